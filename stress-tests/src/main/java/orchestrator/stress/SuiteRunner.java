@@ -101,7 +101,7 @@ public final class SuiteRunner
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(absoluteClassPath());
         command.add("org.openjdk.jcstress.Main");
         command.addAll(jcstressArgs);
         command.add("-r");
@@ -195,6 +195,20 @@ public final class SuiteRunner
             }
         }
         return selected;
+    }
+
+    private static String absoluteClassPath()
+    {
+        final StringBuilder path = new StringBuilder();
+        for (final String entry : System.getProperty("java.class.path").split(File.pathSeparator))
+        {
+            if (path.length() > 0)
+            {
+                path.append(File.pathSeparator);
+            }
+            path.append(Path.of(entry).toAbsolutePath()); // the child runs in the report directory
+        }
+        return path.toString();
     }
 
     private static String option(final List<String> args, final String name, final String otherwise)
