@@ -16,26 +16,26 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
- * Two threads register tasks of different names, due at the same instant, at once: both must be kept, both in the
- * registry and in the timer wheel, and both must fire.
+ * Two threads each register four tasks of different names, all due at the same instant, at once: all eight must be
+ * kept, both in the registry and in the timer wheel, and all eight must fire.
  * <p>
- * What could go wrong: both tasks land in the same wheel bucket, a doubly linked list whose head is a plain array
- * slot; if either registration touched the wheel or the name map outside the lock, one insert could overwrite the
- * other's, and a task would be listed but never fire, or fire but be missing from {@code tasks()}.
+ * What could go wrong: the tasks land in the same wheel bucket, a doubly linked list whose head is a plain array
+ * slot; if a registration touched the wheel or the name map outside the lock, one insert could overwrite another's,
+ * and a task would be listed but never fire, or fire but be missing from {@code tasks()}.
  * <p>
- * Outcome: (first registration returned: 1, or -1 if it threw; the same for the second; tasks listed by
- * {@code tasks()} afterwards; fired callbacks as a bit mask, 1 for the first task and 2 for the second, after the
- * clock reached their fire time).
+ * Outcome: (registrations the first thread completed, a throw stops it; the same for the second; tasks listed by
+ * {@code tasks()} afterwards; distinct tasks fired once the clock reached their fire time).
  */
 @JCStressTest
-@Outcome(id = "1, 1, 2, 3", expect = ACCEPTABLE, desc = "Both registrations kept; both tasks listed and both fired.")
-@Outcome(id = "1, 1, 2, 1", expect = FORBIDDEN, desc = "The second task is listed but was lost from the wheel: it never fired.")
-@Outcome(id = "1, 1, 2, 2", expect = FORBIDDEN, desc = "The first task is listed but was lost from the wheel: it never fired.")
-@Outcome(id = "1, 1, 1, 3", expect = FORBIDDEN, desc = "Both fired but one is missing from tasks(): the name map lost an entry.")
-@Outcome(expect = FORBIDDEN, desc = "Any other result: a registration threw (-1), or tasks were lost from both.")
+@Outcome(id = "4, 4, 8, 8", expect = ACCEPTABLE, desc = "All eight registrations kept; all eight listed and fired.")
+@Outcome(id = "4, 4, 8, [0-7]", expect = FORBIDDEN, desc = "All listed, but some were lost from the wheel: they never fired.")
+@Outcome(id = "4, 4, [0-7], 8", expect = FORBIDDEN, desc = "All fired, but some are missing from tasks(): the name map lost entries.")
+@Outcome(expect = FORBIDDEN, desc = "Any other result: a registration threw, or tasks were lost from both map and wheel.")
 @State
 public class RegistrationOfDifferentNames
 {
+    private static final int PER_THREAD = 4;
+
     private final ManualClock clock = new ManualClock(START);
     private final Scheduler scheduler = StressFixtures.inlineScheduler(clock);
     private final AtomicInteger fired = new AtomicInteger();
@@ -43,13 +43,13 @@ public class RegistrationOfDifferentNames
     @Actor
     public void first(final IIII_Result r)
     {
-        r.r1 = register("first", 1);
+        r.r1 = register("first-", 0);
     }
 
     @Actor
     public void second(final IIII_Result r)
     {
-        r.r2 = register("second", 2);
+        r.r2 = register("second-", PER_THREAD);
     }
 
     @Arbiter
@@ -58,19 +58,23 @@ public class RegistrationOfDifferentNames
         r.r3 = scheduler.tasks().size();
         clock.advance(Duration.ofSeconds(1));
         StressFixtures.runPending(scheduler);
-        r.r4 = fired.get();
+        r.r4 = Integer.bitCount(fired.get());
     }
 
-    private int register(final String name, final int bit)
+    private int register(final String prefix, final int firstBit)
     {
-        try
+        for (int i = 0; i < PER_THREAD; i++)
         {
-            scheduler.registerOnce(name, FIRST_FIRE, () -> fired.getAndUpdate(bits -> bits | bit));
-            return 1;
+            final int bit = 1 << (firstBit + i);
+            try
+            {
+                scheduler.registerOnce(prefix + i, FIRST_FIRE, () -> fired.getAndUpdate(bits -> bits | bit));
+            }
+            catch (final RuntimeException ex)
+            {
+                return i;
+            }
         }
-        catch (final RuntimeException ex)
-        {
-            return StressFixtures.THREW;
-        }
+        return PER_THREAD;
     }
 }

@@ -268,7 +268,7 @@ public final class SuiteRunner
 
     private static String shortName(final String test)
     {
-        return test.substring(test.lastIndexOf('.') + 1);
+        return test.startsWith("orchestrator.") ? test.substring("orchestrator.".length()) : test;
     }
 
     /** The results of one test, summed over the configurations (JVM flags, forks) jcstress ran it in. */
