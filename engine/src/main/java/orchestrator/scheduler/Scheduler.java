@@ -57,7 +57,8 @@ public final class Scheduler implements AutoCloseable
         this.dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
         this.clock = builder.clock;
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
-        this.registry = new TaskRegistry(clock, dispatcher, builder.retainFinished);
+        this.registry = new TaskRegistry(
+            clock, dispatcher, builder.retainFinished, builder.misfirePolicy, builder.misfireThreshold.toMillis());
     }
 
     /**
@@ -102,7 +103,28 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, schedule.forTask(name).requireCanFire(), 0, callback);
+        registry.register(name, schedule.forTask(name).requireCanFire(), 0, null, callback);
+    }
+
+    /**
+     * Registers a recurring task with its own misfire policy.
+     *
+     * @param name     a unique, non-blank task name.
+     * @param schedule the schedule.
+     * @param misfire  what to do with fires that passed while the scheduler was late.
+     * @param callback what to run at each fire.
+     * @throws InvalidCronExpressionException when the schedule can never fire.
+     * @throws IllegalArgumentException       when a live task already has this name.
+     */
+    public void registerTask(
+        final String name, final CronSchedule schedule, final MisfirePolicy misfire, final Runnable callback)
+    {
+        checkName(name);
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(misfire, "misfire");
+        Objects.requireNonNull(callback, "callback");
+        checkOpen();
+        registry.register(name, schedule.forTask(name).requireCanFire(), 0, misfire, callback);
     }
 
     /**
@@ -119,7 +141,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, null, at.toEpochMilli(), callback);
+        registry.register(name, null, at.toEpochMilli(), null, callback);
     }
 
     /**
@@ -286,6 +308,8 @@ public final class Scheduler implements AutoCloseable
         private Clock clock = Clock.systemDefaultZone();
         private ZoneId zone;
         private int retainFinished = 10_000;
+        private MisfirePolicy misfirePolicy = MisfirePolicy.FIRE_ONCE;
+        private Duration misfireThreshold = Duration.ofSeconds(1);
 
         private Builder()
         {
@@ -333,6 +357,32 @@ public final class Scheduler implements AutoCloseable
                 throw new IllegalArgumentException("retainFinished must be >= 0, was " + count);
             }
             this.retainFinished = count;
+            return this;
+        }
+
+        /**
+         * @param policy the misfire policy of tasks registered without one; default {@link MisfirePolicy#FIRE_ONCE}.
+         * @return this builder.
+         */
+        public Builder misfirePolicy(final MisfirePolicy policy)
+        {
+            this.misfirePolicy = Objects.requireNonNull(policy, "policy");
+            return this;
+        }
+
+        /**
+         * @param threshold how late a fire may be found and still count as on time under {@link MisfirePolicy#SKIP};
+         *                  default 1 s.
+         * @return this builder.
+         */
+        public Builder misfireThreshold(final Duration threshold)
+        {
+            Objects.requireNonNull(threshold, "threshold");
+            if (threshold.isNegative())
+            {
+                throw new IllegalArgumentException("misfireThreshold must not be negative, was " + threshold);
+            }
+            this.misfireThreshold = threshold;
             return this;
         }
 

@@ -20,6 +20,7 @@ final class Task implements Runnable
     final CronSchedule cron;      // null for a one-time task
     final long onceAt;            // epoch ms of a one-time task's fire
     final Runnable callback;
+    final MisfirePolicy misfire;
     final TaskRegistry registry;
 
     // timer wheel links, touched only by TimerWheel under the lock
@@ -31,14 +32,15 @@ final class Task implements Runnable
     // guarded by lock
     TaskState state = TaskState.SCHEDULED;
     boolean running;
+    int pendingRuns;        // callbacks to run for the fire just claimed: 1, or more under MisfirePolicy.FIRE_ALL
     long runs;
     long missed;
     long failures;
     String lastError;
 
     // written by the thread that ran the callback, published to the lock holder by the lock or the completion queue
-    boolean lastRunFailed;
-    boolean lastRunSkipped;
+    int ranThisFire;
+    int failedThisFire;
     String lastRunError;
     boolean inMissBurst;
 
@@ -46,13 +48,14 @@ final class Task implements Runnable
     volatile boolean cancelled;
 
     Task(final String name, final long id, final CronSchedule cron, final long onceAt, final Runnable callback,
-        final TaskRegistry registry)
+        final MisfirePolicy misfire, final TaskRegistry registry)
     {
         this.name = name;
         this.id = id;
         this.cron = cron;
         this.onceAt = onceAt;
         this.callback = callback;
+        this.misfire = misfire;
         this.registry = registry;
     }
 

@@ -51,20 +51,26 @@ final class TaskRegistry
     private final Clock clock;
     private final Dispatcher dispatcher;
     private final int retainFinished;
+    private final MisfirePolicy defaultMisfire;
+    private final long misfireThresholdMs;
     private long nextId;        // guarded by lock
     private int inFlight;       // guarded by lock: claimed in phase 1, not yet through phase 3
     private volatile Runnable onEarlierDeadline = () -> {};
     private volatile long plannedWake = Long.MAX_VALUE;
 
-    TaskRegistry(final Clock clock, final Dispatcher dispatcher, final int retainFinished)
+    TaskRegistry(final Clock clock, final Dispatcher dispatcher, final int retainFinished,
+        final MisfirePolicy defaultMisfire, final long misfireThresholdMs)
     {
+        this.defaultMisfire = defaultMisfire;
+        this.misfireThresholdMs = misfireThresholdMs;
         this.clock = clock;
         this.dispatcher = dispatcher;
         this.retainFinished = retainFinished;
         this.wheel = new TimerWheel(clock.millis());
     }
 
-    Task register(final String name, final CronSchedule cron, final long onceAt, final Runnable callback)
+    Task register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
+        final Runnable callback)
     {
         final long now = clock.millis();
         final long first = cron == null ? onceAt : cron.nextAfterEpochMilli(now);
@@ -77,7 +83,7 @@ final class TaskRegistry
             {
                 throw new IllegalArgumentException("a task named '" + name + "' is already registered");
             }
-            task = new Task(name, nextId++, cron, onceAt, callback, this);
+            task = new Task(name, nextId++, cron, onceAt, callback, misfire == null ? defaultMisfire : misfire, this);
             live.put(name, task);
             finished.remove(name);
             wheel.schedule(task, first);
@@ -159,16 +165,21 @@ final class TaskRegistry
         final int due = wheel.poll(now, batch, BATCH_LIMIT);
         final Task[] tasks = batch.tasks;
         int claimed = 0;
+        long lateTasks = 0;
+        long lateFires = 0;
+        long oldestFire = now;
         for (int i = 0; i < due; i++)
         {
             final Task task = tasks[i];
             tasks[i] = null;
             final long fire = task.deadline;
+            long fires = 1;
+            long latest = fire;
             long next = task.nextFireAfter(fire);
-            long stepped = 0;
             while (next <= now)
             {
-                stepped++;
+                fires++;
+                latest = next;
                 next = task.nextFireAfter(next);
             }
             if (next != Task.NEVER)
@@ -179,15 +190,21 @@ final class TaskRegistry
             {
                 task.deadline = Task.NEVER;
             }
-            if (stepped > 0)
+            final int runs = task.misfire.runsFor(fires, now - latest <= misfireThresholdMs);
+            if (runs < fires)
             {
-                task.missed += stepped;
-                LOG.log(WARNING, "task ''{0}'' missed {1} fire(s): the scheduler ran {2} ms late",
-                    task.name, stepped, now - fire);
+                task.missed += fires - runs;
+                lateTasks++;
+                lateFires += fires - runs;
+                oldestFire = Math.min(oldestFire, fire);
+            }
+            if (runs == 0)
+            {
+                continue;
             }
             if (task.running)
             {
-                task.missed++;
+                task.missed += runs;
                 if (!task.inMissBurst)
                 {
                     task.inMissBurst = true;
@@ -198,11 +215,17 @@ final class TaskRegistry
             }
             task.inMissBurst = false;
             task.running = true;
+            task.pendingRuns = runs;
             task.state = TaskState.RUNNING;
             inFlight++;
             tasks[claimed++] = task;
         }
         batch.size = claimed;
+        if (lateFires > 0)
+        {
+            LOG.log(WARNING, "runPending came late: {0} task(s) missed {1} fire(s), the oldest due {2} ms ago",
+                lateTasks, lateFires, now - oldestFire);
+        }
     }
 
     private int runInline(final DueBatch batch)
@@ -257,8 +280,9 @@ final class TaskRegistry
             for (int i = dispatched; i < size; i++)
             {
                 final Task task = tasks[i];
-                task.lastRunSkipped = true;
-                task.missed++;
+                task.ranThisFire = 0;
+                task.failedThisFire = 0;
+                task.missed += task.pendingRuns;
                 complete(task);
             }
             release(batch);
@@ -283,24 +307,25 @@ final class TaskRegistry
      */
     boolean runCallback(final Task task)
     {
-        if (task.cancelled)
+        int ran = 0;
+        int failed = 0;
+        for (int i = task.pendingRuns; i > 0 && !task.cancelled; i--) // cancelled after collection: must not fire
         {
-            task.lastRunSkipped = true; // cancelled after it was collected: it must not fire
-            return false;
+            ran++;
+            try
+            {
+                task.callback.run();
+            }
+            catch (final Throwable ex)
+            {
+                failed++;
+                task.lastRunError = ex.toString();
+                LOG.log(WARNING, "task '" + task.name + "' threw from its callback; it keeps its schedule", ex);
+            }
         }
-        task.lastRunSkipped = false;
-        try
-        {
-            task.callback.run();
-            task.lastRunFailed = false;
-        }
-        catch (final Throwable ex)
-        {
-            task.lastRunFailed = true;
-            task.lastRunError = ex.toString();
-            LOG.log(WARNING, "task '" + task.name + "' threw from its callback; it keeps its schedule", ex);
-        }
-        return true;
+        task.ranThisFire = ran;
+        task.failedThisFire = failed;
+        return ran > 0;
     }
 
     void onWorkerCompletion(final Task task)
@@ -334,14 +359,11 @@ final class TaskRegistry
     {
         task.running = false;
         inFlight--;
-        if (!task.lastRunSkipped)
+        task.runs += task.ranThisFire;
+        if (task.failedThisFire > 0)
         {
-            task.runs++;
-            if (task.lastRunFailed)
-            {
-                task.failures++;
-                task.lastError = task.lastRunError;
-            }
+            task.failures += task.failedThisFire;
+            task.lastError = task.lastRunError;
         }
         if (task.cancelled)
         {
@@ -349,7 +371,7 @@ final class TaskRegistry
         }
         if (task.deadline == Task.NEVER)
         {
-            task.state = task.cron == null && task.lastRunFailed ? TaskState.FAILED : TaskState.COMPLETED;
+            task.state = task.cron == null && task.failedThisFire > 0 ? TaskState.FAILED : TaskState.COMPLETED;
             live.remove(task.name, task);
             retire(task);
         }
