@@ -286,6 +286,12 @@ public final class CronSchedule
         return otherZone.equals(zone) ? this : new CronSchedule(fields, otherZone, policy, taskName, compiled);
     }
 
+    /** @return the compiled form, or null for an unbound template. */
+    CompiledCron compiled()
+    {
+        return compiled;
+    }
+
     @Override
     public String toString()
     {
