@@ -299,9 +299,9 @@ final class CronParserSupport
             {
                 int start = value(expression, dialect, field, raw, base.substring(0, dash));
                 final int end = value(expression, dialect, field, raw, base.substring(dash + 1));
-                if (field == CronField.DAY_OF_WEEK && dialect != CronDialect.QUARTZ && start == 7)
+                if (field == CronField.DAY_OF_WEEK && dialect != CronDialect.QUARTZ && start == 7 && end != 7)
                 {
-                    start = 0; // Sunday as the start of a range is 0, as in SAT-SUN = 6-7 but SUN-SAT = 0-6
+                    start = 0; // Sunday starting a range is 0 and ending one is 7: SUN-SAT = 0-6, SAT-SUN = 6-7
                 }
                 if (start > end && dialect != CronDialect.QUARTZ)
                 {
