@@ -77,17 +77,28 @@ public final class CronSchedule
      */
     public static CronSchedule parse(final String expression, final ZoneId zone)
     {
+        return parse(expression, zone, DstPolicy.CRON_DAEMON);
+    }
+
+    /**
+     * Parses an expression, picking the dialect by field count as {@link #parse(String, ZoneId)} does.
+     *
+     * @param expression the cron expression.
+     * @param zone       the zone fire times are computed in.
+     * @param policy     what fixed-hour jobs do at daylight-saving changes.
+     * @return the schedule, possibly shared with earlier callers of the same arguments.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     */
+    public static CronSchedule parse(final String expression, final ZoneId zone, final DstPolicy policy)
+    {
         Objects.requireNonNull(expression, "expression");
         final int count = fieldCount(expression);
-        if (count == 0 && expression.trim().startsWith("@"))
-        {
-            return parse(expression, CronDialect.UNIX, zone);
-        }
         switch (count)
         {
-            case 5: return parse(expression, CronDialect.UNIX, zone);
-            case 6: return parse(expression, CronDialect.SPRING, zone);
-            case 7: return parse(expression, CronDialect.QUARTZ, zone);
+            case 0:
+            case 5: return parse(expression, CronDialect.UNIX, zone, policy);
+            case 6: return parse(expression, CronDialect.SPRING, zone, policy);
+            case 7: return parse(expression, CronDialect.QUARTZ, zone, policy);
             default:
                 throw new InvalidCronExpressionException(expression, "expression", expression,
                     "expected 5 fields (UNIX), 6 (SPRING, seconds first) or 7 (QUARTZ, with year) but found " + count);
@@ -138,6 +149,7 @@ public final class CronSchedule
         return CACHE;
     }
 
+    /** @return the number of whitespace-separated fields, 0 for a single {@code @macro}. */
     private static int fieldCount(final String expression)
     {
         int count = 0;
