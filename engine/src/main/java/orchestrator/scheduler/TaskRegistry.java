@@ -2,6 +2,7 @@ package orchestrator.scheduler;
 
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
+import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
@@ -74,6 +75,11 @@ final class TaskRegistry
     {
         final long now = clock.millis();
         final long first = cron == null ? onceAt : cron.nextAfterEpochMilli(now);
+        if (first == Task.NEVER)
+        {
+            throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
+                "it has no fire time after " + java.time.Instant.ofEpochMilli(now));
+        }
         final Task task;
         lock.lock();
         try
