@@ -98,7 +98,9 @@ public final class CallbackVault implements AutoCloseable
         return vault;
     }
 
-    /** A test-mode vault: records are plain; {@link #beginRotation} switches it to production mode with {@code aead}. */
+    /**
+     * A test-mode vault: records are plain; {@link #beginRotation} switches it to production mode with {@code aead}.
+     */
     public static CallbackVault testMode(final Aead aead)
     {
         return new CallbackVault(Objects.requireNonNull(aead, "aead"), new KeyRing(null, new VaultKey[0], true));
@@ -151,7 +153,8 @@ public final class CallbackVault implements AutoCloseable
                 {
                     if (!key.countSeal(MAX_SEALS_PER_KEY))
                     {
-                        throw new IllegalStateException("key " + key.id + " has sealed its limit of records: rotate it");
+                        throw new IllegalStateException(
+                            "key " + key.id + " has sealed its limit of records: rotate it");
                     }
                     return new SealedRecord(key.seal(taskId, taskName, version, data));
                 }
