@@ -24,8 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * dumped, and the dump file is searched for the marker. Production mode must not leave it anywhere on the heap; test
  * mode must (the control that shows the search finds what is there).
  * <p>
- * The marker never exists on the heap as a whole except inside the payload under test: the test keeps it only XOR-masked
- * (two random arrays, neither of which contains it) and rebuilds the search needle after the dump.
+ * The marker never exists on the heap as a whole except inside the payload under test: the test keeps it only
+ * XOR-masked (two random arrays, neither of which contains it) and rebuilds the search needle after the dump.
  */
 class VaultHeapDumpTest
 {

@@ -160,7 +160,8 @@ class VaultRotationTest
 
     /**
      * Workers fire records as a scheduler does (read and lease under the store lock, open outside it) while another
-     * thread rotates the key repeatedly (begin, reseal all under the lock, finish). Every fire must open to its payload.
+     * thread rotates the key repeatedly (begin, reseal all under the lock, finish). Every fire must open to its
+     * payload.
      * Each rotation waits, by spinning on the fire counter, until the workers have fired during it, so every rotation
      * overlaps fires in progress.
      */
