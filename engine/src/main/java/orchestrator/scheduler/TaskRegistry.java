@@ -53,6 +53,7 @@ final class TaskRegistry
     private final Dispatcher dispatcher;
     private final int retainFinished;
     private final MisfirePolicy defaultMisfire;
+    private final SealedCallbacks sealed;
     private final long misfireThresholdMs;
     private long nextId;        // guarded by lock
     private int inFlight;       // guarded by lock: claimed in phase 1, not yet through phase 3
@@ -60,8 +61,9 @@ final class TaskRegistry
     private volatile long plannedWake = Long.MAX_VALUE;
 
     TaskRegistry(final Clock clock, final Dispatcher dispatcher, final int retainFinished,
-        final MisfirePolicy defaultMisfire, final long misfireThresholdMs)
+        final MisfirePolicy defaultMisfire, final long misfireThresholdMs, final SealedCallbacks sealed)
     {
+        this.sealed = sealed;
         this.defaultMisfire = defaultMisfire;
         this.misfireThresholdMs = misfireThresholdMs;
         this.clock = clock;
@@ -71,7 +73,7 @@ final class TaskRegistry
     }
 
     Task register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
-        final Runnable callback)
+        final Runnable callback, final String handler, final byte[] payload)
     {
         final long now = clock.millis();
         final long first = cron == null ? onceAt : cron.nextAfterEpochMilli(now);
@@ -89,7 +91,12 @@ final class TaskRegistry
             {
                 throw new IllegalArgumentException("a task named '" + name + "' is already registered");
             }
-            task = new Task(name, nextId++, cron, onceAt, callback, misfire == null ? defaultMisfire : misfire, this);
+            task = new Task(
+                name, nextId++, cron, onceAt, callback, handler, misfire == null ? defaultMisfire : misfire, this);
+            if (handler != null)
+            {
+                task.record = sealed.seal(task, payload);
+            }
             live.put(name, task);
             finished.remove(name);
             wheel.schedule(task, first);
@@ -223,6 +230,10 @@ final class TaskRegistry
             task.running = true;
             task.pendingRuns = runs;
             task.state = TaskState.RUNNING;
+            if (task.handler != null)
+            {
+                sealed.lease(task);
+            }
             inFlight++;
             tasks[claimed++] = task;
         }
@@ -286,6 +297,7 @@ final class TaskRegistry
             for (int i = dispatched; i < size; i++)
             {
                 final Task task = tasks[i];
+                SealedCallbacks.release(task);
                 task.ranThisFire = 0;
                 task.failedThisFire = 0;
                 task.missed += task.pendingRuns;
@@ -313,9 +325,21 @@ final class TaskRegistry
      */
     boolean runCallback(final Task task)
     {
+        task.failedThisFire = 0;
+        if (task.cancelled) // cancelled after collection: it must not fire
+        {
+            SealedCallbacks.release(task);
+            task.ranThisFire = 0;
+            return false;
+        }
+        task.ranThisFire = task.handler != null ? sealed.run(task, task.pendingRuns) : runRunnable(task);
+        return task.ranThisFire > 0;
+    }
+
+    private static int runRunnable(final Task task)
+    {
         int ran = 0;
-        int failed = 0;
-        for (int i = task.pendingRuns; i > 0 && !task.cancelled; i--) // cancelled after collection: must not fire
+        for (int i = task.pendingRuns; i > 0 && !task.cancelled; i--)
         {
             ran++;
             try
@@ -324,14 +348,12 @@ final class TaskRegistry
             }
             catch (final Throwable ex)
             {
-                failed++;
+                task.failedThisFire++;
                 task.lastRunError = ex.toString();
                 LOG.log(WARNING, "task '" + task.name + "' threw from its callback; it keeps its schedule", ex);
             }
         }
-        task.ranThisFire = ran;
-        task.failedThisFire = failed;
-        return ran > 0;
+        return ran;
     }
 
     void onWorkerCompletion(final Task task)
@@ -375,7 +397,17 @@ final class TaskRegistry
         {
             return;
         }
-        if (task.deadline == Task.NEVER)
+        if (task.openFailure != null)
+        {
+            task.failures++;
+            task.lastError = task.openFailure;
+            task.state = TaskState.FAILED;
+            wheel.cancel(task);
+            task.deadline = Task.NEVER;
+            live.remove(task.name, task);
+            retire(task);
+        }
+        else if (task.deadline == Task.NEVER)
         {
             task.state = task.cron == null && task.failedThisFire > 0 ? TaskState.FAILED : TaskState.COMPLETED;
             live.remove(task.name, task);
@@ -389,6 +421,7 @@ final class TaskRegistry
 
     private void retire(final Task task) // lock held
     {
+        task.record = null; // a finished task never runs again: keep no ciphertext of it
         finished.remove(task.name);
         finished.put(task.name, task);
         if (finished.size() > retainFinished)
@@ -488,6 +521,83 @@ final class TaskRegistry
         try
         {
             return wheel.nextDeadlineHint();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void setTestMode(final boolean enabled)
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+            sealed.setTestMode(live.values(), enabled);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    boolean isTestMode()
+    {
+        lock.lock();
+        try
+        {
+            return sealed.isTestMode();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void rotateKey(final orchestrator.scheduler.vault.KeyProvider next)
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+            if (sealed.isTestMode())
+            {
+                throw new IllegalStateException("test mode stores payloads in plain form: there is no key to rotate");
+            }
+            sealed.reseal(live.values(), next);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records the outcome of every completed run; after the dispatcher has closed, that is all of them.
+     */
+    void settle()
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For tests and stress tests in this package.
+     */
+    Task find(final String name)
+    {
+        lock.lock();
+        try
+        {
+            return live.get(name);
         }
         finally
         {

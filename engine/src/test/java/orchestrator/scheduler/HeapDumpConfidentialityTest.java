@@ -1,4 +1,4 @@
-package orchestrator.scheduler.vault;
+package orchestrator.scheduler;
 
 import com.sun.management.HotSpotDiagnosticMXBean;
 import org.junit.jupiter.api.Test;
@@ -13,21 +13,23 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicBoolean;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Confidentiality seen from outside the code: a payload holding a unique marker is stored, the JVM's live heap is
- * dumped, and the dump file is searched for the marker. Production mode must not leave it anywhere on the heap; test
+ * Confidentiality seen from outside the code: a task is registered whose payload holds a unique marker, the JVM's
+ * live heap is dumped while the scheduler holds the task, and the dump file is searched for the marker. Production mode must not leave it anywhere on the heap; test
  * mode must (the control that shows the search finds what is there).
  * <p>
  * The marker never exists on the heap as a whole except inside the payload under test: the test keeps it only
  * XOR-masked (two random arrays, neither of which contains it) and rebuilds the search needle after the dump.
  */
-class VaultHeapDumpTest
+class HeapDumpConfidentialityTest
 {
     private static final int MARKER_LENGTH = 48;
     private static final byte[] HEX = {'0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f'};
@@ -36,21 +38,22 @@ class VaultHeapDumpTest
     Path dir;
 
     @Test
-    void shouldLeaveNoPlaintextOfSealedPayloadInHeapDump() throws IOException
+    void shouldLeaveNoPlaintextOfAProductionModePayloadInAHeapDump() throws IOException
     {
-        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
-        assertFalse(storeAndSearch(vault, "production"), "marker found in the heap dump in production mode");
+        assertFalse(registerAndSearch(false), "marker found in the heap dump in production mode");
     }
 
     @Test
-    void shouldFindPlaintextOfPlainPayloadInHeapDump() throws IOException
+    void shouldFindThePlaintextOfATestModePayloadInAHeapDump() throws IOException
     {
-        final CallbackVault vault = CallbackVault.testMode(CallbackVault.DEFAULT_AEAD);
-        assertTrue(storeAndSearch(vault, "test"), "marker missing from the heap dump in test mode");
+        assertTrue(registerAndSearch(true), "marker missing from the heap dump in test mode");
     }
 
-    /** Seals a marker payload, wipes the plaintext, dumps the heap with the record live, searches the dump. */
-    private boolean storeAndSearch(final CallbackVault vault, final String label) throws IOException
+    /**
+     * Registers a task with a marker payload, lets it fire once (so opening and wiping are covered too), dumps the
+     * heap with the task live, searches the dump, then checks the task still delivers the marker.
+     */
+    private boolean registerAndSearch(final boolean testMode) throws IOException
     {
         final SecureRandom random = new SecureRandom();
         final byte[] mask = new byte[MARKER_LENGTH];
@@ -60,41 +63,56 @@ class VaultHeapDumpTest
         {
             masked[i] = (byte)(HEX[random.nextInt(HEX.length)] ^ mask[i]); // random lowercase-hex marker, masked
         }
-
-        final byte[] payload = new byte[MARKER_LENGTH];
-        for (int i = 0; i < MARKER_LENGTH; i++)
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (Scheduler scheduler = Scheduler.builder().clock(clock).build())
         {
-            payload[i] = (byte)(masked[i] ^ mask[i]);
-        }
-        final SealedRecord record = vault.seal(1, "marker-task", 1, payload);
-        Arrays.fill(payload, (byte)0);
+            scheduler.setTestMode(testMode);
+            final AtomicBoolean delivered = new AtomicBoolean();
+            final byte[][] expected = new byte[1][];
+            scheduler.registerHandler("check", plain -> delivered.set(expected[0] == null || Arrays.equals(expected[0], plain)));
 
-        final Path dump = dir.resolve(label + ".hprof");
-        try
-        {
-            ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
-            Reference.reachabilityFence(record); // the stored record is live during the dump
-
-            final byte[] needle = new byte[MARKER_LENGTH];
+            final byte[] payload = new byte[MARKER_LENGTH];
             for (int i = 0; i < MARKER_LENGTH; i++)
             {
-                needle[i] = (byte)(masked[i] ^ mask[i]);
+                payload[i] = (byte)(masked[i] ^ mask[i]);
             }
+            scheduler.registerTask("marker-task", "* * * * *", "check", payload);
+            Arrays.fill(payload, (byte)0);
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+            assertTrue(delivered.getAndSet(false));
+
+            final Path dump = dir.resolve((testMode ? "test" : "production") + ".hprof");
             try
             {
-                // the record still opens to the marker: the payload really is in the store
-                vault.withOpened(record, 1, "marker-task", 1, plain -> assertArrayEquals(needle, plain));
-                return contains(dump, needle) || contains(dump, utf16(needle, false)) ||
-                    contains(dump, utf16(needle, true));
+                ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class).dumpHeap(dump.toString(), true);
+                Reference.reachabilityFence(scheduler);
+
+                final byte[] needle = new byte[MARKER_LENGTH];
+                for (int i = 0; i < MARKER_LENGTH; i++)
+                {
+                    needle[i] = (byte)(masked[i] ^ mask[i]);
+                }
+                try
+                {
+                    final boolean found = contains(dump, needle) || contains(dump, utf16(needle, false)) ||
+                        contains(dump, utf16(needle, true));
+                    // the task still delivers the marker: the payload really is held by the scheduler
+                    expected[0] = needle;
+                    clock.advance(Duration.ofMinutes(1));
+                    scheduler.runPending();
+                    assertTrue(delivered.get(), "the stored payload did not open to the marker");
+                    return found;
+                }
+                finally
+                {
+                    Arrays.fill(needle, (byte)0);
+                }
             }
             finally
             {
-                Arrays.fill(needle, (byte)0);
+                Files.deleteIfExists(dump);
             }
-        }
-        finally
-        {
-            Files.deleteIfExists(dump);
         }
     }
 
