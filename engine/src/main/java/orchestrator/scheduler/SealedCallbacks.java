@@ -8,6 +8,7 @@ import orchestrator.scheduler.vault.SealedRecord;
 
 import java.util.Collection;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 import static java.lang.System.Logger.Level.ERROR;
@@ -35,6 +36,7 @@ final class SealedCallbacks
     private final ConcurrentHashMap<String, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
     private final CallbackVault vault;
     private final KeyProvider productionKey; // the key production mode returns to after test mode
+    private final BiConsumer<Task, byte[]> runHandler = this::runHandler;
 
     SealedCallbacks(final KeyProvider productionKey)
     {
@@ -84,41 +86,46 @@ final class SealedCallbacks
     }
 
     /**
-     * Phase 2 for a handler task: opens the record, runs the handler {@code runs} times, wipes the plaintext.
+     * Phase 2 for a handler task: opens the record, runs the handler {@link Task#pendingRuns} times, wipes the
+     * plaintext. Allocates no lambda: {@link #runHandler} is one object for every fire.
      *
      * @return the runs done; a record that fails to open runs nothing and sets {@link Task#openFailure}.
      */
-    int run(final Task task, final int runs)
+    int run(final Task task)
     {
         final RecordLease lease = task.lease;
         task.lease = null;
-        final Consumer<byte[]> handler = handlers.get(task.handler);
-        final int[] ran = new int[1];
+        task.ranThisFire = 0;
         try
         {
-            lease.runOpened(plain -> {
-                for (int i = runs; i > 0 && !task.cancelled; i--)
-                {
-                    ran[0]++;
-                    try
-                    {
-                        handler.accept(plain);
-                    }
-                    catch (final Throwable ex)
-                    {
-                        task.failedThisFire++;
-                        task.lastRunError = ex.toString();
-                        LOG.log(WARNING, "task '" + task.name + "' threw from its handler; it keeps its schedule", ex);
-                    }
-                }
-            });
+            lease.runOpened(runHandler, task);
         }
         catch (final RecordOpenException ex)
         {
             task.openFailure = "callback record failed to open: " + ex.reason().text();
             LOG.log(ERROR, "task ''{0}'' is FAILED and will not run again: {1}", task.name, task.openFailure);
         }
-        return ran[0];
+        return task.ranThisFire;
+    }
+
+    /** The body of {@link #run}: runs the task's handler on the opened payload, counting runs in the task. */
+    private void runHandler(final Task task, final byte[] plain)
+    {
+        final Consumer<byte[]> handler = handlers.get(task.handler);
+        for (int i = task.pendingRuns; i > 0 && !task.cancelled; i--)
+        {
+            task.ranThisFire++;
+            try
+            {
+                handler.accept(plain);
+            }
+            catch (final Throwable ex)
+            {
+                task.failedThisFire++;
+                task.lastRunError = ex.toString();
+                LOG.log(WARNING, "task '" + task.name + "' threw from its handler; it keeps its schedule", ex);
+            }
+        }
     }
 
     /** Under the registry lock. */

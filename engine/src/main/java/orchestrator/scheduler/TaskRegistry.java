@@ -332,7 +332,7 @@ final class TaskRegistry
             task.ranThisFire = 0;
             return false;
         }
-        task.ranThisFire = task.handler != null ? sealed.run(task, task.pendingRuns) : runRunnable(task);
+        task.ranThisFire = task.handler != null ? sealed.run(task) : runRunnable(task);
         return task.ranThisFire > 0;
     }
 

@@ -1,6 +1,7 @@
 package orchestrator.scheduler.vault;
 
 import java.util.Arrays;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -47,6 +48,18 @@ public final class RecordLease
      */
     public void runOpened(final Consumer<byte[]> action)
     {
+        runOpened(RecordLease::accept, action);
+    }
+
+    /**
+     * As {@link #runOpened(Consumer)}, passing {@code context} to the action with the plaintext, so that a caller on a
+     * hot path can use one action object for every lease instead of a capturing lambda per call.
+     *
+     * @throws RecordOpenException if the record does not open; {@code action} is then not called.
+     * @throws IllegalStateException if the lease has already ended.
+     */
+    public <T> void runOpened(final BiConsumer<? super T, byte[]> action, final T context)
+    {
         final byte[] plain;
         try
         {
@@ -63,12 +76,17 @@ public final class RecordLease
         }
         try
         {
-            action.accept(plain);
+            action.accept(context, plain);
         }
         finally
         {
             Arrays.fill(plain, (byte)0);
         }
+    }
+
+    private static void accept(final Consumer<byte[]> action, final byte[] plain)
+    {
+        action.accept(plain);
     }
 
     /** Ends the lease without opening the record (the fire was cancelled or rejected); idempotent. */

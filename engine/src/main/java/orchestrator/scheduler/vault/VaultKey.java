@@ -1,8 +1,7 @@
 package orchestrator.scheduler.vault;
 
 import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.modes.AEADBlockCipher;
-import org.bouncycastle.crypto.params.AEADParameters;
+import org.bouncycastle.crypto.modes.AEADCipher;
 import org.bouncycastle.crypto.params.KeyParameter;
 
 import java.lang.invoke.MethodHandles;
@@ -17,7 +16,6 @@ import static orchestrator.scheduler.vault.SealedRecord.FORMAT_SEALED;
 import static orchestrator.scheduler.vault.SealedRecord.NONCE_LENGTH;
 import static orchestrator.scheduler.vault.SealedRecord.SEALED_HEADER_LENGTH;
 import static orchestrator.scheduler.vault.SealedRecord.SEALED_OVERHEAD;
-import static orchestrator.scheduler.vault.SealedRecord.TAG_LENGTH;
 
 /**
  * Thread safe: one installed key of a vault, with its id, its cipher, and a pin count that keeps it alive while
@@ -31,11 +29,14 @@ final class VaultKey
      * the last unpin() -- wipes the key bytes, exactly once. So a key is never wiped under a running open, and no open
      * can start on a retired key.
      *
-     * Each seal and open builds a fresh Bouncy Castle cipher: instances are not thread safe, and a per-call instance
-     * leaves no expanded key schedule reachable after the call (it becomes garbage, not live heap).
+     * Seals and opens take a keyed Bouncy Castle cipher from this key's CipherPool and give it back (instances are not
+     * thread safe; the pool hands each to one caller at a time), so the key setup happens once per pooled cipher, not
+     * once per call. Every take and give happens under a pin, so when wipe() runs no cipher is in use: it wipes the key
+     * bytes (which keyed GCM ciphers refer to) and drains the pool, which scrubs every idle cipher.
      */
     private static final int RETIRED = 0x8000_0000;
-    private static final int MAC_BITS = TAG_LENGTH * 8;
+    /** Idle ciphers kept per key: enough for every core to open at once, bounded so a key holds little memory. */
+    static final int POOL_CAPACITY = Math.min(64, Math.max(4, 2 * Runtime.getRuntime().availableProcessors()));
     private static final VarHandle STATE;
     private static final ThreadLocal<SecureRandom> NONCES = ThreadLocal.withInitial(VaultKey::newRandom);
 
@@ -55,15 +56,23 @@ final class VaultKey
     final Aead aead;
     private final KeyParameter key;
     private final AtomicLong seals = new AtomicLong();
+    private final CipherPool ciphers;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
     /** Takes ownership of {@code keyBytes} (wiped on retirement). */
     VaultKey(final int id, final Aead aead, final byte[] keyBytes)
     {
+        this(id, aead, keyBytes, POOL_CAPACITY);
+    }
+
+    /** With a given number of idle ciphers kept; takes ownership of {@code keyBytes}. */
+    VaultKey(final int id, final Aead aead, final byte[] keyBytes, final int poolCapacity)
+    {
         this.id = id;
         this.aead = aead;
         this.key = new KeyParameter(keyBytes);
+        this.ciphers = new CipherPool(aead, poolCapacity);
         Arrays.fill(keyBytes, (byte)0);
     }
 
@@ -110,6 +119,13 @@ final class VaultKey
     private void wipe()
     {
         Arrays.fill(key.getKey(), (byte)0);
+        ciphers.drain();
+    }
+
+    /** The number of idle keyed ciphers; for tests. */
+    int idleCiphers()
+    {
+        return ciphers.idle();
     }
 
     /** Counts one seal under this key; false once more than {@code limit} seals have been counted. */
@@ -129,23 +145,28 @@ final class VaultKey
         NONCES.get().nextBytes(nonce);
         System.arraycopy(nonce, 0, out, SEALED_HEADER_LENGTH, NONCE_LENGTH);
 
-        final AEADBlockCipher cipher = aead.newCipher();
-        cipher.init(true, new AEADParameters(key, MAC_BITS, nonce));
-        associate(cipher, out, taskId, taskName, version);
-        final int bodyOffset = SEALED_HEADER_LENGTH + NONCE_LENGTH;
+        final CipherPool.Entry entry = ciphers.take();
         try
         {
+            final AEADCipher cipher = entry.cipher;
+            aead.init(entry, true, key, out, SEALED_HEADER_LENGTH);
+            associate(entry, out, taskId, taskName, version);
+            final int bodyOffset = SEALED_HEADER_LENGTH + NONCE_LENGTH;
             final int n = cipher.processBytes(payload, 0, payload.length, out, bodyOffset);
             cipher.doFinal(out, bodyOffset + n);
+            cipher.reset(); // clears the cipher's internal plaintext buffers
         }
         catch (final InvalidCipherTextException ex)
         {
+            ciphers.discard(entry);
             throw new IllegalStateException("encryption failed", ex); // cannot happen when encrypting
         }
-        finally
+        catch (final RuntimeException | Error ex)
         {
-            cipher.reset(); // clears the cipher's internal plaintext buffers
+            ciphers.discard(entry);
+            throw ex;
         }
+        ciphers.give(entry);
         return out;
     }
 
@@ -157,38 +178,68 @@ final class VaultKey
     {
         final int bodyOffset = SEALED_HEADER_LENGTH + NONCE_LENGTH;
         final byte[] plain = new byte[record.length - SEALED_OVERHEAD];
-        final AEADBlockCipher cipher = aead.newCipher();
-        cipher.init(false,
-            new AEADParameters(key, MAC_BITS, Arrays.copyOfRange(record, SEALED_HEADER_LENGTH, bodyOffset)));
-        associate(cipher, record, taskId, taskName, version);
+        final CipherPool.Entry entry = ciphers.take();
+        boolean opened = false;
         try
         {
+            final AEADCipher cipher = entry.cipher;
+            aead.init(entry, false, key, record, SEALED_HEADER_LENGTH);
+            associate(entry, record, taskId, taskName, version);
             final int n = cipher.processBytes(record, bodyOffset, record.length - bodyOffset, plain, 0);
             cipher.doFinal(plain, n);
-            return plain;
+            opened = true;
         }
         catch (final InvalidCipherTextException ex)
+        {
+            entry.cipher.reset();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            Arrays.fill(plain, (byte)0);
+            ciphers.discard(entry);
+            throw ex;
+        }
+        ciphers.give(entry);
+        if (!opened)
         {
             Arrays.fill(plain, (byte)0);
             return null;
         }
-        finally
-        {
-            cipher.reset();
-        }
+        return plain;
     }
 
-    /** Associated data: record header, task id, version, task name (last, so no length prefix is needed). */
+    /**
+     * Associated data: record header, task id, version, task name in UTF-8 (last, so no length prefix is needed), fed
+     * to the cipher in one call from the entry's scratch array when the name is ASCII.
+     */
     private static void associate(
-        final AEADBlockCipher cipher, final byte[] header, final long taskId, final String taskName, final long version)
+        final CipherPool.Entry entry, final byte[] header, final long taskId, final String taskName,
+        final long version)
     {
-        cipher.processAADBytes(header, 0, SEALED_HEADER_LENGTH);
-        final byte[] ids = new byte[16];
-        SealedRecord.writeLong(ids, 0, taskId);
-        SealedRecord.writeLong(ids, 8, version);
-        cipher.processAADBytes(ids, 0, ids.length);
-        final byte[] name = taskName.getBytes(StandardCharsets.UTF_8);
-        cipher.processAADBytes(name, 0, name.length);
+        final int nameOffset = SEALED_HEADER_LENGTH + 16;
+        final int nameLength = taskName.length();
+        byte[] ad = entry.associated;
+        if (ad.length < nameOffset + nameLength)
+        {
+            ad = new byte[nameOffset + nameLength];
+            entry.associated = ad;
+        }
+        System.arraycopy(header, 0, ad, 0, SEALED_HEADER_LENGTH);
+        SealedRecord.writeLong(ad, SEALED_HEADER_LENGTH, taskId);
+        SealedRecord.writeLong(ad, SEALED_HEADER_LENGTH + 8, version);
+        for (int i = 0; i < nameLength; i++)
+        {
+            final char c = taskName.charAt(i);
+            if (c >= 0x80)
+            {
+                entry.cipher.processAADBytes(ad, 0, nameOffset);
+                final byte[] name = taskName.getBytes(StandardCharsets.UTF_8);
+                entry.cipher.processAADBytes(name, 0, name.length);
+                return;
+            }
+            ad[nameOffset + i] = (byte)c;
+        }
+        entry.cipher.processAADBytes(ad, 0, nameOffset + nameLength);
     }
 
     private static SecureRandom newRandom()
