@@ -2,6 +2,7 @@ package orchestrator.scheduler;
 
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
+import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
@@ -51,23 +52,36 @@ final class TaskRegistry
     private final Clock clock;
     private final Dispatcher dispatcher;
     private final int retainFinished;
+    private final MisfirePolicy defaultMisfire;
+    private final SealedCallbacks sealed;
+    private final long misfireThresholdMs;
     private long nextId;        // guarded by lock
     private int inFlight;       // guarded by lock: claimed in phase 1, not yet through phase 3
     private volatile Runnable onEarlierDeadline = () -> {};
     private volatile long plannedWake = Long.MAX_VALUE;
 
-    TaskRegistry(final Clock clock, final Dispatcher dispatcher, final int retainFinished)
+    TaskRegistry(final Clock clock, final Dispatcher dispatcher, final int retainFinished,
+        final MisfirePolicy defaultMisfire, final long misfireThresholdMs, final SealedCallbacks sealed)
     {
+        this.sealed = sealed;
+        this.defaultMisfire = defaultMisfire;
+        this.misfireThresholdMs = misfireThresholdMs;
         this.clock = clock;
         this.dispatcher = dispatcher;
         this.retainFinished = retainFinished;
         this.wheel = new TimerWheel(clock.millis());
     }
 
-    Task register(final String name, final CronSchedule cron, final long onceAt, final Runnable callback)
+    Task register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
+        final Runnable callback, final String handler, final byte[] payload)
     {
         final long now = clock.millis();
         final long first = cron == null ? onceAt : cron.nextAfterEpochMilli(now);
+        if (first == Task.NEVER)
+        {
+            throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
+                "it has no fire time after " + java.time.Instant.ofEpochMilli(now));
+        }
         final Task task;
         lock.lock();
         try
@@ -77,7 +91,12 @@ final class TaskRegistry
             {
                 throw new IllegalArgumentException("a task named '" + name + "' is already registered");
             }
-            task = new Task(name, nextId++, cron, onceAt, callback, this);
+            task = new Task(
+                name, nextId++, cron, onceAt, callback, handler, misfire == null ? defaultMisfire : misfire, this);
+            if (handler != null)
+            {
+                task.record = sealed.seal(task, payload);
+            }
             live.put(name, task);
             finished.remove(name);
             wheel.schedule(task, first);
@@ -159,16 +178,21 @@ final class TaskRegistry
         final int due = wheel.poll(now, batch, BATCH_LIMIT);
         final Task[] tasks = batch.tasks;
         int claimed = 0;
+        long lateTasks = 0;
+        long lateFires = 0;
+        long oldestFire = now;
         for (int i = 0; i < due; i++)
         {
             final Task task = tasks[i];
             tasks[i] = null;
             final long fire = task.deadline;
+            long fires = 1;
+            long latest = fire;
             long next = task.nextFireAfter(fire);
-            long stepped = 0;
             while (next <= now)
             {
-                stepped++;
+                fires++;
+                latest = next;
                 next = task.nextFireAfter(next);
             }
             if (next != Task.NEVER)
@@ -179,15 +203,21 @@ final class TaskRegistry
             {
                 task.deadline = Task.NEVER;
             }
-            if (stepped > 0)
+            final int runs = task.misfire.runsFor(fires, now - latest <= misfireThresholdMs);
+            if (runs < fires)
             {
-                task.missed += stepped;
-                LOG.log(WARNING, "task ''{0}'' missed {1} fire(s): the scheduler ran {2} ms late",
-                    task.name, stepped, now - fire);
+                task.missed += fires - runs;
+                lateTasks++;
+                lateFires += fires - runs;
+                oldestFire = Math.min(oldestFire, fire);
+            }
+            if (runs == 0)
+            {
+                continue;
             }
             if (task.running)
             {
-                task.missed++;
+                task.missed += runs;
                 if (!task.inMissBurst)
                 {
                     task.inMissBurst = true;
@@ -198,11 +228,21 @@ final class TaskRegistry
             }
             task.inMissBurst = false;
             task.running = true;
+            task.pendingRuns = runs;
             task.state = TaskState.RUNNING;
+            if (task.handler != null)
+            {
+                sealed.lease(task);
+            }
             inFlight++;
             tasks[claimed++] = task;
         }
         batch.size = claimed;
+        if (lateFires > 0)
+        {
+            LOG.log(WARNING, "runPending came late: {0} task(s) missed {1} fire(s), the oldest due {2} ms ago",
+                lateTasks, lateFires, now - oldestFire);
+        }
     }
 
     private int runInline(final DueBatch batch)
@@ -257,8 +297,10 @@ final class TaskRegistry
             for (int i = dispatched; i < size; i++)
             {
                 final Task task = tasks[i];
-                task.lastRunSkipped = true;
-                task.missed++;
+                SealedCallbacks.release(task);
+                task.ranThisFire = 0;
+                task.failedThisFire = 0;
+                task.missed += task.pendingRuns;
                 complete(task);
             }
             release(batch);
@@ -283,24 +325,35 @@ final class TaskRegistry
      */
     boolean runCallback(final Task task)
     {
-        if (task.cancelled)
+        task.failedThisFire = 0;
+        if (task.cancelled) // cancelled after collection: it must not fire
         {
-            task.lastRunSkipped = true; // cancelled after it was collected: it must not fire
+            SealedCallbacks.release(task);
+            task.ranThisFire = 0;
             return false;
         }
-        task.lastRunSkipped = false;
-        try
+        task.ranThisFire = task.handler != null ? sealed.run(task) : runRunnable(task);
+        return task.ranThisFire > 0;
+    }
+
+    private static int runRunnable(final Task task)
+    {
+        int ran = 0;
+        for (int i = task.pendingRuns; i > 0 && !task.cancelled; i--)
         {
-            task.callback.run();
-            task.lastRunFailed = false;
+            ran++;
+            try
+            {
+                task.callback.run();
+            }
+            catch (final Throwable ex)
+            {
+                task.failedThisFire++;
+                task.lastRunError = ex.toString();
+                LOG.log(WARNING, "task '" + task.name + "' threw from its callback; it keeps its schedule", ex);
+            }
         }
-        catch (final Throwable ex)
-        {
-            task.lastRunFailed = true;
-            task.lastRunError = ex.toString();
-            LOG.log(WARNING, "task '" + task.name + "' threw from its callback; it keeps its schedule", ex);
-        }
-        return true;
+        return ran;
     }
 
     void onWorkerCompletion(final Task task)
@@ -334,22 +387,29 @@ final class TaskRegistry
     {
         task.running = false;
         inFlight--;
-        if (!task.lastRunSkipped)
+        task.runs += task.ranThisFire;
+        if (task.failedThisFire > 0)
         {
-            task.runs++;
-            if (task.lastRunFailed)
-            {
-                task.failures++;
-                task.lastError = task.lastRunError;
-            }
+            task.failures += task.failedThisFire;
+            task.lastError = task.lastRunError;
         }
         if (task.cancelled)
         {
             return;
         }
-        if (task.deadline == Task.NEVER)
+        if (task.openFailure != null)
         {
-            task.state = task.cron == null && task.lastRunFailed ? TaskState.FAILED : TaskState.COMPLETED;
+            task.failures++;
+            task.lastError = task.openFailure;
+            task.state = TaskState.FAILED;
+            wheel.cancel(task);
+            task.deadline = Task.NEVER;
+            live.remove(task.name, task);
+            retire(task);
+        }
+        else if (task.deadline == Task.NEVER)
+        {
+            task.state = task.cron == null && task.failedThisFire > 0 ? TaskState.FAILED : TaskState.COMPLETED;
             live.remove(task.name, task);
             retire(task);
         }
@@ -361,6 +421,7 @@ final class TaskRegistry
 
     private void retire(final Task task) // lock held
     {
+        task.record = null; // a finished task never runs again: keep no ciphertext of it
         finished.remove(task.name);
         finished.put(task.name, task);
         if (finished.size() > retainFinished)
@@ -460,6 +521,83 @@ final class TaskRegistry
         try
         {
             return wheel.nextDeadlineHint();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void setTestMode(final boolean enabled)
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+            sealed.setTestMode(live.values(), enabled);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    boolean isTestMode()
+    {
+        lock.lock();
+        try
+        {
+            return sealed.isTestMode();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void rotateKey(final orchestrator.scheduler.vault.KeyProvider next)
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+            if (sealed.isTestMode())
+            {
+                throw new IllegalStateException("test mode stores payloads in plain form: there is no key to rotate");
+            }
+            sealed.reseal(live.values(), next);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records the outcome of every completed run; after the dispatcher has closed, that is all of them.
+     */
+    void settle()
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For tests and stress tests in this package.
+     */
+    Task find(final String name)
+    {
+        lock.lock();
+        try
+        {
+            return live.get(name);
         }
         finally
         {

@@ -148,6 +148,17 @@ class SchedulerTest
     }
 
     @Test
+    void shouldRefuseAnExpressionWithNoFutureFire()
+    {
+        assertThrows(InvalidCronExpressionException.class,
+            () -> scheduler.registerTask("never", "0 0 30 2 *", () -> {}));
+        final InvalidCronExpressionException past = assertThrows(InvalidCronExpressionException.class,
+            () -> scheduler.registerTask("past", "0 0 0 1 1 ? 2020", () -> {}));
+        assertTrue(past.getMessage().contains("no fire time after"), past.getMessage());
+        assertTrue(scheduler.tasks().isEmpty());
+    }
+
+    @Test
     void shouldReportEmptyNextFireForUnknownAndCancelledTasks()
     {
         scheduler.registerTask("job", "* * * * *", () -> {});
