@@ -20,6 +20,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * In production mode, one thread rotates the key while another runs a due handler task, which opens its sealed
  * record: the record opens, with its own payload, whether it was collected before the rotation (and so holds a lease
  * on the old key) or after it (and so was re-sealed under the new key); a second task, due later, opens under the new

@@ -18,6 +18,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * One thread runs a due cron task (SCHEDULED, then RUNNING, then SCHEDULED again with one more run and its next fire
  * time moved on) while another reads it with {@code tasks()} and then {@code nextFireTime}: every read shows one of
  * those three states whole, and the two reads never go back in time.

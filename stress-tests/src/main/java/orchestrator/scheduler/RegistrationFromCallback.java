@@ -14,6 +14,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * A running callback registers a new task, due at once, while another thread calls {@code runPending()}: the
  * registration succeeds (no deadlock, no refusal), the new task fires exactly once, on whichever thread collects it
  * first, and the parent's fire is not repeated.

@@ -16,6 +16,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * Two threads each register four tasks of different names, all due at the same instant, at once: all eight must be
  * kept, both in the registry and in the timer wheel, and all eight must fire.
  * <p>

@@ -16,6 +16,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * Two threads register a task under the same name at once: exactly one registration wins, the other is refused with
  * {@code IllegalArgumentException}, and only the winner's callback ever fires.
  * <p>

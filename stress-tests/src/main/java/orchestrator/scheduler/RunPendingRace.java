@@ -14,6 +14,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * Two threads call {@code runPending()} at once over eight due tasks: every callback must run exactly once, however
  * the two calls share the fires.
  * <p>

@@ -16,6 +16,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * One thread runs a due cron task while another cancels it: the cancel wins for every later fire, whatever the
  * interleaving, and the task ends up CANCELLED.
  * <p>

@@ -16,6 +16,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * One thread registers a task for a second from now while another moves the clock to that second and collects: the
  * task is handed from the registering thread to a collecting one and fires exactly once, by the first
  * {@code runPending()} that runs at or after its fire time and after its registration.

@@ -19,6 +19,8 @@ import static org.openjdk.jcstress.annotations.Expect.ACCEPTABLE;
 import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 
 /**
+ * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
+ * <p>
  * With worker dispatch, a worker finishes a cron task's run while the driver collects the task's next fire: the
  * task never runs concurrently with itself. Either the collection still sees the first run going and counts the
  * fire as missed, or it sees the run's completion and the second run starts after the first one ended.

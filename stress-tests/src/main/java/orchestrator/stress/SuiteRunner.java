@@ -67,7 +67,8 @@ public final class SuiteRunner
         System.exit(run(expect.equals("caught"), report.toAbsolutePath(), summary, jcstressArgs));
     }
 
-    private static int run(final boolean expectCaught, final Path report, final Path summary, final List<String> jcstressArgs)
+    private static int run(
+        final boolean expectCaught, final Path report, final Path summary, final List<String> jcstressArgs)
         throws Exception
     {
         final TreeSet<String> selected = selectedTests(option(jcstressArgs, "-t", ".*"));
@@ -76,13 +77,15 @@ public final class SuiteRunner
             System.out.println("FAILED: the test filter '" + option(jcstressArgs, "-t", ".*") + "' selects no test");
             return 1;
         }
-        final int cpus = Integer.parseInt(option(jcstressArgs, "-c", String.valueOf(Runtime.getRuntime().availableProcessors())));
+        final String allCpus = String.valueOf(Runtime.getRuntime().availableProcessors());
+        final int cpus = Integer.parseInt(option(jcstressArgs, "-c", allCpus));
         for (final String test : selected)
         {
             final int threads = TestList.getInfo(test).threads();
             if (threads > cpus)
             {
-                System.out.println("FAILED: " + test + " needs " + threads + " CPUs and " + cpus + " are in use: jcstress would skip it");
+                System.out.println("FAILED: " + test + " needs " + threads + " CPUs and " + cpus +
+                    " are in use: jcstress would skip it");
                 return 1;
             }
         }
