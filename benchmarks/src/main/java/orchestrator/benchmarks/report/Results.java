@@ -1,0 +1,156 @@
+package orchestrator.benchmarks.report;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * NOT thread safe: the figures of one run, by metric, structure and size {@code n}, gathered from JMH's run results
+ * and from the footprint harness.
+ */
+public final class Results
+{
+    /**
+     * One figure and its error margin (99.9% confidence half-width from JMH; NaN where there is none).
+     *
+     * @param value the figure.
+     * @param error its error margin.
+     */
+    public record Score(double value, double error)
+    {
+    }
+
+    private final Map<Metric, Map<String, Map<Long, Score>>> scores = new LinkedHashMap<>();
+
+    /**
+     * Records a figure.
+     *
+     * @param metric    what was measured.
+     * @param structure which structure.
+     * @param n         the size parameter.
+     * @param score     the figure.
+     */
+    public void put(final Metric metric, final String structure, final long n, final Score score)
+    {
+        scores.computeIfAbsent(metric, m -> new LinkedHashMap<>())
+            .computeIfAbsent(structure, s -> new TreeMap<>())
+            .put(n, score);
+    }
+
+    /**
+     * @param metric    what was measured.
+     * @param structure which structure.
+     * @param n         the size parameter.
+     * @return the figure, or null when the run did not measure it.
+     */
+    public Score get(final Metric metric, final String structure, final long n)
+    {
+        return scores.getOrDefault(metric, Map.of()).getOrDefault(structure, Map.of()).get(n);
+    }
+
+    /**
+     * @return true when nothing was recorded.
+     */
+    public boolean isEmpty()
+    {
+        return scores.isEmpty();
+    }
+
+    /**
+     * @param metric what was measured.
+     * @return the structures measured for it, in the given order first, then any others.
+     */
+    public List<String> structures(final Metric metric, final List<String> order)
+    {
+        final Set<String> measured = scores.getOrDefault(metric, Map.of()).keySet();
+        final Set<String> result = new LinkedHashSet<>();
+        for (final String name : order)
+        {
+            if (measured.contains(name))
+            {
+                result.add(name);
+            }
+        }
+        result.addAll(measured);
+        return new ArrayList<>(result);
+    }
+
+    /**
+     * @return every structure measured for any metric, in the given order first.
+     */
+    public List<String> structures(final List<String> order)
+    {
+        final Set<String> result = new LinkedHashSet<>();
+        for (final Metric metric : scores.keySet())
+        {
+            result.addAll(structures(metric, order));
+        }
+        final List<String> sorted = new ArrayList<>();
+        for (final String name : order)
+        {
+            if (result.contains(name))
+            {
+                sorted.add(name);
+            }
+        }
+        for (final String name : result)
+        {
+            if (!sorted.contains(name))
+            {
+                sorted.add(name);
+            }
+        }
+        return sorted;
+    }
+
+    /**
+     * @param metric what was measured.
+     * @return the sizes measured for it, ascending.
+     */
+    public Set<Long> sizes(final Metric metric)
+    {
+        final Set<Long> sizes = new TreeSet<>();
+        for (final Map<Long, Score> row : scores.getOrDefault(metric, Map.of()).values())
+        {
+            sizes.addAll(row.keySet());
+        }
+        return sizes;
+    }
+
+    /**
+     * Adds the figures of JMH run results whose benchmark maps to a {@link Metric}.
+     *
+     * @param runResults JMH's results.
+     */
+    public void addJmh(final Collection<RunResult> runResults)
+    {
+        for (final RunResult run : runResults)
+        {
+            final BenchmarkParams params = run.getParams();
+            final Metric metric = Metric.forBenchmark(params.getBenchmark());
+            if (metric == null)
+            {
+                continue;
+            }
+            final Result<?> result = metric.secondary() == null ? run.getPrimaryResult() :
+                run.getSecondaryResults().get(metric.secondary());
+            if (result == null)
+            {
+                continue;
+            }
+            final String structure = params.getParam(metric.rowParam());
+            final String n = params.getParam(metric.columnParam());
+            put(metric, structure, n == null ? 0 : Long.parseLong(n), new Score(result.getScore(), result.getScoreError()));
+        }
+    }
+}
