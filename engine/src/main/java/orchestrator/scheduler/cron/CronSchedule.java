@@ -127,6 +127,19 @@ public final class CronSchedule
         return this;
     }
 
+    /**
+     * @return this schedule.
+     * @throws InvalidCronExpressionException when the schedule can never fire.
+     */
+    public CronSchedule requireCanFire()
+    {
+        if (nextAfterEpochMilli(System.currentTimeMillis()) == NEVER)
+        {
+            throw new InvalidCronExpressionException(expression, "expression", expression, "it never fires");
+        }
+        return this;
+    }
+
     /** @return the expression as given. */
     public String expression()
     {

@@ -1,0 +1,103 @@
+package orchestrator.scheduler;
+
+import java.time.Clock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import static java.lang.System.Logger.Level.ERROR;
+
+/**
+ * Thread safe: {@link #stop()} may be called from any thread. The thread behind {@link Scheduler#start()}: it waits
+ * for the next deadline and calls {@code runPending()}.
+ * <p>
+ * Caveats: it sleeps at most {@link #MAX_PARK_MS} at a time, so a wall clock stepped forward is noticed within that
+ * bound; a new task due before the planned wake-up, or a {@link ManualClock} that moves, wakes it at once.
+ */
+final class Driver implements Runnable
+{
+    static final long MAX_PARK_MS = 100;
+    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+
+    private final Scheduler scheduler;
+    private final TaskRegistry registry;
+    private final Clock clock;
+    private final Thread thread;
+    private final Runnable wakeUp;
+    private volatile boolean stopping;
+
+    Driver(final Scheduler scheduler, final TaskRegistry registry, final Clock clock)
+    {
+        this.scheduler = scheduler;
+        this.registry = registry;
+        this.clock = clock;
+        this.thread = new Thread(this, "orchestrator-driver");
+        this.thread.setDaemon(true);
+        this.wakeUp = () -> LockSupport.unpark(thread);
+    }
+
+    void start()
+    {
+        registry.onEarlierDeadline(wakeUp);
+        if (clock instanceof ManualClock)
+        {
+            ((ManualClock)clock).addListener(wakeUp);
+        }
+        thread.start();
+    }
+
+    @Override
+    public void run()
+    {
+        while (!stopping)
+        {
+            try
+            {
+                scheduler.runPending();
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                LOG.log(ERROR, "runPending failed on the driver thread; the driver goes on", ex);
+            }
+            // from here on a registration due before our wake-up unparks us; the permit is kept if we have not
+            // parked yet, so the wake-up is not lost
+            registry.plannedWake(Long.MAX_VALUE);
+            final long next = registry.nextDeadlineHint();
+            registry.plannedWake(next);
+            final long wait = Math.min(next - clock.millis(), MAX_PARK_MS);
+            if (wait > 0 && !stopping)
+            {
+                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(wait));
+            }
+            registry.plannedWake(Long.MIN_VALUE);
+        }
+    }
+
+    void stop()
+    {
+        stopping = true;
+        LockSupport.unpark(thread);
+        if (clock instanceof ManualClock)
+        {
+            ((ManualClock)clock).removeListener(wakeUp);
+        }
+        if (thread != Thread.currentThread())
+        {
+            boolean interrupted = false;
+            while (thread.isAlive())
+            {
+                try
+                {
+                    thread.join();
+                }
+                catch (final InterruptedException ex)
+                {
+                    interrupted = true;
+                }
+            }
+            if (interrupted)
+            {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

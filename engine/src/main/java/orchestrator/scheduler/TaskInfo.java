@@ -1,0 +1,41 @@
+package orchestrator.scheduler;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Immutable, so safe to share between threads: a snapshot of one task as {@link Scheduler#tasks()} saw it.
+ *
+ * @param name      the task's unique name.
+ * @param schedule  the cron expression, or the one-time instant as ISO-8601 text.
+ * @param nextFire  the next fire time; empty when the task is running a one-time fire, finished or cancelled.
+ * @param state     where the task is in its life.
+ * @param runs      callbacks that ran to the end, whether they returned or threw.
+ * @param missed    fires that did not run: due while the previous run was still going, or passed over while the
+ *                  scheduler was late.
+ * @param failures  runs whose callback threw (a subset of {@code runs}), or failed to start.
+ * @param lastError the reason of the most recent failure, without secrets; empty when there was none.
+ */
+public record TaskInfo(
+    String name,
+    String schedule,
+    Optional<Instant> nextFire,
+    TaskState state,
+    long runs,
+    long missed,
+    long failures,
+    Optional<String> lastError)
+{
+    /**
+     * Checks the components.
+     */
+    public TaskInfo
+    {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(nextFire, "nextFire");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(lastError, "lastError");
+    }
+}
