@@ -22,6 +22,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 import orchestrator.benchmarks.footprint.FootprintRunner;
+import orchestrator.benchmarks.lateness.LatenessRunner;
 import orchestrator.benchmarks.report.Charts;
 import orchestrator.benchmarks.report.Environment;
 import orchestrator.benchmarks.report.MarkdownReport;
@@ -42,6 +43,10 @@ public final class BenchmarkRunner
 
     private static final List<Integer> FOOTPRINT_SIZES = List.of(100_000, 1_000_000);
     private static final List<Integer> SMOKE_FOOTPRINT_SIZES = List.of(10_000);
+    private static final List<Integer> LATENESS_RATES = List.of(10_000, 100_000);
+    private static final List<Integer> SMOKE_LATENESS_RATES = List.of(10_000);
+    private static final long LATENESS_WARMUP_MS = 3_000;
+    private static final long LATENESS_MEASURE_MS = 10_000;
 
     private BenchmarkRunner()
     {
@@ -83,19 +88,36 @@ public final class BenchmarkRunner
 
         final Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         final Path jar = Path.of(BenchmarkRunner.class.getProtectionDomain().getCodeSource().getLocation().getPath());
-        if (mode.footprint())
+        final ChildJvm jvm = new ChildJvm(java, jar);
+        if (mode.harnesses())
         {
-            new FootprintRunner(java, jar).run(TimerStructures.ALL,
-                mode.kind() == RunMode.Kind.SMOKE ? SMOKE_FOOTPRINT_SIZES : FOOTPRINT_SIZES, results);
+            final boolean smoke = mode.kind() == RunMode.Kind.SMOKE;
+            new FootprintRunner(jvm).run(TimerStructures.ALL, smoke ? SMOKE_FOOTPRINT_SIZES : FOOTPRINT_SIZES, results);
+            new LatenessRunner(jvm).run(smoke ? SMOKE_LATENESS_RATES : LATENESS_RATES, smoke ? 200 : LATENESS_WARMUP_MS,
+                smoke ? 500 : LATENESS_MEASURE_MS, results);
         }
 
-        final List<String> charts = new Charts(results, TimerStructures.ALL, TimerStructures::label).write(mode.outputDir());
+        final List<String> charts = new Charts(results, TimerStructures.ALL, BenchmarkRunner::label)
+            .write(mode.outputDir());
         final Environment environment = Environment.capture(java, mode.command());
-        final String page = new MarkdownReport(results, TimerStructures.ALL, TimerStructures::label)
+        final String page = new MarkdownReport(results, TimerStructures.ALL, BenchmarkRunner::label)
             .render(environment, settings(runResults, mode), charts, List.of());
         Files.writeString(mode.outputDir().resolve(MARKDOWN_FILE), page, StandardCharsets.UTF_8);
         System.out.println("# Wrote " + json + ", " + MARKDOWN_FILE + " and " + charts.size() + " charts in " +
             mode.outputDir());
+    }
+
+    private static String label(final String name)
+    {
+        switch (name)
+        {
+            case "inline":
+                return "inline dispatcher (callbacks on the runPending thread)";
+            case "workers":
+                return "worker dispatch (1 worker thread), waiting for completion";
+            default:
+                return TimerStructures.label(name);
+        }
     }
 
     private static org.openjdk.jmh.runner.options.Options options(final RunMode mode, final Path json)
@@ -142,9 +164,10 @@ public final class BenchmarkRunner
                 params.getWarmup().getTime() + ", measurement " + params.getMeasurement().getCount() + " x " +
                 params.getMeasurement().getTime() + ", JVM options " + String.join(" ", params.getJvmArgs()));
         }
-        if (mode.footprint())
+        if (mode.harnesses())
         {
-            lines.add("footprint harness JVM options: " + String.join(" ", FootprintRunner.jvmOptions()));
+            lines.add("footprint harness (FootprintMain), JVM options: " + String.join(" ", FootprintRunner.JVM_OPTIONS));
+            lines.add("lateness harness (LatenessMain), JVM options: " + String.join(" ", LatenessRunner.JVM_OPTIONS));
         }
         return new ArrayList<>(lines);
     }

@@ -20,10 +20,10 @@ import java.util.List;
  * @param moduleDir  the benchmarks module.
  * @param outputDir  where the JSON, the Markdown page and the charts go.
  * @param jmhArgs    extra JMH command-line options, tokenised.
- * @param footprint  whether to run the footprint harness.
+ * @param harnesses  whether to run the footprint and lateness harnesses.
  * @param command    the command a reader would type to repeat the run.
  */
-public record RunMode(Kind kind, Path moduleDir, Path outputDir, List<String> jmhArgs, boolean footprint, String command)
+public record RunMode(Kind kind, Path moduleDir, Path outputDir, List<String> jmhArgs, boolean harnesses, String command)
 {
     /**
      * The three kinds of run.
@@ -40,26 +40,26 @@ public record RunMode(Kind kind, Path moduleDir, Path outputDir, List<String> jm
 
     /**
      * @return the mode described by the system properties {@code bench.module.dir}, {@code jmh.args},
-     *         {@code bench.smoke} and {@code bench.footprint}.
+     *         {@code bench.smoke} and {@code bench.harnesses}.
      */
     public static RunMode fromSystemProperties()
     {
         final Path moduleDir = Path.of(System.getProperty("bench.module.dir", ".")).toAbsolutePath().normalize();
         final String args = System.getProperty("jmh.args", "").trim();
-        final String footprint = System.getProperty("bench.footprint", "").trim();
+        final String harnesses = System.getProperty("bench.harnesses", "").trim();
         if (Boolean.getBoolean("bench.smoke"))
         {
             return new RunMode(Kind.SMOKE, moduleDir, moduleDir.resolve("target/jmh-smoke"), tokenize(args),
-                !"false".equals(footprint), "mvn verify");
+                !"false".equals(harnesses), "mvn verify");
         }
         if (args.isEmpty())
         {
             final Path root = moduleDir.getParent() == null ? moduleDir : moduleDir.getParent();
-            return new RunMode(Kind.FULL, moduleDir, root.resolve("results"), List.of(), !"false".equals(footprint),
+            return new RunMode(Kind.FULL, moduleDir, root.resolve("results"), List.of(), !"false".equals(harnesses),
                 "mvn -pl benchmarks jmh");
         }
         return new RunMode(Kind.QUICK, moduleDir, moduleDir.resolve("target/jmh-results"), tokenize(args),
-            "true".equals(footprint), "mvn -pl benchmarks jmh -Djmh.args=\"" + args + "\"");
+            "true".equals(harnesses), "mvn -pl benchmarks jmh -Djmh.args=\"" + args + "\"");
     }
 
     /**

@@ -41,7 +41,7 @@ public class TimerCancelBenchmark
     /** Timers cancelled per invocation. */
     public static final int BATCH = 1000;
 
-    @Param({"agrona", "kafka", "delayQueue", "stpe", "netty", "quartz"})
+    @Param({"engine", "engineScheduler", "agrona", "kafka", "delayQueue", "stpe", "netty", "quartz"})
     String structure;
 
     @Param({"1000", "100000", "1000000"})

@@ -45,7 +45,7 @@ public class TimerCollectBenchmark
      */
     static final long SWEEP_END_MS = Deadlines.WINDOW_MS + 1;
 
-    @Param({"agrona", "kafka", "delayQueue", "quartz"})
+    @Param({"engine", "engineScheduler", "agrona", "kafka", "delayQueue", "quartz"})
     String structure;
 
     @Param({"1000", "100000", "1000000"})

@@ -41,7 +41,7 @@ public class TimerScheduleBenchmark
     public static final int BATCH = 1000;
     private static final int DEADLINE_POOL = 1 << 16;
 
-    @Param({"agrona", "kafka", "delayQueue", "stpe", "netty", "quartz"})
+    @Param({"engine", "engineScheduler", "agrona", "kafka", "delayQueue", "stpe", "netty", "quartz"})
     String structure;
 
     @Param({"1000", "100000", "1000000"})

@@ -1,13 +1,10 @@
 package orchestrator.benchmarks.footprint;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
+import orchestrator.benchmarks.ChildJvm;
 import orchestrator.benchmarks.report.Metric;
 import orchestrator.benchmarks.report.Results;
 
@@ -17,25 +14,17 @@ import orchestrator.benchmarks.report.Results;
  */
 public final class FootprintRunner
 {
-    private final Path java;
-    private final Path classpath;
+    /** Options of the measuring JVM. */
+    public static final List<String> JVM_OPTIONS = List.of("-Xms4g", "-Xmx4g", "-XX:+UseParallelGC");
+
+    private final ChildJvm jvm;
 
     /**
-     * @param java      the java launcher.
-     * @param classpath the benchmarks jar.
+     * @param jvm launches the measuring JVMs.
      */
-    public FootprintRunner(final Path java, final Path classpath)
+    public FootprintRunner(final ChildJvm jvm)
     {
-        this.java = java;
-        this.classpath = classpath;
-    }
-
-    /**
-     * @return the JVM options of the measuring JVM, for the report.
-     */
-    public static List<String> jvmOptions()
-    {
-        return List.of("-Xms4g", "-Xmx4g", "-XX:+UseParallelGC");
+        this.jvm = jvm;
     }
 
     /**
@@ -50,39 +39,22 @@ public final class FootprintRunner
     {
         for (final String structure : structures)
         {
-            final List<String> command = new ArrayList<>();
-            command.add(java.toString());
-            command.addAll(jvmOptions());
-            command.add("-cp");
-            command.add(classpath.toString());
-            command.add(FootprintMain.class.getName());
-            command.add(structure);
+            System.out.println("# Footprint: " + structure + " at n = " + sizes);
+            final List<String> args = new ArrayList<>();
+            args.add(structure);
             for (final int n : sizes)
             {
-                command.add(Integer.toString(n));
+                args.add(Integer.toString(n));
             }
-            System.out.println("# Footprint: " + structure + " at n = " + sizes);
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8)))
+            jvm.run(JVM_OPTIONS, FootprintMain.class, args, line ->
             {
-                String line;
-                while ((line = reader.readLine()) != null)
+                final String[] fields = line.split(" ");
+                if (fields.length == 4 && "footprint".equals(fields[0]))
                 {
-                    System.out.println(line);
-                    final String[] fields = line.split(" ");
-                    if (fields.length == 4 && "footprint".equals(fields[0]))
-                    {
-                        results.put(Metric.FOOTPRINT, fields[1], Long.parseLong(fields[2]),
-                            new Results.Score(Double.parseDouble(fields[3]), Double.NaN));
-                    }
+                    results.put(Metric.FOOTPRINT, fields[1], Long.parseLong(fields[2]),
+                        new Results.Score(Double.parseDouble(fields[3]), Double.NaN));
                 }
-            }
-            final int exit = process.waitFor();
-            if (exit != 0)
-            {
-                throw new IllegalStateException("footprint of " + structure + " failed with exit code " + exit);
-            }
+            });
         }
     }
 }

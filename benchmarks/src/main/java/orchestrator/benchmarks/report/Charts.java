@@ -57,7 +57,8 @@ public final class Charts
                 continue;
             }
             final CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
-                .title(metric.title() + " (" + metric.unit() + ", log scale, lower is better)")
+                .title(metric.title() + " (" + metric.unit() + ", log scale, " +
+                    (metric.lowerIsBetter() ? "lower" : "higher") + " is better)")
                 .xAxisTitle("n").yAxisTitle(metric.unit()).build();
             final CategoryStyler styler = chart.getStyler();
             chart.getStyler().setYAxisLogarithmic(true);
@@ -99,6 +100,42 @@ public final class Charts
             BitmapEncoder.saveBitmap(chart, directory.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
             files.add(file);
         }
+        if (!results.lateness().isEmpty())
+        {
+            files.add(lateness(directory));
+        }
         return files;
+    }
+
+    private String lateness(final Path directory) throws IOException
+    {
+        final CategoryChart chart = new CategoryChartBuilder().width(WIDTH).height(HEIGHT)
+            .title("fire lateness, driver thread (µs, log scale, lower is better)")
+            .xAxisTitle("percentile").yAxisTitle("µs").build();
+        final CategoryStyler styler = chart.getStyler();
+        styler.setYAxisLogarithmic(true);
+        styler.setYAxisDecimalPattern("#,##0.#");
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setChartBackgroundColor(Color.WHITE);
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (final Results.Lateness row : results.lateness())
+        {
+            // log axis: a value under 1 µs is drawn at 1 µs
+            final List<Double> values = List.of(Math.max(1, row.p50()), Math.max(1, row.p99()),
+                Math.max(1, row.p999()), Math.max(1, row.max()));
+            for (final double value : values)
+            {
+                min = Math.min(min, value);
+                max = Math.max(max, value);
+            }
+            chart.addSeries(String.format(java.util.Locale.ROOT, "%,d fires/s, %s", row.rate(), row.kind()),
+                List.of("p50", "p99", "p99.9", "max"), values);
+        }
+        styler.setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));
+        styler.setYAxisMax(Math.pow(10, Math.ceil(Math.log10(max * 1.01))));
+        final String file = "lateness.png";
+        BitmapEncoder.saveBitmap(chart, directory.resolve(file).toString(), BitmapEncoder.BitmapFormat.PNG);
+        return file;
     }
 }

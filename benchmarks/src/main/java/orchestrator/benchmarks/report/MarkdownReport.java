@@ -41,7 +41,7 @@ public final class MarkdownReport
         final List<String> structures = results.structures(order);
         out.append("# Benchmark results\n\n");
         out.append("Produced by `").append(environment.command()).append("` on ").append(environment.date())
-            .append(". Lower is better everywhere.\n\n");
+            .append(".\n\n");
         headline(structures);
         if (structures.size() > 1)
         {
@@ -51,6 +51,7 @@ public final class MarkdownReport
         {
             detail(metric);
         }
+        lateness();
         if (!charts.isEmpty())
         {
             out.append("## Charts\n\n");
@@ -84,7 +85,7 @@ public final class MarkdownReport
         for (final Metric metric : Metric.values())
         {
             final Set<Long> sizes = results.sizes(metric);
-            if (sizes.isEmpty())
+            if (sizes.isEmpty() || !metric.comparesPeers())
             {
                 continue;
             }
@@ -97,7 +98,7 @@ public final class MarkdownReport
         {
             return;
         }
-        out.append("## Headline\n\n").append(header).append('\n').append(rule).append('\n');
+        out.append("## Headline\n\nLower is better in every column.\n\n").append(header).append('\n').append(rule).append('\n');
         for (final String structure : structures)
         {
             out.append("| ").append(labels.apply(structure)).append(" |");
@@ -122,7 +123,7 @@ public final class MarkdownReport
         final List<Metric> metrics = new ArrayList<>();
         for (final Metric metric : Metric.values())
         {
-            if (!results.sizes(metric).isEmpty())
+            if (!results.sizes(metric).isEmpty() && metric.comparesPeers())
             {
                 metrics.add(metric);
                 header.append(' ').append(metric.title()).append(", n = ").append(join(results.sizes(metric), Figures::size))
@@ -151,7 +152,9 @@ public final class MarkdownReport
         {
             return;
         }
-        out.append("## ").append(metric.title()).append(" (").append(metric.unit()).append(")\n\n| structure |");
+        out.append("## ").append(metric.title()).append(" (").append(metric.unit()).append(", ")
+            .append(metric.lowerIsBetter() ? "lower" : "higher").append(" is better)\n\n| ")
+            .append(metric.rowParam()).append(" |");
         for (final long n : sizes)
         {
             out.append(" n = ").append(Figures.size(n)).append(" |");
@@ -179,6 +182,27 @@ public final class MarkdownReport
                 out.append(" |");
             }
             out.append('\n');
+        }
+        out.append('\n');
+    }
+
+    private void lateness()
+    {
+        final List<Results.Lateness> rows = results.lateness();
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        out.append("## Fire lateness, driver thread, system clock (µs, lower is better)\n\n")
+            .append("| fires per second | histogram | fires | p50 | p99 | p99.9 | max |\n")
+            .append("|---|---|---|---|---|---|---|\n");
+        for (final Results.Lateness row : rows)
+        {
+            out.append("| ").append(String.format(java.util.Locale.ROOT, "%,d", row.rate())).append(" | ")
+                .append(row.kind()).append(" | ").append(String.format(java.util.Locale.ROOT, "%,d", row.count()))
+                .append(" | ").append(Figures.format(row.p50())).append(" | ").append(Figures.format(row.p99()))
+                .append(" | ").append(Figures.format(row.p999())).append(" | ").append(Figures.format(row.max()))
+                .append(" |\n");
         }
         out.append('\n');
     }

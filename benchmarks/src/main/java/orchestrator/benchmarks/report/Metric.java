@@ -12,7 +12,9 @@ public enum Metric
     /** ns per expired timer, n timers in a 60 s window swept 1 ms at a time. */
     COLLECT("collect", "ns per expired timer", "TimerCollectBenchmark.sweep", "expiredTimer", "structure", "n", true),
     /** Retained heap bytes per pending timer, from the footprint harness. */
-    FOOTPRINT("footprint", "bytes per pending timer", null, null, "structure", "n", true);
+    FOOTPRINT("footprint", "bytes per pending timer", null, null, "structure", "n", true),
+    /** Engine only: recurring fires per second through runPending(). */
+    RUN_PENDING("runPending", "fires per second", "RunPendingBenchmark.runPending", "fires", "dispatcher", "n", false);
 
     private final String title;
     private final String unit;
@@ -88,6 +90,14 @@ public enum Metric
     public String columnParam()
     {
         return columnParam;
+    }
+
+    /**
+     * @return true for the metrics that compare the engine with its peers, shown in the headline table.
+     */
+    public boolean comparesPeers()
+    {
+        return this != RUN_PENDING;
     }
 
     /**

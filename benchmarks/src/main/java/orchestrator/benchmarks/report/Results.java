@@ -30,7 +30,23 @@ public final class Results
     {
     }
 
+    /**
+     * Fire lateness percentiles of one run of the lateness harness, in µs.
+     *
+     * @param rate  fires per second.
+     * @param kind  {@code raw} or {@code corrected} (coordinated-omission correction).
+     * @param count values in the histogram.
+     * @param p50   median.
+     * @param p99   99th percentile.
+     * @param p999  99.9th percentile.
+     * @param max   maximum.
+     */
+    public record Lateness(int rate, String kind, long count, double p50, double p99, double p999, double max)
+    {
+    }
+
     private final Map<Metric, Map<String, Map<Long, Score>>> scores = new LinkedHashMap<>();
+    private final List<Lateness> lateness = new ArrayList<>();
 
     /**
      * Records a figure.
@@ -59,15 +75,24 @@ public final class Results
     }
 
     /**
-     * @return true when nothing was recorded.
+     * @param figures lateness percentiles to add.
      */
-    public boolean isEmpty()
+    public void addLateness(final Lateness figures)
     {
-        return scores.isEmpty();
+        lateness.add(figures);
+    }
+
+    /**
+     * @return the lateness percentiles, in the order recorded.
+     */
+    public List<Lateness> lateness()
+    {
+        return List.copyOf(lateness);
     }
 
     /**
      * @param metric what was measured.
+     * @param order  structure names in display order.
      * @return the structures measured for it, in the given order first, then any others.
      */
     public List<String> structures(final Metric metric, final List<String> order)
@@ -86,14 +111,18 @@ public final class Results
     }
 
     /**
-     * @return every structure measured for any metric, in the given order first.
+     * @param order structure names in display order.
+     * @return every structure measured for a metric that compares peers, in the given order first.
      */
     public List<String> structures(final List<String> order)
     {
         final Set<String> result = new LinkedHashSet<>();
         for (final Metric metric : scores.keySet())
         {
-            result.addAll(structures(metric, order));
+            if (metric.comparesPeers())
+            {
+                result.addAll(structures(metric, order));
+            }
         }
         final List<String> sorted = new ArrayList<>();
         for (final String name : order)

@@ -2,11 +2,17 @@ package orchestrator.benchmarks.timers;
 
 import java.util.List;
 
+import orchestrator.scheduler.EngineTimerWheel;
+
 /**
  * Thread safe (stateless): creates the {@link TimerStructure} named by a benchmark's {@code structure} parameter.
  */
 public final class TimerStructures
 {
+    /** The engine's TimerWheel. */
+    public static final String ENGINE = "engine";
+    /** The engine's Scheduler: named one-time tasks through the public API. */
+    public static final String ENGINE_SCHEDULER = "engineScheduler";
     /** Agrona {@code DeadlineTimerWheel}. */
     public static final String AGRONA = "agrona";
     /** Kafka {@code TimingWheel} from server-common. */
@@ -21,7 +27,7 @@ public final class TimerStructures
     public static final String QUARTZ = "quartz";
 
     /** Every structure, in the order tables and charts show them. */
-    public static final List<String> ALL = List.of(AGRONA, KAFKA, DELAY_QUEUE, STPE, NETTY, QUARTZ);
+    public static final List<String> ALL = List.of(ENGINE, ENGINE_SCHEDULER, AGRONA, KAFKA, DELAY_QUEUE, STPE, NETTY, QUARTZ);
 
     private TimerStructures()
     {
@@ -35,6 +41,10 @@ public final class TimerStructures
     {
         switch (name)
         {
+            case ENGINE:
+                return new EngineTimerWheel();
+            case ENGINE_SCHEDULER:
+                return new EngineSchedulerTasks();
             case AGRONA:
                 return new AgronaTimerWheel();
             case KAFKA:
@@ -60,6 +70,10 @@ public final class TimerStructures
     {
         switch (name)
         {
+            case ENGINE:
+                return "orchestrator TimerWheel";
+            case ENGINE_SCHEDULER:
+                return "orchestrator Scheduler (named one-time tasks)";
             case AGRONA:
                 return "Agrona DeadlineTimerWheel (65,536 x 1 ms)";
             case KAFKA:
