@@ -44,11 +44,11 @@ public final class LatenessRunner
                 List.of(Integer.toString(rate), Long.toString(warmupMs), Long.toString(measureMs)), line ->
                 {
                     final String[] f = line.split(" ");
-                    if (f.length == 8 && "lateness".equals(f[0]))
+                    if (f.length == 9 && "lateness".equals(f[0]))
                     {
                         results.addLateness(new Results.Lateness(Integer.parseInt(f[1]), f[2], Long.parseLong(f[3]),
-                            Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
-                            Double.parseDouble(f[7])));
+                            Long.parseLong(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]),
+                            Double.parseDouble(f[7]), Double.parseDouble(f[8])));
                     }
                 });
         }

@@ -35,13 +35,14 @@ public final class Results
      *
      * @param rate  fires per second.
      * @param kind  {@code raw} or {@code corrected} (coordinated-omission correction).
-     * @param count values in the histogram.
+     * @param count  values in the histogram.
+     * @param behind fires still pending long after their instant, recorded with their lateness so far.
      * @param p50   median.
      * @param p99   99th percentile.
      * @param p999  99.9th percentile.
      * @param max   maximum.
      */
-    public record Lateness(int rate, String kind, long count, double p50, double p99, double p999, double max)
+    public record Lateness(int rate, String kind, long count, long behind, double p50, double p99, double p999, double max)
     {
     }
 
