@@ -41,6 +41,8 @@ public final class BenchmarkRunner
     /** The Markdown page. */
     public static final String MARKDOWN_FILE = "benchmarks.md";
 
+    private static final String NOTE = "What each figure measures and how the structures are configured: the " +
+        "README's Performance section and the javadoc of each benchmark class in benchmarks/src/main/java.";
     private static final List<Integer> FOOTPRINT_SIZES = List.of(100_000, 1_000_000);
     private static final List<Integer> SMOKE_FOOTPRINT_SIZES = List.of(10_000);
     private static final List<Integer> LATENESS_RATES = List.of(10_000, 100_000);
@@ -101,7 +103,7 @@ public final class BenchmarkRunner
             .write(mode.outputDir());
         final Environment environment = Environment.capture(java, mode.command());
         final String page = new MarkdownReport(results, TimerStructures.ALL, BenchmarkRunner::label)
-            .render(environment, settings(runResults, mode), charts, List.of());
+            .render(environment, settings(runResults, mode), charts, List.of(NOTE));
         Files.writeString(mode.outputDir().resolve(MARKDOWN_FILE), page, StandardCharsets.UTF_8);
         System.out.println("# Wrote " + json + ", " + MARKDOWN_FILE + " and " + charts.size() + " charts in " +
             mode.outputDir());
@@ -166,7 +168,8 @@ public final class BenchmarkRunner
         }
         if (mode.harnesses())
         {
-            lines.add("footprint harness (FootprintMain), JVM options: " + String.join(" ", FootprintRunner.JVM_OPTIONS));
+            lines.add("footprint harness (FootprintMain), JVM options: " +
+                String.join(" ", FootprintRunner.JVM_OPTIONS));
             lines.add("lateness harness (LatenessMain), JVM options: " + String.join(" ", LatenessRunner.JVM_OPTIONS));
         }
         return new ArrayList<>(lines);

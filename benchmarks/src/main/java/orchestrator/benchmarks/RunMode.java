@@ -23,7 +23,8 @@ import java.util.List;
  * @param harnesses  whether to run the footprint and lateness harnesses.
  * @param command    the command a reader would type to repeat the run.
  */
-public record RunMode(Kind kind, Path moduleDir, Path outputDir, List<String> jmhArgs, boolean harnesses, String command)
+public record RunMode(
+    Kind kind, Path moduleDir, Path outputDir, List<String> jmhArgs, boolean harnesses, String command)
 {
     /**
      * The three kinds of run.

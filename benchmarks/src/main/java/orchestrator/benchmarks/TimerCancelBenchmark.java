@@ -92,7 +92,8 @@ public class TimerCancelBenchmark
     {
         if (cancelled != BATCH)
         {
-            throw new IllegalStateException(structure + ": cancelled " + cancelled + " of " + BATCH + " pending timers");
+            throw new IllegalStateException(
+                structure + ": cancelled " + cancelled + " of " + BATCH + " pending timers");
         }
         for (int i = 0, k = cursor; i < BATCH; i++, k = k + 1 == n ? 0 : k + 1)
         {

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -129,7 +130,7 @@ public final class Charts
                 min = Math.min(min, value);
                 max = Math.max(max, value);
             }
-            chart.addSeries(String.format(java.util.Locale.ROOT, "%,d fires/s, %s", row.rate(), row.kind()),
+            chart.addSeries(String.format(Locale.ROOT, "%,d fires/s, %s", row.rate(), row.kind()),
                 List.of("p50", "p99", "p99.9", "max"), values);
         }
         styler.setYAxisMin(Math.pow(10, Math.floor(Math.log10(min))));

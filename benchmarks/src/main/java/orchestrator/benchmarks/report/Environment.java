@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -40,10 +41,10 @@ public record Environment(String javaVersion, String nproc, String cpuModel, Str
         }
         final String os = System.getProperty("os.name") + " " + System.getProperty("os.version") + " " +
             System.getProperty("os.arch");
-        final String date = ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ISO_LOCAL_DATE_TIME.withZone(ZoneOffset.UTC))
-            .replaceFirst("\\..*", "") + "Z";
-        return new Environment(javaVersion, nproc.isEmpty() ? Integer.toString(Runtime.getRuntime().availableProcessors()) : nproc,
-            cpuModel, os, date, command);
+        final String date = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
+            .format(DateTimeFormatter.ISO_INSTANT);
+        final String cores = nproc.isEmpty() ? Integer.toString(Runtime.getRuntime().availableProcessors()) : nproc;
+        return new Environment(javaVersion, cores, cpuModel, os, date, command);
     }
 
     private static String run(final String... command)

@@ -2,6 +2,7 @@ package orchestrator.benchmarks.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -98,7 +99,8 @@ public final class MarkdownReport
         {
             return;
         }
-        out.append("## Headline\n\nLower is better in every column.\n\n").append(header).append('\n').append(rule).append('\n');
+        out.append("## Headline\n\nLower is better in every column.\n\n")
+            .append(header).append('\n').append(rule).append('\n');
         for (final String structure : structures)
         {
             out.append("| ").append(labels.apply(structure)).append(" |");
@@ -126,8 +128,8 @@ public final class MarkdownReport
             if (!results.sizes(metric).isEmpty() && metric.comparesPeers())
             {
                 metrics.add(metric);
-                header.append(' ').append(metric.title()).append(", n = ").append(join(results.sizes(metric), Figures::size))
-                    .append(" |");
+                header.append(' ').append(metric.title()).append(", n = ")
+                    .append(join(results.sizes(metric), Figures::size)).append(" |");
                 rule.append("---|");
             }
         }
@@ -199,9 +201,9 @@ public final class MarkdownReport
             .append("|---|---|---|---|---|---|---|---|\n");
         for (final Results.Lateness row : rows)
         {
-            out.append("| ").append(String.format(java.util.Locale.ROOT, "%,d", row.rate())).append(" | ")
-                .append(row.kind()).append(" | ").append(String.format(java.util.Locale.ROOT, "%,d", row.count()))
-                .append(" | ").append(String.format(java.util.Locale.ROOT, "%,d", row.behind()))
+            out.append("| ").append(String.format(Locale.ROOT, "%,d", row.rate())).append(" | ")
+                .append(row.kind()).append(" | ").append(String.format(Locale.ROOT, "%,d", row.count()))
+                .append(" | ").append(String.format(Locale.ROOT, "%,d", row.behind()))
                 .append(" | ").append(Figures.format(row.p50())).append(" | ").append(Figures.format(row.p99()))
                 .append(" | ").append(Figures.format(row.p999())).append(" | ").append(Figures.format(row.max()))
                 .append(" |\n");

@@ -42,7 +42,8 @@ public final class Results
      * @param p999  99.9th percentile.
      * @param max   maximum.
      */
-    public record Lateness(int rate, String kind, long count, long behind, double p50, double p99, double p999, double max)
+    public record Lateness(
+        int rate, String kind, long count, long behind, double p50, double p99, double p999, double max)
     {
     }
 
@@ -180,7 +181,8 @@ public final class Results
             }
             final String structure = params.getParam(metric.rowParam());
             final String n = params.getParam(metric.columnParam());
-            put(metric, structure, n == null ? 0 : Long.parseLong(n), new Score(result.getScore(), result.getScoreError()));
+            final long size = n == null ? 0 : Long.parseLong(n);
+            put(metric, structure, size, new Score(result.getScore(), result.getScoreError()));
         }
     }
 }

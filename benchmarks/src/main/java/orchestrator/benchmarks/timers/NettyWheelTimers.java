@@ -23,7 +23,8 @@ final class NettyWheelTimers implements TimerStructure
     @Override
     public long schedule(final long deadlineMs)
     {
-        return handles.add(timer.newTimeout(NOOP, ScheduledExecutorTimers.HORIZON_MS + deadlineMs, TimeUnit.MILLISECONDS));
+        final long delayMs = ScheduledExecutorTimers.HORIZON_MS + deadlineMs;
+        return handles.add(timer.newTimeout(NOOP, delayMs, TimeUnit.MILLISECONDS));
     }
 
     @Override

@@ -27,7 +27,8 @@ public final class TimerStructures
     public static final String QUARTZ = "quartz";
 
     /** Every structure, in the order tables and charts show them. */
-    public static final List<String> ALL = List.of(ENGINE, ENGINE_SCHEDULER, AGRONA, KAFKA, DELAY_QUEUE, STPE, NETTY, QUARTZ);
+    public static final List<String> ALL =
+        List.of(ENGINE, ENGINE_SCHEDULER, AGRONA, KAFKA, DELAY_QUEUE, STPE, NETTY, QUARTZ);
 
     private TimerStructures()
     {
