@@ -145,7 +145,8 @@ final class TaskRegistry
     {
         final long now = clock.millis();
         int started = 0;
-        while (true)
+        int polled;
+        do
         {
             final DueBatch batch;
             lock.lock();
@@ -153,27 +154,29 @@ final class TaskRegistry
             {
                 drainCompletions();
                 batch = spareBatches.isEmpty() ? new DueBatch(64) : spareBatches.pop();
-                collect(now, batch);
+                polled = collect(now, batch);
+                if (batch.size == 0)
+                {
+                    release(batch);
+                    continue;
+                }
             }
             finally
             {
                 lock.unlock();
             }
-            final int size = batch.size;
-            if (size == 0)
-            {
-                release(batch);
-                return started;
-            }
             started += dispatcher.isInline() ? runInline(batch) : dispatchToWorkers(batch);
-            if (size < BATCH_LIMIT)
-            {
-                return started;
-            }
         }
+        while (polled == BATCH_LIMIT); // a full batch: more may be due
+        return started;
     }
 
-    private void collect(final long now, final DueBatch batch) // lock held
+    /**
+     * Phase 1: moves up to {@link #BATCH_LIMIT} due tasks out of the wheel and claims those that may run.
+     *
+     * @return how many tasks came due, claimed or not.
+     */
+    private int collect(final long now, final DueBatch batch) // lock held
     {
         final int due = wheel.poll(now, batch, BATCH_LIMIT);
         final Task[] tasks = batch.tasks;
@@ -243,6 +246,7 @@ final class TaskRegistry
             LOG.log(WARNING, "runPending came late: {0} task(s) missed {1} fire(s), the oldest due {2} ms ago",
                 lateTasks, lateFires, now - oldestFire);
         }
+        return due;
     }
 
     private int runInline(final DueBatch batch)
