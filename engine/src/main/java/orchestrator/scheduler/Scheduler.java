@@ -3,6 +3,7 @@ package orchestrator.scheduler;
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.vault.KeyProvider;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -11,6 +12,7 @@ import java.time.ZoneId;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -37,8 +39,8 @@ public final class Scheduler implements AutoCloseable
     private final ZoneId zone;
     private final Dispatcher dispatcher;
     private final TaskRegistry registry;
+    private final SealedCallbacks sealed;
     private final Object lifecycle = new Object();
-    private volatile boolean testMode;
     private volatile boolean closed;
     private Driver driver; // guarded by lifecycle
 
@@ -57,8 +59,9 @@ public final class Scheduler implements AutoCloseable
         this.dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
         this.clock = builder.clock;
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
-        this.registry = new TaskRegistry(
-            clock, dispatcher, builder.retainFinished, builder.misfirePolicy, builder.misfireThreshold.toMillis());
+        this.sealed = new SealedCallbacks(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random());
+        this.registry = new TaskRegistry(clock, dispatcher, builder.retainFinished, builder.misfirePolicy,
+            builder.misfireThreshold.toMillis(), sealed);
     }
 
     /**
@@ -103,7 +106,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, schedule.forTask(name).requireCanFire(), 0, null, callback);
+        registry.register(name, schedule.forTask(name).requireCanFire(), 0, null, callback, null, null);
     }
 
     /**
@@ -124,7 +127,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(misfire, "misfire");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, schedule.forTask(name).requireCanFire(), 0, misfire, callback);
+        registry.register(name, schedule.forTask(name).requireCanFire(), 0, misfire, callback, null, null);
     }
 
     /**
@@ -141,7 +144,80 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, null, at.toEpochMilli(), null, callback);
+        registry.register(name, null, at.toEpochMilli(), null, callback, null, null);
+    }
+
+    /**
+     * Registers a named handler that tasks refer to with a payload. Handlers live for the scheduler's life.
+     *
+     * @param name    a unique, non-blank handler name.
+     * @param handler receives the task's opened payload; it must not keep the array, which is wiped after it returns.
+     * @throws IllegalArgumentException when a handler already has this name.
+     */
+    public void registerHandler(final String name, final Consumer<byte[]> handler)
+    {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(handler, "handler");
+        if (name.isBlank())
+        {
+            throw new IllegalArgumentException("handler name must not be blank");
+        }
+        sealed.registerHandler(name, handler);
+    }
+
+    /**
+     * Registers a recurring task whose callback is a registered handler and a payload, stored sealed (encrypted and
+     * authenticated) in production mode and opened only for the moment the handler runs.
+     *
+     * @param name    a unique, non-blank task name.
+     * @param cron    the cron expression, read as {@link #registerTask(String, String, Runnable)} reads it.
+     * @param handler the name of a handler given to {@link #registerHandler}.
+     * @param payload the bytes the handler receives (copied; the caller may wipe its array); null means empty.
+     * @throws InvalidCronExpressionException when the expression is malformed or can never fire.
+     * @throws IllegalArgumentException       when the name is taken or the handler unknown.
+     */
+    public void registerTask(final String name, final String cron, final String handler, final byte[] payload)
+    {
+        checkName(name);
+        Objects.requireNonNull(cron, "cron");
+        Objects.requireNonNull(handler, "handler");
+        checkOpen();
+        sealed.requireHandler(handler);
+        final CronSchedule schedule = CronSchedule.parse(cron, zone).forTask(name).requireCanFire();
+        registry.register(name, schedule, 0, null, null, handler, payload);
+    }
+
+    /**
+     * Registers a one-time task whose callback is a registered handler and a sealed payload.
+     *
+     * @param name    a unique, non-blank task name.
+     * @param at      when to fire; an instant in the past fires at the next {@link #runPending()}.
+     * @param handler the name of a handler given to {@link #registerHandler}.
+     * @param payload the bytes the handler receives (copied); null means empty.
+     * @throws IllegalArgumentException when the name is taken or the handler unknown.
+     */
+    public void registerOnce(final String name, final Instant at, final String handler, final byte[] payload)
+    {
+        checkName(name);
+        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(handler, "handler");
+        checkOpen();
+        sealed.requireHandler(handler);
+        registry.register(name, null, at.toEpochMilli(), null, null, handler, payload);
+    }
+
+    /**
+     * Re-seals every stored payload under a new key while the scheduler keeps running; fires already collected
+     * still open under the old key, which is wiped once the last of them has run. No fire is lost or run twice.
+     *
+     * @param next the new key; its bytes are copied, so the caller may destroy it afterwards.
+     * @throws IllegalStateException in test mode, where payloads are not encrypted.
+     */
+    public void rotateKey(final KeyProvider next)
+    {
+        Objects.requireNonNull(next, "next");
+        checkOpen();
+        registry.rotateKey(next);
     }
 
     /**
@@ -190,25 +266,27 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Test mode stores callback payloads in plain form instead of sealing them, and logs a warning when switched on.
-     * It changes nothing else: timing, locking and error handling are the same in both modes.
+     * Switching converts every stored payload to the new form at once (plain to sealed under the production key, or
+     * back). It changes nothing else: timing, locking and error handling are the same in both modes.
      *
      * @param enabled true to switch test mode on.
      */
     public void setTestMode(final boolean enabled)
     {
-        if (enabled && !testMode)
+        checkOpen();
+        if (enabled && !registry.isTestMode())
         {
             LOG.log(WARNING, "test mode is on: callback payloads are stored unencrypted");
         }
-        testMode = enabled;
+        registry.setTestMode(enabled);
     }
 
     /**
-     * @return true when test mode is on; it is off by default.
+     * @return true when test mode is on; it is off by default (production mode: payloads sealed).
      */
     public boolean isTestMode()
     {
-        return testMode;
+        return registry.isTestMode();
     }
 
     /**
@@ -264,6 +342,8 @@ public final class Scheduler implements AutoCloseable
             driver.stop();
         }
         dispatcher.close();
+        registry.settle();
+        sealed.close();
     }
 
     /**
@@ -280,6 +360,11 @@ public final class Scheduler implements AutoCloseable
     public Clock clock()
     {
         return clock;
+    }
+
+    TaskRegistry registry()
+    {
+        return registry;
     }
 
     private void checkOpen()
@@ -310,6 +395,7 @@ public final class Scheduler implements AutoCloseable
         private int retainFinished = 10_000;
         private MisfirePolicy misfirePolicy = MisfirePolicy.FIRE_ONCE;
         private Duration misfireThreshold = Duration.ofSeconds(1);
+        private KeyProvider keyProvider;
 
         private Builder()
         {
@@ -383,6 +469,17 @@ public final class Scheduler implements AutoCloseable
                 throw new IllegalArgumentException("misfireThreshold must not be negative, was " + threshold);
             }
             this.misfireThreshold = threshold;
+            return this;
+        }
+
+        /**
+         * @param keyProvider the key production mode seals payloads with; default: a random 256-bit key made at
+         *                    build time, which lives only in this process.
+         * @return this builder.
+         */
+        public Builder keyProvider(final KeyProvider keyProvider)
+        {
+            this.keyProvider = Objects.requireNonNull(keyProvider, "keyProvider");
             return this;
         }
 

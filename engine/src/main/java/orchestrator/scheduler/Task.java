@@ -2,6 +2,9 @@ package orchestrator.scheduler;
 
 import orchestrator.scheduler.cron.CronSchedule;
 
+import orchestrator.scheduler.vault.RecordLease;
+import orchestrator.scheduler.vault.SealedRecord;
+
 import java.time.Instant;
 import java.util.Optional;
 
@@ -19,7 +22,8 @@ final class Task implements Runnable
     final long id;
     final CronSchedule cron;      // null for a one-time task
     final long onceAt;            // epoch ms of a one-time task's fire
-    final Runnable callback;
+    final Runnable callback;      // null for a handler task
+    final String handler;         // null for a Runnable task
     final MisfirePolicy misfire;
     final TaskRegistry registry;
 
@@ -37,24 +41,29 @@ final class Task implements Runnable
     long missed;
     long failures;
     String lastError;
+    SealedRecord record;    // the sealed (or, in test mode, plain) payload of a handler task
+    long recordVersion;
 
     // written by the thread that ran the callback, published to the lock holder by the lock or the completion queue
     int ranThisFire;
     int failedThisFire;
     String lastRunError;
+    String openFailure;
+    RecordLease lease;      // taken in phase 1, consumed by the thread that runs the fire
     boolean inMissBurst;
 
     // written under the lock, read without it just before the callback starts
     volatile boolean cancelled;
 
     Task(final String name, final long id, final CronSchedule cron, final long onceAt, final Runnable callback,
-        final MisfirePolicy misfire, final TaskRegistry registry)
+        final String handler, final MisfirePolicy misfire, final TaskRegistry registry)
     {
         this.name = name;
         this.id = id;
         this.cron = cron;
         this.onceAt = onceAt;
         this.callback = callback;
+        this.handler = handler;
         this.misfire = misfire;
         this.registry = registry;
     }

@@ -2,6 +2,7 @@ package orchestrator.scheduler;
 
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
+import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
@@ -52,6 +53,7 @@ final class TaskRegistry
     private final Dispatcher dispatcher;
     private final int retainFinished;
     private final MisfirePolicy defaultMisfire;
+    private final SealedCallbacks sealed;
     private final long misfireThresholdMs;
     private long nextId;        // guarded by lock
     private int inFlight;       // guarded by lock: claimed in phase 1, not yet through phase 3
@@ -59,8 +61,9 @@ final class TaskRegistry
     private volatile long plannedWake = Long.MAX_VALUE;
 
     TaskRegistry(final Clock clock, final Dispatcher dispatcher, final int retainFinished,
-        final MisfirePolicy defaultMisfire, final long misfireThresholdMs)
+        final MisfirePolicy defaultMisfire, final long misfireThresholdMs, final SealedCallbacks sealed)
     {
+        this.sealed = sealed;
         this.defaultMisfire = defaultMisfire;
         this.misfireThresholdMs = misfireThresholdMs;
         this.clock = clock;
@@ -70,10 +73,15 @@ final class TaskRegistry
     }
 
     Task register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
-        final Runnable callback)
+        final Runnable callback, final String handler, final byte[] payload)
     {
         final long now = clock.millis();
         final long first = cron == null ? onceAt : cron.nextAfterEpochMilli(now);
+        if (first == Task.NEVER)
+        {
+            throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
+                "it has no fire time after " + java.time.Instant.ofEpochMilli(now));
+        }
         final Task task;
         lock.lock();
         try
@@ -83,7 +91,12 @@ final class TaskRegistry
             {
                 throw new IllegalArgumentException("a task named '" + name + "' is already registered");
             }
-            task = new Task(name, nextId++, cron, onceAt, callback, misfire == null ? defaultMisfire : misfire, this);
+            task = new Task(
+                name, nextId++, cron, onceAt, callback, handler, misfire == null ? defaultMisfire : misfire, this);
+            if (handler != null)
+            {
+                task.record = sealed.seal(task, payload);
+            }
             live.put(name, task);
             finished.remove(name);
             wheel.schedule(task, first);
@@ -132,7 +145,8 @@ final class TaskRegistry
     {
         final long now = clock.millis();
         int started = 0;
-        while (true)
+        int polled;
+        do
         {
             final DueBatch batch;
             lock.lock();
@@ -140,27 +154,29 @@ final class TaskRegistry
             {
                 drainCompletions();
                 batch = spareBatches.isEmpty() ? new DueBatch(64) : spareBatches.pop();
-                collect(now, batch);
+                polled = collect(now, batch);
+                if (batch.size == 0)
+                {
+                    release(batch);
+                    continue;
+                }
             }
             finally
             {
                 lock.unlock();
             }
-            final int size = batch.size;
-            if (size == 0)
-            {
-                release(batch);
-                return started;
-            }
             started += dispatcher.isInline() ? runInline(batch) : dispatchToWorkers(batch);
-            if (size < BATCH_LIMIT)
-            {
-                return started;
-            }
         }
+        while (polled == BATCH_LIMIT); // a full batch: more may be due
+        return started;
     }
 
-    private void collect(final long now, final DueBatch batch) // lock held
+    /**
+     * Phase 1: moves up to {@link #BATCH_LIMIT} due tasks out of the wheel and claims those that may run.
+     *
+     * @return how many tasks came due, claimed or not.
+     */
+    private int collect(final long now, final DueBatch batch) // lock held
     {
         final int due = wheel.poll(now, batch, BATCH_LIMIT);
         final Task[] tasks = batch.tasks;
@@ -217,6 +233,10 @@ final class TaskRegistry
             task.running = true;
             task.pendingRuns = runs;
             task.state = TaskState.RUNNING;
+            if (task.handler != null)
+            {
+                sealed.lease(task);
+            }
             inFlight++;
             tasks[claimed++] = task;
         }
@@ -226,6 +246,7 @@ final class TaskRegistry
             LOG.log(WARNING, "runPending came late: {0} task(s) missed {1} fire(s), the oldest due {2} ms ago",
                 lateTasks, lateFires, now - oldestFire);
         }
+        return due;
     }
 
     private int runInline(final DueBatch batch)
@@ -280,6 +301,7 @@ final class TaskRegistry
             for (int i = dispatched; i < size; i++)
             {
                 final Task task = tasks[i];
+                SealedCallbacks.release(task);
                 task.ranThisFire = 0;
                 task.failedThisFire = 0;
                 task.missed += task.pendingRuns;
@@ -307,9 +329,21 @@ final class TaskRegistry
      */
     boolean runCallback(final Task task)
     {
+        task.failedThisFire = 0;
+        if (task.cancelled) // cancelled after collection: it must not fire
+        {
+            SealedCallbacks.release(task);
+            task.ranThisFire = 0;
+            return false;
+        }
+        task.ranThisFire = task.handler != null ? sealed.run(task) : runRunnable(task);
+        return task.ranThisFire > 0;
+    }
+
+    private static int runRunnable(final Task task)
+    {
         int ran = 0;
-        int failed = 0;
-        for (int i = task.pendingRuns; i > 0 && !task.cancelled; i--) // cancelled after collection: must not fire
+        for (int i = task.pendingRuns; i > 0 && !task.cancelled; i--)
         {
             ran++;
             try
@@ -318,14 +352,12 @@ final class TaskRegistry
             }
             catch (final Throwable ex)
             {
-                failed++;
+                task.failedThisFire++;
                 task.lastRunError = ex.toString();
                 LOG.log(WARNING, "task '" + task.name + "' threw from its callback; it keeps its schedule", ex);
             }
         }
-        task.ranThisFire = ran;
-        task.failedThisFire = failed;
-        return ran > 0;
+        return ran;
     }
 
     void onWorkerCompletion(final Task task)
@@ -369,7 +401,17 @@ final class TaskRegistry
         {
             return;
         }
-        if (task.deadline == Task.NEVER)
+        if (task.openFailure != null)
+        {
+            task.failures++;
+            task.lastError = task.openFailure;
+            task.state = TaskState.FAILED;
+            wheel.cancel(task);
+            task.deadline = Task.NEVER;
+            live.remove(task.name, task);
+            retire(task);
+        }
+        else if (task.deadline == Task.NEVER)
         {
             task.state = task.cron == null && task.failedThisFire > 0 ? TaskState.FAILED : TaskState.COMPLETED;
             live.remove(task.name, task);
@@ -383,6 +425,7 @@ final class TaskRegistry
 
     private void retire(final Task task) // lock held
     {
+        task.record = null; // a finished task never runs again: keep no ciphertext of it
         finished.remove(task.name);
         finished.put(task.name, task);
         if (finished.size() > retainFinished)
@@ -482,6 +525,83 @@ final class TaskRegistry
         try
         {
             return wheel.nextDeadlineHint();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void setTestMode(final boolean enabled)
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+            sealed.setTestMode(live.values(), enabled);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    boolean isTestMode()
+    {
+        lock.lock();
+        try
+        {
+            return sealed.isTestMode();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    void rotateKey(final orchestrator.scheduler.vault.KeyProvider next)
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+            if (sealed.isTestMode())
+            {
+                throw new IllegalStateException("test mode stores payloads in plain form: there is no key to rotate");
+            }
+            sealed.reseal(live.values(), next);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Records the outcome of every completed run; after the dispatcher has closed, that is all of them.
+     */
+    void settle()
+    {
+        lock.lock();
+        try
+        {
+            drainCompletions();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For tests and stress tests in this package.
+     */
+    Task find(final String name)
+    {
+        lock.lock();
+        try
+        {
+            return live.get(name);
         }
         finally
         {

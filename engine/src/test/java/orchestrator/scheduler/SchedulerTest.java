@@ -148,6 +148,17 @@ class SchedulerTest
     }
 
     @Test
+    void shouldRefuseAnExpressionWithNoFutureFire()
+    {
+        assertThrows(InvalidCronExpressionException.class,
+            () -> scheduler.registerTask("never", "0 0 30 2 *", () -> {}));
+        final InvalidCronExpressionException past = assertThrows(InvalidCronExpressionException.class,
+            () -> scheduler.registerTask("past", "0 0 0 1 1 ? 2020", () -> {}));
+        assertTrue(past.getMessage().contains("no fire time after"), past.getMessage());
+        assertTrue(scheduler.tasks().isEmpty());
+    }
+
+    @Test
     void shouldReportEmptyNextFireForUnknownAndCancelledTasks()
     {
         scheduler.registerTask("job", "* * * * *", () -> {});
@@ -299,6 +310,20 @@ class SchedulerTest
         scheduler.close();
         assertThrows(IllegalStateException.class, scheduler::runPending);
         assertThrows(IllegalStateException.class, () -> scheduler.registerTask("a", "* * * * *", () -> {}));
+    }
+
+    @Test
+    void shouldRunEveryDueTaskInOneCallBeyondOneBatch()
+    {
+        final AtomicInteger runs = new AtomicInteger();
+        final int count = TaskRegistry.BATCH_LIMIT * 2 + 7;
+        for (int i = 0; i < count; i++)
+        {
+            scheduler.registerTask("job-" + i, "* * * * *", runs::incrementAndGet);
+        }
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(count, scheduler.runPending());
+        assertEquals(count, runs.get());
     }
 
     @Test

@@ -22,7 +22,7 @@ class TimerWheelTest
 
     private static Task task(final int id)
     {
-        return new Task("t" + id, id, null, 0, () -> {}, MisfirePolicy.FIRE_ONCE, null);
+        return new Task("t" + id, id, null, 0, () -> {}, null, MisfirePolicy.FIRE_ONCE, null);
     }
 
     @Test

@@ -1,141 +1,250 @@
 package orchestrator.scheduler.cron;
 
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
-
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.zone.ZoneRules;
 import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Immutable and thread safe: a parsed cron expression bound to a time zone, which computes fire times.
+ * Immutable and thread safe: a parsed cron expression bound to a time zone and a {@link DstPolicy}, which computes
+ * fire times.
+ * <p>
+ * Caveats: an expression with Jenkins-style {@code H} fields is a template until {@link #forTask(String)} binds it
+ * to a task name; the fire-time methods of an unbound template throw {@link IllegalStateException}. Fire times
+ * have whole-second precision. {@link #parse} accepts expressions that can never fire; {@link #requireCanFire()}
+ * refuses them.
  */
 public final class CronSchedule
 {
+    /* The expression is read by CronParserSupport into CronFields (per-field values, H atoms unbound), compiled to
+     * CompiledCron (bit sets; finds the next matching local date-time by epoch arithmetic) and, for zones whose
+     * offset changes, resolved to instants by DstResolver over the primitive transition table of ZoneTransitions.
+     * nextAfterEpochMilli allocates nothing in any zone for fire times before 2200. Parsed schedules are cached
+     * by (expression, dialect, zone, policy) in a bounded ScheduleCache. */
+
     /** Returned by {@link #nextAfterEpochMilli(long)} when the schedule never fires again. */
     public static final long NEVER = Long.MAX_VALUE;
 
-    private final String expression;
-    private final CronDialect dialect;
-    private final ZoneId zone;
-    private final ExecutionTime executionTime;
+    private static final long MAX_SECOND_AS_MILLI = Long.MAX_VALUE / 1000 - 1;
+    private static final ScheduleCache CACHE = new ScheduleCache();
 
-    private CronSchedule(final String expression, final CronDialect dialect, final ZoneId zone, final ExecutionTime executionTime)
+    private final CronFields fields;
+    private final ZoneId zone;
+    private final DstPolicy policy;
+    private final String taskName;
+    private final CompiledCron compiled;
+    private final ZoneTransitions transitions;
+    private final int fixedOffsetSeconds;
+    private final boolean shift;
+    private final boolean first;
+    private final boolean second;
+
+    private CronSchedule(
+        final CronFields fields, final ZoneId zone, final DstPolicy policy, final String taskName, final CompiledCron compiled)
     {
-        this.expression = expression;
-        this.dialect = dialect;
+        this.fields = fields;
         this.zone = zone;
-        this.executionTime = executionTime;
+        this.policy = policy;
+        this.taskName = taskName;
+        this.compiled = compiled;
+        final ZoneRules rules = zone.getRules();
+        if (rules.isFixedOffset())
+        {
+            this.transitions = null;
+            this.fixedOffsetSeconds = rules.getOffset(Instant.EPOCH).getTotalSeconds();
+        }
+        else
+        {
+            this.transitions = ZoneTransitions.of(zone);
+            this.fixedOffsetSeconds = 0;
+        }
+        final boolean intervalLike = fields.intervalLike();
+        this.shift = !intervalLike && policy.gap() == DstPolicy.Gap.SHIFT;
+        this.first = intervalLike || policy.overlap() != DstPolicy.Overlap.SECOND;
+        this.second = intervalLike || policy.overlap() != DstPolicy.Overlap.FIRST;
     }
 
     /**
      * Parses an expression, picking the dialect by field count: 5 is UNIX, 6 is SPRING, 7 is QUARTZ; a macro such as
-     * {@code @hourly} is UNIX.
+     * {@code @hourly} is UNIX. The DST policy is {@link DstPolicy#CRON_DAEMON}.
      *
+     * @param expression the cron expression.
+     * @param zone       the zone fire times are computed in.
+     * @return the schedule, possibly shared with earlier callers of the same expression.
      * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
      */
     public static CronSchedule parse(final String expression, final ZoneId zone)
     {
+        return parse(expression, zone, DstPolicy.CRON_DAEMON);
+    }
+
+    /**
+     * Parses an expression, picking the dialect by field count as {@link #parse(String, ZoneId)} does.
+     *
+     * @param expression the cron expression.
+     * @param zone       the zone fire times are computed in.
+     * @param policy     what fixed-hour jobs do at daylight-saving changes.
+     * @return the schedule, possibly shared with earlier callers of the same arguments.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     */
+    public static CronSchedule parse(final String expression, final ZoneId zone, final DstPolicy policy)
+    {
         Objects.requireNonNull(expression, "expression");
-        final String trimmed = expression.trim();
-        if (trimmed.startsWith("@"))
+        final int count = fieldCount(expression);
+        switch (count)
         {
-            return parse(expression, CronDialect.UNIX, zone);
-        }
-        final int fields = trimmed.isEmpty() ? 0 : trimmed.split("\\s+").length;
-        switch (fields)
-        {
-            case 5: return parse(expression, CronDialect.UNIX, zone);
-            case 6: return parse(expression, CronDialect.SPRING, zone);
-            case 7: return parse(expression, CronDialect.QUARTZ, zone);
+            case 0:
+            case 5: return parse(expression, CronDialect.UNIX, zone, policy);
+            case 6: return parse(expression, CronDialect.SPRING, zone, policy);
+            case 7: return parse(expression, CronDialect.QUARTZ, zone, policy);
             default:
-                throw new InvalidCronExpressionException(
-                    expression, "expression", expression, "expected 5, 6 or 7 fields but found " + fields);
+                throw new InvalidCronExpressionException(expression, "expression", expression,
+                    "expected 5 fields (UNIX), 6 (SPRING, seconds first) or 7 (QUARTZ, with year) but found " + count);
         }
     }
 
     /**
-     * Parses an expression in the given dialect.
+     * Parses an expression in the given dialect with the {@link DstPolicy#CRON_DAEMON} policy.
      *
      * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
      */
     public static CronSchedule parse(final String expression, final CronDialect dialect, final ZoneId zone)
     {
+        return parse(expression, dialect, zone, DstPolicy.CRON_DAEMON);
+    }
+
+    /**
+     * Parses an expression in the given dialect.
+     *
+     * @param expression the cron expression.
+     * @param dialect    how to read it.
+     * @param zone       the zone fire times are computed in.
+     * @param policy     what fixed-hour jobs do at daylight-saving changes.
+     * @return the schedule, possibly shared with earlier callers of the same arguments.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     */
+    public static CronSchedule parse(
+        final String expression, final CronDialect dialect, final ZoneId zone, final DstPolicy policy)
+    {
         Objects.requireNonNull(expression, "expression");
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(zone, "zone");
-        final String text = expandMacro(expression.trim());
-        final CronType type = dialect == CronDialect.UNIX ? CronType.UNIX :
-            dialect == CronDialect.SPRING ? CronType.SPRING : CronType.QUARTZ;
-        try
-        {
-            final var cron = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(type)).parse(text).validate();
-            return new CronSchedule(expression, dialect, zone, ExecutionTime.forCron(cron));
-        }
-        catch (final IllegalArgumentException ex)
-        {
-            throw new InvalidCronExpressionException(expression, "expression", expression, String.valueOf(ex.getMessage()));
-        }
+        Objects.requireNonNull(policy, "policy");
+        return CACHE.get(expression, dialect, zone, policy);
     }
 
-    private static String expandMacro(final String text)
+    /** Parses without the cache. */
+    static CronSchedule parseUncached(
+        final String expression, final CronDialect dialect, final ZoneId zone, final DstPolicy policy)
     {
-        switch (text)
+        final CronFields fields = CronParserSupport.parse(expression, dialect);
+        return new CronSchedule(fields, zone, policy, null, fields.hasHash() ? null : fields.compile(0));
+    }
+
+    /** @return the shared parse cache, for tests and benchmarks. */
+    static ScheduleCache cache()
+    {
+        return CACHE;
+    }
+
+    /** @return the number of whitespace-separated fields, 0 for a single {@code @macro}. */
+    private static int fieldCount(final String expression)
+    {
+        int count = 0;
+        boolean inField = false;
+        for (int i = 0, n = expression.length(); i < n; i++)
         {
-            case "@yearly":
-            case "@annually": return "0 0 1 1 *";
-            case "@monthly": return "0 0 1 * *";
-            case "@weekly": return "0 0 * * 0";
-            case "@daily":
-            case "@midnight": return "0 0 * * *";
-            case "@hourly": return "0 * * * *";
-            default: return text;
+            final boolean space = Character.isWhitespace(expression.charAt(i));
+            if (!space && !inField)
+            {
+                count++;
+            }
+            inField = !space;
         }
+        return count == 1 && expression.trim().startsWith("@") ? 0 : count;
     }
 
     /**
      * @param after the instant to search from.
-     * @return the first fire time strictly after {@code after}, or empty when the schedule never fires again.
+     * @return the first fire time strictly after {@code after}, in this schedule's zone, or empty when the schedule
+     * never fires again.
+     * @throws IllegalStateException when the expression has {@code H} fields not yet bound by {@link #forTask(String)}.
      */
     public Optional<ZonedDateTime> nextAfter(final ZonedDateTime after)
     {
-        return executionTime.nextExecution(after.withZoneSameInstant(zone));
+        final long next = nextAfterSecond(after.toEpochSecond());
+        if (next == NEVER || next > Instant.MAX.getEpochSecond())
+        {
+            return Optional.empty();
+        }
+        return Optional.of(ZonedDateTime.ofInstant(Instant.ofEpochSecond(next), zone));
     }
 
     /**
+     * The engine's hot path: allocates nothing in UTC and fixed-offset zones, nor in zones with daylight saving for
+     * fire times before 2200.
+     *
      * @param epochMilli the instant to search from, in milliseconds since the epoch.
      * @return the first fire time strictly after it in milliseconds since the epoch, or {@link #NEVER}.
+     * @throws IllegalStateException when the expression has {@code H} fields not yet bound by {@link #forTask(String)}.
      */
     public long nextAfterEpochMilli(final long epochMilli)
     {
-        final Optional<ZonedDateTime> next = nextAfter(Instant.ofEpochMilli(epochMilli).atZone(zone));
-        return next.isPresent() ? next.get().toInstant().toEpochMilli() : NEVER;
+        final long next = nextAfterSecond(Math.floorDiv(epochMilli, 1000L));
+        return next > MAX_SECOND_AS_MILLI ? NEVER : next * 1000L;
+    }
+
+    private long nextAfterSecond(final long afterSecond)
+    {
+        final CompiledCron cron = compiled;
+        if (cron == null)
+        {
+            throw new IllegalStateException("'" + fields.expression + "' has H fields: bind them with forTask(taskName)");
+        }
+        if (transitions == null)
+        {
+            final int offset = fixedOffsetSeconds;
+            final long local = cron.nextOrSame(afterSecond + 1 + offset);
+            return local == CompiledCron.NEVER ? NEVER : local - offset;
+        }
+        return DstResolver.nextAfter(cron, transitions, shift, first, second, afterSecond);
     }
 
     /**
-     * Binds hash ({@code H}) fields to a task name; a schedule with no hash field returns itself.
+     * Binds hash ({@code H}) fields to a task name, so that many tasks written {@code H * * * *} spread over the hour
+     * and each keeps its minute across restarts. The hash is FNV-1a (64 bit) of the name's UTF-16 code units, mixed
+     * per field; it does not depend on the JVM.
      *
      * @param taskName the name whose hash picks the values of {@code H} fields.
-     * @return the schedule for that task.
+     * @return the schedule for that task; this schedule when it has no {@code H} field.
      */
     public CronSchedule forTask(final String taskName)
     {
-        return this;
+        Objects.requireNonNull(taskName, "taskName");
+        if (!fields.hasHash())
+        {
+            return this;
+        }
+        return new CronSchedule(fields, zone, policy, taskName, fields.compile(TaskHash.of(taskName)));
     }
 
     /**
-     * @return this schedule.
-     * @throws InvalidCronExpressionException when the schedule can never fire.
+     * @return this schedule when some date-time matches it (in the 400-year calendar cycle, or in its years).
+     * @throws InvalidCronExpressionException with the reason when it can never fire, e.g. {@code 0 0 30 2 *}.
+     * @throws IllegalStateException when the expression has {@code H} fields not yet bound by {@link #forTask(String)}.
      */
     public CronSchedule requireCanFire()
     {
-        if (nextAfterEpochMilli(System.currentTimeMillis()) == NEVER)
+        if (compiled == null)
         {
-            throw new InvalidCronExpressionException(expression, "expression", expression, "it never fires");
+            throw new IllegalStateException("'" + fields.expression + "' has H fields: bind them with forTask(taskName)");
+        }
+        final InvalidCronExpressionException never = FireCheck.whyNever(fields, compiled);
+        if (never != null)
+        {
+            throw never;
         }
         return this;
     }
@@ -143,13 +252,13 @@ public final class CronSchedule
     /** @return the expression as given. */
     public String expression()
     {
-        return expression;
+        return fields.expression;
     }
 
     /** @return the dialect the expression was read in. */
     public CronDialect dialect()
     {
-        return dialect;
+        return fields.dialect;
     }
 
     /** @return the zone fire times are computed in. */
@@ -158,9 +267,46 @@ public final class CronSchedule
         return zone;
     }
 
+    /** @return what fixed-hour fire times do at daylight-saving changes. */
+    public DstPolicy dstPolicy()
+    {
+        return policy;
+    }
+
+    /** @return the task name {@code H} fields are bound to, or null when unbound or without {@code H}. */
+    public String taskName()
+    {
+        return taskName;
+    }
+
+    /** @return true when the hour field is a wildcard or a step, so DST changes never shift or repeat-skip it. */
+    public boolean intervalLike()
+    {
+        return fields.intervalLike();
+    }
+
+    /** @return a plain-English description, e.g. "every hour at minute 5". */
+    public String describe()
+    {
+        return CronDescriptions.describe(fields, taskName == null ? null : TaskHash.of(taskName));
+    }
+
+    /** @return a copy computing fire times in another zone, same expression and policy. */
+    public CronSchedule withZone(final ZoneId otherZone)
+    {
+        Objects.requireNonNull(otherZone, "otherZone");
+        return otherZone.equals(zone) ? this : new CronSchedule(fields, otherZone, policy, taskName, compiled);
+    }
+
+    /** @return the compiled form, or null for an unbound template. */
+    CompiledCron compiled()
+    {
+        return compiled;
+    }
+
     @Override
     public String toString()
     {
-        return expression;
+        return fields.expression;
     }
 }

@@ -1,0 +1,278 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import orchestrator.scheduler.vault.KeyProvider;
+import orchestrator.scheduler.vault.SealedRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+
+import static orchestrator.scheduler.SchedulerTest.START;
+import static orchestrator.scheduler.SchedulerTest.info;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Handler tasks with payloads: sealed in production mode (the default), plain in test mode, tamper-evident, and
+ * re-sealed by key rotation and mode switches without losing a fire.
+ */
+class ProductionModeTest
+{
+    private static final byte[] KEY = HexFormat.of().parseHex(
+        "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+
+    private final ManualClock clock = new ManualClock(START);
+    private final List<String> received = new CopyOnWriteArrayList<>();
+    private final Scheduler scheduler = Scheduler.builder()
+        .clock(clock).zone(ZoneOffset.UTC).keyProvider(KeyProvider.ofBytes(KEY)).build();
+
+    ProductionModeTest()
+    {
+        scheduler.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));
+    }
+
+    @AfterEach
+    void close()
+    {
+        scheduler.close();
+    }
+
+    private static byte[] utf8(final String text)
+    {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private void fire()
+    {
+        clock.advance(Duration.ofMinutes(1));
+        scheduler.runPending();
+    }
+
+    @Test
+    void shouldDeliverThePayloadAndStoreItSealed()
+    {
+        assertFalse(scheduler.isTestMode());
+        scheduler.registerTask("job", "* * * * *", "echo", utf8("secret-argument"));
+        final SealedRecord record = scheduler.registry().find("job").record;
+        assertTrue(record.isSealed());
+        assertFalse(new String(record.toBytes(), StandardCharsets.ISO_8859_1).contains("secret-argument"));
+        fire();
+        fire();
+        assertEquals(List.of("secret-argument", "secret-argument"), received);
+    }
+
+    @Test
+    void shouldStorePlainPayloadsInTestMode()
+    {
+        scheduler.setTestMode(true);
+        scheduler.registerOnce("once", START, "echo", utf8("visible"));
+        assertTrue(scheduler.registry().find("once").record.isPlain());
+        scheduler.runPending();
+        assertEquals(List.of("visible"), received);
+    }
+
+    @Test
+    void shouldRefuseAnUnknownHandlerAndADuplicateHandler()
+    {
+        assertThrows(IllegalArgumentException.class, () -> scheduler.registerTask("job", "* * * * *", "nope", null));
+        assertThrows(IllegalArgumentException.class, () -> scheduler.registerHandler("echo", plain -> {}));
+        assertTrue(scheduler.tasks().isEmpty());
+    }
+
+    @Test
+    void shouldFailATamperedTaskOnceAndKeepTheOthersRunning()
+    {
+        try (LogCapture log = new LogCapture())
+        {
+            scheduler.registerTask("victim", "* * * * *", "echo", utf8("a"));
+            scheduler.registerTask("bystander", "* * * * *", "echo", utf8("b"));
+            final Task victim = scheduler.registry().find("victim");
+            final byte[] bytes = victim.record.toBytes();
+            bytes[bytes.length - 1] ^= 1;
+            victim.record = SealedRecord.fromBytes(bytes);
+
+            fire();
+            fire();
+            assertEquals(List.of("b", "b"), received);
+            final TaskInfo info = info(scheduler, "victim");
+            assertEquals(TaskState.FAILED, info.state());
+            assertEquals(0, info.runs());
+            assertEquals(1, info.failures());
+            assertTrue(info.lastError().orElseThrow().contains("failed to open"), info.lastError().toString());
+            assertTrue(info.nextFire().isEmpty());
+            assertEquals(1, log.records().stream().filter(r -> r.getLevel() == Level.SEVERE).count());
+        }
+    }
+
+    @Test
+    void shouldDetectARecordSwappedBetweenTasks()
+    {
+        scheduler.registerTask("a", "* * * * *", "echo", utf8("for-a"));
+        scheduler.registerTask("b", "* * * * *", "echo", utf8("for-b"));
+        scheduler.registry().find("b").record = scheduler.registry().find("a").record;
+        fire();
+        assertEquals(List.of("for-a"), received);
+        assertEquals(TaskState.FAILED, info(scheduler, "b").state());
+    }
+
+    @Test
+    void shouldRefuseARecordFromBeforeARotationPutBack()
+    {
+        scheduler.registerTask("job", "* * * * *", "echo", utf8("v0"));
+        final SealedRecord old = scheduler.registry().find("job").record;
+        scheduler.rotateKey(KeyProvider.random());
+        scheduler.rotateKey(KeyProvider.ofBytes(KEY)); // same key bytes again, but a new key id and a newer version
+        scheduler.registry().find("job").record = old;
+        fire();
+        assertTrue(received.isEmpty());
+        assertEquals(TaskState.FAILED, info(scheduler, "job").state());
+    }
+
+    @Test
+    void shouldKeepFiringAcrossModeSwitches()
+    {
+        scheduler.registerTask("job", "* * * * *", "echo", utf8("payload"));
+        scheduler.setTestMode(true);
+        assertTrue(scheduler.registry().find("job").record.isPlain());
+        fire();
+        scheduler.setTestMode(false);
+        assertTrue(scheduler.registry().find("job").record.isSealed());
+        fire();
+        assertEquals(List.of("payload", "payload"), received);
+        assertThrows(IllegalStateException.class, () -> {
+            scheduler.setTestMode(true);
+            scheduler.rotateKey(KeyProvider.random());
+        });
+    }
+
+    @Test
+    void shouldRunAFireCollectedBeforeARotationAfterIt() throws Exception
+    {
+        final List<Runnable> captured = new ArrayList<>();
+        final Dispatcher capturing = new Dispatcher()
+        {
+            @Override
+            public boolean isInline()
+            {
+                return false;
+            }
+
+            @Override
+            public void execute(final Runnable job)
+            {
+                captured.add(job);
+            }
+        };
+        try (Scheduler rotating = Scheduler.builder().clock(clock).dispatcher(capturing).build())
+        {
+            rotating.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));
+            rotating.registerTask("job", "* * * * *", "echo", utf8("survives"));
+            final SealedRecord before = rotating.registry().find("job").record;
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, rotating.runPending()); // phase 1 has taken the record; phase 2 waits in `captured`
+
+            rotating.rotateKey(KeyProvider.random());
+            rotating.rotateKey(KeyProvider.random());
+            assertNotEquals(before.keyId(), rotating.registry().find("job").record.keyId());
+
+            captured.remove(0).run(); // the fire collected under the first key runs after two rotations
+            assertTrue(rotating.awaitIdle(Duration.ofSeconds(5)));
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, rotating.runPending());
+            captured.remove(0).run();
+            assertTrue(rotating.awaitIdle(Duration.ofSeconds(5)));
+            assertEquals(List.of("survives", "survives"), received);
+            assertEquals(2, info(rotating, "job").runs());
+        }
+    }
+
+    @Test
+    void shouldLoseNoFireWhileKeysRotateUnderConcurrentRunPending() throws Exception
+    {
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler concurrent = Scheduler.builder().clock(clock).dispatcher(Dispatcher.withWorkers(2)).build())
+        {
+            concurrent.registerHandler("count", plain -> {
+                assertArrayEquals(utf8("x"), plain);
+                runs.incrementAndGet();
+            });
+            for (int i = 0; i < 100; i++)
+            {
+                concurrent.registerTask("job-" + i, "* * * * *", "count", utf8("x"));
+            }
+            final Thread rotator = new Thread(() -> {
+                for (int i = 0; i < 50; i++)
+                {
+                    concurrent.rotateKey(KeyProvider.random());
+                }
+            });
+            rotator.start();
+            for (int minute = 0; minute < 50; minute++)
+            {
+                clock.advance(Duration.ofMinutes(1));
+                concurrent.runPending();
+                assertTrue(concurrent.awaitIdle(Duration.ofSeconds(10)));
+            }
+            rotator.join();
+            assertEquals(5000, runs.get());
+            for (final TaskInfo info : concurrent.tasks())
+            {
+                assertEquals(TaskState.SCHEDULED, info.state(), info.toString());
+                assertEquals(50, info.runs());
+                assertEquals(0, info.failures());
+            }
+        }
+    }
+
+    @Test
+    void shouldPutNoKeyMaterialInLogsOrExceptions()
+    {
+        final List<String> texts = new ArrayList<>();
+        try (LogCapture log = new LogCapture())
+        {
+            scheduler.registerTask("job", "* * * * *", "echo", utf8("p"));
+            final Task task = scheduler.registry().find("job");
+            final byte[] bytes = task.record.toBytes();
+            bytes[20] ^= 1;
+            task.record = SealedRecord.fromBytes(bytes);
+            fire();
+            texts.add(scheduler.toString());
+            texts.add(scheduler.tasks().toString());
+            texts.add(assertThrows(IllegalArgumentException.class,
+                () -> scheduler.registerTask("job2", "* * * * *", "missing", KEY)).getMessage());
+            for (final LogRecord record : log.records())
+            {
+                texts.add(String.valueOf(record.getMessage()));
+                texts.add(String.valueOf(java.util.Arrays.toString(record.getParameters())));
+                if (record.getThrown() != null)
+                {
+                    texts.add(record.getThrown().toString());
+                }
+            }
+        }
+        final String hex = HexFormat.of().formatHex(KEY);
+        final String base64 = Base64.getEncoder().encodeToString(KEY);
+        for (final String text : texts)
+        {
+            assertFalse(text.toLowerCase().contains(hex), text);
+            assertFalse(text.contains(base64), text);
+            assertFalse(text.contains(java.util.Arrays.toString(KEY)), text);
+        }
+        assertTrue(texts.size() > 3);
+    }
+}

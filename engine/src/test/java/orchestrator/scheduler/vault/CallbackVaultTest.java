@@ -1,0 +1,315 @@
+package orchestrator.scheduler.vault;
+
+import orchestrator.scheduler.vault.RecordOpenException.Reason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class CallbackVaultTest
+{
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    static byte[] randomBytes(final int length)
+    {
+        final byte[] b = new byte[length];
+        RANDOM.nextBytes(b);
+        return b;
+    }
+
+    static Reason failure(final Executable executable)
+    {
+        return assertThrows(RecordOpenException.class, executable).reason();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldRoundTripPayloadsOfEverySize(final Aead aead)
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random(), aead);
+        for (final int size : new int[] {0, 1, 15, 16, 17, 64, 1024, 4099})
+        {
+            final byte[] payload = randomBytes(size);
+            final SealedRecord record = vault.seal(7, "report", 3, payload);
+            assertTrue(record.isSealed());
+            assertEquals(1, record.keyId());
+            assertEquals(size + SealedRecord.SEALED_OVERHEAD, record.length());
+            assertArrayEquals(payload, vault.open(record, 7, "report", 3), "size " + size);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldNotContainPlaintextInSealedRecord(final Aead aead)
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random(), aead);
+        final byte[] payload = new byte[256]; // all zero: any leak would show as a run of zeros
+        final byte[] encoded = vault.seal(1, "t", 1, payload).toBytes();
+        int zeroRun = 0;
+        int longest = 0;
+        for (final byte b : encoded)
+        {
+            zeroRun = b == 0 ? zeroRun + 1 : 0;
+            longest = Math.max(longest, zeroRun);
+        }
+        assertTrue(longest < 8, "longest run of zeros " + longest);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldUseFreshNoncePerSeal(final Aead aead)
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random(), aead);
+        final byte[] payload = randomBytes(64);
+        final byte[] a = vault.seal(1, "t", 1, payload).toBytes();
+        final byte[] b = vault.seal(1, "t", 1, payload).toBytes();
+        final int nonceStart = SealedRecord.SEALED_HEADER_LENGTH;
+        final int nonceEnd = nonceStart + SealedRecord.NONCE_LENGTH;
+        assertFalse(Arrays.equals(a, nonceStart, nonceEnd, b, nonceStart, nonceEnd));
+        assertFalse(Arrays.equals(a, b));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldDetectEverySingleByteFlip(final Aead aead)
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random(), aead);
+        final byte[] payload = randomBytes(40);
+        final byte[] encoded = vault.seal(11, "billing", 5, payload).toBytes();
+        for (int i = 0; i < encoded.length; i++)
+        {
+            for (final int mask : new int[] {0x01, 0x80, 0xFF})
+            {
+                final byte[] altered = encoded.clone();
+                altered[i] ^= (byte)mask;
+                final SealedRecord record = SealedRecord.fromBytes(altered);
+                final Reason reason = failure(() -> vault.open(record, 11, "billing", 5));
+                final String where = "byte " + i + " mask " + mask;
+                if (i == 0)
+                {
+                    assertTrue(reason == Reason.MALFORMED || reason == Reason.PLAIN_RECORD_REJECTED, where);
+                }
+                else if (i == 1)
+                {
+                    assertEquals(Reason.MALFORMED, reason, where);
+                }
+                else if (i < SealedRecord.SEALED_HEADER_LENGTH)
+                {
+                    assertEquals(Reason.UNKNOWN_KEY_ID, reason, where);
+                }
+                else
+                {
+                    assertEquals(Reason.AUTHENTICATION_FAILED, reason, where); // nonce, ciphertext, tag
+                }
+            }
+        }
+        assertArrayEquals(payload, vault.open(SealedRecord.fromBytes(encoded), 11, "billing", 5));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldDetectTruncationAndExtension(final Aead aead)
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random(), aead);
+        final byte[] encoded = vault.seal(1, "t", 1, randomBytes(32)).toBytes();
+        for (int length = 0; length < encoded.length; length++)
+        {
+            final SealedRecord cut = SealedRecord.fromBytes(Arrays.copyOf(encoded, length));
+            assertThrows(RecordOpenException.class, () -> vault.open(cut, 1, "t", 1), "length " + length);
+        }
+        final SealedRecord longer = SealedRecord.fromBytes(Arrays.copyOf(encoded, encoded.length + 1));
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() -> vault.open(longer, 1, "t", 1)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldRejectRecordSwappedBetweenTasks(final Aead aead)
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random(), aead);
+        final SealedRecord a = vault.seal(1, "alpha", 1, randomBytes(16));
+        final SealedRecord b = vault.seal(2, "beta", 1, randomBytes(16));
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() -> vault.open(a, 2, "beta", 1)));
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() -> vault.open(b, 1, "alpha", 1)));
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() -> vault.open(a, 2, "alpha", 1)), "same name, other id");
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() -> vault.open(a, 1, "beta", 1)), "same id, other name");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldRejectReplayOfOlderVersion(final Aead aead)
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random(), aead);
+        final byte[] v1 = "amount=10".getBytes(StandardCharsets.UTF_8);
+        final byte[] v2 = "amount=20".getBytes(StandardCharsets.UTF_8);
+        final SealedRecord old = vault.seal(3, "pay", 1, v1);
+        final SealedRecord current = vault.seal(3, "pay", 2, v2);
+        assertArrayEquals(v2, vault.open(current, 3, "pay", 2));
+        final RecordOpenException ex = assertThrows(RecordOpenException.class, () -> vault.open(old, 3, "pay", 2));
+        assertEquals(Reason.AUTHENTICATION_FAILED, ex.reason());
+        assertEquals(3, ex.taskId());
+        assertEquals("pay", ex.taskName());
+        assertEquals(2, ex.version());
+        assertTrue(ex.getMessage().contains("'pay'") && ex.getMessage().contains("authentication failed"),
+            ex.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldRejectRecordSealedUnderAnotherKey(final Aead aead)
+    {
+        final CallbackVault mine = CallbackVault.production(KeyProvider.random(), aead);
+        final CallbackVault theirs = CallbackVault.production(KeyProvider.random(), aead);
+        final SealedRecord record = theirs.seal(1, "t", 1, randomBytes(64));
+        assertEquals(record.keyId(), mine.seal(1, "t", 1, new byte[0]).keyId(), "both vaults number keys from 1");
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() -> mine.open(record, 1, "t", 1)));
+    }
+
+    @Test
+    void shouldRejectRecordSealedWithOtherCipherUnderSameKey()
+    {
+        final byte[] key = randomBytes(32);
+        final CallbackVault gcm = CallbackVault.production(KeyProvider.ofBytes(key), Aead.AES_256_GCM);
+        final CallbackVault siv = CallbackVault.production(KeyProvider.ofBytes(key), Aead.AES_256_GCM_SIV);
+        final SealedRecord record = siv.seal(1, "t", 1, randomBytes(8));
+        assertEquals(Reason.MALFORMED, failure(() -> gcm.open(record, 1, "t", 1)));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldOpenWithKeySuppliedAsSameBytes(final Aead aead)
+    {
+        final byte[] key = randomBytes(32);
+        final SealedRecord record = CallbackVault.production(KeyProvider.ofBytes(key), aead).seal(1, "t", 1, key);
+        assertArrayEquals(key, CallbackVault.production(KeyProvider.ofBytes(key), aead).open(record, 1, "t", 1));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Aead.class)
+    void shouldWipePlaintextAfterActionRuns(final Aead aead)
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random(), aead);
+        final byte[] payload = randomBytes(48);
+        final SealedRecord record = vault.seal(1, "t", 1, payload);
+        final AtomicReference<byte[]> seen = new AtomicReference<>();
+        vault.withOpened(record, 1, "t", 1, plain ->
+        {
+            assertArrayEquals(payload, plain);
+            seen.set(plain);
+        });
+        assertArrayEquals(new byte[48], seen.get());
+    }
+
+    @Test
+    void shouldWipePlaintextWhenActionThrows()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final SealedRecord record = vault.seal(1, "t", 1, randomBytes(48));
+        final AtomicReference<byte[]> seen = new AtomicReference<>();
+        final IllegalStateException thrown = assertThrows(IllegalStateException.class, () ->
+            vault.withOpened(record, 1, "t", 1, plain ->
+            {
+                seen.set(plain);
+                throw new IllegalStateException("handler failed");
+            }));
+        assertEquals("handler failed", thrown.getMessage());
+        assertArrayEquals(new byte[48], seen.get());
+    }
+
+    @Test
+    void shouldNotCallActionWhenRecordFailsToOpen()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final SealedRecord record = vault.seal(1, "t", 1, randomBytes(8));
+        final boolean[] called = {false};
+        assertThrows(RecordOpenException.class, () -> vault.withOpened(record, 1, "t", 2, plain -> called[0] = true));
+        assertFalse(called[0]);
+    }
+
+    @Test
+    void shouldAllowEachLeaseToEndOnce()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final SealedRecord record = vault.seal(1, "t", 1, randomBytes(8));
+        final RecordLease lease = vault.lease(record, 1, "t", 1);
+        lease.runOpened(plain -> { });
+        assertThrows(IllegalStateException.class, () -> lease.runOpened(plain -> { }));
+        lease.release(); // no-op after the lease ended
+        final RecordLease dropped = vault.lease(record, 1, "t", 1);
+        dropped.release();
+        dropped.release();
+        assertThrows(IllegalStateException.class, () -> dropped.runOpened(plain -> { }));
+    }
+
+    @Test
+    void shouldTreatNullPayloadAsEmpty()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        assertArrayEquals(new byte[0], vault.open(vault.seal(1, "t", 1, null), 1, "t", 1));
+    }
+
+    @Test
+    void shouldLeaveCallerPayloadUntouched()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final byte[] payload = randomBytes(64);
+        final byte[] copy = payload.clone();
+        vault.seal(1, "t", 1, payload);
+        assertArrayEquals(copy, payload);
+    }
+
+    @Test
+    void shouldRefuseEverythingOnceClosed()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final SealedRecord record = vault.seal(1, "t", 1, randomBytes(8));
+        vault.close();
+        vault.close();
+        assertEquals(Reason.UNKNOWN_KEY_ID, failure(() -> vault.open(record, 1, "t", 1)));
+        assertThrows(IllegalStateException.class, () -> vault.seal(1, "t", 1, new byte[1]));
+        assertThrows(IllegalStateException.class, () -> vault.beginRotation(KeyProvider.random()));
+    }
+
+    @Test
+    void shouldRefuseSealsBeyondLimitPerKey()
+    {
+        final VaultKey key = new VaultKey(1, Aead.AES_256_GCM, randomBytes(32));
+        assertTrue(key.countSeal(2));
+        assertTrue(key.countSeal(2));
+        assertFalse(key.countSeal(2));
+    }
+
+    @Test
+    void shouldWipeRetiredKeyOnlyAfterLastPinEnds()
+    {
+        final VaultKey key = new VaultKey(1, Aead.AES_256_GCM, randomBytes(32));
+        final byte[] sealed = key.seal(1, "t", 1, randomBytes(16));
+        assertTrue(key.pin());
+        key.retire();
+        assertFalse(key.pin(), "no new pin after retirement");
+        assertNotNull(key.open(sealed, 1, "t", 1), "still opens while pinned");
+        key.unpin();
+        assertEquals(null, key.open(sealed, 1, "t", 1), "key bytes wiped after the last pin");
+    }
+
+    @Test
+    void shouldReturnSameRecordWhenResealingCurrentRecord()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final SealedRecord record = vault.seal(1, "t", 1, randomBytes(8));
+        assertTrue(vault.isCurrent(record));
+        assertSame(record, vault.reseal(record, 1, "t", 1));
+    }
+}
