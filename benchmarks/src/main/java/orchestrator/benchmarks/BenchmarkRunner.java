@@ -41,6 +41,14 @@ public final class BenchmarkRunner
     /** The Markdown page. */
     public static final String MARKDOWN_FILE = "benchmarks.md";
 
+    /**
+     * What the default run ({@code mvn -pl benchmarks jmh} with no {@code jmh.args}) includes: the
+     * timer benchmarks against the peers and runPending throughput. The jar's other benchmarks (cron, vault) run on
+     * request, e.g. {@code -Djmh.args="CronNextFireBenchmark"}, which keeps the default run within 15 minutes on two
+     * cores; the smoke run inside {@code mvn verify} covers every benchmark.
+     */
+    public static final String DEFAULT_INCLUDE = "orchestrator\\.benchmarks\\.(Timer\\w+|RunPending)Benchmark";
+
     private static final String NOTE = "What each figure measures and how the structures are configured: the " +
         "README's Performance section and the javadoc of each benchmark class in benchmarks/src/main/java.";
     private static final List<Integer> FOOTPRINT_SIZES = List.of(100_000, 1_000_000);
@@ -140,6 +148,10 @@ public final class BenchmarkRunner
         {
             // forks would otherwise inherit this JVM's options; the annotations add heap and page settings
             builder.jvmArgs();
+        }
+        if (mode.kind() == RunMode.Kind.FULL)
+        {
+            builder.include(DEFAULT_INCLUDE);
         }
         if (mode.kind() == RunMode.Kind.SMOKE)
         {

@@ -85,7 +85,7 @@ public final class EngineTimerWheel implements TimerStructure
             tasks = Arrays.copyOf(tasks, created << 1);
             free = Arrays.copyOf(free, created << 1);
         }
-        final Task task = new Task(null, created, null, 0, null, null, null);
+        final Task task = new Task(null, created, null, 0, null, null, null, null);
         tasks[created++] = task;
         return task;
     }

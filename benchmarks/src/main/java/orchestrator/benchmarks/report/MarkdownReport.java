@@ -53,6 +53,7 @@ public final class MarkdownReport
             detail(metric);
         }
         lateness();
+        others();
         if (!charts.isEmpty())
         {
             out.append("## Charts\n\n");
@@ -207,6 +208,27 @@ public final class MarkdownReport
                 .append(" | ").append(Figures.format(row.p50())).append(" | ").append(Figures.format(row.p99()))
                 .append(" | ").append(Figures.format(row.p999())).append(" | ").append(Figures.format(row.max()))
                 .append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    private void others()
+    {
+        final List<Results.Other> rows = results.others();
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        out.append("## Other benchmarks\n\n| benchmark | parameters | score | unit |\n|---|---|---|---|\n");
+        for (final Results.Other row : rows)
+        {
+            out.append("| ").append(row.benchmark()).append(" | ").append(row.params()).append(" | ")
+                .append(Figures.format(row.score()));
+            if (!Double.isNaN(row.error()))
+            {
+                out.append(" ± ").append(Figures.format(row.error()));
+            }
+            out.append(" | ").append(row.unit()).append(" |\n");
         }
         out.append('\n');
     }

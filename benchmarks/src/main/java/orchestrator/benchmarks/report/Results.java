@@ -47,7 +47,21 @@ public final class Results
     {
     }
 
+    /**
+     * A JMH figure that no {@link Metric} covers, shown as is.
+     *
+     * @param benchmark the benchmark, class and method.
+     * @param params    its parameters, {@code name=value} joined by spaces.
+     * @param score     the primary score.
+     * @param error     its error margin.
+     * @param unit      the score's unit.
+     */
+    public record Other(String benchmark, String params, double score, double error, String unit)
+    {
+    }
+
     private final Map<Metric, Map<String, Map<Long, Score>>> scores = new LinkedHashMap<>();
+    private final List<Other> others = new ArrayList<>();
     private final List<Lateness> lateness = new ArrayList<>();
 
     /**
@@ -74,6 +88,28 @@ public final class Results
     public Score get(final Metric metric, final String structure, final long n)
     {
         return scores.getOrDefault(metric, Map.of()).getOrDefault(structure, Map.of()).get(n);
+    }
+
+    /**
+     * @return figures of benchmarks that no metric covers, in run order.
+     */
+    public List<Other> others()
+    {
+        return List.copyOf(others);
+    }
+
+    private void addOther(final RunResult run)
+    {
+        final BenchmarkParams params = run.getParams();
+        final String benchmark = params.getBenchmark();
+        final String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+        final StringBuilder text = new StringBuilder();
+        for (final String key : params.getParamsKeys())
+        {
+            text.append(text.length() == 0 ? "" : " ").append(key).append('=').append(params.getParam(key));
+        }
+        final Result<?> result = run.getPrimaryResult();
+        others.add(new Other(name, text.toString(), result.getScore(), result.getScoreError(), result.getScoreUnit()));
     }
 
     /**
@@ -171,6 +207,7 @@ public final class Results
             final Metric metric = Metric.forBenchmark(params.getBenchmark());
             if (metric == null)
             {
+                addOther(run);
                 continue;
             }
             final Result<?> result = metric.secondary() == null ? run.getPrimaryResult() :
