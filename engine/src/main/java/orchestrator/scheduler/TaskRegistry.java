@@ -184,6 +184,8 @@ final class TaskRegistry
         long lateTasks = 0;
         long lateFires = 0;
         long oldestFire = now;
+        int overlapsStarted = 0;
+        String firstOverlap = null;
         for (int i = 0; i < due; i++)
         {
             final Task task = tasks[i];
@@ -224,8 +226,8 @@ final class TaskRegistry
                 if (!task.inMissBurst)
                 {
                     task.inMissBurst = true;
-                    LOG.log(WARNING, "task ''{0}'' is still running at its next fire; overlapping fires are " +
-                        "dropped and counted as missed", task.name);
+                    overlapsStarted++;
+                    firstOverlap = firstOverlap == null ? task.name : firstOverlap;
                 }
                 continue;
             }
@@ -245,6 +247,11 @@ final class TaskRegistry
         {
             LOG.log(WARNING, "runPending came late: {0} task(s) missed {1} fire(s), the oldest due {2} ms ago",
                 lateTasks, lateFires, now - oldestFire);
+        }
+        if (overlapsStarted > 0)
+        {
+            LOG.log(WARNING, "{0} task(s), ''{1}'' first, still running at their next fire: overlapping fires are " +
+                "dropped and counted as missed until a run finishes in time", overlapsStarted, firstOverlap);
         }
         return due;
     }
