@@ -3,6 +3,7 @@ package orchestrator.scheduler;
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.vault.KeyProvider;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
@@ -13,9 +14,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.System.Logger.Level.DEBUG;
@@ -46,9 +44,7 @@ final class TaskRegistry
     private final ArrayDeque<DueBatch> spareBatches = new ArrayDeque<>();                  // guarded by lock
     private final TimerWheel wheel;                                                        // guarded by lock
     private final MpscUnboundedArrayQueue<Task> completions = new MpscUnboundedArrayQueue<>(1024);
-    private final AtomicLong completionSignal = new AtomicLong();
-    private final AtomicInteger idleWaiters = new AtomicInteger();
-    private final Object idleMonitor = new Object();
+    private final IdleSignal idleSignal = new IdleSignal();
     private final Clock clock;
     private final Dispatcher dispatcher;
     private final int retainFinished;
@@ -281,7 +277,7 @@ final class TaskRegistry
         {
             lock.unlock();
         }
-        signalProgress();
+        idleSignal.signal();
         return started;
     }
 
@@ -370,19 +366,7 @@ final class TaskRegistry
     void onWorkerCompletion(final Task task)
     {
         completions.offer(task); // the run's outcome fields are published to the draining thread by this offer
-        signalProgress();
-    }
-
-    private void signalProgress()
-    {
-        completionSignal.getAndIncrement();
-        if (idleWaiters.get() > 0)
-        {
-            synchronized (idleMonitor)
-            {
-                idleMonitor.notifyAll();
-            }
-        }
+        idleSignal.signal();
     }
 
     private void drainCompletions() // lock held
@@ -445,43 +429,20 @@ final class TaskRegistry
 
     boolean awaitIdle(final long timeoutNanos) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + timeoutNanos;
-        idleWaiters.getAndIncrement();
+        return idleSignal.await(this::isIdle, timeoutNanos);
+    }
+
+    private boolean isIdle()
+    {
+        lock.lock();
         try
         {
-            while (true)
-            {
-                final long seen = completionSignal.get();
-                lock.lock();
-                try
-                {
-                    drainCompletions();
-                    if (inFlight == 0)
-                    {
-                        return true;
-                    }
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-                synchronized (idleMonitor)
-                {
-                    while (completionSignal.get() == seen)
-                    {
-                        final long remaining = deadline - System.nanoTime();
-                        if (remaining <= 0)
-                        {
-                            return false;
-                        }
-                        TimeUnit.NANOSECONDS.timedWait(idleMonitor, remaining);
-                    }
-                }
-            }
+            drainCompletions();
+            return inFlight == 0;
         }
         finally
         {
-            idleWaiters.getAndDecrement();
+            lock.unlock();
         }
     }
 
@@ -566,7 +527,7 @@ final class TaskRegistry
         }
     }
 
-    void rotateKey(final orchestrator.scheduler.vault.KeyProvider next)
+    void rotateKey(final KeyProvider next)
     {
         lock.lock();
         try
