@@ -63,13 +63,29 @@ final class Driver implements Runnable
             registry.plannedWake(Long.MAX_VALUE);
             final long next = registry.nextDeadlineHint();
             registry.plannedWake(next);
-            final long wait = Math.min(next - clock.millis(), MAX_PARK_MS);
-            if (wait > 0 && !stopping)
+            final long waitNanos = nanosUntil(next);
+            if (waitNanos > 0 && !stopping)
             {
-                LockSupport.parkNanos(this, TimeUnit.MILLISECONDS.toNanos(wait));
+                LockSupport.parkNanos(this, waitNanos);
             }
             registry.plannedWake(Long.MIN_VALUE);
         }
+    }
+
+    /**
+     * @param deadline epoch ms.
+     * @return nanoseconds from now until the deadline, at the clock's sub-millisecond precision, at most
+     *         {@link #MAX_PARK_MS}; waiting on whole milliseconds alone would add up to 1 ms of lateness.
+     */
+    private long nanosUntil(final long deadline)
+    {
+        final java.time.Instant now = clock.instant();
+        final long millis = deadline - now.toEpochMilli();
+        if (millis > MAX_PARK_MS)
+        {
+            return TimeUnit.MILLISECONDS.toNanos(MAX_PARK_MS);
+        }
+        return TimeUnit.MILLISECONDS.toNanos(millis) - now.getNano() % 1_000_000;
     }
 
     void stop()

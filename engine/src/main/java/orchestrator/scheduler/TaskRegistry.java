@@ -3,6 +3,7 @@ package orchestrator.scheduler;
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.vault.KeyProvider;
 import org.agrona.collections.Object2ObjectHashMap;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
@@ -13,9 +14,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.lang.System.Logger.Level.DEBUG;
@@ -46,9 +44,7 @@ final class TaskRegistry
     private final ArrayDeque<DueBatch> spareBatches = new ArrayDeque<>();                  // guarded by lock
     private final TimerWheel wheel;                                                        // guarded by lock
     private final MpscUnboundedArrayQueue<Task> completions = new MpscUnboundedArrayQueue<>(1024);
-    private final AtomicLong completionSignal = new AtomicLong();
-    private final AtomicInteger idleWaiters = new AtomicInteger();
-    private final Object idleMonitor = new Object();
+    private final IdleSignal idleSignal = new IdleSignal();
     private final Clock clock;
     private final Dispatcher dispatcher;
     private final int retainFinished;
@@ -145,7 +141,8 @@ final class TaskRegistry
     {
         final long now = clock.millis();
         int started = 0;
-        while (true)
+        int polled;
+        do
         {
             final DueBatch batch;
             lock.lock();
@@ -153,27 +150,29 @@ final class TaskRegistry
             {
                 drainCompletions();
                 batch = spareBatches.isEmpty() ? new DueBatch(64) : spareBatches.pop();
-                collect(now, batch);
+                polled = collect(now, batch);
+                if (batch.size == 0)
+                {
+                    release(batch);
+                    continue;
+                }
             }
             finally
             {
                 lock.unlock();
             }
-            final int size = batch.size;
-            if (size == 0)
-            {
-                release(batch);
-                return started;
-            }
             started += dispatcher.isInline() ? runInline(batch) : dispatchToWorkers(batch);
-            if (size < BATCH_LIMIT)
-            {
-                return started;
-            }
         }
+        while (polled == BATCH_LIMIT); // a full batch: more may be due
+        return started;
     }
 
-    private void collect(final long now, final DueBatch batch) // lock held
+    /**
+     * Phase 1: moves up to {@link #BATCH_LIMIT} due tasks out of the wheel and claims those that may run.
+     *
+     * @return how many tasks came due, claimed or not.
+     */
+    private int collect(final long now, final DueBatch batch) // lock held
     {
         final int due = wheel.poll(now, batch, BATCH_LIMIT);
         final Task[] tasks = batch.tasks;
@@ -181,6 +180,8 @@ final class TaskRegistry
         long lateTasks = 0;
         long lateFires = 0;
         long oldestFire = now;
+        int overlapsStarted = 0;
+        String firstOverlap = null;
         for (int i = 0; i < due; i++)
         {
             final Task task = tasks[i];
@@ -221,8 +222,8 @@ final class TaskRegistry
                 if (!task.inMissBurst)
                 {
                     task.inMissBurst = true;
-                    LOG.log(WARNING, "task ''{0}'' is still running at its next fire; overlapping fires are " +
-                        "dropped and counted as missed", task.name);
+                    overlapsStarted++;
+                    firstOverlap = firstOverlap == null ? task.name : firstOverlap;
                 }
                 continue;
             }
@@ -243,6 +244,12 @@ final class TaskRegistry
             LOG.log(WARNING, "runPending came late: {0} task(s) missed {1} fire(s), the oldest due {2} ms ago",
                 lateTasks, lateFires, now - oldestFire);
         }
+        if (overlapsStarted > 0)
+        {
+            LOG.log(WARNING, "{0} task(s), ''{1}'' first, still running at their next fire: overlapping fires are " +
+                "dropped and counted as missed until a run finishes in time", overlapsStarted, firstOverlap);
+        }
+        return due;
     }
 
     private int runInline(final DueBatch batch)
@@ -270,7 +277,7 @@ final class TaskRegistry
         {
             lock.unlock();
         }
-        signalProgress();
+        idleSignal.signal();
         return started;
     }
 
@@ -359,19 +366,7 @@ final class TaskRegistry
     void onWorkerCompletion(final Task task)
     {
         completions.offer(task); // the run's outcome fields are published to the draining thread by this offer
-        signalProgress();
-    }
-
-    private void signalProgress()
-    {
-        completionSignal.getAndIncrement();
-        if (idleWaiters.get() > 0)
-        {
-            synchronized (idleMonitor)
-            {
-                idleMonitor.notifyAll();
-            }
-        }
+        idleSignal.signal();
     }
 
     private void drainCompletions() // lock held
@@ -434,43 +429,20 @@ final class TaskRegistry
 
     boolean awaitIdle(final long timeoutNanos) throws InterruptedException
     {
-        final long deadline = System.nanoTime() + timeoutNanos;
-        idleWaiters.getAndIncrement();
+        return idleSignal.await(this::isIdle, timeoutNanos);
+    }
+
+    private boolean isIdle()
+    {
+        lock.lock();
         try
         {
-            while (true)
-            {
-                final long seen = completionSignal.get();
-                lock.lock();
-                try
-                {
-                    drainCompletions();
-                    if (inFlight == 0)
-                    {
-                        return true;
-                    }
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-                synchronized (idleMonitor)
-                {
-                    while (completionSignal.get() == seen)
-                    {
-                        final long remaining = deadline - System.nanoTime();
-                        if (remaining <= 0)
-                        {
-                            return false;
-                        }
-                        TimeUnit.NANOSECONDS.timedWait(idleMonitor, remaining);
-                    }
-                }
-            }
+            drainCompletions();
+            return inFlight == 0;
         }
         finally
         {
-            idleWaiters.getAndDecrement();
+            lock.unlock();
         }
     }
 
@@ -555,7 +527,7 @@ final class TaskRegistry
         }
     }
 
-    void rotateKey(final orchestrator.scheduler.vault.KeyProvider next)
+    void rotateKey(final KeyProvider next)
     {
         lock.lock();
         try

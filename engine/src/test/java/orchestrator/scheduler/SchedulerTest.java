@@ -313,6 +313,20 @@ class SchedulerTest
     }
 
     @Test
+    void shouldRunEveryDueTaskInOneCallBeyondOneBatch()
+    {
+        final AtomicInteger runs = new AtomicInteger();
+        final int count = TaskRegistry.BATCH_LIMIT * 2 + 7;
+        for (int i = 0; i < count; i++)
+        {
+            scheduler.registerTask("job-" + i, "* * * * *", runs::incrementAndGet);
+        }
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(count, scheduler.runPending());
+        assertEquals(count, runs.get());
+    }
+
+    @Test
     void shouldCostNothingPerTickForTasksFarAhead()
     {
         final AtomicInteger runs = new AtomicInteger();

@@ -1,0 +1,23 @@
+package orchestrator.benchmarks;
+
+/**
+ * Thread safe (constants only): the JVM options every benchmark fork runs with.
+ * <p>
+ * A fixed, pre-touched heap keeps first-touch page faults out of allocation-heavy benchmarks; transparent huge pages
+ * make the pre-touch of the heap take well under a second instead of several seconds per fork on small VMs.
+ */
+public final class BenchmarkJvm
+{
+    /** Initial heap, equal to the maximum. */
+    public static final String XMS = "-Xms4g";
+    /** Maximum heap. */
+    public static final String XMX = "-Xmx4g";
+    /** Touch every heap page at start-up. */
+    public static final String PRE_TOUCH = "-XX:+AlwaysPreTouch";
+    /** Back the heap with transparent huge pages where the kernel allows it (madvise). */
+    public static final String HUGE_PAGES = "-XX:+UseTransparentHugePages";
+
+    private BenchmarkJvm()
+    {
+    }
+}

@@ -1,0 +1,255 @@
+package orchestrator.benchmarks.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * NOT thread safe: renders the figures of one run as the Markdown page {@code benchmarks.md}: the headline table,
+ * ratios against a baseline structure, per-metric tables with error margins, the charts, and the environment.
+ */
+public final class MarkdownReport
+{
+    private final Results results;
+    private final List<String> order;
+    private final Function<String, String> labels;
+    private final StringBuilder out = new StringBuilder();
+
+    /**
+     * @param results the figures.
+     * @param order   structures in the order rows show them; the first one measured is the baseline of ratios.
+     * @param labels  structure name to display label.
+     */
+    public MarkdownReport(final Results results, final List<String> order, final Function<String, String> labels)
+    {
+        this.results = results;
+        this.order = order;
+        this.labels = labels;
+    }
+
+    /**
+     * @param environment where and how the run was made.
+     * @param settings    JMH settings of the run, one line each.
+     * @param charts      chart file names, relative to the page.
+     * @param notes       paragraphs appended after the tables.
+     * @return the page.
+     */
+    public String render(final Environment environment, final List<String> settings, final List<String> charts,
+        final List<String> notes)
+    {
+        final List<String> structures = results.structures(order);
+        out.append("# Benchmark results\n\n");
+        out.append("Produced by `").append(environment.command()).append("` on ").append(environment.date())
+            .append(".\n\n");
+        headline(structures);
+        if (structures.size() > 1)
+        {
+            ratios(structures);
+        }
+        for (final Metric metric : Metric.values())
+        {
+            detail(metric);
+        }
+        lateness();
+        others();
+        if (!charts.isEmpty())
+        {
+            out.append("## Charts\n\n");
+            for (final String chart : charts)
+            {
+                out.append("![").append(chart).append("](").append(chart).append(")\n\n");
+            }
+        }
+        for (final String note : notes)
+        {
+            out.append(note).append("\n\n");
+        }
+        out.append("## Environment\n\n");
+        out.append("- command: `").append(environment.command()).append("`\n");
+        out.append("- `nproc`: ").append(environment.nproc()).append("\n");
+        out.append("- `lscpu` model name: ").append(environment.cpuModel()).append("\n");
+        out.append("- OS: ").append(environment.os()).append("\n");
+        for (final String setting : settings)
+        {
+            out.append("- ").append(setting).append("\n");
+        }
+        out.append("\n`java -version`:\n\n```\n").append(environment.javaVersion()).append("\n```\n");
+        return out.toString();
+    }
+
+    private void headline(final List<String> structures)
+    {
+        final List<Metric> metrics = new ArrayList<>();
+        final StringBuilder header = new StringBuilder("| structure |");
+        final StringBuilder rule = new StringBuilder("|---|");
+        for (final Metric metric : Metric.values())
+        {
+            final Set<Long> sizes = results.sizes(metric);
+            if (sizes.isEmpty() || !metric.comparesPeers())
+            {
+                continue;
+            }
+            metrics.add(metric);
+            header.append(' ').append(metric.title()).append(", ").append(metric.unit()).append(", n = ")
+                .append(join(sizes, Figures::size)).append(" |");
+            rule.append("---|");
+        }
+        if (metrics.isEmpty())
+        {
+            return;
+        }
+        out.append("## Headline\n\nLower is better in every column.\n\n")
+            .append(header).append('\n').append(rule).append('\n');
+        for (final String structure : structures)
+        {
+            out.append("| ").append(labels.apply(structure)).append(" |");
+            for (final Metric metric : metrics)
+            {
+                out.append(' ').append(join(results.sizes(metric), n -> Figures.format(value(metric, structure, n))))
+                    .append(" |");
+            }
+            out.append('\n');
+        }
+        out.append('\n');
+    }
+
+    private void ratios(final List<String> structures)
+    {
+        final String baseline = structures.get(0);
+        out.append("## Ratios against ").append(labels.apply(baseline)).append("\n\n")
+            .append("Each figure divided by the same figure of ").append(labels.apply(baseline))
+            .append(" in this run: above x1 the baseline is faster (or smaller) by that factor.\n\n");
+        final StringBuilder header = new StringBuilder("| structure |");
+        final StringBuilder rule = new StringBuilder("|---|");
+        final List<Metric> metrics = new ArrayList<>();
+        for (final Metric metric : Metric.values())
+        {
+            if (!results.sizes(metric).isEmpty() && metric.comparesPeers())
+            {
+                metrics.add(metric);
+                header.append(' ').append(metric.title()).append(", n = ")
+                    .append(join(results.sizes(metric), Figures::size)).append(" |");
+                rule.append("---|");
+            }
+        }
+        out.append(header).append('\n').append(rule).append('\n');
+        for (final String structure : structures.subList(1, structures.size()))
+        {
+            out.append("| ").append(labels.apply(structure)).append(" |");
+            for (final Metric metric : metrics)
+            {
+                out.append(' ').append(join(results.sizes(metric),
+                    n -> Figures.ratio(value(metric, structure, n) / value(metric, baseline, n)))).append(" |");
+            }
+            out.append('\n');
+        }
+        out.append('\n');
+    }
+
+    private void detail(final Metric metric)
+    {
+        final Set<Long> sizes = results.sizes(metric);
+        if (sizes.isEmpty())
+        {
+            return;
+        }
+        out.append("## ").append(metric.title()).append(" (").append(metric.unit()).append(", ")
+            .append(metric.lowerIsBetter() ? "lower" : "higher").append(" is better)\n\n| ")
+            .append(metric.rowParam()).append(" |");
+        for (final long n : sizes)
+        {
+            out.append(" n = ").append(Figures.size(n)).append(" |");
+        }
+        out.append("\n|---|").append("---|".repeat(sizes.size())).append('\n');
+        for (final String structure : results.structures(metric, order))
+        {
+            out.append("| ").append(labels.apply(structure)).append(" |");
+            for (final long n : sizes)
+            {
+                final Results.Score score = results.get(metric, structure, n);
+                out.append(' ');
+                if (score == null)
+                {
+                    out.append('-');
+                }
+                else
+                {
+                    out.append(Figures.format(score.value()));
+                    if (!Double.isNaN(score.error()))
+                    {
+                        out.append(" ± ").append(Figures.format(score.error()));
+                    }
+                }
+                out.append(" |");
+            }
+            out.append('\n');
+        }
+        out.append('\n');
+    }
+
+    private void lateness()
+    {
+        final List<Results.Lateness> rows = results.lateness();
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        out.append("## Fire lateness, driver thread, system clock (µs, lower is better)\n\n")
+            .append("| fires per second | histogram | values | fires still pending 10 s after the last instant |")
+            .append(" p50 | p99 | p99.9 | max |\n")
+            .append("|---|---|---|---|---|---|---|---|\n");
+        for (final Results.Lateness row : rows)
+        {
+            out.append("| ").append(String.format(Locale.ROOT, "%,d", row.rate())).append(" | ")
+                .append(row.kind()).append(" | ").append(String.format(Locale.ROOT, "%,d", row.count()))
+                .append(" | ").append(String.format(Locale.ROOT, "%,d", row.behind()))
+                .append(" | ").append(Figures.format(row.p50())).append(" | ").append(Figures.format(row.p99()))
+                .append(" | ").append(Figures.format(row.p999())).append(" | ").append(Figures.format(row.max()))
+                .append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    private void others()
+    {
+        final List<Results.Other> rows = results.others();
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        out.append("## Other benchmarks\n\n| benchmark | parameters | score | unit |\n|---|---|---|---|\n");
+        for (final Results.Other row : rows)
+        {
+            out.append("| ").append(row.benchmark()).append(" | ").append(row.params()).append(" | ")
+                .append(Figures.format(row.score()));
+            if (!Double.isNaN(row.error()))
+            {
+                out.append(" ± ").append(Figures.format(row.error()));
+            }
+            out.append(" | ").append(row.unit()).append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    private double value(final Metric metric, final String structure, final long n)
+    {
+        final Results.Score score = results.get(metric, structure, n);
+        return score == null ? Double.NaN : score.value();
+    }
+
+    private static String join(final Set<Long> sizes, final Function<Long, String> cell)
+    {
+        final StringBuilder text = new StringBuilder();
+        for (final long n : sizes)
+        {
+            if (text.length() > 0)
+            {
+                text.append(" / ");
+            }
+            text.append(cell.apply(n));
+        }
+        return text.toString();
+    }
+}

@@ -1,0 +1,225 @@
+package orchestrator.benchmarks.report;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+
+/**
+ * NOT thread safe: the figures of one run, by metric, structure and size {@code n}, gathered from JMH's run results
+ * and from the footprint harness.
+ */
+public final class Results
+{
+    /**
+     * One figure and its error margin (99.9% confidence half-width from JMH; NaN where there is none).
+     *
+     * @param value the figure.
+     * @param error its error margin.
+     */
+    public record Score(double value, double error)
+    {
+    }
+
+    /**
+     * Fire lateness percentiles of one run of the lateness harness, in µs.
+     *
+     * @param rate  fires per second.
+     * @param kind  {@code raw} or {@code corrected} (coordinated-omission correction).
+     * @param count  values in the histogram.
+     * @param behind fires still pending long after their instant, recorded with their lateness so far.
+     * @param p50   median.
+     * @param p99   99th percentile.
+     * @param p999  99.9th percentile.
+     * @param max   maximum.
+     */
+    public record Lateness(
+        int rate, String kind, long count, long behind, double p50, double p99, double p999, double max)
+    {
+    }
+
+    /**
+     * A JMH figure that no {@link Metric} covers, shown as is.
+     *
+     * @param benchmark the benchmark, class and method.
+     * @param params    its parameters, {@code name=value} joined by spaces.
+     * @param score     the primary score.
+     * @param error     its error margin.
+     * @param unit      the score's unit.
+     */
+    public record Other(String benchmark, String params, double score, double error, String unit)
+    {
+    }
+
+    private final Map<Metric, Map<String, Map<Long, Score>>> scores = new LinkedHashMap<>();
+    private final List<Other> others = new ArrayList<>();
+    private final List<Lateness> lateness = new ArrayList<>();
+
+    /**
+     * Records a figure.
+     *
+     * @param metric    what was measured.
+     * @param structure which structure.
+     * @param n         the size parameter.
+     * @param score     the figure.
+     */
+    public void put(final Metric metric, final String structure, final long n, final Score score)
+    {
+        scores.computeIfAbsent(metric, m -> new LinkedHashMap<>())
+            .computeIfAbsent(structure, s -> new TreeMap<>())
+            .put(n, score);
+    }
+
+    /**
+     * @param metric    what was measured.
+     * @param structure which structure.
+     * @param n         the size parameter.
+     * @return the figure, or null when the run did not measure it.
+     */
+    public Score get(final Metric metric, final String structure, final long n)
+    {
+        return scores.getOrDefault(metric, Map.of()).getOrDefault(structure, Map.of()).get(n);
+    }
+
+    /**
+     * @return figures of benchmarks that no metric covers, in run order.
+     */
+    public List<Other> others()
+    {
+        return List.copyOf(others);
+    }
+
+    private void addOther(final RunResult run)
+    {
+        final BenchmarkParams params = run.getParams();
+        final String benchmark = params.getBenchmark();
+        final String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
+        final StringBuilder text = new StringBuilder();
+        for (final String key : params.getParamsKeys())
+        {
+            text.append(text.length() == 0 ? "" : " ").append(key).append('=').append(params.getParam(key));
+        }
+        final Result<?> result = run.getPrimaryResult();
+        others.add(new Other(name, text.toString(), result.getScore(), result.getScoreError(), result.getScoreUnit()));
+    }
+
+    /**
+     * @param figures lateness percentiles to add.
+     */
+    public void addLateness(final Lateness figures)
+    {
+        lateness.add(figures);
+    }
+
+    /**
+     * @return the lateness percentiles, in the order recorded.
+     */
+    public List<Lateness> lateness()
+    {
+        return List.copyOf(lateness);
+    }
+
+    /**
+     * @param metric what was measured.
+     * @param order  structure names in display order.
+     * @return the structures measured for it, in the given order first, then any others.
+     */
+    public List<String> structures(final Metric metric, final List<String> order)
+    {
+        final Set<String> measured = scores.getOrDefault(metric, Map.of()).keySet();
+        final Set<String> result = new LinkedHashSet<>();
+        for (final String name : order)
+        {
+            if (measured.contains(name))
+            {
+                result.add(name);
+            }
+        }
+        result.addAll(measured);
+        return new ArrayList<>(result);
+    }
+
+    /**
+     * @param order structure names in display order.
+     * @return every structure measured for a metric that compares peers, in the given order first.
+     */
+    public List<String> structures(final List<String> order)
+    {
+        final Set<String> result = new LinkedHashSet<>();
+        for (final Metric metric : scores.keySet())
+        {
+            if (metric.comparesPeers())
+            {
+                result.addAll(structures(metric, order));
+            }
+        }
+        final List<String> sorted = new ArrayList<>();
+        for (final String name : order)
+        {
+            if (result.contains(name))
+            {
+                sorted.add(name);
+            }
+        }
+        for (final String name : result)
+        {
+            if (!sorted.contains(name))
+            {
+                sorted.add(name);
+            }
+        }
+        return sorted;
+    }
+
+    /**
+     * @param metric what was measured.
+     * @return the sizes measured for it, ascending.
+     */
+    public Set<Long> sizes(final Metric metric)
+    {
+        final Set<Long> sizes = new TreeSet<>();
+        for (final Map<Long, Score> row : scores.getOrDefault(metric, Map.of()).values())
+        {
+            sizes.addAll(row.keySet());
+        }
+        return sizes;
+    }
+
+    /**
+     * Adds the figures of JMH run results whose benchmark maps to a {@link Metric}.
+     *
+     * @param runResults JMH's results.
+     */
+    public void addJmh(final Collection<RunResult> runResults)
+    {
+        for (final RunResult run : runResults)
+        {
+            final BenchmarkParams params = run.getParams();
+            final Metric metric = Metric.forBenchmark(params.getBenchmark());
+            if (metric == null)
+            {
+                addOther(run);
+                continue;
+            }
+            final Result<?> result = metric.secondary() == null ? run.getPrimaryResult() :
+                run.getSecondaryResults().get(metric.secondary());
+            if (result == null)
+            {
+                continue;
+            }
+            final String structure = params.getParam(metric.rowParam());
+            final String n = params.getParam(metric.columnParam());
+            final long size = n == null ? 0 : Long.parseLong(n);
+            put(metric, structure, size, new Score(result.getScore(), result.getScoreError()));
+        }
+    }
+}
