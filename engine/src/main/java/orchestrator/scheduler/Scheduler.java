@@ -106,7 +106,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, schedule.forTask(name).requireCanFire(), 0, null, callback, null, null);
+        registry.register(name, bind(name, schedule), 0, null, callback, null, null);
     }
 
     /**
@@ -127,7 +127,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(misfire, "misfire");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, schedule.forTask(name).requireCanFire(), 0, misfire, callback, null, null);
+        registry.register(name, bind(name, schedule), 0, misfire, callback, null, null);
     }
 
     /**
@@ -183,8 +183,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(handler, "handler");
         checkOpen();
         sealed.requireHandler(handler);
-        final CronSchedule schedule = CronSchedule.parse(cron, zone).forTask(name).requireCanFire();
-        registry.register(name, schedule, 0, null, null, handler, payload);
+        registry.register(name, bind(name, CronSchedule.parse(cron, zone)), 0, null, null, handler, payload);
     }
 
     /**
@@ -365,6 +364,14 @@ public final class Scheduler implements AutoCloseable
     TaskRegistry registry()
     {
         return registry;
+    }
+
+    /**
+     * Binds the schedule's {@code H} fields to the task name and refuses a schedule that can never fire.
+     */
+    private static CronSchedule bind(final String name, final CronSchedule schedule)
+    {
+        return schedule.forTask(name).requireCanFire();
     }
 
     private void checkOpen()

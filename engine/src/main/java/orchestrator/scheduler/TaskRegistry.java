@@ -586,17 +586,4 @@ final class TaskRegistry
     {
         plannedWake = epochMilli;
     }
-
-    int size()
-    {
-        lock.lock();
-        try
-        {
-            return live.size();
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
 }
