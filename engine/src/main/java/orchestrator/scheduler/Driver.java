@@ -16,8 +16,6 @@ import static java.lang.System.Logger.Level.ERROR;
 final class Driver implements Runnable
 {
     static final long MAX_PARK_MS = 100;
-    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
-
     private final Scheduler scheduler;
     private final TaskRegistry registry;
     private final Clock clock;
@@ -54,10 +52,15 @@ final class Driver implements Runnable
             {
                 scheduler.runPending();
             }
-            catch (final RuntimeException | Error ex)
+            catch (final IllegalStateException closed)
             {
-                LOG.log(ERROR, "runPending failed on the driver thread; the driver goes on", ex);
+                break; // closed between our check and the call
             }
+            catch (final Throwable ex)
+            {
+                CallbackRunner.log(ERROR, "runPending failed on the driver thread; the driver goes on", ex);
+            }
+            Thread.interrupted(); // only stop() ends the driver; a stray interrupt must not make every park return
             // from here on a registration due before our wake-up unparks us; the permit is kept if we have not
             // parked yet, so the wake-up is not lost
             registry.plannedWake(Long.MAX_VALUE);
@@ -88,7 +91,13 @@ final class Driver implements Runnable
         return TimeUnit.MILLISECONDS.toNanos(millis) - now.getNano() % 1_000_000;
     }
 
-    void stop()
+    /**
+     * Stops the driver and waits for its thread until {@code deadlineNanos} ({@link System#nanoTime()} time).
+     *
+     * @return true when the thread has ended; false when the deadline passed (a callback running inline on it may
+     *         be hung) or the caller was interrupted, whose flag is then kept set.
+     */
+    boolean stop(final long deadlineNanos)
     {
         stopping = true;
         LockSupport.unpark(thread);
@@ -96,24 +105,23 @@ final class Driver implements Runnable
         {
             ((ManualClock)clock).removeListener(wakeUp);
         }
-        if (thread != Thread.currentThread())
+        if (thread == Thread.currentThread())
         {
-            boolean interrupted = false;
-            while (thread.isAlive())
+            return true; // closed from a callback on the driver: it ends when the callback returns
+        }
+        try
+        {
+            final long remaining = deadlineNanos - System.nanoTime();
+            if (remaining > 0)
             {
-                try
-                {
-                    thread.join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
+                TimeUnit.NANOSECONDS.timedJoin(thread, remaining);
             }
         }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return !thread.isAlive();
     }
 }

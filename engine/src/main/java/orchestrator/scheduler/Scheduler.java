@@ -3,12 +3,15 @@ package orchestrator.scheduler;
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.vault.Aead;
+import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -34,12 +37,15 @@ import static java.lang.System.Logger.Level.WARNING;
 public final class Scheduler implements AutoCloseable
 {
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+    private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
+    private static final Instant NEVER = Instant.ofEpochMilli(CronSchedule.NEVER);
 
     private final Clock clock;
     private final ZoneId zone;
     private final Dispatcher dispatcher;
     private final TaskRegistry registry;
-    private final SealedCallbacks sealed;
+    private final CallbackVault vault;
+    private final MisfirePolicy defaultMisfire;
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private Driver driver; // guarded by lifecycle
@@ -59,9 +65,10 @@ public final class Scheduler implements AutoCloseable
         this.dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
         this.clock = builder.clock;
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
-        this.sealed = new SealedCallbacks(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random());
-        this.registry = new TaskRegistry(clock, dispatcher, builder.retainFinished, builder.misfirePolicy,
-            builder.misfireThreshold.toMillis(), sealed);
+        this.defaultMisfire = builder.misfirePolicy;
+        this.vault = CallbackVault.production(
+            builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(), builder.aead);
+        this.registry = new TaskRegistry(clock, builder, vault);
     }
 
     /**
@@ -106,7 +113,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, bind(name, schedule), 0, null, callback, null, null);
+        registry.register(name, bind(name, schedule), 0, defaultMisfire, callback, null, null);
     }
 
     /**
@@ -144,7 +151,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(callback, "callback");
         checkOpen();
-        registry.register(name, null, at.toEpochMilli(), null, callback, null, null);
+        registry.register(name, null, epochMilli(name, at), defaultMisfire, callback, null, null);
     }
 
     /**
@@ -162,7 +169,8 @@ public final class Scheduler implements AutoCloseable
         {
             throw new IllegalArgumentException("handler name must not be blank");
         }
-        sealed.registerHandler(name, handler);
+        checkOpen();
+        registry.cycle.runner.registerHandler(name, handler);
     }
 
     /**
@@ -182,8 +190,8 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(handler, "handler");
         checkOpen();
-        sealed.requireHandler(handler);
-        registry.register(name, bind(name, CronSchedule.parse(cron, zone)), 0, null, null, handler, payload);
+        registry.cycle.runner.requireHandler(handler);
+        registry.register(name, bind(name, CronSchedule.parse(cron, zone)), 0, defaultMisfire, null, handler, payload);
     }
 
     /**
@@ -201,8 +209,8 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(handler, "handler");
         checkOpen();
-        sealed.requireHandler(handler);
-        registry.register(name, null, at.toEpochMilli(), null, null, handler, payload);
+        registry.cycle.runner.requireHandler(handler);
+        registry.register(name, null, epochMilli(name, at), defaultMisfire, null, handler, payload);
     }
 
     /**
@@ -240,8 +248,38 @@ public final class Scheduler implements AutoCloseable
      */
     public int runPending()
     {
+        return runPending(Integer.MAX_VALUE);
+    }
+
+    /**
+     * Runs due tasks as {@link #runPending()} does, but handles at most {@code maxFires} due fires in this call, so
+     * that one call's work is bounded; the rest stay due for the next call.
+     *
+     * @param maxFires the most due fires to handle, at least 1.
+     * @return the number of callbacks started (inline dispatcher) or handed to workers.
+     * @throws IllegalArgumentException when {@code maxFires < 1}.
+     * @throws IllegalStateException    when the scheduler is closed.
+     */
+    public int runPending(final int maxFires)
+    {
+        if (maxFires < 1)
+        {
+            throw new IllegalArgumentException("maxFires must be at least 1, was " + maxFires);
+        }
         checkOpen();
-        return registry.runPending();
+        return registry.cycle.runPending(clock.millis(), maxFires);
+    }
+
+    /**
+     * Looks one task up by name, in constant time.
+     *
+     * @param name a task's name.
+     * @return the live task of that name, or else the most recent finished one still retained; empty when none.
+     */
+    public Optional<TaskInfo> task(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        return registry.task(name);
     }
 
     /**
@@ -285,7 +323,7 @@ public final class Scheduler implements AutoCloseable
      */
     public boolean isTestMode()
     {
-        return registry.isTestMode();
+        return registry.isTestMode(); // kept as it was at close
     }
 
     /**
@@ -310,39 +348,72 @@ public final class Scheduler implements AutoCloseable
     /**
      * Waits until no callback is running or queued and the bookkeeping of every finished run is done.
      *
-     * @param timeout the longest to wait.
+     * @param timeout the longest to wait; durations too long to count in nanoseconds wait without limit.
      * @return true when idle, false when the timeout passed first.
      * @throws InterruptedException when interrupted while waiting.
      */
     public boolean awaitIdle(final Duration timeout) throws InterruptedException
     {
         Objects.requireNonNull(timeout, "timeout");
-        return registry.awaitIdle(timeout.toNanos());
+        return registry.cycle.idleSignal().await(registry::isIdle, saturatedNanos(timeout));
     }
 
     /**
-     * Stops the driver thread, if started, then closes the dispatcher, which runs what it had accepted. Idempotent.
+     * Stops the driver thread, if started, then closes the dispatcher, which runs what it had accepted, waiting as
+     * long as that takes. Idempotent. Prefer {@link #close(Duration)}, which cannot hang on a hung callback.
      */
     @Override
     public void close()
     {
+        close(ChronoUnit.FOREVER.getDuration());
+    }
+
+    /**
+     * Stops the scheduler within a time limit: no new registration or {@code runPending()} is accepted, the driver
+     * thread stops first, then the dispatcher's workers run what they had accepted and stop. Callbacks still running
+     * when the time is up are logged by task name and left to finish on their own threads.
+     *
+     * @param timeout the longest to wait.
+     * @return true when the driver and every callback stopped in time; false on timeout or interrupt (the interrupt
+     *         flag is then kept set).
+     */
+    public boolean close(final Duration timeout)
+    {
+        Objects.requireNonNull(timeout, "timeout");
+        final long deadline = System.nanoTime() + saturatedNanos(timeout);
         final Driver driver;
         synchronized (lifecycle)
         {
-            if (closed)
-            {
-                return;
-            }
             closed = true;
             driver = this.driver;
+            this.driver = null;
         }
-        if (driver != null)
-        {
-            driver.stop();
-        }
-        dispatcher.close();
+        boolean stopped = driver == null || driver.stop(deadline);
+        stopped = stopped && dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         registry.settle();
-        sealed.close();
+        stopped = stopped && registry.isIdle();
+        if (stopped)
+        {
+            vault.close();
+        }
+        else
+        {
+            CallbackRunner.log(WARNING, "close timed out or was interrupted with callbacks still running: " +
+                registry.runningTaskNames(10) + "; they finish on their own threads", null);
+        }
+        return stopped;
+    }
+
+    private static long saturatedNanos(final Duration duration)
+    {
+        try
+        {
+            return Math.max(0, duration.toNanos());
+        }
+        catch (final ArithmeticException tooLong)
+        {
+            return duration.isNegative() ? 0 : Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -374,6 +445,25 @@ public final class Scheduler implements AutoCloseable
         return schedule.forTask(name).requireCanFire();
     }
 
+    /**
+     * @return the instant in epoch ms; an instant before the epoch-millisecond range fires at the next
+     *         {@code runPending()}, as any past instant does.
+     * @throws IllegalArgumentException for an instant at or after the end of the range, which could never fire.
+     */
+    private static long epochMilli(final String name, final Instant at)
+    {
+        if (at.isBefore(EARLIEST))
+        {
+            return Long.MIN_VALUE;
+        }
+        if (!at.isBefore(NEVER))
+        {
+            throw new IllegalArgumentException("task '" + name + "': " + at + " is too far ahead to schedule; " +
+                "the latest one-time instant is " + NEVER.minusMillis(1));
+        }
+        return at.toEpochMilli();
+    }
+
     private void checkOpen()
     {
         if (closed)
@@ -396,13 +486,15 @@ public final class Scheduler implements AutoCloseable
      */
     public static final class Builder
     {
-        private Dispatcher dispatcher = null;
-        private Clock clock = Clock.systemDefaultZone();
-        private ZoneId zone;
-        private int retainFinished = 10_000;
-        private MisfirePolicy misfirePolicy = MisfirePolicy.FIRE_ONCE;
-        private Duration misfireThreshold = Duration.ofSeconds(1);
-        private KeyProvider keyProvider;
+        Dispatcher dispatcher = null;
+        Clock clock = Clock.systemDefaultZone();
+        ZoneId zone;
+        int retainFinished = 10_000;
+        MisfirePolicy misfirePolicy = MisfirePolicy.FIRE_ONCE;
+        Duration misfireThreshold = Duration.ofSeconds(1);
+        KeyProvider keyProvider;
+        Aead aead = CallbackVault.DEFAULT_AEAD;
+        int maxPayloadBytes = 1 << 20;
 
         private Builder()
         {
@@ -487,6 +579,31 @@ public final class Scheduler implements AutoCloseable
         public Builder keyProvider(final KeyProvider keyProvider)
         {
             this.keyProvider = Objects.requireNonNull(keyProvider, "keyProvider");
+            return this;
+        }
+
+        /**
+         * @param aead the cipher production mode seals payloads with; default {@link CallbackVault#DEFAULT_AEAD}.
+         * @return this builder.
+         */
+        public Builder aead(final Aead aead)
+        {
+            this.aead = Objects.requireNonNull(aead, "aead");
+            return this;
+        }
+
+        /**
+         * @param bytes the largest handler payload a task may carry; default 1 MiB. Larger payloads are refused at
+         *              registration with the size and the limit in the message.
+         * @return this builder.
+         */
+        public Builder maxPayloadBytes(final int bytes)
+        {
+            if (bytes < 0)
+            {
+                throw new IllegalArgumentException("maxPayloadBytes must be >= 0, was " + bytes);
+            }
+            this.maxPayloadBytes = bytes;
             return this;
         }
 

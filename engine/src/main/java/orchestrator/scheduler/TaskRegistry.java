@@ -1,111 +1,123 @@
 package orchestrator.scheduler;
 
-import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
-import org.agrona.collections.Object2ObjectHashMap;
-import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.time.Clock;
-import java.util.ArrayDeque;
+import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
-import static java.lang.System.Logger.Level.DEBUG;
-import static java.lang.System.Logger.Level.WARNING;
-
 /**
- * Thread safe: every method may be called from any thread, callbacks included. The registry of tasks by name and the
- * timer wheel they wait in, both guarded by one {@link ReentrantLock}, and the three phases of {@code runPending()}.
+ * Thread safe: every method may be called from any thread, callbacks included. The tasks by name ({@link TaskTable})
+ * and the wheel they wait in ({@link TimerWheel}), guarded by one {@link ReentrantLock}: registration, cancellation,
+ * reads, and the re-sealing of payloads. The phases of {@code runPending()} are in {@link FireCycle}.
+ * <p>
+ * Caveats: no lock hold grows with the number of tasks: {@link #snapshot()} copies in chunks, payloads are sealed
+ * and re-sealed outside the lock, and the wheel's work per poll is bounded.
  */
 final class TaskRegistry
 {
-    /*
-     * Phase 1 (collect, lock held): the wheel hands out due tasks; each is re-armed for its next fire at once, so the
-     * wheel never loses it, then claimed (running = true) or, if its previous run is still going, counted as missed.
-     * Phase 2 (run, lock released): callbacks run inline or go to the dispatcher's workers. Phase 3 (update, lock
-     * held): counters and state. With workers, phase 3 is the drain of the completion queue, which every operation
-     * that takes the lock performs first, so a finished run is always accounted for before the next collection.
-     *
-     * `running` is only read and written under the lock and set in phase 1, cleared in phase 3: a task can
-     * therefore never be claimed twice, which is what keeps a callback from running concurrently with itself.
-     */
-    static final int BATCH_LIMIT = 4096;
-    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+    static final int SNAPSHOT_CHUNK = 4096;
+    static final int RESEAL_CHUNK = 256;
 
     final ReentrantLock lock = new ReentrantLock();
-    private final Object2ObjectHashMap<String, Task> live = new Object2ObjectHashMap<>();  // guarded by lock
-    private final LinkedHashMap<String, Task> finished = new LinkedHashMap<>();            // guarded by lock
-    private final ArrayDeque<DueBatch> spareBatches = new ArrayDeque<>();                  // guarded by lock
-    private final TimerWheel wheel;                                                        // guarded by lock
-    private final MpscUnboundedArrayQueue<Task> completions = new MpscUnboundedArrayQueue<>(1024);
-    private final IdleSignal idleSignal = new IdleSignal();
+    final TaskTable table = new TaskTable(1024);          // guarded by lock
+    final TimerWheel wheel;                               // guarded by lock
+    final HeldBack heldBack = new HeldBack();             // guarded by lock
+    final CallbackVault vault;
+    final FireCycle cycle;
+    private final FinishedTasks finished;                 // guarded by lock
+    private final ReentrantLock resealLock = new ReentrantLock(); // one rotation or mode switch at a time
+    private final AtomicLong recordIds = new AtomicLong();
     private final Clock clock;
-    private final Dispatcher dispatcher;
-    private final int retainFinished;
-    private final MisfirePolicy defaultMisfire;
-    private final SealedCallbacks sealed;
-    private final long misfireThresholdMs;
-    private long nextId;        // guarded by lock
-    private int inFlight;       // guarded by lock: claimed in phase 1, not yet through phase 3
+    private final int maxPayloadBytes;
+    private TaskDefinition lastDefinition;                // guarded by lock: shared by consecutive registrations
+    private volatile long sealEpoch;                      // written under lock: moves at each rotation or mode switch
+    private volatile boolean testMode;
     private volatile Runnable onEarlierDeadline = () -> {};
     private volatile long plannedWake = Long.MAX_VALUE;
 
-    TaskRegistry(final Clock clock, final Dispatcher dispatcher, final int retainFinished,
-        final MisfirePolicy defaultMisfire, final long misfireThresholdMs, final SealedCallbacks sealed)
+    TaskRegistry(final Clock clock, final Scheduler.Builder builder, final CallbackVault vault)
     {
-        this.sealed = sealed;
-        this.defaultMisfire = defaultMisfire;
-        this.misfireThresholdMs = misfireThresholdMs;
         this.clock = clock;
-        this.dispatcher = dispatcher;
-        this.retainFinished = retainFinished;
+        this.vault = vault;
+        this.maxPayloadBytes = builder.maxPayloadBytes;
         this.wheel = new TimerWheel(clock.millis());
+        this.finished = new FinishedTasks(builder.retainFinished);
+        this.cycle = new FireCycle(this, new CallbackRunner(table, vault), builder.dispatcher,
+            builder.misfireThreshold.toMillis());
     }
 
-    Task register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
+    /**
+     * Registers a task: its payload is sealed before the lock is taken.
+     *
+     * @param onceAt the fire time of a one-time task (epoch ms); ignored when {@code cron} is set.
+     */
+    void register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
         final Runnable callback, final String handler, final byte[] payload)
     {
+        if (payload != null && payload.length > maxPayloadBytes)
+        {
+            throw new IllegalArgumentException("payload of task '" + name + "' is " + payload.length +
+                " bytes, over the limit of " + maxPayloadBytes + " (Scheduler.Builder.maxPayloadBytes)");
+        }
         final long now = clock.millis();
         final long first = cron == null ? onceAt : cron.nextAfterEpochMilli(now);
-        if (first == Task.NEVER)
+        if (first == TaskDefinition.NEVER)
         {
+            if (cron == null)
+            {
+                throw new IllegalArgumentException("task '" + name + "': a one-time task needs an instant before " +
+                    Instant.ofEpochMilli(TaskDefinition.NEVER));
+            }
             throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
-                "it has no fire time after " + java.time.Instant.ofEpochMilli(now));
+                "it has no fire time after " + Instant.ofEpochMilli(now));
         }
-        final Task task;
-        lock.lock();
-        try
+        final long recordId = handler == null ? 0 : recordIds.incrementAndGet();
+        final byte[] bytes = payload == null ? new byte[0] : payload;
+        while (true)
         {
-            drainCompletions();
-            if (live.containsKey(name))
+            final long epoch = sealEpoch;
+            final Payload sealed = handler == null ? null : new Payload(vault.seal(recordId, name, 0, bytes), recordId, 0);
+            lock.lock();
+            try
             {
-                throw new IllegalArgumentException("a task named '" + name + "' is already registered");
+                cycle.drainCompletions();
+                if (table.idOf(name) != TaskTable.NO_ID)
+                {
+                    throw new IllegalArgumentException("a task named '" + name + "' is already registered");
+                }
+                if (epoch != sealEpoch)
+                {
+                    continue; // a rotation or mode switch began while we sealed: seal again
+                }
+                TaskDefinition definition = lastDefinition;
+                if (definition == null || !definition.sameAs(cron, callback, handler, misfire))
+                {
+                    definition = new TaskDefinition(cron, callback, handler, misfire);
+                    lastDefinition = definition;
+                }
+                final int id = table.add(name, definition, sealed, onceAt);
+                wheel.schedule(id, first);
+                break;
             }
-            task = new Task(
-                name, nextId++, cron, onceAt, callback, handler, misfire == null ? defaultMisfire : misfire, this);
-            if (handler != null)
+            finally
             {
-                task.record = sealed.seal(task, payload);
+                lock.unlock();
             }
-            live.put(name, task);
-            finished.remove(name);
-            wheel.schedule(task, first);
-        }
-        finally
-        {
-            lock.unlock();
         }
         if (first < plannedWake)
         {
             onEarlierDeadline.run();
         }
-        return task;
     }
 
     boolean cancel(final String name)
@@ -113,17 +125,13 @@ final class TaskRegistry
         lock.lock();
         try
         {
-            drainCompletions();
-            final Task task = live.remove(name);
-            if (task == null)
+            cycle.drainCompletions();
+            final int id = table.idOf(name);
+            if (id == TaskTable.NO_ID)
             {
                 return false;
             }
-            task.cancelled = true;
-            wheel.cancel(task);
-            task.deadline = Task.NEVER;
-            task.state = TaskState.CANCELLED;
-            retire(task);
+            finish(id, TaskState.CANCELLED);
             return true;
         }
         finally
@@ -133,355 +141,125 @@ final class TaskRegistry
     }
 
     /**
-     * The three phases, repeated while a full batch came due.
-     *
-     * @return the number of callbacks started (inline) or handed to workers.
+     * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight.
      */
-    int runPending()
+    void finish(final int id, final TaskState state)
     {
-        final long now = clock.millis();
-        int started = 0;
-        int polled;
-        do
+        table.unname(id, state);
+        wheel.cancel(id);
+        heldBack.remove(id);
+        if (!table.hasFlag(id, TaskTable.RUNNING))
         {
-            final DueBatch batch;
+            retire(id);
+        }
+    }
+
+    /**
+     * Moves an unnamed task to the finished history and frees its id (lock held).
+     */
+    void retire(final int id)
+    {
+        finished.add(table, id);
+        table.free(id);
+    }
+
+    /**
+     * @return the next fire of the live task of that name, or {@link TaskDefinition#NEVER}.
+     */
+    long nextFireTime(final String name)
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            final int id = table.idOf(name);
+            return id == TaskTable.NO_ID ? TaskDefinition.NEVER : nextFire(id);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    Optional<TaskInfo> task(final String name)
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            final int id = table.idOf(name);
+            if (id != TaskTable.NO_ID)
+            {
+                return Optional.of(info(id));
+            }
+            return finished.find(name);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Every live task, then the finished ones; the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
+     * so each entry is one consistent state of its task but the list is not one instant of the whole registry.
+     */
+    List<TaskInfo> snapshot()
+    {
+        final List<TaskInfo> infos = new ArrayList<>();
+        final Set<String> live = new HashSet<>();
+        int from = 0;
+        while (true)
+        {
             lock.lock();
             try
             {
-                drainCompletions();
-                batch = spareBatches.isEmpty() ? new DueBatch(64) : spareBatches.pop();
-                polled = collect(now, batch);
-                if (batch.size == 0)
+                cycle.drainCompletions();
+                final int to = Math.min(table.highWater(), from + SNAPSHOT_CHUNK);
+                for (int id = from; id < to; id++)
                 {
-                    release(batch);
-                    continue;
+                    if (table.names[id] != null)
+                    {
+                        final TaskInfo info = info(id);
+                        infos.add(info);
+                        if (table.isLive(id))
+                        {
+                            live.add(info.name());
+                        }
+                    }
+                }
+                from = to;
+                if (from >= table.highWater())
+                {
+                    finished.appendTo(infos, live);
+                    return List.copyOf(infos);
                 }
             }
             finally
             {
                 lock.unlock();
             }
-            started += dispatcher.isInline() ? runInline(batch) : dispatchToWorkers(batch);
-        }
-        while (polled == BATCH_LIMIT); // a full batch: more may be due
-        return started;
-    }
-
-    /**
-     * Phase 1: moves up to {@link #BATCH_LIMIT} due tasks out of the wheel and claims those that may run.
-     *
-     * @return how many tasks came due, claimed or not.
-     */
-    private int collect(final long now, final DueBatch batch) // lock held
-    {
-        final int due = wheel.poll(now, batch, BATCH_LIMIT);
-        final Task[] tasks = batch.tasks;
-        int claimed = 0;
-        long lateTasks = 0;
-        long lateFires = 0;
-        long oldestFire = now;
-        int overlapsStarted = 0;
-        String firstOverlap = null;
-        for (int i = 0; i < due; i++)
-        {
-            final Task task = tasks[i];
-            tasks[i] = null;
-            final long fire = task.deadline;
-            long fires = 1;
-            long latest = fire;
-            long next = task.nextFireAfter(fire);
-            while (next <= now)
-            {
-                fires++;
-                latest = next;
-                next = task.nextFireAfter(next);
-            }
-            if (next != Task.NEVER)
-            {
-                wheel.schedule(task, next);
-            }
-            else
-            {
-                task.deadline = Task.NEVER;
-            }
-            final int runs = task.misfire.runsFor(fires, now - latest <= misfireThresholdMs);
-            if (runs < fires)
-            {
-                task.missed += fires - runs;
-                lateTasks++;
-                lateFires += fires - runs;
-                oldestFire = Math.min(oldestFire, fire);
-            }
-            if (runs == 0)
-            {
-                continue;
-            }
-            if (task.running)
-            {
-                task.missed += runs;
-                if (!task.inMissBurst)
-                {
-                    task.inMissBurst = true;
-                    overlapsStarted++;
-                    firstOverlap = firstOverlap == null ? task.name : firstOverlap;
-                }
-                continue;
-            }
-            task.inMissBurst = false;
-            task.running = true;
-            task.pendingRuns = runs;
-            task.state = TaskState.RUNNING;
-            if (task.handler != null)
-            {
-                sealed.lease(task);
-            }
-            inFlight++;
-            tasks[claimed++] = task;
-        }
-        batch.size = claimed;
-        if (lateFires > 0)
-        {
-            LOG.log(WARNING, "runPending came late: {0} task(s) missed {1} fire(s), the oldest due {2} ms ago",
-                lateTasks, lateFires, now - oldestFire);
-        }
-        if (overlapsStarted > 0)
-        {
-            LOG.log(WARNING, "{0} task(s), ''{1}'' first, still running at their next fire: overlapping fires are " +
-                "dropped and counted as missed until a run finishes in time", overlapsStarted, firstOverlap);
-        }
-        return due;
-    }
-
-    private int runInline(final DueBatch batch)
-    {
-        final Task[] tasks = batch.tasks;
-        final int size = batch.size;
-        int started = 0;
-        for (int i = 0; i < size; i++)
-        {
-            if (runCallback(tasks[i]))
-            {
-                started++;
-            }
-        }
-        lock.lock();
-        try
-        {
-            for (int i = 0; i < size; i++)
-            {
-                complete(tasks[i]);
-            }
-            release(batch);
-        }
-        finally
-        {
-            lock.unlock();
-        }
-        idleSignal.signal();
-        return started;
-    }
-
-    private int dispatchToWorkers(final DueBatch batch)
-    {
-        final Task[] tasks = batch.tasks;
-        final int size = batch.size;
-        int dispatched = 0;
-        try
-        {
-            while (dispatched < size)
-            {
-                dispatcher.execute(tasks[dispatched]);
-                dispatched++;
-            }
-        }
-        catch (final RejectedExecutionException ex)
-        {
-            LOG.log(WARNING, "dispatcher refused {0} claimed fire(s); they are counted as missed", size - dispatched);
-        }
-        lock.lock();
-        try
-        {
-            for (int i = dispatched; i < size; i++)
-            {
-                final Task task = tasks[i];
-                SealedCallbacks.release(task);
-                task.ranThisFire = 0;
-                task.failedThisFire = 0;
-                task.missed += task.pendingRuns;
-                complete(task);
-            }
-            release(batch);
-        }
-        finally
-        {
-            lock.unlock();
-        }
-        return dispatched;
-    }
-
-    private void release(final DueBatch batch) // lock held
-    {
-        batch.clear();
-        spareBatches.push(batch);
-    }
-
-    /**
-     * Phase 2 for one task, on whichever thread runs it.
-     *
-     * @return true when the callback was started.
-     */
-    boolean runCallback(final Task task)
-    {
-        task.failedThisFire = 0;
-        if (task.cancelled) // cancelled after collection: it must not fire
-        {
-            SealedCallbacks.release(task);
-            task.ranThisFire = 0;
-            return false;
-        }
-        task.ranThisFire = task.handler != null ? sealed.run(task) : runRunnable(task);
-        return task.ranThisFire > 0;
-    }
-
-    private static int runRunnable(final Task task)
-    {
-        int ran = 0;
-        for (int i = task.pendingRuns; i > 0 && !task.cancelled; i--)
-        {
-            ran++;
-            try
-            {
-                task.callback.run();
-            }
-            catch (final Throwable ex)
-            {
-                task.failedThisFire++;
-                task.lastRunError = ex.toString();
-                LOG.log(WARNING, "task '" + task.name + "' threw from its callback; it keeps its schedule", ex);
-            }
-        }
-        return ran;
-    }
-
-    void onWorkerCompletion(final Task task)
-    {
-        completions.offer(task); // the run's outcome fields are published to the draining thread by this offer
-        idleSignal.signal();
-    }
-
-    private void drainCompletions() // lock held
-    {
-        Task task;
-        while ((task = completions.relaxedPoll()) != null)
-        {
-            complete(task);
         }
     }
 
-    private void complete(final Task task) // lock held: phase 3
+    private TaskInfo info(final int id) // lock held
     {
-        task.running = false;
-        inFlight--;
-        task.runs += task.ranThisFire;
-        if (task.failedThisFire > 0)
-        {
-            task.failures += task.failedThisFire;
-            task.lastError = task.lastRunError;
-        }
-        if (task.cancelled)
-        {
-            return;
-        }
-        if (task.openFailure != null)
-        {
-            task.failures++;
-            task.lastError = task.openFailure;
-            task.state = TaskState.FAILED;
-            wheel.cancel(task);
-            task.deadline = Task.NEVER;
-            live.remove(task.name, task);
-            retire(task);
-        }
-        else if (task.deadline == Task.NEVER)
-        {
-            task.state = task.cron == null && task.failedThisFire > 0 ? TaskState.FAILED : TaskState.COMPLETED;
-            live.remove(task.name, task);
-            retire(task);
-        }
-        else
-        {
-            task.state = TaskState.SCHEDULED;
-        }
+        final TaskDefinition definition = table.definitions[id];
+        final String schedule = definition.isRecurring() ?
+            definition.cron().expression() : Instant.ofEpochMilli(table.onceAt[id]).toString();
+        final long next = nextFire(id);
+        final TaskState state = table.state(id);
+        final boolean finishedState = state == TaskState.CANCELLED || state == TaskState.COMPLETED ||
+            state == TaskState.FAILED;
+        return new TaskInfo(table.names[id], schedule,
+            next == TaskDefinition.NEVER || finishedState ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next)),
+            state, table.runs[id], table.missed[id], table.failures[id], Optional.ofNullable(table.lastErrors[id]));
     }
 
-    private void retire(final Task task) // lock held
+    private long nextFire(final int id) // lock held
     {
-        task.record = null; // a finished task never runs again: keep no ciphertext of it
-        finished.remove(task.name);
-        finished.put(task.name, task);
-        if (finished.size() > retainFinished)
-        {
-            final Iterator<Task> eldest = finished.values().iterator();
-            eldest.next();
-            eldest.remove();
-        }
-    }
-
-    boolean awaitIdle(final long timeoutNanos) throws InterruptedException
-    {
-        return idleSignal.await(this::isIdle, timeoutNanos);
-    }
-
-    private boolean isIdle()
-    {
-        lock.lock();
-        try
-        {
-            drainCompletions();
-            return inFlight == 0;
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
-
-    long nextFireTime(final String name)
-    {
-        lock.lock();
-        try
-        {
-            drainCompletions();
-            final Task task = live.get(name);
-            return task == null ? Task.NEVER : task.deadline;
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
-
-    List<TaskInfo> snapshot()
-    {
-        lock.lock();
-        try
-        {
-            drainCompletions();
-            final List<TaskInfo> infos = new ArrayList<>(live.size() + finished.size());
-            for (final Task task : live.values())
-            {
-                infos.add(task.snapshot());
-            }
-            for (final Task task : finished.values())
-            {
-                infos.add(task.snapshot());
-            }
-            return List.copyOf(infos);
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        final long next = wheel.deadline(id);
+        return next != TaskDefinition.NEVER ? next : heldBack.fireAt(id);
     }
 
     /**
@@ -492,21 +270,7 @@ final class TaskRegistry
         lock.lock();
         try
         {
-            return wheel.nextDeadlineHint();
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
-
-    void setTestMode(final boolean enabled)
-    {
-        lock.lock();
-        try
-        {
-            drainCompletions();
-            sealed.setTestMode(live.values(), enabled);
+            return Math.min(wheel.nextDeadlineHint(), heldBack.earliest());
         }
         finally
         {
@@ -516,32 +280,138 @@ final class TaskRegistry
 
     boolean isTestMode()
     {
-        lock.lock();
+        return testMode;
+    }
+
+    void setTestMode(final boolean enabled)
+    {
+        resealLock.lock();
         try
         {
-            return sealed.isTestMode();
+            if (enabled == testMode)
+            {
+                return;
+            }
+            reseal(enabled ? Reseal.PLAIN : Reseal.SEALED, null);
+            testMode = enabled;
         }
         finally
         {
-            lock.unlock();
+            resealLock.unlock();
         }
     }
 
     void rotateKey(final KeyProvider next)
     {
-        lock.lock();
+        resealLock.lock();
         try
         {
-            drainCompletions();
-            if (sealed.isTestMode())
+            if (testMode)
             {
                 throw new IllegalStateException("test mode stores payloads in plain form: there is no key to rotate");
             }
-            sealed.reseal(live.values(), next);
+            reseal(Reseal.ROTATE, next);
+        }
+        finally
+        {
+            resealLock.unlock();
+        }
+    }
+
+    private enum Reseal
+    {
+        ROTATE, PLAIN, SEALED
+    }
+
+    /**
+     * Re-seals every stored payload for a rotation or a mode switch, {@link #RESEAL_CHUNK} tasks at a time: the
+     * payloads of a chunk are read under the lock, re-sealed without it, and put back under it unless the task
+     * changed meanwhile. Fires collected before the switch hold a pin on the key their record was sealed under.
+     */
+    private void reseal(final Reseal kind, final KeyProvider next) // resealLock held
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            switch (kind)
+            {
+                case ROTATE: vault.beginRotation(next); break;
+                case PLAIN: vault.beginPlainMode(); break;
+                default: vault.beginSealedMode(); break;
+            }
+            sealEpoch++;
         }
         finally
         {
             lock.unlock();
+        }
+        try
+        {
+            final int[] ids = new int[RESEAL_CHUNK];
+            final Payload[] payloads = new Payload[RESEAL_CHUNK];
+            final String[] names = new String[RESEAL_CHUNK];
+            int from = 0;
+            int end;
+            do
+            {
+                int count = 0;
+                lock.lock();
+                try
+                {
+                    end = table.highWater();
+                    final int to = Math.min(end, from + RESEAL_CHUNK);
+                    for (int id = from; id < to; id++)
+                    {
+                        if (table.payloads[id] != null && table.isLive(id))
+                        {
+                            ids[count] = id;
+                            payloads[count] = table.payloads[id];
+                            names[count++] = table.names[id];
+                        }
+                    }
+                    from = to;
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+                final Payload[] resealed = new Payload[count];
+                for (int i = 0; i < count; i++)
+                {
+                    final Payload old = payloads[i];
+                    resealed[i] = new Payload(vault.reseal(old.record(), old.recordId(), names[i], old.version()),
+                        old.recordId(), old.version() + 1);
+                }
+                lock.lock();
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        if (table.payloads[ids[i]] == payloads[i]) // unchanged meanwhile, and still the same task
+                        {
+                            table.payloads[ids[i]] = resealed[i];
+                        }
+                    }
+                }
+                finally
+                {
+                    lock.unlock();
+                }
+            }
+            while (from < end);
+        }
+        finally
+        {
+            lock.lock();
+            try
+            {
+                vault.finishRotation();
+            }
+            finally
+            {
+                lock.unlock();
+            }
         }
     }
 
@@ -553,7 +423,21 @@ final class TaskRegistry
         lock.lock();
         try
         {
-            drainCompletions();
+            cycle.drainCompletions();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    boolean isIdle()
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            return cycle.isIdle();
         }
         finally
         {
@@ -562,14 +446,57 @@ final class TaskRegistry
     }
 
     /**
-     * For tests and stress tests in this package.
+     * @return up to {@code limit} names of tasks whose fire is in flight, for a log line; scans the table.
      */
-    Task find(final String name)
+    List<String> runningTaskNames(final int limit)
+    {
+        final List<String> names = new ArrayList<>();
+        lock.lock();
+        try
+        {
+            for (int id = 0; id < table.highWater() && names.size() < limit; id++)
+            {
+                if (table.names[id] != null && table.hasFlag(id, TaskTable.RUNNING))
+                {
+                    names.add(table.names[id]);
+                }
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return names;
+    }
+
+    /**
+     * For tests in this package: the stored record of a live handler task.
+     */
+    orchestrator.scheduler.vault.SealedRecord record(final String name)
     {
         lock.lock();
         try
         {
-            return live.get(name);
+            return table.payloads[table.idOf(name)].record();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * For tests in this package: replaces the stored record of a live handler task, as an attacker with write
+     * access to the store would.
+     */
+    void replaceRecord(final String name, final orchestrator.scheduler.vault.SealedRecord record)
+    {
+        lock.lock();
+        try
+        {
+            final int id = table.idOf(name);
+            final Payload old = table.payloads[id];
+            table.payloads[id] = new Payload(record, old.recordId(), old.version());
         }
         finally
         {

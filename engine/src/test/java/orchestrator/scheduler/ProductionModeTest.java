@@ -68,7 +68,7 @@ class ProductionModeTest
     {
         assertFalse(scheduler.isTestMode());
         scheduler.registerTask("job", "* * * * *", "echo", utf8("secret-argument"));
-        final SealedRecord record = scheduler.registry().find("job").record;
+        final SealedRecord record = scheduler.registry().record("job");
         assertTrue(record.isSealed());
         assertFalse(new String(record.toBytes(), StandardCharsets.ISO_8859_1).contains("secret-argument"));
         fire();
@@ -81,7 +81,7 @@ class ProductionModeTest
     {
         scheduler.setTestMode(true);
         scheduler.registerOnce("once", START, "echo", utf8("visible"));
-        assertTrue(scheduler.registry().find("once").record.isPlain());
+        assertTrue(scheduler.registry().record("once").isPlain());
         scheduler.runPending();
         assertEquals(List.of("visible"), received);
     }
@@ -101,10 +101,9 @@ class ProductionModeTest
         {
             scheduler.registerTask("victim", "* * * * *", "echo", utf8("a"));
             scheduler.registerTask("bystander", "* * * * *", "echo", utf8("b"));
-            final Task victim = scheduler.registry().find("victim");
-            final byte[] bytes = victim.record.toBytes();
+            final byte[] bytes = scheduler.registry().record("victim").toBytes();
             bytes[bytes.length - 1] ^= 1;
-            victim.record = SealedRecord.fromBytes(bytes);
+            scheduler.registry().replaceRecord("victim", SealedRecord.fromBytes(bytes));
 
             fire();
             fire();
@@ -124,7 +123,7 @@ class ProductionModeTest
     {
         scheduler.registerTask("a", "* * * * *", "echo", utf8("for-a"));
         scheduler.registerTask("b", "* * * * *", "echo", utf8("for-b"));
-        scheduler.registry().find("b").record = scheduler.registry().find("a").record;
+        scheduler.registry().replaceRecord("b", scheduler.registry().record("a"));
         fire();
         assertEquals(List.of("for-a"), received);
         assertEquals(TaskState.FAILED, info(scheduler, "b").state());
@@ -134,10 +133,10 @@ class ProductionModeTest
     void shouldRefuseARecordFromBeforeARotationPutBack()
     {
         scheduler.registerTask("job", "* * * * *", "echo", utf8("v0"));
-        final SealedRecord old = scheduler.registry().find("job").record;
+        final SealedRecord old = scheduler.registry().record("job");
         scheduler.rotateKey(KeyProvider.random());
         scheduler.rotateKey(KeyProvider.ofBytes(KEY)); // same key bytes again, but a new key id and a newer version
-        scheduler.registry().find("job").record = old;
+        scheduler.registry().replaceRecord("job", old);
         fire();
         assertTrue(received.isEmpty());
         assertEquals(TaskState.FAILED, info(scheduler, "job").state());
@@ -148,10 +147,10 @@ class ProductionModeTest
     {
         scheduler.registerTask("job", "* * * * *", "echo", utf8("payload"));
         scheduler.setTestMode(true);
-        assertTrue(scheduler.registry().find("job").record.isPlain());
+        assertTrue(scheduler.registry().record("job").isPlain());
         fire();
         scheduler.setTestMode(false);
-        assertTrue(scheduler.registry().find("job").record.isSealed());
+        assertTrue(scheduler.registry().record("job").isSealed());
         fire();
         assertEquals(List.of("payload", "payload"), received);
         assertThrows(IllegalStateException.class, () -> {
@@ -182,13 +181,13 @@ class ProductionModeTest
         {
             rotating.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));
             rotating.registerTask("job", "* * * * *", "echo", utf8("survives"));
-            final SealedRecord before = rotating.registry().find("job").record;
+            final SealedRecord before = rotating.registry().record("job");
             clock.advance(Duration.ofMinutes(1));
             assertEquals(1, rotating.runPending()); // phase 1 has taken the record; phase 2 waits in `captured`
 
             rotating.rotateKey(KeyProvider.random());
             rotating.rotateKey(KeyProvider.random());
-            assertNotEquals(before.keyId(), rotating.registry().find("job").record.keyId());
+            assertNotEquals(before.keyId(), rotating.registry().record("job").keyId());
 
             captured.remove(0).run(); // the fire collected under the first key runs after two rotations
             assertTrue(rotating.awaitIdle(Duration.ofSeconds(5)));
@@ -246,10 +245,9 @@ class ProductionModeTest
         try (LogCapture log = new LogCapture())
         {
             scheduler.registerTask("job", "* * * * *", "echo", utf8("p"));
-            final Task task = scheduler.registry().find("job");
-            final byte[] bytes = task.record.toBytes();
+            final byte[] bytes = scheduler.registry().record("job").toBytes();
             bytes[20] ^= 1;
-            task.record = SealedRecord.fromBytes(bytes);
+            scheduler.registry().replaceRecord("job", SealedRecord.fromBytes(bytes));
             fire();
             texts.add(scheduler.toString());
             texts.add(scheduler.tasks().toString());

@@ -316,7 +316,7 @@ class SchedulerTest
     void shouldRunEveryDueTaskInOneCallBeyondOneBatch()
     {
         final AtomicInteger runs = new AtomicInteger();
-        final int count = TaskRegistry.BATCH_LIMIT * 2 + 7;
+        final int count = FireCycle.BATCH_LIMIT * 2 + 7;
         for (int i = 0; i < count; i++)
         {
             scheduler.registerTask("job-" + i, "* * * * *", runs::incrementAndGet);

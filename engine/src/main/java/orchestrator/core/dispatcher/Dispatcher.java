@@ -164,6 +164,13 @@ public class Dispatcher implements AutoCloseable
         }
     }
 
+    /** TEMPORARY shim. */
+    public boolean close(final java.time.Duration timeout)
+    {
+        close();
+        return true;
+    }
+
     /**
      * @return true once {@link #close()} has been called.
      */

@@ -187,6 +187,30 @@ public final class CallbackVault implements AutoCloseable
      *
      * @throws RecordOpenException if the record does not open; {@code action} is then not called.
      */
+    /** TEMPORARY shim until the vault's pin API lands. */
+    public long pin(final SealedRecord record)
+    {
+        return 1;
+    }
+
+    /** TEMPORARY shim. */
+    public void unpin(final long token)
+    {
+    }
+
+    /** TEMPORARY shim. */
+    public <T> void runOpened(final SealedRecord record, final long pin, final long taskId, final String taskName,
+        final long version, final java.util.function.BiConsumer<T, byte[]> action, final T context)
+    {
+        withOpened(record, taskId, taskName, version, plain -> action.accept(context, plain));
+    }
+
+    /** TEMPORARY shim. */
+    public void beginSealedMode()
+    {
+        throw new UnsupportedOperationException("shim");
+    }
+
     public void withOpened(
         final SealedRecord record, final long taskId, final String taskName, final long version,
         final Consumer<byte[]> action)

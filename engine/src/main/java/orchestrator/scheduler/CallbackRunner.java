@@ -1,0 +1,194 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.vault.CallbackVault;
+import orchestrator.scheduler.vault.RecordOpenException;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+
+import static java.lang.System.Logger.Level.ERROR;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Thread safe: any number of threads may run fires at once. Phase 2 of a fire: runs its {@code Runnable}, or opens
+ * its sealed record and runs its handler on the plaintext, and writes the outcome into the fire. It never throws and
+ * never lets logging or message building stand between a run and its completion: a callback that throws anything, an
+ * exception whose {@code toString()} throws, or a logger that throws are all recorded as the run's failure.
+ * <p>
+ * Caveats: a callback that restores the interrupt flag has it cleared when it returns, unless the thread was already
+ * interrupted before the fire (so an interrupt meant for the caller of {@code runPending()} is kept).
+ */
+final class CallbackRunner
+{
+    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
+
+    private final ConcurrentHashMap<String, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
+    private final TaskTable table;
+    private final CallbackVault vault;
+    private final BiConsumer<Fire, byte[]> runHandler = this::runHandler; // one object for every fire
+
+    CallbackRunner(final TaskTable table, final CallbackVault vault)
+    {
+        this.table = table;
+        this.vault = vault;
+    }
+
+    void registerHandler(final String name, final Consumer<byte[]> handler)
+    {
+        if (handlers.putIfAbsent(name, handler) != null)
+        {
+            throw new IllegalArgumentException("a handler named '" + name + "' is already registered");
+        }
+    }
+
+    void requireHandler(final String name)
+    {
+        if (!handlers.containsKey(name))
+        {
+            throw new IllegalArgumentException(
+                "no handler named '" + name + "' is registered; call registerHandler first");
+        }
+    }
+
+    void run(final Fire fire)
+    {
+        final boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        try
+        {
+            if (table.generationAcquire(fire.id) != fire.generation) // cancelled after collection: must not fire
+            {
+                release(fire);
+                return;
+            }
+            if (fire.definition.callback() != null)
+            {
+                runRunnable(fire);
+            }
+            else
+            {
+                runSealed(fire);
+            }
+        }
+        finally
+        {
+            if (!interruptedBefore)
+            {
+                Thread.interrupted(); // a callback's restored interrupt must not reach the next callback or caller
+            }
+        }
+    }
+
+    /**
+     * Releases the vault pin of a fire that will not run.
+     */
+    void release(final Fire fire)
+    {
+        if (fire.pin != 0)
+        {
+            final long pin = fire.pin;
+            fire.pin = 0;
+            vault.unpin(pin);
+        }
+    }
+
+    private void runRunnable(final Fire fire)
+    {
+        final Runnable callback = fire.definition.callback();
+        for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
+        {
+            fire.ran++;
+            try
+            {
+                callback.run();
+            }
+            catch (final Throwable ex)
+            {
+                failed(fire, ex);
+            }
+        }
+    }
+
+    private void runSealed(final Fire fire)
+    {
+        final Payload payload = fire.payload;
+        final long pin = fire.pin;
+        fire.pin = 0;
+        try
+        {
+            vault.runOpened(payload.record(), pin, payload.recordId(), fire.taskName, payload.version(), runHandler,
+                fire);
+        }
+        catch (final RecordOpenException ex)
+        {
+            fire.openFailure = "callback record failed to open: " + ex.reason().text();
+            log(ERROR, "task '" + fire.taskName + "' is FAILED and will not run again: " + fire.openFailure, null);
+        }
+        catch (final Throwable ex) // the vault itself failed: the run is a failure, the engine goes on
+        {
+            fire.openFailure = "callback record could not be opened: " + describe(ex);
+            log(ERROR, "task '" + fire.taskName + "' is FAILED and will not run again: " + fire.openFailure, ex);
+        }
+    }
+
+    private void runHandler(final Fire fire, final byte[] plain)
+    {
+        final Consumer<byte[]> handler = handlers.get(fire.definition.handler());
+        for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
+        {
+            fire.ran++;
+            try
+            {
+                handler.accept(plain);
+            }
+            catch (final Throwable ex)
+            {
+                failed(fire, ex);
+            }
+        }
+    }
+
+    private static void failed(final Fire fire, final Throwable ex)
+    {
+        fire.failed++;
+        fire.error = describe(ex);
+        log(WARNING, "task '" + fire.taskName + "' threw from its callback; it keeps its schedule", ex);
+    }
+
+    /**
+     * @return {@code ex.toString()}, or the class name when that throws.
+     */
+    static String describe(final Throwable ex)
+    {
+        try
+        {
+            return String.valueOf(ex);
+        }
+        catch (final Throwable broken)
+        {
+            return ex.getClass().getName() + " (its toString() threw " + broken.getClass().getName() + ")";
+        }
+    }
+
+    /**
+     * Logs and swallows whatever the logger throws: a full disk must not stop a fire from completing.
+     */
+    static void log(final System.Logger.Level level, final String message, final Throwable ex)
+    {
+        try
+        {
+            if (ex == null)
+            {
+                LOG.log(level, message);
+            }
+            else
+            {
+                LOG.log(level, message, ex);
+            }
+        }
+        catch (final Throwable ignored)
+        {
+            // nothing left to report it to
+        }
+    }
+}

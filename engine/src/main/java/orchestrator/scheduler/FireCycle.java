@@ -1,0 +1,361 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import org.jctools.queues.MpscUnboundedArrayQueue;
+
+import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Thread safe: any number of threads may call {@link #runPending(long, int)} at once, and workers hand fires back
+ * from any thread. The three phases of {@code runPending()}:
+ * <ol>
+ * <li>collect (lock held): the wheel hands out due task ids; each task is re-armed for its next fire at once, then
+ * claimed as a pooled {@link Fire} or, when its previous run is still going, counted as missed;</li>
+ * <li>dispatch (lock released): every fire goes through {@link Dispatcher#execute}, which runs it on this thread or
+ * queues it for a worker; {@link CallbackRunner} runs the callback;</li>
+ * <li>complete (lock held): counters and state; a one-time task is retired. Inline fires are completed by the
+ * collecting thread; worker fires come back through an MPSC queue that every holder of the lock drains first.</li>
+ * </ol>
+ * A task is claimed (RUNNING flag) only in phase 1 and released only in phase 3, both under the lock, so it is never
+ * claimed twice: a callback never runs concurrently with itself.
+ */
+final class FireCycle
+{
+    static final int BATCH_LIMIT = 4096;
+
+    final CallbackRunner runner;
+    private final TaskRegistry registry;
+    private final TaskTable table;
+    private final TimerWheel wheel;
+    private final Dispatcher dispatcher;
+    private final boolean inline;
+    private final long misfireThresholdMs;
+    private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
+    private final IdleSignal idleSignal = new IdleSignal();
+    private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();   // guarded by lock
+    private final ArrayDeque<Batch> spareBatches = new ArrayDeque<>(); // guarded by lock
+    private int inFlight;                                               // guarded by lock
+
+    FireCycle(final TaskRegistry registry, final CallbackRunner runner, final Dispatcher dispatcher,
+        final long misfireThresholdMs)
+    {
+        this.registry = registry;
+        this.table = registry.table;
+        this.wheel = registry.wheel;
+        this.runner = runner;
+        this.dispatcher = dispatcher;
+        this.inline = dispatcher.isInline();
+        this.misfireThresholdMs = misfireThresholdMs;
+    }
+
+    /**
+     * NOT thread safe: owned by one {@code runPending()} call at a time. The ids a poll handed out and the fires
+     * claimed from them, reused across calls; plus what the collection has to log once the lock is released.
+     */
+    private static final class Batch
+    {
+        final int[] ids = new int[BATCH_LIMIT];
+        final long[] heldFires = new long[BATCH_LIMIT];
+        final Fire[] fires = new Fire[BATCH_LIMIT];
+        int size;
+        long lateTasks;
+        long lateFires;
+        long oldestLate;
+        int overlapsStarted;
+        String firstOverlap;
+    }
+
+    /**
+     * The three phases, repeated while more is due, up to {@code maxFires} due fires.
+     *
+     * @param now      the wall clock, epoch ms.
+     * @param maxFires the most due fires to handle in this call.
+     * @return callbacks started (inline) or handed to workers.
+     */
+    int runPending(final long now, final int maxFires)
+    {
+        int started = 0;
+        int handled = 0;
+        boolean more;
+        do
+        {
+            final Batch batch;
+            final int polled;
+            registry.lock.lock();
+            try
+            {
+                drainCompletions();
+                batch = spareBatches.isEmpty() ? new Batch() : spareBatches.pop();
+                final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
+                polled = collect(now, batch, limit);
+                more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now);
+            }
+            finally
+            {
+                registry.lock.unlock();
+            }
+            handled += polled;
+            logCollection(batch, now);
+            started += dispatch(batch);
+        }
+        while (more && handled < maxFires);
+        return started;
+    }
+
+    /**
+     * Phase 1 (lock held): moves up to {@code limit} due tasks out of the wheel and claims those that may run.
+     *
+     * @return how many tasks came due, claimed or not.
+     */
+    private int collect(final long now, final Batch batch, final int limit)
+    {
+        final int[] ids = batch.ids;
+        final int fromWheel = wheel.poll(now, ids, limit);
+        final int due = fromWheel + registry.heldBack.poll(now, ids, batch.heldFires, fromWheel, limit - fromWheel);
+        int claimed = 0;
+        TaskDefinition lastDefinition = null;
+        long lastFire = 0;
+        long lastNext = 0;
+        long lastCount = 0;
+        for (int i = 0; i < due; i++)
+        {
+            final int id = ids[i];
+            final long fire = i < fromWheel ? wheel.lastDeadline(id) : batch.heldFires[i];
+            if (fire > now) // the clock stepped back below this fire: it waits for the clock to catch up
+            {
+                registry.heldBack.hold(id, fire);
+                continue;
+            }
+            final TaskDefinition definition = table.definitions[id];
+            if (definition != lastDefinition || fire != lastFire) // tasks sharing both share the arithmetic
+            {
+                lastDefinition = definition;
+                lastFire = fire;
+                lastNext = definition.nextFireAfter(fire);
+                lastCount = 1;
+                if (lastNext <= now)
+                {
+                    lastCount += definition.firesBetween(lastNext, now) + 1;
+                    lastNext = definition.nextFireAfter(now);
+                }
+            }
+            final long fires = lastCount;
+            if (lastNext != TaskDefinition.NEVER)
+            {
+                wheel.schedule(id, lastNext);
+            }
+            final boolean onTime = fires == 1 ?
+                now - fire <= misfireThresholdMs :
+                definition.firesBetween(now - misfireThresholdMs - 1, now) > 0;
+            final int runs = definition.misfire().runsFor(fires, onTime);
+            if (runs < fires)
+            {
+                table.missed[id] += fires - runs;
+                batch.lateTasks++;
+                batch.lateFires += fires - runs;
+                batch.oldestLate = Math.max(batch.oldestLate, now - fire);
+            }
+            if (runs == 0)
+            {
+                continue;
+            }
+            if (table.hasFlag(id, TaskTable.RUNNING))
+            {
+                table.missed[id] += runs;
+                if (!table.hasFlag(id, TaskTable.MISS_BURST))
+                {
+                    table.setFlag(id, TaskTable.MISS_BURST);
+                    batch.overlapsStarted++;
+                    batch.firstOverlap = batch.firstOverlap == null ? table.names[id] : batch.firstOverlap;
+                }
+                continue;
+            }
+            table.clearFlag(id, TaskTable.MISS_BURST);
+            table.setFlag(id, TaskTable.RUNNING);
+            table.state(id, TaskState.RUNNING);
+            batch.fires[claimed++] = claim(id, definition, fire, runs);
+        }
+        batch.size = claimed;
+        return due;
+    }
+
+    private Fire claim(final int id, final TaskDefinition definition, final long fire, final int runs)
+    {
+        final Fire claimed = spareFires.isEmpty() ? new Fire(this) : spareFires.pop();
+        claimed.id = id;
+        claimed.generation = table.generation(id);
+        claimed.taskName = table.names[id];
+        claimed.definition = definition;
+        claimed.scheduledAt = fire;
+        claimed.runs = runs;
+        claimed.handBack = !inline;
+        final Payload payload = table.payloads[id];
+        if (payload != null)
+        {
+            claimed.payload = payload;
+            claimed.pin = registry.vault.pin(payload.record());
+        }
+        inFlight++;
+        return claimed;
+    }
+
+    /**
+     * Phase 2, then phase 3 for inline fires and for fires the dispatcher refused.
+     *
+     * @return callbacks started (inline) or handed to workers.
+     */
+    private int dispatch(final Batch batch)
+    {
+        final Fire[] fires = batch.fires;
+        final int size = batch.size;
+        int dispatched = 0;
+        try
+        {
+            while (dispatched < size)
+            {
+                dispatcher.execute(fires[dispatched]);
+                dispatched++;
+            }
+        }
+        catch (final RejectedExecutionException ex)
+        {
+            CallbackRunner.log(WARNING, "dispatcher refused " + (size - dispatched) +
+                " claimed fire(s); they are counted as missed", null);
+        }
+        int started = 0;
+        registry.lock.lock();
+        try
+        {
+            for (int i = inline ? 0 : dispatched; i < size; i++)
+            {
+                final Fire fire = fires[i];
+                if (i >= dispatched)
+                {
+                    runner.release(fire);
+                    table.missed[fire.id] += fire.runs;
+                }
+                else if (fire.ran > 0)
+                {
+                    started++;
+                }
+                complete(fire);
+            }
+            release(batch);
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        if (inline && size > 0)
+        {
+            idleSignal.signal();
+        }
+        return inline ? started : dispatched;
+    }
+
+    private void release(final Batch batch) // lock held
+    {
+        java.util.Arrays.fill(batch.fires, 0, batch.size, null);
+        batch.size = 0;
+        batch.lateTasks = 0;
+        batch.lateFires = 0;
+        batch.oldestLate = 0;
+        batch.overlapsStarted = 0;
+        batch.firstOverlap = null;
+        spareBatches.push(batch);
+    }
+
+    /**
+     * Any thread: a worker hands a finished fire back. The offer publishes the outcome fields to the drainer.
+     */
+    void onCompletion(final Fire fire)
+    {
+        completions.offer(fire);
+        idleSignal.signal();
+    }
+
+    void drainCompletions() // lock held
+    {
+        Fire fire;
+        while ((fire = completions.relaxedPoll()) != null)
+        {
+            complete(fire);
+        }
+    }
+
+    /**
+     * Phase 3 for one fire (lock held).
+     */
+    private void complete(final Fire fire)
+    {
+        final int id = fire.id;
+        inFlight--;
+        table.runs[id] += fire.ran;
+        if (fire.failed > 0)
+        {
+            table.failures[id] += fire.failed;
+            table.lastErrors[id] = fire.error;
+        }
+        table.clearFlag(id, TaskTable.RUNNING);
+        if (table.generation(id) != fire.generation) // cancelled while running: retire it now
+        {
+            registry.retire(id);
+        }
+        else if (fire.openFailure != null)
+        {
+            table.failures[id]++;
+            table.lastErrors[id] = fire.openFailure;
+            registry.finish(id, TaskState.FAILED);
+        }
+        else if (!wheel.contains(id) && !registry.heldBack.contains(id))
+        {
+            final boolean oneTimeFailed = !fire.definition.isRecurring() && fire.failed > 0;
+            registry.finish(id, oneTimeFailed ? TaskState.FAILED : TaskState.COMPLETED);
+        }
+        else
+        {
+            table.state(id, TaskState.SCHEDULED);
+        }
+        fire.reset();
+        spareFires.push(fire);
+    }
+
+    private static void logCollection(final Batch batch, final long now)
+    {
+        if (batch.lateFires > 0)
+        {
+            CallbackRunner.log(WARNING, "runPending came late: " + batch.lateTasks + " task(s) missed " +
+                batch.lateFires + " fire(s), the oldest due " + batch.oldestLate + " ms ago", null);
+        }
+        if (batch.overlapsStarted > 0)
+        {
+            CallbackRunner.log(WARNING, batch.overlapsStarted + " task(s), '" + batch.firstOverlap +
+                "' first, still running at their next fire: overlapping fires are dropped and counted as missed " +
+                "until a run finishes in time", null);
+        }
+    }
+
+    /**
+     * @return true when no fire is in flight (lock held).
+     */
+    boolean isIdle()
+    {
+        return inFlight == 0;
+    }
+
+    IdleSignal idleSignal()
+    {
+        return idleSignal;
+    }
+
+    /**
+     * @return the names of the tasks whose fires are in flight; for the log of a close that timed out. Lock held.
+     */
+    int inFlight()
+    {
+        return inFlight;
+    }
+}

@@ -1,0 +1,90 @@
+package orchestrator.scheduler;
+
+import org.agrona.collections.Int2ObjectHashMap;
+
+import java.util.PriorityQueue;
+
+/**
+ * NOT thread safe: guarded by the registry's lock. Tasks whose fire time the wheel has passed but the wall clock has
+ * not, because the clock stepped back: they wait here, by wall-clock fire time, until the clock catches up, so a
+ * fire is never early and never repeated. Empty, and free, while the clock only moves forward.
+ */
+final class HeldBack
+{
+    private record Held(int id, long fireAt)
+    {
+    }
+
+    private final PriorityQueue<Held> byTime = new PriorityQueue<>((a, b) -> Long.compare(a.fireAt, b.fireAt));
+    private final Int2ObjectHashMap<Held> byId = new Int2ObjectHashMap<>();
+
+    void hold(final int id, final long fireAt)
+    {
+        final Held held = new Held(id, fireAt);
+        byId.put(id, held);
+        byTime.add(held);
+    }
+
+    boolean contains(final int id)
+    {
+        return !byId.isEmpty() && byId.containsKey(id);
+    }
+
+    /**
+     * @return the task's held fire time, or {@link TaskDefinition#NEVER}.
+     */
+    long fireAt(final int id)
+    {
+        final Held held = byId.isEmpty() ? null : byId.get(id);
+        return held == null ? TaskDefinition.NEVER : held.fireAt;
+    }
+
+    boolean remove(final int id)
+    {
+        return !byId.isEmpty() && byId.remove(id) != null; // its queue entry is dropped when it surfaces
+    }
+
+    boolean hasDue(final long now)
+    {
+        dropRemoved();
+        return !byTime.isEmpty() && byTime.peek().fireAt <= now;
+    }
+
+    /**
+     * @return the earliest held fire time, or {@link TaskDefinition#NEVER}.
+     */
+    long earliest()
+    {
+        dropRemoved();
+        return byTime.isEmpty() ? TaskDefinition.NEVER : byTime.peek().fireAt;
+    }
+
+    /**
+     * Moves up to {@code limit} held tasks due at {@code now} into {@code ids[offset..]}, their fire times into
+     * {@code fireAt[offset..]}.
+     *
+     * @return how many.
+     */
+    int poll(final long now, final int[] ids, final long[] fireAt, final int offset, final int limit)
+    {
+        int count = 0;
+        while (count < limit && hasDue(now))
+        {
+            final Held held = byTime.poll();
+            byId.remove(held.id);
+            ids[offset + count] = held.id;
+            fireAt[offset + count] = held.fireAt;
+            count++;
+        }
+        return count;
+    }
+
+    private void dropRemoved()
+    {
+        Held head;
+        while ((head = byTime.peek()) != null && byId.get(head.id) != head)
+        {
+            byTime.poll();
+        }
+    }
+}

@@ -1,0 +1,217 @@
+package orchestrator.scheduler;
+
+import org.agrona.collections.Object2IntHashMap;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+/**
+ * NOT thread safe: guarded by the registry's lock, except {@link #generationAcquire(int)}. The live tasks as columns
+ * indexed by a task id: a name index, each task's definition, state, counters and payload, and a generation per id
+ * that is bumped whenever the id stops meaning its task (cancelled, finished), so a pooled {@link Fire} that carries
+ * (id, generation) never acts on the task that replaced it.
+ * <p>
+ * Caveats: ids are recycled through a free list; an id whose last fire is still running when its task is
+ * cancelled stays reserved (a "zombie") until that fire is completed, then is freed.
+ */
+final class TaskTable
+{
+    static final int NO_ID = -1;
+
+    static final byte RUNNING = 1;        // claimed in phase 1, not yet through phase 3
+    static final byte MISS_BURST = 2;     // a fire was dropped because the task was running; logged once per burst
+    static final byte PAUSED = 4;         // reserved for task control
+
+    /*
+     * Generations are read without the lock by the thread that runs a fire, so they live in fixed pages that are
+     * never copied when the table grows (a copied array would leave that thread reading a stale copy); only the
+     * volatile outer array is replaced, holding the same pages. Writes are releases, reads acquires.
+     */
+    private static final int GENERATION_PAGE_BITS = 12;
+    private static final int GENERATION_PAGE = 1 << GENERATION_PAGE_BITS;
+    private static final VarHandle GENERATIONS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final TaskState[] STATES = TaskState.values();
+
+    private final Object2IntHashMap<String> ids = new Object2IntHashMap<>(1024, 0.65f, NO_ID);
+    String[] names;
+    TaskDefinition[] definitions;
+    Payload[] payloads;                   // sealed payload of a handler task, null for a Runnable task
+    String[] lastErrors;
+    byte[] states;                        // TaskState ordinal
+    byte[] flags;
+    long[] runs;
+    long[] missed;
+    long[] failures;
+    long[] onceAt;                        // the instant of a one-time task, epoch ms
+    private volatile int[][] generationPages = new int[1][GENERATION_PAGE]; // pages are never copied: see below
+    private int[] free;
+    private int freeCount;
+    private int highWater;                // ids below it have been handed out at least once
+    private int live;
+
+    TaskTable(final int capacity)
+    {
+        names = new String[capacity];
+        definitions = new TaskDefinition[capacity];
+        payloads = new Payload[capacity];
+        lastErrors = new String[capacity];
+        states = new byte[capacity];
+        flags = new byte[capacity];
+        runs = new long[capacity];
+        missed = new long[capacity];
+        failures = new long[capacity];
+        onceAt = new long[capacity];
+        free = new int[capacity];
+    }
+
+    /**
+     * @return the id of the live task of that name, or {@link #NO_ID}.
+     */
+    int idOf(final String name)
+    {
+        return ids.getValue(name);
+    }
+
+    /**
+     * @return the number of live (named) tasks.
+     */
+    int size()
+    {
+        return live;
+    }
+
+    /**
+     * @return one past the highest id ever used: every task id lies below it.
+     */
+    int highWater()
+    {
+        return highWater;
+    }
+
+    /**
+     * Adds a task; the caller has checked that the name is free.
+     *
+     * @return its id.
+     */
+    int add(final String name, final TaskDefinition definition, final Payload payload, final long onceAt)
+    {
+        final int id = freeCount > 0 ? free[--freeCount] : newId();
+        names[id] = name;
+        definitions[id] = definition;
+        payloads[id] = payload;
+        lastErrors[id] = null;
+        states[id] = (byte)TaskState.SCHEDULED.ordinal();
+        flags[id] = 0;
+        runs[id] = 0;
+        missed[id] = 0;
+        failures[id] = 0;
+        this.onceAt[id] = onceAt;
+        ids.put(name, id);
+        live++;
+        return id;
+    }
+
+    /**
+     * Takes the task's name out of the index, so the name may be registered again, and bumps its generation so that
+     * a fire in flight sees it is gone. The id itself stays reserved until {@link #free(int)}.
+     */
+    void unname(final int id, final TaskState finalState)
+    {
+        ids.remove(names[id], id);
+        states[id] = (byte)finalState.ordinal();
+        final int[] page = generationPages[id >>> GENERATION_PAGE_BITS];
+        final int index = id & (GENERATION_PAGE - 1);
+        GENERATIONS.setRelease(page, index, page[index] + 1);
+        live--;
+    }
+
+    /**
+     * Returns an unnamed id to the free list.
+     */
+    void free(final int id)
+    {
+        names[id] = null;
+        definitions[id] = null;
+        payloads[id] = null;
+        lastErrors[id] = null;
+        free[freeCount++] = id;
+    }
+
+    boolean isLive(final int id)
+    {
+        final String name = names[id];
+        return name != null && ids.getValue(name) == id;
+    }
+
+    int generation(final int id)
+    {
+        return generationPages[id >>> GENERATION_PAGE_BITS][id & (GENERATION_PAGE - 1)];
+    }
+
+    /**
+     * Any thread: the generation as last published by {@link #unname}.
+     */
+    int generationAcquire(final int id)
+    {
+        return (int)GENERATIONS.getAcquire(generationPages[id >>> GENERATION_PAGE_BITS], id & (GENERATION_PAGE - 1));
+    }
+
+    TaskState state(final int id)
+    {
+        return STATES[states[id]];
+    }
+
+    void state(final int id, final TaskState state)
+    {
+        states[id] = (byte)state.ordinal();
+    }
+
+    boolean hasFlag(final int id, final byte flag)
+    {
+        return (flags[id] & flag) != 0;
+    }
+
+    void setFlag(final int id, final byte flag)
+    {
+        flags[id] |= flag;
+    }
+
+    void clearFlag(final int id, final byte flag)
+    {
+        flags[id] &= ~flag;
+    }
+
+    private int newId()
+    {
+        final int id = highWater;
+        if (id == names.length)
+        {
+            grow(Math.max(16, id + (id >> 1)));
+        }
+        highWater = id + 1;
+        final int[][] pages = generationPages;
+        if (id >>> GENERATION_PAGE_BITS == pages.length)
+        {
+            final int[][] grown = Arrays.copyOf(pages, pages.length + 1);
+            grown[pages.length] = new int[GENERATION_PAGE];
+            generationPages = grown;
+        }
+        return id;
+    }
+
+    private void grow(final int capacity)
+    {
+        names = Arrays.copyOf(names, capacity);
+        definitions = Arrays.copyOf(definitions, capacity);
+        payloads = Arrays.copyOf(payloads, capacity);
+        lastErrors = Arrays.copyOf(lastErrors, capacity);
+        states = Arrays.copyOf(states, capacity);
+        flags = Arrays.copyOf(flags, capacity);
+        runs = Arrays.copyOf(runs, capacity);
+        missed = Arrays.copyOf(missed, capacity);
+        failures = Arrays.copyOf(failures, capacity);
+        onceAt = Arrays.copyOf(onceAt, capacity);
+        free = Arrays.copyOf(free, capacity);
+    }
+}
