@@ -80,8 +80,8 @@ public final class Dispatcher implements AutoCloseable
      * the jobs it handed over until they finish, so {@link #close()} waits for them, but it never shuts the executor
      * down: that stays the caller's to do, after closing this dispatcher. Each job costs one small wrapper object.
      *
-     * @param executor runs the jobs; any exception its {@code execute} throws for a job that did not start is passed
-     *                 on as a {@link RejectedExecutionException}.
+     * @param executor runs the jobs; a runtime exception its {@code execute} throws for a job that did not start is
+     *                 passed on as a {@link RejectedExecutionException} (and the job never runs), an error as it is.
      * @return a dispatcher that hands jobs to {@code executor}.
      */
     public static Dispatcher of(final Executor executor)
