@@ -163,20 +163,7 @@ class ProductionModeTest
     void shouldRunAFireCollectedBeforeARotationAfterIt() throws Exception
     {
         final List<Runnable> captured = new ArrayList<>();
-        final Dispatcher capturing = new Dispatcher()
-        {
-            @Override
-            public boolean isInline()
-            {
-                return false;
-            }
-
-            @Override
-            public void execute(final Runnable job)
-            {
-                captured.add(job);
-            }
-        };
+        final Dispatcher capturing = Dispatcher.of(captured::add); // the test runs each captured job itself
         try (Scheduler rotating = Scheduler.builder().clock(clock).dispatcher(capturing).build())
         {
             rotating.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));

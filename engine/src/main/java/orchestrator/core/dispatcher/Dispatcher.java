@@ -1,38 +1,42 @@
 package orchestrator.core.dispatcher;
 
-import org.jctools.queues.MpscUnboundedArrayQueue;
-
+import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * Thread safe: any thread may call {@link #execute(Runnable)} and {@link #close()}. Runs the callbacks a scheduler
- * hands it, either on the calling thread ({@link #Dispatcher()}, the inline dispatcher) or on a fixed set of worker
- * threads fed through JCTools queues ({@link #withWorkers(int)}).
+ * Thread safe: any thread may call every method, a job run by this dispatcher included. Runs the callbacks a
+ * scheduler hands it: on the calling thread ({@link #Dispatcher()}, the inline dispatcher), on worker threads it owns
+ * and feeds from one shared queue ({@link #withWorkers(int)}), or on an executor of the caller's ({@link #of}).
  * <p>
- * Caveats: a worker dispatcher accepts work without bound (the scheduler never hands it more than one run of a task
- * at a time, so the backlog is bounded by the number of tasks); jobs must not throw, and a job that does is reported
- * to the thread's uncaught-exception handler while the worker goes on. {@link #close()} runs every job accepted
- * before it, then stops the workers.
+ * Guarantees: every job accepted before {@link #close()} runs exactly once. With workers, a job that never returns
+ * holds its worker and nothing else: the other workers take every job queued behind it. A worker clears the interrupt
+ * flag after each job, so a job that interrupts itself neither leaves the next job interrupted nor keeps its idle
+ * worker from parking. A job that throws on a worker is reported to that thread's uncaught-exception handler and the
+ * worker goes on.
+ * <p>
+ * Caveats:
+ * <ul>
+ * <li>Work is accepted without bound: the scheduler never hands over more than one run of a task at a time, so the
+ * backlog is bounded by the number of tasks.</li>
+ * <li>Nothing stops a hung job: {@link #close()} waits for it without limit; {@link #close(Duration)} gives up at its
+ * deadline and leaves it running (daemon workers do not keep the JVM alive).</li>
+ * <li>Closed from inside one of its own jobs, a dispatcher cannot wait for that job: it stops accepting and waits for
+ * the other jobs only (see {@link #close(Duration)}); the rest of the queue still runs after the job returns.</li>
+ * <li>The inline dispatcher runs a job before {@code execute} returns and lets what it throws propagate; it keeps no
+ * record of jobs, so closing it does not wait for jobs running on other threads.</li>
+ * </ul>
  */
-public class Dispatcher implements AutoCloseable
+public final class Dispatcher implements AutoCloseable
 {
     /*
-     * Each worker owns one MPSC queue; producers spread jobs round-robin. A worker that finds its queue empty
-     * publishes parked = true, checks the queue once more and parks; a producer offers first and then reads
-     * parked. Both are volatile, so either the worker sees the job or the producer sees the flag and unparks:
-     * no job is stranded. Producers announce themselves in activeProducers before reading closed, and close()
-     * waits for that count to drop to zero after setting closed, so every job that passed the closed check is in a
-     * queue before the workers are told to finish, and a worker exits only when closed and its queue is empty.
+     * A thin front over one JobRunner (InlineRunner, WorkerPool or ExecutorHandOff), each of which documents its own
+     * protocol. This class owns what they share: argument checks, the deadline arithmetic and the interrupt policy
+     * of the two closes.
      */
-    private static final int CHUNK_SIZE = 1024;
-
-    private final Worker[] workers;
-    private final AtomicInteger activeProducers = new AtomicInteger();
-    private volatile boolean closed;
-    private int nextWorker; // racy round-robin cursor: a lost update only skews balance
+    private final JobRunner runner;
+    private final boolean inline;
 
     /**
      * Creates the inline dispatcher: {@link #execute(Runnable)} runs the job on the calling thread, so callbacks run
@@ -40,24 +44,18 @@ public class Dispatcher implements AutoCloseable
      */
     public Dispatcher()
     {
-        this.workers = new Worker[0];
+        this(new InlineRunner());
     }
 
-    private Dispatcher(final int workerCount)
+    private Dispatcher(final JobRunner runner)
     {
-        workers = new Worker[workerCount];
-        for (int i = 0; i < workerCount; i++)
-        {
-            workers[i] = new Worker("orchestrator-worker-" + i);
-        }
-        for (final Worker worker : workers)
-        {
-            worker.thread.start();
-        }
+        this.runner = runner;
+        this.inline = runner instanceof InlineRunner;
     }
 
     /**
-     * Creates a dispatcher that runs callbacks on {@code n} daemon worker threads.
+     * Creates a dispatcher that runs callbacks on {@code n} daemon worker threads, named
+     * {@code orchestrator-worker-<i>}, which take jobs from one shared queue in the order they were accepted.
      *
      * @param n the number of worker threads, at least 1.
      * @return a started dispatcher; close it to stop the workers.
@@ -69,93 +67,74 @@ public class Dispatcher implements AutoCloseable
         {
             throw new IllegalArgumentException("worker count must be at least 1, was " + n);
         }
-        return new Dispatcher(n);
+        return new Dispatcher(new WorkerPool(n));
     }
 
     /**
-     * @return true when jobs run on the calling thread.
+     * Creates a dispatcher that hands every job to {@code executor}, for instance
+     * {@code Executors.newVirtualThreadPerTaskExecutor()} on JDK 21 or later, so that a blocking callback costs a
+     * virtual thread instead of a worker.
+     * <p>
+     * The dispatcher owns no threads ({@link #workerCount()} is 0) and leaves the threads to the executor: what the
+     * executor does with an exception or an interrupt flag a job leaves behind is the executor's policy. It counts
+     * the jobs it handed over until they finish, so {@link #close()} waits for them, but it never shuts the executor
+     * down: that stays the caller's to do, after closing this dispatcher. Each job costs one small wrapper object.
+     *
+     * @param executor runs the jobs; a runtime exception its {@code execute} throws for a job that did not start is
+     *                 passed on as a {@link RejectedExecutionException} (and the job never runs), an error as it is.
+     * @return a dispatcher that hands jobs to {@code executor}.
+     */
+    public static Dispatcher of(final Executor executor)
+    {
+        return new Dispatcher(new ExecutorHandOff(Objects.requireNonNull(executor, "executor")));
+    }
+
+    /**
+     * @return true when jobs run on the calling thread (only for {@link #Dispatcher()}).
      */
     public boolean isInline()
     {
-        return workers.length == 0;
+        return inline;
     }
 
     /**
-     * @return the number of worker threads; 0 for the inline dispatcher.
+     * @return the number of worker threads this dispatcher owns; 0 for the inline dispatcher and for {@link #of}.
      */
     public int workerCount()
     {
-        return workers.length;
+        return runner.workerCount();
     }
 
     /**
-     * Runs the job now on this thread (inline) or queues it for a worker.
+     * Runs the job now on this thread (inline), queues it for a worker, or hands it to the executor.
      *
      * @param job the work to run; it should not throw.
-     * @throws RejectedExecutionException when the dispatcher is closed.
+     * @throws RejectedExecutionException when the dispatcher is closed, or its executor refused the job.
      */
     public void execute(final Runnable job)
     {
-        Objects.requireNonNull(job, "job");
-        final Worker[] workers = this.workers;
-        if (workers.length == 0)
-        {
-            if (closed)
-            {
-                throw new RejectedExecutionException("dispatcher is closed");
-            }
-            job.run();
-            return;
-        }
-        activeProducers.getAndIncrement();
-        try
-        {
-            if (closed)
-            {
-                throw new RejectedExecutionException("dispatcher is closed");
-            }
-            final int index = nextWorker;
-            nextWorker = index + 1 == workers.length ? 0 : index + 1;
-            workers[index].offer(job);
-        }
-        finally
-        {
-            activeProducers.getAndDecrement();
-        }
+        runner.execute(Objects.requireNonNull(job, "job"));
     }
 
     /**
-     * Stops accepting jobs, lets the workers run every job accepted so far, and waits for them to exit. Idempotent.
+     * Stops accepting jobs, lets every job accepted so far run, and waits without limit until they have finished and
+     * the workers have exited. Idempotent. An interrupt does not cut the wait short; it is re-asserted on return.
      */
     @Override
     public void close()
     {
-        closed = true;
-        while (activeProducers.get() != 0)
-        {
-            Thread.onSpinWait(); // a producer that saw closed == false is between its check and its offer
-        }
-        for (final Worker worker : workers)
-        {
-            LockSupport.unpark(worker.thread);
-        }
+        runner.shutdown();
         boolean interrupted = false;
-        for (final Worker worker : workers)
+        while (true)
         {
-            if (worker.thread == Thread.currentThread())
+            try
             {
-                continue; // closed from a callback: that worker exits when the callback returns
+                runner.awaitTermination(Long.MAX_VALUE);
+                break;
             }
-            while (worker.thread.isAlive())
+            catch (final InterruptedException ex)
             {
-                try
-                {
-                    worker.thread.join();
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
+                interrupted = true;
             }
         }
         if (interrupted)
@@ -172,74 +151,53 @@ public class Dispatcher implements AutoCloseable
     }
 
     /**
-     * @return true once {@link #close()} has been called.
+     * Stops accepting jobs, lets every job accepted so far run, and waits at most {@code timeout} until they have
+     * finished and the workers have exited; then returns whatever the state, even when a job hangs. May be called
+     * again, with {@link #close()} or a longer timeout, to keep waiting.
+     * <p>
+     * When the calling thread is interrupted while it has to wait, it stops waiting and returns false with its
+     * interrupt flag still set. Called from inside one of this dispatcher's jobs, it cannot wait for that job: it
+     * waits only for the jobs not themselves waiting in a close, and returns false.
+     *
+     * @param timeout the longest to wait; zero or negative only checks.
+     * @return true when every worker has exited (for {@link #of}: every job handed over has finished; inline: always).
+     */
+    public boolean close(final Duration timeout)
+    {
+        final long timeoutNanos = saturatedNanos(Objects.requireNonNull(timeout, "timeout"));
+        runner.shutdown();
+        try
+        {
+            return runner.awaitTermination(timeoutNanos);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /**
+     * @return true once {@link #close()} or {@link #close(Duration)} has been called.
      */
     public boolean isClosed()
     {
-        return closed;
+        return runner.isShutdown();
     }
 
-    private final class Worker implements Runnable
+    private static long saturatedNanos(final Duration timeout)
     {
-        private final MpscUnboundedArrayQueue<Runnable> queue = new MpscUnboundedArrayQueue<>(CHUNK_SIZE);
-        private final Thread thread;
-        private volatile boolean parked;
-
-        Worker(final String name)
+        if (timeout.isNegative())
         {
-            thread = new Thread(this, name);
-            thread.setDaemon(true);
+            return 0;
         }
-
-        void offer(final Runnable job)
+        try
         {
-            queue.offer(job);
-            // the job is visible BEFORE parked is read: a parking worker re-checks the queue after setting parked
-            if (parked)
-            {
-                LockSupport.unpark(thread);
-            }
+            return timeout.toNanos();
         }
-
-        @Override
-        public void run()
+        catch (final ArithmeticException ex)
         {
-            final MpscUnboundedArrayQueue<Runnable> queue = this.queue;
-            while (true)
-            {
-                final Runnable job = queue.relaxedPoll();
-                if (job != null)
-                {
-                    runJob(job);
-                    continue;
-                }
-                if (closed && queue.isEmpty())
-                {
-                    return;
-                }
-                parked = true;
-                if (queue.isEmpty() && !closed)
-                {
-                    LockSupport.park(this);
-                }
-                parked = false;
-            }
-        }
-
-        private void runJob(final Runnable job)
-        {
-            try
-            {
-                job.run();
-            }
-            catch (final Throwable ex)
-            {
-                final Thread.UncaughtExceptionHandler handler = thread.getUncaughtExceptionHandler();
-                if (handler != null)
-                {
-                    handler.uncaughtException(thread, ex);
-                }
-            }
+            return Long.MAX_VALUE;
         }
     }
 }

@@ -1,5 +1,5 @@
 /**
  * Where callbacks run: {@link orchestrator.core.dispatcher.Dispatcher}, inline on the thread that calls
- * {@code runPending()}, or on worker threads fed through JCTools MPSC queues.
+ * {@code runPending()}, on worker threads that share one JCTools MPMC queue, or on an executor of the caller's.
  */
 package orchestrator.core.dispatcher;
