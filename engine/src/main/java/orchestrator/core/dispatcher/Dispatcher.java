@@ -143,13 +143,6 @@ public final class Dispatcher implements AutoCloseable
         }
     }
 
-    /** TEMPORARY shim. */
-    public boolean close(final java.time.Duration timeout)
-    {
-        close();
-        return true;
-    }
-
     /**
      * Stops accepting jobs, lets every job accepted so far run, and waits at most {@code timeout} until they have
      * finished and the workers have exited; then returns whatever the state, even when a job hangs. May be called
