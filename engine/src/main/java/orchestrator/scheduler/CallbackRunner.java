@@ -72,7 +72,7 @@ final class CallbackRunner
         }
         finally
         {
-            if (!interruptedBefore)
+            if (!interruptedBefore && Thread.currentThread().isInterrupted())
             {
                 Thread.interrupted(); // a callback's restored interrupt must not reach the next callback or caller
             }

@@ -2,12 +2,21 @@
  * The scheduler: register cron and one-time tasks, run them on time with {@link orchestrator.scheduler.Scheduler}.
  * <p>
  * Public: {@code Scheduler}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy}, {@code ManualClock}.
- * Everything else here is the engine behind them and package-private: {@code TaskRegistry} (the lock, the registry
- * and the three phases of {@code runPending()}), {@code TimerWheel}, {@code Task}, {@code DueBatch}, {@code Driver}
- *, {@code SealedCallbacks} and {@code IdleSignal}.
+ * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
+ * <ol>
+ * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
+ * name, definition, state, counters, sealed payload, generation);</li>
+ * <li>{@code TimerWheel}: task ids by deadline, a flat near level of 1 ms slots and a coarse far level;</li>
+ * <li>{@code FireCycle}: {@code runPending()}'s three phases, collect (lock), dispatch (no lock), complete (lock);</li>
+ * <li>{@code Fire}: the pooled per-fire state, carrying the task id and generation;</li>
+ * <li>{@code CallbackRunner}: runs the {@code Runnable}, or opens the sealed record and runs the handler.</li>
+ * </ol>
+ * Around them: {@code TaskDefinition} and {@code Payload} (immutable parts of a task), {@code HeldBack} (fires the
+ * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code Driver} (the
+ * thread behind {@code start()}) and {@code IdleSignal} (behind {@code awaitIdle}).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
- * hand-offs between threads go through that lock, a JCTools queue or a volatile field, and the line that
- * establishes the ordering says so.
+ * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by
+ * its mode ({@code getAcquire}, {@code setRelease}), and the line that establishes the ordering says so.
  */
 package orchestrator.scheduler;
