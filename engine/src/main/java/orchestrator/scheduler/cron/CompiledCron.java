@@ -13,13 +13,21 @@ final class CompiledCron
      * day-of-week rules for that month (L, L-n, nW, LW, nL, n#m included), then ANDed, or ORed for UNIX when
      * neither field starts with '*'. Civil date conversion is Howard Hinnant's days_from_civil / civil_from_days.
      * Without a year field the calendar repeats every 400 years, so a search that passes 400 years finds nothing
-     * and the expression never fires. */
+     * and the expression never fires.
+     * Counting (countBetween) is the same calendar walked a month at a time instead of a fire at a time: a matching
+     * day holds popcount(hours) * popcount(minutes) * popcount(seconds) matches, a partial day at either end is
+     * counted from prefix popcounts of the bit sets, and without a year field whole 400-year cycles (146,097 days,
+     * a whole number of weeks) are counted once and multiplied. */
 
     /** Returned when no local date-time matches. */
     static final long NEVER = Long.MAX_VALUE;
 
+    /** Days in the 400-year Gregorian cycle, after which dates fall on the same weekdays again. */
+    static final long CYCLE_DAYS = 146_097L;
+
     private static final int SEARCH_YEARS = 401;
     private static final int FIRST_YEAR = CronField.YEAR.min;
+    private static final long SECONDS_PER_DAY = 86_400L;
 
     final long seconds;
     final long minutes;
@@ -38,6 +46,10 @@ final class CompiledCron
     final long nthDows;
     private final boolean domSpecials;
     private final boolean dowSpecials;
+    /** Matching times of day in a matching day. */
+    private final long matchesPerDay;
+    /** Every day of every year matches, so counting needs no calendar. */
+    private final boolean everyDay;
     /** For each weekday w of the 1st of a month, the days 1-31 whose weekday is in {@link #daysOfWeek}. */
     private final long[] dowDaysByFirstWeekday = new long[7];
 
@@ -85,6 +97,11 @@ final class CompiledCron
             }
             dowDaysByFirstWeekday[first] = mask;
         }
+        this.matchesPerDay = (long)Long.bitCount(hours) * Long.bitCount(minutes) * Long.bitCount(seconds);
+        final long allDays = 0xFFFF_FFFEL; // bits 1-31
+        this.everyDay = years == null && (months & 0x1FFEL) == 0x1FFEL && !domSpecials && !dowSpecials &&
+            (daysOred ? (daysOfMonth & allDays) == allDays || (daysOfWeek & 0x7F) == 0x7F :
+                (daysOfMonth & allDays) == allDays && (daysOfWeek & 0x7F) == 0x7F);
     }
 
     /**
@@ -227,6 +244,137 @@ final class CompiledCron
     }
 
     /**
+     * Counts without visiting each match: cost grows with the months in the range (capped by the 400-year cycle when
+     * there is no year field), not with the matches. Allocates nothing.
+     *
+     * @param fromLocal the first local date-time counted, as local epoch seconds.
+     * @param toLocal   the local date-time where counting stops, exclusive.
+     * @return the number of matching local date-times l with fromLocal <= l < toLocal; 0 when toLocal <= fromLocal.
+     */
+    long countBetween(final long fromLocal, final long toLocal)
+    {
+        if (toLocal <= fromLocal || matchesPerDay == 0)
+        {
+            return 0;
+        }
+        final long fromDay = Math.floorDiv(fromLocal, SECONDS_PER_DAY);
+        final long toDay = Math.floorDiv(toLocal, SECONDS_PER_DAY);
+        // whole days [fromDay, toDay), less the part of fromDay before fromLocal, plus the part of toDay before toLocal
+        long count = matchingDays(fromDay, toDay) * matchesPerDay;
+        count -= matchesBefore(fromDay, (int)(fromLocal - fromDay * SECONDS_PER_DAY));
+        count += matchesBefore(toDay, (int)(toLocal - toDay * SECONDS_PER_DAY));
+        return count;
+    }
+
+    /** @return the matches on the given day strictly before the given second of that day. */
+    private long matchesBefore(final long epochDay, final int secondOfDay)
+    {
+        if (secondOfDay == 0 || !dayMatches(epochDay))
+        {
+            return 0;
+        }
+        final long hours = this.hours;
+        final long minutes = this.minutes;
+        final long seconds = this.seconds;
+        final int h = secondOfDay / 3600;
+        final int mi = secondOfDay / 60 % 60;
+        final int s = secondOfDay % 60;
+        final long perMinute = Long.bitCount(seconds);
+        final long perHour = Long.bitCount(minutes) * perMinute;
+        long count = Long.bitCount(hours & ((1L << h) - 1)) * perHour;
+        if ((hours >>> h & 1) != 0)
+        {
+            count += Long.bitCount(minutes & ((1L << mi) - 1)) * perMinute;
+            if ((minutes >>> mi & 1) != 0)
+            {
+                count += Long.bitCount(seconds & ((1L << s) - 1));
+            }
+        }
+        return count;
+    }
+
+    /** @return true when the date matches the year, month and day rules. */
+    private boolean dayMatches(final long epochDay)
+    {
+        if (everyDay)
+        {
+            return true;
+        }
+        final long date = civilFromDays(epochDay);
+        final long y = date >> 9;
+        final int m = (int)(date >> 5 & 15);
+        final int d = (int)(date & 31);
+        if ((months >>> m & 1) == 0 || !yearAllowed(y))
+        {
+            return false;
+        }
+        return (dayMask(y, m, (int)Math.floorMod(epochDay - d + 1 + 4, 7L)) >>> d & 1) != 0;
+    }
+
+    /**
+     * @param fromDay the first epoch day counted.
+     * @param toDay   the epoch day where counting stops, exclusive.
+     * @return the number of matching dates in [fromDay, toDay).
+     */
+    private long matchingDays(final long fromDay, final long toDay)
+    {
+        if (toDay <= fromDay)
+        {
+            return 0;
+        }
+        if (everyDay)
+        {
+            return toDay - fromDay;
+        }
+        long count = 0;
+        long day = fromDay;
+        if (years == null && toDay - day >= 2 * CYCLE_DAYS)
+        {
+            final long cycles = (toDay - day) / CYCLE_DAYS;
+            count = cycles * matchingDays(0, CYCLE_DAYS);
+            day += cycles * CYCLE_DAYS;
+        }
+        final long date = civilFromDays(day);
+        long y = date >> 9;
+        int m = (int)(date >> 5 & 15);
+        int d = (int)(date & 31);
+
+        final long[] years = this.years;
+        final long months = this.months;
+        for (;;)
+        {
+            if (years != null && !yearAllowed(years, y))
+            {
+                final long next = nextYear(years, y);
+                if (next < 0)
+                {
+                    return count;
+                }
+                y = next;
+                m = 1;
+                d = 1;
+            }
+            final long firstOfMonth = daysFromCivil(y, m, 1);
+            if (firstOfMonth >= toDay)
+            {
+                return count;
+            }
+            if ((months >>> m & 1) != 0)
+            {
+                final long dayBits = dayMask(y, m, (int)Math.floorMod(firstOfMonth + 4, 7L));
+                final long lastDay = Math.min(31, toDay - firstOfMonth); // day lastDay is epoch day firstOfMonth + lastDay - 1
+                count += Long.bitCount(dayBits & (-1L << d) & ((2L << lastDay) - 1));
+            }
+            d = 1;
+            if (++m > 12)
+            {
+                m = 1;
+                y++;
+            }
+        }
+    }
+
+    /**
      * @param y         the year.
      * @param m         the month, 1-12.
      * @param firstDow  the weekday of the 1st, 0 = Sunday.
@@ -312,6 +460,41 @@ final class CompiledCron
         return days;
     }
 
+    /**
+     * @return the last matching local date-time (local epoch seconds) of an expression with a year field, or
+     * {@link Long#MIN_VALUE} when none matches or there is no year field.
+     */
+    long lastMatch()
+    {
+        if (years == null || matchesPerDay == 0)
+        {
+            return Long.MIN_VALUE;
+        }
+        for (long y = CronField.YEAR.max; y >= FIRST_YEAR; y--)
+        {
+            if (!yearAllowed(years, y))
+            {
+                continue;
+            }
+            for (int m = 12; m >= 1; m--)
+            {
+                if ((months >>> m & 1) == 0)
+                {
+                    continue;
+                }
+                final long firstDay = daysFromCivil(y, m, 1);
+                final long dayBits = dayMask(y, m, (int)Math.floorMod(firstDay + 4, 7L));
+                if (dayBits != 0)
+                {
+                    final int d = 63 - Long.numberOfLeadingZeros(dayBits);
+                    return (firstDay + d - 1) * SECONDS_PER_DAY + (63 - Long.numberOfLeadingZeros(hours)) * 3600L +
+                        (63 - Long.numberOfLeadingZeros(minutes)) * 60L + 63 - Long.numberOfLeadingZeros(seconds);
+                }
+            }
+        }
+        return Long.MIN_VALUE;
+    }
+
     /** @return true when the year matches the year field. */
     boolean yearAllowed(final long y)
     {
@@ -343,6 +526,21 @@ final class CompiledCron
             return (y & 3) == 0 && (y % 100 != 0 || y % 400 == 0) ? 29 : 28;
         }
         return m == 4 || m == 6 || m == 9 || m == 11 ? 30 : 31;
+    }
+
+    /** @return the proleptic Gregorian date of an epoch day (civil_from_days) as year << 9 | month << 5 | day. */
+    private static long civilFromDays(final long epochDay)
+    {
+        final long z = epochDay + 719_468L;
+        final long era = Math.floorDiv(z, 146_097L);
+        final long doe = z - era * 146_097L;
+        final long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+        final long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        final long mp = (5 * doy + 2) / 153;
+        final long d = doy - (153 * mp + 2) / 5 + 1;
+        final long m = mp < 10 ? mp + 3 : mp - 9;
+        final long y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+        return y << 9 | m << 5 | d;
     }
 
     /** @return the epoch day of a proleptic Gregorian date (days_from_civil). */

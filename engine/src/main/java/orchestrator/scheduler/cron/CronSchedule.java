@@ -21,13 +21,18 @@ public final class CronSchedule
     /* The expression is read by CronParserSupport into CronFields (per-field values, H atoms unbound), compiled to
      * CompiledCron (bit sets; finds the next matching local date-time by epoch arithmetic) and, for zones whose
      * offset changes, resolved to instants by DstResolver over the primitive transition table of ZoneTransitions.
-     * nextAfterEpochMilli allocates nothing in any zone for fire times before 2200. Parsed schedules are cached
-     * by (expression, dialect, zone, policy) in a bounded ScheduleCache. */
+     * nextAfterEpochMilli allocates nothing in any zone for fire times before 2200. countFiresBetween counts the
+     * same fires by arithmetic, a month and an offset change at a time (CompiledCron.countBetween,
+     * DstResolver.countBetween), so counting the fires missed over a clock jump of years costs microseconds. Parsed
+     * schedules are cached by (expression, dialect, zone, policy) in a bounded ScheduleCache. */
 
     /** Returned by {@link #nextAfterEpochMilli(long)} when the schedule never fires again. */
     public static final long NEVER = Long.MAX_VALUE;
 
     private static final long MAX_SECOND_AS_MILLI = Long.MAX_VALUE / 1000 - 1;
+    /** Two days before 1970-01-01 and after 2100-01-01, local: no fire of an expression with a year field is outside. */
+    private static final long YEARS_FROM_SECOND = -2 * 86_400L;
+    private static final long YEARS_TO_SECOND = CompiledCron.daysFromCivil(CronField.YEAR.max + 1, 1, 1) * 86_400L + 2 * 86_400L;
     private static final ScheduleCache CACHE = new ScheduleCache();
 
     private final CronFields fields;
@@ -40,6 +45,8 @@ public final class CronSchedule
     private final boolean shift;
     private final boolean first;
     private final boolean second;
+    /** Where {@link #countFiresBetween} steps with nextAfter instead of counting (DstResolver.stepFrom). */
+    private final long stepFromSecond;
 
     private CronSchedule(
         final CronFields fields, final ZoneId zone, final DstPolicy policy, final String taskName, final CompiledCron compiled)
@@ -64,6 +71,8 @@ public final class CronSchedule
         this.shift = !intervalLike && policy.gap() == DstPolicy.Gap.SHIFT;
         this.first = intervalLike || policy.overlap() != DstPolicy.Overlap.SECOND;
         this.second = intervalLike || policy.overlap() != DstPolicy.Overlap.FIRST;
+        this.stepFromSecond = compiled == null || transitions == null ? Long.MAX_VALUE :
+            DstResolver.stepFrom(compiled, transitions);
     }
 
     /**
@@ -194,6 +203,62 @@ public final class CronSchedule
     {
         final long next = nextAfterSecond(Math.floorDiv(epochMilli, 1000L));
         return next > MAX_SECOND_AS_MILLI ? NEVER : next * 1000L;
+    }
+
+    /**
+     * Counts fire times without stepping through them, e.g. the fires missed over a forward clock jump: the cost grows
+     * with the months and daylight-saving changes in the range, not with the fires (ten years of a weekday schedule
+     * take microseconds; a schedule matching every day needs no calendar at all). Allocates nothing in UTC and
+     * fixed-offset zones, nor in zones with daylight saving for ranges ending before 2200.
+     * <p>
+     * Caveat: for an expression with a year field whose last match falls within two days of a backward offset
+     * change, the fires from three days before that last match on are stepped through one by one.
+     *
+     * @param afterEpochMilli the instant counting starts after, in milliseconds since the epoch.
+     * @param upToEpochMilli  the last instant counted, in milliseconds since the epoch.
+     * @return the number of fire times t with afterEpochMilli < t <= upToEpochMilli (exactly the fires
+     * nextAfterEpochMilli would step through), 0 when upTo <= after.
+     * @throws IllegalStateException when the expression has {@code H} fields not yet bound by {@link #forTask(String)}.
+     */
+    public long countFiresBetween(final long afterEpochMilli, final long upToEpochMilli)
+    {
+        final CompiledCron cron = compiled;
+        if (cron == null)
+        {
+            throw new IllegalStateException("'" + fields.expression + "' has H fields: bind them with forTask(taskName)");
+        }
+        if (upToEpochMilli <= afterEpochMilli)
+        {
+            return 0;
+        }
+        // fires are whole seconds s, and after < s * 1000 <= upTo exactly when floor(after / 1000) < s <= floor(upTo / 1000)
+        final long afterSecond = Math.floorDiv(afterEpochMilli, 1000L);
+        final long upToSecond = Math.min(Math.floorDiv(upToEpochMilli, 1000L), MAX_SECOND_AS_MILLI);
+        if (transitions == null)
+        {
+            final int offset = fixedOffsetSeconds;
+            return cron.countBetween(afterSecond + 1 + offset, upToSecond + 1 + offset);
+        }
+        if (cron.years == null)
+        {
+            return DstResolver.countBetween(cron, transitions, shift, first, second, afterSecond, upToSecond);
+        }
+        final long from = Math.max(afterSecond, YEARS_FROM_SECOND);
+        final long to = Math.min(upToSecond, YEARS_TO_SECOND);
+        final long stepFrom = stepFromSecond;
+        final long counted = DstResolver.countBetween(cron, transitions, shift, first, second, from, Math.min(to, stepFrom));
+        return to <= stepFrom ? counted : counted + stepCount(Math.max(from, stepFrom) * 1000L, upToEpochMilli);
+    }
+
+    /** @return the fires nextAfterEpochMilli steps through after the first instant up to the second, one by one. */
+    private long stepCount(final long afterEpochMilli, final long upToEpochMilli)
+    {
+        long count = 0;
+        for (long at = nextAfterEpochMilli(afterEpochMilli); at != NEVER && at <= upToEpochMilli; at = nextAfterEpochMilli(at))
+        {
+            count++;
+        }
+        return count;
     }
 
     private long nextAfterSecond(final long afterSecond)

@@ -1,5 +1,10 @@
 package orchestrator.scheduler.cron;
 
+import java.time.Instant;
+import java.time.zone.ZoneOffsetTransition;
+import java.time.zone.ZoneRules;
+import java.util.List;
+
 /**
  * Stateless, safe from any thread: maps the local date-times a {@link CompiledCron} matches to instants in a zone
  * with offset changes, applying a {@link DstPolicy}.
@@ -15,10 +20,177 @@ final class DstResolver
      *  - first occurrence: the segment ends with a backward change to q < o; local times [e + q, e + o) will be
      *    lived again. They fire here only for FIRST or BOTH.
      * An interval-like job (hour '*' or a step) is resolved as (SKIP, BOTH): every real instant whose local time
-     * matches fires, and nothing else. */
+     * matches fires, and nothing else.
+     * countBetween applies the same three rules to whole segments at once: the instants [lo, hi) of a segment are the
+     * local times [lo + o, hi + o), trimmed by [s + p, ...) when second occurrences do not fire and by [..., e + q)
+     * when first occurrences do not, counted by CompiledCron.countBetween, plus one for a SHIFT fire at s (which
+     * stands for the local time s + o too). Because nextAfter never looks behind its start, the fires it steps
+     * through are exactly these per-segment sets, with one exception kept here: a search starting after the shared
+     * table's window (2200) reads a fresh window whose first segment has no start rules, so its second occurrences
+     * fire whatever the policy (countBetween does the same for the segment it starts in).
+     * nextAfter has one more behaviour that is not per segment: it gives NEVER as soon as no local time at or after
+     * the one it looks from matches, which for an expression with a year field can drop a repeated local time after
+     * the last match (e.g. the second 01:30 of the last fall-back day when 01:30 that day is the last match).
+     * stepFrom finds the expressions and zones where that can happen, and the callers step from there. */
+
+    private static final long CYCLE_SECONDS = CompiledCron.CYCLE_DAYS * 86_400L;
+    private static final long TWO_YEARS = 2 * 366 * 86_400L;
+    private static final long TWO_DAYS = 2 * 86_400L;
+    private static final long THREE_DAYS = 3 * 86_400L;
+    private static final long FOUR_DAYS = 4 * 86_400L;
 
     private DstResolver()
     {
+    }
+
+    /**
+     * @param cron the compiled expression.
+     * @param zone the zone's transitions.
+     * @return the instant (epoch seconds) from which counting must step with nextAfter to reproduce where it gives
+     * NEVER, or {@link Long#MAX_VALUE} when counting never needs to: the expression has no year field, or no
+     * backward offset change lies within two days of its last match (offsets are within 18 hours, so only such a
+     * change can put a fire after a local time later than the last match).
+     */
+    static long stepFrom(final CompiledCron cron, final ZoneTransitions zone)
+    {
+        final long last = cron.lastMatch();
+        if (last == Long.MIN_VALUE)
+        {
+            return Long.MAX_VALUE;
+        }
+        final long[] transitions = zone.transitions;
+        final int[] offsets = zone.offsets;
+        for (int k = zone.segmentOf(last - TWO_DAYS); k < transitions.length && transitions[k] <= last + TWO_DAYS; k++)
+        {
+            if (offsets[k + 1] < offsets[k])
+            {
+                return last - THREE_DAYS;
+            }
+        }
+        return Long.MAX_VALUE;
+    }
+
+    /**
+     * Counts the instants {@link #nextAfter} steps through from {@code afterSecond} up to {@code upToSecond}, by
+     * arithmetic per segment of constant offset: the cost grows with the offset changes and the months in the range,
+     * not with the fires. Allocates nothing while the range ends before 2200; beyond it, reads further windows of
+     * transitions, and counts one 400-year cycle of the zone's recurring rules and multiplies it when the range
+     * spans many.
+     *
+     * @param cron        the compiled expression.
+     * @param zone        the zone's transitions.
+     * @param shift       fire at the end of a gap when a local time inside it matches.
+     * @param first       fire at the first occurrence of a repeated local time.
+     * @param second      fire at the second occurrence of a repeated local time.
+     * @param afterSecond the instant counting starts after, in epoch seconds.
+     * @param upToSecond  the last instant counted, in epoch seconds.
+     * @return the number of fire instants t with afterSecond < t <= upToSecond.
+     */
+    static long countBetween(
+        final CompiledCron cron, final ZoneTransitions zone, final boolean shift, final boolean first, final boolean second,
+        final long afterSecond, final long upToSecond)
+    {
+        if (upToSecond <= afterSecond)
+        {
+            return 0;
+        }
+        if (cron.years == null && upToSecond - afterSecond > 3 * CYCLE_SECONDS)
+        {
+            final ZoneRules rules = zone.rules;
+            if (!rules.getTransitionRules().isEmpty())
+            {
+                final List<ZoneOffsetTransition> history = rules.getTransitions();
+                // after the last listed transition, the recurring rules repeat every 400 years, and so do the matches
+                final long recurring = history.isEmpty() ? Long.MIN_VALUE :
+                    history.get(history.size() - 1).toEpochSecond() + TWO_YEARS;
+                final long split = Math.max(afterSecond + FOUR_DAYS, recurring);
+                if (upToSecond - split > 2 * CYCLE_SECONDS)
+                {
+                    final long cycles = (upToSecond - split) / CYCLE_SECONDS - 1;
+                    final long rest = split + cycles * CYCLE_SECONDS;
+                    return walk(cron, zone, shift, first, second, afterSecond, split, true) +
+                        cycles * walk(cron, zone, shift, first, second, split, split + CYCLE_SECONDS, false) +
+                        walk(cron, zone, shift, first, second, rest, upToSecond, false);
+                }
+            }
+        }
+        return walk(cron, zone, shift, first, second, afterSecond, upToSecond, true);
+    }
+
+    /**
+     * @param asSearch true when afterSecond is where a nextAfter search would start, so that its first segment is
+     *                 read as nextAfter reads it; false to count by the zone's real segments.
+     */
+    private static long walk(
+        final CompiledCron cron, final ZoneTransitions zone, final boolean shift, final boolean first, final boolean second,
+        final long afterSecond, final long upToSecond, final boolean asSearch)
+    {
+        final long from = afterSecond + 1;
+        final long to = upToSecond + 1;
+        ZoneTransitions table = zone;
+        if (from >= table.windowEnd)
+        {
+            table = table.windowAt(from);
+        }
+        int k = table.segmentOf(from);
+        long start = Long.MIN_VALUE;
+        int previous = table.offsets[0];
+        if (k > 0)
+        {
+            start = table.transitions[k - 1];
+            previous = table.offsets[k - 1];
+        }
+        else if (!asSearch)
+        {
+            final ZoneOffsetTransition before = table.rules.previousTransition(Instant.ofEpochSecond(from));
+            if (before != null)
+            {
+                start = before.toEpochSecond();
+                previous = before.getOffsetBefore().getTotalSeconds();
+            }
+        }
+        long count = 0;
+        for (;;)
+        {
+            while (k == table.transitions.length && table.windowEnd != Long.MAX_VALUE)
+            {
+                // the segment goes on into the next window, whose segment 0 has the same offset
+                table = table.windowAt(table.windowEnd);
+                k = 0;
+            }
+            final int offset = table.offsets[k];
+            final boolean last = k == table.transitions.length;
+            final long end = last ? Long.MAX_VALUE : table.transitions[k];
+            final int next = last ? offset : table.offsets[k + 1];
+            final long lo = Math.max(from, start);
+            final long hi = Math.min(to, end);
+            if (lo < hi)
+            {
+                long localFrom = lo + offset;
+                long localTo = hi + offset;
+                if (previous < offset && shift && lo == start && cron.nextOrSame(start + previous) < start + offset)
+                {
+                    count++; // the gap's SHIFT fire at the segment start
+                    localFrom++;
+                }
+                if (previous > offset && !second)
+                {
+                    localFrom = Math.max(localFrom, start + previous);
+                }
+                if (next < offset && !first)
+                {
+                    localTo = Math.min(localTo, end + next);
+                }
+                count += cron.countBetween(localFrom, localTo);
+            }
+            if (end >= to)
+            {
+                return count;
+            }
+            start = end;
+            previous = offset;
+            k++;
+        }
     }
 
     /**
