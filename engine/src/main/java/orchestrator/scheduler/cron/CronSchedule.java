@@ -374,15 +374,4 @@ public final class CronSchedule
     {
         return fields.expression;
     }
-
-    /** TEMPORARY stepping shim until the arithmetic count lands. */
-    public long countFiresBetween(final long afterEpochMilli, final long upToEpochMilli)
-    {
-        long count = 0;
-        for (long t = nextAfterEpochMilli(afterEpochMilli); t <= upToEpochMilli; t = nextAfterEpochMilli(t))
-        {
-            count++;
-        }
-        return count;
-    }
 }
