@@ -2,7 +2,6 @@ package orchestrator.scheduler;
 
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
-import orchestrator.scheduler.vault.RecordLease;
 import orchestrator.scheduler.vault.RecordOpenException;
 import orchestrator.scheduler.vault.SealedRecord;
 
@@ -16,7 +15,7 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Thread safe where each method says so; the record-changing methods run under the registry's lock. The seam
- * between the scheduler and the {@link CallbackVault}: named handlers, sealing at registration, leasing at
+ * between the scheduler and the {@link CallbackVault}: named handlers, sealing at registration, pinning at
  * collection, opening just before the handler runs, and re-sealing every stored record on key rotation or a switch
  * of mode.
  */
@@ -24,9 +23,10 @@ final class SealedCallbacks
 {
     /*
      * The vault's protocol (see CallbackVault): records are sealed and replaced under the registry lock; a record is
-     * leased under that lock in phase 1 and opened on the thread that runs it; a rotation re-seals every stored record
-     * between beginRotation and finishRotation without releasing the lock. A lease pins the key its record was
-     * sealed under, so a fire collected before a rotation still opens after it: no fire is lost or run twice.
+     * pinned under that lock in phase 1 (the task keeps the record, its version and the token) and opened on the
+     * thread that runs it; a rotation re-seals every stored record between beginRotation and finishRotation without
+     * releasing the lock. A pin holds the key its record was sealed under, so a fire collected before a rotation
+     * still opens after it: no fire is lost or run twice.
      *
      * Each re-seal moves the record to the next version; the version is part of the associated data, so a copy of
      * an older record put back in place of the current one fails to open.
@@ -35,12 +35,10 @@ final class SealedCallbacks
 
     private final ConcurrentHashMap<String, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
     private final CallbackVault vault;
-    private final KeyProvider productionKey; // the key production mode returns to after test mode
     private final BiConsumer<Task, byte[]> runHandler = this::runHandler;
 
     SealedCallbacks(final KeyProvider productionKey)
     {
-        this.productionKey = productionKey;
         this.vault = CallbackVault.production(productionKey);
     }
 
@@ -69,19 +67,20 @@ final class SealedCallbacks
     }
 
     /** Under the registry lock, in phase 1. */
-    void lease(final Task task)
+    void pin(final Task task)
     {
-        task.lease = vault.lease(task.record, task.id, task.name, task.recordVersion);
+        task.pinToken = vault.pin(task.record);
+        task.pinnedVersion = task.recordVersion;
+        task.pinnedRecord = task.record;
     }
 
-    /** Any thread, for a lease taken in phase 1 whose fire will not run. */
-    static void release(final Task task)
+    /** Any thread, for a pin taken in phase 1 whose fire will not run. */
+    void release(final Task task)
     {
-        final RecordLease lease = task.lease;
-        if (lease != null)
+        if (task.pinnedRecord != null)
         {
-            task.lease = null;
-            lease.release();
+            task.pinnedRecord = null;
+            vault.unpin(task.pinToken);
         }
     }
 
@@ -93,12 +92,12 @@ final class SealedCallbacks
      */
     int run(final Task task)
     {
-        final RecordLease lease = task.lease;
-        task.lease = null;
+        final SealedRecord record = task.pinnedRecord;
+        task.pinnedRecord = null;
         task.ranThisFire = 0;
         try
         {
-            lease.runOpened(runHandler, task);
+            vault.runOpened(record, task.pinToken, task.id, task.name, task.pinnedVersion, runHandler, task);
         }
         catch (final RecordOpenException ex)
         {
@@ -150,33 +149,42 @@ final class SealedCallbacks
         {
             vault.beginRotation(nextKey);
         }
+        resealAll(tasks);
+    }
+
+    /** Under the registry lock; production mode returns to the latest key (the vault keeps it). */
+    void setTestMode(final Collection<Task> tasks, final boolean testMode)
+    {
+        if (testMode != vault.isTestMode())
+        {
+            if (testMode)
+            {
+                vault.beginPlainMode();
+            }
+            else
+            {
+                vault.beginSealedMode();
+            }
+            resealAll(tasks);
+        }
+    }
+
+    private void resealAll(final Collection<Task> tasks)
+    {
         try
         {
             for (final Task task : tasks)
             {
                 if (task.record != null)
                 {
-                    final long version = task.recordVersion;
-                    final SealedRecord[] resealed = new SealedRecord[1];
-                    vault.withOpened(task.record, task.id, task.name, version,
-                        plain -> resealed[0] = vault.seal(task.id, task.name, version + 1, plain));
-                    task.record = resealed[0];
-                    task.recordVersion = version + 1;
+                    task.record = vault.reseal(task.record, task.id, task.name, task.recordVersion);
+                    task.recordVersion++;
                 }
             }
         }
         finally
         {
             vault.finishRotation();
-        }
-    }
-
-    /** Under the registry lock. */
-    void setTestMode(final Collection<Task> tasks, final boolean testMode)
-    {
-        if (testMode != vault.isTestMode())
-        {
-            reseal(tasks, testMode ? null : productionKey);
         }
     }
 

@@ -2,7 +2,6 @@ package orchestrator.scheduler;
 
 import orchestrator.scheduler.cron.CronSchedule;
 
-import orchestrator.scheduler.vault.RecordLease;
 import orchestrator.scheduler.vault.SealedRecord;
 
 import java.time.Instant;
@@ -49,7 +48,9 @@ final class Task implements Runnable
     int failedThisFire;
     String lastRunError;
     String openFailure;
-    RecordLease lease;      // taken in phase 1, consumed by the thread that runs the fire
+    SealedRecord pinnedRecord; // pinned in phase 1 with its version and token, consumed by the thread that runs it
+    long pinnedVersion;
+    long pinToken;
     boolean inMissBurst;
 
     // written under the lock, read without it just before the callback starts

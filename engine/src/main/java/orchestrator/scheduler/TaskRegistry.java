@@ -233,7 +233,7 @@ final class TaskRegistry
             task.state = TaskState.RUNNING;
             if (task.handler != null)
             {
-                sealed.lease(task);
+                sealed.pin(task);
             }
             inFlight++;
             tasks[claimed++] = task;
@@ -304,7 +304,7 @@ final class TaskRegistry
             for (int i = dispatched; i < size; i++)
             {
                 final Task task = tasks[i];
-                SealedCallbacks.release(task);
+                sealed.release(task);
                 task.ranThisFire = 0;
                 task.failedThisFire = 0;
                 task.missed += task.pendingRuns;
@@ -335,7 +335,7 @@ final class TaskRegistry
         task.failedThisFire = 0;
         if (task.cancelled) // cancelled after collection: it must not fire
         {
-            SealedCallbacks.release(task);
+            sealed.release(task);
             task.ranThisFire = 0;
             return false;
         }
