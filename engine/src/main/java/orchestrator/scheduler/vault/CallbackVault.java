@@ -33,7 +33,8 @@ import static orchestrator.scheduler.vault.SealedRecord.SEALED_OVERHEAD;
  *       checked with {@link #isCurrent} before the rotation finishes).</li>
  *   <li>When a fire is collected, {@link #pin} its record and keep the record, its version and the token with the
  *       fire. Run it later, on any thread, with {@link #runOpened}, or {@link #unpin} the token if the fire will not
- *       run. Each token is consumed exactly once.</li>
+ *       run. Each token is consumed exactly once. Pin the record the task holds at that moment: a record read before
+ *       its reseal and a finished rotation is stale, and pins nothing (token {@code 0}).</li>
  *   <li>To rotate: {@link #beginRotation(KeyProvider)} (or {@link #beginPlainMode()} / {@link #beginSealedMode()} to
  *       switch modes); replace every stored record by {@link #reseal} (any thread, in any chunks); then
  *       {@link #finishRotation()}.</li>
@@ -293,7 +294,8 @@ public final class CallbackVault implements AutoCloseable
      * @throws RecordOpenException if the record does not open for this record id, task name and version; the caller
      *                             keeps the old record and marks the task failed.
      */
-    public SealedRecord reseal(final SealedRecord record, final long recordId, final String taskName, final long version)
+    public SealedRecord reseal(
+        final SealedRecord record, final long recordId, final String taskName, final long version)
     {
         final byte[] plain = open(record, recordId, taskName, version);
         try

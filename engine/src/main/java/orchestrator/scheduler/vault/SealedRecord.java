@@ -107,7 +107,8 @@ public final class SealedRecord
     {
         if (readLong(bytes, 1) != recordId || readLong(bytes, 9) != version)
         {
-            throw new RecordOpenException(recordId, taskName, version, RecordOpenException.Reason.PLAIN_RECORD_MISMATCH);
+            throw new RecordOpenException(
+                recordId, taskName, version, RecordOpenException.Reason.PLAIN_RECORD_MISMATCH);
         }
         return Arrays.copyOfRange(bytes, PLAIN_HEADER_LENGTH, bytes.length);
     }
