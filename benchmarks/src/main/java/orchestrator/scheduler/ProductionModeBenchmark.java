@@ -31,8 +31,8 @@ import java.util.concurrent.TimeUnit;
  * {@code payloadSize} bytes and one shared handler that reads the payload. Each invocation advances a
  * {@link ManualClock} by one second and calls {@code runPending()} on the inline dispatcher, which fires every task
  * once; the score is nanoseconds per fire (the invocation time divided by {@value #TASKS}). In {@code production} mode
- * each fire opens the task's sealed record (AES-256-GCM, Bouncy Castle) and wipes the plaintext after the handler;
- * in {@code test} mode it copies the plain record. Fires per second are 1e9 divided by the score, so the ratio of the
+ * each fire opens the task's sealed record (the vault's default AEAD, Bouncy Castle) and wipes the plaintext after
+ * the handler; in {@code test} mode it copies the plain record. Fires per second are 1e9 divided by the score, so the ratio of the
  * two modes' scores is the ratio of their fires per second, inverted.
  * <pre>
  * mvn -B -q -pl benchmarks -am package -DskipTests

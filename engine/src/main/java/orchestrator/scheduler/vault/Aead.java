@@ -5,36 +5,48 @@ import org.bouncycastle.crypto.modes.AEADCipher;
 import org.bouncycastle.crypto.modes.ChaCha20Poly1305;
 import org.bouncycastle.crypto.modes.GCMBlockCipher;
 import org.bouncycastle.crypto.modes.GCMSIVBlockCipher;
-import org.bouncycastle.crypto.params.KeyParameter;
-import org.bouncycastle.crypto.params.ParametersWithIV;
 
 /**
- * Immutable and thread safe: the authenticated ciphers (Bouncy Castle lightweight API) a {@link CallbackVault} can
- * seal records with. All take a 256-bit key, a 12-byte nonce and produce a 16-byte tag.
+ * Immutable and thread safe: the authenticated ciphers a {@link CallbackVault} can seal records with, all built on
+ * Bouncy Castle's lightweight API. All take a 256-bit key, a 12-byte nonce and produce a 16-byte tag.
+ * <p>
+ * Which one is the default, and why, is measured in {@code results/vault-aead.md}; see
+ * {@link CallbackVault#DEFAULT_AEAD}.
  */
 public enum Aead
 {
     /**
-     * AES-256 in Galois/Counter Mode (NIST SP 800-38D), the default; see {@link CallbackVault}. A kept cipher skips
-     * its key setup (key expansion, hash subkey and 4 KiB multiplication table) on later messages.
+     * AES-256 in Galois/Counter Mode (NIST SP 800-38D). The key schedule and the 4 KiB GHASH table are computed
+     * once per pooled cipher; an open allocates only its plaintext.
      */
-    AES_256_GCM(1, true)
+    AES_256_GCM(1)
     {
+        @Override
+        RecordCipher newRecordCipher()
+        {
+            return new AesGcmCipher();
+        }
+
         @Override
         AEADCipher newCipher()
         {
-            // Bouncy Castle's default multiplier (Tables4kGCMMultiplier): the 8 KiB and 64 KiB tables showed no
-            // gain beyond noise for 64 B messages and cost more memory per pooled cipher; BasicGCMMultiplier was slower
             return GCMBlockCipher.newInstance(AESEngine.newInstance());
         }
     },
 
     /**
      * AES-256-GCM-SIV (RFC 8452): nonce-misuse resistant, a repeated nonce reveals only whether two plaintexts are
-     * equal; costs two passes and a per-nonce key derivation.
+     * equal; costs two passes and a per-nonce key derivation, and allocates about 2.5 KiB per message (Bouncy
+     * Castle's {@code GCMSIVBlockCipher}).
      */
-    AES_256_GCM_SIV(2, false)
+    AES_256_GCM_SIV(2)
     {
+        @Override
+        RecordCipher newRecordCipher()
+        {
+            return new AesGcmSivCipher();
+        }
+
         @Override
         AEADCipher newCipher()
         {
@@ -43,11 +55,17 @@ public enum Aead
     },
 
     /**
-     * ChaCha20-Poly1305 (RFC 8439): no table lookups, so no cache-timing channel in a pure-Java implementation, and
-     * faster than AES in Bouncy Castle's pure-Java code; see {@code results/vault.md}.
+     * ChaCha20-Poly1305 (RFC 8439): no table lookups, so no cache-timing channel in a pure-Java implementation; an
+     * open allocates only its plaintext.
      */
-    CHACHA20_POLY1305(3, true)
+    CHACHA20_POLY1305(3)
     {
+        @Override
+        RecordCipher newRecordCipher()
+        {
+            return new ChaCha20Poly1305Cipher();
+        }
+
         @Override
         AEADCipher newCipher()
         {
@@ -55,16 +73,11 @@ public enum Aead
         }
     };
 
-    private static final byte[] ZERO_KEY = new byte[KeyProvider.KEY_LENGTH];
-
     private final byte id;
-    /** Whether a keyed cipher accepts a new nonce without the key (GCM-SIV derives message keys from it each time). */
-    private final boolean reusesKey;
 
-    Aead(final int id, final boolean reusesKey)
+    Aead(final int id)
     {
         this.id = (byte)id;
-        this.reusesKey = reusesKey;
     }
 
     /** The byte identifying this cipher in a sealed record's header. */
@@ -73,28 +86,14 @@ public enum Aead
         return id;
     }
 
-    /** A fresh, uninitialised cipher instance; instances are not thread safe. */
-    abstract AEADCipher newCipher();
+    /** A fresh, unkeyed cipher the vault seals and opens records with; instances are not thread safe. */
+    abstract RecordCipher newRecordCipher();
 
     /**
-     * Initialises a pooled cipher for one message with the 12-byte nonce at {@code nonceOffset} of {@code buf}; the key
-     * is set up only if the cipher has not been keyed with it yet (or the mode needs it for every message).
+     * A fresh, uninitialised instance of Bouncy Castle's own AEAD class for this cipher: the reference the vault's
+     * ciphers are tested against (and the implementation of {@link #AES_256_GCM_SIV}); not thread safe.
      */
-    void init(
-        final CipherPool.Entry entry, final boolean forEncryption, final KeyParameter key, final byte[] buf,
-        final int nonceOffset)
-    {
-        final KeyParameter k = entry.keyed && reusesKey ? null : key;
-        entry.cipher.init(forEncryption, new ParametersWithIV(k, buf, nonceOffset, SealedRecord.NONCE_LENGTH));
-        entry.keyed = true;
-    }
-
-    /** Re-keys a cipher with an all-zero key so that nothing in it derives from the real key any more. */
-    void scrub(final AEADCipher cipher)
-    {
-        cipher.init(false, new ParametersWithIV(new KeyParameter(ZERO_KEY), new byte[SealedRecord.NONCE_LENGTH]));
-        cipher.reset();
-    }
+    abstract AEADCipher newCipher();
 
     /** The cipher with the given record id, or {@code null}. */
     static Aead byId(final byte id)

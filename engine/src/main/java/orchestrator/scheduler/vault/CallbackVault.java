@@ -4,7 +4,7 @@ import orchestrator.scheduler.vault.RecordOpenException.Reason;
 
 import java.util.Arrays;
 import java.util.Objects;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 
 import static orchestrator.scheduler.vault.SealedRecord.FORMAT_PLAIN;
 import static orchestrator.scheduler.vault.SealedRecord.FORMAT_SEALED;
@@ -12,91 +12,99 @@ import static orchestrator.scheduler.vault.SealedRecord.PLAIN_HEADER_LENGTH;
 import static orchestrator.scheduler.vault.SealedRecord.SEALED_OVERHEAD;
 
 /**
- * Thread safe: any thread may seal, open, lease and reseal records concurrently, also while a rotation runs; the
- * rotation methods ({@link #beginRotation}, {@link #beginPlainMode}, {@link #finishRotation}, {@link #close}) are
- * serialised internally.
+ * Thread safe: any thread may seal, open, pin and reseal records concurrently, with no lock of its own, also while
+ * a rotation or mode switch runs; the rotation methods ({@link #beginRotation}, {@link #beginPlainMode},
+ * {@link #beginSealedMode}, {@link #finishRotation}, {@link #close}) are serialised internally.
  * <p>
- * Seals callback payloads into {@link SealedRecord}s bound to their task (id, name, version) and opens them again.
- * In production mode (the default) a record is encrypted and authenticated with {@link #DEFAULT_AEAD} under a
- * 256-bit key from a {@link KeyProvider}, with a fresh random 12-byte nonce per seal; a record that was altered in any
- * byte, moved to another task, replayed from another version, or sealed under a key this vault does not hold fails to
- * open with a {@link RecordOpenException}. In test mode records are plain: fast and not protected. A vault in
- * production mode never opens a plain record, so stored records cannot be downgraded.
+ * Seals callback payloads into {@link SealedRecord}s bound to their record (id, task name, version) and opens them
+ * again. In production mode (the default) a record is encrypted and authenticated with an {@link Aead}
+ * ({@link #DEFAULT_AEAD} unless chosen) under a 256-bit key from a {@link KeyProvider}, with a fresh random 12-byte
+ * nonce per seal; a record that was altered in any byte, moved to another record, replayed from another version, or
+ * sealed under a key this vault does not hold fails to open with a {@link RecordOpenException}. In test mode records
+ * are plain: fast and not protected. A vault in production mode never opens a plain record that was not pinned while
+ * plain records were accepted, so stored records cannot be downgraded.
  * <p>
  * The vault does not log; callers decide what to report. Nothing here uses Java serialisation.
  *
  * <h2>Protocol for a scheduler</h2>
  * <ul>
- *   <li>Seal and store a record under the lock that guards stored records (or, if sealed outside it, check
- *       {@link #isCurrent} under the lock and seal again if it is stale).</li>
- *   <li>Where a due record is read under that lock, take a {@link #lease}; run the callback later on any thread with
- *       {@link RecordLease#runOpened}, or {@link RecordLease#release()} it if the fire is dropped.</li>
- *   <li>To rotate: {@link #beginRotation(KeyProvider)} (or {@link #beginPlainMode()} / {@code beginRotation} from
- *       test mode to switch modes), then under the lock replace every stored record by {@link #reseal}, then
- *       {@link #finishRotation()} before releasing the lock.</li>
+ *   <li>Seal with {@link #seal}. A seal that returns after {@link #beginRotation} (or a mode switch) began seals in
+ *       the new form; one that returned before it is in the old form and must be covered by the reseal pass (or
+ *       checked with {@link #isCurrent} before the rotation finishes).</li>
+ *   <li>When a fire is collected, {@link #pin} its record and keep the record, its version and the token with the
+ *       fire. Run it later, on any thread, with {@link #runOpened}, or {@link #unpin} the token if the fire will not
+ *       run. Each token is consumed exactly once. Pin the record the task holds at that moment: a record read before
+ *       its reseal and a finished rotation is stale, and pins nothing (token {@code 0}).</li>
+ *   <li>To rotate: {@link #beginRotation(KeyProvider)} (or {@link #beginPlainMode()} / {@link #beginSealedMode()} to
+ *       switch modes); replace every stored record by {@link #reseal} (any thread, in any chunks); then
+ *       {@link #finishRotation()}.</li>
  * </ul>
  *
  * <h2>Caveats</h2>
- * Plaintext exists only between open and wipe; a callback that copies it defeats the wipe. Keys are on the heap.
+ * Plaintext exists only between open and wipe; an action that copies it defeats the wipe. Keys are on the heap.
+ * {@link Aead#AES_256_GCM_SIV} allocates per open; the other ciphers allocate only the plaintext.
  */
 public final class CallbackVault implements AutoCloseable
 {
     /*
      * Why a rotation never makes a valid record fail to open.
      *
-     * The key set is an immutable KeyRing behind a volatile field, replaced whole under ringLock. beginRotation adds
-     * the new key as the sealing key and keeps the old ones openable; finishRotation drops the old keys from the ring
-     * and retires them. A retired key can no longer be pinned, but it is wiped only when its last pin ends (VaultKey).
-     * Every open pins its key for its duration, and a lease pins it from the moment the record is read until the
-     * callback has run. So:
-     *  - a record in the store is always sealed under a ring key: the scheduler reseals all records before finishing;
-     *  - a record read before that reseal holds a lease, so its key outlives the finish;
+     * The key set is an immutable KeyRing, replaced whole by KeyRotation. beginRotation adds the new key as the
+     * sealing key and keeps the old ones openable; finishRotation drops the old keys from the ring and retires them.
+     * A retired key can no longer be pinned, but it is wiped only when its last pin ends (VaultKey). Every open pins
+     * its key for its duration, and pin() pins it from the moment a fire is collected until runOpened or unpin. So:
+     *  - a stored record is under a ring key when the rotation finishes: the scheduler reseals all records before;
+     *  - a record pinned before its reseal keeps its key past the finish, and the token finds the retired key;
      *  - an open that looks a key up in a ring snapshot and then fails to pin it re-reads the ring, and reports
      *    UNKNOWN_KEY_ID only if the key is not in the newest ring either: the record really is stale.
      *
-     * Default cipher: AES-256-GCM. Seals happen at registration and rotation only; opens happen on every fire, and a
-     * GCM open does less work than a GCM-SIV open (no per-message key derivation, one pass; results/vault.md). With a
-     * fresh 96-bit random nonce per seal, the chance of a repeated nonce stays below 2^-32 up to 2^32 seals under
-     * one key (NIST SP 800-38D, 8.3), so nonce-misuse resistance buys little here; the vault still refuses more than
-     * MAX_SEALS_PER_KEY seals under one key. AES_256_GCM_SIV and CHACHA20_POLY1305 remain selectable; the latter was
-     * faster than GCM in Bouncy Castle's pure-Java code in the same run (results/vault.md) and has no table lookups.
+     * Seals are linearised against rotations: seal() checks, after sealing, that the ring's sealing key is still the
+     * one it sealed under (or still none, for a plain record), and seals again otherwise. So no seal that returns
+     * after a begin... has sealed in the old form, even if it started before.
+     *
+     * Pin tokens are primitives: the id of the pinned key (positive), PLAIN_PIN for a plain record accepted when it was
+     * pinned (test mode, or converting from it), or NO_PIN when nothing was pinned. A plain record pinned in test mode
+     * therefore still opens if production mode is completed before the fire runs, as a sealed record pinned before a
+     * rotation still opens after it.
+     *
+     * Default cipher: ChaCha20-Poly1305, chosen by measurement (results/vault-aead.md): a record is sealed at
+     * registration and rotation only but opened on every fire, and ChaCha20-Poly1305 opened a 64 B record fastest
+     * (679 ns, against 1,184 ns for AES-256-GCM and 3,401 ns for AES-256-GCM-SIV, BC 1.87, JDK 17; also fastest at
+     * 1 KiB). It has no table lookups either, so no cache-timing channel in pure Java. With a fresh 96-bit random
+     * nonce per seal the chance of a repeated nonce stays below 2^-32 up to 2^32 seals under one key (the NIST
+     * SP 800-38D, 8.3 bound, applied to both ciphers), so nonce-misuse resistance (GCM-SIV) buys little here; the
+     * vault refuses more than MAX_SEALS_PER_KEY seals under one key.
      */
 
-    /** The cipher used when none is given. */
-    public static final Aead DEFAULT_AEAD = Aead.AES_256_GCM;
+    /** The cipher used when none is given: the fastest to open a 64 B record (see {@code results/vault-aead.md}). */
+    public static final Aead DEFAULT_AEAD = Aead.CHACHA20_POLY1305;
 
     /** Seals allowed under one key before {@link #seal} demands a rotation (the NIST random-nonce bound). */
     static final long MAX_SEALS_PER_KEY = 1L << 32;
+    /** Token: nothing pinned. */
+    static final long NO_PIN = 0;
+    /** Token: a plain record, accepted when it was pinned; nothing else is held. */
+    static final long PLAIN_PIN = -1;
 
     private final Aead aead;
-    private final Object ringLock = new Object();
-    private volatile KeyRing ring; // written under ringLock
-    private int nextKeyId = 1; // guarded by ringLock
+    private final KeyRotation keys;
 
-    private CallbackVault(final Aead aead, final KeyRing ring)
+    private CallbackVault(final Aead aead, final KeyProvider key)
     {
         this.aead = aead;
-        this.ring = ring;
+        this.keys = new KeyRotation(aead, key);
     }
 
-    /** A production-mode vault sealing with {@link #DEFAULT_AEAD} under the provider's key. */
-    public static CallbackVault production(final KeyProvider keyProvider)
+    /** A production-mode vault sealing with {@link #DEFAULT_AEAD} under the provider's key (copied). */
+    public static CallbackVault production(final KeyProvider key)
     {
-        return production(keyProvider, DEFAULT_AEAD);
+        return production(key, DEFAULT_AEAD);
     }
 
-    /** A production-mode vault sealing with the given cipher under the provider's key. */
-    public static CallbackVault production(final KeyProvider keyProvider, final Aead aead)
+    /** A production-mode vault sealing with the given cipher under the provider's key (copied). */
+    public static CallbackVault production(final KeyProvider key, final Aead aead)
     {
-        Objects.requireNonNull(keyProvider, "keyProvider");
-        Objects.requireNonNull(aead, "aead");
-        final CallbackVault vault = new CallbackVault(aead, null);
-        synchronized (vault.ringLock)
-        {
-            final VaultKey key = vault.installLocked(keyProvider);
-            vault.ring = new KeyRing(key, new VaultKey[] {key}, false);
-        }
-        return vault;
+        return new CallbackVault(Objects.requireNonNull(aead, "aead"), Objects.requireNonNull(key, "key"));
     }
 
     /**
@@ -104,7 +112,7 @@ public final class CallbackVault implements AutoCloseable
      */
     public static CallbackVault testMode(final Aead aead)
     {
-        return new CallbackVault(Objects.requireNonNull(aead, "aead"), new KeyRing(null, new VaultKey[0], true));
+        return new CallbackVault(Objects.requireNonNull(aead, "aead"), null);
     }
 
     /** The cipher this vault seals with in production mode. */
@@ -116,309 +124,349 @@ public final class CallbackVault implements AutoCloseable
     /** Whether new records are plain (test mode). */
     public boolean isTestMode()
     {
-        return ring.sealKey == null;
+        final KeyRing ring = keys.ring();
+        return ring.sealKey == null && !ring.closed;
     }
 
     /** Whether a rotation or mode switch has begun and not yet finished. */
     public boolean isRotating()
     {
-        return ring.isRotating();
+        return keys.ring().isRotating();
     }
 
     /**
-     * Seals a payload for a task; the payload is not modified (the caller wipes it if it must).
+     * Seals a payload for a record; the payload is not modified (the caller wipes it if it must). The associated data
+     * binds the record id, task name and version, and the record header (format, cipher, key id).
      *
      * @param payload the bytes to protect; {@code null} is sealed as empty.
      * @throws IllegalStateException if the vault is closed, or the current key has sealed {@value #MAX_SEALS_PER_KEY}
      *                               records and must be rotated.
      */
-    public SealedRecord seal(final long taskId, final String taskName, final long version, final byte[] payload)
+    public SealedRecord seal(final long recordId, final String taskName, final long version, final byte[] payload)
     {
         Objects.requireNonNull(taskName, "taskName");
         final byte[] data = payload == null ? new byte[0] : payload;
         while (true)
         {
-            final KeyRing current = ring;
+            final KeyRing current = keys.ring();
+            if (current.closed)
+            {
+                throw new IllegalStateException("vault is closed");
+            }
             final VaultKey key = current.sealKey;
-            if (key == null)
+            final SealedRecord record = key == null ?
+                SealedRecord.plain(recordId, version, data) : sealWith(key, recordId, taskName, version, data);
+            final KeyRing after = keys.ring(); // linearisation point: the record is in the form this ring seals
+            if (record != null && after.sealKey == key && !after.closed)
             {
-                if (current.openKeys.length == 0 && !current.acceptPlain)
-                {
-                    throw new IllegalStateException("vault is closed");
-                }
-                return sealPlain(taskId, version, data);
+                return record;
             }
-            if (key.pin())
+            // a rotation, mode switch or close happened while sealing: seal in the newest form
+        }
+    }
+
+    /** A record sealed under {@code key}, or {@code null} if the key was retired before it could be pinned. */
+    private static SealedRecord sealWith(
+        final VaultKey key, final long recordId, final String taskName, final long version, final byte[] payload)
+    {
+        if (!key.pin())
+        {
+            return null;
+        }
+        try
+        {
+            if (!key.countSeal(MAX_SEALS_PER_KEY))
             {
-                try
-                {
-                    if (!key.countSeal(MAX_SEALS_PER_KEY))
-                    {
-                        throw new IllegalStateException(
-                            "key " + key.id + " has sealed its limit of records: rotate it");
-                    }
-                    return new SealedRecord(key.seal(taskId, taskName, version, data));
-                }
-                finally
-                {
-                    key.unpin();
-                }
+                throw new IllegalStateException("key " + key.id + " has sealed its limit of records: rotate it");
             }
-            // the key was retired after we read the ring: a rotation finished; seal under the newer ring
+            return new SealedRecord(key.seal(recordId, taskName, version, payload));
+        }
+        finally
+        {
+            key.unpin();
         }
     }
 
     /**
-     * Opens a record for a task and returns a new plaintext array, which the caller must wipe after use; prefer
-     * {@link #withOpened} or a {@link #lease}.
+     * Opens a record and returns a new plaintext array, which the caller must wipe after use; prefer
+     * {@link #runOpened}, which wipes it.
      *
-     * @throws RecordOpenException if the record does not open for this task id, name and version.
+     * @throws RecordOpenException if the record does not open for this record id, task name and version.
      */
-    public byte[] open(final SealedRecord record, final long taskId, final String taskName, final long version)
-    {
-        final RecordLease lease = lease(record, taskId, taskName, version);
-        final byte[][] out = new byte[1][];
-        lease.runOpened(plain -> out[0] = plain.clone());
-        return out[0];
-    }
-
-    /**
-     * Opens a record, passes the plaintext to {@code action}, then wipes it, also if the action throws.
-     *
-     * @throws RecordOpenException if the record does not open; {@code action} is then not called.
-     */
-    /** TEMPORARY shim until the vault's pin API lands. */
-    public long pin(final SealedRecord record)
-    {
-        return 1;
-    }
-
-    /** TEMPORARY shim. */
-    public void unpin(final long token)
-    {
-    }
-
-    /** TEMPORARY shim. */
-    public <T> void runOpened(final SealedRecord record, final long pin, final long taskId, final String taskName,
-        final long version, final java.util.function.BiConsumer<T, byte[]> action, final T context)
-    {
-        withOpened(record, taskId, taskName, version, plain -> action.accept(context, plain));
-    }
-
-    /** TEMPORARY shim. */
-    public void beginSealedMode()
-    {
-        throw new UnsupportedOperationException("shim");
-    }
-
-    public void withOpened(
-        final SealedRecord record, final long taskId, final String taskName, final long version,
-        final Consumer<byte[]> action)
-    {
-        lease(record, taskId, taskName, version).runOpened(action);
-    }
-
-    /**
-     * Pins the key a record needs so that it can be opened later, on any thread, even if a rotation finishes in
-     * between. Never throws for a bad record: the failure is reported by {@link RecordLease#runOpened}.
-     */
-    public RecordLease lease(final SealedRecord record, final long taskId, final String taskName, final long version)
+    public byte[] open(final SealedRecord record, final long recordId, final String taskName, final long version)
     {
         Objects.requireNonNull(record, "record");
         Objects.requireNonNull(taskName, "taskName");
+        return openPinned(record, pinNow(record, recordId, taskName, version), recordId, taskName, version);
+    }
+
+    /**
+     * Pins what a record needs to open later, on any thread, even if a rotation or mode switch finishes in between:
+     * the key it was sealed under, or for a plain record the fact that plain records were accepted. Allocates
+     * nothing and never throws for a bad record.
+     *
+     * @return a token for exactly one {@link #runOpened} or {@link #unpin}; {@code 0} when nothing was pinned (the
+     *         record is malformed, names a key this vault does not hold, or is plain while plain records are refused),
+     *         in which case {@code runOpened} applies the rules in force when it runs and reports why it fails.
+     */
+    public long pin(final SealedRecord record)
+    {
         final byte[] bytes = record.bytes;
-        if (bytes.length == 0)
+        if (bytes.length >= PLAIN_HEADER_LENGTH && bytes[0] == FORMAT_PLAIN)
         {
-            return new RecordLease(this, record, taskId, taskName, version, null, Reason.MALFORMED);
+            return keys.ring().acceptPlain ? PLAIN_PIN : NO_PIN;
         }
-        if (bytes[0] == FORMAT_PLAIN)
+        if (bytes.length < SEALED_OVERHEAD || bytes[0] != FORMAT_SEALED)
         {
-            final Reason failure = !ring.acceptPlain ? Reason.PLAIN_RECORD_REJECTED :
-                bytes.length < PLAIN_HEADER_LENGTH ? Reason.MALFORMED : null;
-            return new RecordLease(this, record, taskId, taskName, version, null, failure);
-        }
-        if (bytes[0] != FORMAT_SEALED || bytes.length < SEALED_OVERHEAD)
-        {
-            return new RecordLease(this, record, taskId, taskName, version, null, Reason.MALFORMED);
+            return NO_PIN;
         }
         final int keyId = SealedRecord.readInt(bytes, 2);
         KeyRing seen = null;
         while (true)
         {
-            final KeyRing current = ring;
+            final KeyRing current = keys.ring();
             if (current == seen)
             {
-                return new RecordLease(this, record, taskId, taskName, version, null, Reason.UNKNOWN_KEY_ID);
+                return NO_PIN;
             }
             seen = current;
             final VaultKey key = current.lookup(keyId);
             if (key == null)
             {
-                return new RecordLease(this, record, taskId, taskName, version, null, Reason.UNKNOWN_KEY_ID);
+                return NO_PIN;
             }
             if (key.pin())
             {
-                return new RecordLease(this, record, taskId, taskName, version, key, null);
+                return keyId;
             }
             // retired between the ring read and the pin: look again in the newest ring
         }
     }
 
-    /** Called by a lease that holds a pin on {@code key} (or {@code key == null} for a plain record). */
-    byte[] openLeased(
-        final SealedRecord record, final VaultKey key, final long taskId, final String taskName, final long version)
+    /**
+     * Releases a token from {@link #pin} whose fire will not run; a retired key is wiped when its last pin ends.
+     * Tokens {@code 0} and that of a plain record hold nothing; releasing them is a no-op.
+     *
+     * @throws IllegalArgumentException if the token is not one of this vault's pins.
+     * @throws IllegalStateException if the key it names holds no pin (the token was already consumed).
+     */
+    public void unpin(final long token)
     {
-        final byte[] bytes = record.bytes;
-        if (key == null)
+        if (token != NO_PIN && token != PLAIN_PIN)
         {
-            if (SealedRecord.readLong(bytes, 1) != taskId || SealedRecord.readLong(bytes, 9) != version)
-            {
-                throw new RecordOpenException(taskId, taskName, version, Reason.PLAIN_RECORD_MISMATCH);
-            }
-            return Arrays.copyOfRange(bytes, PLAIN_HEADER_LENGTH, bytes.length);
+            pinnedKey(token).unpin();
         }
-        if (bytes[1] != key.aead.id())
+    }
+
+    /**
+     * Opens a record under its pin, passes a fresh plaintext array to {@code action} with {@code context}, then wipes
+     * the array (zeros), whether the action returns or throws. The pin is released in all cases, also when the record
+     * fails to open. Allocates the plaintext array and nothing else (for {@link Aead#AES_256_GCM} and
+     * {@link Aead#CHACHA20_POLY1305}, once the key has an idle cipher): pass one action object for every call, and
+     * put per-call state in {@code context}. The action must not keep the array.
+     *
+     * @param record   the record that was pinned (not a newer one stored since).
+     * @param pinToken the token {@link #pin} returned for {@code record}, or {@code 0} to open under the rules in
+     *                 force now.
+     * @throws RecordOpenException      if the record does not open; {@code action} is then not called.
+     * @throws IllegalArgumentException if the token is not one of this vault's pins, or was taken for another record.
+     */
+    public <T> void runOpened(
+        final SealedRecord record, final long pinToken, final long recordId, final String taskName, final long version,
+        final BiConsumer<T, byte[]> action, final T context)
+    {
+        final byte[] plain = openPinned(record, pinToken, recordId, taskName, version);
+        try
         {
-            throw new RecordOpenException(taskId, taskName, version, Reason.MALFORMED);
+            action.accept(context, plain);
         }
-        final byte[] plain = key.open(bytes, taskId, taskName, version);
-        if (plain == null)
+        finally
         {
-            throw new RecordOpenException(taskId, taskName, version, Reason.AUTHENTICATION_FAILED);
+            Arrays.fill(plain, (byte)0);
         }
-        return plain;
+    }
+
+    /**
+     * Returns the record re-sealed for {@code version + 1} in the current form (under the current sealing key, or
+     * plain in test mode), opening it with any key of the ring (or plain while converting from test mode); the
+     * plaintext is wiped in between. Any thread, concurrently with fires and other reseals.
+     *
+     * @throws RecordOpenException if the record does not open for this record id, task name and version; the caller
+     *                             keeps the old record and marks the task failed.
+     */
+    public SealedRecord reseal(
+        final SealedRecord record, final long recordId, final String taskName, final long version)
+    {
+        final byte[] plain = open(record, recordId, taskName, version);
+        try
+        {
+            return seal(recordId, taskName, version + 1, plain);
+        }
+        finally
+        {
+            Arrays.fill(plain, (byte)0);
+        }
     }
 
     /** Whether a record is in the form new seals take now (plain in test mode, else under the current key). */
     public boolean isCurrent(final SealedRecord record)
     {
-        final VaultKey key = ring.sealKey;
+        final VaultKey key = keys.ring().sealKey;
         return key == null ? record.isPlain() : record.isSealed() && record.keyId() == key.id;
     }
 
     /**
-     * Returns the record in the current form: the record itself if {@link #isCurrent}, otherwise opened (with any key
-     * of the ring, or plain while converting from test mode) and sealed again, the plaintext wiped in between.
-     *
-     * @throws RecordOpenException if the record does not open; the caller keeps the old record and marks the task
-     *                             failed.
-     */
-    public SealedRecord reseal(final SealedRecord record, final long taskId, final String taskName, final long version)
-    {
-        if (isCurrent(record))
-        {
-            return record;
-        }
-        final SealedRecord[] out = new SealedRecord[1];
-        withOpened(record, taskId, taskName, version, plain -> out[0] = seal(taskId, taskName, version, plain));
-        return out[0];
-    }
-
-    /**
      * Starts sealing new records under a new key (also switches a test-mode vault to production mode); records under
-     * the previous keys, or plain records, keep opening until {@link #finishRotation()}. The provider's key is copied.
+     * the previous keys, or plain records, keep opening until {@link #finishRotation()}. The provider's key is copied,
+     * so the provider may be destroyed once this returns.
+     *
+     * @throws IllegalStateException if the vault is closed or a rotation or mode switch is already in progress.
      */
     public void beginRotation(final KeyProvider next)
     {
-        Objects.requireNonNull(next, "next");
-        synchronized (ringLock)
-        {
-            final KeyRing current = requireOpen();
-            final VaultKey key = installLocked(next);
-            final VaultKey[] keys = Arrays.copyOf(current.openKeys, current.openKeys.length + 1);
-            keys[keys.length - 1] = key;
-            ring = new KeyRing(key, keys, current.acceptPlain); // publishes the new key before any seal can use it
-        }
+        keys.beginRotation(Objects.requireNonNull(next, "next"));
     }
 
     /**
      * Starts sealing new records plain (test mode); records under the current keys keep opening until
-     * {@link #finishRotation()}, which then retires every key.
+     * {@link #finishRotation()}, which then retires every key. The vault keeps a copy of the current production key's
+     * bytes for {@link #beginSealedMode()}. A no-op in test mode.
+     *
+     * @throws IllegalStateException if the vault is closed or a rotation or mode switch is already in progress.
      */
     public void beginPlainMode()
     {
-        synchronized (ringLock)
-        {
-            final KeyRing current = requireOpen();
-            ring = new KeyRing(null, current.openKeys, true);
-        }
+        keys.beginPlainMode();
     }
 
     /**
-     * Ends a rotation or mode switch: every key except the sealing key is retired (wiped once no open or lease holds
-     * it), and in production mode plain records stop opening. Call it only after every stored record has been
-     * {@linkplain #reseal resealed}; records still under a retired key then fail with
+     * Starts sealing new records again under the latest production key: the sealing key of the last completed
+     * rotation (or the vault's first key), kept by {@link #beginPlainMode()}; never re-read from a
+     * {@link KeyProvider}. It is installed under a new key id. Plain records keep opening until
+     * {@link #finishRotation()}. A no-op in production mode.
+     *
+     * @throws IllegalStateException if the vault is closed, a rotation or mode switch is already in progress, or the
+     *                               vault was built in test mode and never had a production key (use
+     *                               {@link #beginRotation}).
+     */
+    public void beginSealedMode()
+    {
+        keys.beginSealedMode();
+    }
+
+    /**
+     * Ends a rotation or mode switch: every key except the sealing key is retired (wiped once no pin holds it), and in
+     * production mode plain records stop opening unless pinned before. Call it only after every stored record has
+     * been {@linkplain #reseal resealed}; records still under a retired key then fail with
      * {@link Reason#UNKNOWN_KEY_ID}. A no-op when no rotation is in progress.
+     *
+     * @throws IllegalStateException if the vault is closed.
      */
     public void finishRotation()
     {
-        synchronized (ringLock)
-        {
-            final KeyRing current = requireOpen();
-            final VaultKey keep = current.sealKey;
-            ring = keep == null ?
-                new KeyRing(null, new VaultKey[0], true) : new KeyRing(keep, new VaultKey[] {keep}, false);
-            for (final VaultKey key : current.openKeys)
-            {
-                if (key != keep)
-                {
-                    key.retire();
-                }
-            }
-        }
+        keys.finishRotation();
     }
 
-    /** Retires every key; afterwards no record opens and nothing can be sealed. Idempotent. */
+    /**
+     * Retires every key and wipes the kept production key; afterwards nothing can be sealed and no record opens,
+     * except one pinned before (its key is wiped when that pin is released). Idempotent.
+     */
     @Override
     public void close()
     {
-        synchronized (ringLock)
+        keys.close();
+    }
+
+    /** A token for a record that must open now: pinned, or the reason it cannot be thrown. */
+    private long pinNow(final SealedRecord record, final long recordId, final String taskName, final long version)
+    {
+        while (true)
         {
-            final KeyRing current = ring;
-            ring = new KeyRing(null, new VaultKey[0], false);
-            for (final VaultKey key : current.openKeys)
+            final KeyRing before = keys.ring();
+            final long token = pin(record);
+            if (token != NO_PIN)
             {
-                key.retire();
+                return token;
+            }
+            if (keys.ring() == before)
+            {
+                throw new RecordOpenException(recordId, taskName, version, refusal(record.bytes, before));
             }
         }
     }
 
-    private KeyRing requireOpen()
+    /** Why a record that could not be pinned under {@code ring} does not open. */
+    private static Reason refusal(final byte[] bytes, final KeyRing ring)
     {
-        final KeyRing current = ring;
-        if (current.sealKey == null && current.openKeys.length == 0 && !current.acceptPlain)
+        if (bytes.length > 0 && bytes[0] == FORMAT_PLAIN)
         {
-            throw new IllegalStateException("vault is closed");
+            return !ring.acceptPlain ? Reason.PLAIN_RECORD_REJECTED : Reason.MALFORMED;
         }
-        return current;
+        if (bytes.length < SEALED_OVERHEAD || bytes[0] != FORMAT_SEALED)
+        {
+            return Reason.MALFORMED;
+        }
+        return Reason.UNKNOWN_KEY_ID;
     }
 
-    private VaultKey installLocked(final KeyProvider provider)
+    /** Opens a record under a token and releases the token, whatever happens. */
+    private byte[] openPinned(
+        final SealedRecord record, final long token, final long recordId, final String taskName, final long version)
     {
-        return new VaultKey(nextKeyId++, aead, provider.copyKey());
+        if (token == NO_PIN)
+        {
+            return open(record, recordId, taskName, version);
+        }
+        if (token == PLAIN_PIN)
+        {
+            if (!record.isPlain() || record.bytes.length < PLAIN_HEADER_LENGTH)
+            {
+                throw new IllegalArgumentException("pin token was taken for a plain record, not " + record);
+            }
+            return SealedRecord.openPlain(record.bytes, recordId, taskName, version);
+        }
+        final VaultKey key = pinnedKey(token);
+        try
+        {
+            if (record.keyId() != key.id)
+            {
+                throw new IllegalArgumentException("pin token of key " + key.id + " was not taken for " + record);
+            }
+            final byte[] bytes = record.bytes;
+            if (bytes[1] != key.aead.id())
+            {
+                throw new RecordOpenException(recordId, taskName, version, Reason.MALFORMED);
+            }
+            final byte[] plain = key.open(bytes, recordId, Objects.requireNonNull(taskName, "taskName"), version);
+            if (plain == null)
+            {
+                throw new RecordOpenException(recordId, taskName, version, Reason.AUTHENTICATION_FAILED);
+            }
+            return plain;
+        }
+        finally
+        {
+            key.unpin();
+        }
     }
 
-    private static SealedRecord sealPlain(final long taskId, final long version, final byte[] payload)
+    private VaultKey pinnedKey(final long token)
     {
-        final byte[] out = new byte[PLAIN_HEADER_LENGTH + payload.length];
-        out[0] = FORMAT_PLAIN;
-        SealedRecord.writeLong(out, 1, taskId);
-        SealedRecord.writeLong(out, 9, version);
-        System.arraycopy(payload, 0, out, PLAIN_HEADER_LENGTH, payload.length);
-        return new SealedRecord(out);
+        final VaultKey key = token > 0 && token <= Integer.MAX_VALUE ? keys.ring().pinnable((int)token) : null;
+        if (key == null)
+        {
+            throw new IllegalArgumentException("not a pin token of this vault: " + token);
+        }
+        return key;
     }
 
     /** Mode and key ids only. */
     @Override
     public String toString()
     {
-        final KeyRing current = ring;
-        final StringBuilder sb = new StringBuilder("CallbackVault[")
-            .append(current.sealKey == null ? "test mode" : "production, " + aead + ", key " + current.sealKey.id);
-        if (current.isRotating())
-        {
-            sb.append(", rotating");
-        }
-        return sb.append(']').toString();
+        final KeyRing current = keys.ring();
+        final String mode = current.closed ? "closed" :
+            current.sealKey == null ? "test mode" : "production, " + aead + ", key " + current.sealKey.id;
+        return "CallbackVault[" + mode + (current.isRotating() ? ", rotating]" : "]");
     }
 }

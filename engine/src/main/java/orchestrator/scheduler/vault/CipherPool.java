@@ -1,13 +1,11 @@
 package orchestrator.scheduler.vault;
 
-import org.bouncycastle.crypto.modes.AEADCipher;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
  * Thread safe: the idle ciphers of one {@link VaultKey}, kept between seals and opens so that a call skips the key
- * setup (AES key expansion and, for GCM, the hash subkey and its multiplication tables).
+ * setup (AES key expansion and GHASH table, or the ChaCha key words) and allocates no cipher or scratch space.
  * <p>
  * A caller {@linkplain #take() takes} a cipher, uses it alone, and {@linkplain #give gives} it back; the hand-over
  * through the pool's slots is a compare-and-set, so the next taker sees the cipher's state. At most
@@ -18,34 +16,17 @@ import java.lang.invoke.VarHandle;
 final class CipherPool
 {
     /*
-     * Scrubbing re-keys a cipher with an all-zero key: the GCM multiplication table is overwritten in place and the
-     * cipher no longer refers to the real key's bytes or schedule. Bouncy Castle allocates a fresh array for the AES
-     * schedule and the hash subkey on each keying, so the previous ones become garbage (not live heap), exactly as
-     * they did when every call built its own cipher. No cipher is ever used after it was scrubbed: drain() runs when
-     * the key is wiped, after the last pin ended, and every take and give happens under a pin.
+     * Scrubbing overwrites a cipher's key-derived state (RecordCipher.scrub). Bouncy Castle clears an AES key
+     * schedule when the engine is keyed again, and the GHASH table is overwritten in place; its copy of the hash
+     * subkey is replaced by a new array, so the old one becomes garbage (not live heap). No cipher is ever used
+     * after it was scrubbed unless it is keyed again: drain() runs when the key is wiped, after the last pin ended,
+     * and every take and give happens under a pin.
      */
-    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Entry[].class);
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(RecordCipher[].class);
 
     private final Aead aead;
-    private final Entry[] slots;
+    private final RecordCipher[] slots;
     private volatile boolean drained;
-
-    /**
-     * NOT thread safe, owned by one caller between take and give: a cipher and the scratch space of one call.
-     */
-    static final class Entry
-    {
-        final AEADCipher cipher;
-        /** Whether {@link #cipher} has been keyed with the pool's key (and not scrubbed). */
-        boolean keyed;
-        /** Associated data scratch: record header, task id, version and (ASCII) task name. */
-        byte[] associated = new byte[64];
-
-        Entry(final AEADCipher cipher)
-        {
-            this.cipher = cipher;
-        }
-    }
 
     CipherPool(final Aead aead, final int capacity)
     {
@@ -54,35 +35,36 @@ final class CipherPool
             throw new IllegalArgumentException("capacity must not be negative: " + capacity);
         }
         this.aead = aead;
-        this.slots = new Entry[capacity];
+        this.slots = new RecordCipher[capacity];
     }
 
     /** A cipher for one call: an idle one, or a new, unkeyed one if none is idle. */
-    Entry take()
+    RecordCipher take()
     {
-        final Entry[] s = slots;
+        final RecordCipher[] s = slots;
         for (int i = 0; i < s.length; i++)
         {
-            final Entry e = (Entry)SLOTS.getAcquire(s, i);
-            if (e != null && SLOTS.compareAndSet(s, i, e, null))
+            final RecordCipher c = (RecordCipher)SLOTS.getAcquire(s, i);
+            if (c != null && SLOTS.compareAndSet(s, i, c, null))
             {
-                return e;
+                return c;
             }
         }
-        return new Entry(aead.newCipher());
+        return aead.newRecordCipher();
     }
 
     /** Returns a cipher after a call that left it in a consistent state; scrubs it if the pool is full or drained. */
-    void give(final Entry entry)
+    void give(final RecordCipher cipher)
     {
-        final Entry[] s = slots;
+        final RecordCipher[] s = slots;
         if (!drained)
         {
             for (int i = 0; i < s.length; i++)
             {
-                if (SLOTS.getAcquire(s, i) == null && SLOTS.compareAndSet(s, i, null, entry))
+                // the compare-and-set publishes the cipher's state to the next taker
+                if (SLOTS.getAcquire(s, i) == null && SLOTS.compareAndSet(s, i, null, cipher))
                 {
-                    if (drained && SLOTS.compareAndSet(s, i, entry, null)) // raced with drain(): take it back
+                    if (drained && SLOTS.compareAndSet(s, i, cipher, null)) // raced with drain(): take it back
                     {
                         break;
                     }
@@ -90,16 +72,15 @@ final class CipherPool
                 }
             }
         }
-        discard(entry);
+        discard(cipher);
     }
 
     /** Drops a cipher without keeping it, after scrubbing it (also after a call that failed in an unexpected way). */
-    void discard(final Entry entry)
+    void discard(final RecordCipher cipher)
     {
-        if (entry.keyed)
+        if (cipher.keyed)
         {
-            entry.keyed = false;
-            aead.scrub(entry.cipher);
+            cipher.scrub();
         }
     }
 
@@ -107,13 +88,13 @@ final class CipherPool
     void drain()
     {
         drained = true;
-        final Entry[] s = slots;
+        final RecordCipher[] s = slots;
         for (int i = 0; i < s.length; i++)
         {
-            final Entry e = (Entry)SLOTS.getAndSet(s, i, null);
-            if (e != null)
+            final RecordCipher c = (RecordCipher)SLOTS.getAndSet(s, i, null);
+            if (c != null)
             {
-                discard(e);
+                discard(c);
             }
         }
     }

@@ -8,7 +8,7 @@ package orchestrator.scheduler.vault;
  */
 public final class RecordOpenException extends RuntimeException
 {
-    /** Why a record failed to open. */
+    /** Immutable and thread safe: why a record failed to open. */
     public enum Reason
     {
         /** The tag did not verify: the record was altered, moved to another task, or replayed from another version. */

@@ -1,9 +1,11 @@
 package orchestrator.scheduler.vault;
 
+import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * Immutable and thread safe: one stored callback payload, either sealed with an AEAD or, in test mode, plain.
+ * Immutable and thread safe: one stored callback payload, either sealed with an AEAD or, in test mode, plain; durable
+ * stores persist its {@linkplain #toBytes() encoding} and rebuild it with {@link #fromBytes}.
  * <p>
  * A record is opaque: it exposes its form, its key id and its {@linkplain #toBytes() encoding}, never the payload.
  * Encoding (big-endian):
@@ -34,7 +36,8 @@ public final class SealedRecord
 
     /**
      * Rebuilds a record from its {@linkplain #toBytes() encoding} (copied). No validation happens here: a malformed or
-     * altered encoding is reported by {@link CallbackVault#open} as a {@link RecordOpenException}.
+     * altered encoding is reported by {@link CallbackVault#open} or {@link CallbackVault#runOpened} as a
+     * {@link RecordOpenException}.
      */
     public static SealedRecord fromBytes(final byte[] encoded)
     {
@@ -82,6 +85,32 @@ public final class SealedRecord
                 bytes.length + " bytes]";
         }
         return isPlain() ? "SealedRecord[plain, " + bytes.length + " bytes]" : "SealedRecord[malformed]";
+    }
+
+    /** A plain record: {@code 0x00 | record id | version | payload}. */
+    static SealedRecord plain(final long recordId, final long version, final byte[] payload)
+    {
+        final byte[] out = new byte[PLAIN_HEADER_LENGTH + payload.length];
+        out[0] = FORMAT_PLAIN;
+        writeLong(out, 1, recordId);
+        writeLong(out, 9, version);
+        System.arraycopy(payload, 0, out, PLAIN_HEADER_LENGTH, payload.length);
+        return new SealedRecord(out);
+    }
+
+    /**
+     * The payload of a plain record's bytes (format and length already checked) as a new array.
+     *
+     * @throws RecordOpenException if the record belongs to another record id or version.
+     */
+    static byte[] openPlain(final byte[] bytes, final long recordId, final String taskName, final long version)
+    {
+        if (readLong(bytes, 1) != recordId || readLong(bytes, 9) != version)
+        {
+            throw new RecordOpenException(
+                recordId, taskName, version, RecordOpenException.Reason.PLAIN_RECORD_MISMATCH);
+        }
+        return Arrays.copyOfRange(bytes, PLAIN_HEADER_LENGTH, bytes.length);
     }
 
     static int readInt(final byte[] b, final int off)

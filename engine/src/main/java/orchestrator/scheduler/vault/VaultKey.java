@@ -1,12 +1,7 @@
 package orchestrator.scheduler.vault;
 
-import org.bouncycastle.crypto.InvalidCipherTextException;
-import org.bouncycastle.crypto.modes.AEADCipher;
-import org.bouncycastle.crypto.params.KeyParameter;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -18,21 +13,21 @@ import static orchestrator.scheduler.vault.SealedRecord.SEALED_HEADER_LENGTH;
 import static orchestrator.scheduler.vault.SealedRecord.SEALED_OVERHEAD;
 
 /**
- * Thread safe: one installed key of a vault, with its id, its cipher, and a pin count that keeps it alive while
- * records sealed under it are being opened.
+ * Thread safe: one installed key of a vault, with its id, its pooled ciphers, and a pin count that keeps it alive
+ * while records sealed under it are being opened or are about to be.
  */
 final class VaultKey
 {
     /*
-     * Lifecycle. state packs a RETIRED bit and the number of pins (opens in progress or leased). pin() refuses once
-     * RETIRED is set; retire() sets it. Whoever observes (RETIRED, 0 pins) first -- retire() if no pin is held, else
-     * the last unpin() -- wipes the key bytes, exactly once. So a key is never wiped under a running open, and no open
-     * can start on a retired key.
+     * Lifecycle. state packs a RETIRED bit and the number of pins (opens in progress, or fires collected and not yet
+     * run). pin() refuses once RETIRED is set; retire() sets it. Whoever observes (RETIRED, 0 pins) first -- retire()
+     * if no pin is held, else the last unpin() -- wipes the key bytes, exactly once; (RETIRED, 0 pins) is final. So a
+     * key is never wiped under a running open, and no open can start on a retired key.
      *
-     * Seals and opens take a keyed Bouncy Castle cipher from this key's CipherPool and give it back (instances are not
-     * thread safe; the pool hands each to one caller at a time), so the key setup happens once per pooled cipher, not
-     * once per call. Every take and give happens under a pin, so when wipe() runs no cipher is in use: it wipes the key
-     * bytes (which keyed GCM ciphers refer to) and drains the pool, which scrubs every idle cipher.
+     * Seals and opens take a keyed cipher from this key's CipherPool and give it back (ciphers are not thread safe;
+     * the pool hands each to one caller at a time), so the key setup happens once per pooled cipher, not once per
+     * call. Every take and give happens under a pin, so when wipe() runs no cipher is in use: it wipes the key bytes
+     * and drains the pool, which scrubs every idle cipher.
      */
     private static final int RETIRED = 0x8000_0000;
     /** Idle ciphers kept per key: enough for every core to open at once, bounded so a key holds little memory. */
@@ -54,13 +49,13 @@ final class VaultKey
 
     final int id;
     final Aead aead;
-    private final KeyParameter key;
+    private final byte[] key;
     private final AtomicLong seals = new AtomicLong();
     private final CipherPool ciphers;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
-    /** Takes ownership of {@code keyBytes} (wiped on retirement). */
+    /** Takes ownership of {@code keyBytes} (wiped when the key is). */
     VaultKey(final int id, final Aead aead, final byte[] keyBytes)
     {
         this(id, aead, keyBytes, POOL_CAPACITY);
@@ -69,14 +64,17 @@ final class VaultKey
     /** With a given number of idle ciphers kept; takes ownership of {@code keyBytes}. */
     VaultKey(final int id, final Aead aead, final byte[] keyBytes, final int poolCapacity)
     {
+        if (keyBytes.length != KeyProvider.KEY_LENGTH)
+        {
+            throw new IllegalArgumentException("key must be " + KeyProvider.KEY_LENGTH + " bytes");
+        }
         this.id = id;
         this.aead = aead;
-        this.key = new KeyParameter(keyBytes);
+        this.key = keyBytes;
         this.ciphers = new CipherPool(aead, poolCapacity);
-        Arrays.fill(keyBytes, (byte)0);
     }
 
-    /** Pins the key for one open; false if it is retired. A successful pin must be matched by {@link #unpin()}. */
+    /** Pins the key; false if it is retired. A successful pin must be matched by exactly one {@link #unpin()}. */
     boolean pin()
     {
         while (true)
@@ -93,16 +91,33 @@ final class VaultKey
         }
     }
 
+    /**
+     * Ends one pin; the last pin of a retired key wipes it.
+     *
+     * @throws IllegalStateException if the key holds no pin (an unpin without its pin, or a second one).
+     */
     void unpin()
     {
-        // the decrement is a full fence: the last pin holder's cipher use happens-before the wipe below
-        if ((int)STATE.getAndAdd(this, -1) - 1 == RETIRED)
+        while (true)
         {
-            wipe();
+            final int s = (int)STATE.getVolatile(this);
+            if ((s & ~RETIRED) == 0)
+            {
+                throw new IllegalStateException("key " + id + " holds no pin");
+            }
+            // the compare-and-set is a full fence: the last pin holder's cipher use happens-before the wipe below
+            if (STATE.compareAndSet(this, s, s - 1))
+            {
+                if (s - 1 == RETIRED)
+                {
+                    wipe();
+                }
+                return;
+            }
         }
     }
 
-    /** No new pins after this; the key bytes are wiped now, or by the last {@link #unpin()}. */
+    /** No new pins after this; the key bytes are wiped now, or by the last {@link #unpin()}. Idempotent. */
     void retire()
     {
         if ((int)STATE.getAndBitwiseOr(this, RETIRED) == 0)
@@ -116,10 +131,22 @@ final class VaultKey
         return ((int)STATE.getVolatile(this) & RETIRED) != 0;
     }
 
+    /** Whether the key is retired and holds no pin, so it has been wiped and can never be used again. */
+    boolean isWiped()
+    {
+        return (int)STATE.getVolatile(this) == RETIRED;
+    }
+
     private void wipe()
     {
-        Arrays.fill(key.getKey(), (byte)0);
+        Arrays.fill(key, (byte)0);
         ciphers.drain();
+    }
+
+    /** A copy of the key bytes, which the caller must wipe; only while the key cannot be wiped (pinned or live). */
+    byte[] copyKey()
+    {
+        return key.clone();
     }
 
     /** The number of idle keyed ciphers; for tests. */
@@ -134,112 +161,60 @@ final class VaultKey
         return seals.incrementAndGet() <= limit;
     }
 
-    /** Seals a payload; the caller holds a pin. */
-    byte[] seal(final long taskId, final String taskName, final long version, final byte[] payload)
+    /** Seals a payload under a fresh random nonce; the caller holds a pin. */
+    byte[] seal(final long recordId, final String taskName, final long version, final byte[] payload)
     {
         final byte[] out = new byte[SEALED_OVERHEAD + payload.length];
         out[0] = FORMAT_SEALED;
         out[1] = aead.id();
         SealedRecord.writeInt(out, 2, id);
-        final byte[] nonce = new byte[NONCE_LENGTH];
-        NONCES.get().nextBytes(nonce);
-        System.arraycopy(nonce, 0, out, SEALED_HEADER_LENGTH, NONCE_LENGTH);
-
-        final CipherPool.Entry entry = ciphers.take();
+        final RecordCipher cipher = ciphers.take();
         try
         {
-            final AEADCipher cipher = entry.cipher;
-            aead.init(entry, true, key, out, SEALED_HEADER_LENGTH);
-            associate(entry, out, taskId, taskName, version);
-            final int bodyOffset = SEALED_HEADER_LENGTH + NONCE_LENGTH;
-            final int n = cipher.processBytes(payload, 0, payload.length, out, bodyOffset);
-            cipher.doFinal(out, bodyOffset + n);
-            cipher.reset(); // clears the cipher's internal plaintext buffers
-        }
-        catch (final InvalidCipherTextException ex)
-        {
-            ciphers.discard(entry);
-            throw new IllegalStateException("encryption failed", ex); // cannot happen when encrypting
+            if (!cipher.keyed)
+            {
+                cipher.setKey(key);
+            }
+            NONCES.get().nextBytes(cipher.nonce);
+            System.arraycopy(cipher.nonce, 0, out, SEALED_HEADER_LENGTH, NONCE_LENGTH);
+            cipher.associate(out, recordId, taskName, version);
+            cipher.seal(payload, out);
         }
         catch (final RuntimeException | Error ex)
         {
-            ciphers.discard(entry);
+            ciphers.discard(cipher);
             throw ex;
         }
-        ciphers.give(entry);
+        ciphers.give(cipher);
         return out;
     }
 
     /**
-     * Opens a sealed record's bytes (format and length already checked); the caller holds a pin and owns the returned
-     * plaintext. Returns {@code null} if the tag does not verify; no partial plaintext survives.
+     * Opens a sealed record's bytes (format and length already checked) into a new plaintext array owned by the
+     * caller; the caller holds a pin. Allocates nothing else once a keyed cipher is idle in the pool.
+     *
+     * @return the plaintext, or {@code null} if the tag does not verify (no plaintext is produced then).
      */
-    byte[] open(final byte[] record, final long taskId, final String taskName, final long version)
+    byte[] open(final byte[] record, final long recordId, final String taskName, final long version)
     {
-        final int bodyOffset = SEALED_HEADER_LENGTH + NONCE_LENGTH;
-        final byte[] plain = new byte[record.length - SEALED_OVERHEAD];
-        final CipherPool.Entry entry = ciphers.take();
-        boolean opened = false;
+        final RecordCipher cipher = ciphers.take();
+        final byte[] plain;
         try
         {
-            final AEADCipher cipher = entry.cipher;
-            aead.init(entry, false, key, record, SEALED_HEADER_LENGTH);
-            associate(entry, record, taskId, taskName, version);
-            final int n = cipher.processBytes(record, bodyOffset, record.length - bodyOffset, plain, 0);
-            cipher.doFinal(plain, n);
-            opened = true;
-        }
-        catch (final InvalidCipherTextException ex)
-        {
-            entry.cipher.reset();
+            if (!cipher.keyed)
+            {
+                cipher.setKey(key);
+            }
+            cipher.associate(record, recordId, taskName, version);
+            plain = cipher.open(record);
         }
         catch (final RuntimeException | Error ex)
         {
-            Arrays.fill(plain, (byte)0);
-            ciphers.discard(entry);
+            ciphers.discard(cipher);
             throw ex;
         }
-        ciphers.give(entry);
-        if (!opened)
-        {
-            Arrays.fill(plain, (byte)0);
-            return null;
-        }
+        ciphers.give(cipher);
         return plain;
-    }
-
-    /**
-     * Associated data: record header, task id, version, task name in UTF-8 (last, so no length prefix is needed), fed
-     * to the cipher in one call from the entry's scratch array when the name is ASCII.
-     */
-    private static void associate(
-        final CipherPool.Entry entry, final byte[] header, final long taskId, final String taskName,
-        final long version)
-    {
-        final int nameOffset = SEALED_HEADER_LENGTH + 16;
-        final int nameLength = taskName.length();
-        byte[] ad = entry.associated;
-        if (ad.length < nameOffset + nameLength)
-        {
-            ad = new byte[nameOffset + nameLength];
-            entry.associated = ad;
-        }
-        System.arraycopy(header, 0, ad, 0, SEALED_HEADER_LENGTH);
-        SealedRecord.writeLong(ad, SEALED_HEADER_LENGTH, taskId);
-        SealedRecord.writeLong(ad, SEALED_HEADER_LENGTH + 8, version);
-        for (int i = 0; i < nameLength; i++)
-        {
-            final char c = taskName.charAt(i);
-            if (c >= 0x80)
-            {
-                entry.cipher.processAADBytes(ad, 0, nameOffset);
-                final byte[] name = taskName.getBytes(StandardCharsets.UTF_8);
-                entry.cipher.processAADBytes(name, 0, name.length);
-                return;
-            }
-            ad[nameOffset + i] = (byte)c;
-        }
-        entry.cipher.processAADBytes(ad, 0, nameOffset + nameLength);
     }
 
     private static SecureRandom newRandom()

@@ -8,16 +8,20 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 class CallbackVaultTest
 {
@@ -204,53 +208,122 @@ class CallbackVaultTest
         final byte[] payload = randomBytes(48);
         final SealedRecord record = vault.seal(1, "t", 1, payload);
         final AtomicReference<byte[]> seen = new AtomicReference<>();
-        vault.withOpened(record, 1, "t", 1, plain ->
+        vault.runOpened(record, vault.pin(record), 1, "t", 1, (AtomicReference<byte[]> ref, byte[] plain) ->
         {
             assertArrayEquals(payload, plain);
-            seen.set(plain);
-        });
+            ref.set(plain);
+        }, seen);
         assertArrayEquals(new byte[48], seen.get());
     }
 
     @Test
-    void shouldWipePlaintextWhenActionThrows()
+    void shouldPassFreshPlaintextArrayToEveryRun()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final SealedRecord record = vault.seal(1, "t", 1, randomBytes(16));
+        final List<byte[]> seen = new ArrayList<>();
+        vault.runOpened(record, vault.pin(record), 1, "t", 1, List::add, seen);
+        vault.runOpened(record, vault.pin(record), 1, "t", 1, List::add, seen);
+        assertNotSame(seen.get(0), seen.get(1));
+    }
+
+    @Test
+    void shouldWipePlaintextAndReleasePinWhenActionThrows()
     {
         final CallbackVault vault = CallbackVault.production(KeyProvider.random());
         final SealedRecord record = vault.seal(1, "t", 1, randomBytes(48));
+        final VaultKey key = keyOf(vault, record);
         final AtomicReference<byte[]> seen = new AtomicReference<>();
+        final long token = vault.pin(record);
         final IllegalStateException thrown = assertThrows(IllegalStateException.class, () ->
-            vault.withOpened(record, 1, "t", 1, plain ->
+            vault.runOpened(record, token, 1, "t", 1, (AtomicReference<byte[]> ref, byte[] plain) ->
             {
-                seen.set(plain);
+                ref.set(plain);
                 throw new IllegalStateException("handler failed");
-            }));
+            }, seen));
         assertEquals("handler failed", thrown.getMessage());
         assertArrayEquals(new byte[48], seen.get());
+        assertThrows(IllegalStateException.class, key::unpin, "the pin was released: none is left");
     }
 
     @Test
-    void shouldNotCallActionWhenRecordFailsToOpen()
+    void shouldNotCallActionAndReleasePinWhenRecordFailsToOpen()
     {
         final CallbackVault vault = CallbackVault.production(KeyProvider.random());
         final SealedRecord record = vault.seal(1, "t", 1, randomBytes(8));
+        final VaultKey key = keyOf(vault, record);
         final boolean[] called = {false};
-        assertThrows(RecordOpenException.class, () -> vault.withOpened(record, 1, "t", 2, plain -> called[0] = true));
+        final long token = vault.pin(record);
+        assertTrue(token > 0);
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() ->
+            vault.runOpened(record, token, 1, "t", 2, (boolean[] c, byte[] plain) -> c[0] = true, called)));
         assertFalse(called[0]);
+        assertThrows(IllegalStateException.class, key::unpin, "the pin was released: none is left");
     }
 
     @Test
-    void shouldAllowEachLeaseToEndOnce()
+    void shouldReturnNoPinForRecordsThatCannotOpenAndReportWhyWhenRun()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final SealedRecord foreign = CallbackVault.production(KeyProvider.random()).seal(1, "t", 1, randomBytes(8));
+        final byte[] unknownKey = foreign.toBytes();
+        unknownKey[5] = 9;
+        final SealedRecord plain = CallbackVault.testMode(Aead.AES_256_GCM).seal(1, "t", 1, randomBytes(8));
+        final SealedRecord empty = SealedRecord.fromBytes(new byte[0]);
+        for (final SealedRecord record : new SealedRecord[] {SealedRecord.fromBytes(unknownKey), plain, empty})
+        {
+            assertEquals(0, vault.pin(record), record.toString());
+        }
+        final BiConsumer<Object, byte[]> never = (c, p) -> fail("must not run");
+        assertEquals(Reason.UNKNOWN_KEY_ID,
+            failure(() -> vault.runOpened(SealedRecord.fromBytes(unknownKey), 0, 1, "t", 1, never, null)));
+        assertEquals(Reason.PLAIN_RECORD_REJECTED, failure(() -> vault.runOpened(plain, 0, 1, "t", 1, never, null)));
+        assertEquals(Reason.MALFORMED, failure(() -> vault.runOpened(empty, 0, 1, "t", 1, never, null)));
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() -> vault.runOpened(foreign, 0, 1, "t", 1, never, null)),
+            "token 0 opens under the rules in force: same key id, other key");
+    }
+
+    @Test
+    void shouldOpenWithTokenZeroUnderRulesInForce()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final byte[] payload = randomBytes(24);
+        final SealedRecord record = vault.seal(3, "t", 4, payload);
+        final List<byte[]> seen = new ArrayList<>();
+        vault.runOpened(record, 0, 3, "t", 4, (List<byte[]> list, byte[] plain) -> list.add(plain.clone()), seen);
+        assertArrayEquals(payload, seen.get(0));
+        vault.unpin(0); // holds nothing
+    }
+
+    @Test
+    void shouldRefuseTokensThatAreNotPinsOfThisVaultOrOfThisRecord()
+    {
+        final CallbackVault vault = CallbackVault.production(KeyProvider.random());
+        final SealedRecord a = vault.seal(1, "a", 1, randomBytes(8));
+        final SealedRecord plain = CallbackVault.testMode(Aead.AES_256_GCM).seal(1, "a", 1, randomBytes(8));
+        final BiConsumer<Object, byte[]> never = (c, p) -> fail("must not run");
+        assertThrows(IllegalArgumentException.class, () -> vault.unpin(77));
+        assertThrows(IllegalArgumentException.class, () -> vault.unpin(Long.MAX_VALUE));
+        assertThrows(IllegalArgumentException.class, () -> vault.runOpened(a, -5, 1, "a", 1, never, null));
+        final long token = vault.pin(a);
+        assertThrows(IllegalArgumentException.class, () -> vault.runOpened(plain, token, 1, "a", 1, never, null));
+        final VaultKey key = keyOf(vault, a);
+        assertThrows(IllegalStateException.class, key::unpin, "the mismatched run released the pin");
+        assertThrows(IllegalStateException.class, () -> vault.unpin(token), "a token is consumed once");
+    }
+
+    @Test
+    void shouldKeepKeyPinnedUntilTokenIsReleased()
     {
         final CallbackVault vault = CallbackVault.production(KeyProvider.random());
         final SealedRecord record = vault.seal(1, "t", 1, randomBytes(8));
-        final RecordLease lease = vault.lease(record, 1, "t", 1);
-        lease.runOpened(plain -> { });
-        assertThrows(IllegalStateException.class, () -> lease.runOpened(plain -> { }));
-        lease.release(); // no-op after the lease ended
-        final RecordLease dropped = vault.lease(record, 1, "t", 1);
-        dropped.release();
-        dropped.release();
-        assertThrows(IllegalStateException.class, () -> dropped.runOpened(plain -> { }));
+        final VaultKey key = keyOf(vault, record);
+        final long token = vault.pin(record);
+        vault.close();
+        assertTrue(key.isRetired());
+        assertFalse(key.isWiped(), "pinned");
+        vault.unpin(token);
+        assertTrue(key.isWiped());
     }
 
     @Test
@@ -305,11 +378,36 @@ class CallbackVaultTest
     }
 
     @Test
-    void shouldReturnSameRecordWhenResealingCurrentRecord()
+    void shouldResealCurrentRecordForNextVersion()
     {
         final CallbackVault vault = CallbackVault.production(KeyProvider.random());
-        final SealedRecord record = vault.seal(1, "t", 1, randomBytes(8));
+        final byte[] payload = randomBytes(8);
+        final SealedRecord record = vault.seal(1, "t", 1, payload);
         assertTrue(vault.isCurrent(record));
-        assertSame(record, vault.reseal(record, 1, "t", 1));
+        final SealedRecord next = vault.reseal(record, 1, "t", 1);
+        assertTrue(vault.isCurrent(next));
+        assertArrayEquals(payload, vault.open(next, 1, "t", 2));
+        assertEquals(Reason.AUTHENTICATION_FAILED, failure(() -> vault.open(next, 1, "t", 1)));
+    }
+
+    /** The key a sealed record of this vault was sealed under, found through a pin. */
+    static VaultKey keyOf(final CallbackVault vault, final SealedRecord record)
+    {
+        final long token = vault.pin(record);
+        assertTrue(token > 0, "record is pinnable");
+        try
+        {
+            final java.lang.reflect.Field f = CallbackVault.class.getDeclaredField("keys");
+            f.setAccessible(true);
+            return ((KeyRotation)f.get(vault)).ring().pinnable((int)token);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new AssertionError(ex);
+        }
+        finally
+        {
+            vault.unpin(token);
+        }
     }
 }

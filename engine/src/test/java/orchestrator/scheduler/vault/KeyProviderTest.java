@@ -112,7 +112,10 @@ class KeyProviderTest
         texts.add(provider.toString());
         texts.add(vault.toString());
         texts.add(record.toString());
-        texts.add(vault.lease(record, 9, "secret-task", 1).toString());
+        collect(texts, () -> vault.unpin(77));
+        final long token = vault.pin(record);
+        collect(texts, () -> vault.runOpened(SealedRecord.fromBytes(new byte[0]), token, 9, "secret-task", 1,
+            (Object c, byte[] p) -> { }, null));
         texts.add(KeyProvider.fromKeyStore(keyStoreWith("k", key, "pw".toCharArray()), "k", "pw".toCharArray())
             .toString());
 
