@@ -474,10 +474,18 @@ final class TaskRegistry
      */
     orchestrator.scheduler.vault.SealedRecord record(final String name)
     {
+        return payload(name).record();
+    }
+
+    /**
+     * For tests in this package: the stored payload of a live handler task.
+     */
+    Payload payload(final String name)
+    {
         lock.lock();
         try
         {
-            return table.payloads[table.idOf(name)].record();
+            return table.payloads[table.idOf(name)];
         }
         finally
         {

@@ -363,4 +363,57 @@ class ReliabilityTest
         assertEquals(TaskState.COMPLETED, scheduler.task("once").orElseThrow().state());
         assertTrue(scheduler.task("nobody").isEmpty());
     }
+
+    @Test
+    void shouldKeepARotatedKeyAcrossATestModeRoundTripEvenWhenTheFirstProviderIsDestroyed()
+    {
+        final byte[] k1 = new byte[32];
+        final byte[] k2 = new byte[32];
+        java.util.Arrays.fill(k2, (byte)7);
+        final orchestrator.scheduler.vault.KeyProvider first = orchestrator.scheduler.vault.KeyProvider.ofBytes(k1);
+        final List<String> received = new ArrayList<>();
+        try (Scheduler rotating = Scheduler.builder().clock(clock).keyProvider(first).build())
+        {
+            rotating.registerHandler("echo", plain -> received.add(new String(plain, java.nio.charset.StandardCharsets.UTF_8)));
+            rotating.registerTask("job", "* * * * *", "echo", "payload".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            rotating.rotateKey(orchestrator.scheduler.vault.KeyProvider.ofBytes(k2));
+            first.destroy();
+            rotating.setTestMode(true);
+            rotating.setTestMode(false);
+            assertFalse(rotating.isTestMode());
+            final Payload payload = rotating.registry().payload("job");
+            assertTrue(payload.record().isSealed());
+            final int keyId = payload.record().keyId();
+            try (orchestrator.scheduler.vault.CallbackVault underK2 = vaultWithKeyAt(k2, keyId);
+                 orchestrator.scheduler.vault.CallbackVault underK1 = vaultWithKeyAt(k1, keyId))
+            {
+                assertEquals("payload", new String(underK2.open(payload.record(), payload.recordId(), "job",
+                    payload.version()), java.nio.charset.StandardCharsets.UTF_8));
+                assertThrows(orchestrator.scheduler.vault.RecordOpenException.class,
+                    () -> underK1.open(payload.record(), payload.recordId(), "job", payload.version()));
+            }
+            clock.advance(Duration.ofMinutes(1));
+            rotating.runPending();
+            assertEquals(List.of("payload"), received);
+        }
+    }
+
+    /**
+     * A vault whose sealing key is {@code key} under key id {@code keyId}: ids are handed out in order, so rotate
+     * through throw-away keys up to the one before it.
+     */
+    private static orchestrator.scheduler.vault.CallbackVault vaultWithKeyAt(final byte[] key, final int keyId)
+    {
+        final orchestrator.scheduler.vault.CallbackVault vault =
+            orchestrator.scheduler.vault.CallbackVault.production(orchestrator.scheduler.vault.KeyProvider.random());
+        while (vault.seal(0, "probe", 0, new byte[0]).keyId() < keyId - 1)
+        {
+            vault.beginRotation(orchestrator.scheduler.vault.KeyProvider.random());
+            vault.finishRotation();
+        }
+        vault.beginRotation(orchestrator.scheduler.vault.KeyProvider.ofBytes(key));
+        vault.finishRotation();
+        assertEquals(keyId, vault.seal(0, "probe", 0, new byte[0]).keyId());
+        return vault;
+    }
 }
