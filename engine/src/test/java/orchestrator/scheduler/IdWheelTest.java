@@ -198,6 +198,32 @@ class IdWheelTest
     }
 
     @Test
+    void shouldResumeAHalfVisitedFarBucketThatWasCompacted()
+    {
+        final IdWheel wheel = new IdWheel(START);
+        final long bucketStart = START + 2 * BUCKET;
+        final long laterLap = bucketStart + (1L << IdWheel.FAR_BITS) * BUCKET; // same far slot, one lap later
+        for (int id = 0; id < 3; id++)
+        {
+            wheel.schedule(id, laterLap + id);
+        }
+        for (int id = 10; id < 14; id++)
+        {
+            wheel.schedule(id, bucketStart + id);
+        }
+        assertEquals(0, wheel.poll(START + BUCKET, out, 3)); // looks at the three later-lap ids only
+        assertTrue(wheel.behind());
+        for (int id = 0; id < 3; id++)
+        {
+            assertTrue(wheel.cancel(id));
+        }
+        wheel.schedule(14, bucketStart + 14); // the slot is full: compacted, entries move below where the visit was
+        assertEquals(List.of(), pollAll(wheel, START + BUCKET, 3));
+        assertEquals(bucketStart + 10, wheel.nextDeadlineHint());
+        assertEquals(List.of(10, 11, 12, 13, 14), pollAll(wheel, bucketStart + 14, 10).stream().sorted().toList());
+    }
+
+    @Test
     void shouldBoundAJumpOverDueFarTasksByTheBudget()
     {
         final IdWheel wheel = new IdWheel(START);
@@ -263,17 +289,25 @@ class IdWheelTest
         int modelSize = 0;
         long now = start;
         long wheelTime = start;
-        final long[] steps = {0, 1, 1_000, 1L << IdWheel.NEAR_BITS, 70_000, 600_000, 3 * DAY, 30 * DAY, 3 * YEAR};
+        // time steps, the short ones more often; -1 stands for a step back
+        final long ring = 1L << IdWheel.NEAR_BITS;
+        final long[] steps = {-1, 0, 0, 1, 1, 1, 1_000, 1_000, 1_000, 1_000, ring, ring, 70_000, 600_000, 3 * DAY, 30 * DAY,
+            3 * YEAR};
         final long[] ahead = {1, 1_000, BUCKET, 2 * BUCKET, 70_000, 600_000, 3 * DAY, 20 * DAY, 3 * YEAR};
         for (int op = 0; op < 30_000; op++)
         {
             final int kind = random.nextInt(10);
-            final int id = random.nextInt(ids);
+            int id = random.nextInt(ids);
+            for (int tries = 0; kind >= 4 && kind < 7 && tries < 3 && model[id] == IdWheel.NEVER; tries++)
+            {
+                id = random.nextInt(ids); // cancel mostly ids in the wheel
+            }
             if (kind < 4)
             {
                 if (model[id] != IdWheel.NEVER)
                 {
-                    assertThrows(IllegalStateException.class, () -> wheel.schedule(id, 0));
+                    final int scheduled = id;
+                    assertThrows(IllegalStateException.class, () -> wheel.schedule(scheduled, 0));
                     continue;
                 }
                 final long deadline = deadline(random, wheelTime, ahead);
@@ -281,7 +315,7 @@ class IdWheelTest
                 model[id] = deadline;
                 modelSize++;
             }
-            else if (kind < 6)
+            else if (kind < 7)
             {
                 final boolean pending = model[id] != IdWheel.NEVER;
                 assertEquals(pending, wheel.cancel(id));
@@ -293,8 +327,8 @@ class IdWheelTest
             }
             else
             {
-                final int which = random.nextInt(steps.length + 1);
-                final long step = which == steps.length ? -random.nextLong(100_000) : random.nextLong(steps[which] + 1);
+                final long span = steps[random.nextInt(steps.length)];
+                final long step = span < 0 ? -random.nextLong(100_000) : random.nextLong(span + 1);
                 now = Math.max(Long.MIN_VALUE + YEAR, Math.min(Long.MAX_VALUE - YEAR, now + step));
                 wheelTime = Math.max(wheelTime, now);
                 final int limit = 1 + random.nextInt(50);
@@ -330,8 +364,13 @@ class IdWheelTest
 
     private static long deadline(final SplittableRandom random, final long time, final long[] ahead)
     {
-        switch (random.nextInt(8))
+        switch (random.nextInt(10))
         {
+            case 8:
+            case 9:
+                // cron-like: a few seconds, minutes or hours ahead, on the grid, so that many ids share a slot
+                final long grid = random.nextBoolean() ? 1_000 : random.nextBoolean() ? 60_000 : 3_600_000;
+                return Math.floorDiv(time, grid) * grid + grid * random.nextInt(1, 4);
             case 0:
                 return random.nextInt(20) == 0 ? Long.MIN_VALUE : time - random.nextLong(1, 1_000_000);
             case 1:
