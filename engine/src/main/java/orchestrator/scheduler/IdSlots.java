@@ -3,107 +3,259 @@ package orchestrator.scheduler;
 import java.util.Arrays;
 
 /**
- * NOT thread safe: owned by one {@link IdWheel}. One level of the wheel: a fixed number of slots, each a reusable
- * {@code int[]} whose element 0 is the slot's entry count and elements {@code 1 .. count} are ids or
- * {@link #TOMBSTONE}s, in the order they were added.
+ * NOT thread safe: owned by one {@link IdWheel}. One level of the wheel: a fixed number of slots of ids, each entry an
+ * id or a {@link #TOMBSTONE}, addressed by its index in the slot, {@code 1 .. count}.
  * <p>
- * Every id added is located by {@code positions[id] = tag | index}; this class keeps that locator up to date when it
- * moves an entry, and the wheel does when it moves one itself.
+ * Layout: slot {@code s} starts with a home block of {@code 1 << shift} ints in one flat array, {@code home[s << shift]}
+ * holding the slot's count and the next ints its first entries; entries beyond the home block go to a per-slot
+ * overflow array. A sweep over consecutive slots thus reads memory in order, and a slot found from its number costs
+ * no pointer chase. The home block doubles (a re-layout of the level, O(slots x block)) when overflow arrays are both
+ * common, more than an eighth of the slots, and large, more than half the home array: a single crowded slot does not
+ * make every slot bigger. Indices are logical, so a re-layout moves no locator.
  * <p>
- * Caveats: a slot array is allocated on the slot's first use and then kept, at its largest size, for reuse: the
- * memory of a burst into one slot is held until the wheel is dropped.
+ * Every id added is located by {@code positions[id] = tag | index}; this class keeps the locator up to date when it
+ * moves an entry (compaction), and the wheel does when it moves one itself.
+ * <p>
+ * Caveats: arrays only grow; the memory of a burst is held until the wheel is dropped.
  */
 final class IdSlots
 {
     /** An entry whose id was cancelled. */
     static final int TOMBSTONE = -1;
-    private static final int INITIAL_LENGTH = 8;
+    private static final int MAX_SHIFT = 6;
 
-    private final int[][] slots;
+    private final int slots;
     private final int tag;
+    private final int[][] overflow;
+    private int shift;
+    private int[] home;
+    private int overflowSlots; // slots with an overflow array
+    private long overflowInts; // the overflow arrays' total length
 
     /**
      * @param slots how many slots.
+     * @param shift log2 of the initial home block, count included.
      * @param tag   or-ed into the index of every locator written, naming this level.
      */
-    IdSlots(final int slots, final int tag)
+    IdSlots(final int slots, final int shift, final int tag)
     {
-        this.slots = new int[slots][];
+        this.slots = slots;
         this.tag = tag;
+        this.shift = shift;
+        home = new int[slots << shift];
+        overflow = new int[slots][];
     }
 
     /**
-     * @param slot a slot.
-     * @return the slot's array, or null when the slot was never used.
-     */
-    int[] slot(final int slot)
-    {
-        return slots[slot];
-    }
-
-    /**
-     * @param slot a slot.
      * @return the number of entries in the slot, tombstones included.
      */
     int count(final int slot)
     {
-        final int[] entries = slots[slot];
-        return entries == null ? 0 : entries[0];
+        return home[slot << shift];
+    }
+
+    void setCount(final int slot, final int count)
+    {
+        home[slot << shift] = count;
+    }
+
+    /**
+     * @return the entry at {@code index}, 1 .. count.
+     */
+    int get(final int slot, final int index)
+    {
+        final int block = 1 << shift;
+        return index < block ? home[(slot << shift) + index] : overflow[slot][index - block];
+    }
+
+    void set(final int slot, final int index, final int id)
+    {
+        final int block = 1 << shift;
+        if (index < block)
+        {
+            home[(slot << shift) + index] = id;
+        }
+        else
+        {
+            overflow[slot][index - block] = id;
+        }
+    }
+
+    /**
+     * Turns the entry of an id into a tombstone, and drops it when it is the last entry and {@code shrink} is set.
+     *
+     * @return false when the entry at {@code index} does not hold {@code id} (a stale locator): nothing changes.
+     */
+    boolean remove(final int slot, final int index, final int id, final boolean shrink)
+    {
+        final int base = slot << shift;
+        final int count = home[base];
+        if (index > count || get(slot, index) != id)
+        {
+            return false;
+        }
+        set(slot, index, TOMBSTONE);
+        if (shrink && index == count)
+        {
+            home[base] = count - 1;
+        }
+        return true;
     }
 
     /**
      * Appends an id to a slot; when the slot is full it is first compacted (when at least a quarter of it is
-     * tombstones) or grown, so entries of other ids may move: their locators are updated.
+     * tombstones) or given more room, so entries of other ids may move: their locators are updated.
      *
-     * @param slot      the slot.
-     * @param id        the id.
-     * @param positions the locators, indexed by id.
      * @return the index of the new entry.
      */
     int add(final int slot, final int id, final int[] positions)
     {
-        int[] entries = slots[slot];
-        if (entries == null)
+        final int block = 1 << shift;
+        int count = home[slot << shift] + 1;
+        if (count < block)
         {
-            entries = new int[INITIAL_LENGTH];
-            slots[slot] = entries;
+            home[(slot << shift) + count] = id;
         }
-        int count = entries[0];
-        if (count == entries.length - 1)
+        else
         {
-            count = compact(entries, positions);
-            if (count > ((entries.length - 1) >> 1) + ((entries.length - 1) >> 2))
+            final int[] extra = overflow[slot];
+            if (extra == null || count - block == extra.length)
             {
-                entries = Arrays.copyOf(entries, entries.length << 1);
-                slots[slot] = entries;
+                count = compact(slot, positions) + 1;
+                if (count >= 1 << shift) // not in the home block, even after compaction or a re-layout
+                {
+                    grow(slot, count - (1 << shift));
+                }
             }
+            set(slot, count, id);
         }
-        count++;
-        entries[count] = id;
-        entries[0] = count;
+        home[slot << shift] = count;
         positions[id] = tag | count;
         return count;
     }
 
-    private int compact(final int[] entries, final int[] positions)
+    /**
+     * Hands out entries from the end of a slot into {@code out}, skipping tombstones, at most {@code budget} entries.
+     *
+     * @return the new end of {@code out}; the slot's count falls by {@code min(count, budget)}.
+     */
+    int drain(final int slot, final int[] out, final int outCount, final int budget)
     {
-        final int tag = this.tag;
-        final int count = entries[0];
+        final int base = slot << shift;
+        final int block = 1 << shift;
+        final int[] home = this.home;
+        int n = home[base];
+        final int rest = n - Math.min(n, budget);
+        int count = outCount;
+        if (n >= block)
+        {
+            final int[] extra = overflow[slot];
+            final int low = Math.max(rest + 1, block);
+            for (; n >= low; n--)
+            {
+                final int id = extra[n - block];
+                if (id != TOMBSTONE)
+                {
+                    out[count++] = id;
+                }
+            }
+        }
+        for (; n > rest; n--)
+        {
+            final int id = home[base + n];
+            if (id != TOMBSTONE)
+            {
+                out[count++] = id;
+            }
+        }
+        home[base] = rest;
+        return count;
+    }
+
+    private int compact(final int slot, final int[] positions)
+    {
+        final int count = count(slot);
         int live = 0;
         for (int i = 1; i <= count; i++)
         {
-            final int id = entries[i];
+            final int id = get(slot, i);
             if (id != TOMBSTONE)
             {
                 live++;
                 if (live != i)
                 {
-                    entries[live] = id;
+                    set(slot, live, id);
                     positions[id] = tag | live;
                 }
             }
         }
-        entries[0] = live;
+        setCount(slot, live);
+        if (live > count - (count >> 2) && overflowSlots > slots >> 3 && overflowInts > home.length >> 1
+            && shift < MAX_SHIFT)
+        {
+            relayout();
+        }
         return live;
+    }
+
+    /**
+     * Makes the slot's overflow array hold at least {@code needed + 1} entries.
+     */
+    private void grow(final int slot, final int needed)
+    {
+        final int[] extra = overflow[slot];
+        if (extra != null && extra.length > needed)
+        {
+            return; // compaction made room
+        }
+        int grown = extra == null ? 1 << shift : extra.length;
+        while (grown < needed + 1)
+        {
+            grown <<= 1;
+        }
+        if (extra == null)
+        {
+            overflowSlots++;
+        }
+        overflowInts += grown - (extra == null ? 0 : extra.length);
+        overflow[slot] = extra == null ? new int[grown] : Arrays.copyOf(extra, grown);
+    }
+
+    private void relayout()
+    {
+        final int oldShift = shift;
+        final int oldBlock = 1 << oldShift;
+        final int newShift = oldShift + 1;
+        final int newBlock = 1 << newShift;
+        final int[] oldHome = home;
+        final int[] newHome = new int[slots << newShift];
+        overflowSlots = 0;
+        overflowInts = 0;
+        for (int slot = 0; slot < slots; slot++)
+        {
+            final int count = oldHome[slot << oldShift];
+            System.arraycopy(oldHome, slot << oldShift, newHome, slot << newShift, Math.min(count + 1, oldBlock));
+            final int[] extra = overflow[slot];
+            if (extra == null)
+            {
+                continue;
+            }
+            // indices oldBlock .. newBlock - 1 move home; the rest move down the overflow array
+            final int moveHome = Math.min(count + 1, newBlock) - oldBlock;
+            if (moveHome > 0)
+            {
+                System.arraycopy(extra, 0, newHome, (slot << newShift) + oldBlock, moveHome);
+            }
+            if (count < newBlock)
+            {
+                overflow[slot] = null;
+                continue;
+            }
+            System.arraycopy(extra, oldBlock, extra, 0, count + 1 - newBlock);
+            overflowSlots++;
+            overflowInts += extra.length;
+        }
+        home = newHome;
+        shift = newShift;
     }
 }

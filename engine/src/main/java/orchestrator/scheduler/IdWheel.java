@@ -65,9 +65,9 @@ final class IdWheel
     private static final int FAR = 3;
     private static final int FAR_TAG = FAR << LEVEL_SHIFT;
 
-    private final IdSlots due = new IdSlots(1, DUE << LEVEL_SHIFT);
-    private final IdSlots near = new IdSlots(1 << NEAR_BITS, NEAR << LEVEL_SHIFT);
-    private final IdSlots far = new IdSlots(1 << FAR_BITS, FAR_TAG);
+    private final IdSlots due = new IdSlots(1, 4, DUE << LEVEL_SHIFT);
+    private final IdSlots near = new IdSlots(1 << NEAR_BITS, 2, NEAR << LEVEL_SHIFT);
+    private final IdSlots far = new IdSlots(1 << FAR_BITS, 2, FAR_TAG);
     private final SlotBitmap nearOccupied = new SlotBitmap(1 << NEAR_BITS);
     private final SlotBitmap farOccupied = new SlotBitmap(1 << FAR_BITS);
     private long[] deadlines = new long[1024];
@@ -112,7 +112,7 @@ final class IdWheel
             grow(id);
         }
         final int[] positions = this.positions;
-        if (positions[id] != NOT_IN_WHEEL)
+        if (positions[id] != NOT_IN_WHEEL && locate(id) != NOT_IN_WHEEL)
         {
             throw new IllegalStateException("id " + id + " is already in the wheel");
         }
@@ -165,36 +165,33 @@ final class IdWheel
         {
             return false;
         }
-        final int index = position & INDEX_MASK;
+        positions[id] = NOT_IN_WHEEL;
         final int level = position >>> LEVEL_SHIFT;
+        final int index = position & INDEX_MASK;
         if (level == NEAR)
         {
             final int slot = (int)deadlines[id] & NEAR_MASK;
-            final int[] entries = near.slot(slot);
-            entries[index] = IdSlots.TOMBSTONE;
-            if (index == entries[0])
+            if (!near.remove(slot, index, id, true))
             {
-                entries[0] = index - 1;
-                if (index == 1)
-                {
-                    nearOccupied.clear(slot);
-                }
+                return false; // a stale locator: the id was handed out
+            }
+            if (near.count(slot) == 0)
+            {
+                nearOccupied.clear(slot);
             }
         }
         else if (level == FAR)
         {
-            far.slot((int)(deadlines[id] >> BUCKET_BITS) & FAR_MASK)[index] = IdSlots.TOMBSTONE;
-        }
-        else
-        {
-            final int[] entries = due.slot(0);
-            entries[index] = IdSlots.TOMBSTONE;
-            if (index == entries[0])
+            // the far level keeps its count, which a half-done visit relies on
+            if (!far.remove((int)(deadlines[id] >> BUCKET_BITS) & FAR_MASK, index, id, false))
             {
-                entries[0] = index - 1;
+                return false;
             }
         }
-        positions[id] = NOT_IN_WHEEL;
+        else if (!due.remove(0, index, id, true))
+        {
+            return false;
+        }
         size--;
         return true;
     }
@@ -205,7 +202,7 @@ final class IdWheel
      */
     boolean contains(final int id)
     {
-        return id >= 0 && id < positions.length && positions[id] != NOT_IN_WHEEL;
+        return locate(id) != NOT_IN_WHEEL;
     }
 
     /**
@@ -214,7 +211,7 @@ final class IdWheel
      */
     long deadline(final int id)
     {
-        return contains(id) ? deadlines[id] : NEVER;
+        return locate(id) == NOT_IN_WHEEL ? NEVER : deadlines[id];
     }
 
     /**
@@ -277,101 +274,98 @@ final class IdWheel
     {
         handedOut = 0;
         budget = limit;
-        while (budget > 0)
+        final long time = this.time;
+        long next = time; // when the budget runs out, work is pending
+        work:
+        while (true)
         {
-            final int[] dueEntries = due.slot(0);
-            if (dueEntries != null && dueEntries[0] > 0)
+            if (due.count(0) > 0 && drain(due, 0, out) > 0)
             {
-                drain(dueEntries, out);
-                continue;
+                break;
             }
-            final long slotTime = nextNearSlot();
-            if (slotTime <= time && slotTime != NEVER)
+            long slotTime;
+            while ((slotTime = nextNearSlot()) <= time && slotTime != NEVER)
             {
                 cursor = slotTime;
                 final int slot = (int)slotTime & NEAR_MASK;
-                if (drain(near.slot(slot), out) == 0)
+                if (drain(near, slot, out) > 0)
                 {
-                    nearOccupied.clear(slot);
+                    break work;
                 }
-                continue;
+                nearOccupied.clear(slot);
             }
             cursor = time;
             final long horizon = (time >> BUCKET_BITS) + 1;
-            if (farCursor > horizon)
+            if (farCursor <= horizon)
             {
-                break;
-            }
-            if (horizon - farCursor >= 1 << FAR_BITS)
-            {
-                farCursor = horizon + 1 - (1 << FAR_BITS); // a jump of over a lap: visit each bucket once
-                farRead = 1;
-            }
-            final long bucket = nextFarBucket();
-            if (bucket > horizon)
-            {
+                if (horizon - farCursor >= 1 << FAR_BITS)
+                {
+                    farCursor = horizon + 1 - (1 << FAR_BITS); // a jump of over a lap: visit each bucket once
+                    farRead = 1;
+                }
+                final long bucket = nextFarBucket();
+                if (bucket <= horizon)
+                {
+                    if (bucket != farCursor)
+                    {
+                        farCursor = bucket;
+                        farRead = 1;
+                    }
+                    if (visitFar(out, horizon))
+                    {
+                        continue;
+                    }
+                    break;
+                }
                 farCursor = horizon + 1;
                 farRead = 1;
-                break;
             }
-            if (bucket != farCursor)
-            {
-                farCursor = bucket;
-                farRead = 1;
-            }
-            visitFar(out, horizon);
+            next = farOccupied.isEmpty() ? slotTime : Math.min(slotTime, (nextFarBucket() - 1) << BUCKET_BITS);
+            break;
         }
         final int count = handedOut;
         size -= count;
-        hint = computeHint();
-        behind = hint <= time && size > 0; // at time NEVER, hint NEVER may mean "empty" or "due now"
+        hint = next;
+        behind = next <= time && size > 0; // at time NEVER, a hint of NEVER may mean "empty" or "due now"
         return count;
     }
 
-    private int drain(final int[] entries, final int[] out)
+    /**
+     * Hands out entries from the end of a slot, within the budget; the locators of the ids handed out are left
+     * stale (see locate).
+     *
+     * @return the entries left in the slot.
+     */
+    private int drain(final IdSlots level, final int slot, final int[] out)
     {
-        final int[] positions = this.positions;
-        int count = handedOut;
-        int work = budget;
-        int n = entries[0];
-        while (n > 0 && work > 0)
-        {
-            final int id = entries[n--];
-            work--;
-            if (id != IdSlots.TOMBSTONE)
-            {
-                out[count++] = id;
-                positions[id] = NOT_IN_WHEEL;
-            }
-        }
-        entries[0] = n;
-        handedOut = count;
-        budget = work;
-        return n;
+        final int count = level.count(slot);
+        final int work = Math.min(count, budget);
+        handedOut = level.drain(slot, out, handedOut, work);
+        budget -= work;
+        return count - work;
     }
 
-    private void visitFar(final int[] out, final long horizon)
+    private boolean visitFar(final int[] out, final long horizon)
     {
+        final IdSlots far = this.far;
         final int bucket = (int)farCursor & FAR_MASK;
-        final int[] entries = far.slot(bucket);
         final long[] deadlines = this.deadlines;
         final int[] positions = this.positions;
         final long time = this.time;
         int count = handedOut;
         int work = budget;
-        int n = entries[0];
+        int n = far.count(bucket);
         int i = farRead;
         while (i <= n && work > 0)
         {
             work--;
-            final int id = entries[i];
+            final int id = far.get(bucket, i);
             if (id != IdSlots.TOMBSTONE)
             {
                 final long deadline = deadlines[id];
                 if (deadline <= time)
                 {
                     out[count++] = id;
-                    positions[id] = NOT_IN_WHEEL;
                 }
                 else if ((deadline >> BUCKET_BITS) <= horizon)
                 {
@@ -383,14 +377,17 @@ final class IdWheel
                     continue;
                 }
             }
-            final int last = entries[n--]; // fill the hole with the last entry
-            entries[i] = last;
-            if (i <= n && last != IdSlots.TOMBSTONE)
+            final int last = far.get(bucket, n--); // fill the hole with the last entry
+            if (i <= n)
             {
-                positions[last] = FAR_TAG | i;
+                far.set(bucket, i, last);
+                if (last != IdSlots.TOMBSTONE)
+                {
+                    positions[last] = FAR_TAG | i;
+                }
             }
         }
-        entries[0] = n;
+        far.setCount(bucket, n);
         handedOut = count;
         budget = work;
         if (i > n)
@@ -401,11 +398,10 @@ final class IdWheel
             }
             farCursor++;
             farRead = 1;
+            return true;
         }
-        else
-        {
-            farRead = i;
-        }
+        farRead = i;
+        return false;
     }
 
     private void fileNear(final int id, final long deadline)
@@ -431,19 +427,30 @@ final class IdWheel
         return bucket < 0 ? NEVER : farCursor + ((bucket - from) & FAR_MASK);
     }
 
-    private long computeHint()
+    /**
+     * An id handed out keeps its locator, to save a store per id on the hot path; the locator is known to be stale
+     * when the entry it names no longer holds the id (the slot's count fell below it, or another id took it). That is
+     * sound because an entry at or below a slot's count was written by the add or move that last located its id.
+     *
+     * @return the id's locator, or NOT_IN_WHEEL when the id is not in the wheel.
+     */
+    private int locate(final int id)
     {
-        final int[] dueEntries = due.slot(0);
-        if (dueEntries != null && dueEntries[0] > 0)
+        if (id < 0 || id >= positions.length)
         {
-            return time;
+            return NOT_IN_WHEEL;
         }
-        final long nearSlot = nextNearSlot();
-        if (farOccupied.isEmpty())
+        final int position = positions[id];
+        if (position == NOT_IN_WHEEL)
         {
-            return nearSlot;
+            return NOT_IN_WHEEL;
         }
-        return Math.min(nearSlot, (nextFarBucket() - 1) << BUCKET_BITS);
+        final int level = position >>> LEVEL_SHIFT;
+        final long deadline = deadlines[id];
+        final IdSlots slots = level == NEAR ? near : level == FAR ? far : due;
+        final int slot = level == NEAR ? (int)deadline & NEAR_MASK : level == FAR ? (int)(deadline >> BUCKET_BITS) & FAR_MASK : 0;
+        final int index = position & INDEX_MASK;
+        return index <= slots.count(slot) && slots.get(slot, index) == id ? position : NOT_IN_WHEEL;
     }
 
     private void grow(final int id)
