@@ -6,14 +6,14 @@ import java.util.Arrays;
  * NOT thread safe: owned by one {@link IdWheel}. One level of the wheel: a fixed number of slots of ids, each entry an
  * id or a {@link #TOMBSTONE}, addressed by its index in the slot, {@code 1 .. count}.
  * <p>
- * Layout: slot {@code s} starts with a home block of {@code 1 << shift} ints in one flat array, {@code home[s << shift]}
- * holding the slot's count and the next ints its first entries; entries beyond the home block go to a per-slot
+ * Layout: slot {@code s} starts with a home block of {@code 1 << shift} ints in one flat array, {@code home[s <<
+ * shift]} holding the slot's count and the next ints its first entries; entries beyond the home block go to a per-slot
  * overflow array. A sweep over consecutive slots thus reads memory in order, and a slot found from its number costs
  * no pointer chase. The home block doubles (a re-layout of the level, O(slots x block)) when overflow arrays are both
  * common, more than an eighth of the slots, and large, more than half the home array: a single crowded slot does not
  * make every slot bigger. Indices are logical, so a re-layout moves no locator.
  * <p>
- * Every id added is located by {@code positions[id] = tag | index}; this class keeps the locator up to date when it
+ * Every id added is located by {@code locators[id] = tag | index}; this class keeps the locator up to date when it
  * moves an entry (compaction), and the wheel does when it moves one itself.
  * <p>
  * Caveats: arrays only grow; the memory of a burst is held until the wheel is dropped.
@@ -95,9 +95,9 @@ final class IdSlots
             return false;
         }
         set(slot, index, TOMBSTONE);
-        if (shrink && index == count)
+        if (shrink)
         {
-            home[base] = count - 1;
+            home[base] = count - (1 + ((index - count) >> 31)); // one less when index == count; branch-free
         }
         return true;
     }
@@ -108,7 +108,7 @@ final class IdSlots
      *
      * @return the index of the new entry.
      */
-    int add(final int slot, final int id, final int[] positions)
+    int add(final int slot, final int id, final int[] locators)
     {
         final int block = 1 << shift;
         int count = home[slot << shift] + 1;
@@ -121,7 +121,7 @@ final class IdSlots
             final int[] extra = overflow[slot];
             if (extra == null || count - block == extra.length)
             {
-                count = compact(slot, positions) + 1;
+                count = compact(slot, locators) + 1;
                 if (count >= 1 << shift) // not in the home block, even after compaction or a re-layout
                 {
                     grow(slot, count - (1 << shift));
@@ -130,7 +130,7 @@ final class IdSlots
             set(slot, count, id);
         }
         home[slot << shift] = count;
-        positions[id] = tag | count;
+        locators[id] = tag | count;
         return count;
     }
 
@@ -154,25 +154,21 @@ final class IdSlots
             for (; n >= low; n--)
             {
                 final int id = extra[n - block];
-                if (id != TOMBSTONE)
-                {
-                    out[count++] = id;
-                }
+                out[count] = id;
+                count += 1 + (id >> 31); // a tombstone (-1) is overwritten by the next id; branch-free
             }
         }
         for (; n > rest; n--)
         {
             final int id = home[base + n];
-            if (id != TOMBSTONE)
-            {
-                out[count++] = id;
-            }
+            out[count] = id;
+            count += 1 + (id >> 31);
         }
         home[base] = rest;
         return count;
     }
 
-    private int compact(final int slot, final int[] positions)
+    private int compact(final int slot, final int[] locators)
     {
         final int count = count(slot);
         int live = 0;
@@ -185,7 +181,7 @@ final class IdSlots
                 if (live != i)
                 {
                     set(slot, live, id);
-                    positions[id] = tag | live;
+                    locators[id] = tag | live;
                 }
             }
         }

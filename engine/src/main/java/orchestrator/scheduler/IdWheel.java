@@ -22,33 +22,37 @@ import java.util.Arrays;
 final class IdWheel
 {
     /*
-     * Design. Three levels, each an IdSlots (slots of ids, element 0 the count; a cancelled entry becomes a
-     * TOMBSTONE in place), and two per-id arrays: deadlines[id] and positions[id] = level << 29 | index in slot.
-     * The slot is never stored: it is derived from the deadline, so a locator costs 4 bytes.
+     * Design. Per id: deadlines[id] and a 4-byte locator, locators[id] = level << 29 | index in slot. The slot is not
+     * stored: it follows from the deadline. Three levels, each an IdSlots (flat home blocks plus overflow arrays; a
+     * cancelled entry becomes a TOMBSTONE in place, as in Agrona's DeadlineTimerWheel):
      *
-     *   DUE   one slot of ids found due when scheduled (deadline <= time).
-     *   NEAR  2^17 slots of 1 ms, slot = deadline mod 2^17, with a SlotBitmap of occupied slots. Every near entry
-     *         lies in [cursor, cursor + 2^17), so a slot holds a single deadline and needs no round check.
-     *   FAR   2^14 buckets of 2^16 ms (half the near ring), bucket = (deadline >> 16) mod 2^14, with a SlotBitmap:
-     *         one lap is 2^30 ms, about 12.4 days. Deadlines more than a lap ahead share the bucket of their
-     *         residue and are kept in it (a Netty-style round check) when it is visited on an earlier lap: a
-     *         monthly task is looked at two or three times; no overflow structure.
+     *   DUE   one slot: ids found due when scheduled (deadline <= time).
+     *   NEAR  2^17 slots of 1 ms, slot = deadline mod 2^17, and a SlotBitmap of occupied slots. Every near entry lies
+     *         in [cursor, cursor + 2^17), so a slot holds one deadline and needs no round check.
+     *   FAR   2^14 buckets of 2^16 ms (half the near ring), bucket = (deadline >> 16) mod 2^14, and a SlotBitmap. A lap
+     *         is 2^30 ms, 12.4 days; a deadline more than a lap ahead waits in the bucket of its residue and is kept
+     *         there (a Netty-style round check) by visits of earlier laps: no overflow structure, and a monthly task
+     *         is looked at two or three times.
      *
-     * time is the wheel time; cursor <= time is the lowest near slot that may still hold entries; farCursor is the
-     * absolute number of the next far bucket to visit. A deadline d > time with bucket(d) < farCursor is filed near,
-     * otherwise far. Caught up, farCursor = bucket(time) + 2: bucket b is visited when time enters bucket b - 1, one
-     * bucket ahead, so near filing covers 1 to 2 buckets ahead and everything near stays within 2^17 ms of cursor.
-     * Far buckets are visited only once the near level is drained up to time (cursor == time), which keeps that
-     * bound while a poll is behind. Visiting bucket b hands out entries due by time, files those of buckets up to
-     * bucket(time) + 1 near (a far task moves at most once) and keeps later laps. After a jump of more than a lap,
-     * farCursor first skips to the last lap before the horizon: every bucket is then visited once, and entries of
-     * skipped laps are due, which the visit handles (it compares deadlines, not bucket numbers).
+     * time is the wheel time; cursor <= time the lowest near slot that may hold entries; farCursor the absolute number
+     * of the next far bucket to visit. A deadline d > time goes near when bucket(d) < farCursor, else far. Caught up,
+     * farCursor = bucket(time) + 2: bucket b is visited as time enters bucket b - 1, one bucket ahead, so near filing
+     * reaches 1 to 2 buckets ahead, within the near ring. Far buckets are visited only once the near level is drained
+     * up to time (cursor == time), which keeps that bound while a poll is behind. A visit hands out entries due by
+     * time, files those of buckets up to bucket(time) + 1 near (a far task moves down once) and keeps later laps.
+     * After a jump of over a lap, farCursor first skips to one lap before the horizon: each bucket is then visited
+     * once, and entries of skipped laps are due, which the visit handles (it compares deadlines, not bucket numbers).
      *
-     * poll() drains DUE, then due NEAR slots (found by bit scans from cursor), then visits FAR buckets up to the
-     * horizon, each step charged to the budget; a half-visited bucket is resumed at farRead. hint is a lower bound
-     * on the next time a poll has work: lowered by schedule(), recomputed exactly (two bit scans) by every poll that
-     * works, so a poll before it costs a comparison. Cancel writes a tombstone at the id's own index; the near and
-     * due levels also drop a cancelled last entry, the far level does not (it would race with farRead).
+     * poll() drains DUE, then due NEAR slots (bit scans from cursor), then visits FAR buckets up to the horizon, each
+     * entry charged to the budget; a half-visited bucket resumes at farRead. hint is a lower bound on the next time a
+     * poll has work: lowered by schedule(), recomputed by every poll that works (from the scan it made anyway), so a
+     * poll before it is one comparison. Cancel touches only the id's own entry: the near and due levels also drop it
+     * when it is last (branch-free), the far level keeps its count for farRead; an emptied near slot keeps its bit
+     * until a poll passes it, so the hint may be early, never late.
+     *
+     * Locators of ids handed out are not cleared (a store per id on the hot path): locate() knows a locator is stale
+     * when the entry it names no longer holds the id (the slot's count fell below it, or another id took it). That is
+     * sound because every entry at or below a slot's count was written by the add or move that last located its id.
      */
     static final long NEVER = Long.MAX_VALUE;
 
@@ -71,7 +75,7 @@ final class IdWheel
     private final SlotBitmap nearOccupied = new SlotBitmap(1 << NEAR_BITS);
     private final SlotBitmap farOccupied = new SlotBitmap(1 << FAR_BITS);
     private long[] deadlines = new long[1024];
-    private int[] positions = new int[1024];
+    private int[] locators = new int[1024];
     private long time;
     private long cursor;
     private long farCursor;
@@ -90,7 +94,7 @@ final class IdWheel
         time = startTimeMs;
         cursor = startTimeMs;
         farCursor = (startTimeMs >> BUCKET_BITS) + 2;
-        Arrays.fill(positions, NOT_IN_WHEEL);
+        Arrays.fill(locators, NOT_IN_WHEEL);
     }
 
     /**
@@ -107,12 +111,12 @@ final class IdWheel
         {
             throw new IllegalArgumentException("id " + id + ", deadline " + deadlineMs);
         }
-        if (id >= positions.length)
+        if (id >= locators.length)
         {
             grow(id);
         }
-        final int[] positions = this.positions;
-        if (positions[id] != NOT_IN_WHEEL && locate(id) != NOT_IN_WHEEL)
+        final int[] locators = this.locators;
+        if (locators[id] != NOT_IN_WHEEL && locate(id) != NOT_IN_WHEEL)
         {
             throw new IllegalStateException("id " + id + " is already in the wheel");
         }
@@ -121,7 +125,7 @@ final class IdWheel
         final long time = this.time;
         if (deadlineMs <= time)
         {
-            due.add(0, id, positions);
+            due.add(0, id, locators);
             hint = Math.min(hint, time);
         }
         else if ((deadlineMs >> BUCKET_BITS) < farCursor)
@@ -133,7 +137,7 @@ final class IdWheel
         {
             final int bucket = (int)(deadlineMs >> BUCKET_BITS) & FAR_MASK;
             final int before = far.count(bucket);
-            final int index = far.add(bucket, id, positions);
+            final int index = far.add(bucket, id, locators);
             if (index == 1)
             {
                 farOccupied.set(bucket);
@@ -156,41 +160,16 @@ final class IdWheel
      */
     boolean cancel(final int id)
     {
-        if (id < 0 || id >= positions.length)
+        final int locator = id < 0 || id >= locators.length ? NOT_IN_WHEEL : locators[id];
+        if (locator == NOT_IN_WHEEL)
         {
             return false;
         }
-        final int position = positions[id];
-        if (position == NOT_IN_WHEEL)
+        locators[id] = NOT_IN_WHEEL;
+        final int level = locator >>> LEVEL_SHIFT;
+        if (!level(level).remove(slotOf(level, deadlines[id]), locator & INDEX_MASK, id, level != FAR))
         {
-            return false;
-        }
-        positions[id] = NOT_IN_WHEEL;
-        final int level = position >>> LEVEL_SHIFT;
-        final int index = position & INDEX_MASK;
-        if (level == NEAR)
-        {
-            final int slot = (int)deadlines[id] & NEAR_MASK;
-            if (!near.remove(slot, index, id, true))
-            {
-                return false; // a stale locator: the id was handed out
-            }
-            if (near.count(slot) == 0)
-            {
-                nearOccupied.clear(slot);
-            }
-        }
-        else if (level == FAR)
-        {
-            // the far level keeps its count, which a half-done visit relies on
-            if (!far.remove((int)(deadlines[id] >> BUCKET_BITS) & FAR_MASK, index, id, false))
-            {
-                return false;
-            }
-        }
-        else if (!due.remove(0, index, id, true))
-        {
-            return false;
+            return false; // a stale locator: the id was handed out
         }
         size--;
         return true;
@@ -284,7 +263,7 @@ final class IdWheel
                 break;
             }
             long slotTime;
-            while ((slotTime = nextNearSlot()) <= time && slotTime != NEVER)
+            while ((slotTime = nearOccupied.nextPosition(cursor)) <= time && slotTime != NEVER)
             {
                 cursor = slotTime;
                 final int slot = (int)slotTime & NEAR_MASK;
@@ -300,27 +279,21 @@ final class IdWheel
             {
                 if (horizon - farCursor >= 1 << FAR_BITS)
                 {
-                    farCursor = horizon + 1 - (1 << FAR_BITS); // a jump of over a lap: visit each bucket once
-                    farRead = 1;
+                    moveFarCursor(horizon + 1 - (1 << FAR_BITS)); // a jump of over a lap: visit each bucket once
                 }
-                final long bucket = nextFarBucket();
+                final long bucket = farOccupied.nextPosition(farCursor);
+                moveFarCursor(Math.min(bucket, horizon + 1));
                 if (bucket <= horizon)
                 {
-                    if (bucket != farCursor)
-                    {
-                        farCursor = bucket;
-                        farRead = 1;
-                    }
                     if (visitFar(out, horizon))
                     {
                         continue;
                     }
                     break;
                 }
-                farCursor = horizon + 1;
-                farRead = 1;
             }
-            next = farOccupied.isEmpty() ? slotTime : Math.min(slotTime, (nextFarBucket() - 1) << BUCKET_BITS);
+            next = farOccupied.isEmpty() ? slotTime
+                : Math.min(slotTime, (farOccupied.nextPosition(farCursor) - 1) << BUCKET_BITS);
             break;
         }
         final int count = handedOut;
@@ -331,10 +304,7 @@ final class IdWheel
     }
 
     /**
-     * Hands out entries from the end of a slot, within the budget; the locators of the ids handed out are left
-     * stale (see locate).
-     *
-     * @return the entries left in the slot.
+     * @return the entries left in the slot after handing out from its end, within the budget.
      */
     private int drain(final IdSlots level, final int slot, final int[] out)
     {
@@ -350,7 +320,7 @@ final class IdWheel
         final IdSlots far = this.far;
         final int bucket = (int)farCursor & FAR_MASK;
         final long[] deadlines = this.deadlines;
-        final int[] positions = this.positions;
+        final int[] locators = this.locators;
         final long time = this.time;
         int count = handedOut;
         int work = budget;
@@ -383,7 +353,7 @@ final class IdWheel
                 far.set(bucket, i, last);
                 if (last != IdSlots.TOMBSTONE)
                 {
-                    positions[last] = FAR_TAG | i;
+                    locators[last] = FAR_TAG | i;
                 }
             }
         }
@@ -396,69 +366,68 @@ final class IdWheel
             {
                 farOccupied.clear(bucket);
             }
-            farCursor++;
-            farRead = 1;
+            moveFarCursor(farCursor + 1);
             return true;
         }
         farRead = i;
         return false;
     }
 
+    private void moveFarCursor(final long bucket)
+    {
+        if (bucket != farCursor)
+        {
+            farCursor = bucket;
+            farRead = 1;
+        }
+    }
+
     private void fileNear(final int id, final long deadline)
     {
         final int slot = (int)deadline & NEAR_MASK;
-        if (near.add(slot, id, positions) == 1)
+        if (near.add(slot, id, locators) == 1)
         {
             nearOccupied.set(slot);
         }
     }
 
-    private long nextNearSlot()
-    {
-        final int from = (int)cursor & NEAR_MASK;
-        final int slot = nearOccupied.nextCircular(from);
-        return slot < 0 ? NEVER : cursor + ((slot - from) & NEAR_MASK);
-    }
-
-    private long nextFarBucket()
-    {
-        final int from = (int)farCursor & FAR_MASK;
-        final int bucket = farOccupied.nextCircular(from);
-        return bucket < 0 ? NEVER : farCursor + ((bucket - from) & FAR_MASK);
-    }
-
     /**
-     * An id handed out keeps its locator, to save a store per id on the hot path; the locator is known to be stale
-     * when the entry it names no longer holds the id (the slot's count fell below it, or another id took it). That is
-     * sound because an entry at or below a slot's count was written by the add or move that last located its id.
-     *
-     * @return the id's locator, or NOT_IN_WHEEL when the id is not in the wheel.
+     * @return the id's locator, or NOT_IN_WHEEL when the id is not in the wheel (see the design notes on staleness).
      */
     private int locate(final int id)
     {
-        if (id < 0 || id >= positions.length)
+        if (id < 0 || id >= locators.length)
         {
             return NOT_IN_WHEEL;
         }
-        final int position = positions[id];
-        if (position == NOT_IN_WHEEL)
+        final int locator = locators[id];
+        if (locator == NOT_IN_WHEEL)
         {
             return NOT_IN_WHEEL;
         }
-        final int level = position >>> LEVEL_SHIFT;
-        final long deadline = deadlines[id];
-        final IdSlots slots = level == NEAR ? near : level == FAR ? far : due;
-        final int slot = level == NEAR ? (int)deadline & NEAR_MASK : level == FAR ? (int)(deadline >> BUCKET_BITS) & FAR_MASK : 0;
-        final int index = position & INDEX_MASK;
-        return index <= slots.count(slot) && slots.get(slot, index) == id ? position : NOT_IN_WHEEL;
+        final int level = locator >>> LEVEL_SHIFT;
+        final IdSlots slots = level(level);
+        final int slot = slotOf(level, deadlines[id]);
+        final int index = locator & INDEX_MASK;
+        return index <= slots.count(slot) && slots.get(slot, index) == id ? locator : NOT_IN_WHEEL;
+    }
+
+    private IdSlots level(final int level)
+    {
+        return level == NEAR ? near : level == FAR ? far : due;
+    }
+
+    private static int slotOf(final int level, final long deadline)
+    {
+        return level == NEAR ? (int)deadline & NEAR_MASK : level == FAR ? (int)(deadline >> BUCKET_BITS) & FAR_MASK : 0;
     }
 
     private void grow(final int id)
     {
-        final int length = (int)Math.min(Integer.MAX_VALUE - 8, Math.max(id + 1L, 2L * positions.length));
-        final int previous = positions.length;
-        positions = Arrays.copyOf(positions, length);
-        Arrays.fill(positions, previous, length, NOT_IN_WHEEL);
+        final int length = (int)Math.min(Integer.MAX_VALUE - 8, Math.max(id + 1L, 2L * locators.length));
+        final int previous = locators.length;
+        locators = Arrays.copyOf(locators, length);
+        Arrays.fill(locators, previous, length, NOT_IN_WHEEL);
         deadlines = Arrays.copyOf(deadlines, length);
     }
 }

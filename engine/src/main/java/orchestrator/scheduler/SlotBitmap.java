@@ -81,6 +81,18 @@ final class SlotBitmap
     }
 
     /**
+     * @param from an absolute position on the ring (a time, a bucket number), its residue the slot to start from.
+     * @return the absolute position at or after {@code from} of the first occupied slot, going round the ring once,
+     *         or {@code Long.MAX_VALUE} when every slot is empty.
+     */
+    long nextPosition(final long from)
+    {
+        final int start = (int)from & mask;
+        final int slot = nextCircular(start);
+        return slot < 0 ? Long.MAX_VALUE : from + ((slot - start) & mask);
+    }
+
+    /**
      * @param from a slot.
      * @return the first occupied slot at or after {@code from} going round the ring, or -1 when every slot is empty.
      */
