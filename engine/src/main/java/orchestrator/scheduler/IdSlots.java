@@ -11,10 +11,12 @@ import java.util.Arrays;
  * overflow array. A sweep over consecutive slots thus reads memory in order, and a slot found from its number costs
  * no pointer chase. The home block doubles (a re-layout of the level, O(slots x block)) when overflow arrays are both
  * common, more than an eighth of the slots, and large, more than half the home array: a single crowded slot does not
- * make every slot bigger. Indices are logical, so a re-layout moves no locator.
+ * make every slot bigger.
  * <p>
- * Every id added is located by {@code locators[id] = tag | index}; this class keeps the locator up to date when it
- * moves an entry (compaction), and the wheel does when it moves one itself.
+ * Every id added is located by {@code locators[id] = tag | address}, where the address is the entry's index in the
+ * home array, or {@link #OVERFLOW} with its index in the slot (the wheel finds the slot from the deadline): removing a
+ * home entry needs nothing but the locator. This class keeps locators up to date when it moves entries (compaction,
+ * re-layout), and the wheel does when it moves one itself ({@link #locator}).
  * <p>
  * Caveats: arrays only grow; the memory of a burst is held until the wheel is dropped.
  */
@@ -22,6 +24,9 @@ final class IdSlots
 {
     /** An entry whose id was cancelled. */
     static final int TOMBSTONE = -1;
+    /** Locator bit: the entry is in an overflow array and the low bits are its index in the slot. */
+    static final int OVERFLOW = 1 << 28;
+    private static final int ADDRESS = OVERFLOW - 1;
     private static final int MAX_SHIFT = 6;
 
     private final int slots;
@@ -82,21 +87,62 @@ final class IdSlots
     }
 
     /**
+     * @param slot  the slot, read only for an {@link #OVERFLOW} locator.
+     * @param index an index in the slot, 1 .. count.
+     * @return the locator of that entry.
+     */
+    int locator(final int slot, final int index)
+    {
+        return tag | (index < 1 << shift ? (slot << shift) + index : OVERFLOW | index);
+    }
+
+    /**
+     * @param slot the slot, read only for an {@link #OVERFLOW} locator.
+     * @return true when the entry the locator names holds {@code id}; false for a stale locator.
+     */
+    boolean holds(final int locator, final int slot, final int id)
+    {
+        final int address = locator & ADDRESS;
+        if ((locator & OVERFLOW) == 0)
+        {
+            // blocks only double, so even a stale home address is never a count cell: index >= 1
+            final int index = address & ((1 << shift) - 1);
+            return index <= home[address - index] && home[address] == id;
+        }
+        final int block = 1 << shift;
+        return address >= block && address <= home[slot << shift] && overflow[slot][address - block] == id;
+    }
+
+    /**
      * Turns the entry of an id into a tombstone, and drops it when it is the last entry and {@code shrink} is set.
      *
-     * @return false when the entry at {@code index} does not hold {@code id} (a stale locator): nothing changes.
+     * @param slot the slot, read only for an {@link #OVERFLOW} locator.
+     * @return false for a stale locator (see {@link #holds}): nothing changes.
      */
-    boolean remove(final int slot, final int index, final int id, final boolean shrink)
+    boolean remove(final int locator, final int slot, final int id, final boolean shrink)
     {
-        final int base = slot << shift;
-        final int count = home[base];
-        if (index > count || get(slot, index) != id)
+        if (!holds(locator, slot, id))
         {
             return false;
         }
-        set(slot, index, TOMBSTONE);
+        final int address = locator & ADDRESS;
+        final int base;
+        final int index;
+        if ((locator & OVERFLOW) == 0)
+        {
+            home[address] = TOMBSTONE;
+            index = address & ((1 << shift) - 1);
+            base = address - index;
+        }
+        else
+        {
+            overflow[slot][address - (1 << shift)] = TOMBSTONE;
+            index = address;
+            base = slot << shift;
+        }
         if (shrink)
         {
+            final int count = home[base];
             home[base] = count - (1 + ((index - count) >> 31)); // one less when index == count; branch-free
         }
         return true;
@@ -130,7 +176,7 @@ final class IdSlots
             set(slot, count, id);
         }
         home[slot << shift] = count;
-        locators[id] = tag | count;
+        locators[id] = locator(slot, count);
         return count;
     }
 
@@ -181,7 +227,7 @@ final class IdSlots
                 if (live != i)
                 {
                     set(slot, live, id);
-                    locators[id] = tag | live;
+                    locators[id] = locator(slot, live);
                 }
             }
         }
@@ -189,7 +235,7 @@ final class IdSlots
         if (live > count - (count >> 2) && overflowSlots > slots >> 3 && overflowInts > home.length >> 1
             && shift < MAX_SHIFT)
         {
-            relayout();
+            relayout(locators);
         }
         return live;
     }
@@ -217,7 +263,7 @@ final class IdSlots
         overflow[slot] = extra == null ? new int[grown] : Arrays.copyOf(extra, grown);
     }
 
-    private void relayout()
+    private void relayout(final int[] locators)
     {
         final int oldShift = shift;
         final int oldBlock = 1 << oldShift;
@@ -253,5 +299,17 @@ final class IdSlots
         }
         home = newHome;
         shift = newShift;
+        for (int slot = 0; slot < slots; slot++) // home addresses changed: locate every entry afresh
+        {
+            final int count = count(slot);
+            for (int i = 1; i <= count; i++)
+            {
+                final int id = get(slot, i);
+                if (id != TOMBSTONE)
+                {
+                    locators[id] = locator(slot, i);
+                }
+            }
+        }
     }
 }

@@ -22,8 +22,9 @@ import java.util.Arrays;
 final class IdWheel
 {
     /*
-     * Design. Per id: deadlines[id] and a 4-byte locator, locators[id] = level << 29 | index in slot. The slot is not
-     * stored: it follows from the deadline. Three levels, each an IdSlots (flat home blocks plus overflow arrays; a
+     * Design. Per id: deadlines[id] and a 4-byte locator, locators[id] = level << 29 | address in the level (see
+     * IdSlots: a home entry is found from the locator alone, an overflow one from its slot, which follows from the
+     * deadline). Three levels, each an IdSlots (flat home blocks plus overflow arrays; a
      * cancelled entry becomes a TOMBSTONE in place, as in Agrona's DeadlineTimerWheel):
      *
      *   DUE   one slot: ids found due when scheduled (deadline <= time).
@@ -63,15 +64,13 @@ final class IdWheel
     private static final int FAR_MASK = (1 << FAR_BITS) - 1;
     private static final int NOT_IN_WHEEL = -1;
     private static final int LEVEL_SHIFT = 29;
-    private static final int INDEX_MASK = (1 << LEVEL_SHIFT) - 1;
     private static final int DUE = 1;
     private static final int NEAR = 2;
     private static final int FAR = 3;
-    private static final int FAR_TAG = FAR << LEVEL_SHIFT;
 
     private final IdSlots due = new IdSlots(1, 4, DUE << LEVEL_SHIFT);
     private final IdSlots near = new IdSlots(1 << NEAR_BITS, 2, NEAR << LEVEL_SHIFT);
-    private final IdSlots far = new IdSlots(1 << FAR_BITS, 2, FAR_TAG);
+    private final IdSlots far = new IdSlots(1 << FAR_BITS, 2, FAR << LEVEL_SHIFT);
     private final SlotBitmap nearOccupied = new SlotBitmap(1 << NEAR_BITS);
     private final SlotBitmap farOccupied = new SlotBitmap(1 << FAR_BITS);
     private long[] deadlines = new long[1024];
@@ -167,7 +166,7 @@ final class IdWheel
         }
         locators[id] = NOT_IN_WHEEL;
         final int level = locator >>> LEVEL_SHIFT;
-        if (!level(level).remove(slotOf(level, deadlines[id]), locator & INDEX_MASK, id, level != FAR))
+        if (!level(level).remove(locator, slotOf(level, locator, id), id, level != FAR))
         {
             return false; // a stale locator: the id was handed out
         }
@@ -353,7 +352,7 @@ final class IdWheel
                 far.set(bucket, i, last);
                 if (last != IdSlots.TOMBSTONE)
                 {
-                    locators[last] = FAR_TAG | i;
+                    locators[last] = far.locator(bucket, i);
                 }
             }
         }
@@ -406,10 +405,7 @@ final class IdWheel
             return NOT_IN_WHEEL;
         }
         final int level = locator >>> LEVEL_SHIFT;
-        final IdSlots slots = level(level);
-        final int slot = slotOf(level, deadlines[id]);
-        final int index = locator & INDEX_MASK;
-        return index <= slots.count(slot) && slots.get(slot, index) == id ? locator : NOT_IN_WHEEL;
+        return level(level).holds(locator, slotOf(level, locator, id), id) ? locator : NOT_IN_WHEEL;
     }
 
     private IdSlots level(final int level)
@@ -417,9 +413,17 @@ final class IdWheel
         return level == NEAR ? near : level == FAR ? far : due;
     }
 
-    private static int slotOf(final int level, final long deadline)
+    /**
+     * @return the slot of an id's entry when its locator needs it (an overflow entry), else 0: no deadline read.
+     */
+    private int slotOf(final int level, final int locator, final int id)
     {
-        return level == NEAR ? (int)deadline & NEAR_MASK : level == FAR ? (int)(deadline >> BUCKET_BITS) & FAR_MASK : 0;
+        if ((locator & IdSlots.OVERFLOW) == 0 || level == DUE)
+        {
+            return 0;
+        }
+        final long deadline = deadlines[id];
+        return level == NEAR ? (int)deadline & NEAR_MASK : (int)(deadline >> BUCKET_BITS) & FAR_MASK;
     }
 
     private void grow(final int id)

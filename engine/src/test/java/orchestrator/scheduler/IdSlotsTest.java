@@ -20,7 +20,8 @@ class IdSlotsTest
 
     /**
      * Fuzzes one level against a model of the live ids per slot, with a small home block and few slots so that
-     * compaction, overflow growth and re-layouts of the home array all happen often.
+     * compaction, overflow growth and re-layouts of the home array all happen often; locators left behind by drained
+     * ids must read as stale, whatever moved since.
      */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4})
@@ -39,6 +40,7 @@ class IdSlotsTest
             model.add(new HashSet<>());
         }
         final int[] out = new int[ids];
+        final Set<Integer> stale = new HashSet<>();
         for (int op = 0; op < 40_000; op++)
         {
             final int id = random.nextInt(ids);
@@ -48,17 +50,18 @@ class IdSlotsTest
                 // crowd a few slots: skewed choice
                 final int slot = random.nextInt(4) == 0 ? random.nextInt(slotCount) : random.nextInt(1 + op % slotCount);
                 final int index = slots.add(slot, id, positions);
-                assertEquals(TAG | index, positions[id]);
+                assertEquals(slots.locator(slot, index), positions[id]);
+                assertTrue(slots.holds(positions[id], slot, id));
                 slotOf[id] = slot;
                 model.get(slot).add(id);
             }
             else if (kind < 9 && slotOf[id] >= 0)
             {
                 final int slot = slotOf[id];
-                final int index = positions[id] & (TAG - 1);
                 final int other = (id + 1) % ids;
-                assertFalse(slots.remove(slot, index, other == id ? -2 : other, true), "removed another id's entry");
-                assertTrue(slots.remove(slot, index, id, random.nextBoolean()));
+                assertFalse(slots.remove(positions[id], slot, other, true), "removed another id's entry");
+                assertTrue(slots.remove(positions[id], slot, id, random.nextBoolean()));
+                assertFalse(slots.holds(positions[id], slot, id), "a removed id still held");
                 slotOf[id] = -1;
                 model.get(slot).remove(id);
             }
@@ -73,11 +76,23 @@ class IdSlotsTest
                 {
                     assertTrue(model.get(slot).remove(out[i]), "drained an id not in the slot");
                     slotOf[out[i]] = -1;
+                    stale.add(out[i]);
                 }
             }
             if (op % 97 == 0)
             {
                 check(slots, model, positions);
+                for (final int handedOut : stale) // their locators were left behind: they must read as stale
+                {
+                    if (slotOf[handedOut] < 0)
+                    {
+                        for (int s = 0; s < slotCount; s++)
+                        {
+                            assertFalse(slots.holds(positions[handedOut], s, handedOut), "a stale locator held");
+                        }
+                    }
+                }
+                stale.clear();
             }
         }
         check(slots, model, positions);
@@ -94,7 +109,7 @@ class IdSlotsTest
                 if (id != IdSlots.TOMBSTONE)
                 {
                     assertTrue(live.add(id), "an id twice in a slot");
-                    assertEquals(TAG | i, positions[id], "a moved entry whose locator was not updated");
+                    assertEquals(slots.locator(s, i), positions[id], "a moved entry whose locator was not updated");
                 }
             }
             assertEquals(model.get(s), live);
