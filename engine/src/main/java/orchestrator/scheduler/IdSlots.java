@@ -114,6 +114,28 @@ final class IdSlots
     }
 
     /**
+     * {@link #remove} with {@code shrink} for a locator without {@link #OVERFLOW}: the common case, kept short so that
+     * many cancels can be in flight at once, each waiting on its own cache misses.
+     *
+     * @return false for a stale locator: nothing changes.
+     */
+    boolean removeHome(final int locator, final int id)
+    {
+        final int[] home = this.home;
+        final int address = locator & ADDRESS;
+        final int index = address & ((1 << shift) - 1);
+        final int base = address - index;
+        final int count = home[base];
+        if (index > count | home[address] != id)
+        {
+            return false;
+        }
+        home[address] = TOMBSTONE;
+        home[base] = count - (1 + ((index - count) >> 31)); // one less when index == count; branch-free
+        return true;
+    }
+
+    /**
      * Turns the entry of an id into a tombstone, and drops it when it is the last entry and {@code shrink} is set.
      *
      * @param slot the slot, read only for an {@link #OVERFLOW} locator.

@@ -159,19 +159,26 @@ final class IdWheel
      */
     boolean cancel(final int id)
     {
-        final int locator = id < 0 || id >= locators.length ? NOT_IN_WHEEL : locators[id];
+        final int[] locators = this.locators;
+        if (id < 0 || id >= locators.length)
+        {
+            return false;
+        }
+        final int locator = locators[id];
         if (locator == NOT_IN_WHEEL)
         {
             return false;
         }
         locators[id] = NOT_IN_WHEEL;
         final int level = locator >>> LEVEL_SHIFT;
-        if (!level(level).remove(locator, slotOf(level, locator, id), id, level != FAR))
+        final boolean removed = (locator & IdSlots.OVERFLOW) == 0 && level == NEAR
+            ? near.removeHome(locator, id) // the far level keeps its count, which a half-done visit relies on
+            : level(level).remove(locator, slotOf(level, locator, id), id, level != FAR);
+        if (removed)
         {
-            return false; // a stale locator: the id was handed out
+            size--;
         }
-        size--;
-        return true;
+        return removed; // false for a stale locator: the id was handed out
     }
 
     /**
