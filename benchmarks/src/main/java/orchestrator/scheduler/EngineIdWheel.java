@@ -50,21 +50,23 @@ public final class EngineIdWheel implements TimerStructure
         final long now = EngineTimerWheel.START_MS + nowMs;
         final IdWheel wheel = this.wheel;
         final int[] due = this.due;
-        int expired = 0;
-        do
+        int polled = wheel.poll(now, due, BATCH);
+        if (polled == 0 && !wheel.behind())
         {
-            final int polled = wheel.poll(now, due, BATCH);
-            final int[] free = this.free;
-            int freeCount = this.freeCount;
-            for (int i = 0; i < polled; i++)
-            {
-                free[freeCount++] = due[i];
-            }
-            this.freeCount = freeCount;
-            expired += polled;
+            return 0; // the common case: an idle millisecond
         }
-        while (wheel.behind());
-        return expired;
+        int expired = 0;
+        while (true)
+        {
+            System.arraycopy(due, 0, free, freeCount, polled);
+            freeCount += polled;
+            expired += polled;
+            if (!wheel.behind())
+            {
+                return expired;
+            }
+            polled = wheel.poll(now, due, BATCH);
+        }
     }
 
     @Override
