@@ -55,11 +55,16 @@ public final class EngineIdWheel implements TimerStructure
         {
             return 0; // the common case: an idle millisecond
         }
+        final int[] free = this.free;
+        int freeCount = this.freeCount;
         int expired = 0;
         while (true)
         {
-            System.arraycopy(due, 0, free, freeCount, polled);
-            freeCount += polled;
+            for (int i = 0; i < polled; i++) // a loop: most polls hand out one or two ids, too few for arraycopy
+            {
+                free[freeCount++] = due[i];
+            }
+            this.freeCount = freeCount;
             expired += polled;
             if (!wheel.behind())
             {
