@@ -203,17 +203,18 @@ final class IdSlots
     }
 
     /**
-     * Hands out entries from the end of a slot into {@code out}, skipping tombstones, at most {@code budget} entries.
+     * Hands out the last {@code work} entries of a slot into {@code out}, skipping tombstones.
      *
-     * @return the new end of {@code out}; the slot's count falls by {@code min(count, budget)}.
+     * @param work at most the slot's count.
+     * @return the new end of {@code out}.
      */
-    int drain(final int slot, final int[] out, final int outCount, final int budget)
+    int drain(final int slot, final int[] out, final int outCount, final int work)
     {
         final int base = slot << shift;
         final int block = 1 << shift;
         final int[] home = this.home;
         int n = home[base];
-        final int rest = n - Math.min(n, budget);
+        final int rest = n - work;
         int count = outCount;
         if (n >= block)
         {

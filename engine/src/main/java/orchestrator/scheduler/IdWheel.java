@@ -82,8 +82,8 @@ final class IdWheel
     private long hint = NEVER;
     private boolean behind;
     private int size;
-    private int handedOut; // poll-scoped
-    private int budget;    // poll-scoped
+    private int handedOut; // during a far visit
+    private int budget;    // during a far visit
 
     /**
      * @param startTimeMs the wheel's initial time, epoch ms.
@@ -257,23 +257,36 @@ final class IdWheel
 
     private int collect(final int[] out, final int limit)
     {
-        handedOut = 0;
-        budget = limit;
         final long time = this.time;
+        final IdSlots near = this.near;
+        final SlotBitmap nearOccupied = this.nearOccupied;
+        int count = 0;
+        int budget = limit;
         long next = time; // when the budget runs out, work is pending
         work:
         while (true)
         {
-            if (due.count(0) > 0 && drain(due, 0, out) > 0)
+            final int dueCount = due.count(0);
+            if (dueCount > 0)
             {
-                break;
+                final int work = Math.min(dueCount, budget);
+                count = due.drain(0, out, count, work);
+                budget -= work;
+                if (work < dueCount)
+                {
+                    break;
+                }
             }
             long slotTime;
             while ((slotTime = nearOccupied.nextPosition(cursor)) <= time && slotTime != NEVER)
             {
                 cursor = slotTime;
                 final int slot = (int)slotTime & NEAR_MASK;
-                if (drain(near, slot, out) > 0)
+                final int entries = near.count(slot);
+                final int work = Math.min(entries, budget);
+                count = near.drain(slot, out, count, work);
+                budget -= work;
+                if (work < entries)
                 {
                     break work;
                 }
@@ -291,7 +304,12 @@ final class IdWheel
                 moveFarCursor(Math.min(bucket, horizon + 1));
                 if (bucket <= horizon)
                 {
-                    if (visitFar(out, horizon))
+                    handedOut = count;
+                    this.budget = budget;
+                    final boolean visited = visitFar(out, horizon);
+                    count = handedOut;
+                    budget = this.budget;
+                    if (visited)
                     {
                         continue;
                     }
@@ -302,23 +320,10 @@ final class IdWheel
                 : Math.min(slotTime, (farOccupied.nextPosition(farCursor) - 1) << BUCKET_BITS);
             break;
         }
-        final int count = handedOut;
         size -= count;
         hint = next;
         behind = next <= time && size > 0; // at time NEVER, a hint of NEVER may mean "empty" or "due now"
         return count;
-    }
-
-    /**
-     * @return the entries left in the slot after handing out from its end, within the budget.
-     */
-    private int drain(final IdSlots level, final int slot, final int[] out)
-    {
-        final int count = level.count(slot);
-        final int work = Math.min(count, budget);
-        handedOut = level.drain(slot, out, handedOut, work);
-        budget -= work;
-        return count - work;
     }
 
     private boolean visitFar(final int[] out, final long horizon)
