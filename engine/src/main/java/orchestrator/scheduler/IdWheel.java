@@ -80,6 +80,8 @@ final class IdWheel
     private long farCursor;
     private int farRead = 1;
     private long hint = NEVER;
+    private long farNextVisit = NEVER; // lower bound on the time the next far visit is due
+    private boolean dueFiled;          // the due level may hold entries
     private boolean behind;
     private int size;
     private int handedOut; // during a far visit
@@ -125,6 +127,7 @@ final class IdWheel
         if (deadlineMs <= time)
         {
             due.add(0, id, locators);
+            dueFiled = true;
             hint = Math.min(hint, time);
         }
         else if ((deadlineMs >> BUCKET_BITS) < farCursor)
@@ -147,7 +150,8 @@ final class IdWheel
                 farRead = 1; // the bucket being visited was compacted: revisit its kept entries, harmlessly
             }
             final long firstVisit = farCursor + ((bucket - current) & FAR_MASK);
-            hint = Math.min(hint, (firstVisit - 1) << BUCKET_BITS);
+            farNextVisit = Math.min(farNextVisit, (firstVisit - 1) << BUCKET_BITS);
+            hint = Math.min(hint, farNextVisit);
         }
     }
 
@@ -266,9 +270,9 @@ final class IdWheel
         work:
         while (true)
         {
-            final int dueCount = due.count(0);
-            if (dueCount > 0)
+            if (dueFiled)
             {
+                final int dueCount = due.count(0);
                 final int work = Math.min(dueCount, budget);
                 count = due.drain(0, out, count, work);
                 budget -= work;
@@ -276,6 +280,7 @@ final class IdWheel
                 {
                     break;
                 }
+                dueFiled = false;
             }
             long slotTime;
             while ((slotTime = nearOccupied.nextPosition(cursor)) <= time && slotTime != NEVER)
@@ -294,16 +299,16 @@ final class IdWheel
             }
             cursor = time;
             final long horizon = (time >> BUCKET_BITS) + 1;
-            if (farCursor <= horizon)
+            if (farNextVisit <= time) // else no occupied far bucket lies in [farCursor, horizon]
             {
                 if (horizon - farCursor >= 1 << FAR_BITS)
                 {
                     moveFarCursor(horizon + 1 - (1 << FAR_BITS)); // a jump of over a lap: visit each bucket once
                 }
                 final long bucket = farOccupied.nextPosition(farCursor);
-                moveFarCursor(Math.min(bucket, horizon + 1));
                 if (bucket <= horizon)
                 {
+                    moveFarCursor(bucket);
                     handedOut = count;
                     this.budget = budget;
                     final boolean visited = visitFar(out, horizon);
@@ -315,9 +320,13 @@ final class IdWheel
                     }
                     break;
                 }
+                farNextVisit = bucket == NEVER ? NEVER : (bucket - 1) << BUCKET_BITS;
             }
-            next = farOccupied.isEmpty() ? slotTime
-                : Math.min(slotTime, (farOccupied.nextPosition(farCursor) - 1) << BUCKET_BITS);
+            if (farCursor <= horizon)
+            {
+                moveFarCursor(horizon + 1);
+            }
+            next = Math.min(slotTime, farNextVisit);
             break;
         }
         size -= count;
