@@ -80,6 +80,7 @@ final class IdWheel
     private long farCursor;
     private int farRead = 1;
     private long hint = NEVER;
+    private long nearNext = NEVER;     // the first occupied near slot at or after cursor, as a time
     private long farNextVisit = NEVER; // lower bound on the time the next far visit is due
     private boolean dueFiled;          // the due level may hold entries
     private boolean behind;
@@ -282,8 +283,8 @@ final class IdWheel
                 }
                 dueFiled = false;
             }
-            long slotTime;
-            while ((slotTime = nearOccupied.nextPosition(cursor)) <= time && slotTime != NEVER)
+            long slotTime = nearNext;
+            while (slotTime <= time && slotTime != NEVER)
             {
                 cursor = slotTime;
                 final int slot = (int)slotTime & NEAR_MASK;
@@ -295,7 +296,8 @@ final class IdWheel
                 {
                     break work;
                 }
-                nearOccupied.clear(slot);
+                slotTime = nearOccupied.clearAndNext(slotTime);
+                nearNext = slotTime;
             }
             cursor = time;
             final long horizon = (time >> BUCKET_BITS) + 1;
@@ -409,6 +411,7 @@ final class IdWheel
         {
             nearOccupied.set(slot);
         }
+        nearNext = Math.min(nearNext, deadline);
     }
 
     /**

@@ -64,6 +64,31 @@ final class SlotBitmap
     }
 
     /**
+     * Marks the slot of {@code position} empty and finds the next occupied one, reusing the word in hand.
+     *
+     * @param position an absolute position on the ring, its residue the slot to clear.
+     * @return the absolute position after {@code position} of the next occupied slot, within one lap, or
+     *         {@code Long.MAX_VALUE} when every slot is empty.
+     */
+    long clearAndNext(final long position)
+    {
+        final int slot = (int)position & mask;
+        final int word = slot >>> 6;
+        final long bits = words[word] & ~(1L << slot);
+        words[word] = bits;
+        final long above = bits & (-2L << slot); // the shift is taken mod 64: none above bit 63
+        if (above != 0)
+        {
+            return position + Long.numberOfTrailingZeros(above) - (slot & 63);
+        }
+        if (bits == 0)
+        {
+            clear(slot);
+        }
+        return nextPosition(position + 1);
+    }
+
+    /**
      * @param slot a slot.
      * @return true when the slot is marked occupied.
      */
