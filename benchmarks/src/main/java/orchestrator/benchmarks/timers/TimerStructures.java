@@ -2,6 +2,7 @@ package orchestrator.benchmarks.timers;
 
 import java.util.List;
 
+import orchestrator.scheduler.EngineIdWheel;
 import orchestrator.scheduler.EngineTimerWheel;
 
 /**
@@ -11,6 +12,8 @@ public final class TimerStructures
 {
     /** The engine's TimerWheel. */
     public static final String ENGINE = "engine";
+    /** The engine's IdWheel, the int-id wheel that is to replace TimerWheel; not in {@link #ALL} yet. */
+    public static final String ID_WHEEL = "idWheel";
     /** The engine's Scheduler: named one-time tasks through the public API. */
     public static final String ENGINE_SCHEDULER = "engineScheduler";
     /** Agrona {@code DeadlineTimerWheel}. */
@@ -35,7 +38,7 @@ public final class TimerStructures
     }
 
     /**
-     * @param name one of the names in {@link #ALL}.
+     * @param name one of the names in {@link #ALL}, or {@link #ID_WHEEL}.
      * @return a new, empty structure.
      */
     public static TimerStructure create(final String name)
@@ -44,6 +47,8 @@ public final class TimerStructures
         {
             case ENGINE:
                 return new EngineTimerWheel();
+            case ID_WHEEL:
+                return new EngineIdWheel();
             case ENGINE_SCHEDULER:
                 return new EngineSchedulerTasks();
             case AGRONA:
@@ -73,6 +78,8 @@ public final class TimerStructures
         {
             case ENGINE:
                 return "orchestrator TimerWheel";
+            case ID_WHEEL:
+                return "orchestrator IdWheel (int ids)";
             case ENGINE_SCHEDULER:
                 return "orchestrator Scheduler (named one-time tasks)";
             case AGRONA:

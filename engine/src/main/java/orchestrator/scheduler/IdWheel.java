@@ -1,0 +1,461 @@
+package orchestrator.scheduler;
+
+import java.util.Arrays;
+
+/**
+ * NOT thread safe: only ever touched under its owner's lock. A timer wheel of int ids (not objects) with 1 ms
+ * resolution: {@link #schedule} and {@link #cancel} are O(1), {@link #poll} costs O(due) plus a few bit scans however
+ * much idle time it advances over, and the wheel allocates nothing once its arrays have grown to the load.
+ * <p>
+ * Caveats:
+ * <ul>
+ *     <li>Deadlines are epoch ms, any value below {@link #NEVER}; the wheel's time only moves forward: a clock that
+ *     steps back holds it still (nothing fires twice), one that steps forward makes everything it stepped over due
+ *     (nothing is skipped, and the jump costs O(tasks), not O(ms)).</li>
+ *     <li>A poll does about {@code limit} units of work (an id handed out, a tombstone skipped, a task moved down a
+ *     level); when it stops before handing out everything due, {@link #behind()} says so and the caller polls
+ *     again, after releasing its lock if it likes.</li>
+ *     <li>Ids index per-id arrays, which grow to the largest id scheduled: keep ids dense (recycle them).</li>
+ *     <li>Ids due in the same poll come out in no particular order.</li>
+ * </ul>
+ */
+final class IdWheel
+{
+    /*
+     * Design. Per id: deadlines[id] and a 4-byte locator, locators[id] = level << 29 | address in the level (see
+     * IdSlots: a home entry is found from the locator alone, an overflow one from its slot, which follows from the
+     * deadline). Three levels, each an IdSlots (flat home blocks plus overflow arrays; a
+     * cancelled entry becomes a TOMBSTONE in place, as in Agrona's DeadlineTimerWheel):
+     *
+     *   DUE   one slot: ids found due when scheduled (deadline <= time).
+     *   NEAR  2^17 slots of 1 ms, slot = deadline mod 2^17, and a SlotBitmap of occupied slots. Every near entry lies
+     *         in [cursor, cursor + 2^17), so a slot holds one deadline and needs no round check.
+     *   FAR   2^14 buckets of 2^16 ms (half the near ring), bucket = (deadline >> 16) mod 2^14, and a SlotBitmap. A lap
+     *         is 2^30 ms, 12.4 days; a deadline more than a lap ahead waits in the bucket of its residue and is kept
+     *         there (a Netty-style round check) by visits of earlier laps: no overflow structure, and a monthly task
+     *         is looked at two or three times.
+     *
+     * time is the wheel time; cursor <= time the lowest near slot that may hold entries; farCursor the absolute number
+     * of the next far bucket to visit. A deadline d > time goes near when bucket(d) < farCursor, else far. Caught up,
+     * farCursor = bucket(time) + 2: bucket b is visited as time enters bucket b - 1, one bucket ahead, so near filing
+     * reaches 1 to 2 buckets ahead, within the near ring. Far buckets are visited only once the near level is drained
+     * up to time (cursor == time), which keeps that bound while a poll is behind. A visit hands out entries due by
+     * time, files those of buckets up to bucket(time) + 1 near (a far task moves down once) and keeps later laps.
+     * After a jump of over a lap, farCursor first skips to one lap before the horizon: each bucket is then visited
+     * once, and entries of skipped laps are due, which the visit handles (it compares deadlines, not bucket numbers).
+     *
+     * poll() drains DUE, then due NEAR slots (bit scans from cursor), then visits FAR buckets up to the horizon, each
+     * entry charged to the budget; a half-visited bucket resumes at farRead. hint is a lower bound on the next time a
+     * poll has work: lowered by schedule(), recomputed by every poll that works (from the scan it made anyway), so a
+     * poll before it is one comparison. Cancel touches only the id's own entry: the near and due levels also drop it
+     * when it is last (branch-free), the far level keeps its count for farRead; an emptied near slot keeps its bit
+     * until a poll passes it, so the hint may be early, never late.
+     *
+     * Locators of ids handed out are not cleared (a store per id on the hot path): locate() knows a locator is stale
+     * when the entry it names no longer holds the id (the slot's count fell below it, or another id took it). That is
+     * sound because every entry at or below a slot's count was written by the add or move that last located its id.
+     */
+    static final long NEVER = Long.MAX_VALUE;
+
+    static final int NEAR_BITS = 17;
+    static final int BUCKET_BITS = NEAR_BITS - 1;
+    static final int FAR_BITS = 14;
+    private static final int NEAR_MASK = (1 << NEAR_BITS) - 1;
+    private static final int FAR_MASK = (1 << FAR_BITS) - 1;
+    private static final int NOT_IN_WHEEL = -1;
+    private static final int LEVEL_SHIFT = 29;
+    private static final int DUE = 1;
+    private static final int NEAR = 2;
+    private static final int FAR = 3;
+
+    private final IdSlots due = new IdSlots(1, 4, DUE << LEVEL_SHIFT);
+    private final IdSlots near = new IdSlots(1 << NEAR_BITS, 2, NEAR << LEVEL_SHIFT);
+    private final IdSlots far = new IdSlots(1 << FAR_BITS, 2, FAR << LEVEL_SHIFT);
+    private final SlotBitmap nearOccupied = new SlotBitmap(1 << NEAR_BITS);
+    private final SlotBitmap farOccupied = new SlotBitmap(1 << FAR_BITS);
+    private long[] deadlines = new long[1024];
+    private int[] locators = new int[1024];
+    private long time;
+    private long cursor;
+    private long farCursor;
+    private int farRead = 1;
+    private long hint = NEVER;
+    private long nearNext = NEVER;     // the first occupied near slot at or after cursor, as a time
+    private long farNextVisit = NEVER; // lower bound on the time the next far visit is due
+    private boolean dueFiled;          // the due level may hold entries
+    private boolean behind;
+    private int size;
+    private int handedOut; // during a far visit
+    private int budget;    // during a far visit
+
+    /**
+     * @param startTimeMs the wheel's initial time, epoch ms.
+     */
+    IdWheel(final long startTimeMs)
+    {
+        time = startTimeMs;
+        cursor = startTimeMs;
+        farCursor = (startTimeMs >> BUCKET_BITS) + 2;
+        Arrays.fill(locators, NOT_IN_WHEEL);
+    }
+
+    /**
+     * Files an id under a deadline; a deadline at or before the wheel time makes it due at the next poll.
+     *
+     * @param id         an id {@code >= 0} not in the wheel.
+     * @param deadlineMs epoch ms, below {@link #NEVER}.
+     * @throws IllegalStateException    when the id is already in the wheel.
+     * @throws IllegalArgumentException when the id is negative or the deadline is {@link #NEVER}.
+     */
+    void schedule(final int id, final long deadlineMs)
+    {
+        if (id < 0 || deadlineMs == NEVER)
+        {
+            throw new IllegalArgumentException("id " + id + ", deadline " + deadlineMs);
+        }
+        if (id >= locators.length)
+        {
+            grow(id);
+        }
+        final int[] locators = this.locators;
+        if (locators[id] != NOT_IN_WHEEL && locate(id) != NOT_IN_WHEEL)
+        {
+            throw new IllegalStateException("id " + id + " is already in the wheel");
+        }
+        deadlines[id] = deadlineMs;
+        size++;
+        final long time = this.time;
+        if (deadlineMs <= time)
+        {
+            due.add(0, id, locators);
+            dueFiled = true;
+            hint = Math.min(hint, time);
+        }
+        else if ((deadlineMs >> BUCKET_BITS) < farCursor)
+        {
+            fileNear(id, deadlineMs);
+            hint = Math.min(hint, deadlineMs);
+        }
+        else
+        {
+            final int bucket = (int)(deadlineMs >> BUCKET_BITS) & FAR_MASK;
+            final int before = far.count(bucket);
+            final int index = far.add(bucket, id, locators);
+            if (index == 1)
+            {
+                farOccupied.set(bucket);
+            }
+            final int current = (int)farCursor & FAR_MASK;
+            if (index != before + 1 && bucket == current)
+            {
+                farRead = 1; // the bucket being visited was compacted: revisit its kept entries, harmlessly
+            }
+            final long firstVisit = farCursor + ((bucket - current) & FAR_MASK);
+            farNextVisit = Math.min(farNextVisit, (firstVisit - 1) << BUCKET_BITS);
+            hint = Math.min(hint, farNextVisit);
+        }
+    }
+
+    /**
+     * Removes an id from the wheel, due or not: O(1), it writes a tombstone over the id's own entry.
+     *
+     * @param id an id.
+     * @return true when the id was in the wheel.
+     */
+    boolean cancel(final int id)
+    {
+        final int[] locators = this.locators;
+        if (id < 0 || id >= locators.length)
+        {
+            return false;
+        }
+        final int locator = locators[id];
+        if (locator == NOT_IN_WHEEL)
+        {
+            return false;
+        }
+        locators[id] = NOT_IN_WHEEL;
+        final int level = locator >>> LEVEL_SHIFT;
+        final boolean removed = (locator & IdSlots.OVERFLOW) == 0 && level == NEAR
+            ? near.removeHome(locator, id) // the far level keeps its count, which a half-done visit relies on
+            : level(level).remove(locator, slotOf(level, locator, id), id, level != FAR);
+        if (removed)
+        {
+            size--;
+        }
+        return removed; // false for a stale locator: the id was handed out
+    }
+
+    /**
+     * @param id an id.
+     * @return true when the id is in the wheel, due or not.
+     */
+    boolean contains(final int id)
+    {
+        return locate(id) != NOT_IN_WHEEL;
+    }
+
+    /**
+     * @param id an id.
+     * @return the id's deadline in epoch ms, or {@link #NEVER} when it is not in the wheel.
+     */
+    long deadline(final int id)
+    {
+        return locate(id) == NOT_IN_WHEEL ? NEVER : deadlines[id];
+    }
+
+    /**
+     * Advances the wheel time to {@code nowMs} and hands out up to {@code limit} due ids, doing about
+     * {@code limit} units of work.
+     *
+     * @param nowMs epoch ms; a time before the wheel time advances nothing.
+     * @param out   receives the due ids in {@code out[0 .. count)}; they leave the wheel.
+     * @param limit the most ids to hand out, at least 1.
+     * @return count, how many ids were handed out.
+     */
+    int poll(final long nowMs, final int[] out, final int limit)
+    {
+        if (nowMs > time)
+        {
+            time = nowMs;
+        }
+        if (time < hint)
+        {
+            return 0; // nothing due and no work pending; behind is already false, as hint > time
+        }
+        return collect(out, Math.min(limit, out.length));
+    }
+
+    /**
+     * @return true when the last poll stopped on its limit or work budget before handing out every id due at its
+     *         time: poll again.
+     */
+    boolean behind()
+    {
+        return behind;
+    }
+
+    /**
+     * @return epoch ms at or before the earliest deadline in the wheel, the wheel time when something is due or
+     *         work is pending, {@link #NEVER} when the wheel is empty; O(1).
+     */
+    long nextDeadlineHint()
+    {
+        return size == 0 ? NEVER : Math.max(hint, time);
+    }
+
+    /**
+     * @return the wheel time, epoch ms.
+     */
+    long currentTime()
+    {
+        return time;
+    }
+
+    /**
+     * @return how many ids are in the wheel, due ones included.
+     */
+    int size()
+    {
+        return size;
+    }
+
+    private int collect(final int[] out, final int limit)
+    {
+        final long time = this.time;
+        final IdSlots near = this.near;
+        final SlotBitmap nearOccupied = this.nearOccupied;
+        int count = 0;
+        int budget = limit;
+        long next = time; // when the budget runs out, work is pending
+        work:
+        while (true)
+        {
+            if (dueFiled)
+            {
+                final int dueCount = due.count(0);
+                final int work = Math.min(dueCount, budget);
+                count = due.drain(0, out, count, work);
+                budget -= work;
+                if (work < dueCount)
+                {
+                    break;
+                }
+                dueFiled = false;
+            }
+            long slotTime = nearNext;
+            while (slotTime <= time && slotTime != NEVER)
+            {
+                cursor = slotTime;
+                final int slot = (int)slotTime & NEAR_MASK;
+                final int entries = near.count(slot);
+                final int work = Math.min(entries, budget);
+                count = near.drain(slot, out, count, work);
+                budget -= work;
+                if (work < entries)
+                {
+                    break work;
+                }
+                slotTime = nearOccupied.clearAndNext(slotTime);
+                nearNext = slotTime;
+            }
+            cursor = time;
+            final long horizon = (time >> BUCKET_BITS) + 1;
+            if (farNextVisit <= time) // else no occupied far bucket lies in [farCursor, horizon]
+            {
+                if (horizon - farCursor >= 1 << FAR_BITS)
+                {
+                    moveFarCursor(horizon + 1 - (1 << FAR_BITS)); // a jump of over a lap: visit each bucket once
+                }
+                final long bucket = farOccupied.nextPosition(farCursor);
+                if (bucket <= horizon)
+                {
+                    moveFarCursor(bucket);
+                    handedOut = count;
+                    this.budget = budget;
+                    final boolean visited = visitFar(out, horizon);
+                    count = handedOut;
+                    budget = this.budget;
+                    if (visited)
+                    {
+                        continue;
+                    }
+                    break;
+                }
+                farNextVisit = bucket == NEVER ? NEVER : (bucket - 1) << BUCKET_BITS;
+            }
+            if (farCursor <= horizon)
+            {
+                moveFarCursor(horizon + 1);
+            }
+            next = Math.min(slotTime, farNextVisit);
+            break;
+        }
+        size -= count;
+        hint = next;
+        behind = next <= time && size > 0; // at time NEVER, a hint of NEVER may mean "empty" or "due now"
+        return count;
+    }
+
+    private boolean visitFar(final int[] out, final long horizon)
+    {
+        final IdSlots far = this.far;
+        final int bucket = (int)farCursor & FAR_MASK;
+        final long[] deadlines = this.deadlines;
+        final int[] locators = this.locators;
+        final long time = this.time;
+        int count = handedOut;
+        int work = budget;
+        int n = far.count(bucket);
+        int i = farRead;
+        while (i <= n && work > 0)
+        {
+            work--;
+            final int id = far.get(bucket, i);
+            if (id != IdSlots.TOMBSTONE)
+            {
+                final long deadline = deadlines[id];
+                if (deadline <= time)
+                {
+                    out[count++] = id;
+                }
+                else if ((deadline >> BUCKET_BITS) <= horizon)
+                {
+                    fileNear(id, deadline);
+                }
+                else
+                {
+                    i++; // a later lap: keep
+                    continue;
+                }
+            }
+            final int last = far.get(bucket, n--); // fill the hole with the last entry
+            if (i <= n)
+            {
+                far.set(bucket, i, last);
+                if (last != IdSlots.TOMBSTONE)
+                {
+                    locators[last] = far.locator(bucket, i);
+                }
+            }
+        }
+        far.setCount(bucket, n);
+        handedOut = count;
+        budget = work;
+        if (i > n)
+        {
+            if (n == 0)
+            {
+                farOccupied.clear(bucket);
+            }
+            moveFarCursor(farCursor + 1);
+            return true;
+        }
+        farRead = i;
+        return false;
+    }
+
+    private void moveFarCursor(final long bucket)
+    {
+        if (bucket != farCursor)
+        {
+            farCursor = bucket;
+            farRead = 1;
+        }
+    }
+
+    private void fileNear(final int id, final long deadline)
+    {
+        final int slot = (int)deadline & NEAR_MASK;
+        if (near.add(slot, id, locators) == 1)
+        {
+            nearOccupied.set(slot);
+        }
+        nearNext = Math.min(nearNext, deadline);
+    }
+
+    /**
+     * @return the id's locator, or NOT_IN_WHEEL when the id is not in the wheel (see the design notes on staleness).
+     */
+    private int locate(final int id)
+    {
+        if (id < 0 || id >= locators.length)
+        {
+            return NOT_IN_WHEEL;
+        }
+        final int locator = locators[id];
+        if (locator == NOT_IN_WHEEL)
+        {
+            return NOT_IN_WHEEL;
+        }
+        final int level = locator >>> LEVEL_SHIFT;
+        return level(level).holds(locator, slotOf(level, locator, id), id) ? locator : NOT_IN_WHEEL;
+    }
+
+    private IdSlots level(final int level)
+    {
+        return level == NEAR ? near : level == FAR ? far : due;
+    }
+
+    /**
+     * @return the slot of an id's entry when its locator needs it (an overflow entry), else 0: no deadline read.
+     */
+    private int slotOf(final int level, final int locator, final int id)
+    {
+        if ((locator & IdSlots.OVERFLOW) == 0 || level == DUE)
+        {
+            return 0;
+        }
+        final long deadline = deadlines[id];
+        return level == NEAR ? (int)deadline & NEAR_MASK : (int)(deadline >> BUCKET_BITS) & FAR_MASK;
+    }
+
+    private void grow(final int id)
+    {
+        final int length = (int)Math.min(Integer.MAX_VALUE - 8, Math.max(id + 1L, 2L * locators.length));
+        final int previous = locators.length;
+        locators = Arrays.copyOf(locators, length);
+        Arrays.fill(locators, previous, length, NOT_IN_WHEEL);
+        deadlines = Arrays.copyOf(deadlines, length);
+    }
+}
