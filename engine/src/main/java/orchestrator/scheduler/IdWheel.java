@@ -205,6 +205,15 @@ final class IdWheel
     }
 
     /**
+     * @param id an id handed out by a poll.
+     * @return the deadline it was handed out for (or its current one while in the wheel), epoch ms.
+     */
+    long lastDeadline(final int id)
+    {
+        return deadlines[id];
+    }
+
+    /**
      * Advances the wheel time to {@code nowMs} and hands out up to {@code limit} due ids, doing about
      * {@code limit} units of work.
      *
