@@ -5,22 +5,21 @@ import java.util.Arrays;
 import orchestrator.benchmarks.timers.TimerStructure;
 
 /**
- * NOT thread safe: the engine's {@link TimerWheel} seen as a {@link TimerStructure}, for the benchmarks that compare
- * it with the peers. It lives in the engine's package to reach the package-private wheel.
+ * NOT thread safe: the engine's {@link TimerWheel} seen as a {@link TimerStructure}, for the benchmarks that compare it
+ * with the peers and with the object wheel ({@link EngineTimerWheel}). It lives in the engine's package to reach the
+ * package-private wheel.
  * <p>
- * The wheel files {@link Task} objects, which the engine allocates once per registered task and re-files after every
- * fire; this adapter does the same through a pool: a handle is the index of a pooled task (its {@code id}), and a
- * task returns to the pool when it is cancelled or expires. Due tasks are collected in batches of
- * {@link TaskRegistry#BATCH_LIMIT} into a reused {@link DueBatch}, as {@code runPending()} collects them.
+ * The wheel files int ids; this adapter hands them out from a free list, as the engine recycles task ids: a handle
+ * is an id, and an id returns to the free list when it is cancelled or expires. Due ids are collected into a reused
+ * {@code int[}{@value #BATCH}{@code ]}, polling until the wheel is no longer behind.
  */
 public final class EngineTimerWheel implements TimerStructure
 {
-    /** 2030-01-01T00:00:00Z: the wheel works on epoch ms. */
-    static final long START_MS = 1_893_456_000_000L;
+    /** Ids collected per poll, the engine's batch. */
+    static final int BATCH = 4096;
 
-    private final TimerWheel wheel = new TimerWheel(START_MS);
-    private final DueBatch due = new DueBatch(TaskRegistry.BATCH_LIMIT);
-    private Task[] tasks = new Task[1024];
+    private final TimerWheel wheel = new TimerWheel(EngineTimerWheel.START_MS);
+    private final int[] due = new int[BATCH];
     private int[] free = new int[1024];
     private int freeCount;
     private int created;
@@ -28,18 +27,18 @@ public final class EngineTimerWheel implements TimerStructure
     @Override
     public long schedule(final long deadlineMs)
     {
-        final Task task = take();
-        wheel.schedule(task, START_MS + deadlineMs);
-        return task.id;
+        final int id = take();
+        wheel.schedule(id, EngineTimerWheel.START_MS + deadlineMs);
+        return id;
     }
 
     @Override
     public boolean cancel(final long handle)
     {
-        final Task task = tasks[(int)handle];
-        if (task != null && wheel.cancel(task))
+        final int id = (int)handle;
+        if (wheel.cancel(id))
         {
-            free[freeCount++] = (int)handle;
+            free[freeCount++] = id;
             return true;
         }
         return false;
@@ -48,45 +47,50 @@ public final class EngineTimerWheel implements TimerStructure
     @Override
     public int collect(final long nowMs)
     {
-        final long now = START_MS + nowMs;
-        final DueBatch due = this.due;
-        int expired = 0;
-        int polled;
-        do
+        final long now = EngineTimerWheel.START_MS + nowMs;
+        final TimerWheel wheel = this.wheel;
+        final int[] due = this.due;
+        int polled = wheel.poll(now, due, BATCH);
+        if (polled == 0 && !wheel.behind())
         {
-            polled = wheel.poll(now, due, TaskRegistry.BATCH_LIMIT);
-            final Task[] batch = due.tasks;
-            for (int i = 0; i < polled; i++)
-            {
-                free[freeCount++] = (int)batch[i].id;
-            }
-            due.clear();
-            expired += polled;
+            return 0; // the common case: an idle millisecond
         }
-        while (polled == TaskRegistry.BATCH_LIMIT);
-        return expired;
+        final int[] free = this.free;
+        int freeCount = this.freeCount;
+        int expired = 0;
+        while (true)
+        {
+            for (int i = 0; i < polled; i++) // a loop: most polls hand out one or two ids, too few for arraycopy
+            {
+                free[freeCount++] = due[i];
+            }
+            this.freeCount = freeCount;
+            expired += polled;
+            if (!wheel.behind())
+            {
+                return expired;
+            }
+            polled = wheel.poll(now, due, BATCH);
+        }
     }
 
     @Override
     public long adapterBytes()
     {
-        // the pool's two arrays; the tasks themselves are the wheel's nodes and count as the structure's
-        return 16L + 4L * tasks.length + 16L + 4L * free.length;
+        // the free list and the batch; the wheel's per-id arrays count as the structure's
+        return 16L + 4L * free.length + 16L + 4L * due.length;
     }
 
-    private Task take()
+    private int take()
     {
         if (freeCount > 0)
         {
-            return tasks[free[--freeCount]];
+            return free[--freeCount];
         }
-        if (created == tasks.length)
+        if (created == free.length)
         {
-            tasks = Arrays.copyOf(tasks, created << 1);
             free = Arrays.copyOf(free, created << 1);
         }
-        final Task task = new Task(null, created, null, 0, null, null, null, null);
-        tasks[created++] = task;
-        return task;
+        return created++;
     }
 }

@@ -29,7 +29,7 @@ final class FireCycle
     final CallbackRunner runner;
     private final TaskRegistry registry;
     private final TaskTable table;
-    private final IdWheel wheel;
+    private final TimerWheel wheel;
     private final Dispatcher dispatcher;
     private final boolean inline;
     private final long misfireThresholdMs;

@@ -3,7 +3,7 @@ package orchestrator.scheduler;
 import java.util.Arrays;
 
 /**
- * NOT thread safe: owned by one {@link IdWheel}. One level of the wheel: a fixed number of slots of ids, each entry an
+ * NOT thread safe: owned by one {@link TimerWheel}. One level of the wheel: a fixed number of slots of ids, each entry an
  * id or a {@link #TOMBSTONE}, addressed by its index in the slot, {@code 1 .. count}.
  * <p>
  * Layout: slot {@code s} starts with a home block of {@code 1 << shift} ints in one flat array, {@code home[s <<

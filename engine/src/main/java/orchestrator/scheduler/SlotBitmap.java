@@ -1,7 +1,7 @@
 package orchestrator.scheduler;
 
 /**
- * NOT thread safe: owned by one {@link IdWheel}. A three-level occupancy bitmap over a power-of-two number of slots
+ * NOT thread safe: owned by one {@link TimerWheel}. A three-level occupancy bitmap over a power-of-two number of slots
  * (at most 2^18), so that the next occupied slot is found with at most three bit scans however many empty slots lie
  * in between.
  * <p>

@@ -17,7 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Thread safe: every method may be called from any thread, callbacks included. The tasks by name ({@link TaskTable})
- * and the wheel they wait in ({@link IdWheel}), guarded by one {@link ReentrantLock}: registration, cancellation,
+ * and the wheel they wait in ({@link TimerWheel}), guarded by one {@link ReentrantLock}: registration, cancellation,
  * reads, and the re-sealing of payloads. The phases of {@code runPending()} are in {@link FireCycle}.
  * <p>
  * Caveats: no lock hold grows with the number of tasks: {@link #snapshot()} copies in chunks, payloads are sealed
@@ -30,7 +30,7 @@ final class TaskRegistry
 
     final ReentrantLock lock = new ReentrantLock();
     final TaskTable table = new TaskTable(1024);          // guarded by lock
-    final IdWheel wheel;                               // guarded by lock
+    final TimerWheel wheel;                               // guarded by lock
     final HeldBack heldBack = new HeldBack();             // guarded by lock
     final CallbackVault vault;
     final FireCycle cycle;
@@ -50,7 +50,7 @@ final class TaskRegistry
         this.clock = clock;
         this.vault = vault;
         this.maxPayloadBytes = builder.maxPayloadBytes;
-        this.wheel = new IdWheel(clock.millis());
+        this.wheel = new TimerWheel(clock.millis());
         this.finished = new FinishedTasks(builder.retainFinished);
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault), builder.dispatcher,
             builder.misfireThreshold.toMillis());

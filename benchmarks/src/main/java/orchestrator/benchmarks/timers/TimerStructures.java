@@ -2,7 +2,6 @@ package orchestrator.benchmarks.timers;
 
 import java.util.List;
 
-import orchestrator.scheduler.EngineIdWheel;
 import orchestrator.scheduler.EngineTimerWheel;
 
 /**
@@ -10,10 +9,8 @@ import orchestrator.scheduler.EngineTimerWheel;
  */
 public final class TimerStructures
 {
-    /** The engine's TimerWheel. */
+    /** The engine's timer wheel, bare. */
     public static final String ENGINE = "engine";
-    /** The engine's IdWheel, the int-id wheel that is to replace TimerWheel; not in {@link #ALL} yet. */
-    public static final String ID_WHEEL = "idWheel";
     /** The engine's Scheduler: named one-time tasks through the public API. */
     public static final String ENGINE_SCHEDULER = "engineScheduler";
     /** Agrona {@code DeadlineTimerWheel}. */
@@ -38,7 +35,7 @@ public final class TimerStructures
     }
 
     /**
-     * @param name one of the names in {@link #ALL}, or {@link #ID_WHEEL}.
+     * @param name one of the names in {@link #ALL}.
      * @return a new, empty structure.
      */
     public static TimerStructure create(final String name)
@@ -47,8 +44,6 @@ public final class TimerStructures
         {
             case ENGINE:
                 return new EngineTimerWheel();
-            case ID_WHEEL:
-                return new EngineIdWheel();
             case ENGINE_SCHEDULER:
                 return new EngineSchedulerTasks();
             case AGRONA:
@@ -77,9 +72,7 @@ public final class TimerStructures
         switch (name)
         {
             case ENGINE:
-                return "orchestrator TimerWheel";
-            case ID_WHEEL:
-                return "orchestrator IdWheel (int ids)";
+                return "orchestrator TimerWheel (bare)";
             case ENGINE_SCHEDULER:
                 return "orchestrator Scheduler (named one-time tasks)";
             case AGRONA:

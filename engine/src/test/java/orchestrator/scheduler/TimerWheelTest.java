@@ -15,11 +15,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-class IdWheelTest
+class TimerWheelTest
 {
     /** A start on a far-bucket boundary, so that tests know which level a deadline goes to. */
-    private static final long START = 1_700_000_000_000L & -(1L << IdWheel.BUCKET_BITS);
-    private static final long BUCKET = 1L << IdWheel.BUCKET_BITS;
+    private static final long START = 1_700_000_000_000L & -(1L << TimerWheel.BUCKET_BITS);
+    private static final long BUCKET = 1L << TimerWheel.BUCKET_BITS;
     private static final long DAY = 86_400_000L;
     private static final long YEAR = 366 * DAY;
 
@@ -30,7 +30,7 @@ class IdWheelTest
      *
      * @return the ids handed out, in order, each checked to be at or before the wheel time.
      */
-    private List<Integer> pollAll(final IdWheel wheel, final long now, final int limit)
+    private List<Integer> pollAll(final TimerWheel wheel, final long now, final int limit)
     {
         final List<Integer> ids = new ArrayList<>();
         int polls = 0;
@@ -51,7 +51,7 @@ class IdWheelTest
     @Test
     void shouldHandOutAnIdOnlyOnceItsDeadlineIsReached()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         wheel.schedule(3, START + 5_000);
 
         assertEquals(List.of(), pollAll(wheel, START + 4_999, 10));
@@ -59,14 +59,14 @@ class IdWheelTest
         assertEquals(List.of(3), pollAll(wheel, START + 5_000, 10));
         assertEquals(0, wheel.size());
         assertFalse(wheel.contains(3));
-        assertEquals(IdWheel.NEVER, wheel.deadline(3));
-        assertEquals(IdWheel.NEVER, wheel.nextDeadlineHint());
+        assertEquals(TimerWheel.NEVER, wheel.deadline(3));
+        assertEquals(TimerWheel.NEVER, wheel.nextDeadlineHint());
     }
 
     @Test
     void shouldMakePastDeadlinesDueAtTheNextPollEvenWithoutAdvancing()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         wheel.poll(START + 10, out, 10);
         wheel.schedule(1, Long.MIN_VALUE);
         wheel.schedule(2, START + 10);
@@ -77,7 +77,7 @@ class IdWheelTest
     @Test
     void shouldNotMoveBackwardsWhenTheClockDoes()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         pollAll(wheel, START + 60_000, 10);
         wheel.schedule(1, START + 30_000);
         wheel.schedule(2, START + 60_001);
@@ -89,7 +89,7 @@ class IdWheelTest
     @Test
     void shouldRefuseAnIdAlreadyInTheWheel()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         wheel.schedule(5, START + 100);
         assertThrows(IllegalStateException.class, () -> wheel.schedule(5, START + 200));
         assertThrows(IllegalArgumentException.class, () -> wheel.schedule(-1, START + 200));
@@ -99,7 +99,7 @@ class IdWheelTest
     @Test
     void shouldCancelDueButNotHandedOutIds()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         wheel.schedule(1, START + 10);
         wheel.schedule(2, START + 10);
         wheel.schedule(3, START - 5);
@@ -124,7 +124,7 @@ class IdWheelTest
     @Test
     void shouldNeverHandOutTheTombstoneOfARecycledId()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         final long[] olds = {START + 100, START + 100, START + 3 * BUCKET, START - 1};
         final long[] news = {START + 200, START + 100, START + 3 * BUCKET, START - 1};
         for (int k = 0; k < olds.length; k++)
@@ -145,7 +145,7 @@ class IdWheelTest
     @Test
     void shouldScheduleAnIdAgainRightAfterHandingItOut()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         wheel.schedule(4, START + 1);
         assertEquals(List.of(4), pollAll(wheel, START + 1, 10));
         wheel.schedule(4, START + 1);
@@ -157,7 +157,7 @@ class IdWheelTest
     @Test
     void shouldBoundACascadeByTheBudget()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         final int n = 100_000;
         final long deadline = START + 2 * BUCKET + 5_000; // about 136 s ahead: filed far
         for (int id = 0; id < n; id++)
@@ -200,9 +200,9 @@ class IdWheelTest
     @Test
     void shouldResumeAHalfVisitedFarBucketThatWasCompacted()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         final long bucketStart = START + 2 * BUCKET;
-        final long laterLap = bucketStart + (1L << IdWheel.FAR_BITS) * BUCKET; // same far slot, one lap later
+        final long laterLap = bucketStart + (1L << TimerWheel.FAR_BITS) * BUCKET; // same far slot, one lap later
         for (int id = 0; id < 3; id++)
         {
             wheel.schedule(id, laterLap + id);
@@ -226,7 +226,7 @@ class IdWheelTest
     @Test
     void shouldBoundAJumpOverDueFarTasksByTheBudget()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         final int n = 68_000;
         for (int id = 0; id < n; id++)
         {
@@ -242,7 +242,7 @@ class IdWheelTest
     @Test
     void shouldKeepFarFutureDeadlinesUntilTheyAreReached()
     {
-        final IdWheel wheel = new IdWheel(START);
+        final TimerWheel wheel = new TimerWheel(START);
         wheel.schedule(1, Long.MAX_VALUE - 1);
         wheel.schedule(2, START + 40 * DAY);
         wheel.schedule(3, START + 2 * YEAR);
@@ -263,7 +263,7 @@ class IdWheelTest
     @Test
     void shouldWorkFromTheMostNegativeStart()
     {
-        final IdWheel wheel = new IdWheel(Long.MIN_VALUE);
+        final TimerWheel wheel = new TimerWheel(Long.MIN_VALUE);
         wheel.schedule(1, Long.MIN_VALUE + 3 * BUCKET);
         wheel.schedule(2, Long.MIN_VALUE);
         wheel.schedule(3, -1);
@@ -282,15 +282,15 @@ class IdWheelTest
     {
         final SplittableRandom random = new SplittableRandom(seed);
         final long start = seed < 0 ? -5 * YEAR + 12_345 : START + random.nextLong(BUCKET);
-        final IdWheel wheel = new IdWheel(start);
+        final TimerWheel wheel = new TimerWheel(start);
         final int ids = 1 + random.nextInt(3_000);
         final long[] model = new long[ids + 10]; // the deadline of each id in the wheel, NEVER for the others
-        Arrays.fill(model, IdWheel.NEVER);
+        Arrays.fill(model, TimerWheel.NEVER);
         int modelSize = 0;
         long now = start;
         long wheelTime = start;
         // time steps, the short ones more often; -1 stands for a step back
-        final long ring = 1L << IdWheel.NEAR_BITS;
+        final long ring = 1L << TimerWheel.NEAR_BITS;
         final long[] steps = {-1, 0, 0, 1, 1, 1, 1_000, 1_000, 1_000, 1_000, ring, ring, 70_000, 600_000, 3 * DAY, 30 * DAY,
             3 * YEAR};
         final long[] ahead = {1, 1_000, BUCKET, 2 * BUCKET, 70_000, 600_000, 3 * DAY, 20 * DAY, 3 * YEAR};
@@ -298,13 +298,13 @@ class IdWheelTest
         {
             final int kind = random.nextInt(10);
             int id = random.nextInt(ids);
-            for (int tries = 0; kind >= 4 && kind < 7 && tries < 3 && model[id] == IdWheel.NEVER; tries++)
+            for (int tries = 0; kind >= 4 && kind < 7 && tries < 3 && model[id] == TimerWheel.NEVER; tries++)
             {
                 id = random.nextInt(ids); // cancel mostly ids in the wheel
             }
             if (kind < 4)
             {
-                if (model[id] != IdWheel.NEVER)
+                if (model[id] != TimerWheel.NEVER)
                 {
                     final int scheduled = id;
                     assertThrows(IllegalStateException.class, () -> wheel.schedule(scheduled, 0));
@@ -317,11 +317,11 @@ class IdWheelTest
             }
             else if (kind < 7)
             {
-                final boolean pending = model[id] != IdWheel.NEVER;
+                final boolean pending = model[id] != TimerWheel.NEVER;
                 assertEquals(pending, wheel.cancel(id));
                 if (pending)
                 {
-                    model[id] = IdWheel.NEVER;
+                    model[id] = TimerWheel.NEVER;
                     modelSize--;
                 }
             }
@@ -335,15 +335,15 @@ class IdWheelTest
                 for (final int handed : pollAll(wheel, now, limit))
                 {
                     final long deadline = model[handed];
-                    if (deadline == IdWheel.NEVER || deadline > wheelTime)
+                    if (deadline == TimerWheel.NEVER || deadline > wheelTime)
                     {
                         fail("handed out twice, cancelled, or early: " + handed + " deadline " + deadline);
                     }
-                    model[handed] = IdWheel.NEVER;
+                    model[handed] = TimerWheel.NEVER;
                     modelSize--;
                 }
                 assertEquals(wheelTime, wheel.currentTime());
-                long earliest = IdWheel.NEVER;
+                long earliest = TimerWheel.NEVER;
                 for (int i = 0; i < ids; i++)
                 {
                     if (model[i] <= wheelTime)
@@ -357,7 +357,7 @@ class IdWheelTest
             }
             assertEquals(modelSize, wheel.size());
             final int probe = random.nextInt(ids + 10);
-            assertEquals(model[probe] != IdWheel.NEVER, wheel.contains(probe));
+            assertEquals(model[probe] != TimerWheel.NEVER, wheel.contains(probe));
             assertEquals(model[probe], wheel.deadline(probe));
         }
     }

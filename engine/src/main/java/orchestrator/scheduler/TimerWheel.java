@@ -19,7 +19,7 @@ import java.util.Arrays;
  *     <li>Ids due in the same poll come out in no particular order.</li>
  * </ul>
  */
-final class IdWheel
+final class TimerWheel
 {
     /*
      * Design. Per id: deadlines[id] and a 4-byte locator, locators[id] = level << 29 | address in the level (see
@@ -91,7 +91,7 @@ final class IdWheel
     /**
      * @param startTimeMs the wheel's initial time, epoch ms.
      */
-    IdWheel(final long startTimeMs)
+    TimerWheel(final long startTimeMs)
     {
         time = startTimeMs;
         cursor = startTimeMs;
