@@ -224,7 +224,7 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(next, "next");
         checkOpen();
-        registry.rotateKey(next);
+        registry.resealer.rotateKey(next);
     }
 
     /**
@@ -311,11 +311,11 @@ public final class Scheduler implements AutoCloseable
     public void setTestMode(final boolean enabled)
     {
         checkOpen();
-        if (enabled && !registry.isTestMode())
+        if (enabled && !registry.resealer.isTestMode())
         {
             LOG.log(WARNING, "test mode is on: callback payloads are stored unencrypted");
         }
-        registry.setTestMode(enabled);
+        registry.resealer.setTestMode(enabled);
     }
 
     /**
@@ -323,7 +323,7 @@ public final class Scheduler implements AutoCloseable
      */
     public boolean isTestMode()
     {
-        return registry.isTestMode(); // kept as it was at close
+        return registry.resealer.isTestMode(); // kept as it was at close
     }
 
     /**
