@@ -194,8 +194,10 @@ class ProductionModeTest
         try (Scheduler concurrent = Scheduler.builder().clock(clock).dispatcher(Dispatcher.withWorkers(2)).build())
         {
             concurrent.registerHandler("count", plain -> {
-                assertArrayEquals(utf8("x"), plain);
-                runs.incrementAndGet();
+                if (java.util.Arrays.equals(utf8("x"), plain)) // a wrong payload is not counted, so the total shows it
+                {
+                    runs.incrementAndGet();
+                }
             });
             for (int i = 0; i < 100; i++)
             {
