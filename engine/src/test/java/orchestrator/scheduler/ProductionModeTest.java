@@ -20,7 +20,6 @@ import java.util.logging.LogRecord;
 
 import static orchestrator.scheduler.SchedulerTest.START;
 import static orchestrator.scheduler.SchedulerTest.info;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
