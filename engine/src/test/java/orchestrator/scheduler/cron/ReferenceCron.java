@@ -7,7 +7,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.temporal.TemporalAdjusters;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.List;
@@ -135,14 +134,12 @@ final class ReferenceCron
         {
             dom |= bit(cron.lastDayOffsets, n) && d == length - n;
         }
-        if (cron.lastWeekday)
+        for (int n = 0; n < length; n++)
         {
-            LocalDate last = date.with(TemporalAdjusters.lastDayOfMonth());
-            while (last.getDayOfWeek() == DayOfWeek.SATURDAY || last.getDayOfWeek() == DayOfWeek.SUNDAY)
+            if (bit(cron.lastWeekdayOffsets, n))
             {
-                last = last.minusDays(1);
+                dom |= nearestWeekday(date.withDayOfMonth(length - n)).equals(date); // LW is L-0W
             }
-            dom |= last.equals(date);
         }
         for (int n = 1; n <= length; n++)
         {
