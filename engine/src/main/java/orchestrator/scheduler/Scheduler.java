@@ -1,6 +1,7 @@
 package orchestrator.scheduler;
 
 import orchestrator.core.dispatcher.Dispatcher;
+import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import orchestrator.scheduler.vault.Aead;
@@ -46,6 +47,7 @@ public final class Scheduler implements AutoCloseable
     private final TaskRegistry registry;
     private final CallbackVault vault;
     private final MisfirePolicy defaultMisfire;
+    private final CronDialect cronDialect; // null: by field count
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private Driver driver; // guarded by lifecycle
@@ -66,6 +68,7 @@ public final class Scheduler implements AutoCloseable
         this.clock = builder.clock;
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
         this.defaultMisfire = builder.misfirePolicy;
+        this.cronDialect = builder.defaultDialect;
         this.vault = CallbackVault.production(
             builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(), builder.aead);
         this.registry = new TaskRegistry(clock, builder, vault);
@@ -80,8 +83,10 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a recurring task. The expression's dialect follows its field count: 5 fields are UNIX cron (minute
-     * first), 6 are Spring (seconds first), 7 are Quartz (with year); macros such as {@code @hourly} are UNIX.
+     * Registers a recurring task. The expression is read in the builder's {@link Builder#defaultDialect default
+     * dialect}; without one, its field count decides: 5 fields are UNIX cron (minute first), 6 are Spring (seconds
+     * first) unless Quartz would read them differently (then they are refused), 7 are Quartz (with year); macros such
+     * as {@code @hourly} are UNIX.
      *
      * @param name     a unique, non-blank task name.
      * @param cron     the cron expression, read in this scheduler's zone.
@@ -95,7 +100,7 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(callback, "callback");
-        registerTask(name, CronSchedule.parse(cron, zone), callback);
+        registerTask(name, parseCron(cron), callback);
     }
 
     /**
@@ -191,7 +196,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(handler, "handler");
         checkOpen();
         registry.cycle.runner.requireHandler(handler);
-        registry.register(name, bind(name, CronSchedule.parse(cron, zone)), 0, defaultMisfire, null, handler, payload);
+        registry.register(name, bind(name, parseCron(cron)), 0, defaultMisfire, null, handler, payload);
     }
 
     /**
@@ -437,6 +442,12 @@ public final class Scheduler implements AutoCloseable
         return registry;
     }
 
+    /** @return a string cron read in the default dialect, or by its field count when none is set. */
+    private CronSchedule parseCron(final String cron)
+    {
+        return cronDialect == null ? CronSchedule.parse(cron, zone) : CronSchedule.parse(cron, cronDialect, zone);
+    }
+
     /**
      * Binds the schedule's {@code H} fields to the task name and refuses a schedule that can never fire.
      */
@@ -495,6 +506,7 @@ public final class Scheduler implements AutoCloseable
         KeyProvider keyProvider;
         Aead aead = CallbackVault.DEFAULT_AEAD;
         int maxPayloadBytes = 1 << 20;
+        CronDialect defaultDialect;
 
         private Builder()
         {
@@ -527,6 +539,21 @@ public final class Scheduler implements AutoCloseable
         public Builder zone(final ZoneId zone)
         {
             this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /**
+         * Reads every cron expression registered as a string in one dialect, e.g. {@code QUARTZ} for a code base
+         * moving from Quartz, where {@code 0 0 12 ? * 2} means Monday (as SPRING it would mean Tuesday). Default: none,
+         * and the dialect follows the field count (5 UNIX, 6 SPRING, 7 QUARTZ), refusing six fields that SPRING and
+         * QUARTZ read differently. Schedules registered as {@link CronSchedule} keep their own dialect.
+         *
+         * @param dialect the dialect of every string cron registered on the scheduler.
+         * @return this builder.
+         */
+        public Builder defaultDialect(final CronDialect dialect)
+        {
+            this.defaultDialect = Objects.requireNonNull(dialect, "dialect");
             return this;
         }
 

@@ -78,11 +78,17 @@ public final class CronSchedule
     /**
      * Parses an expression, picking the dialect by field count: 5 is UNIX, 6 is SPRING, 7 is QUARTZ; a macro such as
      * {@code @hourly} is UNIX. The DST policy is {@link DstPolicy#CRON_DAEMON}.
+     * <p>
+     * Six fields are also Quartz's form without a year, and Quartz numbers the days of the week from 1 = Sunday where
+     * Spring has 0 or 7 = Sunday: a six-field expression that QUARTZ also accepts and that means something else there
+     * (e.g. {@code 0 0 12 ? * 2}: Tuesday in SPRING, Monday in QUARTZ) is refused; name the dialect with
+     * {@link #parse(String, CronDialect, ZoneId)} or write day names ({@code MON}), which mean the same in both.
      *
      * @param expression the cron expression.
      * @param zone       the zone fire times are computed in.
      * @return the schedule, possibly shared with earlier callers of the same expression.
-     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed, or
+     *                                        six fields read differently by SPRING and QUARTZ.
      */
     public static CronSchedule parse(final String expression, final ZoneId zone)
     {
@@ -96,7 +102,8 @@ public final class CronSchedule
      * @param zone       the zone fire times are computed in.
      * @param policy     what fixed-hour jobs do at daylight-saving changes.
      * @return the schedule, possibly shared with earlier callers of the same arguments.
-     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed, or
+     *                                        six fields read differently by SPRING and QUARTZ.
      */
     public static CronSchedule parse(final String expression, final ZoneId zone, final DstPolicy policy)
     {
@@ -106,12 +113,32 @@ public final class CronSchedule
         {
             case 0:
             case 5: return parse(expression, CronDialect.UNIX, zone, policy);
-            case 6: return parse(expression, CronDialect.SPRING, zone, policy);
+            case 6: return parseSixFields(expression, zone, policy);
             case 7: return parse(expression, CronDialect.QUARTZ, zone, policy);
             default:
                 throw new InvalidCronExpressionException(expression, "expression", expression,
                     "expected 5 fields (UNIX), 6 (SPRING, seconds first) or 7 (QUARTZ, with year) but found " + count);
         }
+    }
+
+    /** @return the expression read as SPRING, unless QUARTZ reads it too and differently (see {@link SixFieldGuess}). */
+    private static CronSchedule parseSixFields(final String expression, final ZoneId zone, final DstPolicy policy)
+    {
+        final CronSchedule spring = parse(expression, CronDialect.SPRING, zone, policy);
+        if (SixFieldGuess.quartzMayRead(expression))
+        {
+            final CronSchedule quartz;
+            try
+            {
+                quartz = parse(expression, CronDialect.QUARTZ, zone, policy);
+            }
+            catch (final InvalidCronExpressionException notQuartz)
+            {
+                return spring;
+            }
+            SixFieldGuess.requireSameMeaning(spring.fields, quartz.fields);
+        }
+        return spring;
     }
 
     /**
