@@ -28,17 +28,17 @@ final class IdWheel
      * becomes a TOMBSTONE in place, as in Agrona's DeadlineTimerWheel:
      *
      *   DUE   one slot: ids found due when scheduled (deadline <= time).
-     *   NEAR  2^17 slots of 1 ms, slot = deadline mod 2^17, and a SlotBitmap of occupied slots. Every near entry lies
-     *         in [cursor, cursor + 2^17), cursor <= time, so a slot holds one deadline and needs no round check.
+     *   NEAR  2^17 slots of 1 ms, slot = deadline mod 2^17, and a SlotBitmap of occupied slots. Drained in time order,
+     *         its entries lie within 2^17 ms from where the drain stands, so a slot holds one deadline: no round check.
      *   FAR   2^14 buckets of 2^16 ms with a round check (FarLevel). A deadline d > time goes near when its bucket has
      *         been visited (FarLevel.isNear), else far; a far task moves down to the near level at most once.
      *
      * poll() drains DUE, then the due NEAR slots from nearNext on, then lets FarLevel visit the buckets up to one past
      * time's, in that order, each entry charged to the budget. Far buckets are visited only once the near level is
-     * drained up to time (cursor == time): that keeps the near level within its ring while a poll is behind. A visit
-     * files only deadlines after time near, so nothing it does is due in the same poll.
+     * drained up to time: that keeps the near level within its ring while a poll is behind (near filing reaches two
+     * buckets past the drain). A visit files only deadlines after time near, so none is due in the same poll.
      *
-     * nearNext is the first occupied near slot at or after cursor: lowered by fileNear, advanced by the drain with
+     * nearNext is the first occupied near slot the drain will reach: lowered by fileNear, advanced by the drain with
      * SlotBitmap.clearAndNext (the word in hand, no rescan). hint is a lower bound on the next time a poll has work:
      * lowered by schedule(), set by every poll that works, so a poll before it is one comparison. Cancel touches only
      * the id's own entry; the near and due levels also drop it when it is last (branch-free), and an emptied near slot
@@ -67,7 +67,6 @@ final class IdWheel
     private long[] deadlines = new long[1024];
     private int[] locators = new int[1024];
     private long time;
-    private long cursor;
     private long nearNext = NEVER;
     private long hint = NEVER;
     private boolean dueFiled; // the due level may hold entries
@@ -80,7 +79,6 @@ final class IdWheel
     IdWheel(final long startTimeMs)
     {
         time = startTimeMs;
-        cursor = startTimeMs;
         far = new FarLevel(startTimeMs, FAR << LEVEL_SHIFT);
         Arrays.fill(locators, NOT_IN_WHEEL);
     }
@@ -253,7 +251,6 @@ final class IdWheel
             long slotTime = nearNext;
             while (slotTime <= time && slotTime != NEVER)
             {
-                cursor = slotTime;
                 final int slot = (int)slotTime & NEAR_MASK;
                 final int entries = near.count(slot);
                 final int work = Math.min(entries, budget);
@@ -266,7 +263,6 @@ final class IdWheel
                 slotTime = nearOccupied.clearAndNext(slotTime);
                 nearNext = slotTime;
             }
-            cursor = time;
             final boolean visited = far.visit(this, time, out, count, budget, deadlines, locators);
             count = far.handedOut();
             if (visited)

@@ -169,7 +169,7 @@ class IdWheelTest
         do
         {
             assertEquals(0, wheel.poll(START + BUCKET, out, 4096));
-            polls++;
+            assertTrue(++polls < 1_000, "cascade does not end");
         }
         while (wheel.behind());
         assertTrue(polls >= n / 4096, "cascaded in " + polls + " polls");
@@ -189,7 +189,7 @@ class IdWheelTest
                 seen[out[i]] = true;
             }
             total += count;
-            polls++;
+            assertTrue(++polls < 1_000, "poll loop does not end");
         }
         while (wheel.behind());
         assertEquals(n, total);
