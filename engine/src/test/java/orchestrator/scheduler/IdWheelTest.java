@@ -26,9 +26,9 @@ class IdWheelTest
     private final int[] out = new int[4096];
 
     /**
-     * Polls until the wheel is no longer behind.
+     * Polls until the wheel is no longer behind, checking that no poll hands out more than {@code limit} ids.
      *
-     * @return the ids handed out, in order, each checked to be at or before the wheel time.
+     * @return the ids handed out, in order.
      */
     private List<Integer> pollAll(final IdWheel wheel, final long now, final int limit)
     {
