@@ -79,6 +79,14 @@ final class HeldBack
         return count;
     }
 
+    /**
+     * For tests in this package: the entries in the time queue, live or removed but not yet dropped.
+     */
+    int queued()
+    {
+        return byTime.size();
+    }
+
     private void dropRemoved()
     {
         Held head;
