@@ -21,6 +21,8 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class CallbackRunner
 {
+    /** The most characters of a failure's description that a task keeps as its {@link TaskInfo#lastError()}. */
+    static final int MAX_DESCRIPTION = 1024;
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
 
     private final ConcurrentHashMap<String, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
@@ -156,18 +158,26 @@ final class CallbackRunner
     }
 
     /**
-     * @return {@code ex.toString()}, or the class name when that throws.
+     * @return {@code ex.toString()}, or the class name when that throws; cut to {@link #MAX_DESCRIPTION} characters
+     *         (and its full length noted), since a task and the finished history keep it.
      */
     static String describe(final Throwable ex)
     {
+        String description;
         try
         {
-            return String.valueOf(ex);
+            description = String.valueOf(ex);
         }
         catch (final Throwable broken)
         {
-            return ex.getClass().getName() + " (its toString() threw " + broken.getClass().getName() + ")";
+            description = ex.getClass().getName() + " (its toString() threw " + broken.getClass().getName() + ")";
         }
+        if (description.length() > MAX_DESCRIPTION)
+        {
+            description = description.substring(0, MAX_DESCRIPTION) + "... (" + description.length() +
+                " characters in all)";
+        }
+        return description;
     }
 
     /**
