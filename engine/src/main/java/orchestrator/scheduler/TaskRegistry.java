@@ -53,7 +53,22 @@ final class TaskRegistry
         this.wheel = new TimerWheel(clock.millis());
         this.finished = new FinishedTasks(builder.retainFinished);
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault), builder.dispatcher,
-            builder.misfireThreshold.toMillis());
+            saturatedMillis(builder.misfireThreshold));
+    }
+
+    /**
+     * @return the duration in ms, or {@link Long#MAX_VALUE} for a duration too long to count in ms (it is never negative).
+     */
+    private static long saturatedMillis(final java.time.Duration duration)
+    {
+        try
+        {
+            return duration.toMillis();
+        }
+        catch (final ArithmeticException tooLong)
+        {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
