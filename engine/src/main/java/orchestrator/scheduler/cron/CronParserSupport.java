@@ -273,6 +273,11 @@ final class CronParserSupport
                     throw error(expression, field, raw, "range in '" + element + "' is reversed");
                 }
             }
+            if (step > to - from + 1)
+            {
+                throw error(expression, field, raw, "step " + step + " in '" + element + "' is longer than its range " +
+                    from + "-" + to + ": the start picked for some task names would lie outside it");
+            }
             final int[] grown = java.util.Arrays.copyOf(atoms, atoms.length + 3);
             grown[atoms.length] = from;
             grown[atoms.length + 1] = to;
