@@ -34,6 +34,7 @@ class HostileCronDifferentialTest
     private static final long DAY = 86_400L;
     private static final long HORIZON = 400 * DAY;
     private static final int MAX_STEPS = 3_000;
+    private static final int FAR_STEPS = 200;
 
     static final ZoneId[] DST_ZONES = {
         ZoneId.of("America/New_York"),
@@ -233,7 +234,7 @@ class HostileCronDifferentialTest
             {epochSecond(292_000_000), epochSecond(292_000_001)},
         };
         final CronDialect[] dialects = CronDialect.values();
-        for (int i = 0; i < 2_000 * SCALE; i++)
+        for (int i = 0; i < 800 * SCALE; i++)
         {
             final long[] span = spans[random.nextInt(4) == 0 ? 1 + random.nextInt(3) : 0];
             final ZoneId zone = ZONES[random.nextInt(ZONES.length)];
@@ -256,7 +257,8 @@ class HostileCronDifferentialTest
             final String what = "seed=" + (SEED + 3) + " case=" + i + " " + dialect + " '" + expression + "' " + zone + " " +
                 policy;
             compareWithReference(schedule, afterMilli, null, what);
-            compareCountWithStepping(schedule, afterMilli, afterMilli + random.nextLong(3 * DAY * 1000), what);
+            // each step past 2200 reads a window of transitions, so this steps less than the other tests
+            compareCountWithStepping(schedule, afterMilli, afterMilli + random.nextLong(3 * DAY * 1000), FAR_STEPS, what);
         }
     }
 
@@ -294,7 +296,7 @@ class HostileCronDifferentialTest
                         " change=" + transition;
                     compareWithReference(schedule, after * 1000, null, what);
                     compareCountWithStepping(schedule, (change - DAY) * 1000 + random.nextInt(1000),
-                        (change + DAY) * 1000 + random.nextInt(1000), what);
+                        (change + DAY) * 1000 + random.nextInt(1000), MAX_STEPS, what);
                 }
             }
         }
@@ -349,16 +351,16 @@ class HostileCronDifferentialTest
         return actual != CronSchedule.NEVER;
     }
 
-    /** Checks countFiresBetween against stepping nextAfterEpochMilli, cutting the range after MAX_STEPS fires. */
+    /** Checks countFiresBetween against stepping nextAfterEpochMilli, cutting the range after maxSteps fires. */
     private static void compareCountWithStepping(
-        final CronSchedule schedule, final long after, final long upTo, final String what)
+        final CronSchedule schedule, final long after, final long upTo, final int maxSteps, final String what)
     {
         long end = upTo;
         long stepped = 0;
         for (long at = schedule.nextAfterEpochMilli(after); at != CronSchedule.NEVER && at <= end;
             at = schedule.nextAfterEpochMilli(at))
         {
-            if (++stepped == MAX_STEPS)
+            if (++stepped == maxSteps)
             {
                 end = at;
             }
