@@ -16,8 +16,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * never lets logging or message building stand between a run and its completion: a callback that throws anything, an
  * exception whose {@code toString()} throws, or a logger that throws are all recorded as the run's failure.
  * <p>
- * Caveats: a callback that restores the interrupt flag has it cleared when it returns, unless the thread was already
- * interrupted before the fire (so an interrupt meant for the caller of {@code runPending()} is kept).
+ * Caveats: a callback that restores the interrupt flag has it cleared when it returns (each run of a fireAll batch
+ * included), unless the thread was already interrupted before the fire (so an interrupt meant for the caller of
+ * {@code runPending()} is kept).
  */
 final class CallbackRunner
 {
@@ -74,10 +75,7 @@ final class CallbackRunner
         }
         finally
         {
-            if (!interruptedBefore && Thread.currentThread().isInterrupted())
-            {
-                Thread.interrupted(); // a callback's restored interrupt must not reach the next callback or caller
-            }
+            clearCallbackInterrupt(interruptedBefore); // a callback's interrupt must not reach the next one or the caller
         }
     }
 
@@ -97,6 +95,7 @@ final class CallbackRunner
     private void runRunnable(final Fire fire)
     {
         final Runnable callback = fire.definition.callback();
+        final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
             fire.ran++;
@@ -108,6 +107,7 @@ final class CallbackRunner
             {
                 failed(fire, ex);
             }
+            clearCallbackInterrupt(interruptedBefore); // nor may it reach the next run of a fireAll batch
         }
     }
 
@@ -136,6 +136,7 @@ final class CallbackRunner
     private void runHandler(final Fire fire, final byte[] plain)
     {
         final Consumer<byte[]> handler = handlers.get(fire.definition.handler());
+        final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
             fire.ran++;
@@ -147,6 +148,19 @@ final class CallbackRunner
             {
                 failed(fire, ex);
             }
+            clearCallbackInterrupt(interruptedBefore);
+        }
+    }
+
+    /**
+     * Clears an interrupt flag a callback set, unless the thread was interrupted before the fire: that interrupt is
+     * the caller's.
+     */
+    private static void clearCallbackInterrupt(final boolean interruptedBefore)
+    {
+        if (!interruptedBefore && Thread.currentThread().isInterrupted())
+        {
+            Thread.interrupted();
         }
     }
 
