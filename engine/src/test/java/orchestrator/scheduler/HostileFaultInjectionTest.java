@@ -32,6 +32,7 @@ import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
@@ -145,6 +146,58 @@ class HostileFaultInjectionTest
             assertFalse(Thread.interrupted(), "the caller of runPending is not left interrupted");
         }
         assertEquals(List.of(false, false, false), startedInterrupted, "each run of the batch starts uninterrupted");
+    }
+
+    @Test
+    void shouldFindATaskByNameWhileItsCancelledRunIsStillGoing() throws Exception
+    {
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        try (Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build())
+        {
+            try
+            {
+                scheduler.registerOnce("slow", clock.instant(), () -> {
+                    entered.countDown();
+                    awaitUninterruptibly(release);
+                });
+                scheduler.runPending();
+                assertTrue(entered.await(10, TimeUnit.SECONDS));
+                assertTrue(scheduler.cancel("slow"));
+                assertEquals(TaskState.CANCELLED, scheduler.tasks().get(0).state(), "tasks() lists it as CANCELLED");
+                assertEquals(TaskState.CANCELLED, scheduler.task("slow").map(TaskInfo::state).orElse(null),
+                    "task(name) finds it too");
+            }
+            finally
+            {
+                release.countDown();
+            }
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, scheduler.task("slow").orElseThrow().runs());
+        }
+    }
+
+    static void awaitUninterruptibly(final CountDownLatch latch)
+    {
+        boolean interrupted = false;
+        while (true)
+        {
+            try
+            {
+                latch.await();
+                break;
+            }
+            catch (final InterruptedException ex)
+            {
+                interrupted = true;
+            }
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What a task is, as far as the model is concerned. */
@@ -520,23 +573,7 @@ class HostileFaultInjectionTest
                 return;
             }
             tracked.hung = true;
-            boolean interrupted = false;
-            while (true)
-            {
-                try
-                {
-                    world.release.await();
-                    break;
-                }
-                catch (final InterruptedException ex)
-                {
-                    interrupted = true;
-                }
-            }
-            if (interrupted)
-            {
-                Thread.currentThread().interrupt();
-            }
+            awaitUninterruptibly(world.release);
         }
     }
 
