@@ -4,6 +4,7 @@ import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
+import org.agrona.collections.Object2IntHashMap;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -35,6 +36,7 @@ final class TaskRegistry
     final CallbackVault vault;
     final FireCycle cycle;
     private final FinishedTasks finished;                 // guarded by lock
+    private final Object2IntHashMap<String> unretired = new Object2IntHashMap<>(TaskTable.NO_ID); // guarded by lock
     private final ReentrantLock resealLock = new ReentrantLock(); // one rotation or mode switch at a time
     private final AtomicLong recordIds = new AtomicLong();
     private final Clock clock;
@@ -156,7 +158,8 @@ final class TaskRegistry
     }
 
     /**
-     * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight.
+     * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight. Until
+     * then it is found by name among the unretired tasks, so {@link #task(String)} sees it as {@link #snapshot()} does.
      */
     void finish(final int id, final TaskState state)
     {
@@ -167,6 +170,10 @@ final class TaskRegistry
         {
             retire(id);
         }
+        else
+        {
+            unretired.put(table.names[id], id);
+        }
     }
 
     /**
@@ -174,6 +181,7 @@ final class TaskRegistry
      */
     void retire(final int id)
     {
+        unretired.remove(table.names[id], id);
         finished.add(table, id);
         table.free(id);
     }
@@ -207,7 +215,8 @@ final class TaskRegistry
             {
                 return Optional.of(info(id));
             }
-            return finished.find(name);
+            final int finishedRunning = unretired.getValue(name);
+            return finishedRunning != TaskTable.NO_ID ? Optional.of(info(finishedRunning)) : finished.find(name);
         }
         finally
         {
