@@ -62,8 +62,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 class HostileFaultInjectionTest
 {
     private static final long[] SEEDS = {0x5EED_0001L, 0xC0FFEE_02L, 0xBAD_F00D_03L, 0xDEAD_BEEF_04L, 0x1234_5678_05L,
-        0x0DD_BA11_06L};
-    private static final int STEPS = Integer.getInteger("hostile.steps", 80);
+        0x0DD_BA11_06L, 0x7E57_0007L, 0xF00_BA5_08L};
+    private static final int STEPS = Integer.getInteger("hostile.steps", 150);
     private static final ThreadLocal<int[]> DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     static Stream<Arguments> runs()
