@@ -604,7 +604,6 @@ class HostileFaultInjectionTest
         private final ConcurrentLinkedQueue<String> violations = new ConcurrentLinkedQueue<>();
         private final AtomicInteger names = new AtomicInteger();
         private final String lastYearExpression;
-        private final List<Tracked> shared = new ArrayList<>();
         private FaultyCallback sharedCallback;
         private int step;
 
@@ -992,7 +991,6 @@ class HostileFaultInjectionTest
                 final int index = names.getAndIncrement();
                 final String name = "shared-" + index;
                 final Tracked t = new Tracked(index, name, Kind.SHARED, everySecond, 0, clock.millis());
-                shared.add(t);
                 track(t, () -> scheduler.registerTask(name, everySecond, MisfirePolicy.fireAll(2), sharedCallback));
             }
         }

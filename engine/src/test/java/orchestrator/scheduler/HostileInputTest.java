@@ -486,6 +486,25 @@ class HostileInputTest
     }
 
     @Test
+    void shouldReadAsciiWhitespaceAsSpacesAndRefuseOtherSeparators()
+    {
+        final long start = START.toEpochMilli();
+        final long expected = CronSchedule.parse("30 4 * * *", ZoneOffset.UTC).nextAfterEpochMilli(start);
+        for (final String spaced : List.of("30\t4\n*\u000B*\f*", "  30   4 * * *\r\n", "\t30 4 * * *\t"))
+        {
+            assertEquals(expected, CronSchedule.parse(spaced, ZoneOffset.UTC).nextAfterEpochMilli(start), spaced);
+        }
+        for (final String odd : List.of("30\u20034 * * *", "30 4\u00A0* * *", "30\u001C4 * * *", "30 4 * * *\u0000",
+            "3\u00000 4 * * *", "\u0000"))
+        {
+            assertThrows(InvalidCronExpressionException.class, () -> CronSchedule.parse(odd, ZoneOffset.UTC),
+                odd.replace("\u0000", "\\0"));
+            assertThrows(InvalidCronExpressionException.class, () -> scheduler.registerTask("odd", odd, NOTHING));
+        }
+        assertTrue(scheduler.tasks().isEmpty());
+    }
+
+    @Test
     void shouldRefuseJunkExpressionsOnlyWithInvalidCronExpressionException()
     {
         final long seed = Long.getLong("hostile.seed", 0x4A_5E_0001L);
