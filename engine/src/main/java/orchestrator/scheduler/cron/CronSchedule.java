@@ -198,14 +198,14 @@ public final class CronSchedule
         boolean inField = false;
         for (int i = 0, n = expression.length(); i < n; i++)
         {
-            final boolean space = Character.isWhitespace(expression.charAt(i));
+            final boolean space = CronParserSupport.isSeparator(expression.charAt(i));
             if (!space && !inField)
             {
                 count++;
             }
             inField = !space;
         }
-        return count == 1 && expression.trim().startsWith("@") ? 0 : count;
+        return count == 1 && CronParserSupport.stripSeparators(expression).startsWith("@") ? 0 : count;
     }
 
     /**
