@@ -249,11 +249,11 @@ class HostileInputTest
         assertEquals(0, scheduler.registry().table.size());
         assertEquals(10_000, scheduler.tasks().size(), "only the retained finished tasks are listed");
         final int highWater = scheduler.registry().table.highWater();
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < count / 10; i++)
         {
             scheduler.registerOnce("u" + i, nextYear, NOTHING);
         }
-        assertEquals(highWater, scheduler.registry().table.highWater(), "the second million reuses the ids");
+        assertEquals(highWater, scheduler.registry().table.highWater(), "new tasks reuse the freed ids");
         assertEquals(0, scheduler.runPending());
     }
 
