@@ -483,9 +483,23 @@ public final class Scheduler implements AutoCloseable
         }
     }
 
+    /**
+     * Checks a task name: not null, not blank, and at most 1,024 characters, so that what the engine keeps per task
+     * (live, and in the finished history that {@link #tasks()} shows) is bounded by memory, not only by count.
+     *
+     * @throws NullPointerException     when the name is null.
+     * @throws IllegalArgumentException when it is blank, or longer than 1,024 characters (the message gives its length
+     *                                  and the limit, never the name itself).
+     */
     private static void checkName(final String name)
     {
+        final int maxLength = 1024;
         Objects.requireNonNull(name, "name");
+        if (name.length() > maxLength)
+        {
+            throw new IllegalArgumentException("task name is " + name.length() + " characters long, over the limit of " +
+                maxLength);
+        }
         if (name.isBlank())
         {
             throw new IllegalArgumentException("task name must not be blank");

@@ -4,6 +4,7 @@ import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
+import org.agrona.collections.Object2IntHashMap;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -34,6 +35,7 @@ final class TaskRegistry
     final CallbackVault vault;
     final FireCycle cycle;
     private final FinishedTasks finished;                 // guarded by lock
+    private final Object2IntHashMap<String> unretired = new Object2IntHashMap<>(TaskTable.NO_ID); // guarded by lock
     private final AtomicLong recordIds = new AtomicLong();
     private final Clock clock;
     private final int maxPayloadBytes;
@@ -52,7 +54,22 @@ final class TaskRegistry
         this.finished = new FinishedTasks(builder.retainFinished);
         this.resealer = new Resealer(this);
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault), builder.dispatcher,
-            builder.misfireThreshold.toMillis());
+            saturatedMillis(builder.misfireThreshold));
+    }
+
+    /**
+     * @return the duration in ms, or {@link Long#MAX_VALUE} for a duration too long to count in ms (it is never negative).
+     */
+    private static long saturatedMillis(final java.time.Duration duration)
+    {
+        try
+        {
+            return duration.toMillis();
+        }
+        catch (final ArithmeticException tooLong)
+        {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -140,7 +157,8 @@ final class TaskRegistry
     }
 
     /**
-     * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight.
+     * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight. Until
+     * then it is found by name among the unretired tasks, so {@link #task(String)} sees it as {@link #snapshot()} does.
      */
     void finish(final int id, final TaskState state)
     {
@@ -151,6 +169,10 @@ final class TaskRegistry
         {
             retire(id);
         }
+        else
+        {
+            unretired.put(table.names[id], id);
+        }
     }
 
     /**
@@ -158,6 +180,7 @@ final class TaskRegistry
      */
     void retire(final int id)
     {
+        unretired.remove(table.names[id], id);
         finished.add(table, id);
         table.free(id);
     }
@@ -191,7 +214,8 @@ final class TaskRegistry
             {
                 return Optional.of(info(id));
             }
-            return finished.find(name);
+            final int finishedRunning = unretired.getValue(name);
+            return finishedRunning != TaskTable.NO_ID ? Optional.of(info(finishedRunning)) : finished.find(name);
         }
         finally
         {

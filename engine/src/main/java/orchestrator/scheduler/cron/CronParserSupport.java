@@ -40,7 +40,7 @@ final class CronParserSupport
      */
     static CronFields parse(final String expression, final CronDialect dialect)
     {
-        final String trimmed = expression.trim();
+        final String trimmed = stripSeparators(expression);
         final String text = trimmed.startsWith("@") ? expandMacro(expression, trimmed, dialect) : trimmed;
         final String[] parts = text.isEmpty() ? new String[0] : text.split("\\s+");
         final CronField[] layout = layout(expression, dialect, parts.length);
@@ -68,6 +68,32 @@ final class CronParserSupport
                 "write e.g. '0 0 12 ? * MON' or '0 0 12 15 * ?'");
         }
         return new CronFields(expression, dialect, specs);
+    }
+
+    /**
+     * @return true for the characters that separate fields: space, tab, line feed, vertical tab, form feed, carriage
+     *         return (the regex class {@code \s}, which splits the fields). Other control characters and Unicode
+     *         spaces are not separators, so an expression holding one is refused wherever it stands.
+     */
+    static boolean isSeparator(final char c)
+    {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    /** @return the text without separators at either end (String.trim would drop every control character too). */
+    static String stripSeparators(final String text)
+    {
+        int from = 0;
+        int to = text.length();
+        while (from < to && isSeparator(text.charAt(from)))
+        {
+            from++;
+        }
+        while (to > from && isSeparator(text.charAt(to - 1)))
+        {
+            to--;
+        }
+        return text.substring(from, to);
     }
 
     private static CronField[] layout(final String expression, final CronDialect dialect, final int count)
@@ -276,6 +302,11 @@ final class CronParserSupport
                 {
                     throw error(expression, field, raw, "range in '" + element + "' is reversed");
                 }
+            }
+            if (step > to - from + 1)
+            {
+                throw error(expression, field, raw, "step " + step + " in '" + element + "' is longer than its range " +
+                    from + "-" + to + ": the start picked for some task names would lie outside it");
             }
             final int[] grown = java.util.Arrays.copyOf(atoms, atoms.length + 3);
             grown[atoms.length] = from;

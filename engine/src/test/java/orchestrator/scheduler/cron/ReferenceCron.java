@@ -22,6 +22,8 @@ import java.util.List;
 final class ReferenceCron
 {
     static final long NONE = Long.MAX_VALUE;
+    /** Not an instant a skip can target (0 is one: midnight of 1970-01-01 in UTC). */
+    private static final long NO_SKIP = Long.MIN_VALUE;
 
     private final CompiledCron cron;
     private final ZoneId zone;
@@ -63,7 +65,7 @@ final class ReferenceCron
             }
             final ZoneOffset offset = rules.getOffset(Instant.ofEpochSecond(t));
             final LocalDateTime local = LocalDateTime.ofEpochSecond(t, 0, offset);
-            long skipTo = 0;
+            long skipTo = NO_SKIP;
             if (!dayMatches(local.toLocalDate()))
             {
                 skipTo = ZonedDateTime.ofLocal(local.toLocalDate().plusDays(1).atStartOfDay(), zone, offset).toEpochSecond();
@@ -72,7 +74,7 @@ final class ReferenceCron
             {
                 skipTo = t + (60 - local.getMinute()) * 60L;
             }
-            if (skipTo != 0)
+            if (skipTo != NO_SKIP)
             {
                 long target = Math.max(t + 60, skipTo);
                 if (nextTransition > t && nextTransition < target)
