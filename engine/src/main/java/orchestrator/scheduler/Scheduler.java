@@ -33,11 +33,11 @@ import static java.lang.System.Logger.Level.WARNING;
  * Caveats: fire times are computed in the scheduler's zone at 1 ms resolution. The wheel's time never moves
  * backwards: when the wall clock steps back, tasks wait until it catches up (nothing fires twice); when it steps
  * forward, every task it stepped over fires once at the next {@code runPending()} and the fires it skipped are
- * counted as missed. A one-time task registered for an instant in the past fires at the next {@code runPending()}.
+ * counted as missed. A one-time task registered for an instant in the past fires at the next {@code runPending()}
+ * (unless its misfire policy is {@link MisfirePolicy#SKIP}, which counts it as missed).
  */
 public final class Scheduler implements AutoCloseable
 {
-    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
     private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
     private static final Instant NEVER = Instant.ofEpochMilli(CronSchedule.NEVER);
 
@@ -143,7 +143,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a task that fires once. An instant in the past (or now) fires at the next {@link #runPending()}.
+     * Registers a task that fires once. An instant in the past (or now) fires at the next {@link #runPending()}, under
+     * the default {@link MisfirePolicy#FIRE_ONCE}; a scheduler whose default policy is {@code SKIP} counts it as missed.
      *
      * @param name     a unique, non-blank task name.
      * @param at       when to fire.
@@ -318,7 +319,7 @@ public final class Scheduler implements AutoCloseable
         checkOpen();
         if (enabled && !registry.resealer.isTestMode())
         {
-            LOG.log(WARNING, "test mode is on: callback payloads are stored unencrypted");
+            CallbackRunner.log(WARNING, "test mode is on: callback payloads are stored unencrypted", null);
         }
         registry.resealer.setTestMode(enabled);
     }
@@ -345,7 +346,7 @@ public final class Scheduler implements AutoCloseable
             {
                 driver = new Driver(this, registry, clock);
                 driver.start();
-                LOG.log(INFO, "scheduler driver started");
+                CallbackRunner.log(INFO, "scheduler driver started", null);
             }
         }
     }
