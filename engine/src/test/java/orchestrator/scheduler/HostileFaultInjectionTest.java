@@ -161,7 +161,7 @@ class HostileFaultInjectionTest
             {
                 scheduler.registerOnce("slow", clock.instant(), () -> {
                     entered.countDown();
-                    awaitUninterruptibly(release);
+                    Latches.awaitUninterruptibly(release);
                 });
                 scheduler.runPending();
                 assertTrue(entered.await(10, TimeUnit.SECONDS));
@@ -176,27 +176,6 @@ class HostileFaultInjectionTest
             }
             assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
             assertEquals(1, scheduler.task("slow").orElseThrow().runs());
-        }
-    }
-
-    static void awaitUninterruptibly(final CountDownLatch latch)
-    {
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                latch.await();
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -573,7 +552,7 @@ class HostileFaultInjectionTest
                 return;
             }
             tracked.hung = true;
-            awaitUninterruptibly(world.release);
+            Latches.awaitUninterruptibly(world.release);
         }
     }
 

@@ -343,7 +343,7 @@ class HostileInputTest
         {
             busy.registerOnce("hangs", START, () -> {
                 entered.countDown();
-                awaitUninterruptibly(release);
+                Latches.awaitUninterruptibly(release);
             });
             assertEquals(1, busy.runPending());
             assertTrue(entered.await(10, TimeUnit.SECONDS));
@@ -600,24 +600,4 @@ class HostileInputTest
         }
     }
 
-    private static void awaitUninterruptibly(final CountDownLatch latch)
-    {
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                latch.await();
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
 }
