@@ -6,8 +6,7 @@ import orchestrator.benchmarks.timers.TimerStructure;
 
 /**
  * NOT thread safe: the engine's {@link TimerWheel} seen as a {@link TimerStructure}, for the benchmarks that compare it
- * with the peers and with the object wheel ({@link EngineTimerWheel}). It lives in the engine's package to reach the
- * package-private wheel.
+ * with the peers. It lives in the engine's package to reach the package-private wheel.
  * <p>
  * The wheel files int ids; this adapter hands them out from a free list, as the engine recycles task ids: a handle
  * is an id, and an id returns to the free list when it is cancelled or expires. Due ids are collected into a reused
@@ -15,10 +14,12 @@ import orchestrator.benchmarks.timers.TimerStructure;
  */
 public final class EngineTimerWheel implements TimerStructure
 {
+    /** 2030-01-01T00:00:00Z: the wheel works on epoch ms. */
+    static final long START_MS = 1_893_456_000_000L;
     /** Ids collected per poll, the engine's batch. */
-    static final int BATCH = 4096;
+    static final int BATCH = FireCycle.BATCH_LIMIT;
 
-    private final TimerWheel wheel = new TimerWheel(EngineTimerWheel.START_MS);
+    private final TimerWheel wheel = new TimerWheel(START_MS);
     private final int[] due = new int[BATCH];
     private int[] free = new int[1024];
     private int freeCount;
@@ -28,7 +29,7 @@ public final class EngineTimerWheel implements TimerStructure
     public long schedule(final long deadlineMs)
     {
         final int id = take();
-        wheel.schedule(id, EngineTimerWheel.START_MS + deadlineMs);
+        wheel.schedule(id, START_MS + deadlineMs);
         return id;
     }
 
@@ -47,7 +48,7 @@ public final class EngineTimerWheel implements TimerStructure
     @Override
     public int collect(final long nowMs)
     {
-        final long now = EngineTimerWheel.START_MS + nowMs;
+        final long now = START_MS + nowMs;
         final TimerWheel wheel = this.wheel;
         final int[] due = this.due;
         int polled = wheel.poll(now, due, BATCH);
