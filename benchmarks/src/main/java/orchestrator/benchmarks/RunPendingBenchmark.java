@@ -35,21 +35,25 @@ import orchestrator.scheduler.cron.CronSchedule;
  * done and accounted for, so the figure is end-to-end. The operation fails unless all {@code n} tasks fired. The
  * secondary score {@code fires} is fires per second.
  * <p>
+ * The default run measures {@code inline}; {@code workers} on request, e.g.
+ * {@code mvn -pl benchmarks jmh -Djmh.args="RunPendingBenchmark -p dispatcher=inline,workers"}.
+ * <p>
  * Run alone: {@code mvn -pl benchmarks jmh -Djmh.args="RunPendingBenchmark"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchmarkJvm.XMS, BenchmarkJvm.XMX, BenchmarkJvm.PRE_TOUCH, BenchmarkJvm.HUGE_PAGES})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Fork(value = BenchmarkJvm.FORKS,
+    jvmArgsAppend = {BenchmarkJvm.XMS, BenchmarkJvm.XMX, BenchmarkJvm.PRE_TOUCH, BenchmarkJvm.HUGE_PAGES})
+@Warmup(iterations = BenchmarkJvm.WARMUP_ITERATIONS, time = 1)
+@Measurement(iterations = BenchmarkJvm.MEASUREMENT_ITERATIONS, time = 1)
 public class RunPendingBenchmark
 {
     private static final Duration PERIOD = Duration.ofSeconds(1);
     private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(1);
     private static final Runnable CALLBACK = () -> { };
 
-    @Param({"inline", "workers"})
+    @Param({"inline"})
     String dispatcher;
 
     @Param({"1000", "100000", "1000000"})
@@ -68,6 +72,15 @@ public class RunPendingBenchmark
     {
         /** Callbacks run by the measured runPending calls. */
         public long fires;
+
+        /**
+         * Counters are per iteration.
+         */
+        @Setup(Level.Iteration)
+        public void reset()
+        {
+            fires = 0;
+        }
     }
 
     @Setup(Level.Trial)
@@ -87,7 +100,7 @@ public class RunPendingBenchmark
     }
 
     @Benchmark
-    public int runPending(final Fires counter) throws InterruptedException
+    public int runPending(final Fires counter, final Untimed allocation) throws InterruptedException
     {
         clock.advance(PERIOD);
         final int fired = scheduler.runPending();
@@ -100,6 +113,7 @@ public class RunPendingBenchmark
             throw new IllegalStateException(fired + " of " + n + " tasks fired");
         }
         counter.fires += fired;
+        allocation.ops += fired; // bytes allocated per fire, not per runPending call
         return fired;
     }
 

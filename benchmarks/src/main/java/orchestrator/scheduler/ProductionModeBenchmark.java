@@ -1,5 +1,6 @@
 package orchestrator.scheduler;
 
+import orchestrator.benchmarks.BenchmarkJvm;
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.vault.KeyProvider;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -42,9 +43,9 @@ import java.util.concurrent.TimeUnit;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Fork(BenchmarkJvm.FORKS)
+@Warmup(iterations = BenchmarkJvm.WARMUP_ITERATIONS, time = 1)
+@Measurement(iterations = BenchmarkJvm.MEASUREMENT_ITERATIONS, time = 1)
 public class ProductionModeBenchmark
 {
     static final int TASKS = 1_000;

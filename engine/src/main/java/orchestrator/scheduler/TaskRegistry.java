@@ -28,7 +28,7 @@ final class TaskRegistry
     static final int SNAPSHOT_CHUNK = 4096;
     static final int RESEAL_CHUNK = 256;
 
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock;
     final TaskTable table = new TaskTable(1024);          // guarded by lock
     final TimerWheel wheel;                               // guarded by lock
     final HeldBack heldBack = new HeldBack();             // guarded by lock
@@ -47,6 +47,7 @@ final class TaskRegistry
 
     TaskRegistry(final Clock clock, final Scheduler.Builder builder, final CallbackVault vault)
     {
+        this.lock = builder.registryLock != null ? builder.registryLock : new ReentrantLock();
         this.clock = clock;
         this.vault = vault;
         this.maxPayloadBytes = builder.maxPayloadBytes;
