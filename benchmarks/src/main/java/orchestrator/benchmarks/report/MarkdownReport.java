@@ -58,6 +58,7 @@ public final class MarkdownReport
             allocation(metric);
         }
         lateness();
+        latenessCauses();
         lockHolds();
         others();
         if (!charts.isEmpty())
@@ -295,6 +296,34 @@ public final class MarkdownReport
                 .append(" | ").append(String.format(Locale.ROOT, "%,d", row.behind()))
                 .append(" | ").append(Figures.format(row.p50())).append(" | ").append(Figures.format(row.p99()))
                 .append(" | ").append(Figures.format(row.p999())).append(" | ").append(Figures.format(row.max()))
+                .append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    private void latenessCauses()
+    {
+        final List<Results.LatenessCauses> rows = results.latenessCauses();
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        out.append("Where the late fires came from: measured fires more than 1 ms late, those a GC pause explains ")
+            .append("(their wait overlapped a pause, or they are the backlog after it, until a fire runs within 1 ms ")
+            .append("again; pauses from the JVM's notifications, whole ms), and the wake-up lateness of a probe ")
+            .append("thread that parks ")
+            .append("until each next millisecond as the driver does (`LockSupport.parkNanos`), i.e. the platform's ")
+            .append("own timer and scheduling latency during the run.\n\n")
+            .append("| fires per second | fires over 1 ms late | of them from a GC pause | GC pauses | longest, ms |")
+            .append(" probe wake-up p50, µs | p99 | p99.9 | max |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (final Results.LatenessCauses row : rows)
+        {
+            out.append("| ").append(String.format(Locale.ROOT, "%,d", row.rate())).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.lateFires())).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.duringGc())).append(" | ").append(row.gcPauses())
+                .append(" | ").append(row.longestGcMs()).append(" | ").append(Figures.format(row.wakeP50()))
+                .append(" | ").append(Figures.format(row.wakeP99())).append(" | ")
+                .append(Figures.format(row.wakeP999())).append(" | ").append(Figures.format(row.wakeMax()))
                 .append(" |\n");
         }
         out.append('\n');

@@ -59,6 +59,24 @@ public final class Results
     }
 
     /**
+     * Where the late fires of one run of the lateness harness came from.
+     *
+     * @param rate         fires per second.
+     * @param lateFires    measured fires more than 1 ms late.
+     * @param duringGc     of those, the fires whose wait overlapped a GC pause.
+     * @param gcPauses     GC pauses during the measured period.
+     * @param longestGcMs  the longest of them, ms.
+     * @param wakeP50      the probe thread's wake-up lateness after parkNanos, median, µs.
+     * @param wakeP99      99th percentile.
+     * @param wakeP999     99.9th percentile.
+     * @param wakeMax      maximum.
+     */
+    public record LatenessCauses(int rate, long lateFires, long duringGc, long gcPauses, long longestGcMs,
+        double wakeP50, double wakeP99, double wakeP999, double wakeMax)
+    {
+    }
+
+    /**
      * A JMH figure that no {@link Metric} covers, shown as is.
      *
      * @param benchmark the benchmark, class and method.
@@ -95,6 +113,7 @@ public final class Results
     private final List<Other> others = new ArrayList<>();
     private final List<Lateness> lateness = new ArrayList<>();
     private final List<LockHold> lockHolds = new ArrayList<>();
+    private final List<LatenessCauses> latenessCauses = new ArrayList<>();
 
     /**
      * Records a figure.
@@ -141,6 +160,38 @@ public final class Results
     public boolean hasAllocation(final Metric metric)
     {
         return !allocation.getOrDefault(metric, Map.of()).isEmpty();
+    }
+
+    /**
+     * @param causes where the late fires of a lateness run came from.
+     */
+    public void addLatenessCauses(final LatenessCauses causes)
+    {
+        latenessCauses.add(causes);
+    }
+
+    /**
+     * @return where late fires came from, per lateness run, in the order recorded.
+     */
+    public List<LatenessCauses> latenessCauses()
+    {
+        return List.copyOf(latenessCauses);
+    }
+
+    /**
+     * @param rate fires per second.
+     * @return where that run's late fires came from, or null.
+     */
+    public LatenessCauses latenessCauses(final int rate)
+    {
+        for (final LatenessCauses row : latenessCauses)
+        {
+            if (row.rate() == rate)
+            {
+                return row;
+            }
+        }
+        return null;
     }
 
     /**

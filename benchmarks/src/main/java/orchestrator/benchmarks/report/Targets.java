@@ -167,8 +167,12 @@ public final class Targets
         {
             return notMeasured(target);
         }
+        final Results.LatenessCauses causes = results.latenessCauses(rate);
         final String measured = "p99 " + us(corrected.p99()) + " corrected, " + us(raw.p99()) + " raw; p50 " +
-            us(raw.p50()) + ", p99.9 " + us(corrected.p999()) + ", max " + us(corrected.max());
+            us(raw.p50()) + ", p99.9 " + us(corrected.p999()) + ", max " + us(corrected.max()) +
+            (causes == null ? "" : String.format(Locale.ROOT, "; %,d fires over 1 ms late, %,d of them from a " +
+                "GC pause (longest %d ms); a parked probe thread woke p99 %s late", causes.lateFires(),
+                causes.duringGc(), causes.longestGcMs(), us(causes.wakeP99())));
         return new Row(target, measured, verdict(corrected.p99() <= 1_000, false));
     }
 
