@@ -14,6 +14,8 @@ import javax.management.openmbean.CompositeData;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
 
+import org.HdrHistogram.Histogram;
+
 import orchestrator.benchmarks.Deadlines;
 
 /**
@@ -31,9 +33,9 @@ import orchestrator.benchmarks.Deadlines;
  * phase is printed next to it (from the JVM's GC notifications, in whole milliseconds).
  * <p>
  * Usage: {@code java -cp benchmarks.jar orchestrator.scheduler.LockHoldMain <n>}; prints, per round and phase,
- * {@code lockhold <round> <phase> <holds> <p50 µs> <p99 µs> <max µs> <max on-CPU µs> <phase ms>
- * <longest GC pause ms> <where>}, where {@code where} is the code that released the longest hold, and a comment line
- * with the code that released the longest on-CPU hold (see {@link HoldTimingLock}).
+ * {@code lockhold <round> <phase> <holds> <p50 µs> <p99 µs> <max µs> <max on-CPU µs> <holds over 200 µs>
+ * <holds over 1 ms> <phase ms> <longest GC pause ms> <where>}, where {@code where} is the code that released the
+ * longest hold, and a comment line with the code that released the longest on-CPU hold (see {@link HoldTimingLock}).
  */
 public final class LockHoldMain
 {
@@ -147,6 +149,11 @@ public final class LockHoldMain
         }
     }
 
+    private static long over(final Histogram holds, final long ns)
+    {
+        return holds.getTotalCount() - holds.getCountBetweenValues(0, ns);
+    }
+
     private long begin()
     {
         longestPauseMs.set(0);
@@ -156,9 +163,10 @@ public final class LockHoldMain
     private void print(final String round, final HoldTimingLock.Phase phase, final long started)
     {
         final long elapsedNs = System.nanoTime() - started;
-        System.out.printf("lockhold %s %s %d %.1f %.1f %.1f %.1f %.1f %d %s%n", round, phase.name,
-            phase.histogram.getTotalCount(), phase.histogram.getValueAtPercentile(50) / 1e3,
-            phase.histogram.getValueAtPercentile(99) / 1e3, phase.longest / 1e3, phase.longestOnCpu / 1e3,
+        final Histogram holds = phase.histogram;
+        System.out.printf("lockhold %s %s %d %.1f %.1f %.1f %.1f %d %d %.1f %d %s%n", round, phase.name,
+            holds.getTotalCount(), holds.getValueAtPercentile(50) / 1e3, holds.getValueAtPercentile(99) / 1e3,
+            phase.longest / 1e3, phase.longestOnCpu / 1e3, over(holds, 200_000), over(holds, 1_000_000),
             elapsedNs / 1e6, longestPauseMs.get(), phase.longestAt);
         System.out.printf("# %s %s: longest on-CPU hold released at %s%n", round, phase.name, phase.longestOnCpuAt);
         for (final Map.Entry<String, Long> thread : phase.longestByThread.entrySet())

@@ -15,7 +15,7 @@ public final class LockHoldRunner
     /** Options of the measuring JVM: the benchmarks' fixed, pre-touched heap, big enough for 1M tasks' snapshots. */
     public static final List<String> JVM_OPTIONS =
         List.of("-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch", "-XX:+UseTransparentHugePages");
-    private static final int FIELDS = 11;
+    private static final int FIELDS = 13;
 
     private final ChildJvm jvm;
 
@@ -42,8 +42,8 @@ public final class LockHoldRunner
             if (f.length == FIELDS && "lockhold".equals(f[0]))
             {
                 results.addLockHold(new Results.LockHold(f[1], f[2], Long.parseLong(f[3]), Double.parseDouble(f[4]),
-                    Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]),
-                    Double.parseDouble(f[8]), Long.parseLong(f[9]), f[10]));
+                    Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Long.parseLong(f[8]),
+                    Long.parseLong(f[9]), Double.parseDouble(f[10]), Long.parseLong(f[11]), f[12]));
             }
         });
     }

@@ -264,14 +264,17 @@ public final class MarkdownReport
             .append("registered again, then one `runPending()` after the clock jumps past the window. The cold round ")
             .append("warms the code up; the warm round is the figure. On CPU: the hold in the holder's CPU time, ")
             .append("without the time it was descheduled or stopped for a GC pause.\n\n")
-            .append("| round | phase | holds | p50 | p99 | max | max on CPU | phase, ms | longest GC pause, ms |")
-            .append(" longest hold released at |\n|---|---|---|---|---|---|---|---|---|---|\n");
+            .append("| round | phase | holds | p50 | p99 | max | max on CPU | holds over 200 µs | over 1 ms |")
+            .append(" phase, ms | longest GC pause, ms | longest hold released at |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         for (final Results.LockHold row : rows)
         {
             out.append("| ").append(row.round()).append(" | ").append(row.phase()).append(" | ")
                 .append(String.format(Locale.ROOT, "%,d", row.holds())).append(" | ")
                 .append(Figures.format(row.p50())).append(" | ").append(Figures.format(row.p99())).append(" | ")
                 .append(Figures.format(row.max())).append(" | ").append(Figures.format(row.maxOnCpu())).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.over200us())).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.over1ms())).append(" | ")
                 .append(Figures.format(row.phaseMs())).append(" | ").append(row.gcPauseMs()).append(" | `")
                 .append(row.where()).append("` |\n");
         }

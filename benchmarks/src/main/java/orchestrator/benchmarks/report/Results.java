@@ -99,12 +99,14 @@ public final class Results
      * @param p99         99th percentile.
      * @param max         longest hold, wall clock.
      * @param maxOnCpu    longest hold counted in the holder's CPU time (no descheduling, no GC pause).
+     * @param over200us   holds longer than 200 µs, wall clock.
+     * @param over1ms     holds longer than 1 ms, wall clock.
      * @param phaseMs     how long the phase took, ms.
      * @param gcPauseMs   longest GC pause during the phase, ms.
      * @param where       the code that released the longest hold.
      */
     public record LockHold(String round, String phase, long holds, double p50, double p99, double max,
-        double maxOnCpu, double phaseMs, long gcPauseMs, String where)
+        double maxOnCpu, long over200us, long over1ms, double phaseMs, long gcPauseMs, String where)
     {
     }
 

@@ -148,9 +148,11 @@ public final class Targets
         {
             return notMeasured(target);
         }
+        final long over = limitUs <= 200 ? hold.over200us() : hold.over1ms();
         final String measured = "longest " + us(hold.max()) + " on the wall clock, " + us(hold.maxOnCpu()) +
-            " on the holder's CPU; p99 " + us(hold.p99()) + ", " + String.format(Locale.ROOT, "%,d", hold.holds()) +
-            " holds; longest GC pause in the phase " + hold.gcPauseMs() + " ms";
+            " on the holder's CPU; p99 " + us(hold.p99()) + "; " + String.format(Locale.ROOT, "%,d of %,d", over,
+            hold.holds()) + " holds over " + us(limitUs) + "; longest GC pause in the phase " + hold.gcPauseMs() +
+            " ms";
         final boolean wall = hold.max() <= limitUs;
         final boolean cpu = hold.maxOnCpu() <= limitUs;
         final String verdict = wall ? "met" : cpu ? "**missed** on the wall clock, met on CPU" : "**missed**";
