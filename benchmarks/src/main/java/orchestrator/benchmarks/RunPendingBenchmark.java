@@ -35,9 +35,6 @@ import orchestrator.scheduler.cron.CronSchedule;
  * done and accounted for, so the figure is end-to-end. The operation fails unless all {@code n} tasks fired. The
  * secondary score {@code fires} is fires per second.
  * <p>
- * The default run measures {@code inline}; {@code workers} on request, e.g.
- * {@code mvn -pl benchmarks jmh -Djmh.args="RunPendingBenchmark -p dispatcher=inline,workers"}.
- * <p>
  * Run alone: {@code mvn -pl benchmarks jmh -Djmh.args="RunPendingBenchmark"}.
  */
 @State(Scope.Thread)
@@ -53,7 +50,7 @@ public class RunPendingBenchmark
     private static final Duration IDLE_TIMEOUT = Duration.ofMinutes(1);
     private static final Runnable CALLBACK = () -> { };
 
-    @Param({"inline"})
+    @Param({"inline", "workers"})
     String dispatcher;
 
     @Param({"1000", "100000", "1000000"})
