@@ -69,15 +69,6 @@ public class RunPendingBenchmark
     {
         /** Callbacks run by the measured runPending calls. */
         public long fires;
-
-        /**
-         * Counters are per iteration.
-         */
-        @Setup(Level.Iteration)
-        public void reset()
-        {
-            fires = 0;
-        }
     }
 
     @Setup(Level.Trial)

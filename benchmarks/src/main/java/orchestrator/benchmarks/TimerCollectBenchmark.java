@@ -79,15 +79,6 @@ public class TimerCollectBenchmark
     {
         /** Timers expired by the measured sweeps. */
         public long expiredTimer;
-
-        /**
-         * Counters are per iteration.
-         */
-        @Setup(Level.Iteration)
-        public void reset()
-        {
-            expiredTimer = 0;
-        }
     }
 
     @Setup(Level.Trial)

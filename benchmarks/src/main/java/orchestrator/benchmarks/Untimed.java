@@ -3,14 +3,13 @@ package orchestrator.benchmarks;
 import java.lang.management.ManagementFactory;
 
 import org.openjdk.jmh.annotations.AuxCounters;
-import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Thread confined (one per benchmark thread): two JMH event counters, summed per iteration, that let the report turn
- * {@code -prof gc}'s {@code gc.alloc.rate.norm} into bytes allocated per operation of the timed section alone.
+ * Thread confined (one per benchmark thread): two JMH event counters, summed per iteration (JMH zeroes them at the
+ * start of each), that let the report turn {@code -prof gc}'s {@code gc.alloc.rate.norm} into bytes allocated per
+ * operation of the timed section alone.
  * <p>
  * {@code gc.alloc.rate.norm} is every byte allocated during an iteration divided by JMH's operation count, and an
  * iteration includes the {@code Level.Invocation} fixtures, untimed as they are: the tear-down that cancels a batch
@@ -32,16 +31,6 @@ public class Untimed
     /** Operations the figure counts, when they are not JMH's own (0: use JMH's). */
     public long ops;
     private long start;
-
-    /**
-     * Counters are per iteration.
-     */
-    @Setup(Level.Iteration)
-    public void reset()
-    {
-        untimedBytes = 0;
-        ops = 0;
-    }
 
     /**
      * Starts an untimed stretch.
