@@ -29,8 +29,9 @@ import java.util.stream.Stream;
  * <p>
  * Usage: {@code java -cp jcstress.jar orchestrator.stress.SuiteRunner [--expect pass|caught] [--report DIR]
  * [--summary FILE.md] [--args=OPTIONS] -- JCSTRESS-ARGS}. {@code --args=} takes further jcstress options as one
- * whitespace-separated string (possibly empty), which is how Maven passes a property that may be blank. With {@code --expect pass} (the default) it exits 0 only when every test
- * the {@code -t} filter selects ran, produced samples, and saw no FORBIDDEN outcome and no error. With
+ * whitespace-separated string (possibly empty), which is how Maven passes a property that may be blank. With
+ * {@code --expect pass} (the default) it exits 0 only when every test the {@code -t} filter selects ran, produced
+ * samples, and saw no FORBIDDEN outcome and no error. With
  * {@code --expect caught} (for the planted bugs) it exits 0 only when every selected test ran without error and saw
  * at least one FORBIDDEN outcome.
  */
