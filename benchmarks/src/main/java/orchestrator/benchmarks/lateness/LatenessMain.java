@@ -46,9 +46,10 @@ import orchestrator.scheduler.Scheduler;
  * until one runs within 1 ms again. Registration is done, and its garbage collected ({@code System.gc()}), before the
  * driver starts, so that the young collection that would promote a million freshly registered tasks falls outside
  * the measured period, as it would long before in a service. Next to the driver, a probe thread does what the driver does
- * between fires, {@code LockSupport.parkNanos} until the next millisecond, and records how late it wakes up: that is
- * the platform's own wake-up latency (timer slack, the OS scheduler on a loaded machine), which no scheduler on this
- * machine can beat.
+ * between fires, {@code LockSupport.parkNanos} until the next millisecond, and records how late it wakes up, with
+ * HdrHistogram's expected-interval correction (a stall of k ms counts for the k milliseconds whose wake-ups it ate):
+ * that is the platform's own wake-up latency (timer slack, the OS scheduler, the hypervisor on a loaded machine),
+ * which no scheduler on this machine can beat, weighted per millisecond as the fires' lateness is.
  * <p>
  * Usage: {@code java -cp benchmarks.jar orchestrator.benchmarks.lateness.LatenessMain <fires per second>
  * <warm-up ms> <measured ms>}; prints {@code lateness <rate> raw|corrected <count> <behind> <p50> <p99> <p99.9>
@@ -163,7 +164,9 @@ public final class LatenessMain
             final long woke = System.nanoTime();
             if (woke - target >= 0 && target - measuredFromNs >= 0)
             {
-                wakeUps.recordValue(Math.min(woke - target, MAX_NS));
+                // one wake-up per millisecond is expected: a stall of k ms counts k times, as it delays the fires
+                // of k milliseconds, so the probe's percentiles weigh stalls as the fires' do
+                wakeUps.recordValueWithExpectedInterval(Math.min(woke - target, MAX_NS), EXPECTED_INTERVAL_NS);
             }
         }
     }

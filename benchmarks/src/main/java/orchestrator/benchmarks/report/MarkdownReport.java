@@ -314,9 +314,10 @@ public final class MarkdownReport
         out.append("Where the late fires came from: measured fires more than 1 ms late, those a GC pause explains ")
             .append("(their wait overlapped a pause, or they are the backlog after it, until a fire runs within 1 ms ")
             .append("again; pauses from the JVM's notifications, whole ms), and the wake-up lateness of a probe ")
-            .append("thread that parks ")
-            .append("until each next millisecond as the driver does (`LockSupport.parkNanos`), i.e. the platform's ")
-            .append("own timer and scheduling latency during the run.\n\n")
+            .append("thread that parks until each next millisecond as the driver does (`LockSupport.parkNanos`), i.e. ")
+            .append("the platform's own timer and scheduling latency during the run, corrected for coordinated ")
+            .append("omission with a 1 ms expected interval so that a stall weighs per millisecond as it does for the ")
+            .append("fires. When the probe's percentiles match the fires', the lateness is the machine's.\n\n")
             .append("| fires per second | fires over 1 ms late | of them from a GC pause | GC pauses | longest, ms |")
             .append(" probe wake-up p50, µs | p99 | p99.9 | max |\n|---|---|---|---|---|---|---|---|---|\n");
         for (final Results.LatenessCauses row : rows)
