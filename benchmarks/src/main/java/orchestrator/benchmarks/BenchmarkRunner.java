@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
@@ -23,6 +24,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
 
 import orchestrator.benchmarks.footprint.FootprintRunner;
 import orchestrator.benchmarks.lateness.LatenessRunner;
+import orchestrator.benchmarks.lockhold.LockHoldRunner;
 import orchestrator.benchmarks.report.Charts;
 import orchestrator.benchmarks.report.Environment;
 import orchestrator.benchmarks.report.MarkdownReport;
@@ -31,8 +33,9 @@ import orchestrator.benchmarks.timers.TimerStructures;
 
 /**
  * NOT thread safe (a program): the entry point of {@code mvn -pl benchmarks jmh}. Runs the JMH benchmarks in this jar
- * (JMH prints its progress), then the footprint harness, and writes the JMH JSON, {@code benchmarks.md} and PNG
- * charts; see {@link RunMode} for what the system properties select and where the files go.
+ * (JMH prints its progress) with JMH's GC profiler, then the footprint, lateness and lock-hold harnesses, and writes
+ * the JMH JSON, {@code benchmarks.md} and PNG charts; see {@link RunMode} for what the system properties select and
+ * where the files go.
  */
 public final class BenchmarkRunner
 {
@@ -42,12 +45,19 @@ public final class BenchmarkRunner
     public static final String MARKDOWN_FILE = "benchmarks.md";
 
     /**
-     * What the default run ({@code mvn -pl benchmarks jmh} with no {@code jmh.args}) includes: the
-     * timer benchmarks against the peers and runPending throughput. The jar's other benchmarks (cron, vault) run on
-     * request, e.g. {@code -Djmh.args="CronNextFireBenchmark"}, which keeps the default run within 15 minutes on two
-     * cores; the smoke run inside {@code mvn verify} covers every benchmark.
+     * What the default run ({@code mvn -pl benchmarks jmh} with no {@code jmh.args}) includes: the timer benchmarks
+     * (with the structures and sizes of their {@code @Param} defaults), runPending throughput, and the two figures of
+     * the production-mode target, a handler fire in production and test mode and one bare open of the same record
+     * ({@link #DEFAULT_PARAMS}). The jar's other benchmarks (cron, vault seal and the other ciphers and sizes) and the
+     * peers left out of the defaults run on request, e.g. {@code -Djmh.args="CronNextFireBenchmark"}; the default
+     * run stays within 25 minutes on two cores, and the smoke run inside {@code mvn verify} covers every benchmark.
      */
-    public static final String DEFAULT_INCLUDE = "orchestrator\\.benchmarks\\.(Timer\\w+|RunPending)Benchmark";
+    public static final String DEFAULT_INCLUDE = "orchestrator\\.benchmarks\\.(Timer\\w+|RunPending)Benchmark|" +
+        "orchestrator\\.scheduler\\.ProductionModeBenchmark|orchestrator\\.benchmarks\\.VaultBenchmark\\.open";
+
+    /** Parameters the default run narrows: one payload size and the default cipher for the production-mode target. */
+    public static final List<String[]> DEFAULT_PARAMS =
+        List.of(new String[] {"payloadSize", "64"}, new String[] {"cipher", "CHACHA20_POLY1305"});
 
     private static final String NOTE = "What each figure measures and how the structures are configured: the " +
         "README's Performance section and the javadoc of each benchmark class in benchmarks/src/main/java.";
@@ -57,6 +67,8 @@ public final class BenchmarkRunner
     private static final List<Integer> SMOKE_LATENESS_RATES = List.of(10_000);
     private static final long LATENESS_WARMUP_MS = 3_000;
     private static final long LATENESS_MEASURE_MS = 10_000;
+    private static final int LOCK_HOLD_TASKS = 1_000_000;
+    private static final int SMOKE_LOCK_HOLD_TASKS = 10_000;
 
     private BenchmarkRunner()
     {
@@ -88,6 +100,8 @@ public final class BenchmarkRunner
     private static void run(final RunMode mode)
         throws RunnerException, CommandLineOptionException, IOException, InterruptedException
     {
+        final long started = System.nanoTime();
+        final String loadAtStart = Environment.loadAverage();
         Files.createDirectories(mode.outputDir());
         final Path json = mode.outputDir().resolve(JSON_FILE);
         System.out.println("# Benchmark run: " + mode.kind() + ", files in " + mode.outputDir());
@@ -105,11 +119,12 @@ public final class BenchmarkRunner
             new FootprintRunner(jvm).run(TimerStructures.ALL, smoke ? SMOKE_FOOTPRINT_SIZES : FOOTPRINT_SIZES, results);
             new LatenessRunner(jvm).run(smoke ? SMOKE_LATENESS_RATES : LATENESS_RATES, smoke ? 200 : LATENESS_WARMUP_MS,
                 smoke ? 500 : LATENESS_MEASURE_MS, results);
+            new LockHoldRunner(jvm).run(smoke ? SMOKE_LOCK_HOLD_TASKS : LOCK_HOLD_TASKS, results);
         }
 
         final List<String> charts = new Charts(results, TimerStructures.ALL, BenchmarkRunner::label)
             .write(mode.outputDir());
-        final Environment environment = Environment.capture(java, mode.command());
+        final Environment environment = Environment.capture(java, mode.command(), loadAtStart, started);
         final String page = new MarkdownReport(results, TimerStructures.ALL, BenchmarkRunner::label)
             .render(environment, settings(runResults, mode), charts, List.of(NOTE));
         Files.writeString(mode.outputDir().resolve(MARKDOWN_FILE), page, StandardCharsets.UTF_8);
@@ -149,9 +164,18 @@ public final class BenchmarkRunner
             // forks would otherwise inherit this JVM's options; the annotations add heap and page settings
             builder.jvmArgs();
         }
+        if (!args.contains("-prof"))
+        {
+            // bytes allocated per operation (gc.alloc.rate.norm); the report subtracts untimed fixtures (Untimed)
+            builder.addProfiler(GCProfiler.class);
+        }
         if (mode.kind() == RunMode.Kind.FULL)
         {
             builder.include(DEFAULT_INCLUDE);
+            for (final String[] param : DEFAULT_PARAMS)
+            {
+                builder.param(param[0], param[1]);
+            }
         }
         if (mode.kind() == RunMode.Kind.SMOKE)
         {
@@ -183,6 +207,7 @@ public final class BenchmarkRunner
             lines.add("footprint harness (FootprintMain), JVM options: " +
                 String.join(" ", FootprintRunner.JVM_OPTIONS));
             lines.add("lateness harness (LatenessMain), JVM options: " + String.join(" ", LatenessRunner.JVM_OPTIONS));
+            lines.add("lock-hold harness (LockHoldMain), JVM options: " + String.join(" ", LockHoldRunner.JVM_OPTIONS));
         }
         return new ArrayList<>(lines);
     }

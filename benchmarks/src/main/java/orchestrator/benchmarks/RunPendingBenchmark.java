@@ -40,9 +40,10 @@ import orchestrator.scheduler.cron.CronSchedule;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchmarkJvm.XMS, BenchmarkJvm.XMX, BenchmarkJvm.PRE_TOUCH, BenchmarkJvm.HUGE_PAGES})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Fork(value = BenchmarkJvm.FORKS,
+    jvmArgsAppend = {BenchmarkJvm.XMS, BenchmarkJvm.XMX, BenchmarkJvm.PRE_TOUCH, BenchmarkJvm.HUGE_PAGES})
+@Warmup(iterations = BenchmarkJvm.WARMUP_ITERATIONS, time = 1)
+@Measurement(iterations = BenchmarkJvm.MEASUREMENT_ITERATIONS, time = 1)
 public class RunPendingBenchmark
 {
     private static final Duration PERIOD = Duration.ofSeconds(1);
@@ -87,7 +88,7 @@ public class RunPendingBenchmark
     }
 
     @Benchmark
-    public int runPending(final Fires counter) throws InterruptedException
+    public int runPending(final Fires counter, final Untimed allocation) throws InterruptedException
     {
         clock.advance(PERIOD);
         final int fired = scheduler.runPending();
@@ -100,6 +101,7 @@ public class RunPendingBenchmark
             throw new IllegalStateException(fired + " of " + n + " tasks fired");
         }
         counter.fires += fired;
+        allocation.ops += fired; // bytes allocated per fire, not per runPending call
         return fired;
     }
 

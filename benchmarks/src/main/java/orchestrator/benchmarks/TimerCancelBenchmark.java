@@ -28,20 +28,24 @@ import orchestrator.benchmarks.timers.TimerStructures;
  * them) and is timed as a whole; after each invocation the batch is scheduled again, untimed, with the same
  * deadlines, so the structure returns to {@code n}.
  * <p>
+ * Defaults: the structures of the default run. The other peers on request, e.g.
+ * {@code -p structure=delayQueue,stpe,netty,quartz}; every structure is listed in {@link TimerStructures#ALL}.
+ * <p>
  * Run alone: {@code mvn -pl benchmarks jmh -Djmh.args="TimerCancelBenchmark"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchmarkJvm.XMS, BenchmarkJvm.XMX, BenchmarkJvm.PRE_TOUCH, BenchmarkJvm.HUGE_PAGES})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Fork(value = BenchmarkJvm.FORKS,
+    jvmArgsAppend = {BenchmarkJvm.XMS, BenchmarkJvm.XMX, BenchmarkJvm.PRE_TOUCH, BenchmarkJvm.HUGE_PAGES})
+@Warmup(iterations = BenchmarkJvm.WARMUP_ITERATIONS, time = 1)
+@Measurement(iterations = BenchmarkJvm.MEASUREMENT_ITERATIONS, time = 1)
 public class TimerCancelBenchmark
 {
     /** Timers cancelled per invocation. */
     public static final int BATCH = 1000;
 
-    @Param({"engine", "engineScheduler", "agrona", "kafka", "delayQueue", "stpe", "netty", "quartz"})
+    @Param({"engine", "engineScheduler", "agrona", "agronaLookup", "kafka"})
     String structure;
 
     @Param({"1000", "100000", "1000000"})
@@ -88,8 +92,9 @@ public class TimerCancelBenchmark
     }
 
     @TearDown(Level.Invocation)
-    public void rescheduleBatch()
+    public void rescheduleBatch(final Untimed untimed)
     {
+        untimed.begin();
         if (cancelled != BATCH)
         {
             throw new IllegalStateException(
@@ -101,6 +106,7 @@ public class TimerCancelBenchmark
             handles[index] = timers.schedule(deadlines[index]);
         }
         cursor = (int)((cursor + (long)BATCH) % n);
+        untimed.end();
     }
 
     @TearDown(Level.Trial)

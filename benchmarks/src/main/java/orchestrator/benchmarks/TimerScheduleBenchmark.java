@@ -27,21 +27,25 @@ import orchestrator.benchmarks.timers.TimerStructures;
  * Each invocation schedules a batch of {@value #BATCH} timers (random deadlines in the window) and is timed as a
  * whole; the batch is cancelled, untimed, after each invocation so the structure stays at {@code n}.
  * <p>
+ * Defaults: the structures of the default run. The other peers on request, e.g.
+ * {@code -p structure=delayQueue,stpe,netty,quartz}; every structure is listed in {@link TimerStructures#ALL}.
+ * <p>
  * Run alone: {@code mvn -pl benchmarks jmh -Djmh.args="TimerScheduleBenchmark"}.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {BenchmarkJvm.XMS, BenchmarkJvm.XMX, BenchmarkJvm.PRE_TOUCH, BenchmarkJvm.HUGE_PAGES})
-@Warmup(iterations = 2, time = 1)
-@Measurement(iterations = 3, time = 1)
+@Fork(value = BenchmarkJvm.FORKS,
+    jvmArgsAppend = {BenchmarkJvm.XMS, BenchmarkJvm.XMX, BenchmarkJvm.PRE_TOUCH, BenchmarkJvm.HUGE_PAGES})
+@Warmup(iterations = BenchmarkJvm.WARMUP_ITERATIONS, time = 1)
+@Measurement(iterations = BenchmarkJvm.MEASUREMENT_ITERATIONS, time = 1)
 public class TimerScheduleBenchmark
 {
     /** Timers scheduled per invocation. */
     public static final int BATCH = 1000;
     private static final int DEADLINE_POOL = 1 << 16;
 
-    @Param({"engine", "engineScheduler", "agrona", "kafka", "delayQueue", "stpe", "netty", "quartz"})
+    @Param({"engine", "engineScheduler", "agrona", "agronaLookup", "kafka"})
     String structure;
 
     @Param({"1000", "100000", "1000000"})
@@ -80,8 +84,9 @@ public class TimerScheduleBenchmark
     }
 
     @TearDown(Level.Invocation)
-    public void cancelBatch()
+    public void cancelBatch(final Untimed untimed)
     {
+        untimed.begin();
         for (int i = 0; i < BATCH; i++)
         {
             if (!timers.cancel(batch[i]))
@@ -90,6 +95,7 @@ public class TimerScheduleBenchmark
             }
         }
         cursor = (cursor + BATCH) & (DEADLINE_POOL - 1);
+        untimed.end();
     }
 
     @TearDown(Level.Trial)

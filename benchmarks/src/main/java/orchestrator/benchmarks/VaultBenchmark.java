@@ -42,9 +42,9 @@ import java.util.function.BiConsumer;
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(1)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Fork(BenchmarkJvm.FORKS)
+@Warmup(iterations = BenchmarkJvm.WARMUP_ITERATIONS, time = 1)
+@Measurement(iterations = 2 * BenchmarkJvm.MEASUREMENT_ITERATIONS, time = 1) // noisy: more samples
 @State(Scope.Thread)
 public class VaultBenchmark
 {

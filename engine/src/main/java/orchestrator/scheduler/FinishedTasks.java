@@ -75,13 +75,13 @@ final class FinishedTasks
      */
     void appendTo(final List<TaskInfo> out, final Set<String> skip)
     {
-        final Set<String> seen = new HashSet<>(skip);
+        final Set<String> seen = new HashSet<>(); // finished names only: skip is not copied, it may hold millions
         final long first = Math.max(0, added - capacity);
         final List<TaskInfo> newestFirst = new ArrayList<>();
         for (long i = added - 1; i >= first; i--)
         {
             final int slot = (int)(i % capacity);
-            if (seen.add(names[slot]))
+            if (!skip.contains(names[slot]) && seen.add(names[slot]))
             {
                 newestFirst.add(info(slot));
             }

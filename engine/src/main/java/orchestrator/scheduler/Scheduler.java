@@ -16,6 +16,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import static java.lang.System.Logger.Level.INFO;
@@ -522,6 +523,7 @@ public final class Scheduler implements AutoCloseable
         Aead aead = CallbackVault.DEFAULT_AEAD;
         int maxPayloadBytes = 1 << 20;
         CronDialect defaultDialect;
+        ReentrantLock registryLock; // null: a plain ReentrantLock; set by measurement harnesses in this package
 
         private Builder()
         {

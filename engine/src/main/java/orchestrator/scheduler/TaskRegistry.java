@@ -28,7 +28,7 @@ final class TaskRegistry
 {
     static final int SNAPSHOT_CHUNK = 1024;
 
-    final ReentrantLock lock = new ReentrantLock();
+    final ReentrantLock lock;
     final TaskTable table = new TaskTable(1024);          // guarded by lock
     final TimerWheel wheel;                               // guarded by lock
     final HeldBack heldBack = new HeldBack();             // guarded by lock
@@ -47,6 +47,7 @@ final class TaskRegistry
 
     TaskRegistry(final Clock clock, final Scheduler.Builder builder, final CallbackVault vault)
     {
+        this.lock = builder.registryLock != null ? builder.registryLock : new ReentrantLock();
         this.clock = clock;
         this.vault = vault;
         this.maxPayloadBytes = builder.maxPayloadBytes;
@@ -225,15 +226,21 @@ final class TaskRegistry
 
     /**
      * Every live task, then the finished ones; the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
-     * so each entry is one consistent state of its task but the list is not one instant of the whole registry.
+     * so each entry is one consistent state of its task but the list is not one instant of the whole registry. Only
+     * the entries of a chunk are built under the lock; the list and the set of live names, which grow with the
+     * number of tasks, are filled after it is released, so no hold grows with the number of tasks.
      */
     List<TaskInfo> snapshot()
     {
         final List<TaskInfo> infos = new ArrayList<>();
         final Set<String> live = new HashSet<>();
+        final TaskInfo[] chunk = new TaskInfo[SNAPSHOT_CHUNK];
+        final boolean[] chunkLive = new boolean[SNAPSHOT_CHUNK];
         int from = 0;
-        while (true)
+        boolean last;
+        do
         {
+            int count = 0;
             lock.lock();
             try
             {
@@ -243,26 +250,38 @@ final class TaskRegistry
                 {
                     if (table.names[id] != null)
                     {
-                        final TaskInfo info = info(id);
-                        infos.add(info);
-                        if (table.isLive(id))
-                        {
-                            live.add(info.name());
-                        }
+                        chunk[count] = info(id);
+                        chunkLive[count++] = table.isLive(id);
                     }
                 }
                 from = to;
-                if (from >= table.highWater())
-                {
-                    finished.appendTo(infos, live);
-                    return List.copyOf(infos);
-                }
+                last = from >= table.highWater();
             }
             finally
             {
                 lock.unlock();
             }
+            for (int i = 0; i < count; i++)
+            {
+                infos.add(chunk[i]);
+                if (chunkLive[i])
+                {
+                    live.add(chunk[i].name());
+                }
+                chunk[i] = null;
+            }
         }
+        while (!last);
+        lock.lock();
+        try
+        {
+            finished.appendTo(infos, live);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return List.copyOf(infos);
     }
 
     private TaskInfo info(final int id) // lock held

@@ -44,6 +44,13 @@ public final class LatenessRunner
                 List.of(Integer.toString(rate), Long.toString(warmupMs), Long.toString(measureMs)), line ->
                 {
                     final String[] f = line.split(" ");
+                    if (f.length == 10 && "lateness-causes".equals(f[0]))
+                    {
+                        results.addLatenessCauses(new Results.LatenessCauses(Integer.parseInt(f[1]),
+                            Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[4]), Long.parseLong(f[5]),
+                            Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
+                            Double.parseDouble(f[9])));
+                    }
                     if (f.length == 9 && "lateness".equals(f[0]))
                     {
                         results.addLateness(new Results.Lateness(Integer.parseInt(f[1]), f[2], Long.parseLong(f[3]),

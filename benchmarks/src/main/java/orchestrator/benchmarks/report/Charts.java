@@ -53,7 +53,7 @@ public final class Charts
         for (final Metric metric : Metric.values())
         {
             final Set<Long> sizes = results.sizes(metric);
-            if (sizes.isEmpty())
+            if (sizes.isEmpty() || !metric.charted())
             {
                 continue;
             }

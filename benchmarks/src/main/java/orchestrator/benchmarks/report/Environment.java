@@ -18,15 +18,38 @@ import java.util.concurrent.TimeUnit;
  * @param os          operating system name, version and architecture.
  * @param date        when the run finished, UTC.
  * @param command     the command that produced the run.
+ * @param loadAtStart the 1, 5 and 15 minute load averages when the run started ({@code /proc/loadavg}).
+ * @param loadAtEnd   the same when it finished.
+ * @param duration    how long the run took, from the start of the JMH runs to the report, e.g. "21 min 10 s".
  */
-public record Environment(String javaVersion, String nproc, String cpuModel, String os, String date, String command)
+public record Environment(String javaVersion, String nproc, String cpuModel, String os, String date, String command,
+    String loadAtStart, String loadAtEnd, String duration)
 {
+    /**
+     * @return the 1, 5 and 15 minute load averages, or "unavailable".
+     */
+    public static String loadAverage()
+    {
+        try
+        {
+            final String[] fields = java.nio.file.Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            return "unavailable";
+        }
+    }
+
     /**
      * @param javaExecutable the java launcher whose version is reported.
      * @param command        the command that produced the run.
+     * @param loadAtStart    {@link #loadAverage()} when the run started.
+     * @param startNanos     {@link System#nanoTime()} when the run started.
      * @return the environment of this machine.
      */
-    public static Environment capture(final Path javaExecutable, final String command)
+    public static Environment capture(final Path javaExecutable, final String command, final String loadAtStart,
+        final long startNanos)
     {
         final String javaVersion = run(javaExecutable.toString(), "-version");
         final String nproc = run("nproc");
@@ -44,7 +67,9 @@ public record Environment(String javaVersion, String nproc, String cpuModel, Str
         final String date = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS)
             .format(DateTimeFormatter.ISO_INSTANT);
         final String cores = nproc.isEmpty() ? Integer.toString(Runtime.getRuntime().availableProcessors()) : nproc;
-        return new Environment(javaVersion, cores, cpuModel, os, date, command);
+        final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startNanos);
+        final String duration = seconds / 60 + " min " + seconds % 60 + " s";
+        return new Environment(javaVersion, cores, cpuModel, os, date, command, loadAtStart, loadAverage(), duration);
     }
 
     private static String run(final String... command)

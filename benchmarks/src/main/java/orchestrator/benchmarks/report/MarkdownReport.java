@@ -7,8 +7,9 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * NOT thread safe: renders the figures of one run as the Markdown page {@code benchmarks.md}: the headline table,
- * ratios against a baseline structure, per-metric tables with error margins, the charts, and the environment.
+ * NOT thread safe: renders the figures of one run as the Markdown page {@code benchmarks.md}: the targets with their
+ * verdicts, the headline table, ratios against a baseline structure, per-metric tables with error margins and bytes
+ * allocated per operation, the harnesses' tables, the charts, and the environment.
  */
 public final class MarkdownReport
 {
@@ -42,7 +43,10 @@ public final class MarkdownReport
         final List<String> structures = results.structures(order);
         out.append("# Benchmark results\n\n");
         out.append("Produced by `").append(environment.command()).append("` on ").append(environment.date())
-            .append(".\n\n");
+            .append(" in ").append(environment.duration()).append(" (load average ").append(environment.loadAtStart())
+            .append(" at the start, ").append(environment.loadAtEnd()).append(" at the end, on ")
+            .append(environment.nproc()).append(" cores).\n\n");
+        targets();
         headline(structures);
         if (structures.size() > 1)
         {
@@ -51,8 +55,11 @@ public final class MarkdownReport
         for (final Metric metric : Metric.values())
         {
             detail(metric);
+            allocation(metric);
         }
         lateness();
+        latenessCauses();
+        lockHolds();
         others();
         if (!charts.isEmpty())
         {
@@ -68,6 +75,9 @@ public final class MarkdownReport
         }
         out.append("## Environment\n\n");
         out.append("- command: `").append(environment.command()).append("`\n");
+        out.append("- duration: ").append(environment.duration()).append("; load average (1, 5, 15 min) ")
+            .append(environment.loadAtStart()).append(" at the start, ").append(environment.loadAtEnd())
+            .append(" at the end\n");
         out.append("- `nproc`: ").append(environment.nproc()).append("\n");
         out.append("- `lscpu` model name: ").append(environment.cpuModel()).append("\n");
         out.append("- OS: ").append(environment.os()).append("\n");
@@ -160,7 +170,7 @@ public final class MarkdownReport
             .append(metric.rowParam()).append(" |");
         for (final long n : sizes)
         {
-            out.append(" n = ").append(Figures.size(n)).append(" |");
+            out.append(' ').append(metric.columnLabel(n)).append(" |");
         }
         out.append("\n|---|").append("---|".repeat(sizes.size())).append('\n');
         for (final String structure : results.structures(metric, order))
@@ -189,6 +199,88 @@ public final class MarkdownReport
         out.append('\n');
     }
 
+    private void targets()
+    {
+        out.append("## Targets\n\n")
+            .append("Every figure of this run, compared with its target; ratios are between figures of this run. ")
+            .append("\"Within error\": the 99.9% error margins reach across the threshold.\n\n")
+            .append("| target | measured | verdict |\n|---|---|---|\n");
+        for (final Targets.Row row : Targets.evaluate(results))
+        {
+            out.append("| ").append(row.target()).append(" | ").append(row.measured()).append(" | ")
+                .append(row.verdict()).append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    private void allocation(final Metric metric)
+    {
+        if (!results.hasAllocation(metric))
+        {
+            return;
+        }
+        final Set<Long> sizes = results.sizes(metric);
+        out.append("### ").append(metric.title()).append(": bytes allocated per ").append(metric.allocationUnit())
+            .append("\n\n`-prof gc`'s `gc.alloc.rate.norm` of each measured iteration, less what the untimed ")
+            .append("fixtures of the iteration allocated, per ").append(metric.allocationUnit())
+            .append("; mean ± 99.9% margin over the iterations of every fork.\n\n| ").append(metric.rowParam())
+            .append(" |");
+        for (final long n : sizes)
+        {
+            out.append(' ').append(metric.columnLabel(n)).append(" |");
+        }
+        out.append("\n|---|").append("---|".repeat(sizes.size())).append('\n');
+        for (final String structure : results.structures(metric, order))
+        {
+            out.append("| ").append(labels.apply(structure)).append(" |");
+            for (final long n : sizes)
+            {
+                final Results.Score bytes = results.allocation(metric, structure, n);
+                out.append(' ').append(bytes == null ? "-" : bytes(bytes.value()) +
+                    (Double.isNaN(bytes.error()) ? "" : " ± " + bytes(bytes.error()))).append(" |");
+            }
+            out.append('\n');
+        }
+        out.append('\n');
+    }
+
+    private static String bytes(final double value)
+    {
+        return Math.abs(value) < 0.005 ? "0" : Figures.format(value);
+    }
+
+    private void lockHolds()
+    {
+        final List<Results.LockHold> rows = results.lockHolds();
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        out.append("## Lock holds of the scheduler (µs, lower is better)\n\n")
+            .append("Lock-hold harness (`LockHoldMain`): one-time tasks due within a 60 s window, a `ManualClock`, ")
+            .append("the inline dispatcher, every hold of the registry's lock timed from `lock()` to `unlock()`. ")
+            .append("`register`: `registerOnce` of every task; `tasks`: three `tasks()` snapshots; `sweep`: the clock ")
+            .append("moves 1 ms at a time across the window, `runPending()` after each step; `jump`: all tasks ")
+            .append("registered again, then one `runPending()` after the clock jumps past the window. The cold round ")
+            .append("warms the code up; the warm round is the figure. On CPU: the hold in the holder's CPU time, ")
+            .append("without the time it was descheduled or stopped for a GC pause.\n\n")
+            .append("| round | phase | holds | p50 | p99 | max | max on CPU | holds over 200 µs | over 1 ms |")
+            .append(" phase, ms | longest GC pause, ms | longest hold released at |\n")
+            .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        for (final Results.LockHold row : rows)
+        {
+            out.append("| ").append(row.round()).append(" | ").append(row.phase()).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.holds())).append(" | ")
+                .append(Figures.format(row.p50())).append(" | ").append(Figures.format(row.p99())).append(" | ")
+                .append(Figures.format(row.max())).append(" | ").append(Figures.format(row.maxOnCpu())).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.over200us())).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.over1ms())).append(" | ")
+                .append(Figures.format(row.phaseMs())).append(" | ").append(row.gcPauseMs()).append(" | `")
+                .append(row.where()).append("` |\n");
+        }
+        out.append('\n');
+    }
+
     private void lateness()
     {
         final List<Results.Lateness> rows = results.lateness();
@@ -207,6 +299,35 @@ public final class MarkdownReport
                 .append(" | ").append(String.format(Locale.ROOT, "%,d", row.behind()))
                 .append(" | ").append(Figures.format(row.p50())).append(" | ").append(Figures.format(row.p99()))
                 .append(" | ").append(Figures.format(row.p999())).append(" | ").append(Figures.format(row.max()))
+                .append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    private void latenessCauses()
+    {
+        final List<Results.LatenessCauses> rows = results.latenessCauses();
+        if (rows.isEmpty())
+        {
+            return;
+        }
+        out.append("Where the late fires came from: measured fires more than 1 ms late, those a GC pause explains ")
+            .append("(their wait overlapped a pause, or they are the backlog after it, until a fire runs within 1 ms ")
+            .append("again; pauses from the JVM's notifications, whole ms), and the wake-up lateness of a probe ")
+            .append("thread that parks until each next millisecond as the driver does (`LockSupport.parkNanos`), i.e. ")
+            .append("the platform's own timer and scheduling latency during the run, corrected for coordinated ")
+            .append("omission with a 1 ms expected interval so that a stall weighs per millisecond as it does for the ")
+            .append("fires. When the probe's percentiles match the fires', the lateness is the machine's.\n\n")
+            .append("| fires per second | fires over 1 ms late | of them from a GC pause | GC pauses | longest, ms |")
+            .append(" probe wake-up p50, µs | p99 | p99.9 | max |\n|---|---|---|---|---|---|---|---|---|\n");
+        for (final Results.LatenessCauses row : rows)
+        {
+            out.append("| ").append(String.format(Locale.ROOT, "%,d", row.rate())).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.lateFires())).append(" | ")
+                .append(String.format(Locale.ROOT, "%,d", row.duringGc())).append(" | ").append(row.gcPauses())
+                .append(" | ").append(row.longestGcMs()).append(" | ").append(Figures.format(row.wakeP50()))
+                .append(" | ").append(Figures.format(row.wakeP99())).append(" | ")
+                .append(Figures.format(row.wakeP999())).append(" | ").append(Figures.format(row.wakeMax()))
                 .append(" |\n");
         }
         out.append('\n');

@@ -6,15 +6,35 @@ package orchestrator.benchmarks.report;
 public enum Metric
 {
     /** ns to schedule one timer with n pending. */
-    SCHEDULE("schedule", "ns per timer", "TimerScheduleBenchmark.schedule", null, "structure", "n", true),
+    SCHEDULE("schedule", "ns per timer", "TimerScheduleBenchmark.schedule", null, "structure", "n", Kind.PEERS),
     /** ns to cancel one of n pending timers. */
-    CANCEL("cancel", "ns per timer", "TimerCancelBenchmark.cancel", null, "structure", "n", true),
-    /** ns per expired timer, n timers in a 60 s window swept 1 ms at a time. */
-    COLLECT("collect", "ns per expired timer", "TimerCollectBenchmark.sweep", "expiredTimer", "structure", "n", true),
+    CANCEL("cancel", "ns per timer", "TimerCancelBenchmark.cancel", null, "structure", "n", Kind.PEERS),
+    /** ns per expired timer, n timers in a rolling 60 s window swept 1 ms at a time. */
+    COLLECT("collect", "ns per expired timer", "TimerCollectBenchmark.sweep", "expiredTimer", "structure", "n",
+        Kind.PEERS),
     /** Retained heap bytes per pending timer, from the footprint harness. */
-    FOOTPRINT("footprint", "bytes per pending timer", null, null, "structure", "n", true),
+    FOOTPRINT("footprint", "bytes per pending timer", null, null, "structure", "n", Kind.PEERS),
     /** Engine only: recurring fires per second through runPending(). */
-    RUN_PENDING("runPending", "fires per second", "RunPendingBenchmark.runPending", "fires", "dispatcher", "n", false);
+    RUN_PENDING("runPending", "fires per second", "RunPendingBenchmark.runPending", "fires", "dispatcher", "n",
+        Kind.ENGINE),
+    /** ns per handler fire through runPending(), production (sealed) and test (plain) records. */
+    PRODUCTION_FIRE("production mode", "ns per handler fire", "ProductionModeBenchmark.runPending", null, "mode",
+        "payloadSize", Kind.PRODUCTION),
+    /** ns to open one sealed record through the vault, as a fire does. */
+    VAULT_OPEN("vault open", "ns per record", "VaultBenchmark.open", null, "cipher", "payloadSize", Kind.PRODUCTION);
+
+    /**
+     * Which table a metric belongs to.
+     */
+    public enum Kind
+    {
+        /** Compares the engine with its peers: headline, ratios and a chart. */
+        PEERS,
+        /** The engine alone, with a chart. */
+        ENGINE,
+        /** Production mode against test mode: no chart; the column is the payload size in bytes. */
+        PRODUCTION
+    }
 
     private final String title;
     private final String unit;
@@ -22,10 +42,10 @@ public enum Metric
     private final String secondary;
     private final String rowParam;
     private final String columnParam;
-    private final boolean lowerIsBetter;
+    private final Kind kind;
 
     Metric(final String title, final String unit, final String benchmarkSuffix, final String secondary,
-        final String rowParam, final String columnParam, final boolean lowerIsBetter)
+        final String rowParam, final String columnParam, final Kind kind)
     {
         this.title = title;
         this.unit = unit;
@@ -33,7 +53,7 @@ public enum Metric
         this.secondary = secondary;
         this.rowParam = rowParam;
         this.columnParam = columnParam;
-        this.lowerIsBetter = lowerIsBetter;
+        this.kind = kind;
     }
 
     /**
@@ -97,7 +117,23 @@ public enum Metric
      */
     public boolean comparesPeers()
     {
-        return this != RUN_PENDING;
+        return kind == Kind.PEERS;
+    }
+
+    /**
+     * @return true when the metric has a chart.
+     */
+    public boolean charted()
+    {
+        return kind != Kind.PRODUCTION;
+    }
+
+    /**
+     * @return how the column parameter is shown in headers: {@code n = 1k}, {@code 64 B}.
+     */
+    public String columnLabel(final long value)
+    {
+        return kind == Kind.PRODUCTION ? value + " B payload" : "n = " + Figures.size(value);
     }
 
     /**
@@ -105,6 +141,15 @@ public enum Metric
      */
     public boolean lowerIsBetter()
     {
-        return lowerIsBetter;
+        return this != RUN_PENDING;
+    }
+
+    /**
+     * @return what one operation of the allocation figure is: a timer, an expired timer, a fire.
+     */
+    public String allocationUnit()
+    {
+        return unit.startsWith("ns per ") ? unit.substring("ns per ".length()) :
+            this == RUN_PENDING ? "fire" : "operation";
     }
 }

@@ -11,15 +11,26 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.util.ListStatistics;
 
 /**
  * NOT thread safe: the figures of one run, by metric, structure and size {@code n}, gathered from JMH's run results
- * and from the footprint harness.
+ * and from the footprint, lateness and lock-hold harnesses.
  */
 public final class Results
 {
+    /** JMH's GC profiler figure: bytes allocated in an iteration per JMH operation. */
+    public static final String ALLOC_NORM = "gc.alloc.rate.norm";
+    /** Event counter of {@code orchestrator.benchmarks.Untimed}: bytes allocated by untimed fixtures. */
+    public static final String UNTIMED_BYTES = "untimedBytes";
+    /** Event counter of {@code orchestrator.benchmarks.Untimed}: operations the figure counts, when not JMH's. */
+    public static final String OPS = "ops";
+    private static final double CONFIDENCE = 0.999;
+
     /**
      * One figure and its error margin (99.9% confidence half-width from JMH; NaN where there is none).
      *
@@ -48,6 +59,24 @@ public final class Results
     }
 
     /**
+     * Where the late fires of one run of the lateness harness came from.
+     *
+     * @param rate         fires per second.
+     * @param lateFires    measured fires more than 1 ms late.
+     * @param duringGc     of those, the fires whose wait overlapped a GC pause.
+     * @param gcPauses     GC pauses during the measured period.
+     * @param longestGcMs  the longest of them, ms.
+     * @param wakeP50      the probe thread's wake-up lateness after parkNanos, median, µs.
+     * @param wakeP99      99th percentile.
+     * @param wakeP999     99.9th percentile.
+     * @param wakeMax      maximum.
+     */
+    public record LatenessCauses(int rate, long lateFires, long duringGc, long gcPauses, long longestGcMs,
+        double wakeP50, double wakeP99, double wakeP999, double wakeMax)
+    {
+    }
+
+    /**
      * A JMH figure that no {@link Metric} covers, shown as is.
      *
      * @param benchmark the benchmark, class and method.
@@ -60,9 +89,33 @@ public final class Results
     {
     }
 
+    /**
+     * Lock holds of one phase of the lock-hold harness, in µs.
+     *
+     * @param round       {@code cold} (first round, code warming up) or {@code warm}.
+     * @param phase       what the scheduler was doing: register, tasks, sweep, jump.
+     * @param holds       how many times the lock was taken.
+     * @param p50         median hold.
+     * @param p99         99th percentile.
+     * @param max         longest hold, wall clock.
+     * @param maxOnCpu    longest hold counted in the holder's CPU time (no descheduling, no GC pause).
+     * @param over200us   holds longer than 200 µs, wall clock.
+     * @param over1ms     holds longer than 1 ms, wall clock.
+     * @param phaseMs     how long the phase took, ms.
+     * @param gcPauseMs   longest GC pause during the phase, ms.
+     * @param where       the code that released the longest hold.
+     */
+    public record LockHold(String round, String phase, long holds, double p50, double p99, double max,
+        double maxOnCpu, long over200us, long over1ms, double phaseMs, long gcPauseMs, String where)
+    {
+    }
+
     private final Map<Metric, Map<String, Map<Long, Score>>> scores = new LinkedHashMap<>();
+    private final Map<Metric, Map<String, Map<Long, Score>>> allocation = new LinkedHashMap<>();
     private final List<Other> others = new ArrayList<>();
     private final List<Lateness> lateness = new ArrayList<>();
+    private final List<LockHold> lockHolds = new ArrayList<>();
+    private final List<LatenessCauses> latenessCauses = new ArrayList<>();
 
     /**
      * Records a figure.
@@ -88,6 +141,126 @@ public final class Results
     public Score get(final Metric metric, final String structure, final long n)
     {
         return scores.getOrDefault(metric, Map.of()).getOrDefault(structure, Map.of()).get(n);
+    }
+
+    /**
+     * @param metric    what was measured.
+     * @param structure which structure.
+     * @param n         the size parameter.
+     * @return bytes allocated per operation of the figure (a timer, an expired timer, a fire), or null when the run
+     *         had no GC profiler.
+     */
+    public Score allocation(final Metric metric, final String structure, final long n)
+    {
+        return allocation.getOrDefault(metric, Map.of()).getOrDefault(structure, Map.of()).get(n);
+    }
+
+    /**
+     * @param metric what was measured.
+     * @return true when the run measured allocation for the metric.
+     */
+    public boolean hasAllocation(final Metric metric)
+    {
+        return !allocation.getOrDefault(metric, Map.of()).isEmpty();
+    }
+
+    /**
+     * @param causes where the late fires of a lateness run came from.
+     */
+    public void addLatenessCauses(final LatenessCauses causes)
+    {
+        latenessCauses.add(causes);
+    }
+
+    /**
+     * @return where late fires came from, per lateness run, in the order recorded.
+     */
+    public List<LatenessCauses> latenessCauses()
+    {
+        return List.copyOf(latenessCauses);
+    }
+
+    /**
+     * @param rate fires per second.
+     * @return where that run's late fires came from, or null.
+     */
+    public LatenessCauses latenessCauses(final int rate)
+    {
+        for (final LatenessCauses row : latenessCauses)
+        {
+            if (row.rate() == rate)
+            {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param hold lock-hold figures of one phase to add.
+     */
+    public void addLockHold(final LockHold hold)
+    {
+        lockHolds.add(hold);
+    }
+
+    /**
+     * @return lock-hold figures, in the order recorded.
+     */
+    public List<LockHold> lockHolds()
+    {
+        return List.copyOf(lockHolds);
+    }
+
+    /**
+     * @param round a round of the lock-hold harness.
+     * @param phase a phase of it.
+     * @return its figures, or null.
+     */
+    public LockHold lockHold(final String round, final String phase)
+    {
+        for (final LockHold hold : lockHolds)
+        {
+            if (hold.round().equals(round) && hold.phase().equals(phase))
+            {
+                return hold;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param rate fires per second.
+     * @param kind raw or corrected.
+     * @return the lateness figures, or null.
+     */
+    public Lateness lateness(final int rate, final String kind)
+    {
+        for (final Lateness row : lateness)
+        {
+            if (row.rate() == rate && row.kind().equals(kind))
+            {
+                return row;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * @param benchmark a benchmark name as {@link Other} holds it, e.g. {@code VaultBenchmark.seal}.
+     * @return its figures, in run order.
+     */
+    public List<Other> others(final String benchmark)
+    {
+        final List<Other> rows = new ArrayList<>();
+        for (final Other row : others)
+        {
+            if (row.benchmark().equals(benchmark))
+            {
+                rows.add(row);
+            }
+        }
+        return rows;
     }
 
     /**
@@ -220,6 +393,50 @@ public final class Results
             final String n = params.getParam(metric.columnParam());
             final long size = n == null ? 0 : Long.parseLong(n);
             put(metric, structure, size, new Score(result.getScore(), result.getScoreError()));
+            final Score bytes = allocationPerOperation(run);
+            if (bytes != null)
+            {
+                allocation.computeIfAbsent(metric, m -> new LinkedHashMap<>())
+                    .computeIfAbsent(structure, k -> new TreeMap<>())
+                    .put(size, bytes);
+            }
         }
+    }
+
+    /**
+     * Bytes allocated per operation of the figure, per measured iteration of every fork: the GC profiler's bytes
+     * for the iteration ({@value #ALLOC_NORM} times JMH's operations), less what untimed fixtures allocated
+     * ({@value #UNTIMED_BYTES}), divided by the operations the figure counts ({@value #OPS}, or JMH's); then the
+     * mean and its 99.9% error margin, as JMH computes them for scores.
+     *
+     * @return the figure, or null when the run had no GC profiler.
+     */
+    static Score allocationPerOperation(final RunResult run)
+    {
+        final ListStatistics perIteration = new ListStatistics();
+        for (final BenchmarkResult fork : run.getBenchmarkResults())
+        {
+            for (final IterationResult iteration : fork.getIterationResults())
+            {
+                final Map<String, Result> secondary = iteration.getSecondaryResults();
+                final Result norm = secondary.get(ALLOC_NORM);
+                if (norm == null || Double.isNaN(norm.getScore()))
+                {
+                    return null;
+                }
+                final long jmhOps = iteration.getMetadata().getAllOps();
+                final Result untimed = secondary.get(UNTIMED_BYTES);
+                final Result ops = secondary.get(OPS);
+                final double bytes = norm.getScore() * jmhOps - (untimed == null ? 0 : untimed.getScore());
+                final double count = ops == null || ops.getScore() <= 0 ? jmhOps : ops.getScore();
+                perIteration.addValue(bytes / count);
+            }
+        }
+        if (perIteration.getN() == 0)
+        {
+            return null;
+        }
+        return new Score(perIteration.getMean(),
+            perIteration.getN() > 1 ? perIteration.getMeanErrorAt(CONFIDENCE) : Double.NaN);
     }
 }

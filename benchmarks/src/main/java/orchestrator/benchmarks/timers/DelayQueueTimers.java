@@ -38,6 +38,12 @@ final class DelayQueueTimers implements TimerStructure
     }
 
     @Override
+    public void expired(final long handle)
+    {
+        handles.remove(handle);
+    }
+
+    @Override
     public int collect(final long nowMs)
     {
         clock.nowMs = nowMs;

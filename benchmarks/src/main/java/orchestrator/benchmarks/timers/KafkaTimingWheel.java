@@ -37,6 +37,12 @@ final class KafkaTimingWheel implements TimerStructure
     }
 
     @Override
+    public void expired(final long handle)
+    {
+        handles.remove(handle);
+    }
+
+    @Override
     public int collect(final long nowMs)
     {
         return driver.advance(KafkaTimingWheelDriver.START_MS + nowMs);

@@ -86,6 +86,12 @@ final class QuartzRamJobStore implements TimerStructure
     }
 
     @Override
+    public void expired(final long handle)
+    {
+        handles.remove(handle);
+    }
+
+    @Override
     public int collect(final long nowMs)
     {
         final long now = START_MS + nowMs;

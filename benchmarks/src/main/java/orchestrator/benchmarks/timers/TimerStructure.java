@@ -37,6 +37,17 @@ public interface TimerStructure extends AutoCloseable
     int collect(long nowMs);
 
     /**
+     * Tells the adapter that the timer of a handle has expired (or is about to, for a structure that reports a timer
+     * up to a tick late), so that it can drop what it holds for that handle; the structure itself is not touched.
+     * Benchmarks that re-arm expired timers call it outside their timed section.
+     *
+     * @param handle returned by {@link #schedule(long)}; it is not used again.
+     */
+    default void expired(final long handle)
+    {
+    }
+
+    /**
      * @return true when {@link #collect(long)} is supported.
      */
     default boolean canCollect()

@@ -15,6 +15,8 @@ public final class TimerStructures
     public static final String ENGINE_SCHEDULER = "engineScheduler";
     /** Agrona {@code DeadlineTimerWheel}. */
     public static final String AGRONA = "agrona";
+    /** Agrona {@code DeadlineTimerWheel} plus a map from timer id to task, as its users need. */
+    public static final String AGRONA_LOOKUP = "agronaLookup";
     /** Kafka {@code TimingWheel} from server-common. */
     public static final String KAFKA = "kafka";
     /** JDK {@code DelayQueue} on a virtual clock. */
@@ -28,7 +30,7 @@ public final class TimerStructures
 
     /** Every structure, in the order tables and charts show them. */
     public static final List<String> ALL =
-        List.of(ENGINE, ENGINE_SCHEDULER, AGRONA, KAFKA, DELAY_QUEUE, STPE, NETTY, QUARTZ);
+        List.of(ENGINE, ENGINE_SCHEDULER, AGRONA, AGRONA_LOOKUP, KAFKA, DELAY_QUEUE, STPE, NETTY, QUARTZ);
 
     private TimerStructures()
     {
@@ -48,6 +50,8 @@ public final class TimerStructures
                 return new EngineSchedulerTasks();
             case AGRONA:
                 return new AgronaTimerWheel();
+            case AGRONA_LOOKUP:
+                return new AgronaLookupTimerWheel();
             case KAFKA:
                 return new KafkaTimingWheel();
             case DELAY_QUEUE:
@@ -77,6 +81,8 @@ public final class TimerStructures
                 return "orchestrator Scheduler (named one-time tasks)";
             case AGRONA:
                 return "Agrona DeadlineTimerWheel (65,536 x 1 ms)";
+            case AGRONA_LOOKUP:
+                return "Agrona + id lookup";
             case KAFKA:
                 return "Kafka TimingWheel (20 x 1 ms, hierarchical)";
             case DELAY_QUEUE:

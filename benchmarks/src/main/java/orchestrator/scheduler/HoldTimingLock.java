@@ -1,0 +1,135 @@
+package orchestrator.scheduler;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.HdrHistogram.Histogram;
+
+/**
+ * Thread safe (a lock; its figures are written only by the thread that holds it): a {@link ReentrantLock} that times
+ * every hold, from the {@link #lock()} that takes it to the {@link #unlock()} that releases it (nested holds count
+ * once), with {@link System#nanoTime()}, and keeps per phase a histogram, the longest hold and the code that made it,
+ * and the longest hold per thread. Given to a scheduler through {@code Scheduler.Builder.registryLock}.
+ * <p>
+ * Each hold is also timed in the holder's CPU time ({@link ThreadMXBean#getCurrentThreadCpuTime()}): a hold during
+ * which the thread was descheduled (a loaded machine) or stopped for a GC pause lasts longer on the wall clock than
+ * on the CPU, so the on-CPU figure is the work the engine does under the lock and the wall-clock figure is what a
+ * thread waiting for the lock sees.
+ * <p>
+ * Caveats: only {@code lock()} and {@code unlock()} are timed, which is all the engine calls. Reading the CPU time
+ * costs about a microsecond, which lengthens every hold a little. Capturing the stack of a new longest hold
+ * lengthens that hold after it has been measured.
+ */
+final class HoldTimingLock extends ReentrantLock
+{
+    private static final long MAX_NS = 60_000_000_000L;
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private static final int STACK_FRAMES = 6;
+
+    /**
+     * NOT thread safe: written under the lock, read once the measured work is over. The holds of one phase.
+     */
+    static final class Phase
+    {
+        final String name;
+        final Histogram histogram = new Histogram(MAX_NS, 3);
+        final Map<String, Long> longestByThread = new LinkedHashMap<>();
+        long longest;
+        String longestAt = "";
+        long longestOnCpu;
+        String longestOnCpuAt = "";
+
+        Phase(final String name)
+        {
+            this.name = name;
+        }
+    }
+
+    private volatile Phase phase = new Phase("none");
+    private long acquiredAt;    // written by the holder
+    private long acquiredAtCpu; // written by the holder
+
+    /**
+     * Starts a new phase: the holds that begin after this call are recorded in it.
+     *
+     * @param name the phase's name.
+     * @return the phase, to be read once its work is over.
+     */
+    Phase phase(final String name)
+    {
+        final Phase next = new Phase(name);
+        phase = next;
+        return next;
+    }
+
+    @Override
+    public void lock()
+    {
+        super.lock();
+        if (getHoldCount() == 1)
+        {
+            acquiredAtCpu = THREADS.getCurrentThreadCpuTime();
+            acquiredAt = System.nanoTime();
+        }
+    }
+
+    @Override
+    public void unlock()
+    {
+        if (isHeldByCurrentThread() && getHoldCount() == 1)
+        {
+            final long heldNs = System.nanoTime() - acquiredAt;
+            record(heldNs, THREADS.getCurrentThreadCpuTime() - acquiredAtCpu);
+        }
+        super.unlock();
+    }
+
+    private void record(final long heldNs, final long onCpuNs) // lock held
+    {
+        final Phase current = phase;
+        current.histogram.recordValue(Math.min(heldNs, MAX_NS));
+        final String thread = Thread.currentThread().getName();
+        final Long longest = current.longestByThread.get(thread);
+        if (longest == null || heldNs > longest)
+        {
+            current.longestByThread.put(thread, heldNs);
+        }
+        if (heldNs > current.longest)
+        {
+            current.longest = heldNs;
+            current.longestAt = caller();
+        }
+        if (onCpuNs > current.longestOnCpu)
+        {
+            current.longestOnCpu = onCpuNs;
+            current.longestOnCpuAt = caller();
+        }
+    }
+
+    /**
+     * @return the engine frames that released the lock, innermost first, outside this class.
+     */
+    private static String caller()
+    {
+        final StringBuilder frames = new StringBuilder();
+        int kept = 0;
+        for (final StackTraceElement frame : new Throwable().getStackTrace())
+        {
+            if (frame.getClassName().equals(HoldTimingLock.class.getName()))
+            {
+                continue;
+            }
+            if (kept++ == STACK_FRAMES)
+            {
+                break;
+            }
+            final String cls = frame.getClassName();
+            frames.append(kept == 1 ? "" : " < ").append(cls.substring(cls.lastIndexOf('.') + 1)).append('.')
+                .append(frame.getMethodName()).append(':').append(frame.getLineNumber());
+        }
+        return frames.toString();
+    }
+}
