@@ -227,15 +227,17 @@ final class TaskRegistry
     /**
      * Every live task, then the finished ones; the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
      * so each entry is one consistent state of its task but the list is not one instant of the whole registry. Only
-     * the entries of a chunk are built under the lock; the list and the set of live names, which grow with the
-     * number of tasks, are filled after it is released, so no hold grows with the number of tasks.
+     * the entries of a chunk are built under the lock; the list and the set of listed names, which grow with the
+     * number of tasks, are filled after it is released, so no hold grows with the number of tasks. Each name is
+     * listed once: the finished history leaves out every name already listed from a row, live or not, since a task
+     * finished while its fire was in flight keeps its row until that fire completes, and may be retired into the
+     * history between the hold that copied its row and the one that reads the history.
      */
     List<TaskInfo> snapshot()
     {
         final List<TaskInfo> infos = new ArrayList<>();
-        final Set<String> live = new HashSet<>();
+        final Set<String> listed = new HashSet<>();
         final TaskInfo[] chunk = new TaskInfo[SNAPSHOT_CHUNK];
-        final boolean[] chunkLive = new boolean[SNAPSHOT_CHUNK];
         int from = 0;
         boolean last;
         do
@@ -250,8 +252,7 @@ final class TaskRegistry
                 {
                     if (table.names[id] != null)
                     {
-                        chunk[count] = info(id);
-                        chunkLive[count++] = table.isLive(id);
+                        chunk[count++] = info(id);
                     }
                 }
                 from = to;
@@ -264,10 +265,7 @@ final class TaskRegistry
             for (int i = 0; i < count; i++)
             {
                 infos.add(chunk[i]);
-                if (chunkLive[i])
-                {
-                    live.add(chunk[i].name());
-                }
+                listed.add(chunk[i].name()); // unretired rows too: their task may be in the history by the last hold
                 chunk[i] = null;
             }
         }
@@ -275,7 +273,7 @@ final class TaskRegistry
         lock.lock();
         try
         {
-            finished.appendTo(infos, live);
+            finished.appendTo(infos, listed);
         }
         finally
         {
