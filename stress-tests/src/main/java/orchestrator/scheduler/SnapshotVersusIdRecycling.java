@@ -26,11 +26,12 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * reuses the id, and so the table row, that {@code a} held, the listing can never show {@code a} live next to
  * {@code b}: the row holds one or the other.
  * <p>
- * What could go wrong: {@code tasks()} copies the task table's columns, a chunk of ids per lock hold, and then the
- * finished history. Read without the lock, or with a chunk split from its lock hold, a row being recycled could be
- * listed half as {@code a} and half as {@code b} ({@code b}'s name with {@code a}'s schedule, state or deadline), a
- * task could be listed twice (live and finished) or not at all (moved to the history after its row was read, before
- * the history was).
+ * What could go wrong: {@code tasks()} copies the task table's rows, a chunk of ids per lock hold, and then, in a
+ * hold of its own, the finished history, leaving out names already listed. Read without the lock, or with a chunk
+ * split from its lock hold, a row being recycled could be listed half as {@code a} and half as {@code b}
+ * ({@code b}'s name with {@code a}'s schedule, state or deadline); with the wrong names left out of the history, a
+ * task could be listed twice (live and finished); with the history read before the rows, a task cancelled in between
+ * would be in neither.
  * <p>
  * Outcome: (the writer: 1, or -1 if a call threw or {@code cancel} returned false; {@code a} as listed: 1 SCHEDULED
  * for its first fire, 2 CANCELLED, 0 missing, twice or anything else; {@code b} as listed: 0 not listed, 1 SCHEDULED
