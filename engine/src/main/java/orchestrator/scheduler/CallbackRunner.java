@@ -16,11 +16,14 @@ import static java.lang.System.Logger.Level.WARNING;
  * never lets logging or message building stand between a run and its completion: a callback that throws anything, an
  * exception whose {@code toString()} throws, or a logger that throws are all recorded as the run's failure.
  * <p>
- * Caveats: a callback that restores the interrupt flag has it cleared when it returns, unless the thread was already
- * interrupted before the fire (so an interrupt meant for the caller of {@code runPending()} is kept).
+ * Caveats: a callback that restores the interrupt flag has it cleared when it returns (each run of a fireAll batch
+ * included), unless the thread was already interrupted before the fire (so an interrupt meant for the caller of
+ * {@code runPending()} is kept).
  */
 final class CallbackRunner
 {
+    /** The most characters of a failure's description that a task keeps as its {@link TaskInfo#lastError()}. */
+    static final int MAX_DESCRIPTION = 1024;
     private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
 
     private final ConcurrentHashMap<String, Consumer<byte[]>> handlers = new ConcurrentHashMap<>();
@@ -72,10 +75,7 @@ final class CallbackRunner
         }
         finally
         {
-            if (!interruptedBefore && Thread.currentThread().isInterrupted())
-            {
-                Thread.interrupted(); // a callback's restored interrupt must not reach the next callback or caller
-            }
+            clearCallbackInterrupt(interruptedBefore); // a callback's interrupt must not reach the next one or the caller
         }
     }
 
@@ -95,6 +95,7 @@ final class CallbackRunner
     private void runRunnable(final Fire fire)
     {
         final Runnable callback = fire.definition.callback();
+        final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
             fire.ran++;
@@ -106,6 +107,7 @@ final class CallbackRunner
             {
                 failed(fire, ex);
             }
+            clearCallbackInterrupt(interruptedBefore); // nor may it reach the next run of a fireAll batch
         }
     }
 
@@ -134,6 +136,7 @@ final class CallbackRunner
     private void runHandler(final Fire fire, final byte[] plain)
     {
         final Consumer<byte[]> handler = handlers.get(fire.definition.handler());
+        final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
             fire.ran++;
@@ -145,6 +148,19 @@ final class CallbackRunner
             {
                 failed(fire, ex);
             }
+            clearCallbackInterrupt(interruptedBefore);
+        }
+    }
+
+    /**
+     * Clears an interrupt flag a callback set, unless the thread was interrupted before the fire: that interrupt is
+     * the caller's.
+     */
+    private static void clearCallbackInterrupt(final boolean interruptedBefore)
+    {
+        if (!interruptedBefore && Thread.currentThread().isInterrupted())
+        {
+            Thread.interrupted();
         }
     }
 
@@ -156,18 +172,26 @@ final class CallbackRunner
     }
 
     /**
-     * @return {@code ex.toString()}, or the class name when that throws.
+     * @return {@code ex.toString()}, or the class name when that throws; cut to {@link #MAX_DESCRIPTION} characters
+     *         (and its full length noted), since a task and the finished history keep it.
      */
     static String describe(final Throwable ex)
     {
+        String description;
         try
         {
-            return String.valueOf(ex);
+            description = String.valueOf(ex);
         }
         catch (final Throwable broken)
         {
-            return ex.getClass().getName() + " (its toString() threw " + broken.getClass().getName() + ")";
+            description = ex.getClass().getName() + " (its toString() threw " + broken.getClass().getName() + ")";
         }
+        if (description.length() > MAX_DESCRIPTION)
+        {
+            description = description.substring(0, MAX_DESCRIPTION) + "... (" + description.length() +
+                " characters in all)";
+        }
+        return description;
     }
 
     /**

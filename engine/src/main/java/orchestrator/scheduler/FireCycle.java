@@ -148,8 +148,8 @@ final class FireCycle
                 wheel.schedule(id, lastNext);
             }
             final boolean onTime = fires == 1 ?
-                now - fire <= misfireThresholdMs :
-                definition.firesBetween(now - misfireThresholdMs - 1, now) > 0;
+                Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 : // fire <= now: exact even past Long.MAX_VALUE
+                definition.firesBetween(onTimeAfter(now), now) > 0;
             final int runs = definition.misfire().runsFor(fires, onTime);
             if (runs < fires)
             {
@@ -160,6 +160,10 @@ final class FireCycle
             }
             if (runs == 0)
             {
+                if (lastNext == TaskDefinition.NEVER)
+                {
+                    registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left to wait for
+                }
                 continue;
             }
             if (table.hasFlag(id, TaskTable.RUNNING))
@@ -180,6 +184,16 @@ final class FireCycle
         }
         batch.size = claimed;
         return due;
+    }
+
+    /**
+     * @return the instant after which a fire is within the misfire threshold of {@code now}; {@link Long#MIN_VALUE}
+     *         when the threshold reaches back past the start of the range.
+     */
+    private long onTimeAfter(final long now)
+    {
+        final long after = now - misfireThresholdMs - 1;
+        return after > now ? Long.MIN_VALUE : after; // it wrapped around below Long.MIN_VALUE
     }
 
     private Fire claim(final int id, final TaskDefinition definition, final long fire, final int runs)

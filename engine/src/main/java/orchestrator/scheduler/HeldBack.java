@@ -8,21 +8,32 @@ import java.util.PriorityQueue;
  * NOT thread safe: guarded by the registry's lock. Tasks whose fire time the wheel has passed but the wall clock has
  * not, because the clock stepped back: they wait here, by wall-clock fire time, until the clock catches up, so a
  * fire is never early and never repeated. Empty, and free, while the clock only moves forward.
+ * <p>
+ * Caveats: a removed task leaves its entry in the time queue until it surfaces; when removed entries outnumber the
+ * held tasks (and {@link #COMPACT_SLACK}), the queue is rebuilt from the held tasks, so it never holds more than twice
+ * their number plus the slack, however many tasks are cancelled while the clock stays stepped back.
  */
 final class HeldBack
 {
+    static final int COMPACT_SLACK = 16;
+
     private record Held(int id, long fireAt)
     {
     }
 
     private final PriorityQueue<Held> byTime = new PriorityQueue<>((a, b) -> Long.compare(a.fireAt, b.fireAt));
     private final Int2ObjectHashMap<Held> byId = new Int2ObjectHashMap<>();
+    private int removed; // entries of byTime no longer in byId
 
     void hold(final int id, final long fireAt)
     {
         final Held held = new Held(id, fireAt);
-        byId.put(id, held);
+        if (byId.put(id, held) != null)
+        {
+            removed++;
+        }
         byTime.add(held);
+        compactWhenMostlyRemoved();
     }
 
     boolean contains(final int id)
@@ -41,7 +52,13 @@ final class HeldBack
 
     boolean remove(final int id)
     {
-        return !byId.isEmpty() && byId.remove(id) != null; // its queue entry is dropped when it surfaces
+        if (byId.isEmpty() || byId.remove(id) == null)
+        {
+            return false;
+        }
+        removed++; // its queue entry is dropped when it surfaces, or by a compaction
+        compactWhenMostlyRemoved();
+        return true;
     }
 
     boolean hasDue(final long now)
@@ -79,12 +96,31 @@ final class HeldBack
         return count;
     }
 
+    /**
+     * For tests in this package: the entries in the time queue, live or removed but not yet dropped.
+     */
+    int queued()
+    {
+        return byTime.size();
+    }
+
     private void dropRemoved()
     {
         Held head;
         while ((head = byTime.peek()) != null && byId.get(head.id) != head)
         {
             byTime.poll();
+            removed--;
+        }
+    }
+
+    private void compactWhenMostlyRemoved()
+    {
+        if (removed > COMPACT_SLACK && removed > byId.size())
+        {
+            byTime.clear();
+            byTime.addAll(byId.values());
+            removed = 0;
         }
     }
 }

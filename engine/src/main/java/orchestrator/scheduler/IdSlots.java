@@ -40,7 +40,7 @@ final class IdSlots
     /**
      * @param slots how many slots.
      * @param shift log2 of the initial home block, count included.
-     * @param tag   or-ed into the index of every locator written, naming this level.
+     * @param tag   or-ed into every locator written, naming this level.
      */
     IdSlots(final int slots, final int shift, final int tag)
     {

@@ -14,7 +14,8 @@ public final class MisfirePolicy
 
     /**
      * Do not run late: wait for the next fire. A fire found due within the scheduler's misfire threshold (1 s by
-     * default, see {@link Scheduler.Builder#misfireThreshold}) still runs; older ones are counted as missed.
+     * default, see {@link Scheduler.Builder#misfireThreshold}) still runs; older ones are counted as missed. A task
+     * whose skipped fire was its last (a one-time task, or a cron task past its last year) ends {@code COMPLETED}.
      */
     public static final MisfirePolicy SKIP = new MisfirePolicy(Kind.SKIP, 0);
 

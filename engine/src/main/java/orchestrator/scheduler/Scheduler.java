@@ -1,6 +1,7 @@
 package orchestrator.scheduler;
 
 import orchestrator.core.dispatcher.Dispatcher;
+import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import orchestrator.scheduler.vault.Aead;
@@ -33,11 +34,11 @@ import static java.lang.System.Logger.Level.WARNING;
  * Caveats: fire times are computed in the scheduler's zone at 1 ms resolution. The wheel's time never moves
  * backwards: when the wall clock steps back, tasks wait until it catches up (nothing fires twice); when it steps
  * forward, every task it stepped over fires once at the next {@code runPending()} and the fires it skipped are
- * counted as missed. A one-time task registered for an instant in the past fires at the next {@code runPending()}.
+ * counted as missed. A one-time task registered for an instant in the past fires at the next {@code runPending()}
+ * (unless its misfire policy is {@link MisfirePolicy#SKIP}, which counts it as missed).
  */
 public final class Scheduler implements AutoCloseable
 {
-    private static final System.Logger LOG = System.getLogger(Scheduler.class.getName());
     private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
     private static final Instant NEVER = Instant.ofEpochMilli(CronSchedule.NEVER);
 
@@ -47,6 +48,7 @@ public final class Scheduler implements AutoCloseable
     private final TaskRegistry registry;
     private final CallbackVault vault;
     private final MisfirePolicy defaultMisfire;
+    private final CronDialect cronDialect; // null: by field count
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private Driver driver; // guarded by lifecycle
@@ -67,6 +69,7 @@ public final class Scheduler implements AutoCloseable
         this.clock = builder.clock;
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
         this.defaultMisfire = builder.misfirePolicy;
+        this.cronDialect = builder.defaultDialect;
         this.vault = CallbackVault.production(
             builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(), builder.aead);
         this.registry = new TaskRegistry(clock, builder, vault);
@@ -81,8 +84,10 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a recurring task. The expression's dialect follows its field count: 5 fields are UNIX cron (minute
-     * first), 6 are Spring (seconds first), 7 are Quartz (with year); macros such as {@code @hourly} are UNIX.
+     * Registers a recurring task. The expression is read in the builder's {@link Builder#defaultDialect default
+     * dialect}; without one, its field count decides: 5 fields are UNIX cron (minute first), 6 are Spring (seconds
+     * first) unless Quartz would read them differently (then they are refused), 7 are Quartz (with year); macros such
+     * as {@code @hourly} are UNIX.
      *
      * @param name     a unique, non-blank task name.
      * @param cron     the cron expression, read in this scheduler's zone.
@@ -96,7 +101,7 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(callback, "callback");
-        registerTask(name, CronSchedule.parse(cron, zone), callback);
+        registerTask(name, parseCron(cron), callback);
     }
 
     /**
@@ -139,7 +144,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a task that fires once. An instant in the past (or now) fires at the next {@link #runPending()}.
+     * Registers a task that fires once. An instant in the past (or now) fires at the next {@link #runPending()}, under
+     * the default {@link MisfirePolicy#FIRE_ONCE}; a scheduler whose default policy is {@code SKIP} counts it as missed.
      *
      * @param name     a unique, non-blank task name.
      * @param at       when to fire.
@@ -192,7 +198,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(handler, "handler");
         checkOpen();
         registry.cycle.runner.requireHandler(handler);
-        registry.register(name, bind(name, CronSchedule.parse(cron, zone)), 0, defaultMisfire, null, handler, payload);
+        registry.register(name, bind(name, parseCron(cron)), 0, defaultMisfire, null, handler, payload);
     }
 
     /**
@@ -225,7 +231,7 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(next, "next");
         checkOpen();
-        registry.rotateKey(next);
+        registry.resealer.rotateKey(next);
     }
 
     /**
@@ -312,11 +318,11 @@ public final class Scheduler implements AutoCloseable
     public void setTestMode(final boolean enabled)
     {
         checkOpen();
-        if (enabled && !registry.isTestMode())
+        if (enabled && !registry.resealer.isTestMode())
         {
-            LOG.log(WARNING, "test mode is on: callback payloads are stored unencrypted");
+            CallbackRunner.log(WARNING, "test mode is on: callback payloads are stored unencrypted", null);
         }
-        registry.setTestMode(enabled);
+        registry.resealer.setTestMode(enabled);
     }
 
     /**
@@ -324,7 +330,7 @@ public final class Scheduler implements AutoCloseable
      */
     public boolean isTestMode()
     {
-        return registry.isTestMode(); // kept as it was at close
+        return registry.resealer.isTestMode(); // kept as it was at close
     }
 
     /**
@@ -341,7 +347,7 @@ public final class Scheduler implements AutoCloseable
             {
                 driver = new Driver(this, registry, clock);
                 driver.start();
-                LOG.log(INFO, "scheduler driver started");
+                CallbackRunner.log(INFO, "scheduler driver started", null);
             }
         }
     }
@@ -438,6 +444,12 @@ public final class Scheduler implements AutoCloseable
         return registry;
     }
 
+    /** @return a string cron read in the default dialect, or by its field count when none is set. */
+    private CronSchedule parseCron(final String cron)
+    {
+        return cronDialect == null ? CronSchedule.parse(cron, zone) : CronSchedule.parse(cron, cronDialect, zone);
+    }
+
     /**
      * Binds the schedule's {@code H} fields to the task name and refuses a schedule that can never fire.
      */
@@ -473,9 +485,23 @@ public final class Scheduler implements AutoCloseable
         }
     }
 
+    /**
+     * Checks a task name: not null, not blank, and at most 1,024 characters, so that what the engine keeps per task
+     * (live, and in the finished history that {@link #tasks()} shows) is bounded by memory, not only by count.
+     *
+     * @throws NullPointerException     when the name is null.
+     * @throws IllegalArgumentException when it is blank, or longer than 1,024 characters (the message gives its length
+     *                                  and the limit, never the name itself).
+     */
     private static void checkName(final String name)
     {
+        final int maxLength = 1024;
         Objects.requireNonNull(name, "name");
+        if (name.length() > maxLength)
+        {
+            throw new IllegalArgumentException("task name is " + name.length() + " characters long, over the limit of " +
+                maxLength);
+        }
         if (name.isBlank())
         {
             throw new IllegalArgumentException("task name must not be blank");
@@ -496,6 +522,7 @@ public final class Scheduler implements AutoCloseable
         KeyProvider keyProvider;
         Aead aead = CallbackVault.DEFAULT_AEAD;
         int maxPayloadBytes = 1 << 20;
+        CronDialect defaultDialect;
         ReentrantLock registryLock; // null: a plain ReentrantLock; set by measurement harnesses in this package
 
         private Builder()
@@ -529,6 +556,21 @@ public final class Scheduler implements AutoCloseable
         public Builder zone(final ZoneId zone)
         {
             this.zone = Objects.requireNonNull(zone, "zone");
+            return this;
+        }
+
+        /**
+         * Reads every cron expression registered as a string in one dialect, e.g. {@code QUARTZ} for a code base
+         * moving from Quartz, where {@code 0 0 12 ? * 2} means Monday (as SPRING it would mean Tuesday). Default: none,
+         * and the dialect follows the field count (5 UNIX, 6 SPRING, 7 QUARTZ), refusing six fields that SPRING and
+         * QUARTZ read differently. Schedules registered as {@link CronSchedule} keep their own dialect.
+         *
+         * @param dialect the dialect of every string cron registered on the scheduler.
+         * @return this builder.
+         */
+        public Builder defaultDialect(final CronDialect dialect)
+        {
+            this.defaultDialect = Objects.requireNonNull(dialect, "dialect");
             return this;
         }
 

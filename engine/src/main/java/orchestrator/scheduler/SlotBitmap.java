@@ -38,9 +38,18 @@ final class SlotBitmap
     void set(final int slot)
     {
         final int word = slot >>> 6;
-        words[word] |= 1L << slot;
-        summary[word >>> 6] |= 1L << word;
-        top |= 1L << (word >>> 6);
+        final long bits = words[word];
+        words[word] = bits | (1L << slot);
+        if (bits == 0) // the summaries change only when a word does from empty
+        {
+            final int s = word >>> 6;
+            final long summaryBits = summary[s];
+            summary[s] = summaryBits | (1L << word);
+            if (summaryBits == 0)
+            {
+                top |= 1L << s;
+            }
+        }
     }
 
     /**

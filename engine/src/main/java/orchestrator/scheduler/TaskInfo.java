@@ -15,7 +15,8 @@ import java.util.Optional;
  * @param missed    fires that did not run: due while the previous run was still going, or passed over while the
  *                  scheduler was late.
  * @param failures  runs whose callback threw (a subset of {@code runs}), or failed to start.
- * @param lastError the reason of the most recent failure, without secrets; empty when there was none.
+ * @param lastError the reason of the most recent failure, without secrets, cut to 1,024 characters (with the full
+ *                  length noted); empty when there was none.
  */
 public record TaskInfo(
     String name,

@@ -4,6 +4,7 @@ import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
+import org.agrona.collections.Object2IntHashMap;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -26,7 +27,6 @@ import java.util.concurrent.locks.ReentrantLock;
 final class TaskRegistry
 {
     static final int SNAPSHOT_CHUNK = 1024;
-    static final int RESEAL_CHUNK = 256;
 
     final ReentrantLock lock;
     final TaskTable table = new TaskTable(1024);          // guarded by lock
@@ -35,13 +35,13 @@ final class TaskRegistry
     final CallbackVault vault;
     final FireCycle cycle;
     private final FinishedTasks finished;                 // guarded by lock
-    private final ReentrantLock resealLock = new ReentrantLock(); // one rotation or mode switch at a time
+    private final Object2IntHashMap<String> unretired = new Object2IntHashMap<>(TaskTable.NO_ID); // guarded by lock
     private final AtomicLong recordIds = new AtomicLong();
     private final Clock clock;
     private final int maxPayloadBytes;
     private TaskDefinition lastDefinition;                // guarded by lock: shared by consecutive registrations
-    private volatile long sealEpoch;                      // written under lock: moves at each rotation or mode switch
-    private volatile boolean testMode;
+    volatile long sealEpoch;                              // written under lock: moves at each rotation or mode switch
+    final Resealer resealer;
     private volatile Runnable onEarlierDeadline = () -> {};
     private volatile long plannedWake = Long.MAX_VALUE;
 
@@ -53,8 +53,24 @@ final class TaskRegistry
         this.maxPayloadBytes = builder.maxPayloadBytes;
         this.wheel = new TimerWheel(clock.millis());
         this.finished = new FinishedTasks(builder.retainFinished);
+        this.resealer = new Resealer(this);
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault), builder.dispatcher,
-            builder.misfireThreshold.toMillis());
+            saturatedMillis(builder.misfireThreshold));
+    }
+
+    /**
+     * @return the duration in ms, or {@link Long#MAX_VALUE} for a duration too long to count in ms (it is never negative).
+     */
+    private static long saturatedMillis(final java.time.Duration duration)
+    {
+        try
+        {
+            return duration.toMillis();
+        }
+        catch (final ArithmeticException tooLong)
+        {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**
@@ -142,7 +158,8 @@ final class TaskRegistry
     }
 
     /**
-     * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight.
+     * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight. Until
+     * then it is found by name among the unretired tasks, so {@link #task(String)} sees it as {@link #snapshot()} does.
      */
     void finish(final int id, final TaskState state)
     {
@@ -153,6 +170,10 @@ final class TaskRegistry
         {
             retire(id);
         }
+        else
+        {
+            unretired.put(table.names[id], id);
+        }
     }
 
     /**
@@ -160,6 +181,7 @@ final class TaskRegistry
      */
     void retire(final int id)
     {
+        unretired.remove(table.names[id], id);
         finished.add(table, id);
         table.free(id);
     }
@@ -193,7 +215,8 @@ final class TaskRegistry
             {
                 return Optional.of(info(id));
             }
-            return finished.find(name);
+            final int finishedRunning = unretired.getValue(name);
+            return finishedRunning != TaskTable.NO_ID ? Optional.of(info(finishedRunning)) : finished.find(name);
         }
         finally
         {
@@ -294,143 +317,6 @@ final class TaskRegistry
         finally
         {
             lock.unlock();
-        }
-    }
-
-    boolean isTestMode()
-    {
-        return testMode;
-    }
-
-    void setTestMode(final boolean enabled)
-    {
-        resealLock.lock();
-        try
-        {
-            if (enabled == testMode)
-            {
-                return;
-            }
-            reseal(enabled ? Reseal.PLAIN : Reseal.SEALED, null);
-            testMode = enabled;
-        }
-        finally
-        {
-            resealLock.unlock();
-        }
-    }
-
-    void rotateKey(final KeyProvider next)
-    {
-        resealLock.lock();
-        try
-        {
-            if (testMode)
-            {
-                throw new IllegalStateException("test mode stores payloads in plain form: there is no key to rotate");
-            }
-            reseal(Reseal.ROTATE, next);
-        }
-        finally
-        {
-            resealLock.unlock();
-        }
-    }
-
-    private enum Reseal
-    {
-        ROTATE, PLAIN, SEALED
-    }
-
-    /**
-     * Re-seals every stored payload for a rotation or a mode switch, {@link #RESEAL_CHUNK} tasks at a time: the
-     * payloads of a chunk are read under the lock, re-sealed without it, and put back under it unless the task
-     * changed meanwhile. Fires collected before the switch hold a pin on the key their record was sealed under.
-     */
-    private void reseal(final Reseal kind, final KeyProvider next) // resealLock held
-    {
-        lock.lock();
-        try
-        {
-            cycle.drainCompletions();
-            switch (kind)
-            {
-                case ROTATE: vault.beginRotation(next); break;
-                case PLAIN: vault.beginPlainMode(); break;
-                default: vault.beginSealedMode(); break;
-            }
-            sealEpoch++;
-        }
-        finally
-        {
-            lock.unlock();
-        }
-        try
-        {
-            final int[] ids = new int[RESEAL_CHUNK];
-            final Payload[] payloads = new Payload[RESEAL_CHUNK];
-            final String[] names = new String[RESEAL_CHUNK];
-            int from = 0;
-            int end;
-            do
-            {
-                int count = 0;
-                lock.lock();
-                try
-                {
-                    end = table.highWater();
-                    final int to = Math.min(end, from + RESEAL_CHUNK);
-                    for (int id = from; id < to; id++)
-                    {
-                        if (table.payloads[id] != null && table.isLive(id))
-                        {
-                            ids[count] = id;
-                            payloads[count] = table.payloads[id];
-                            names[count++] = table.names[id];
-                        }
-                    }
-                    from = to;
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-                final Payload[] resealed = new Payload[count];
-                for (int i = 0; i < count; i++)
-                {
-                    final Payload old = payloads[i];
-                    resealed[i] = new Payload(vault.reseal(old.record(), old.recordId(), names[i], old.version()),
-                        old.recordId(), old.version() + 1);
-                }
-                lock.lock();
-                try
-                {
-                    for (int i = 0; i < count; i++)
-                    {
-                        if (table.payloads[ids[i]] == payloads[i]) // unchanged meanwhile, and still the same task
-                        {
-                            table.payloads[ids[i]] = resealed[i];
-                        }
-                    }
-                }
-                finally
-                {
-                    lock.unlock();
-                }
-            }
-            while (from < end);
-        }
-        finally
-        {
-            lock.lock();
-            try
-            {
-                vault.finishRotation();
-            }
-            finally
-            {
-                lock.unlock();
-            }
         }
     }
 

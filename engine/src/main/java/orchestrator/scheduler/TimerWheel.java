@@ -24,32 +24,25 @@ final class TimerWheel
     /*
      * Design. Per id: deadlines[id] and a 4-byte locator, locators[id] = level << 29 | address in the level (see
      * IdSlots: a home entry is found from the locator alone, an overflow one from its slot, which follows from the
-     * deadline). Three levels, each an IdSlots (flat home blocks plus overflow arrays; a
-     * cancelled entry becomes a TOMBSTONE in place, as in Agrona's DeadlineTimerWheel):
+     * deadline). Three levels, each an IdSlots of flat home blocks plus overflow arrays, where a cancelled entry
+     * becomes a TOMBSTONE in place, as in Agrona's DeadlineTimerWheel:
      *
      *   DUE   one slot: ids found due when scheduled (deadline <= time).
-     *   NEAR  2^17 slots of 1 ms, slot = deadline mod 2^17, and a SlotBitmap of occupied slots. Every near entry lies
-     *         in [cursor, cursor + 2^17), so a slot holds one deadline and needs no round check.
-     *   FAR   2^14 buckets of 2^16 ms (half the near ring), bucket = (deadline >> 16) mod 2^14, and a SlotBitmap. A lap
-     *         is 2^30 ms, 12.4 days; a deadline more than a lap ahead waits in the bucket of its residue and is kept
-     *         there (a Netty-style round check) by visits of earlier laps: no overflow structure, and a monthly task
-     *         is looked at two or three times.
+     *   NEAR  2^17 slots of 1 ms, slot = deadline mod 2^17, and a SlotBitmap of occupied slots. Drained in time order,
+     *         its entries lie within 2^17 ms from where the drain stands, so a slot holds one deadline: no round check.
+     *   FAR   2^14 buckets of 2^16 ms with a round check (FarLevel). A deadline d > time goes near when its bucket has
+     *         been visited (FarLevel.isNear), else far; a far task moves down to the near level at most once.
      *
-     * time is the wheel time; cursor <= time the lowest near slot that may hold entries; farCursor the absolute number
-     * of the next far bucket to visit. A deadline d > time goes near when bucket(d) < farCursor, else far. Caught up,
-     * farCursor = bucket(time) + 2: bucket b is visited as time enters bucket b - 1, one bucket ahead, so near filing
-     * reaches 1 to 2 buckets ahead, within the near ring. Far buckets are visited only once the near level is drained
-     * up to time (cursor == time), which keeps that bound while a poll is behind. A visit hands out entries due by
-     * time, files those of buckets up to bucket(time) + 1 near (a far task moves down once) and keeps later laps.
-     * After a jump of over a lap, farCursor first skips to one lap before the horizon: each bucket is then visited
-     * once, and entries of skipped laps are due, which the visit handles (it compares deadlines, not bucket numbers).
+     * poll() drains DUE, then the due NEAR slots from nearNext on, then lets FarLevel visit the buckets up to one past
+     * time's, in that order, each entry charged to the budget. Far buckets are visited only once the near level is
+     * drained up to time: that keeps the near level within its ring while a poll is behind (near filing reaches two
+     * buckets past the drain). A visit files only deadlines after time near, so none is due in the same poll.
      *
-     * poll() drains DUE, then due NEAR slots (bit scans from cursor), then visits FAR buckets up to the horizon, each
-     * entry charged to the budget; a half-visited bucket resumes at farRead. hint is a lower bound on the next time a
-     * poll has work: lowered by schedule(), recomputed by every poll that works (from the scan it made anyway), so a
-     * poll before it is one comparison. Cancel touches only the id's own entry: the near and due levels also drop it
-     * when it is last (branch-free), the far level keeps its count for farRead; an emptied near slot keeps its bit
-     * until a poll passes it, so the hint may be early, never late.
+     * nearNext is the first occupied near slot the drain will reach: lowered by fileNear, advanced by the drain with
+     * SlotBitmap.clearAndNext (the word in hand, no rescan). hint is a lower bound on the next time a poll has work:
+     * lowered by schedule(), set by every poll that works, so a poll before it is one comparison. Cancel touches only
+     * the id's own entry; the near and due levels also drop it when it is last (branch-free), and an emptied near slot
+     * keeps its bit until a poll passes it, so the hint may be early, never late.
      *
      * Locators of ids handed out are not cleared (a store per id on the hot path): locate() knows a locator is stale
      * when the entry it names no longer holds the id (the slot's count fell below it, or another id took it). That is
@@ -58,10 +51,9 @@ final class TimerWheel
     static final long NEVER = Long.MAX_VALUE;
 
     static final int NEAR_BITS = 17;
-    static final int BUCKET_BITS = NEAR_BITS - 1;
-    static final int FAR_BITS = 14;
+    static final int BUCKET_BITS = FarLevel.BUCKET_BITS;
+    static final int FAR_BITS = FarLevel.BITS;
     private static final int NEAR_MASK = (1 << NEAR_BITS) - 1;
-    private static final int FAR_MASK = (1 << FAR_BITS) - 1;
     private static final int NOT_IN_WHEEL = -1;
     private static final int LEVEL_SHIFT = 29;
     private static final int DUE = 1;
@@ -70,23 +62,16 @@ final class TimerWheel
 
     private final IdSlots due = new IdSlots(1, 4, DUE << LEVEL_SHIFT);
     private final IdSlots near = new IdSlots(1 << NEAR_BITS, 2, NEAR << LEVEL_SHIFT);
-    private final IdSlots far = new IdSlots(1 << FAR_BITS, 2, FAR << LEVEL_SHIFT);
     private final SlotBitmap nearOccupied = new SlotBitmap(1 << NEAR_BITS);
-    private final SlotBitmap farOccupied = new SlotBitmap(1 << FAR_BITS);
+    private final FarLevel far;
     private long[] deadlines = new long[1024];
     private int[] locators = new int[1024];
     private long time;
-    private long cursor;
-    private long farCursor;
-    private int farRead = 1;
+    private long nearNext = NEVER;
     private long hint = NEVER;
-    private long nearNext = NEVER;     // the first occupied near slot at or after cursor, as a time
-    private long farNextVisit = NEVER; // lower bound on the time the next far visit is due
-    private boolean dueFiled;          // the due level may hold entries
+    private boolean dueFiled; // the due level may hold entries
     private boolean behind;
     private int size;
-    private int handedOut; // during a far visit
-    private int budget;    // during a far visit
 
     /**
      * @param startTimeMs the wheel's initial time, epoch ms.
@@ -94,8 +79,7 @@ final class TimerWheel
     TimerWheel(final long startTimeMs)
     {
         time = startTimeMs;
-        cursor = startTimeMs;
-        farCursor = (startTimeMs >> BUCKET_BITS) + 2;
+        far = new FarLevel(startTimeMs, FAR << LEVEL_SHIFT);
         Arrays.fill(locators, NOT_IN_WHEEL);
     }
 
@@ -131,28 +115,14 @@ final class TimerWheel
             dueFiled = true;
             hint = Math.min(hint, time);
         }
-        else if ((deadlineMs >> BUCKET_BITS) < farCursor)
+        else if (far.isNear(deadlineMs))
         {
             fileNear(id, deadlineMs);
             hint = Math.min(hint, deadlineMs);
         }
         else
         {
-            final int bucket = (int)(deadlineMs >> BUCKET_BITS) & FAR_MASK;
-            final int before = far.count(bucket);
-            final int index = far.add(bucket, id, locators);
-            if (index == 1)
-            {
-                farOccupied.set(bucket);
-            }
-            final int current = (int)farCursor & FAR_MASK;
-            if (index != before + 1 && bucket == current)
-            {
-                farRead = 1; // the bucket being visited was compacted: revisit its kept entries, harmlessly
-            }
-            final long firstVisit = farCursor + ((bucket - current) & FAR_MASK);
-            farNextVisit = Math.min(farNextVisit, (firstVisit - 1) << BUCKET_BITS);
-            hint = Math.min(hint, farNextVisit);
+            hint = Math.min(hint, far.file(id, deadlineMs, locators));
         }
     }
 
@@ -165,11 +135,7 @@ final class TimerWheel
     boolean cancel(final int id)
     {
         final int[] locators = this.locators;
-        if (id < 0 || id >= locators.length)
-        {
-            return false;
-        }
-        final int locator = locators[id];
+        final int locator = id < 0 || id >= locators.length ? NOT_IN_WHEEL : locators[id];
         if (locator == NOT_IN_WHEEL)
         {
             return false;
@@ -278,7 +244,6 @@ final class TimerWheel
         int budget = limit;
         long next = time; // when the budget runs out, work is pending
         work:
-        while (true)
         {
             if (dueFiled)
             {
@@ -288,14 +253,13 @@ final class TimerWheel
                 budget -= work;
                 if (work < dueCount)
                 {
-                    break;
+                    break work;
                 }
                 dueFiled = false;
             }
             long slotTime = nearNext;
             while (slotTime <= time && slotTime != NEVER)
             {
-                cursor = slotTime;
                 final int slot = (int)slotTime & NEAR_MASK;
                 final int entries = near.count(slot);
                 final int work = Math.min(entries, budget);
@@ -308,37 +272,12 @@ final class TimerWheel
                 slotTime = nearOccupied.clearAndNext(slotTime);
                 nearNext = slotTime;
             }
-            cursor = time;
-            final long horizon = (time >> BUCKET_BITS) + 1;
-            if (farNextVisit <= time) // else no occupied far bucket lies in [farCursor, horizon]
+            final boolean visited = far.visit(this, time, out, count, budget, deadlines, locators);
+            count = far.handedOut();
+            if (visited)
             {
-                if (horizon - farCursor >= 1 << FAR_BITS)
-                {
-                    moveFarCursor(horizon + 1 - (1 << FAR_BITS)); // a jump of over a lap: visit each bucket once
-                }
-                final long bucket = farOccupied.nextPosition(farCursor);
-                if (bucket <= horizon)
-                {
-                    moveFarCursor(bucket);
-                    handedOut = count;
-                    this.budget = budget;
-                    final boolean visited = visitFar(out, horizon);
-                    count = handedOut;
-                    budget = this.budget;
-                    if (visited)
-                    {
-                        continue;
-                    }
-                    break;
-                }
-                farNextVisit = bucket == NEVER ? NEVER : (bucket - 1) << BUCKET_BITS;
+                next = Math.min(nearNext, far.nextVisit());
             }
-            if (farCursor <= horizon)
-            {
-                moveFarCursor(horizon + 1);
-            }
-            next = Math.min(slotTime, farNextVisit);
-            break;
         }
         size -= count;
         hint = next;
@@ -346,74 +285,10 @@ final class TimerWheel
         return count;
     }
 
-    private boolean visitFar(final int[] out, final long horizon)
-    {
-        final IdSlots far = this.far;
-        final int bucket = (int)farCursor & FAR_MASK;
-        final long[] deadlines = this.deadlines;
-        final int[] locators = this.locators;
-        final long time = this.time;
-        int count = handedOut;
-        int work = budget;
-        int n = far.count(bucket);
-        int i = farRead;
-        while (i <= n && work > 0)
-        {
-            work--;
-            final int id = far.get(bucket, i);
-            if (id != IdSlots.TOMBSTONE)
-            {
-                final long deadline = deadlines[id];
-                if (deadline <= time)
-                {
-                    out[count++] = id;
-                }
-                else if ((deadline >> BUCKET_BITS) <= horizon)
-                {
-                    fileNear(id, deadline);
-                }
-                else
-                {
-                    i++; // a later lap: keep
-                    continue;
-                }
-            }
-            final int last = far.get(bucket, n--); // fill the hole with the last entry
-            if (i <= n)
-            {
-                far.set(bucket, i, last);
-                if (last != IdSlots.TOMBSTONE)
-                {
-                    locators[last] = far.locator(bucket, i);
-                }
-            }
-        }
-        far.setCount(bucket, n);
-        handedOut = count;
-        budget = work;
-        if (i > n)
-        {
-            if (n == 0)
-            {
-                farOccupied.clear(bucket);
-            }
-            moveFarCursor(farCursor + 1);
-            return true;
-        }
-        farRead = i;
-        return false;
-    }
-
-    private void moveFarCursor(final long bucket)
-    {
-        if (bucket != farCursor)
-        {
-            farCursor = bucket;
-            farRead = 1;
-        }
-    }
-
-    private void fileNear(final int id, final long deadline)
+    /**
+     * Files an id under a deadline after the wheel time and within the near ring.
+     */
+    void fileNear(final int id, final long deadline)
     {
         final int slot = (int)deadline & NEAR_MASK;
         if (near.add(slot, id, locators) == 1)
@@ -428,22 +303,15 @@ final class TimerWheel
      */
     private int locate(final int id)
     {
-        if (id < 0 || id >= locators.length)
-        {
-            return NOT_IN_WHEEL;
-        }
-        final int locator = locators[id];
-        if (locator == NOT_IN_WHEEL)
-        {
-            return NOT_IN_WHEEL;
-        }
+        final int locator = id < 0 || id >= locators.length ? NOT_IN_WHEEL : locators[id];
         final int level = locator >>> LEVEL_SHIFT;
-        return level(level).holds(locator, slotOf(level, locator, id), id) ? locator : NOT_IN_WHEEL;
+        return locator != NOT_IN_WHEEL && level(level).holds(locator, slotOf(level, locator, id), id)
+            ? locator : NOT_IN_WHEEL;
     }
 
     private IdSlots level(final int level)
     {
-        return level == NEAR ? near : level == FAR ? far : due;
+        return level == NEAR ? near : level == FAR ? far.slots() : due;
     }
 
     /**
@@ -456,7 +324,7 @@ final class TimerWheel
             return 0;
         }
         final long deadline = deadlines[id];
-        return level == NEAR ? (int)deadline & NEAR_MASK : (int)(deadline >> BUCKET_BITS) & FAR_MASK;
+        return level == NEAR ? (int)deadline & NEAR_MASK : FarLevel.bucketOf(deadline);
     }
 
     private void grow(final int id)

@@ -42,7 +42,7 @@ class HungCallbackTest
             {
                 scheduler.registerTask("hung", EVERY_SECOND, () -> {
                     hungEntered.countDown();
-                    awaitUninterruptibly(releaseHung);
+                    Latches.awaitUninterruptibly(releaseHung);
                 });
                 for (int i = 0; i < HEALTHY; i++)
                 {
@@ -119,24 +119,4 @@ class HungCallbackTest
             .filter(info -> info.name().startsWith("healthy-") && info.state() == TaskState.RUNNING).count();
     }
 
-    private static void awaitUninterruptibly(final CountDownLatch latch)
-    {
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                latch.await();
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -20,7 +20,6 @@ import java.util.logging.LogRecord;
 
 import static orchestrator.scheduler.SchedulerTest.START;
 import static orchestrator.scheduler.SchedulerTest.info;
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -194,8 +193,10 @@ class ProductionModeTest
         try (Scheduler concurrent = Scheduler.builder().clock(clock).dispatcher(Dispatcher.withWorkers(2)).build())
         {
             concurrent.registerHandler("count", plain -> {
-                assertArrayEquals(utf8("x"), plain);
-                runs.incrementAndGet();
+                if (java.util.Arrays.equals(utf8("x"), plain)) // a wrong payload is not counted, so the total shows it
+                {
+                    runs.incrementAndGet();
+                }
             });
             for (int i = 0; i < 100; i++)
             {

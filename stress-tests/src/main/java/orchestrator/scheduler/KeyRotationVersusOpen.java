@@ -23,14 +23,14 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * Shared by two actor threads at once, then read by an arbiter alone (jcstress's protocol for a state).
  * <p>
  * In production mode, one thread rotates the key while another runs a due handler task, which opens its sealed
- * record: the record opens, with its own payload, whether it was collected before the rotation (and so holds a lease
- * on the old key) or after it (and so was re-sealed under the new key); a second task, due later, opens under the new
- * key.
+ * record: the record opens, with its own payload, whether it was collected before the rotation (and so its fire holds
+ * a pin on the old key) or after it (and so was re-sealed under the new key); a second task, due later, opens under
+ * the new key.
  * <p>
- * What could go wrong: a rotation re-seals every stored record and retires the old key. If it wiped the old key
- * while a collected fire still held a lease on it, or swapped a record between the lease and the open, the handler
- * would get an open failure (the task FAILED) or another record's bytes; if the re-seal skipped a record, the later
- * task could no longer be opened.
+ * What could go wrong: a rotation re-seals every stored record, a chunk of tasks per lock hold, and retires the old
+ * key. If it wiped the old key while a collected fire still held a pin on it, or swapped a record between the pin and
+ * the open, the handler would get an open failure (the task FAILED) or another record's bytes; if the re-seal skipped
+ * a record, the later task could no longer be opened.
  * <p>
  * Outcome: (handlers started by the running thread, or -1 if it threw; the rotation: 1, or -1 if it threw; handler
  * runs that received their own payload, after the arbiter also ran the later task; failures in {@code tasks()} plus

@@ -25,9 +25,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * those three states whole, and the two reads never go back in time.
  * <p>
  * What could go wrong: a task's state, run count and deadline are written by phase 1 and phase 3 as several plain
- * field writes; a read that did not take the lock (or a snapshot copied field by field while a writer is mid-way)
- * could see a run counted while the task still reports RUNNING, a task re-armed for its next second but not yet
- * claimed, or a task missing from the listing while it moves between maps.
+ * writes to the task table's columns and the wheel's arrays; a read that did not take the lock (or a snapshot copied
+ * column by column while a writer is mid-way) could see a run counted while the task still reports RUNNING, a task
+ * re-armed for its next second but not yet claimed, or no deadline at all while the wheel moves the id between
+ * levels.
  * <p>
  * Outcome: (the task as {@code tasks()} showed it: 1 SCHEDULED with 0 runs due at the first fire, 2 RUNNING with 0
  * runs due at the second fire, 3 SCHEDULED with 1 run due at the second fire, 0 anything else; {@code nextFireTime}

@@ -23,7 +23,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * What could go wrong: the callback runs between phase 1 and phase 3 of the call that collected it. If callbacks ran
  * with the lock held, a registration from another lock holder's callback would block (or, with a non-reentrant lock,
  * deadlock); if the registration raced with the other thread's collection outside the lock, the child could be
- * collected twice or fall between the wheel's time and its expired list and never fire.
+ * collected twice, or be filed in a near slot the wheel's time has already passed instead of the due level, and never
+ * fire.
  * <p>
  * Outcome: (callbacks started by the first thread's {@code runPending()}, by the second's, by the arbiter's;
  * parent runs * 100 + child runs * 10 + 1 when the registration inside the callback succeeded).

@@ -21,9 +21,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * Two threads each register four tasks of different names, all due at the same instant, at once: all eight must be
  * kept, both in the registry and in the timer wheel, and all eight must fire.
  * <p>
- * What could go wrong: the tasks land in the same wheel bucket, a doubly linked list whose head is a plain array
- * slot; if a registration touched the wheel or the name map outside the lock, one insert could overwrite another's,
- * and a task would be listed but never fire, or fire but be missing from {@code tasks()}.
+ * What could go wrong: each registration takes an id from the task table (the free list, or the next new id), writes
+ * the task's columns and the name index, and files the id in the timer wheel, where all eight land in the same 1 ms
+ * near slot (an id array with a count). If any of that ran outside the lock, two registrations could be handed the
+ * same id or write their ids at the same index of the slot, and a task would be listed but never fire, or fire but be
+ * missing from {@code tasks()}.
  * <p>
  * Outcome: (registrations the first thread completed, a throw stops it; the same for the second; tasks listed by
  * {@code tasks()} afterwards; distinct tasks fired once the clock reached their fire time).

@@ -19,10 +19,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * Two threads call {@code runPending()} at once over eight due tasks: every callback must run exactly once, however
  * the two calls share the fires.
  * <p>
- * What could go wrong: phase 1 (taking due tasks out of the wheel and claiming them) is what makes a fire belong
- * to one caller. If the collection ran outside the registry's lock, both callers could read the same head of the
- * wheel's expired list and both claim it, so a callback would run twice; if one caller's unlink were lost, a fire
- * could vanish and run zero times.
+ * What could go wrong: phase 1 (the wheel hands out the due ids, each is claimed as a pooled fire) is what makes a
+ * fire belong to one caller. If the collection ran outside the registry's lock, both callers could drain the
+ * wheel's due level (the tasks were due when registered) and both claim the same id, so a callback would run twice;
+ * if one caller's update of the level's count were lost, or the two took the same pooled fire, a fire could vanish
+ * and run zero times.
  * <p>
  * Outcome: (callbacks started by the first call, or -1 if it threw; by the second call; callback runs in all; tasks
  * whose callback ran exactly once).

@@ -22,9 +22,10 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * interleaving, and the task ends up CANCELLED.
  * <p>
  * What could go wrong: the fire is collected and re-armed in phase 1, run without the lock in phase 2 and booked in
- * phase 3. A cancel that lands between phase 1 and phase 3 must not be undone by phase 3: if the bookkeeping ignored
- * the cancel it would overwrite CANCELLED (with COMPLETED or SCHEDULED) or put the task back in the wheel, and the
- * cancelled task would fire again at its next second.
+ * phase 3. A cancel moves the task's generation on; the running thread compares it with the fire's before the
+ * callback, and phase 3 compares it again. A cancel that lands between phase 1 and phase 3 must not be undone by
+ * phase 3: if the bookkeeping ignored the cancel it would overwrite CANCELLED (with COMPLETED or SCHEDULED) or put the
+ * task back in the wheel, and the cancelled task would fire again at its next second.
  * <p>
  * Outcome: (callbacks started by the running thread, or -1 if it threw; {@code cancel} returned 1 true, 0 false, -1
  * threw; callback runs after the arbiter also ran the next second's fire; the task's final state as an ordinal of

@@ -6,12 +6,15 @@ import orchestrator.scheduler.cron.CronSchedule;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Thread safe (stateless): what the jcstress tests of this package share. Every test state builds its own
- * {@link Scheduler} on its own {@link ManualClock}, so states never interfere and no state starts a thread.
+ * {@link Scheduler} on its own {@link ManualClock}, so states never interfere and no state starts a thread: worker
+ * dispatch is played by the actors themselves through a {@link HeldJob}.
  */
 final class StressFixtures
 {
@@ -54,6 +57,16 @@ final class StressFixtures
     static Scheduler inlineScheduler(final ManualClock clock)
     {
         return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(new Dispatcher()).build();
+    }
+
+    /**
+     * @param clock   the state's clock.
+     * @param heldJob receives each fire the scheduler hands to a worker.
+     * @return a scheduler with worker dispatch ({@code Dispatcher.of(heldJob)}) and no worker thread.
+     */
+    static Scheduler heldJobScheduler(final ManualClock clock, final HeldJob heldJob)
+    {
+        return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(Dispatcher.of(heldJob)).build();
     }
 
     /**
@@ -114,5 +127,34 @@ final class StressFixtures
     static int stateCode(final TaskInfo info)
     {
         return info == null ? MISSING : info.state().ordinal();
+    }
+
+    /**
+     * NOT thread safe beyond one job in flight: an executor that neither runs nor queues a job but holds it until a
+     * test thread takes it, so that a jcstress actor can play the worker (run the fire: its callback, then the
+     * hand-back of its completion) without a worker thread per state.
+     */
+    static final class HeldJob implements Executor
+    {
+        private final AtomicReference<Runnable> job = new AtomicReference<>();
+
+        @Override
+        public void execute(final Runnable job)
+        {
+            if (!this.job.compareAndSet(null, job))
+            {
+                // an Error, not an exception: Dispatcher.of would report an exception as a refusal, which the
+                // scheduler counts as a missed fire, and that could pass for an acceptable outcome
+                throw new AssertionError("a second job was handed over before the first was taken");
+            }
+        }
+
+        /**
+         * @return the job handed over and not yet taken, or null.
+         */
+        Runnable take()
+        {
+            return job.getAndSet(null);
+        }
     }
 }

@@ -22,10 +22,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * task is handed from the registering thread to a collecting one and fires exactly once, by the first
  * {@code runPending()} that runs at or after its fire time and after its registration.
  * <p>
- * What could go wrong: depending on the order, the task either waits in a wheel bucket until the collection advances
- * the wheel over it, or arrives after the wheel's time already passed its deadline and must go straight to the
- * expired list. A task filed into a bucket the wheel has already swept past (an off-by-one between "due" and "not
- * yet due", or a wheel time read outside the lock) is never collected; a task both filed and expired fires twice.
+ * What could go wrong: depending on the order, the task either waits in a near slot of the timer wheel until the
+ * collection advances the wheel's time to it, or arrives when the wheel's time has already reached its deadline and
+ * must go straight to the due level. A slot left behind when the time reaches it exactly (an off-by-one between "due"
+ * and "not yet due", or a wheel time read outside the lock) is never collected at that instant; a task both filed and
+ * handed out fires twice.
  * <p>
  * Outcome: (registration: 1, or -1 if it threw; callbacks the collector's {@code runPending()} started; callbacks a
  * second {@code runPending()} by the arbiter, at the same instant, started; callback runs in all).

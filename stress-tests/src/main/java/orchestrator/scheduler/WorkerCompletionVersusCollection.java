@@ -1,6 +1,5 @@
 package orchestrator.scheduler;
 
-import orchestrator.core.dispatcher.Dispatcher;
 import org.openjdk.jcstress.annotations.Actor;
 import org.openjdk.jcstress.annotations.Arbiter;
 import org.openjdk.jcstress.annotations.JCStressTest;
@@ -9,10 +8,7 @@ import org.openjdk.jcstress.annotations.State;
 import org.openjdk.jcstress.infra.results.IIII_Result;
 
 import java.time.Duration;
-import java.time.ZoneOffset;
-import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 import static orchestrator.scheduler.StressFixtures.EVERY_SECOND;
 import static orchestrator.scheduler.StressFixtures.START;
@@ -26,15 +22,16 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * task never runs concurrently with itself. Either the collection still sees the first run going and counts the
  * fire as missed, or it sees the run's completion and the second run starts after the first one ended.
  * <p>
- * No worker threads are started: the dispatcher is {@code Dispatcher.of} an executor that only holds each job, and
- * the actors run the jobs exactly as a worker would ({@code Task.run()}: the callback, then the completion
- * hand-back). The first actor is the worker that runs the first fire; the second is the driver, whose
- * {@code runPending()} may claim the next fire, which it then runs itself as a second worker would.
+ * No worker threads are started: the dispatcher is {@code Dispatcher.of} an executor that only holds each job
+ * ({@link StressFixtures.HeldJob}), and the actors run the jobs exactly as a worker would ({@code Fire.run()}: the
+ * callback through {@code CallbackRunner}, then the fire handed back through the completion queue). The first actor
+ * is the worker that runs the first fire; the second is the driver, whose {@code runPending()} may claim the next
+ * fire, which it then runs itself as a second worker would.
  * <p>
- * What could go wrong: the claim flag is cleared in phase 3, when the driver drains the completion a worker
- * published. If the completion were published before the callback returned (or the flag cleared by the worker
- * itself), the driver could claim the next fire while the first run is still inside the callback, and the two runs
- * would overlap.
+ * What could go wrong: a task is claimed by setting its RUNNING flag in the task table in phase 1, and released only
+ * in phase 3, when a lock holder (here the driver) drains the fire the worker handed back. If the fire were handed
+ * back before the callback returned, or the worker cleared the flag itself, the driver could claim the next fire
+ * while the first run is still inside the callback, and the two runs would overlap.
  * <p>
  * Outcome: (fires the driver's {@code runPending()} handed out, or -1 if it threw; the most runs ever inside the
  * callback at once; runs and missed fires in {@code tasks()} afterwards).
@@ -49,9 +46,8 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 public class WorkerCompletionVersusCollection
 {
     private final ManualClock clock = new ManualClock(START);
-    private final HeldJob heldJob = new HeldJob();
-    private final Scheduler scheduler =
-        Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(Dispatcher.of(heldJob)).build();
+    private final StressFixtures.HeldJob heldJob = new StressFixtures.HeldJob();
+    private final Scheduler scheduler = StressFixtures.heldJobScheduler(clock, heldJob);
     private final AtomicInteger inside = new AtomicInteger();
     private final AtomicInteger mostInside = new AtomicInteger();
     private final Runnable firstRun;
@@ -95,30 +91,5 @@ public class WorkerCompletionVersusCollection
         final TaskInfo info = StressFixtures.find(scheduler.tasks(), "job"); // tasks() drains the completions
         r.r3 = info == null ? StressFixtures.MISSING : (int)info.runs();
         r.r4 = info == null ? StressFixtures.MISSING : (int)info.missed();
-    }
-
-    /**
-     * NOT thread safe beyond one job in flight: an executor that neither runs nor queues a job but holds it until a
-     * test thread takes it, so that a jcstress actor can play the worker without a worker thread per state.
-     */
-    static final class HeldJob implements Executor
-    {
-        private final AtomicReference<Runnable> job = new AtomicReference<>();
-
-        @Override
-        public void execute(final Runnable job)
-        {
-            if (!this.job.compareAndSet(null, job))
-            {
-                // an Error, not an exception: Dispatcher.of would report an exception as a refusal, which the
-                // scheduler counts as a missed fire, and that could pass for an acceptable outcome
-                throw new AssertionError("a second job was handed over before the first was taken");
-            }
-        }
-
-        Runnable take()
-        {
-            return job.getAndSet(null);
-        }
     }
 }

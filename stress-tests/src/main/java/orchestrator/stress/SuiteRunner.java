@@ -28,8 +28,10 @@ import java.util.stream.Stream;
  * matches nothing.
  * <p>
  * Usage: {@code java -cp jcstress.jar orchestrator.stress.SuiteRunner [--expect pass|caught] [--report DIR]
- * [--summary FILE.md] -- JCSTRESS-ARGS}. With {@code --expect pass} (the default) it exits 0 only when every test
- * the {@code -t} filter selects ran, produced samples, and saw no FORBIDDEN outcome and no error. With
+ * [--summary FILE.md] [--args=OPTIONS] -- JCSTRESS-ARGS}. {@code --args=} takes further jcstress options as one
+ * whitespace-separated string (possibly empty), which is how Maven passes a property that may be blank. With
+ * {@code --expect pass} (the default) it exits 0 only when every test the {@code -t} filter selects ran, produced
+ * samples, and saw no FORBIDDEN outcome and no error. With
  * {@code --expect caught} (for the planted bugs) it exits 0 only when every selected test ran without error and saw
  * at least one FORBIDDEN outcome.
  */
@@ -48,6 +50,7 @@ public final class SuiteRunner
         String expect = "pass";
         Path report = Path.of("jcstress-report");
         Path summary = null;
+        final List<String> extra = new ArrayList<>();
         int i = 0;
         for (; i < args.length && !args[i].equals("--"); i++)
         {
@@ -56,14 +59,26 @@ public final class SuiteRunner
                 case "--expect": expect = args[++i]; break;
                 case "--report": report = Path.of(args[++i]); break;
                 case "--summary": summary = Path.of(args[++i]); break;
-                default: throw new IllegalArgumentException("unknown option " + args[i]);
+                default:
+                    if (!args[i].startsWith("--args="))
+                    {
+                        throw new IllegalArgumentException("unknown option " + args[i]);
+                    }
+                    final String options = args[i].substring("--args=".length()).trim();
+                    if (!options.isEmpty())
+                    {
+                        extra.addAll(Arrays.asList(options.split("\\s+")));
+                    }
+                    break;
             }
         }
         if (!expect.equals("pass") && !expect.equals("caught"))
         {
             throw new IllegalArgumentException("--expect must be pass or caught, was " + expect);
         }
-        final List<String> jcstressArgs = i < args.length ? Arrays.asList(args).subList(i + 1, args.length) : List.of();
+        final List<String> jcstressArgs = new ArrayList<>(
+            i < args.length ? Arrays.asList(args).subList(i + 1, args.length) : List.of());
+        jcstressArgs.addAll(extra);
         System.exit(run(expect.equals("caught"), report.toAbsolutePath(), summary, jcstressArgs));
     }
 

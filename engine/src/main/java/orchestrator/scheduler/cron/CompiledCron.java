@@ -10,7 +10,7 @@ final class CompiledCron
      * with no zone. The search walks year -> month -> day -> hour -> minute -> second, taking the next set bit at
      * each level and carrying into the level above when a level has none left, so it visits at most a few
      * positions per level. The day level is one 31-bit mask per month, built from the day-of-month and
-     * day-of-week rules for that month (L, L-n, nW, LW, nL, n#m included), then ANDed, or ORed for UNIX when
+     * day-of-week rules for that month (L, L-n, nW, LW, L-nW, nL, n#m included), then ANDed, or ORed for UNIX when
      * neither field starts with '*'. Civil date conversion is Howard Hinnant's days_from_civil / civil_from_days.
      * Without a year field the calendar repeats every 400 years, so a search that passes 400 years finds nothing
      * and the expression never fires.
@@ -41,7 +41,8 @@ final class CompiledCron
     final boolean lastDay;
     final long lastDayOffsets;
     final long nearestWeekdays;
-    final boolean lastWeekday;
+    /** Bit n: the weekday nearest to day (length - n); bit 0 is 'LW'. */
+    final long lastWeekdayOffsets;
     final long lastDows;
     final long nthDows;
     private final boolean domSpecials;
@@ -65,7 +66,7 @@ final class CompiledCron
         final boolean lastDay,
         final long lastDayOffsets,
         final long nearestWeekdays,
-        final boolean lastWeekday,
+        final long lastWeekdayOffsets,
         final long lastDows,
         final long nthDows)
     {
@@ -80,10 +81,10 @@ final class CompiledCron
         this.lastDay = lastDay;
         this.lastDayOffsets = lastDayOffsets;
         this.nearestWeekdays = nearestWeekdays;
-        this.lastWeekday = lastWeekday;
+        this.lastWeekdayOffsets = lastWeekdayOffsets;
         this.lastDows = lastDows;
         this.nthDows = nthDows;
-        this.domSpecials = lastDay || lastDayOffsets != 0 || nearestWeekdays != 0 || lastWeekday;
+        this.domSpecials = lastDay || lastDayOffsets != 0 || nearestWeekdays != 0 || lastWeekdayOffsets != 0;
         this.dowSpecials = lastDows != 0 || nthDows != 0;
         for (int first = 0; first < 7; first++)
         {
@@ -412,10 +413,13 @@ final class CompiledCron
                 days |= 1L << day;
             }
         }
-        if (lastWeekday)
+        for (long offsets = lastWeekdayOffsets; offsets != 0; offsets &= offsets - 1)
         {
-            final int lastDow = (firstDow + length - 1) % 7;
-            days |= 1L << (length - (lastDow == 6 ? 1 : lastDow == 0 ? 2 : 0));
+            final int day = length - Long.numberOfTrailingZeros(offsets);
+            if (day >= 1)
+            {
+                days |= 1L << nearestWeekday(day, length, firstDow);
+            }
         }
         for (long nearest = nearestWeekdays; nearest != 0; nearest &= nearest - 1)
         {
@@ -424,19 +428,28 @@ final class CompiledCron
             {
                 break;
             }
-            final int dow = (firstDow + day - 1) % 7;
-            int target = day;
-            if (dow == 6)
-            {
-                target = day == 1 ? 3 : day - 1; // Saturday: Friday before, or Monday 3rd when the 1st
-            }
-            else if (dow == 0)
-            {
-                target = day == length ? day - 2 : day + 1; // Sunday: Monday after, or Friday when the last day
-            }
-            days |= 1L << target;
+            days |= 1L << nearestWeekday(day, length, firstDow);
         }
         return days;
+    }
+
+    /**
+     * @return the weekday nearest to the day, never leaving the month (Quartz 'W'): a Saturday moves to the Friday
+     * before, or to Monday the 3rd when it is the 1st; a Sunday to the Monday after, or to the Friday before when it is
+     * the last day.
+     */
+    private static int nearestWeekday(final int day, final int length, final int firstDow)
+    {
+        final int dow = (firstDow + day - 1) % 7;
+        if (dow == 6)
+        {
+            return day == 1 ? 3 : day - 1;
+        }
+        if (dow == 0)
+        {
+            return day == length ? day - 2 : day + 1;
+        }
+        return day;
     }
 
     private long dowSpecialDays(final int length, final int firstDow)

@@ -73,7 +73,7 @@ final class CronFields
             bits(dow.bind(taskHash)),
             anyYear ? null : years.toLongArray(),
             daysOred(),
-            dom.lastDay, dom.lastDayOffsets, dom.nearestWeekdays, dom.lastWeekday,
+            dom.lastDay, dom.lastDayOffsets, dom.nearestWeekdays, dom.lastWeekdayOffsets,
             dow.lastDows, dow.nthDows);
     }
 

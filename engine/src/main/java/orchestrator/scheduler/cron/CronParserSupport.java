@@ -40,7 +40,7 @@ final class CronParserSupport
      */
     static CronFields parse(final String expression, final CronDialect dialect)
     {
-        final String trimmed = expression.trim();
+        final String trimmed = stripSeparators(expression);
         final String text = trimmed.startsWith("@") ? expandMacro(expression, trimmed, dialect) : trimmed;
         final String[] parts = text.isEmpty() ? new String[0] : text.split("\\s+");
         final CronField[] layout = layout(expression, dialect, parts.length);
@@ -68,6 +68,32 @@ final class CronParserSupport
                 "write e.g. '0 0 12 ? * MON' or '0 0 12 15 * ?'");
         }
         return new CronFields(expression, dialect, specs);
+    }
+
+    /**
+     * @return true for the characters that separate fields: space, tab, line feed, vertical tab, form feed, carriage
+     *         return (the regex class {@code \s}, which splits the fields). Other control characters and Unicode
+     *         spaces are not separators, so an expression holding one is refused wherever it stands.
+     */
+    static boolean isSeparator(final char c)
+    {
+        return c == ' ' || c == '\t' || c == '\n' || c == '\u000B' || c == '\f' || c == '\r';
+    }
+
+    /** @return the text without separators at either end (String.trim would drop every control character too). */
+    static String stripSeparators(final String text)
+    {
+        int from = 0;
+        int to = text.length();
+        while (from < to && isSeparator(text.charAt(from)))
+        {
+            from++;
+        }
+        while (to > from && isSeparator(text.charAt(to - 1)))
+        {
+            to--;
+        }
+        return text.substring(from, to);
     }
 
     private static CronField[] layout(final String expression, final CronDialect dialect, final int count)
@@ -150,19 +176,24 @@ final class CronParserSupport
             }
             final BitSet all = new BitSet();
             all.set(toInternal(field, dialect, extMin(field, dialect)), field == CronField.DAY_OF_WEEK ? 7 : field.max + 1);
-            return new FieldSpec(field, dialect, raw, all, new int[0], false, true, false, 0, 0, false, 0, 0);
+            return new FieldSpec(field, dialect, raw, all, new int[0], false, true, false, 0, 0, 0, 0, 0);
         }
 
         final BitSet values = new BitSet();
         int[] atoms = new int[0];
         boolean lastDay = false;
-        boolean lastWeekday = false;
+        long lastWeekdayOffsets = 0;
         long lastDayOffsets = 0;
         long nearestWeekdays = 0;
         long lastDows = 0;
         long nthDows = 0;
 
         final String[] elements = text.split(",", -1);
+        if (dialect == CronDialect.QUARTZ && field == CronField.DAY_OF_WEEK && elements.length > 1 && text.contains("L"))
+        {
+            throw error(expression, field, raw, "QUARTZ does not combine 'L' with other days of the week, as Quartz " +
+                "refuses it; write one rule per task, e.g. '6L' (last Friday) or '7' (Saturday)");
+        }
         for (final String element : elements)
         {
             if (element.isEmpty())
@@ -178,16 +209,15 @@ final class CronParserSupport
                 }
                 else if (element.equals("LW"))
                 {
-                    lastWeekday = true;
+                    lastWeekdayOffsets |= 1L;
+                }
+                else if (element.startsWith("L-") && element.endsWith("W"))
+                {
+                    lastWeekdayOffsets |= 1L << lastDayOffset(expression, field, raw, element, element.length() - 1);
                 }
                 else if (element.startsWith("L-"))
                 {
-                    final int offset = number(expression, field, raw, element.substring(2), "offset after 'L-'");
-                    if (offset > 30)
-                    {
-                        throw error(expression, field, raw, "offset " + offset + " in '" + element + "' is out of range 0-30");
-                    }
-                    lastDayOffsets |= 1L << offset;
+                    lastDayOffsets |= 1L << lastDayOffset(expression, field, raw, element, element.length());
                 }
                 else if (element.endsWith("W") && !element.startsWith("L"))
                 {
@@ -197,7 +227,7 @@ final class CronParserSupport
                 }
                 else
                 {
-                    throw error(expression, field, raw, "'" + element + "' is not one of L, L-n, LW or nW");
+                    throw error(expression, field, raw, "'" + element + "' is not one of L, L-n, LW, L-nW or nW");
                 }
                 continue;
             }
@@ -232,7 +262,7 @@ final class CronParserSupport
             atoms = parseElement(expression, dialect, field, raw, element, values, atoms);
         }
         return new FieldSpec(field, dialect, raw, values, atoms, text.startsWith("*"), false,
-            lastDay, lastDayOffsets, nearestWeekdays, lastWeekday, lastDows, nthDows);
+            lastDay, lastDayOffsets, nearestWeekdays, lastWeekdayOffsets, lastDows, nthDows);
     }
 
     private static int[] parseElement(
@@ -272,6 +302,11 @@ final class CronParserSupport
                 {
                     throw error(expression, field, raw, "range in '" + element + "' is reversed");
                 }
+            }
+            if (step > to - from + 1)
+            {
+                throw error(expression, field, raw, "step " + step + " in '" + element + "' is longer than its range " +
+                    from + "-" + to + ": the start picked for some task names would lie outside it");
             }
             final int[] grown = java.util.Arrays.copyOf(atoms, atoms.length + 3);
             grown[atoms.length] = from;
@@ -319,6 +354,18 @@ final class CronParserSupport
             values.set(toInternal(field, dialect, lo + (from - lo + k) % width));
         }
         return atoms;
+    }
+
+    /** @return n of 'L-n' (end = the element's length) or 'L-nW' (end = length - 1), checked to be 0-30. */
+    private static int lastDayOffset(
+        final String expression, final CronField field, final String raw, final String element, final int end)
+    {
+        final int offset = number(expression, field, raw, element.substring(2, end), "offset after 'L-'");
+        if (offset > 30)
+        {
+            throw error(expression, field, raw, "offset " + offset + " in '" + element + "' is out of range 0-30");
+        }
+        return offset;
     }
 
     private static void requireSpecials(

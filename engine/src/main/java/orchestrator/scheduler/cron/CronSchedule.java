@@ -29,6 +29,15 @@ public final class CronSchedule
     /** Returned by {@link #nextAfterEpochMilli(long)} when the schedule never fires again. */
     public static final long NEVER = Long.MAX_VALUE;
 
+    /**
+     * The longest expression {@link #parse} accepts, in characters, whitespace included. It bounds what a schedule,
+     * the parse cache and a task keep per expression by memory, not only by count.
+     */
+    public static final int MAX_EXPRESSION_LENGTH = 1024;
+
+    /** Characters of an over-long expression quoted in the exception that refuses it. */
+    private static final int QUOTED_PREFIX = 32;
+
     private static final long MAX_SECOND_AS_MILLI = Long.MAX_VALUE / 1000 - 1;
     /** Two days before 1970-01-01 and after 2100-01-01, local: no fire of an expression with a year field is outside. */
     private static final long YEARS_FROM_SECOND = -2 * 86_400L;
@@ -78,11 +87,18 @@ public final class CronSchedule
     /**
      * Parses an expression, picking the dialect by field count: 5 is UNIX, 6 is SPRING, 7 is QUARTZ; a macro such as
      * {@code @hourly} is UNIX. The DST policy is {@link DstPolicy#CRON_DAEMON}.
+     * <p>
+     * Six fields are also Quartz's form without a year, and Quartz numbers the days of the week from 1 = Sunday where
+     * Spring has 0 or 7 = Sunday: a six-field expression that QUARTZ also accepts and that means something else there
+     * (e.g. {@code 0 0 12 ? * 2}: Tuesday in SPRING, Monday in QUARTZ) is refused; name the dialect with
+     * {@link #parse(String, CronDialect, ZoneId)} or write day names ({@code MON}), which mean the same in both.
      *
      * @param expression the cron expression.
      * @param zone       the zone fire times are computed in.
      * @return the schedule, possibly shared with earlier callers of the same expression.
-     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed, or
+     *                                        six fields read differently by SPRING and QUARTZ, or the length and the limit when it is
+     *                                        longer than {@link #MAX_EXPRESSION_LENGTH}.
      */
     public static CronSchedule parse(final String expression, final ZoneId zone)
     {
@@ -96,17 +112,19 @@ public final class CronSchedule
      * @param zone       the zone fire times are computed in.
      * @param policy     what fixed-hour jobs do at daylight-saving changes.
      * @return the schedule, possibly shared with earlier callers of the same arguments.
-     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed, or
+     *                                        six fields read differently by SPRING and QUARTZ, or the length and the limit when it is
+     *                                        longer than {@link #MAX_EXPRESSION_LENGTH}.
      */
     public static CronSchedule parse(final String expression, final ZoneId zone, final DstPolicy policy)
     {
-        Objects.requireNonNull(expression, "expression");
+        checkLength(Objects.requireNonNull(expression, "expression"));
         final int count = fieldCount(expression);
         switch (count)
         {
             case 0:
             case 5: return parse(expression, CronDialect.UNIX, zone, policy);
-            case 6: return parse(expression, CronDialect.SPRING, zone, policy);
+            case 6: return parseSixFields(expression, zone, policy);
             case 7: return parse(expression, CronDialect.QUARTZ, zone, policy);
             default:
                 throw new InvalidCronExpressionException(expression, "expression", expression,
@@ -114,10 +132,32 @@ public final class CronSchedule
         }
     }
 
+    /** @return the expression read as SPRING, unless QUARTZ reads it too and differently (see {@link SixFieldGuess}). */
+    private static CronSchedule parseSixFields(final String expression, final ZoneId zone, final DstPolicy policy)
+    {
+        final CronSchedule spring = parse(expression, CronDialect.SPRING, zone, policy);
+        if (SixFieldGuess.quartzMayRead(expression))
+        {
+            final CronSchedule quartz;
+            try
+            {
+                quartz = parse(expression, CronDialect.QUARTZ, zone, policy);
+            }
+            catch (final InvalidCronExpressionException notQuartz)
+            {
+                return spring;
+            }
+            SixFieldGuess.requireSameMeaning(spring.fields, quartz.fields);
+        }
+        return spring;
+    }
+
     /**
      * Parses an expression in the given dialect with the {@link DstPolicy#CRON_DAEMON} policy.
      *
-     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed, or
+     *                                        the length and the limit when it is longer than
+     *                                        {@link #MAX_EXPRESSION_LENGTH}.
      */
     public static CronSchedule parse(final String expression, final CronDialect dialect, final ZoneId zone)
     {
@@ -132,7 +172,9 @@ public final class CronSchedule
      * @param zone       the zone fire times are computed in.
      * @param policy     what fixed-hour jobs do at daylight-saving changes.
      * @return the schedule, possibly shared with earlier callers of the same arguments.
-     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed.
+     * @throws InvalidCronExpressionException naming the field, value and reason when the expression is malformed, or
+     *                                        the length and the limit when it is longer than
+     *                                        {@link #MAX_EXPRESSION_LENGTH}.
      */
     public static CronSchedule parse(
         final String expression, final CronDialect dialect, final ZoneId zone, final DstPolicy policy)
@@ -141,7 +183,23 @@ public final class CronSchedule
         Objects.requireNonNull(dialect, "dialect");
         Objects.requireNonNull(zone, "zone");
         Objects.requireNonNull(policy, "policy");
+        checkLength(expression);
         return CACHE.get(expression, dialect, zone, policy);
+    }
+
+    /**
+     * @throws InvalidCronExpressionException naming the length and the limit, and quoting only the expression's first
+     *                                        characters, when it is longer than {@link #MAX_EXPRESSION_LENGTH}.
+     */
+    private static void checkLength(final String expression)
+    {
+        if (expression.length() > MAX_EXPRESSION_LENGTH)
+        {
+            final String quoted = expression.substring(0, QUOTED_PREFIX) + "...";
+            throw new InvalidCronExpressionException(quoted, "expression", quoted, "the expression is " +
+                expression.length() + " characters long, over the limit of " + MAX_EXPRESSION_LENGTH +
+                " (CronSchedule.MAX_EXPRESSION_LENGTH)");
+        }
     }
 
     /** Parses without the cache. */
@@ -165,14 +223,14 @@ public final class CronSchedule
         boolean inField = false;
         for (int i = 0, n = expression.length(); i < n; i++)
         {
-            final boolean space = Character.isWhitespace(expression.charAt(i));
+            final boolean space = CronParserSupport.isSeparator(expression.charAt(i));
             if (!space && !inField)
             {
                 count++;
             }
             inField = !space;
         }
-        return count == 1 && expression.trim().startsWith("@") ? 0 : count;
+        return count == 1 && CronParserSupport.stripSeparators(expression).startsWith("@") ? 0 : count;
     }
 
     /**

@@ -15,7 +15,8 @@ import java.util.Objects;
  * <tr><td>{@code of(SHIFT, FIRST)} = {@link #CRON_DAEMON} (default)</td><td>the Linux cron daemon (Vixie/cronie)</td></tr>
  * <tr><td>{@code of(SKIP, BOTH)}</td><td>Spring {@code CronExpression}</td></tr>
  * <tr><td>{@code of(SKIP, FIRST)}</td><td>cron-utils {@code ExecutionTime}</td></tr>
- * <tr><td>{@code of(SHIFT, BOTH)}</td><td>croniter</td></tr>
+ * <tr><td>{@code of(SHIFT, BOTH)}</td><td>croniter (which, in a gap, keeps the minute: 02:01 fires at 03:01, where
+ * SHIFT fires at 03:00)</td></tr>
  * </table>
  */
 public final class DstPolicy

@@ -24,10 +24,10 @@ final class DstResolver
      * countBetween applies the same three rules to whole segments at once: the instants [lo, hi) of a segment are the
      * local times [lo + o, hi + o), trimmed by [s + p, ...) when second occurrences do not fire and by [..., e + q)
      * when first occurrences do not, counted by CompiledCron.countBetween, plus one for a SHIFT fire at s (which
-     * stands for the local time s + o too). Because nextAfter never looks behind its start, the fires it steps
-     * through are exactly these per-segment sets, with one exception kept here: a search starting after the shared
-     * table's window (2200) reads a fresh window whose first segment has no start rules, so its second occurrences
-     * fire whatever the policy (countBetween does the same for the segment it starts in).
+     * stands for the local time s + o too). Because nextAfter never looks behind the start of the segment it
+     * starts in, the fires it steps through are exactly these per-segment sets; past the shared table (2200) a
+     * window starts at the transition opening the segment asked for (ZoneTransitions.windowAt), so the rules hold
+     * there too.
      * nextAfter has one more behaviour that is not per segment: it gives NEVER as soon as no local time at or after
      * the one it looks from matches, which for an expression with a year field can drop a repeated local time after
      * the last match (e.g. the second 01:30 of the last fall-back day when 01:30 that day is the last match).
@@ -154,9 +154,10 @@ final class DstResolver
         {
             while (k == table.transitions.length && table.windowEnd != Long.MAX_VALUE)
             {
-                // the segment goes on into the next window, whose segment 0 has the same offset
-                table = table.windowAt(table.windowEnd);
-                k = 0;
+                // the segment goes on into the next window, which starts at this segment's opening transition
+                final long windowEnd = table.windowEnd;
+                table = table.windowAt(windowEnd);
+                k = table.segmentOf(windowEnd - 1);
             }
             final int offset = table.offsets[k];
             final boolean last = k == table.transitions.length;

@@ -28,8 +28,8 @@ final class FieldSpec
     final long lastDayOffsets;
     /** Day-of-month 'nW': bit n set for each n. */
     final long nearestWeekdays;
-    /** Day-of-month 'LW'. */
-    final boolean lastWeekday;
+    /** Day-of-month 'LW' (bit 0) and 'L-nW' (bit n): the weekday nearest to the last day less n, in the month. */
+    final long lastWeekdayOffsets;
     /** Day-of-week 'wL': bit w set (0 = Sunday). */
     final long lastDows;
     /** Day-of-week 'w#m': bit (w * 5 + m - 1) set. */
@@ -46,7 +46,7 @@ final class FieldSpec
         final boolean lastDay,
         final long lastDayOffsets,
         final long nearestWeekdays,
-        final boolean lastWeekday,
+        final long lastWeekdayOffsets,
         final long lastDows,
         final long nthDows)
     {
@@ -60,7 +60,7 @@ final class FieldSpec
         this.lastDay = lastDay;
         this.lastDayOffsets = lastDayOffsets;
         this.nearestWeekdays = nearestWeekdays;
-        this.lastWeekday = lastWeekday;
+        this.lastWeekdayOffsets = lastWeekdayOffsets;
         this.lastDows = lastDows;
         this.nthDows = nthDows;
     }
@@ -70,7 +70,7 @@ final class FieldSpec
     {
         final BitSet bits = new BitSet();
         bits.set(value);
-        return new FieldSpec(field, dialect, Integer.toString(value), bits, new int[0], false, false, false, 0, 0, false, 0, 0);
+        return new FieldSpec(field, dialect, Integer.toString(value), bits, new int[0], false, false, false, 0, 0, 0, 0, 0);
     }
 
     /** @return a field matching every value of its range, as used for an absent year. */
@@ -78,7 +78,7 @@ final class FieldSpec
     {
         final BitSet bits = new BitSet();
         bits.set(from, toInclusive + 1);
-        return new FieldSpec(field, dialect, "*", bits, new int[0], true, false, false, 0, 0, false, 0, 0);
+        return new FieldSpec(field, dialect, "*", bits, new int[0], true, false, false, 0, 0, 0, 0, 0);
     }
 
     boolean hasHash()
@@ -88,7 +88,7 @@ final class FieldSpec
 
     boolean hasDaySpecials()
     {
-        return lastDay || lastDayOffsets != 0 || nearestWeekdays != 0 || lastWeekday || lastDows != 0 || nthDows != 0;
+        return lastDay || lastDayOffsets != 0 || nearestWeekdays != 0 || lastWeekdayOffsets != 0 || lastDows != 0 || nthDows != 0;
     }
 
     /**

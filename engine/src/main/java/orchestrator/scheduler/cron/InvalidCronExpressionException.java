@@ -29,7 +29,10 @@ public class InvalidCronExpressionException extends IllegalArgumentException
         this.reason = reason;
     }
 
-    /** @return the whole expression as given. */
+    /**
+     * @return the whole expression as given; for an expression over {@link CronSchedule#MAX_EXPRESSION_LENGTH}, its
+     * first characters followed by "...".
+     */
     public String expression()
     {
         return expression;

@@ -7,6 +7,10 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Thread safe: a bounded cache of parsed schedules keyed by (expression, dialect, zone, policy), so that
  * registering many tasks with the same few expressions parses each expression once.
+ * <p>
+ * Caveats: bounded by memory through its two limits: at most {@link #MAX_ENTRIES} entries, each holding an
+ * expression of at most {@link CronSchedule#MAX_EXPRESSION_LENGTH} characters (checked before the cache is asked),
+ * so the expressions it keeps total at most 4 Mi characters.
  */
 final class ScheduleCache
 {

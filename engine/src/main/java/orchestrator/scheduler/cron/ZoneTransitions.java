@@ -17,7 +17,9 @@ final class ZoneTransitions
     /* Segment k (0..n) is the run of instants with one offset: it starts at transitions[k - 1] (or at the start of
      * the window for k = 0) and ends at transitions[k] (or at windowEnd for k = n); offsets[k] is its offset in
      * seconds. The shared table per zone covers every transition up to 2200-01-01; a search beyond that asks
-     * for another window of 100 years (allocating, but only for fire times after 2200). */
+     * for another window of 100 years (allocating, but only for fire times after 2200). A window starts at the
+     * zone's last transition at or before the instant asked for, so the segment holding that instant starts with
+     * its real transition and knows the offset it came from, as in the shared table. */
 
     private static final long SHARED_END = 7_258_118_400L; // 2200-01-01T00:00:00Z
     private static final long WINDOW_SECONDS = 100L * 366 * 86_400;
@@ -44,10 +46,15 @@ final class ZoneTransitions
         return SHARED.computeIfAbsent(zone, z -> build(z.getRules(), EARLIEST, SHARED_END));
     }
 
-    /** @return a table for a window of 100 years starting at the instant, for searches past {@link #windowEnd}. */
+    /**
+     * @return a table for searches past {@link #windowEnd}: from the zone's last transition at or before the instant
+     *         (so {@code segmentOf(epochSecond) > 0} when there is one) to 100 years after the instant.
+     */
     ZoneTransitions windowAt(final long epochSecond)
     {
-        return build(rules, epochSecond, epochSecond + WINDOW_SECONDS);
+        final ZoneOffsetTransition before = rules.previousTransition(Instant.ofEpochSecond(epochSecond + 1));
+        final long from = before == null ? epochSecond : Math.min(epochSecond, before.toEpochSecond());
+        return build(rules, from, epochSecond + WINDOW_SECONDS);
     }
 
     private static ZoneTransitions build(final ZoneRules rules, final long from, final long to)

@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 
+import static orchestrator.scheduler.Latches.awaitUninterruptibly;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -606,24 +607,4 @@ class DispatcherTest
         awaitUninterruptibly(release);
     }
 
-    private static void awaitUninterruptibly(final CountDownLatch latch)
-    {
-        boolean interrupted = false;
-        while (true)
-        {
-            try
-            {
-                latch.await();
-                break;
-            }
-            catch (final InterruptedException ex)
-            {
-                interrupted = true;
-            }
-        }
-        if (interrupted)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -133,7 +133,7 @@ final class RandomCron
             {
                 case 0: return "L";
                 case 1: return "L-" + random.nextInt(10);
-                case 2: return "LW";
+                case 2: return chance(0.5) ? "LW" : "L-" + random.nextInt(10) + "W";
                 default:
                     final int[] edges = {1, 2, 15, 28, 29, 30, 31};
                     return (chance(0.5) ? edges[random.nextInt(edges.length)] : 1 + random.nextInt(31)) + "W";

@@ -7,7 +7,6 @@ import java.time.LocalDateTime;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.temporal.TemporalAdjusters;
 import java.time.zone.ZoneOffsetTransition;
 import java.time.zone.ZoneRules;
 import java.util.List;
@@ -23,6 +22,8 @@ import java.util.List;
 final class ReferenceCron
 {
     static final long NONE = Long.MAX_VALUE;
+    /** Not an instant a skip can target (0 is one: midnight of 1970-01-01 in UTC). */
+    private static final long NO_SKIP = Long.MIN_VALUE;
 
     private final CompiledCron cron;
     private final ZoneId zone;
@@ -64,7 +65,7 @@ final class ReferenceCron
             }
             final ZoneOffset offset = rules.getOffset(Instant.ofEpochSecond(t));
             final LocalDateTime local = LocalDateTime.ofEpochSecond(t, 0, offset);
-            long skipTo = 0;
+            long skipTo = NO_SKIP;
             if (!dayMatches(local.toLocalDate()))
             {
                 skipTo = ZonedDateTime.ofLocal(local.toLocalDate().plusDays(1).atStartOfDay(), zone, offset).toEpochSecond();
@@ -73,7 +74,7 @@ final class ReferenceCron
             {
                 skipTo = t + (60 - local.getMinute()) * 60L;
             }
-            if (skipTo != 0)
+            if (skipTo != NO_SKIP)
             {
                 long target = Math.max(t + 60, skipTo);
                 if (nextTransition > t && nextTransition < target)
@@ -135,14 +136,12 @@ final class ReferenceCron
         {
             dom |= bit(cron.lastDayOffsets, n) && d == length - n;
         }
-        if (cron.lastWeekday)
+        for (int n = 0; n < length; n++)
         {
-            LocalDate last = date.with(TemporalAdjusters.lastDayOfMonth());
-            while (last.getDayOfWeek() == DayOfWeek.SATURDAY || last.getDayOfWeek() == DayOfWeek.SUNDAY)
+            if (bit(cron.lastWeekdayOffsets, n))
             {
-                last = last.minusDays(1);
+                dom |= nearestWeekday(date.withDayOfMonth(length - n)).equals(date); // LW is L-0W
             }
-            dom |= last.equals(date);
         }
         for (int n = 1; n <= length; n++)
         {

@@ -1,0 +1,162 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.vault.KeyProvider;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Thread safe: one rotation or mode switch runs at a time, concurrently with fires and registrations. Re-seals every
+ * stored payload for a key rotation or a switch of test mode, {@link #RESEAL_CHUNK} tasks at a time, so no lock hold
+ * grows with the number of tasks or the size of their payloads.
+ */
+final class Resealer
+{
+    static final int RESEAL_CHUNK = 256;
+
+    private final TaskRegistry registry;
+    private final ReentrantLock resealLock = new ReentrantLock();
+    private volatile boolean testMode;
+
+    Resealer(final TaskRegistry registry)
+    {
+        this.registry = registry;
+    }
+
+    boolean isTestMode()
+    {
+        return testMode;
+    }
+
+    void setTestMode(final boolean enabled)
+    {
+        resealLock.lock();
+        try
+        {
+            if (enabled == testMode)
+            {
+                return;
+            }
+            reseal(enabled ? Reseal.PLAIN : Reseal.SEALED, null);
+            testMode = enabled;
+        }
+        finally
+        {
+            resealLock.unlock();
+        }
+    }
+
+    void rotateKey(final KeyProvider next)
+    {
+        resealLock.lock();
+        try
+        {
+            if (testMode)
+            {
+                throw new IllegalStateException("test mode stores payloads in plain form: there is no key to rotate");
+            }
+            reseal(Reseal.ROTATE, next);
+        }
+        finally
+        {
+            resealLock.unlock();
+        }
+    }
+
+    private enum Reseal
+    {
+        ROTATE, PLAIN, SEALED
+    }
+
+    /**
+     * Re-seals every stored payload for a rotation or a mode switch, {@link #RESEAL_CHUNK} tasks at a time: the
+     * payloads of a chunk are read under the lock, re-sealed without it, and put back under it unless the task
+     * changed meanwhile. Fires collected before the switch hold a pin on the key their record was sealed under.
+     */
+    private void reseal(final Reseal kind, final KeyProvider next) // resealLock held
+    {
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            switch (kind)
+            {
+                case ROTATE: registry.vault.beginRotation(next); break;
+                case PLAIN: registry.vault.beginPlainMode(); break;
+                default: registry.vault.beginSealedMode(); break;
+            }
+            registry.sealEpoch++;
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        try
+        {
+            final int[] ids = new int[RESEAL_CHUNK];
+            final Payload[] payloads = new Payload[RESEAL_CHUNK];
+            final String[] names = new String[RESEAL_CHUNK];
+            int from = 0;
+            int end;
+            do
+            {
+                int count = 0;
+                registry.lock.lock();
+                try
+                {
+                    end = registry.table.highWater();
+                    final int to = Math.min(end, from + RESEAL_CHUNK);
+                    for (int id = from; id < to; id++)
+                    {
+                        if (registry.table.payloads[id] != null && registry.table.isLive(id))
+                        {
+                            ids[count] = id;
+                            payloads[count] = registry.table.payloads[id];
+                            names[count++] = registry.table.names[id];
+                        }
+                    }
+                    from = to;
+                }
+                finally
+                {
+                    registry.lock.unlock();
+                }
+                final Payload[] resealed = new Payload[count];
+                for (int i = 0; i < count; i++)
+                {
+                    final Payload old = payloads[i];
+                    resealed[i] = new Payload(registry.vault.reseal(old.record(), old.recordId(), names[i], old.version()),
+                        old.recordId(), old.version() + 1);
+                }
+                registry.lock.lock();
+                try
+                {
+                    for (int i = 0; i < count; i++)
+                    {
+                        if (registry.table.payloads[ids[i]] == payloads[i]) // unchanged meanwhile, and still the same task
+                        {
+                            registry.table.payloads[ids[i]] = resealed[i];
+                        }
+                    }
+                }
+                finally
+                {
+                    registry.lock.unlock();
+                }
+            }
+            while (from < end);
+        }
+        finally
+        {
+            registry.lock.lock();
+            try
+            {
+                registry.vault.finishRotation();
+            }
+            finally
+            {
+                registry.lock.unlock();
+            }
+        }
+    }
+
+}
