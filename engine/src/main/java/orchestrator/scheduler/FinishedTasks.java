@@ -13,6 +13,10 @@ import java.util.Set;
  * NOT thread safe: guarded by the registry's lock. The most recently finished tasks (completed, cancelled, failed),
  * oldest dropped first, kept as columns in a ring so that retiring a task allocates nothing; {@link TaskInfo}s are
  * built only when read.
+ * <p>
+ * The index by name is brought up to date when a name is looked up, not when a task is retired: retiring writes the
+ * ring's next slot and nothing else, and a lookup first files the entries retired since the last one (at most the
+ * ring's capacity), so the work is the same per retired task, but off the path that fires and cancels tasks.
  */
 final class FinishedTasks
 {
@@ -26,7 +30,9 @@ final class FinishedTasks
     private final long[] failures;
     private final String[] lastErrors;
     private final Object2IntHashMap<String> slotByName = new Object2IntHashMap<>(-1);
+    private final String[] indexedNames;   // per slot: the name slotByName filed there, or null
     private long added;
+    private long indexed;                  // entries before it are in slotByName
 
     FinishedTasks(final int capacity)
     {
@@ -40,6 +46,7 @@ final class FinishedTasks
         missed = new long[length];
         failures = new long[length];
         lastErrors = new String[length];
+        indexedNames = new String[length];
     }
 
     /**
@@ -53,13 +60,7 @@ final class FinishedTasks
         }
         final int slot = (int)(added++ % capacity);
         final TaskDefinition definition = table.definitions[id];
-        final String evicted = names[slot];
-        if (evicted != null && slotByName.getValue(evicted) == slot)
-        {
-            slotByName.removeKey(evicted);
-        }
         names[slot] = table.names[id];
-        slotByName.put(names[slot], slot);
         schedules[slot] = definition.isRecurring() ? definition.cron().expression() : null;
         onceAt[slot] = table.onceAt[id];
         states[slot] = table.states[id];
@@ -94,8 +95,29 @@ final class FinishedTasks
      */
     Optional<TaskInfo> find(final String name)
     {
+        if (capacity == 0)
+        {
+            return Optional.empty();
+        }
+        catchUp();
         final int slot = slotByName.getValue(name);
         return slot < 0 ? Optional.empty() : Optional.of(info(slot));
+    }
+
+    private void catchUp()
+    {
+        for (long i = Math.max(indexed, added - capacity); i < added; i++)
+        {
+            final int slot = (int)(i % capacity);
+            final String evicted = indexedNames[slot];
+            if (evicted != null && slotByName.getValue(evicted) == slot)
+            {
+                slotByName.removeKey(evicted);
+            }
+            indexedNames[slot] = names[slot];
+            slotByName.put(names[slot], slot);
+        }
+        indexed = added;
     }
 
     private TaskInfo info(final int slot)

@@ -181,7 +181,10 @@ final class TaskRegistry
      */
     void retire(final int id)
     {
-        unretired.remove(table.names[id], id);
+        if (!unretired.isEmpty())
+        {
+            unretired.remove(table.names[id], id);
+        }
         finished.add(table, id);
         table.free(id);
     }

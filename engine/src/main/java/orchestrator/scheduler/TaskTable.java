@@ -1,7 +1,5 @@
 package orchestrator.scheduler;
 
-import org.agrona.collections.Object2IntHashMap;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -33,7 +31,7 @@ final class TaskTable
     private static final VarHandle GENERATIONS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final TaskState[] STATES = TaskState.values();
 
-    private final Object2IntHashMap<String> ids = new Object2IntHashMap<>(1024, 0.65f, NO_ID);
+    private final NameIndex ids = new NameIndex(1024);
     String[] names;
     TaskDefinition[] definitions;
     Payload[] payloads;                   // sealed payload of a handler task, null for a Runnable task
@@ -70,7 +68,7 @@ final class TaskTable
      */
     int idOf(final String name)
     {
-        return ids.getValue(name);
+        return ids.get(name, names);
     }
 
     /**
@@ -141,7 +139,7 @@ final class TaskTable
     boolean isLive(final int id)
     {
         final String name = names[id];
-        return name != null && ids.getValue(name) == id;
+        return name != null && ids.get(name, names) == id;
     }
 
     int generation(final int id)
