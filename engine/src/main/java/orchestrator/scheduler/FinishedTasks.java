@@ -2,17 +2,11 @@ package orchestrator.scheduler;
 
 import org.agrona.collections.Object2IntHashMap;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * NOT thread safe: guarded by the registry's lock. The most recently finished tasks (completed, cancelled, failed),
  * oldest dropped first, kept as columns in a ring so that retiring a task allocates nothing; {@link TaskInfo}s are
- * built only when read.
+ * built only when read, after the lock is released ({@link TaskRows}).
  * <p>
  * The index by name is brought up to date when a name is looked up, not when a task is retired: retiring writes the
  * ring's next slot and nothing else, and a lookup first files the entries retired since the last one (at most the
@@ -61,7 +55,7 @@ final class FinishedTasks
         final int slot = (int)(added++ % capacity);
         final TaskDefinition definition = table.definitions[id];
         names[slot] = table.names[id];
-        schedules[slot] = definition.isRecurring() ? definition.cron().expression() : null;
+        schedules[slot] = definition.isRecurring() ? definition.scheduleText(0) : null;
         onceAt[slot] = table.onceAt[id];
         states[slot] = table.states[id];
         runs[slot] = table.runs[id];
@@ -71,37 +65,48 @@ final class FinishedTasks
     }
 
     /**
-     * Appends the finished tasks, newest first, skipping names in {@code skip} and older entries of a name already
-     * listed, so each name appears once.
+     * @return the number of entries {@link #copyTo} copies at most.
      */
-    void appendTo(final List<TaskInfo> out, final Set<String> skip)
+    int capacity()
     {
-        final Set<String> seen = new HashSet<>(); // finished names only: skip is not copied, it may hold millions
-        final long first = Math.max(0, added - capacity);
-        final List<TaskInfo> newestFirst = new ArrayList<>();
-        for (long i = added - 1; i >= first; i--)
-        {
-            final int slot = (int)(i % capacity);
-            if (!skip.contains(names[slot]) && seen.add(names[slot]))
-            {
-                newestFirst.add(info(slot));
-            }
-        }
-        out.addAll(newestFirst);
+        return capacity;
     }
 
     /**
-     * @return the newest finished task of that name.
+     * Copies the finished tasks, newest first, into {@code out} (lock held; {@code out} holds {@link #capacity()}
+     * rows). Names repeat when a name finished more than once; the reader keeps the first, the newest.
      */
-    Optional<TaskInfo> find(final String name)
+    void copyTo(final TaskRows out)
+    {
+        final long first = Math.max(0, added - capacity);
+        for (long i = added - 1; i >= first; i--)
+        {
+            final int slot = (int)(i % capacity);
+            out.add(names[slot], null, schedules[slot], onceAt[slot], TaskDefinition.NEVER,
+                states[slot], runs[slot], missed[slot], failures[slot], lastErrors[slot]);
+        }
+    }
+
+    /**
+     * Copies the newest finished task of that name into {@code out} (lock held).
+     *
+     * @return false when none is retained.
+     */
+    boolean copyTo(final String name, final TaskRows out)
     {
         if (capacity == 0)
         {
-            return Optional.empty();
+            return false;
         }
         catchUp();
         final int slot = slotByName.getValue(name);
-        return slot < 0 ? Optional.empty() : Optional.of(info(slot));
+        if (slot < 0)
+        {
+            return false;
+        }
+        out.add(names[slot], null, schedules[slot], onceAt[slot], TaskDefinition.NEVER, states[slot], runs[slot],
+            missed[slot], failures[slot], lastErrors[slot]);
+        return true;
     }
 
     private void catchUp()
@@ -118,12 +123,5 @@ final class FinishedTasks
             slotByName.put(names[slot], slot);
         }
         indexed = added;
-    }
-
-    private TaskInfo info(final int slot)
-    {
-        final String schedule = schedules[slot] != null ? schedules[slot] : Instant.ofEpochMilli(onceAt[slot]).toString();
-        return new TaskInfo(names[slot], schedule, Optional.empty(), TaskState.values()[states[slot]], runs[slot],
-            missed[slot], failures[slot], Optional.ofNullable(lastErrors[slot]));
     }
 }

@@ -33,6 +33,15 @@ record TaskDefinition(CronSchedule cron, Runnable callback, String handler, Misf
         return cron == null ? 0 : cron.countFiresBetween(after, upTo);
     }
 
+    /**
+     * @param onceAt the instant of a one-time task, epoch ms.
+     * @return the schedule as {@link TaskInfo#schedule()} shows it.
+     */
+    String scheduleText(final long onceAt)
+    {
+        return cron != null ? cron.expression() : java.time.Instant.ofEpochMilli(onceAt).toString();
+    }
+
     boolean isRecurring()
     {
         return cron != null;

@@ -209,43 +209,44 @@ final class TaskRegistry
 
     Optional<TaskInfo> task(final String name)
     {
+        final TaskRows row = new TaskRows(1);
         lock.lock();
         try
         {
             cycle.drainCompletions();
-            final int id = table.idOf(name);
+            int id = table.idOf(name);
+            id = id != TaskTable.NO_ID ? id : unretired.getValue(name);
             if (id != TaskTable.NO_ID)
             {
-                return Optional.of(info(id));
+                row.add(table, id, nextFire(id));
             }
-            final int finishedRunning = unretired.getValue(name);
-            return finishedRunning != TaskTable.NO_ID ? Optional.of(info(finishedRunning)) : finished.find(name);
+            else if (!finished.copyTo(name, row))
+            {
+                return Optional.empty();
+            }
         }
         finally
         {
             lock.unlock();
         }
+        return Optional.of(row.info(0));
     }
 
     /**
      * Every live task, then the finished ones; the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
-     * so each entry is one consistent state of its task but the list is not one instant of the whole registry. Only
-     * the entries of a chunk are built under the lock; the list and the set of listed names, which grow with the
-     * number of tasks, are filled after it is released, so no hold grows with the number of tasks. Each name is
-     * listed once: the finished history leaves out every name already listed from a row, live or not, since a task
-     * finished while its fire was in flight keeps its row until that fire completes, and may be retired into the
-     * history between the hold that copied its row and the one that reads the history.
+     * so each entry is one consistent state of its task but the list is not one instant of the whole registry. A hold
+     * copies rows into buffers allocated before it ({@link TaskRows}); the entries, the list and the set of listed
+     * names are built after it is released, so no hold allocates or grows with the number of tasks.
      */
     List<TaskInfo> snapshot()
     {
         final List<TaskInfo> infos = new ArrayList<>();
         final Set<String> listed = new HashSet<>();
-        final TaskInfo[] chunk = new TaskInfo[SNAPSHOT_CHUNK];
+        final TaskRows chunk = new TaskRows(SNAPSHOT_CHUNK);
         int from = 0;
         boolean last;
         do
         {
-            int count = 0;
             lock.lock();
             try
             {
@@ -255,7 +256,7 @@ final class TaskRegistry
                 {
                     if (table.names[id] != null)
                     {
-                        chunk[count++] = info(id);
+                        chunk.add(table, id, nextFire(id));
                     }
                 }
                 from = to;
@@ -265,38 +266,32 @@ final class TaskRegistry
             {
                 lock.unlock();
             }
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < chunk.size; i++)
             {
-                infos.add(chunk[i]);
-                listed.add(chunk[i].name()); // unretired rows too: their task may be in the history by the last hold
-                chunk[i] = null;
+                infos.add(chunk.info(i));
+                listed.add(chunk.names[i]);
             }
+            chunk.clear();
         }
         while (!last);
+        final TaskRows history = new TaskRows(finished.capacity());
         lock.lock();
         try
         {
-            finished.appendTo(infos, listed);
+            finished.copyTo(history);
         }
         finally
         {
             lock.unlock();
         }
+        for (int i = 0; i < history.size; i++) // newest first: a name is listed once, from a row or its newest entry
+        {
+            if (listed.add(history.names[i]))
+            {
+                infos.add(history.info(i));
+            }
+        }
         return List.copyOf(infos);
-    }
-
-    private TaskInfo info(final int id) // lock held
-    {
-        final TaskDefinition definition = table.definitions[id];
-        final String schedule = definition.isRecurring() ?
-            definition.cron().expression() : Instant.ofEpochMilli(table.onceAt[id]).toString();
-        final long next = nextFire(id);
-        final TaskState state = table.state(id);
-        final boolean finishedState = state == TaskState.CANCELLED || state == TaskState.COMPLETED ||
-            state == TaskState.FAILED;
-        return new TaskInfo(table.names[id], schedule,
-            next == TaskDefinition.NEVER || finishedState ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next)),
-            state, table.runs[id], table.missed[id], table.failures[id], Optional.ofNullable(table.lastErrors[id]));
     }
 
     private long nextFire(final int id) // lock held
