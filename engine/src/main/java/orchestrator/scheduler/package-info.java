@@ -5,14 +5,15 @@
  * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
  * <ol>
  * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
- * name, definition, state, counters, sealed payload, generation);</li>
+ * name, definition, state, counters, sealed payload, generation; names found through {@code NameIndex});</li>
  * <li>{@code TimerWheel}: task ids by deadline, a flat near level of 1 ms slots and a coarse far level;</li>
  * <li>{@code FireCycle}: {@code runPending()}'s three phases, collect (lock), dispatch (no lock), complete (lock);</li>
  * <li>{@code Fire}: the pooled per-fire state, carrying the task id and generation;</li>
  * <li>{@code CallbackRunner}: runs the {@code Runnable}, or opens the sealed record and runs the handler.</li>
  * </ol>
  * Around them: {@code TaskDefinition} and {@code Payload} (immutable parts of a task), {@code HeldBack} (fires the
- * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code Driver} (the
+ * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code TaskRows} (rows
+ * copied under the lock, turned into {@code TaskInfo}s after it), {@code Driver} (the
  * thread behind {@code start()}) and {@code IdleSignal} (behind {@code awaitIdle}).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
