@@ -60,7 +60,7 @@ final class FinishedTasks
         }
         names[slot] = table.names[id];
         slotByName.put(names[slot], slot);
-        schedules[slot] = definition.isRecurring() ? definition.cron().expression() : null;
+        schedules[slot] = definition.describe();
         onceAt[slot] = table.onceAt[id];
         states[slot] = table.states[id];
         runs[slot] = table.runs[id];

@@ -3,7 +3,9 @@ package orchestrator.scheduler;
 import orchestrator.core.dispatcher.Dispatcher;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
 import static java.lang.System.Logger.Level.WARNING;
@@ -20,7 +22,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * collecting thread; worker fires come back through an MPSC queue that every holder of the lock drains first.</li>
  * </ol>
  * A task is claimed (RUNNING flag) only in phase 1 and released only in phase 3, both under the lock, so it is never
- * claimed twice: a callback never runs concurrently with itself.
+ * claimed twice: a callback never runs concurrently with itself. Phase 1 also claims the ready runs of
+ * {@link TaskControl} (coalesced fires, {@code triggerNow}) and reports the runs past their timeout
+ * ({@link RunTimeouts}); fires of a paused task are counted as missed there. Listeners hear of missed fires and
+ * timeouts after the lock is released.
  */
 final class FireCycle
 {
@@ -30,6 +35,10 @@ final class FireCycle
     private final TaskRegistry registry;
     private final TaskTable table;
     private final TimerWheel wheel;
+    private final TaskControl control;
+    private final RunTimeouts timeouts;
+    private final Listeners listeners;
+    private final Clock clock;
     private final Dispatcher dispatcher;
     private final boolean inline;
     private final long misfireThresholdMs;
@@ -45,6 +54,10 @@ final class FireCycle
         this.registry = registry;
         this.table = registry.table;
         this.wheel = registry.wheel;
+        this.control = registry.control;
+        this.timeouts = registry.timeouts;
+        this.listeners = registry.listeners;
+        this.clock = registry.clock;
         this.runner = runner;
         this.dispatcher = dispatcher;
         this.inline = dispatcher.isInline();
@@ -66,6 +79,21 @@ final class FireCycle
         long oldestLate;
         int overlapsStarted;
         String firstOverlap;
+        TaskListener[] listeners = Listeners.NONE;
+        MissedEvents missed;       // made when first needed, then kept with the batch
+        List<FireContext> timedOut;
+
+        void missed(final String name, final long at, final long fires)
+        {
+            if (listeners.length > 0)
+            {
+                if (missed == null)
+                {
+                    missed = new MissedEvents();
+                }
+                missed.add(name, at, fires);
+            }
+        }
     }
 
     /**
@@ -89,9 +117,14 @@ final class FireCycle
             {
                 drainCompletions();
                 batch = spareBatches.isEmpty() ? new Batch() : spareBatches.pop();
+                batch.listeners = listeners.array();
+                if (handled == 0 && !timeouts.isEmpty())
+                {
+                    batch.timedOut = timeouts.check(now, table, control);
+                }
                 final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
                 polled = collect(now, batch, limit);
-                more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now);
+                more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.hasReady();
             }
             finally
             {
@@ -99,7 +132,18 @@ final class FireCycle
             }
             handled += polled;
             logCollection(batch, now);
+            if (batch.listeners.length > 0 && batch.missed != null && !batch.missed.isEmpty())
+            {
+                batch.missed.deliver(batch.listeners);
+            }
+            if (batch.timedOut != null)
+            {
+                final List<FireContext> timedOut = batch.timedOut;
+                batch.timedOut = null;
+                RunTimeouts.report(timedOut, now, batch.listeners);
+            }
             started += dispatch(batch);
+            more = more || control.anyReady(); // phase 3 of an inline run may have made its pending fires ready
         }
         while (more && handled < maxFires);
         return started;
@@ -139,7 +183,7 @@ final class FireCycle
                 if (lastNext <= now)
                 {
                     lastCount += definition.firesBetween(lastNext, now) + 1;
-                    lastNext = definition.nextFireAfter(now);
+                    lastNext = definition.nextFireAfter(lastNext, now);
                 }
             }
             final long fires = lastCount;
@@ -147,9 +191,17 @@ final class FireCycle
             {
                 wheel.schedule(id, lastNext);
             }
+            if (table.hasFlag(id, TaskTable.PAUSED))
+            {
+                if (control.pausedFire(id, definition, fire, fires, lastNext, now))
+                {
+                    batch.missed(table.names[id], latestFire(definition, fire, lastNext, fires), fires);
+                }
+                continue;
+            }
             final boolean onTime = fires == 1 ?
                 Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 : // fire <= now: exact even past Long.MAX_VALUE
-                definition.firesBetween(onTimeAfter(now), now) > 0;
+                latestOnTime(definition, lastNext, now);
             final int runs = definition.misfire().runsFor(fires, onTime);
             if (runs < fires)
             {
@@ -157,18 +209,32 @@ final class FireCycle
                 batch.lateTasks++;
                 batch.lateFires += fires - runs;
                 batch.oldestLate = Math.max(batch.oldestLate, now - fire);
+                batch.missed(table.names[id], latestFire(definition, fire, lastNext, fires), fires - runs);
             }
             if (runs == 0)
             {
                 if (lastNext == TaskDefinition.NEVER)
                 {
-                    registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left to wait for
+                    if (definition.fixedDelay())
+                    {
+                        wheel.schedule(id, definition.delayAfter(now)); // its next fire counts from the one dropped
+                    }
+                    else
+                    {
+                        registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
+                    }
                 }
                 continue;
             }
             if (table.hasFlag(id, TaskTable.RUNNING))
             {
+                if (definition.overlap() == OverlapPolicy.COALESCE)
+                {
+                    control.coalesce(id, runs, fire); // runs once more when the current run completes
+                    continue;
+                }
                 table.missed[id] += runs;
+                batch.missed(table.names[id], fire, runs);
                 if (!table.hasFlag(id, TaskTable.MISS_BURST))
                 {
                     table.setFlag(id, TaskTable.MISS_BURST);
@@ -182,8 +248,48 @@ final class FireCycle
             table.state(id, TaskState.RUNNING);
             batch.fires[claimed++] = claim(id, definition, fire, runs);
         }
+        int ready = 0;
+        while (due + ready < limit && control.hasReady())
+        {
+            final int id = control.pollReady();
+            ready++;
+            if (control.pendingFires(id) == 0 || !table.isLive(id) || table.hasFlag(id, TaskTable.RUNNING))
+            {
+                continue; // taken already, cancelled, or running: its completion makes it ready again
+            }
+            final long fires = control.pendingFires(id);
+            final long at = control.takePending(id);
+            table.clearFlag(id, TaskTable.MISS_BURST);
+            table.setFlag(id, TaskTable.RUNNING);
+            table.state(id, TaskState.RUNNING);
+            final Fire extra = claim(id, table.definitions[id], at, 1);
+            extra.fires = fires;
+            batch.fires[claimed++] = extra;
+        }
         batch.size = claimed;
-        return due;
+        return due + ready;
+    }
+
+    /**
+     * @return true when the latest of several passed fires is within the misfire threshold of {@code now}.
+     */
+    private boolean latestOnTime(final TaskDefinition definition, final long next, final long now)
+    {
+        if (definition.isFixedRate())
+        {
+            return next != TaskDefinition.NEVER &&
+                Long.compareUnsigned(now - (next - definition.periodMs()), misfireThresholdMs) <= 0;
+        }
+        return definition.firesBetween(onTimeAfter(now), now) > 0;
+    }
+
+    /**
+     * @return the latest of {@code fires} passed fires from {@code fire} on, for a listener (the first when unknown).
+     */
+    private static long latestFire(final TaskDefinition definition, final long fire, final long next, final long fires)
+    {
+        return fires > 1 && definition.isFixedRate() && next != TaskDefinition.NEVER ? next - definition.periodMs() :
+            fire;
     }
 
     /**
@@ -206,6 +312,10 @@ final class FireCycle
         claimed.scheduledAt = fire;
         claimed.runs = runs;
         claimed.handBack = !inline;
+        if (definition.timeoutMs() > 0)
+        {
+            timeouts.watch(claimed);
+        }
         final Payload payload = table.payloads[id];
         if (payload != null)
         {
@@ -289,6 +399,26 @@ final class FireCycle
     {
         completions.offer(fire);
         idleSignal.signal();
+        if (control.anyPending())
+        {
+            registry.wakeDriver(); // a coalesced or triggered run may wait for this completion
+        }
+    }
+
+    /**
+     * @return the scheduler's clock in epoch ms; a clock that throws reads as {@link Long#MIN_VALUE}, so that it
+     *         cannot stand between a run and its completion.
+     */
+    long millis()
+    {
+        try
+        {
+            return clock.millis();
+        }
+        catch (final Throwable ex)
+        {
+            return Long.MIN_VALUE;
+        }
     }
 
     void drainCompletions() // lock held
@@ -314,6 +444,11 @@ final class FireCycle
             table.lastErrors[id] = fire.error;
         }
         table.clearFlag(id, TaskTable.RUNNING);
+        if (fire.watched)
+        {
+            timeouts.unwatch(fire);
+            table.clearFlag(id, TaskTable.RUNNING_LONG);
+        }
         if (table.generation(id) != fire.generation) // cancelled while running: retire it now
         {
             registry.retire(id);
@@ -324,14 +459,21 @@ final class FireCycle
             table.lastErrors[id] = fire.openFailure;
             registry.finish(id, TaskState.FAILED);
         }
-        else if (!wheel.contains(id) && !registry.heldBack.contains(id))
+        else if (!wheel.contains(id) && !registry.heldBack.contains(id) && !control.isParked(id) &&
+            !table.definitions[id].fixedDelay())
         {
             final boolean oneTimeFailed = !fire.definition.isRecurring() && fire.failed > 0;
             registry.finish(id, oneTimeFailed ? TaskState.FAILED : TaskState.COMPLETED);
         }
         else
         {
-            table.state(id, TaskState.SCHEDULED);
+            if (table.definitions[id].fixedDelay() && !wheel.contains(id) && !registry.heldBack.contains(id))
+            {
+                final long ended = fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : millis();
+                wheel.schedule(id, table.definitions[id].delayAfter(ended)); // phase 3 sets a fixed delay's next fire
+            }
+            table.state(id, table.hasFlag(id, TaskTable.PAUSED) ? TaskState.PAUSED : TaskState.SCHEDULED);
+            control.afterRun(id);
         }
         fire.reset();
         spareFires.push(fire);

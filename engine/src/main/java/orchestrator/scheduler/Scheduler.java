@@ -101,7 +101,139 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(callback, "callback");
-        registerTask(name, parseCron(cron), callback);
+        schedule(TaskSpec.named(name).cron(cron).run(callback));
+    }
+
+    /**
+     * Registers the task a spec describes: one schedule, its options, one callback. Every {@code register*} method is
+     * a shortcut onto this one.
+     *
+     * @param spec the task.
+     * @throws InvalidCronExpressionException when a cron expression is malformed or can never fire.
+     * @throws IllegalArgumentException       when the spec has no schedule or no callback, a live task already has
+     *                                        its name (that task is left intact), its handler is unknown, its payload
+     *                                        too large, or its name blank or too long; the message says which field
+     *                                        and why.
+     * @throws NullPointerException           when the spec is null.
+     * @throws IllegalStateException          when the scheduler is closed.
+     */
+    public void schedule(final TaskSpec spec)
+    {
+        Objects.requireNonNull(spec, "spec");
+        final String name = spec.name();
+        checkName(name);
+        spec.validate(true);
+        checkOpen();
+        if (spec.handler() != null)
+        {
+            registry.cycle.runner.requireHandler(spec.handler());
+        }
+        registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+    }
+
+    /**
+     * Pauses a task: it keeps its schedule, but every fire that comes due while it is paused is counted as missed
+     * (and told to {@link TaskListener#onMissed}), never run and never silent. A one-time fire that passes while
+     * paused waits for {@link #resume}, where its misfire policy decides. A run already going finishes. Idempotent.
+     *
+     * @param name the task's name.
+     * @return true when a live task of that name is now paused; false for an unknown or finished task.
+     */
+    public boolean pause(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        return registry.control.pause(name);
+    }
+
+    /**
+     * Resumes a paused task: its next fire runs as usual. Idempotent.
+     *
+     * @param name the task's name.
+     * @return true when a live task of that name is now not paused; false for an unknown or finished task.
+     */
+    public boolean resume(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        return registry.control.resume(name);
+    }
+
+    /**
+     * Runs a task once more, now: at the next {@code runPending()} (the driver is woken), or, if the task is running,
+     * as soon as that run ends: never two runs of one task at once. Its schedule is not changed; a paused task runs
+     * too. Triggers that wait for the same run are merged into one run, whose {@link FireContext#fires()} counts them.
+     *
+     * @param name the task's name.
+     * @return true when a live task of that name will run; false for an unknown or finished task.
+     * @throws IllegalStateException when the scheduler is closed.
+     */
+    public boolean triggerNow(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        checkOpen();
+        return registry.control.triggerNow(name, clock.millis());
+    }
+
+    /**
+     * Gives a live task a new schedule and options, keeping its counters ({@code runs}, {@code missed},
+     * {@code failures}), its paused state and its pending runs; its next fire is computed from now as for a new task.
+     * A spec without a callback keeps the task's callback (and payload); one with a callback replaces it. A run
+     * already going finishes with the old callback.
+     *
+     * @param name the task's name; the spec's name must be the same.
+     * @param spec the new schedule and options, and optionally a new callback.
+     * @return true when the task was rescheduled; false for an unknown or finished task.
+     * @throws IllegalArgumentException as {@link #schedule(TaskSpec)}, or when the spec names another task.
+     * @throws IllegalStateException    when the scheduler is closed.
+     */
+    public boolean reschedule(final String name, final TaskSpec spec)
+    {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(spec, "spec");
+        if (!spec.name().equals(name))
+        {
+            throw new IllegalArgumentException("reschedule of task '" + name + "' was given a spec named '" +
+                spec.name() + "'; a task keeps its name");
+        }
+        spec.validate(false);
+        checkOpen();
+        if (spec.handler() != null)
+        {
+            registry.cycle.runner.requireHandler(spec.handler());
+        }
+        final TaskDefinition definition = definitionOf(spec);
+        final long onceAt = onceAtOf(spec);
+        registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload()); // refuses what can never fire
+        while (true)
+        {
+            final long epoch = registry.sealEpoch;
+            final Payload sealed = spec.handler() == null ? null : registry.seal(name, spec.payload());
+            final Boolean done = registry.control.reschedule(name, definition, !spec.hasCallback(), sealed, onceAt,
+                epoch);
+            if (done != null)
+            {
+                return done;
+            }
+        }
+    }
+
+    /**
+     * Adds a listener of every task's runs, misses and timeouts. With none added, runs build no {@link FireContext}.
+     *
+     * @param listener the listener; adding one twice makes it hear everything twice.
+     */
+    public void addListener(final TaskListener listener)
+    {
+        registry.listeners.add(listener);
+    }
+
+    /**
+     * @param listener a listener given to {@link #addListener}.
+     * @return true when it was removed (once, if added several times); runs already started may still call it.
+     */
+    public boolean removeListener(final TaskListener listener)
+    {
+        Objects.requireNonNull(listener, "listener");
+        return registry.listeners.remove(listener);
     }
 
     /**
@@ -118,8 +250,7 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(callback, "callback");
-        checkOpen();
-        registry.register(name, bind(name, schedule), 0, defaultMisfire, callback, null, null);
+        schedule(TaskSpec.named(name).cron(schedule).run(callback));
     }
 
     /**
@@ -139,8 +270,7 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(misfire, "misfire");
         Objects.requireNonNull(callback, "callback");
-        checkOpen();
-        registry.register(name, bind(name, schedule), 0, misfire, callback, null, null);
+        schedule(TaskSpec.named(name).cron(schedule).misfire(misfire).run(callback));
     }
 
     /**
@@ -157,8 +287,7 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(callback, "callback");
-        checkOpen();
-        registry.register(name, null, epochMilli(name, at), defaultMisfire, callback, null, null);
+        schedule(TaskSpec.named(name).once(at).run(callback));
     }
 
     /**
@@ -196,9 +325,7 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(handler, "handler");
-        checkOpen();
-        registry.cycle.runner.requireHandler(handler);
-        registry.register(name, bind(name, parseCron(cron)), 0, defaultMisfire, null, handler, payload);
+        schedule(TaskSpec.named(name).cron(cron).handler(handler, payload));
     }
 
     /**
@@ -215,9 +342,7 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(handler, "handler");
-        checkOpen();
-        registry.cycle.runner.requireHandler(handler);
-        registry.register(name, null, epochMilli(name, at), defaultMisfire, null, handler, payload);
+        schedule(TaskSpec.named(name).once(at).handler(handler, payload));
     }
 
     /**
@@ -442,6 +567,21 @@ public final class Scheduler implements AutoCloseable
     TaskRegistry registry()
     {
         return registry;
+    }
+
+    private TaskDefinition definitionOf(final TaskSpec spec)
+    {
+        CronSchedule cron = null;
+        if (spec.kind() == TaskSpec.Kind.CRON)
+        {
+            cron = bind(spec.name(), spec.cronText() != null ? parseCron(spec.cronText()) : spec.cronSchedule());
+        }
+        return spec.definition(cron, defaultMisfire);
+    }
+
+    private static long onceAtOf(final TaskSpec spec)
+    {
+        return spec.kind() == TaskSpec.Kind.ONCE ? epochMilli(spec.name(), spec.at()) : 0;
     }
 
     /** @return a string cron read in the default dialect, or by its field count when none is set. */
