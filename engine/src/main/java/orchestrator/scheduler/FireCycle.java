@@ -195,7 +195,7 @@ final class FireCycle
             {
                 if (control.pausedFire(id, definition, fire, fires, lastNext, now))
                 {
-                    batch.missed(table.names[id], latestFire(definition, fire, lastNext, fires), fires);
+                    batch.missed(table.names[id], fire, fires);
                 }
                 continue;
             }
@@ -209,7 +209,7 @@ final class FireCycle
                 batch.lateTasks++;
                 batch.lateFires += fires - runs;
                 batch.oldestLate = Math.max(batch.oldestLate, now - fire);
-                batch.missed(table.names[id], latestFire(definition, fire, lastNext, fires), fires - runs);
+                batch.missed(table.names[id], fire, fires - runs);
             }
             if (runs == 0)
             {
@@ -283,14 +283,6 @@ final class FireCycle
         return definition.firesBetween(onTimeAfter(now), now) > 0;
     }
 
-    /**
-     * @return the latest of {@code fires} passed fires from {@code fire} on, for a listener (the first when unknown).
-     */
-    private static long latestFire(final TaskDefinition definition, final long fire, final long next, final long fires)
-    {
-        return fires > 1 && definition.isFixedRate() && next != TaskDefinition.NEVER ? next - definition.periodMs() :
-            fire;
-    }
 
     /**
      * @return the instant after which a fire is within the misfire threshold of {@code now}; {@link Long#MIN_VALUE}
