@@ -203,17 +203,7 @@ public final class Scheduler implements AutoCloseable
         final TaskDefinition definition = definitionOf(spec);
         final long onceAt = onceAtOf(spec);
         registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload()); // refuses what can never fire
-        while (true)
-        {
-            final long epoch = registry.sealEpoch;
-            final Payload sealed = spec.handler() == null ? null : registry.seal(name, spec.payload());
-            final Boolean done = registry.control.reschedule(name, definition, !spec.hasCallback(), sealed, onceAt,
-                epoch);
-            if (done != null)
-            {
-                return done;
-            }
-        }
+        return registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload(), onceAt);
     }
 
     /**

@@ -162,6 +162,28 @@ final class TaskControl
     }
 
     /**
+     * Replaces a task's definition, keeping its counters, state flags and pending runs; a new handler payload is
+     * sealed outside the lock, and sealed again if a rotation or mode switch began meanwhile.
+     *
+     * @param payload the new handler payload (null: empty), used when the definition names a handler.
+     * @return false for an unknown task.
+     */
+    boolean reschedule(final String name, final TaskDefinition definition, final boolean keepCallback,
+        final byte[] payload, final long onceAt)
+    {
+        while (true)
+        {
+            final long epoch = registry.sealEpoch;
+            final Payload sealed = keepCallback || definition.handler() == null ? null : registry.seal(name, payload);
+            final Boolean done = reschedule(name, definition, keepCallback, sealed, onceAt, epoch);
+            if (done != null)
+            {
+                return done;
+            }
+        }
+    }
+
+    /**
      * Replaces a task's definition, keeping its counters, state flags and pending runs (lock taken here).
      *
      * @param definition   the new definition; its callback parts are ignored when {@code keepCallback}.
@@ -171,7 +193,7 @@ final class TaskControl
      * @param epoch        the seal epoch the payload was sealed in; when it moved, returns null to seal again.
      * @return TRUE when replaced, FALSE for an unknown task, null to seal again.
      */
-    Boolean reschedule(final String name, final TaskDefinition definition, final boolean keepCallback,
+    private Boolean reschedule(final String name, final TaskDefinition definition, final boolean keepCallback,
         final Payload sealed, final long onceAt, final long epoch)
     {
         final TaskRegistry registry = this.registry;
