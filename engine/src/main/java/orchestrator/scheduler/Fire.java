@@ -28,6 +28,7 @@ final class Fire implements Runnable
     boolean handBack;       // complete through the completion queue (worker dispatch)
     boolean watched;        // its task has a run timeout: RunTimeouts watches it
     boolean timeoutReported; // guarded by lock: RunTimeouts reported it
+    int watchIndex;         // guarded by lock: its place in RunTimeouts' watch list
 
     // run state of a watched fire, published by the running thread (see RunTimeouts)
     int runState;           // accessed through RunTimeouts' VarHandle, plain only in phase 1 and 3 (lock held)

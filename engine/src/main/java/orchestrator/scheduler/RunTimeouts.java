@@ -16,7 +16,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * {@link #check} (at the start of each {@code runPending()}, on the scheduler's clock) reports each run past its
  * timeout once.
  * <p>
- * Caveats: the timeout counts from the callback's start (a fire queued for a busy worker is not yet late); a run is
+ * Caveats: each check costs O(runs in flight whose task has a timeout); the timeout counts from the callback's start (a fire queued for a busy worker is not yet late); a run is
  * seen late only when {@code runPending()} runs while it goes on, so with the inline dispatcher only another thread
  * calling {@code runPending()} sees it. Interrupting is cooperative: a callback that ignores interrupts keeps running.
  */
@@ -51,12 +51,21 @@ final class RunTimeouts
     void watch(final Fire fire) // lock held
     {
         fire.watched = true;
+        fire.watchIndex = watched.size();
         watched.add(fire);
     }
 
+    /**
+     * Takes the fire out of the watch list in constant time: the last entry takes its place.
+     */
     void unwatch(final Fire fire) // lock held
     {
-        watched.remove(fire);
+        final Fire last = watched.remove(watched.size() - 1);
+        if (last != fire)
+        {
+            watched.set(fire.watchIndex, last);
+            last.watchIndex = fire.watchIndex;
+        }
     }
 
     /**

@@ -23,11 +23,14 @@ import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
- * Thread safe: every method may be called from any thread, including from inside a running callback. Runs cron and
- * one-time tasks on time: register tasks, then call {@link #runPending()} in a loop or let {@link #start()} do it.
+ * Thread safe: every method may be called from any thread, including from inside a running callback. Runs cron,
+ * interval and one-time tasks on time: describe each with a {@link TaskSpec} and {@link #schedule} it (or use a
+ * {@code register*} shortcut), then call {@link #runPending()} in a loop or let {@link #start()} do it. Tasks can be
+ * paused, resumed, triggered and rescheduled while running; {@link TaskListener}s hear every run.
  * <p>
  * Guarantees: a task's callback never runs on two threads at once (a fire that comes due while the previous run is
- * still going is dropped and counted as missed); callbacks may register, cancel and read tasks; reads never wait for
+ * still going is dropped and counted as missed, or under {@link OverlapPolicy#COALESCE} folded into one run right after
+ * it); callbacks may register, cancel and read tasks; reads never wait for
  * a running callback; a callback that throws is logged and counted, never propagated, and its task keeps its
  * schedule; a task cancelled while due does not fire afterwards.
  * <p>

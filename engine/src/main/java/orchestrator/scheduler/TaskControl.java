@@ -48,7 +48,7 @@ final class TaskControl
     {
         if (id >= pendingFires.length)
         {
-            final int capacity = Math.max(id + 1, pendingFires.length * 2);
+            final int capacity = Math.max(id + 1, Math.max(1024, pendingFires.length * 2));
             pendingFires = Arrays.copyOf(pendingFires, capacity);
             pendingAt = Arrays.copyOf(pendingAt, capacity);
             timeouts = Arrays.copyOf(timeouts, capacity);

@@ -29,14 +29,6 @@ record TaskDefinition(CronSchedule cron, Runnable callback, String handler, Misf
     static final long NEVER = CronSchedule.NEVER;
 
     /**
-     * A cron or one-time task with the default options, as the {@code register*} methods made them.
-     */
-    TaskDefinition(final CronSchedule cron, final Runnable callback, final String handler, final MisfirePolicy misfire)
-    {
-        this(cron, callback, handler, misfire, 0, false, -1, null, OverlapPolicy.SKIP, 0, false);
-    }
-
-    /**
      * @param fireTime a fire time of this task in epoch ms.
      * @return the fire after it, or {@link #NEVER}; a fixed-delay task's next fire is set by its completion.
      */
@@ -137,15 +129,7 @@ record TaskDefinition(CronSchedule cron, Runnable callback, String handler, Misf
 
     /**
      * Definitions are shared by identity of their parts, never by content: two equal lambdas are two callbacks.
-     */
-    boolean sameAs(final CronSchedule cron, final Runnable callback, final String handler, final MisfirePolicy misfire)
-    {
-        return this.cron == cron && this.callback == callback && this.misfire == misfire &&
-            (this.handler == null ? handler == null : this.handler.equals(handler)) && periodMs == 0 &&
-            initialDelayMs == -1 && contextCallback == null && overlap == OverlapPolicy.SKIP && timeoutMs == 0;
-    }
-
-    /**
+     *
      * @return true when {@code other} may stand for this definition: the same parts, by identity for objects.
      */
     boolean sameAs(final TaskDefinition other)

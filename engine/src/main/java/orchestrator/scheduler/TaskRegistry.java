@@ -81,12 +81,6 @@ final class TaskRegistry
      *
      * @param onceAt the fire time of a one-time task (epoch ms); ignored when {@code cron} is set.
      */
-    void register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
-        final Runnable callback, final String handler, final byte[] payload)
-    {
-        register(name, new TaskDefinition(cron, callback, handler, misfire), onceAt, payload);
-    }
-
     /**
      * Registers a task: its payload is sealed before the lock is taken.
      *
@@ -364,7 +358,7 @@ final class TaskRegistry
         {
             if (control.hasReady())
             {
-                return Long.MIN_VALUE;
+                return clock.millis(); // now: a ready run waits for no deadline
             }
             final long next = Math.min(wheel.nextDeadlineHint(), heldBack.earliest());
             return timeouts.isEmpty() ? next : Math.min(next, timeouts.nextDeadline());

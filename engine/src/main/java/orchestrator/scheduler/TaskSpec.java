@@ -24,7 +24,9 @@ import java.util.function.Consumer;
  * {@link #fixedDelay(Duration)}, {@link #once(Instant)}. Callbacks: {@link #run(Runnable)},
  * {@link #run(Consumer)}, {@link #handler(String, byte[])}.
  * <p>
- * Caveats: a setter refuses a wrong value at once ({@link IllegalArgumentException} naming the task, the field, the
+ * Caveats: a lambda picks its {@code run} overload by arity ({@code () -> ...} is a {@code Runnable},
+ * {@code ctx -> ...} a {@code Consumer<FireContext>}), but a method reference to an overloaded method (such as
+ * {@code semaphore::release}) is ambiguous: write it as a lambda. A setter refuses a wrong value at once ({@link IllegalArgumentException} naming the task, the field, the
  * value and the reason; {@link NullPointerException} naming a null argument), as does setting a second schedule or a
  * second callback; a missing schedule or callback is refused by {@code schedule}.
  */
@@ -78,7 +80,7 @@ public final class TaskSpec
     public TaskSpec cron(final String expression)
     {
         Objects.requireNonNull(expression, "cron");
-        schedule(Kind.CRON, "cron '" + expression + "'");
+        schedule(Kind.CRON, expression);
         cronText = expression;
         return this;
     }
@@ -92,7 +94,7 @@ public final class TaskSpec
     public TaskSpec cron(final CronSchedule schedule)
     {
         Objects.requireNonNull(schedule, "schedule");
-        schedule(Kind.CRON, "cron '" + schedule.expression() + "'");
+        schedule(Kind.CRON, schedule.expression());
         cronSchedule = schedule;
         return this;
     }
@@ -110,7 +112,7 @@ public final class TaskSpec
     public TaskSpec fixedRate(final Duration period)
     {
         final long ms = positiveMillis("fixedRate", period);
-        schedule(Kind.FIXED_RATE, "fixedRate " + period);
+        schedule(Kind.FIXED_RATE, period);
         this.period = period;
         this.periodMs = ms;
         return this;
@@ -128,7 +130,7 @@ public final class TaskSpec
     public TaskSpec fixedDelay(final Duration delay)
     {
         final long ms = positiveMillis("fixedDelay", delay);
-        schedule(Kind.FIXED_DELAY, "fixedDelay " + delay);
+        schedule(Kind.FIXED_DELAY, delay);
         this.period = delay;
         this.periodMs = ms;
         return this;
@@ -144,7 +146,7 @@ public final class TaskSpec
     public TaskSpec once(final Instant at)
     {
         Objects.requireNonNull(at, "at");
-        schedule(Kind.ONCE, "once " + at);
+        schedule(Kind.ONCE, at);
         this.at = at;
         return this;
     }
@@ -396,14 +398,28 @@ public final class TaskSpec
         return payload;
     }
 
-    private void schedule(final Kind kind, final String description)
+    /**
+     * Sets the kind of schedule, refusing a second one; the message is built only then.
+     */
+    private void schedule(final Kind kind, final Object value)
     {
         if (this.kind != null)
         {
             throw new IllegalArgumentException("task '" + name + "': two schedules, " + describeSchedule() + " and " +
-                description + "; set exactly one of cron, fixedRate, fixedDelay or once");
+                describe(kind, value) + "; set exactly one of cron, fixedRate, fixedDelay or once");
         }
         this.kind = kind;
+    }
+
+    private static String describe(final Kind kind, final Object value)
+    {
+        switch (kind)
+        {
+            case CRON: return "cron '" + value + "'";
+            case FIXED_RATE: return "fixedRate " + value;
+            case FIXED_DELAY: return "fixedDelay " + value;
+            default: return "once " + value;
+        }
     }
 
     private void callback(final String description)
@@ -421,13 +437,8 @@ public final class TaskSpec
         {
             return "no schedule";
         }
-        switch (kind)
-        {
-            case CRON: return "cron '" + (cronText != null ? cronText : cronSchedule.expression()) + "'";
-            case FIXED_RATE: return "fixedRate " + period;
-            case FIXED_DELAY: return "fixedDelay " + period;
-            default: return "once " + at;
-        }
+        return describe(kind, kind == Kind.CRON ? (cronText != null ? cronText : cronSchedule.expression()) :
+            kind == Kind.ONCE ? at : period);
     }
 
     private String describeCallback()

@@ -308,6 +308,43 @@ class TaskControlTest
         }
     }
 
+    /**
+     * Deterministic interleaving: reschedule arrives while the old callback runs on a worker; that run finishes with
+     * the old callback and is counted, and the next fire follows the new schedule with the new callback.
+     */
+    @Test
+    void shouldFinishARunWithTheOldCallbackWhenRescheduledDuringIt() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger oldRuns = new AtomicInteger();
+        final AtomicInteger newRuns = new AtomicInteger();
+        try (Scheduler workers = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build())
+        {
+            workers.registerTask("t", "* * * * *", () -> {
+                oldRuns.incrementAndGet();
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            });
+            clock.advance(Duration.ofMinutes(1));
+            workers.runPending();
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            assertTrue(workers.reschedule("t", TaskSpec.named("t").fixedRate(Duration.ofSeconds(5))
+                .run(() -> newRuns.incrementAndGet())));
+            assertEquals(Optional.of(START.plusSeconds(65)), workers.nextFireTime("t"));
+            release.countDown();
+            assertTrue(workers.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(TaskState.SCHEDULED, workers.task("t").orElseThrow().state());
+            clock.advance(Duration.ofSeconds(5));
+            assertEquals(1, workers.runPending());
+            assertTrue(workers.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, oldRuns.get());
+            assertEquals(1, newRuns.get());
+            assertEquals(2, workers.task("t").orElseThrow().runs(), "counters kept across the reschedule");
+        }
+    }
+
     @Test
     void shouldRefuseTriggerAfterClose()
     {
