@@ -5,7 +5,6 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 
 import static java.lang.System.Logger.Level.WARNING;
@@ -45,7 +44,7 @@ final class FireCycle
     private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
     private final IdleSignal idleSignal = new IdleSignal();
     private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();   // guarded by lock
-    private final ArrayDeque<Batch> spareBatches = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<FireBatch> spareBatches = new ArrayDeque<>(); // guarded by lock
     private int inFlight;                                               // guarded by lock
 
     FireCycle(final TaskRegistry registry, final CallbackRunner runner, final Dispatcher dispatcher,
@@ -65,38 +64,6 @@ final class FireCycle
     }
 
     /**
-     * NOT thread safe: owned by one {@code runPending()} call at a time. The ids a poll handed out and the fires
-     * claimed from them, reused across calls; plus what the collection has to log once the lock is released.
-     */
-    private static final class Batch
-    {
-        final int[] ids = new int[BATCH_LIMIT];
-        final long[] heldFires = new long[BATCH_LIMIT];
-        final Fire[] fires = new Fire[BATCH_LIMIT];
-        int size;
-        long lateTasks;
-        long lateFires;
-        long oldestLate;
-        int overlapsStarted;
-        String firstOverlap;
-        TaskListener[] listeners = Listeners.NONE;
-        MissedEvents missed;       // made when first needed, then kept with the batch
-        List<FireContext> timedOut;
-
-        void missed(final String name, final long at, final long fires)
-        {
-            if (listeners.length > 0)
-            {
-                if (missed == null)
-                {
-                    missed = new MissedEvents();
-                }
-                missed.add(name, at, fires);
-            }
-        }
-    }
-
-    /**
      * The three phases, repeated while more is due, up to {@code maxFires} due fires.
      *
      * @param now      the wall clock, epoch ms.
@@ -110,13 +77,13 @@ final class FireCycle
         boolean more;
         do
         {
-            final Batch batch;
+            final FireBatch batch;
             final int polled;
             registry.lock.lock();
             try
             {
                 drainCompletions();
-                batch = spareBatches.isEmpty() ? new Batch() : spareBatches.pop();
+                batch = spareBatches.isEmpty() ? new FireBatch() : spareBatches.pop();
                 batch.listeners = listeners.array();
                 if (handled == 0 && !timeouts.isEmpty())
                 {
@@ -131,17 +98,7 @@ final class FireCycle
                 registry.lock.unlock();
             }
             handled += polled;
-            logCollection(batch, now);
-            if (batch.listeners.length > 0 && batch.missed != null && !batch.missed.isEmpty())
-            {
-                batch.missed.deliver(batch.listeners);
-            }
-            if (batch.timedOut != null)
-            {
-                final List<FireContext> timedOut = batch.timedOut;
-                batch.timedOut = null;
-                RunTimeouts.report(timedOut, now, batch.listeners);
-            }
+            batch.report(now);
             started += dispatch(batch);
             more = more || control.anyReady(); // phase 3 of an inline run may have made its pending fires ready
         }
@@ -154,7 +111,7 @@ final class FireCycle
      *
      * @return how many tasks came due, claimed or not.
      */
-    private int collect(final long now, final Batch batch, final int limit)
+    private int collect(final long now, final FireBatch batch, final int limit)
     {
         final int[] ids = batch.ids;
         final int fromWheel = wheel.poll(now, ids, limit);
@@ -283,7 +240,6 @@ final class FireCycle
         return definition.firesBetween(onTimeAfter(now), now) > 0;
     }
 
-
     /**
      * @return the instant after which a fire is within the misfire threshold of {@code now}; {@link Long#MIN_VALUE}
      *         when the threshold reaches back past the start of the range.
@@ -323,7 +279,7 @@ final class FireCycle
      *
      * @return callbacks started (inline) or handed to workers.
      */
-    private int dispatch(final Batch batch)
+    private int dispatch(final FireBatch batch)
     {
         final Fire[] fires = batch.fires;
         final int size = batch.size;
@@ -372,7 +328,7 @@ final class FireCycle
         return inline ? started : dispatched;
     }
 
-    private void release(final Batch batch) // lock held
+    private void release(final FireBatch batch) // lock held
     {
         java.util.Arrays.fill(batch.fires, 0, batch.size, null);
         batch.size = 0;
@@ -469,21 +425,6 @@ final class FireCycle
         }
         fire.reset();
         spareFires.push(fire);
-    }
-
-    private static void logCollection(final Batch batch, final long now)
-    {
-        if (batch.lateFires > 0)
-        {
-            CallbackRunner.log(WARNING, "runPending came late: " + batch.lateTasks + " task(s) missed " +
-                batch.lateFires + " fire(s), the oldest due " + batch.oldestLate + " ms ago", null);
-        }
-        if (batch.overlapsStarted > 0)
-        {
-            CallbackRunner.log(WARNING, batch.overlapsStarted + " task(s), '" + batch.firstOverlap +
-                "' first, still running at their next fire: overlapping fires are dropped and counted as missed " +
-                "until a run finishes in time", null);
-        }
     }
 
     /**
