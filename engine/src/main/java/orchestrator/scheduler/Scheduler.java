@@ -87,7 +87,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a recurring task. The expression is read in the builder's {@link Builder#defaultDialect default
+     * Registers a recurring task; a shortcut for {@code schedule(TaskSpec.named(name).cron(cron).run(callback))}.
+     * The expression is read in the builder's {@link Builder#defaultDialect default
      * dialect}; without one, its field count decides: 5 fields are UNIX cron (minute first), 6 are Spring (seconds
      * first) unless Quartz would read them differently (then they are refused), 7 are Quartz (with year); macros such
      * as {@code @hourly} are UNIX.
@@ -230,7 +231,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a recurring task on a parsed schedule, which keeps its own dialect, zone and DST policy.
+     * Registers a recurring task on a parsed schedule, which keeps its own dialect, zone and DST policy; a shortcut
+     * for {@code schedule(TaskSpec.named(name).cron(schedule).run(callback))}.
      *
      * @param name     a unique, non-blank task name.
      * @param schedule the schedule.
@@ -247,7 +249,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a recurring task with its own misfire policy.
+     * Registers a recurring task with its own misfire policy; a shortcut for
+     * {@code schedule(TaskSpec.named(name).cron(schedule).misfire(misfire).run(callback))}.
      *
      * @param name     a unique, non-blank task name.
      * @param schedule the schedule.
@@ -267,7 +270,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a task that fires once. An instant in the past (or now) fires at the next {@link #runPending()}, under
+     * Registers a task that fires once; a shortcut for {@code schedule(TaskSpec.named(name).once(at).run(callback))}.
+     * An instant in the past (or now) fires at the next {@link #runPending()}, under
      * the default {@link MisfirePolicy#FIRE_ONCE}; a scheduler whose default policy is {@code SKIP} counts it as missed.
      *
      * @param name     a unique, non-blank task name.
@@ -304,7 +308,8 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Registers a recurring task whose callback is a registered handler and a payload, stored sealed (encrypted and
-     * authenticated) in production mode and opened only for the moment the handler runs.
+     * authenticated) in production mode and opened only for the moment the handler runs; a shortcut for
+     * {@code schedule(TaskSpec.named(name).cron(cron).handler(handler, payload))}.
      *
      * @param name    a unique, non-blank task name.
      * @param cron    the cron expression, read as {@link #registerTask(String, String, Runnable)} reads it.
@@ -322,7 +327,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a one-time task whose callback is a registered handler and a sealed payload.
+     * Registers a one-time task whose callback is a registered handler and a sealed payload; a shortcut for
+     * {@code schedule(TaskSpec.named(name).once(at).handler(handler, payload))}.
      *
      * @param name    a unique, non-blank task name.
      * @param at      when to fire; an instant in the past fires at the next {@link #runPending()}.
