@@ -23,6 +23,7 @@ final class FinishedTasks
     private final long[] missed;
     private final long[] failures;
     private final String[] lastErrors;
+    private final long[] timeouts;
     private final Object2IntHashMap<String> slotByName = new Object2IntHashMap<>(-1);
     private final String[] indexedNames;   // per slot: the name slotByName filed there, or null
     private long added;
@@ -40,13 +41,14 @@ final class FinishedTasks
         missed = new long[length];
         failures = new long[length];
         lastErrors = new String[length];
+        timeouts = new long[length];
         indexedNames = new String[length];
     }
 
     /**
      * Records a task that has just finished; its columns are copied from the table.
      */
-    void add(final TaskTable table, final int id)
+    void add(final TaskTable table, final int id, final long timeoutCount)
     {
         if (capacity == 0)
         {
@@ -55,7 +57,8 @@ final class FinishedTasks
         final int slot = (int)(added++ % capacity);
         final TaskDefinition definition = table.definitions[id];
         names[slot] = table.names[id];
-        schedules[slot] = definition.isRecurring() ? definition.scheduleText(0) : null;
+        schedules[slot] = definition.describe();
+        timeouts[slot] = timeoutCount;
         onceAt[slot] = table.onceAt[id];
         states[slot] = table.states[id];
         runs[slot] = table.runs[id];
@@ -83,7 +86,7 @@ final class FinishedTasks
         {
             final int slot = (int)(i % capacity);
             out.add(names[slot], null, schedules[slot], onceAt[slot], TaskDefinition.NEVER,
-                states[slot], runs[slot], missed[slot], failures[slot], lastErrors[slot]);
+                states[slot], runs[slot], missed[slot], failures[slot], lastErrors[slot], timeouts[slot], false);
         }
     }
 
@@ -105,7 +108,7 @@ final class FinishedTasks
             return false;
         }
         out.add(names[slot], null, schedules[slot], onceAt[slot], TaskDefinition.NEVER, states[slot], runs[slot],
-            missed[slot], failures[slot], lastErrors[slot]);
+            missed[slot], failures[slot], lastErrors[slot], timeouts[slot], false);
         return true;
     }
 

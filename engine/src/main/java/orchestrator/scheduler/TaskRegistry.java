@@ -37,7 +37,10 @@ final class TaskRegistry
     private final FinishedTasks finished;                 // guarded by lock
     private final Object2IntHashMap<String> unretired = new Object2IntHashMap<>(TaskTable.NO_ID); // guarded by lock
     private final AtomicLong recordIds = new AtomicLong();
-    private final Clock clock;
+    final Clock clock;
+    final TaskControl control = new TaskControl(this);
+    final RunTimeouts timeouts = new RunTimeouts();   // guarded by lock
+    final Listeners listeners = new Listeners();
     private final int maxPayloadBytes;
     private TaskDefinition lastDefinition;                // guarded by lock: shared by consecutive registrations
     volatile long sealEpoch;                              // written under lock: moves at each rotation or mode switch
@@ -54,7 +57,7 @@ final class TaskRegistry
         this.wheel = new TimerWheel(clock.millis());
         this.finished = new FinishedTasks(builder.retainFinished);
         this.resealer = new Resealer(this);
-        this.cycle = new FireCycle(this, new CallbackRunner(table, vault), builder.dispatcher,
+        this.cycle = new FireCycle(this, new CallbackRunner(table, vault, listeners, clock), builder.dispatcher,
             saturatedMillis(builder.misfireThreshold));
     }
 
@@ -78,26 +81,16 @@ final class TaskRegistry
      *
      * @param onceAt the fire time of a one-time task (epoch ms); ignored when {@code cron} is set.
      */
-    void register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
-        final Runnable callback, final String handler, final byte[] payload)
+    /**
+     * Registers a task: its payload is sealed before the lock is taken.
+     *
+     * @param onceAt the fire time of a one-time task (epoch ms); ignored for recurring tasks.
+     */
+    void register(final String name, final TaskDefinition proposed, final long onceAt, final byte[] payload)
     {
-        if (payload != null && payload.length > maxPayloadBytes)
-        {
-            throw new IllegalArgumentException("payload of task '" + name + "' is " + payload.length +
-                " bytes, over the limit of " + maxPayloadBytes + " (Scheduler.Builder.maxPayloadBytes)");
-        }
+        final String handler = proposed.handler();
         final long now = clock.millis();
-        final long first = cron == null ? onceAt : cron.nextAfterEpochMilli(now);
-        if (first == TaskDefinition.NEVER)
-        {
-            if (cron == null)
-            {
-                throw new IllegalArgumentException("task '" + name + "': a one-time task needs an instant before " +
-                    Instant.ofEpochMilli(TaskDefinition.NEVER));
-            }
-            throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
-                "it has no fire time after " + Instant.ofEpochMilli(now));
-        }
+        final long first = firstFire(name, proposed, now, onceAt, payload);
         final long recordId = handler == null ? 0 : recordIds.incrementAndGet();
         final byte[] bytes = payload == null ? new byte[0] : payload;
         while (true)
@@ -117,12 +110,13 @@ final class TaskRegistry
                     continue; // a rotation or mode switch began while we sealed: seal again
                 }
                 TaskDefinition definition = lastDefinition;
-                if (definition == null || !definition.sameAs(cron, callback, handler, misfire))
+                if (definition == null || !definition.sameAs(proposed))
                 {
-                    definition = new TaskDefinition(cron, callback, handler, misfire);
+                    definition = proposed;
                     lastDefinition = definition;
                 }
                 final int id = table.add(name, definition, sealed, onceAt);
+                control.added(id);
                 wheel.schedule(id, first);
                 break;
             }
@@ -135,6 +129,51 @@ final class TaskRegistry
         {
             onEarlierDeadline.run();
         }
+    }
+
+    /**
+     * @return the first fire of a task about to be registered or rescheduled at {@code now}.
+     * @throws IllegalArgumentException when the payload is too large or the task could never fire.
+     */
+    long firstFire(final String name, final TaskDefinition definition, final long now, final long onceAt,
+        final byte[] payload)
+    {
+        if (payload != null && payload.length > maxPayloadBytes)
+        {
+            throw new IllegalArgumentException("payload of task '" + name + "' is " + payload.length +
+                " bytes, over the limit of " + maxPayloadBytes + " (Scheduler.Builder.maxPayloadBytes)");
+        }
+        final long first = definition.firstFire(now, onceAt);
+        if (first == TaskDefinition.NEVER)
+        {
+            final CronSchedule cron = definition.cron();
+            if (cron != null)
+            {
+                throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
+                    "it has no fire time after " + Instant.ofEpochMilli(now));
+            }
+            throw new IllegalArgumentException("task '" + name + "': " + (definition.isRecurring() ?
+                "its first fire would be after " : "a one-time task needs an instant before ") +
+                Instant.ofEpochMilli(TaskDefinition.NEVER));
+        }
+        return first;
+    }
+
+    /**
+     * Seals a new payload for a task outside the lock; the caller checks {@link #sealEpoch} under the lock.
+     */
+    Payload seal(final String name, final byte[] payload)
+    {
+        final long recordId = recordIds.incrementAndGet();
+        return new Payload(vault.seal(recordId, name, 0, payload == null ? new byte[0] : payload), recordId, 0);
+    }
+
+    /**
+     * Wakes the driver, if started, to look at the wheel and the ready queue again.
+     */
+    void wakeDriver()
+    {
+        onEarlierDeadline.run();
     }
 
     boolean cancel(final String name)
@@ -164,6 +203,7 @@ final class TaskRegistry
     void finish(final int id, final TaskState state)
     {
         table.unname(id, state);
+        control.finished(id);
         wheel.cancel(id);
         heldBack.remove(id);
         if (!table.hasFlag(id, TaskTable.RUNNING))
@@ -185,7 +225,7 @@ final class TaskRegistry
         {
             unretired.remove(table.names[id], id);
         }
-        finished.add(table, id);
+        finished.add(table, id, control.timeouts(id));
         table.free(id);
     }
 
@@ -218,7 +258,7 @@ final class TaskRegistry
             id = id != TaskTable.NO_ID ? id : unretired.getValue(name);
             if (id != TaskTable.NO_ID)
             {
-                row.add(table, id, nextFire(id));
+                row.add(table, id, nextFire(id), control.timeouts(id));
             }
             else if (!finished.copyTo(name, row))
             {
@@ -256,7 +296,7 @@ final class TaskRegistry
                 {
                     if (table.names[id] != null)
                     {
-                        chunk.add(table, id, nextFire(id));
+                        chunk.add(table, id, nextFire(id), control.timeouts(id));
                     }
                 }
                 from = to;
@@ -297,7 +337,12 @@ final class TaskRegistry
     private long nextFire(final int id) // lock held
     {
         final long next = wheel.deadline(id);
-        return next != TaskDefinition.NEVER ? next : heldBack.fireAt(id);
+        if (next != TaskDefinition.NEVER)
+        {
+            return next;
+        }
+        final long held = heldBack.fireAt(id);
+        return held != TaskDefinition.NEVER ? held : control.parkedAt(id);
     }
 
     /**
@@ -308,7 +353,12 @@ final class TaskRegistry
         lock.lock();
         try
         {
-            return Math.min(wheel.nextDeadlineHint(), heldBack.earliest());
+            if (control.hasReady())
+            {
+                return clock.millis(); // now: a ready run waits for no deadline
+            }
+            final long next = Math.min(wheel.nextDeadlineHint(), heldBack.earliest());
+            return timeouts.isEmpty() ? next : Math.min(next, timeouts.nextDeadline());
         }
         finally
         {

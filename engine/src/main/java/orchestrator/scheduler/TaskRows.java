@@ -21,6 +21,8 @@ final class TaskRows
     private final long[] missed;
     private final long[] failures;
     private final String[] lastErrors;
+    private final long[] timeouts;
+    private final boolean[] runningLong;
     int size;
 
     TaskRows(final int capacity)
@@ -35,26 +37,32 @@ final class TaskRows
         missed = new long[capacity];
         failures = new long[capacity];
         lastErrors = new String[capacity];
+        timeouts = new long[capacity];
+        runningLong = new boolean[capacity];
     }
 
     /**
      * Copies a row of the table (lock held).
      *
      * @param nextFire the task's next fire, or {@link TaskDefinition#NEVER}.
+     * @param timeouts the task's runs that passed their timeout.
      */
-    void add(final TaskTable table, final int id, final long nextFire)
+    void add(final TaskTable table, final int id, final long nextFire, final long timeouts)
     {
         add(table.names[id], table.definitions[id], null, table.onceAt[id], nextFire, table.states[id],
-            table.runs[id], table.missed[id], table.failures[id], table.lastErrors[id]);
+            table.runs[id], table.missed[id], table.failures[id], table.lastErrors[id], timeouts,
+            table.hasFlag(id, TaskTable.RUNNING_LONG));
     }
 
     /**
      * @param definition the task's definition, or null when {@code schedule} is given.
-     * @param schedule   the schedule's text, or null when {@code definition} is given or the task is one-time.
+     * @param schedule   the schedule's text ({@link TaskDefinition#describe()}), or null when {@code definition} is
+     *                   given or the task is one-time.
      */
     void add(
         final String name, final TaskDefinition definition, final String schedule, final long onceAt, final long nextFire, final byte state,
-        final long runs, final long missed, final long failures, final String lastError)
+        final long runs, final long missed, final long failures, final String lastError, final long timeouts,
+        final boolean runningLong)
     {
         final int row = size++;
         names[row] = name;
@@ -67,6 +75,8 @@ final class TaskRows
         this.missed[row] = missed;
         this.failures[row] = failures;
         lastErrors[row] = lastError;
+        this.timeouts[row] = timeouts;
+        this.runningLong[row] = runningLong;
     }
 
     /**
@@ -74,15 +84,16 @@ final class TaskRows
      */
     TaskInfo info(final int row)
     {
-        final String schedule = definitions[row] != null ? definitions[row].scheduleText(onceAt[row]) :
-            schedules[row] != null ? schedules[row] : Instant.ofEpochMilli(onceAt[row]).toString();
+        final String described = definitions[row] != null ? definitions[row].describe() : schedules[row];
+        final String schedule = described != null ? described : Instant.ofEpochMilli(onceAt[row]).toString();
         final TaskState state = TaskState.values()[states[row]];
         final boolean finished = state == TaskState.CANCELLED || state == TaskState.COMPLETED ||
             state == TaskState.FAILED;
         final long next = nextFire[row];
         return new TaskInfo(names[row], schedule,
             next == TaskDefinition.NEVER || finished ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next)),
-            state, runs[row], missed[row], failures[row], Optional.ofNullable(lastErrors[row]));
+            state, runs[row], missed[row], failures[row], Optional.ofNullable(lastErrors[row]), timeouts[row],
+            runningLong[row]);
     }
 
     /**

@@ -19,7 +19,8 @@ final class TaskTable
 
     static final byte RUNNING = 1;        // claimed in phase 1, not yet through phase 3
     static final byte MISS_BURST = 2;     // a fire was dropped because the task was running; logged once per burst
-    static final byte PAUSED = 4;         // reserved for task control
+    static final byte PAUSED = 4;         // paused by TaskControl: its fires are counted as missed
+    static final byte RUNNING_LONG = 8;   // its run passed its timeout (RunTimeouts); cleared when the run completes
 
     /*
      * Generations are read without the lock by the thread that runs a fire, so they live in fixed pages that are

@@ -1,7 +1,9 @@
 /**
- * The scheduler: register cron and one-time tasks, run them on time with {@link orchestrator.scheduler.Scheduler}.
+ * The scheduler: describe cron, interval and one-time tasks with {@link orchestrator.scheduler.TaskSpec}, run them on
+ * time with {@link orchestrator.scheduler.Scheduler}.
  * <p>
- * Public: {@code Scheduler}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy}, {@code ManualClock}.
+ * Public: {@code Scheduler}, {@code TaskSpec}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy},
+ * {@code OverlapPolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock}.
  * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
  * <ol>
  * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
@@ -13,8 +15,10 @@
  * </ol>
  * Around them: {@code TaskDefinition} and {@code Payload} (immutable parts of a task), {@code HeldBack} (fires the
  * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code TaskRows} (rows
- * copied under the lock, turned into {@code TaskInfo}s after it), {@code Driver} (the
- * thread behind {@code start()}) and {@code IdleSignal} (behind {@code awaitIdle}).
+ * copied under the lock, turned into {@code TaskInfo}s after it), {@code Driver} (the thread behind {@code start()}),
+ * {@code IdleSignal} (behind {@code awaitIdle}), {@code TaskControl} (pause, resume, triggerNow, reschedule and
+ * pending runs), {@code RunTimeouts} (run timeouts), {@code Listeners} and {@code MissedEvents} (listener calls, made
+ * outside the lock).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
  * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by
