@@ -102,16 +102,10 @@ final class CompiledCron
         int mi = secondOfDay / 60 % 60;
         int s = secondOfDay % 60;
 
-        // civil_from_days
-        final long z = epochDay + 719_468L;
-        final long era = Math.floorDiv(z, 146_097L);
-        final long doe = z - era * 146_097L;
-        final long yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        final long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        final long mp = (5 * doy + 2) / 153;
-        int d = (int)(doy - (153 * mp + 2) / 5 + 1);
-        int m = (int)(mp < 10 ? mp + 3 : mp - 9);
-        long y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+        final long date = CivilDays.civilFromDays(epochDay);
+        long y = date >> 9;
+        int m = (int)(date >> 5 & 15);
+        int d = (int)(date & 31);
 
         final long[] years = this.years;
         final long lastYear = years == null ? y + SEARCH_YEARS : CronField.YEAR.max;
