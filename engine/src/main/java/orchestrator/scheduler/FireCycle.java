@@ -115,10 +115,7 @@ final class FireCycle
     {
         final int[] ids = batch.ids;
         final int fromWheel = wheel.poll(now, ids, limit);
-        if (table.highWater() > GATHER_ABOVE)
-        {
-            gatherForCollect(ids, fromWheel);
-        }
+        table.gatherForCollect(ids, fromWheel, wheel);
         final int due = fromWheel + registry.heldBack.poll(now, ids, batch.heldFires, fromWheel, limit - fromWheel);
         int claimed = 0;
         TaskDefinition lastDefinition = null;
@@ -244,54 +241,6 @@ final class FireCycle
         return definition.firesBetween(onTimeAfter(now), now) > 0;
     }
 
-    /*
-     * Tables beyond this many ids outgrow the caches, and the tasks of a batch sit at random ids: a loop that reads
-     * a task's columns one after the other waits for each miss in turn. So a batch is first gathered by a pass
-     * whose loads are independent of each other (Java has no prefetch), which the CPU overlaps, and the phase that
-     * follows finds the rows in cache: measured at 1M one-time tasks, about twice as fast per expired task.
-     */
-    static final int GATHER_ABOVE = 1 << 16;
-    private long gathered; // written so the gathering loads are not optimised away
-
-    /**
-     * Loads what phase 1 reads of each polled task.
-     */
-    private void gatherForCollect(final int[] ids, final int count)
-    {
-        final TaskTable table = this.table;
-        long sum = 0;
-        for (int i = 0; i < count; i++)
-        {
-            final int id = ids[i];
-            sum += wheel.lastDeadline(id) + table.flags[id] + table.generation(id) +
-                (table.definitions[id] == null ? 0 : 1) + (table.payloads[id] == null ? 0 : 2) +
-                (table.names[id] == null ? 0 : 4);
-        }
-        gathered = sum;
-    }
-
-    /**
-     * Loads what phase 3 reads of each fire whose task it retires, the one-time ones: the name's hash (for the
-     * name index) and the columns the finished history copies.
-     */
-    private void gatherForRetire(final Fire[] fires, final int from, final int to)
-    {
-        final TaskTable table = this.table;
-        long sum = 0;
-        for (int i = from; i < to; i++)
-        {
-            final Fire fire = fires[i];
-            if (!fire.definition.isRecurring())
-            {
-                final int id = fire.id;
-                final String error = table.lastErrors[id];
-                sum += fire.taskName.hashCode() + table.onceAt[id] + table.runs[id] + table.missed[id] +
-                    table.failures[id] + table.states[id] + (error == null ? 0 : 1);
-            }
-        }
-        gathered = sum;
-    }
-
     /**
      * @return the instant after which a fire is within the misfire threshold of {@code now}; {@link Long#MIN_VALUE}
      *         when the threshold reaches back past the start of the range.
@@ -350,10 +299,7 @@ final class FireCycle
                 " claimed fire(s); they are counted as missed", null);
         }
         int started = 0;
-        if (table.highWater() > GATHER_ABOVE)
-        {
-            gatherForRetire(fires, inline ? 0 : dispatched, size);
-        }
+        table.gatherForRetire(fires, inline ? 0 : dispatched, size);
         registry.lock.lock();
         try
         {

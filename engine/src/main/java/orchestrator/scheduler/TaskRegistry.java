@@ -420,49 +420,6 @@ final class TaskRegistry
         return names;
     }
 
-    /**
-     * For tests in this package: the stored record of a live handler task.
-     */
-    orchestrator.scheduler.vault.SealedRecord record(final String name)
-    {
-        return payload(name).record();
-    }
-
-    /**
-     * For tests in this package: the stored payload of a live handler task.
-     */
-    Payload payload(final String name)
-    {
-        lock.lock();
-        try
-        {
-            return table.payloads[table.idOf(name)];
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * For tests in this package: replaces the stored record of a live handler task, as an attacker with write
-     * access to the store would.
-     */
-    void replaceRecord(final String name, final orchestrator.scheduler.vault.SealedRecord record)
-    {
-        lock.lock();
-        try
-        {
-            final int id = table.idOf(name);
-            final Payload old = table.payloads[id];
-            table.payloads[id] = new Payload(record, old.recordId(), old.version());
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
-
     void onEarlierDeadline(final Runnable wakeUp)
     {
         onEarlierDeadline = wakeUp;

@@ -137,6 +137,58 @@ final class TaskTable
         free[freeCount++] = id;
     }
 
+    /*
+     * Tables beyond this many ids outgrow the caches, and the tasks of a batch sit at random ids: a loop that reads
+     * a task's columns one after the other waits for each miss in turn. So the fire cycle first gathers a batch in a
+     * pass whose loads are independent of each other (Java has no prefetch), which the CPU overlaps, and the phase
+     * that follows finds the rows in cache: measured at 1M one-time tasks, about twice as fast per expired task.
+     */
+    static final int GATHER_ABOVE = 1 << 16;
+    private long gathered; // written so that the gathering loads are kept
+
+    /**
+     * In a table over {@link #GATHER_ABOVE} ids, loads what phase 1 reads of each polled task.
+     */
+    void gatherForCollect(final int[] ids, final int count, final TimerWheel wheel)
+    {
+        if (highWater <= GATHER_ABOVE)
+        {
+            return;
+        }
+        long sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int id = ids[i];
+            sum += wheel.lastDeadline(id) + flags[id] + generation(id) + (definitions[id] == null ? 0 : 1) +
+                (payloads[id] == null ? 0 : 2) + (names[id] == null ? 0 : 4);
+        }
+        gathered = sum;
+    }
+
+    /**
+     * In a table over {@link #GATHER_ABOVE} ids, loads what phase 3 reads of each fire whose task it retires, the
+     * one-time ones: the name's hash (for the name index) and the columns the finished history copies.
+     */
+    void gatherForRetire(final Fire[] fires, final int from, final int to)
+    {
+        if (highWater <= GATHER_ABOVE)
+        {
+            return;
+        }
+        long sum = 0;
+        for (int i = from; i < to; i++)
+        {
+            final Fire fire = fires[i];
+            if (!fire.definition.isRecurring())
+            {
+                final int id = fire.id;
+                sum += fire.taskName.hashCode() + onceAt[id] + runs[id] + missed[id] + failures[id] + states[id] +
+                    (lastErrors[id] == null ? 0 : 1);
+            }
+        }
+        gathered = sum;
+    }
+
     boolean isLive(final int id)
     {
         final String name = names[id];
