@@ -12,31 +12,42 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Thread safe as its delegate: a file channel on a disk that fills up. Writes beyond a shared byte budget write
- * what fits and throw "No space left on device"; once {@code failForce} is set, {@code force} throws instead.
+ * what fits and throw "No space left on device"; once {@code failForce} is set, {@code force} throws instead. Each
+ * write call writes at most {@code piece} bytes (a short write, as the channel contract allows).
  */
 final class FailingChannel extends FileChannel
 {
     private final FileChannel delegate;
     private final AtomicLong budget;
     private final AtomicBoolean failForce;
+    private final int piece;
 
-    FailingChannel(final FileChannel delegate, final AtomicLong budget, final AtomicBoolean failForce)
+    FailingChannel(final FileChannel delegate, final AtomicLong budget, final AtomicBoolean failForce,
+        final int piece)
     {
         this.delegate = delegate;
         this.budget = budget;
         this.failForce = failForce;
+        this.piece = piece;
     }
 
     /** A factory whose channels share {@code budget} bytes of free space. */
     static JournalOptions.ChannelFactory factory(final AtomicLong budget, final AtomicBoolean failForce)
     {
-        return file -> new FailingChannel(JournalOptions.openForWrite(file), budget, failForce);
+        return file -> new FailingChannel(JournalOptions.openForWrite(file), budget, failForce, Integer.MAX_VALUE);
+    }
+
+    /** A factory of channels that never fill up and write at most {@code piece} bytes per call. */
+    static JournalOptions.ChannelFactory splitting(final int piece)
+    {
+        return file -> new FailingChannel(JournalOptions.openForWrite(file), new AtomicLong(Long.MAX_VALUE),
+            new AtomicBoolean(), piece);
     }
 
     @Override
     public int write(final ByteBuffer src) throws IOException
     {
-        final long left = budget.get();
+        final long left = Math.min(budget.get(), piece);
         if (left <= 0)
         {
             throw new IOException("No space left on device");
@@ -48,7 +59,7 @@ final class FailingChannel extends FileChannel
             final int written = delegate.write(part);
             src.position(src.position() + written);
             budget.addAndGet(-written);
-            return written; // the next call finds no space
+            return written; // the caller writes the rest, or finds no space
         }
         final int written = delegate.write(src);
         budget.addAndGet(-written);
