@@ -15,10 +15,12 @@ import java.util.concurrent.CompletableFuture;
  * cancellation through {@link #upsert} and {@link #remove} (durable when they return) and every fire collection's
  * progress through {@link #recordProgress} (written in the background, not waited for), and closes it.
  * <p>
- * Caveats: the interface is sealed; it gains a PostgreSQL implementation later. A store is opened at most once; a
- * journal directory is owned by one open store at a time, across processes, and a second open is refused with the
- * directory in the message. After a write fails (disk full, I/O error) a journal refuses every later write with the
- * original cause; reopening it recovers everything acknowledged before the failure.
+ * Caveats: the interface is sealed; it gains a PostgreSQL implementation later. A journal object is opened at most
+ * once (to reopen a directory, make a new one with {@link #journal(Path)}); a journal directory is owned by one open
+ * store at a time, across processes, and a second open is refused with the directory in the message. After a write
+ * fails (disk full, I/O error) a journal refuses every later write with the original cause; reopening it recovers
+ * everything acknowledged before the failure. Progress batches queue without bound while the disk is slower than
+ * the engine.
  */
 public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStore, JournalTaskStore
 {
@@ -49,7 +51,7 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
      * @return every stored task, in no particular order.
      * @throws TaskStoreException    when the directory is owned by another open store, or recovery found damage
      *                               before the tail of the log (the message names the file and the offset).
-     * @throws IllegalStateException when this store is open or was closed after a failed open.
+     * @throws IllegalStateException when this store is open, or is a journal that was opened before.
      */
     List<StoredTask> open();
 
