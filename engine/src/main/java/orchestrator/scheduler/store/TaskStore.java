@@ -59,7 +59,9 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
      * Engine only. Stores a task whole, replacing any task of the same name. Durable when the call returns.
      *
      * @param task the task and its progress.
-     * @throws TaskStoreException when the write failed or an earlier one did; the task was then not acknowledged.
+     * @throws TaskStoreException when the write failed or an earlier one did (the task was then not acknowledged),
+     *                            or the caller was interrupted while waiting (the interrupt flag is kept; the write
+     *                            may still become durable).
      */
     void upsert(StoredTask task);
 
@@ -68,7 +70,8 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
      * Durable when the call returns.
      *
      * @param name the task's name.
-     * @throws TaskStoreException when the write failed or an earlier one did.
+     * @throws TaskStoreException when the write failed or an earlier one did, or the caller was interrupted while
+     *                            waiting (as for {@link #upsert}).
      */
     void remove(String name);
 
