@@ -263,13 +263,17 @@ final class JournalWriter implements Runnable
     {
         switch (entry.type())
         {
-            case Frames.UPSERT -> state.upsert((StoredTask)entry.value());
-            case Frames.REMOVE -> state.remove((String)entry.value());
-            case Frames.PROGRESS -> state.progress((List<TaskProgress>)entry.value());
-            default ->
-            {
-                // a compaction request carries no record
-            }
+            case Frames.UPSERT:
+                state.upsert((StoredTask)entry.value());
+                break;
+            case Frames.REMOVE:
+                state.remove((String)entry.value());
+                break;
+            case Frames.PROGRESS:
+                state.progress((List<TaskProgress>)entry.value());
+                break;
+            default:
+                break; // a compaction request carries no record
         }
     }
 

@@ -18,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeSet;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -166,7 +167,7 @@ class JournalCrashTest
     private static String differences(final Map<String, StoredTask> found, final Map<String, StoredTask> expected)
     {
         final StringBuilder out = new StringBuilder();
-        final java.util.TreeSet<String> names = new java.util.TreeSet<>(found.keySet());
+        final TreeSet<String> names = new TreeSet<>(found.keySet());
         names.addAll(expected.keySet());
         for (final String name : names)
         {

@@ -7,7 +7,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,7 +62,7 @@ class JournalTaskStoreTest extends TaskStoreContract
         try
         {
             final List<StoredTask> tasks = new ArrayList<>(store.open());
-            tasks.sort(java.util.Comparator.comparing(StoredTask::name));
+            tasks.sort(Comparator.comparing(StoredTask::name));
             return tasks;
         }
         finally
@@ -123,7 +126,7 @@ class JournalTaskStoreTest extends TaskStoreContract
         {
             final Path dir = temp.resolve("cut-" + cut);
             copy(original, dir);
-            Files.write(JournalFiles.segment(dir, 1), java.util.Arrays.copyOf(whole, cut));
+            Files.write(JournalFiles.segment(dir, 1), Arrays.copyOf(whole, cut));
             assertEquals(sorted(model), openAndClose(dir), "cut at " + cut);
             assertEquals(lastStart, Files.size(JournalFiles.segment(dir, 1)), "torn tail removed, cut at " + cut);
         }
@@ -141,7 +144,7 @@ class JournalTaskStoreTest extends TaskStoreContract
             store.upsert(Tasks.handlerTask("a", 1));
             store.close();
             final long good = Files.size(JournalFiles.segment(dir, 1));
-            Files.write(JournalFiles.segment(dir, 1), tail, java.nio.file.StandardOpenOption.APPEND);
+            Files.write(JournalFiles.segment(dir, 1), tail, StandardOpenOption.APPEND);
             final TaskStore again = TaskStore.journal(dir);
             again.open();
             assertEquals(good, Files.size(JournalFiles.segment(dir, 1)));
@@ -328,7 +331,7 @@ class JournalTaskStoreTest extends TaskStoreContract
         {
             final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withSegmentBytes(4_096));
             final List<StoredTask> found = new ArrayList<>(store.open());
-            found.sort(java.util.Comparator.comparing(StoredTask::name));
+            found.sort(Comparator.comparing(StoredTask::name));
             assertEquals(sorted(model), found, "round " + round);
             for (int op = 0; op < 400; op++)
             {
