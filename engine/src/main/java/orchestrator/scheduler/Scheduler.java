@@ -4,6 +4,7 @@ import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
@@ -659,6 +660,7 @@ public final class Scheduler implements AutoCloseable
         MisfirePolicy misfirePolicy = MisfirePolicy.FIRE_ONCE;
         Duration misfireThreshold = Duration.ofSeconds(1);
         KeyProvider keyProvider;
+        TaskStore store; // null: TaskStore.inMemory()
         Aead aead = CallbackVault.DEFAULT_AEAD;
         int maxPayloadBytes = 1 << 20;
         CronDialect defaultDialect;
@@ -766,6 +768,22 @@ public final class Scheduler implements AutoCloseable
         }
 
         /**
+         * Where tasks are kept; default {@link TaskStore#inMemory()}. A durable store needs a key that outlives the
+         * process: {@link #build()} refuses one with the default key or {@link KeyProvider#random()}, whose records
+         * could not be opened after a restart. Not wired yet: {@link #build()} also refuses a durable store (with any
+         * key) until the scheduler restores and writes its tasks through it, rather than appear durable and persist
+         * nothing.
+         *
+         * @param store the task store.
+         * @return this builder.
+         */
+        public Builder store(final TaskStore store)
+        {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
          * @param aead the cipher production mode seals payloads with; default {@link CallbackVault#DEFAULT_AEAD}.
          * @return this builder.
          */
@@ -798,6 +816,18 @@ public final class Scheduler implements AutoCloseable
             if (dispatcher == null)
             {
                 dispatcher = new Dispatcher();
+            }
+            if (store != null && store.isDurable())
+            {
+                if (keyProvider == null || keyProvider.isEphemeral())
+                {
+                    throw new IllegalStateException("a durable task store (" + store + ") needs a key that outlives " +
+                        "the process, but the key is " + (keyProvider == null ? "the default " : "") + "KeyProvider" +
+                        ".random(): its records could not be opened after a restart. Pass keyProvider(" +
+                        "KeyProvider.fromKeyStore(...)) or keyProvider(KeyProvider.ofBytes(...))");
+                }
+                throw new UnsupportedOperationException(store + " is not wired into the scheduler yet: its tasks " +
+                    "would not be persisted; use the default in-memory store");
             }
             return new Scheduler(this);
         }
