@@ -1,14 +1,15 @@
 package orchestrator.scheduler;
 
 import org.agrona.collections.IntArrayQueue;
-
-import java.util.Arrays;
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * Thread safe: every operation takes the registry's lock; the columns are guarded by it. Task control, kept out of
  * the fire path's classes: {@link Scheduler#pause pause}, {@link Scheduler#resume resume},
  * {@link Scheduler#triggerNow triggerNow} and {@link Scheduler#reschedule reschedule}, plus the per-task state they
- * and the overlap and timeout options need, as columns by task id beside {@link TaskTable}'s.
+ * and the overlap and timeout options need, by task id beside {@link TaskTable}'s columns. Few tasks ever have any of
+ * it, so it is kept in maps by id rather than in columns: a task that is never triggered, coalesced, parked or timed
+ * out costs nothing here.
  * <p>
  * Pending runs: a coalesced overlap ({@link OverlapPolicy#COALESCE}) or a {@code triggerNow} adds to a task's pending
  * fires. A task that is not running goes into the ready queue, which the next collection claims after the wheel's due
@@ -23,16 +24,18 @@ final class TaskControl
      * arithmetic. The one exception is a fire with nothing after it (a one-time task): it is parked here with its
      * fire time instead, and resume puts it back into the wheel, where the misfire policy decides as for any late
      * fire. A stale id in the ready queue (its task cancelled, its id reused) is harmless: the queue entry only says
-     * "look at pendingFires[id]", which the cancellation cleared.
+     * "look at the task's pending fires", which the cancellation cleared.
      */
     private static final int NO_ID = -1;
 
     private final TaskRegistry registry;
     private final IntArrayQueue ready = new IntArrayQueue(64, NO_ID); // guarded by lock
-    private long[] pendingFires = new long[0];    // guarded by lock: fires waiting for one extra run
-    private long[] pendingAt = new long[0];       // guarded by lock: the latest of them, epoch ms
-    private long[] parkedAt = new long[0];        // guarded by lock: a last fire that passed while paused, or NEVER
-    private long[] timeouts = new long[0];        // guarded by lock: runs that passed their timeout
+    // guarded by lock, keyed by task id: fires waiting for one extra run, and the latest of them (epoch ms)
+    private final Long2LongHashMap pendingFires = new Long2LongHashMap(0);
+    private final Long2LongHashMap pendingAt = new Long2LongHashMap(Long.MIN_VALUE);
+    // guarded by lock, keyed by task id: a last fire that passed while paused, and runs that passed their timeout
+    private final Long2LongHashMap parkedAt = new Long2LongHashMap(TaskDefinition.NEVER);
+    private final Long2LongHashMap timeouts = new Long2LongHashMap(0);
     private volatile int pendingTasks;            // written under lock: tasks with pending fires, read by workers
     private volatile boolean anyReady;            // written under lock: the ready queue is not empty
 
@@ -46,19 +49,12 @@ final class TaskControl
      */
     void added(final int id)
     {
-        if (id >= pendingFires.length)
-        {
-            final int capacity = Math.max(id + 1, Math.max(1024, pendingFires.length * 2));
-            pendingFires = Arrays.copyOf(pendingFires, capacity);
-            pendingAt = Arrays.copyOf(pendingAt, capacity);
-            timeouts = Arrays.copyOf(timeouts, capacity);
-            final int from = parkedAt.length;
-            parkedAt = Arrays.copyOf(parkedAt, capacity);
-            Arrays.fill(parkedAt, from, capacity, TaskDefinition.NEVER);
-        }
         dropPending(id);
-        parkedAt[id] = TaskDefinition.NEVER;
-        timeouts[id] = 0;
+        unpark(id);
+        if (!timeouts.isEmpty())
+        {
+            timeouts.remove(id);
+        }
     }
 
     /**
@@ -67,7 +63,7 @@ final class TaskControl
     void finished(final int id)
     {
         dropPending(id);
-        parkedAt[id] = TaskDefinition.NEVER;
+        unpark(id);
     }
 
     boolean pause(final String name)
@@ -113,10 +109,10 @@ final class TaskControl
             {
                 registry.table.state(id, TaskState.SCHEDULED);
             }
-            parked = parkedAt[id];
+            parked = parkedAt(id);
             if (parked != TaskDefinition.NEVER)
             {
-                parkedAt[id] = TaskDefinition.NEVER;
+                unpark(id);
                 registry.wheel.schedule(id, parked); // due at once: its misfire policy decides
             }
         }
@@ -221,7 +217,7 @@ final class TaskControl
             table.onceAt[id] = onceAt;
             registry.wheel.cancel(id);
             registry.heldBack.remove(id);
-            parkedAt[id] = TaskDefinition.NEVER;
+            unpark(id);
             first = definition.firstFire(registry.clock.millis(), onceAt);
             if (first != TaskDefinition.NEVER)
             {
@@ -253,7 +249,7 @@ final class TaskControl
     {
         if (next == TaskDefinition.NEVER && !definition.fixedDelay())
         {
-            parkedAt[id] = fire;
+            parkedAt.put(id, fire);
             return false;
         }
         registry.table.missed[id] += fires;
@@ -277,7 +273,7 @@ final class TaskControl
      */
     void afterRun(final int id)
     {
-        if (pendingFires[id] > 0)
+        if (!pendingFires.isEmpty() && pendingFires.get(id) > 0)
         {
             ready.offerInt(id);
             anyReady = true;
@@ -312,7 +308,7 @@ final class TaskControl
 
     long pendingFires(final int id) // lock held
     {
-        return pendingFires[id];
+        return pendingFires.get(id);
     }
 
     /**
@@ -322,7 +318,7 @@ final class TaskControl
      */
     long takePending(final int id)
     {
-        final long at = pendingAt[id];
+        final long at = pendingAt.get(id);
         dropPending(id);
         return at;
     }
@@ -338,41 +334,49 @@ final class TaskControl
 
     boolean isParked(final int id) // lock held
     {
-        return parkedAt[id] != TaskDefinition.NEVER;
+        return !parkedAt.isEmpty() && parkedAt.containsKey(id);
     }
 
     long parkedAt(final int id) // lock held
     {
-        return parkedAt[id];
+        return parkedAt.isEmpty() ? TaskDefinition.NEVER : parkedAt.get(id);
     }
 
     void countTimeout(final int id) // lock held
     {
-        timeouts[id]++;
+        timeouts.put(id, timeouts.get(id) + 1);
     }
 
     long timeouts(final int id) // lock held
     {
-        return timeouts[id];
+        return timeouts.isEmpty() ? 0 : timeouts.get(id);
     }
 
     private void addPending(final int id, final long fires, final long at)
     {
-        if (pendingFires[id] == 0)
+        final long pending = pendingFires.get(id);
+        if (pending == 0)
         {
             pendingTasks++; // volatile write under the lock
         }
-        pendingFires[id] += fires;
-        pendingAt[id] = Math.max(pendingAt[id], at);
+        pendingFires.put(id, pending + fires);
+        pendingAt.put(id, Math.max(pendingAt.get(id), at));
     }
 
     private void dropPending(final int id)
     {
-        if (pendingFires[id] != 0)
+        if (!pendingFires.isEmpty() && pendingFires.remove(id) != 0)
         {
             pendingTasks--;
-            pendingFires[id] = 0;
+            pendingAt.remove(id);
         }
-        pendingAt[id] = Long.MIN_VALUE;
+    }
+
+    private void unpark(final int id)
+    {
+        if (!parkedAt.isEmpty())
+        {
+            parkedAt.remove(id);
+        }
     }
 }
