@@ -2,7 +2,6 @@ package orchestrator.scheduler;
 
 import org.agrona.collections.Object2IntHashMap;
 
-
 /**
  * NOT thread safe: guarded by the registry's lock. The most recently finished tasks (completed, cancelled, failed),
  * oldest dropped first, kept as columns in a ring so that retiring a task allocates nothing; {@link TaskInfo}s are
@@ -15,15 +14,7 @@ import org.agrona.collections.Object2IntHashMap;
 final class FinishedTasks
 {
     private final int capacity;
-    private final String[] names;
-    private final String[] schedules;      // null for a one-time task: its instant is in onceAt
-    private final long[] onceAt;
-    private final byte[] states;
-    private final long[] runs;
-    private final long[] missed;
-    private final long[] failures;
-    private final String[] lastErrors;
-    private final long[] timeouts;
+    private final TaskRows rows;            // the ring; a one-time task's schedule text is null, its instant in onceAt
     private final Object2IntHashMap<String> slotByName = new Object2IntHashMap<>(-1);
     private final String[] indexedNames;   // per slot: the name slotByName filed there, or null
     private long added;
@@ -33,15 +24,7 @@ final class FinishedTasks
     {
         this.capacity = capacity;
         final int length = Math.max(capacity, 1);
-        names = new String[length];
-        schedules = new String[length];
-        onceAt = new long[length];
-        states = new byte[length];
-        runs = new long[length];
-        missed = new long[length];
-        failures = new long[length];
-        lastErrors = new String[length];
-        timeouts = new long[length];
+        rows = new TaskRows(length);
         indexedNames = new String[length];
     }
 
@@ -55,16 +38,7 @@ final class FinishedTasks
             return;
         }
         final int slot = (int)(added++ % capacity);
-        final TaskDefinition definition = table.definitions[id];
-        names[slot] = table.names[id];
-        schedules[slot] = definition.describe();
-        timeouts[slot] = timeoutCount;
-        onceAt[slot] = table.onceAt[id];
-        states[slot] = table.states[id];
-        runs[slot] = table.runs[id];
-        missed[slot] = table.missed[id];
-        failures[slot] = table.failures[id];
-        lastErrors[slot] = table.lastErrors[id];
+        rows.set(slot, table, id, null, table.definitions[id].describe(), TaskDefinition.NEVER, timeoutCount, false);
     }
 
     /**
@@ -85,8 +59,7 @@ final class FinishedTasks
         for (long i = added - 1; i >= first; i--)
         {
             final int slot = (int)(i % capacity);
-            out.add(names[slot], null, schedules[slot], onceAt[slot], TaskDefinition.NEVER,
-                states[slot], runs[slot], missed[slot], failures[slot], lastErrors[slot], timeouts[slot], false);
+            out.addCopy(rows, slot);
         }
     }
 
@@ -107,8 +80,7 @@ final class FinishedTasks
         {
             return false;
         }
-        out.add(names[slot], null, schedules[slot], onceAt[slot], TaskDefinition.NEVER, states[slot], runs[slot],
-            missed[slot], failures[slot], lastErrors[slot], timeouts[slot], false);
+        out.addCopy(rows, slot);
         return true;
     }
 
@@ -122,8 +94,8 @@ final class FinishedTasks
             {
                 slotByName.removeKey(evicted);
             }
-            indexedNames[slot] = names[slot];
-            slotByName.put(names[slot], slot);
+            indexedNames[slot] = rows.names[slot];
+            slotByName.put(rows.names[slot], slot);
         }
         indexed = added;
     }

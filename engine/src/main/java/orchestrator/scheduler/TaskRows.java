@@ -42,41 +42,60 @@ final class TaskRows
     }
 
     /**
-     * Copies a row of the table (lock held).
+     * Appends a copy of a row of the table (lock held).
      *
      * @param nextFire the task's next fire, or {@link TaskDefinition#NEVER}.
      * @param timeouts the task's runs that passed their timeout.
      */
     void add(final TaskTable table, final int id, final long nextFire, final long timeouts)
     {
-        add(table.names[id], table.definitions[id], null, table.onceAt[id], nextFire, table.states[id],
-            table.runs[id], table.missed[id], table.failures[id], table.lastErrors[id], timeouts,
+        set(size++, table, id, table.definitions[id], null, nextFire, timeouts,
             table.hasFlag(id, TaskTable.RUNNING_LONG));
     }
 
     /**
+     * Writes a copy of a row of the table at {@code row} (lock held).
+     *
      * @param definition the task's definition, or null when {@code schedule} is given.
      * @param schedule   the schedule's text ({@link TaskDefinition#describe()}), or null when {@code definition} is
      *                   given or the task is one-time.
      */
-    void add(
-        final String name, final TaskDefinition definition, final String schedule, final long onceAt, final long nextFire, final byte state,
-        final long runs, final long missed, final long failures, final String lastError, final long timeouts,
-        final boolean runningLong)
+    void set(
+        final int row, final TaskTable table, final int id, final TaskDefinition definition, final String schedule,
+        final long nextFire, final long timeouts, final boolean runningLong)
     {
-        final int row = size++;
-        names[row] = name;
+        names[row] = table.names[id];
         definitions[row] = definition;
         schedules[row] = schedule;
-        this.onceAt[row] = onceAt;
+        onceAt[row] = table.onceAt[id];
         this.nextFire[row] = nextFire;
-        states[row] = state;
-        this.runs[row] = runs;
-        this.missed[row] = missed;
-        this.failures[row] = failures;
-        lastErrors[row] = lastError;
+        states[row] = table.states[id];
+        runs[row] = table.runs[id];
+        missed[row] = table.missed[id];
+        failures[row] = table.failures[id];
+        lastErrors[row] = table.lastErrors[id];
         this.timeouts[row] = timeouts;
         this.runningLong[row] = runningLong;
+    }
+
+    /**
+     * Appends a copy of another buffer's row.
+     */
+    void addCopy(final TaskRows from, final int row)
+    {
+        final int to = size++;
+        names[to] = from.names[row];
+        definitions[to] = from.definitions[row];
+        schedules[to] = from.schedules[row];
+        onceAt[to] = from.onceAt[row];
+        nextFire[to] = from.nextFire[row];
+        states[to] = from.states[row];
+        runs[to] = from.runs[row];
+        missed[to] = from.missed[row];
+        failures[to] = from.failures[row];
+        lastErrors[to] = from.lastErrors[row];
+        timeouts[to] = from.timeouts[row];
+        runningLong[to] = from.runningLong[row];
     }
 
     /**
