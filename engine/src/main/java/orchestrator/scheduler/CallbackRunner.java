@@ -99,6 +99,7 @@ final class CallbackRunner
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
             fire.ran++;
+            final FireEvent event = fire.timing.beforeRun(fire);
             try
             {
                 callback.run();
@@ -107,6 +108,7 @@ final class CallbackRunner
             {
                 failed(fire, ex);
             }
+            fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore); // nor may it reach the next run of a fireAll batch
         }
     }
@@ -140,6 +142,7 @@ final class CallbackRunner
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
             fire.ran++;
+            final FireEvent event = fire.timing.beforeRun(fire);
             try
             {
                 handler.accept(plain);
@@ -148,6 +151,7 @@ final class CallbackRunner
             {
                 failed(fire, ex);
             }
+            fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore);
         }
     }

@@ -31,6 +31,7 @@ final class Fire implements Runnable
     int failed;
     String error;           // the last failure's description, without secrets
     String openFailure;     // set when a handler's record failed to open
+    final FireTiming timing = new FireTiming(); // lateness and run time, when timed
 
     Fire(final FireCycle cycle)
     {
