@@ -1,7 +1,9 @@
 /**
  * The scheduler: register cron and one-time tasks, run them on time with {@link orchestrator.scheduler.Scheduler}.
  * <p>
- * Public: {@code Scheduler}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy}, {@code ManualClock}.
+ * Public: {@code Scheduler}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy}, {@code ManualClock},
+ * {@code SchedulerMetrics} and {@code SchedulerMeterBinder} (the only class that needs Micrometer, an optional
+ * dependency).
  * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
  * <ol>
  * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
@@ -13,7 +15,9 @@
  * </ol>
  * Around them: {@code TaskDefinition} and {@code Payload} (immutable parts of a task), {@code HeldBack} (fires the
  * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code Driver} (the
- * thread behind {@code start()}) and {@code IdleSignal} (behind {@code awaitIdle}).
+ * thread behind {@code start()}) and {@code IdleSignal} (behind {@code awaitIdle}). Metrics: {@code FireMetrics}
+ * (counters and histograms, written under the lock in phases 1 and 3), {@code FireTiming} (a fire's lateness and run
+ * time, pooled with it) and {@code FlightEvents} ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
  * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by
