@@ -16,8 +16,8 @@ final class FireMetrics
     /*
      * Writers hold the registry's lock already (phase 1 collects and counts misses, phase 3 completes fires), so the
      * counters are plain longs and the histograms plain Histograms written by one thread at a time: no atomics on the
-     * fire path. A reader takes the lock for O(1) work: it drains completions, copies the counters and swaps the
-     * interval histograms with empty spares; it adds the interval into the running totals after releasing the lock,
+     * fire path. A reader's hold does not grow with the number of tasks or of fires recorded: it drains completions as
+     * every read does, copies the counters and swaps the interval histograms with empty spares; it adds the interval into the running totals after releasing the lock,
      * under its own monitor. Ordering: the interval histogram was written under the lock and is read by the reader
      * after it took the lock; the spare was reset by the reader before it handed it over under the lock.
      */
@@ -106,12 +106,18 @@ final class FireMetrics
             final long late = Math.min(timing.latenessNanos, MAX_RECORDED);
             lateness.recordValue(late);
             timedFires++;
-            latenessTotal += late;
+            latenessTotal = saturatedAdd(latenessTotal, late);
             final long each = Math.min(timing.runNanos / timing.timedRuns, MAX_RECORDED);
             runTime.recordValueWithCount(each, timing.timedRuns);
             timedRuns += timing.timedRuns;
-            runTimeTotal += timing.runNanos;
+            runTimeTotal = saturatedAdd(runTimeTotal, timing.runNanos);
         }
+    }
+
+    private static long saturatedAdd(final long total, final long value) // both >= 0
+    {
+        final long sum = total + value;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /**
