@@ -237,17 +237,23 @@ class MetricsTest
                 entered.countDown();
                 Latches.awaitUninterruptibly(release);
             });
-            clock.advance(Duration.ofMinutes(1));
-            scheduler.runPending();
-            assertTrue(entered.await(30, TimeUnit.SECONDS));
-            for (int i = 0; i < 3; i++)
+            try
             {
                 clock.advance(Duration.ofMinutes(1));
-                scheduler.runPending(); // the task is still running: dropped and counted
+                scheduler.runPending();
+                assertTrue(entered.await(30, TimeUnit.SECONDS));
+                for (int i = 0; i < 3; i++)
+                {
+                    clock.advance(Duration.ofMinutes(1));
+                    scheduler.runPending(); // the task is still running: dropped and counted
+                }
+                assertEquals(3, scheduler.metrics().missed());
+                assertEquals(0, scheduler.metrics().runs()); // a run counts when it completes
             }
-            assertEquals(3, scheduler.metrics().missed());
-            assertEquals(0, scheduler.metrics().runs()); // a run counts when it completes
-            release.countDown();
+            finally
+            {
+                release.countDown(); // a failed assertion must not leave the callback hung and close() waiting
+            }
             assertTrue(scheduler.awaitIdle(Duration.ofSeconds(30)));
             final SchedulerMetrics metrics = scheduler.metrics();
             assertEquals(1, metrics.runs());
@@ -304,14 +310,21 @@ class MetricsTest
             final java.util.concurrent.atomic.AtomicReference<Throwable> readerFailure =
                 new java.util.concurrent.atomic.AtomicReference<>();
             reader.setUncaughtExceptionHandler((t, ex) -> readerFailure.set(ex));
+            reader.setDaemon(true);
             reader.start();
-            for (int minute = 0; minute < minutes; minute++)
+            try
             {
-                clock.advance(Duration.ofMinutes(1));
-                scheduler.runPending();
-                assertTrue(scheduler.awaitIdle(Duration.ofSeconds(30))); // no overlap: every fire runs
+                for (int minute = 0; minute < minutes; minute++)
+                {
+                    clock.advance(Duration.ofMinutes(1));
+                    scheduler.runPending();
+                    assertTrue(scheduler.awaitIdle(Duration.ofSeconds(30))); // no overlap: every fire runs
+                }
             }
-            reader.interrupt();
+            finally
+            {
+                reader.interrupt();
+            }
             reader.join(TimeUnit.SECONDS.toMillis(30));
             assertFalse(reader.isAlive());
             assertEquals(null, readerFailure.get());
