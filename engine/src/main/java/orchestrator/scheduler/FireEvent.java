@@ -15,7 +15,8 @@ import jdk.jfr.Timestamp;
  * duration), with the instant it was due, how late it started and how it ended.
  * <p>
  * Caveats: enabled by default with no threshold, so a recording that keeps the default settings gets one event per
- * run; give it a threshold ({@code orchestrator.Fire#threshold=10 ms}) or disable it in a busy scheduler. Only
+ * run; give it a threshold (a {@code threshold} setting in the recording's {@code .jfc}, or
+ * {@code Recording.enable(NAME).withThreshold(...)}) or disable it in a busy scheduler. Only
  * {@link FlightEvents} creates it, and only while a recording has it enabled.
  */
 @Name(FireEvent.NAME)
