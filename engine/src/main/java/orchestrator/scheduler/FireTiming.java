@@ -30,6 +30,10 @@ final class FireTiming
     {
         this.timed = timed;
         this.flight = flight;
+        if (!timed && !flight)
+        {
+            return; // nothing below is read
+        }
         this.collectedAt = collectedAt;
         this.collectedNanos = collectedNanos;
         latenessNanos = 0;
