@@ -3,6 +3,8 @@ package orchestrator.scheduler;
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.RecordOpenException;
 
+import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -15,6 +17,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * its sealed record and runs its handler on the plaintext, and writes the outcome into the fire. It never throws and
  * never lets logging or message building stand between a run and its completion: a callback that throws anything, an
  * exception whose {@code toString()} throws, or a logger that throws are all recorded as the run's failure.
+ * <p>
+ * With no listener and no {@code Consumer<FireContext>} callback, a run builds no {@link FireContext} and allocates
+ * nothing; otherwise each callback run gets a new context, made on its thread, and the listeners are called around it
+ * ({@link Listeners} catches what they throw).
  * <p>
  * Caveats: a callback that restores the interrupt flag has it cleared when it returns (each run of a fireAll batch
  * included), unless the thread was already interrupted before the fire (so an interrupt meant for the caller of
@@ -30,11 +36,15 @@ final class CallbackRunner
     private final TaskTable table;
     private final CallbackVault vault;
     private final BiConsumer<Fire, byte[]> runHandler = this::runHandler; // one object for every fire
+    private final Listeners listeners;
+    private final Clock clock;
 
-    CallbackRunner(final TaskTable table, final CallbackVault vault)
+    CallbackRunner(final TaskTable table, final CallbackVault vault, final Listeners listeners, final Clock clock)
     {
         this.table = table;
         this.vault = vault;
+        this.listeners = listeners;
+        this.clock = clock;
     }
 
     void registerHandler(final String name, final Consumer<byte[]> handler)
@@ -64,7 +74,7 @@ final class CallbackRunner
                 release(fire);
                 return;
             }
-            if (fire.definition.callback() != null)
+            if (fire.definition.handler() == null)
             {
                 runRunnable(fire);
             }
@@ -94,6 +104,12 @@ final class CallbackRunner
 
     private void runRunnable(final Fire fire)
     {
+        final TaskListener[] listeners = this.listeners.array();
+        if (listeners.length != 0 || fire.definition.contextCallback() != null)
+        {
+            runWithContext(fire, listeners, null);
+            return;
+        }
         final Runnable callback = fire.definition.callback();
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
@@ -137,6 +153,12 @@ final class CallbackRunner
 
     private void runHandler(final Fire fire, final byte[] plain)
     {
+        final TaskListener[] listeners = this.listeners.array();
+        if (listeners.length != 0)
+        {
+            runWithContext(fire, listeners, plain);
+            return;
+        }
         final Consumer<byte[]> handler = handlers.get(fire.definition.handler());
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
@@ -153,6 +175,71 @@ final class CallbackRunner
             }
             fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore);
+        }
+    }
+
+    /**
+     * The runs of a fire with a context: a {@code Consumer<FireContext>} callback, or listeners to call around it.
+     *
+     * @param plain the opened payload of a handler task; null for a plain task.
+     */
+    private void runWithContext(final Fire fire, final TaskListener[] listeners, final byte[] plain)
+    {
+        final TaskDefinition definition = fire.definition;
+        final Consumer<byte[]> handler = plain == null ? null : handlers.get(definition.handler());
+        final Consumer<FireContext> contextCallback = definition.contextCallback();
+        final Runnable callback = definition.callback();
+        final boolean interruptedBefore = Thread.currentThread().isInterrupted();
+        for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
+        {
+            fire.ran++;
+            final FireContext context = new FireContext(fire.taskName, Instant.ofEpochMilli(fire.scheduledAt),
+                now(), fire.fires);
+            Listeners.onStart(listeners, context);
+            Throwable failure = null;
+            final FireEvent event = fire.timing.beforeRun(fire);
+            try
+            {
+                if (handler != null)
+                {
+                    handler.accept(plain);
+                }
+                else if (contextCallback != null)
+                {
+                    contextCallback.accept(context);
+                }
+                else
+                {
+                    callback.run();
+                }
+            }
+            catch (final Throwable ex)
+            {
+                failure = ex;
+                failed(fire, ex);
+            }
+            fire.timing.afterRun(fire, event);
+            clearCallbackInterrupt(interruptedBefore);
+            if (failure == null)
+            {
+                Listeners.onSuccess(listeners, context);
+            }
+            else
+            {
+                Listeners.onFailure(listeners, context, failure);
+            }
+        }
+    }
+
+    private Instant now()
+    {
+        try
+        {
+            return clock.instant();
+        }
+        catch (final Throwable ex)
+        {
+            return Instant.EPOCH; // a clock that throws must not stand between a run and its completion
         }
     }
 

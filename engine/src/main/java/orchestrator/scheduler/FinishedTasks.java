@@ -2,17 +2,15 @@ package orchestrator.scheduler;
 
 import org.agrona.collections.Object2IntHashMap;
 
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 /**
  * NOT thread safe: guarded by the registry's lock. The most recently finished tasks (completed, cancelled, failed),
  * oldest dropped first, kept as columns in a ring so that retiring a task allocates nothing; {@link TaskInfo}s are
- * built only when read.
+ * built only when read, after the lock is released ({@link TaskRows}).
+ * <p>
+ * The index by name is brought up to date when a name is looked up, not when a task is retired: retiring writes the
+ * ring's next slot and nothing else, and a lookup first files the entries retired since the last one (at most the
+ * ring's capacity), so the work is the same per retired task, but off the path that fires and cancels tasks.
  */
 final class FinishedTasks
 {
@@ -25,8 +23,11 @@ final class FinishedTasks
     private final long[] missed;
     private final long[] failures;
     private final String[] lastErrors;
+    private final long[] timeouts;
     private final Object2IntHashMap<String> slotByName = new Object2IntHashMap<>(-1);
+    private final String[] indexedNames;   // per slot: the name slotByName filed there, or null
     private long added;
+    private long indexed;                  // entries before it are in slotByName
 
     FinishedTasks(final int capacity)
     {
@@ -40,12 +41,14 @@ final class FinishedTasks
         missed = new long[length];
         failures = new long[length];
         lastErrors = new String[length];
+        timeouts = new long[length];
+        indexedNames = new String[length];
     }
 
     /**
      * Records a task that has just finished; its columns are copied from the table.
      */
-    void add(final TaskTable table, final int id)
+    void add(final TaskTable table, final int id, final long timeoutCount)
     {
         if (capacity == 0)
         {
@@ -53,14 +56,9 @@ final class FinishedTasks
         }
         final int slot = (int)(added++ % capacity);
         final TaskDefinition definition = table.definitions[id];
-        final String evicted = names[slot];
-        if (evicted != null && slotByName.getValue(evicted) == slot)
-        {
-            slotByName.removeKey(evicted);
-        }
         names[slot] = table.names[id];
-        slotByName.put(names[slot], slot);
-        schedules[slot] = definition.isRecurring() ? definition.cron().expression() : null;
+        schedules[slot] = definition.describe();
+        timeouts[slot] = timeoutCount;
         onceAt[slot] = table.onceAt[id];
         states[slot] = table.states[id];
         runs[slot] = table.runs[id];
@@ -70,38 +68,63 @@ final class FinishedTasks
     }
 
     /**
-     * Appends the finished tasks, newest first, skipping names in {@code skip} and older entries of a name already
-     * listed, so each name appears once.
+     * @return the number of entries {@link #copyTo} copies at most.
      */
-    void appendTo(final List<TaskInfo> out, final Set<String> skip)
+    int capacity()
     {
-        final Set<String> seen = new HashSet<>(); // finished names only: skip is not copied, it may hold millions
-        final long first = Math.max(0, added - capacity);
-        final List<TaskInfo> newestFirst = new ArrayList<>();
-        for (long i = added - 1; i >= first; i--)
-        {
-            final int slot = (int)(i % capacity);
-            if (!skip.contains(names[slot]) && seen.add(names[slot]))
-            {
-                newestFirst.add(info(slot));
-            }
-        }
-        out.addAll(newestFirst);
+        return capacity;
     }
 
     /**
-     * @return the newest finished task of that name.
+     * Copies the finished tasks, newest first, into {@code out} (lock held; {@code out} holds {@link #capacity()}
+     * rows). Names repeat when a name finished more than once; the reader keeps the first, the newest.
      */
-    Optional<TaskInfo> find(final String name)
+    void copyTo(final TaskRows out)
     {
-        final int slot = slotByName.getValue(name);
-        return slot < 0 ? Optional.empty() : Optional.of(info(slot));
+        final long first = Math.max(0, added - capacity);
+        for (long i = added - 1; i >= first; i--)
+        {
+            final int slot = (int)(i % capacity);
+            out.add(names[slot], null, schedules[slot], onceAt[slot], TaskDefinition.NEVER,
+                states[slot], runs[slot], missed[slot], failures[slot], lastErrors[slot], timeouts[slot], false);
+        }
     }
 
-    private TaskInfo info(final int slot)
+    /**
+     * Copies the newest finished task of that name into {@code out} (lock held).
+     *
+     * @return false when none is retained.
+     */
+    boolean copyTo(final String name, final TaskRows out)
     {
-        final String schedule = schedules[slot] != null ? schedules[slot] : Instant.ofEpochMilli(onceAt[slot]).toString();
-        return new TaskInfo(names[slot], schedule, Optional.empty(), TaskState.values()[states[slot]], runs[slot],
-            missed[slot], failures[slot], Optional.ofNullable(lastErrors[slot]));
+        if (capacity == 0)
+        {
+            return false;
+        }
+        catchUp();
+        final int slot = slotByName.getValue(name);
+        if (slot < 0)
+        {
+            return false;
+        }
+        out.add(names[slot], null, schedules[slot], onceAt[slot], TaskDefinition.NEVER, states[slot], runs[slot],
+            missed[slot], failures[slot], lastErrors[slot], timeouts[slot], false);
+        return true;
+    }
+
+    private void catchUp()
+    {
+        for (long i = Math.max(indexed, added - capacity); i < added; i++)
+        {
+            final int slot = (int)(i % capacity);
+            final String evicted = indexedNames[slot];
+            if (evicted != null && slotByName.getValue(evicted) == slot)
+            {
+                slotByName.removeKey(evicted);
+            }
+            indexedNames[slot] = names[slot];
+            slotByName.put(names[slot], slot);
+        }
+        indexed = added;
     }
 }

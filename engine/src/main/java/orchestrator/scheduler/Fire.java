@@ -24,13 +24,23 @@ final class Fire implements Runnable
     long pin;               // the vault pin of a handler fire's record
     long scheduledAt;       // epoch ms of the (latest) fire time this run stands for
     int runs;               // callbacks to run: 1, or more under MisfirePolicy.fireAll
+    long fires = 1;         // fires this run stands for (FireContext.fires): more for a coalesced or merged run
     boolean handBack;       // complete through the completion queue (worker dispatch)
+    boolean watched;        // its task has a run timeout: RunTimeouts watches it
+    boolean timeoutReported; // guarded by lock: RunTimeouts reported it
+    int watchIndex;         // guarded by lock: its place in RunTimeouts' watch list
+
+    // run state of a watched fire, published by the running thread (see RunTimeouts)
+    int runState;           // accessed through RunTimeouts' VarHandle, plain only in phase 1 and 3 (lock held)
+    long startedAt;         // written before runState is released as RUNNING
+    Thread thread;          // likewise
 
     // outcome, written by the running thread
     int ran;
     int failed;
     String error;           // the last failure's description, without secrets
     String openFailure;     // set when a handler's record failed to open
+    long finishedAt = Long.MIN_VALUE; // epoch ms, set for a fixed-delay task, whose next fire counts from it
     final FireTiming timing = new FireTiming(); // lateness and run time, when timed
 
     Fire(final FireCycle cycle)
@@ -45,12 +55,26 @@ final class Fire implements Runnable
     @Override
     public void run()
     {
+        final boolean watched = this.watched;
+        final boolean interruptedBefore = watched && Thread.currentThread().isInterrupted();
         try
         {
+            if (watched)
+            {
+                RunTimeouts.started(this, cycle.millis());
+            }
             cycle.runner.run(this);
         }
         finally
         {
+            if (watched)
+            {
+                RunTimeouts.ended(this, interruptedBefore);
+            }
+            if (definition.fixedDelay())
+            {
+                finishedAt = cycle.millis();
+            }
             if (handBack)
             {
                 cycle.onCompletion(this);
@@ -68,6 +92,15 @@ final class Fire implements Runnable
         failed = 0;
         error = null;
         openFailure = null;
+        fires = 1;
+        finishedAt = Long.MIN_VALUE;
+        if (watched)
+        {
+            watched = false;
+            timeoutReported = false;
+            runState = RunTimeouts.IDLE; // published to the next running thread by the dispatch hand-off
+            thread = null;
+        }
     }
 
     @Override

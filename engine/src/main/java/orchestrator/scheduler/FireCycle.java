@@ -3,6 +3,7 @@ package orchestrator.scheduler;
 import orchestrator.core.dispatcher.Dispatcher;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
+import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -20,7 +21,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * collecting thread; worker fires come back through an MPSC queue that every holder of the lock drains first.</li>
  * </ol>
  * A task is claimed (RUNNING flag) only in phase 1 and released only in phase 3, both under the lock, so it is never
- * claimed twice: a callback never runs concurrently with itself.
+ * claimed twice: a callback never runs concurrently with itself. Phase 1 also claims the ready runs of
+ * {@link TaskControl} (coalesced fires, {@code triggerNow}) and reports the runs past their timeout
+ * ({@link RunTimeouts}); fires of a paused task are counted as missed there. Listeners hear of missed fires and
+ * timeouts after the lock is released.
  */
 final class FireCycle
 {
@@ -31,13 +35,17 @@ final class FireCycle
     private final TaskRegistry registry;
     private final TaskTable table;
     private final TimerWheel wheel;
+    private final TaskControl control;
+    private final RunTimeouts timeouts;
+    private final Listeners listeners;
+    private final Clock clock;
     private final Dispatcher dispatcher;
     private final boolean inline;
     private final long misfireThresholdMs;
     private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
     private final IdleSignal idleSignal = new IdleSignal();
     private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();   // guarded by lock
-    private final ArrayDeque<Batch> spareBatches = new ArrayDeque<>(); // guarded by lock
+    private final ArrayDeque<FireBatch> spareBatches = new ArrayDeque<>(); // guarded by lock
     private int inFlight;                                               // guarded by lock
 
     FireCycle(final TaskRegistry registry, final CallbackRunner runner, final Dispatcher dispatcher,
@@ -46,28 +54,15 @@ final class FireCycle
         this.registry = registry;
         this.table = registry.table;
         this.wheel = registry.wheel;
+        this.control = registry.control;
+        this.timeouts = registry.timeouts;
+        this.listeners = registry.listeners;
+        this.clock = registry.clock;
         this.runner = runner;
         this.dispatcher = dispatcher;
         this.inline = dispatcher.isInline();
         this.misfireThresholdMs = misfireThresholdMs;
         this.metrics = registry.metrics;
-    }
-
-    /**
-     * NOT thread safe: owned by one {@code runPending()} call at a time. The ids a poll handed out and the fires
-     * claimed from them, reused across calls; plus what the collection has to log once the lock is released.
-     */
-    private static final class Batch
-    {
-        final int[] ids = new int[BATCH_LIMIT];
-        final long[] heldFires = new long[BATCH_LIMIT];
-        final Fire[] fires = new Fire[BATCH_LIMIT];
-        int size;
-        long lateTasks;
-        long lateFires;
-        long oldestLate;
-        int overlapsStarted;
-        String firstOverlap;
     }
 
     /**
@@ -84,24 +79,30 @@ final class FireCycle
         boolean more;
         do
         {
-            final Batch batch;
+            final FireBatch batch;
             final int polled;
             registry.lock.lock();
             try
             {
                 drainCompletions();
-                batch = spareBatches.isEmpty() ? new Batch() : spareBatches.pop();
+                batch = spareBatches.isEmpty() ? new FireBatch() : spareBatches.pop();
+                batch.listeners = listeners.array();
+                if (handled == 0 && !timeouts.isEmpty())
+                {
+                    batch.timedOut = timeouts.check(now, table, control);
+                }
                 final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
                 polled = collect(now, batch, limit);
-                more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now);
+                more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.hasReady();
             }
             finally
             {
                 registry.lock.unlock();
             }
             handled += polled;
-            logCollection(batch, now);
+            batch.report(now);
             started += dispatch(batch);
+            more = more || control.anyReady(); // phase 3 of an inline run may have made its pending fires ready
         }
         while (more && handled < maxFires);
         return started;
@@ -112,11 +113,12 @@ final class FireCycle
      *
      * @return how many tasks came due, claimed or not.
      */
-    private int collect(final long now, final Batch batch, final int limit)
+    private int collect(final long now, final FireBatch batch, final int limit)
     {
         final int[] ids = batch.ids;
         metrics.onCollect(now);
         final int fromWheel = wheel.poll(now, ids, limit);
+        table.gatherForCollect(ids, fromWheel, wheel);
         final int due = fromWheel + registry.heldBack.poll(now, ids, batch.heldFires, fromWheel, limit - fromWheel);
         int claimed = 0;
         TaskDefinition lastDefinition = null;
@@ -142,7 +144,7 @@ final class FireCycle
                 if (lastNext <= now)
                 {
                     lastCount += definition.firesBetween(lastNext, now) + 1;
-                    lastNext = definition.nextFireAfter(now);
+                    lastNext = definition.nextFireAfter(lastNext, now);
                 }
             }
             final long fires = lastCount;
@@ -150,9 +152,17 @@ final class FireCycle
             {
                 wheel.schedule(id, lastNext);
             }
+            if (table.hasFlag(id, TaskTable.PAUSED))
+            {
+                if (control.pausedFire(id, definition, fire, fires, lastNext, now))
+                {
+                    batch.missed(table.names[id], fire, fires);
+                }
+                continue;
+            }
             final boolean onTime = fires == 1 ?
                 Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 : // fire <= now: exact even past Long.MAX_VALUE
-                definition.firesBetween(onTimeAfter(now), now) > 0;
+                latestOnTime(definition, lastNext, now);
             final int runs = definition.misfire().runsFor(fires, onTime);
             if (runs < fires)
             {
@@ -161,18 +171,32 @@ final class FireCycle
                 batch.lateTasks++;
                 batch.lateFires += fires - runs;
                 batch.oldestLate = Math.max(batch.oldestLate, now - fire);
+                batch.missed(table.names[id], fire, fires - runs);
             }
             if (runs == 0)
             {
                 if (lastNext == TaskDefinition.NEVER)
                 {
-                    registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left to wait for
+                    if (definition.fixedDelay())
+                    {
+                        wheel.schedule(id, definition.delayAfter(now)); // its next fire counts from the one dropped
+                    }
+                    else
+                    {
+                        registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
+                    }
                 }
                 continue;
             }
             if (table.hasFlag(id, TaskTable.RUNNING))
             {
+                if (definition.overlap() == OverlapPolicy.COALESCE)
+                {
+                    control.coalesce(id, runs, fire); // runs once more when the current run completes
+                    continue;
+                }
                 table.missed[id] += runs;
+                batch.missed(table.names[id], fire, runs);
                 metrics.onMissed(table.names[id], fire, runs, FlightEvents.OVERLAP);
                 if (!table.hasFlag(id, TaskTable.MISS_BURST))
                 {
@@ -187,8 +211,39 @@ final class FireCycle
             table.state(id, TaskState.RUNNING);
             batch.fires[claimed++] = claim(id, definition, fire, runs);
         }
+        int ready = 0;
+        while (due + ready < limit && control.hasReady())
+        {
+            final int id = control.pollReady();
+            ready++;
+            if (control.pendingFires(id) == 0 || !table.isLive(id) || table.hasFlag(id, TaskTable.RUNNING))
+            {
+                continue; // taken already, cancelled, or running: its completion makes it ready again
+            }
+            final long fires = control.pendingFires(id);
+            final long at = control.takePending(id);
+            table.clearFlag(id, TaskTable.MISS_BURST);
+            table.setFlag(id, TaskTable.RUNNING);
+            table.state(id, TaskState.RUNNING);
+            final Fire extra = claim(id, table.definitions[id], at, 1);
+            extra.fires = fires;
+            batch.fires[claimed++] = extra;
+        }
         batch.size = claimed;
-        return due;
+        return due + ready;
+    }
+
+    /**
+     * @return true when the latest of several passed fires is within the misfire threshold of {@code now}.
+     */
+    private boolean latestOnTime(final TaskDefinition definition, final long next, final long now)
+    {
+        if (definition.isFixedRate())
+        {
+            return next != TaskDefinition.NEVER &&
+                Long.compareUnsigned(now - (next - definition.periodMs()), misfireThresholdMs) <= 0;
+        }
+        return definition.firesBetween(onTimeAfter(now), now) > 0;
     }
 
     /**
@@ -211,6 +266,10 @@ final class FireCycle
         claimed.scheduledAt = fire;
         claimed.runs = runs;
         claimed.handBack = !inline;
+        if (definition.timeoutMs() > 0)
+        {
+            timeouts.watch(claimed);
+        }
         final Payload payload = table.payloads[id];
         if (payload != null)
         {
@@ -227,7 +286,7 @@ final class FireCycle
      *
      * @return callbacks started (inline) or handed to workers.
      */
-    private int dispatch(final Batch batch)
+    private int dispatch(final FireBatch batch)
     {
         final Fire[] fires = batch.fires;
         final int size = batch.size;
@@ -246,6 +305,7 @@ final class FireCycle
                 " claimed fire(s); they are counted as missed", null);
         }
         int started = 0;
+        table.gatherForRetire(fires, inline ? 0 : dispatched, size);
         registry.lock.lock();
         try
         {
@@ -277,7 +337,7 @@ final class FireCycle
         return inline ? started : dispatched;
     }
 
-    private void release(final Batch batch) // lock held
+    private void release(final FireBatch batch) // lock held
     {
         java.util.Arrays.fill(batch.fires, 0, batch.size, null);
         batch.size = 0;
@@ -296,6 +356,26 @@ final class FireCycle
     {
         completions.offer(fire);
         idleSignal.signal();
+        if (control.anyPending())
+        {
+            registry.wakeDriver(); // a coalesced or triggered run may wait for this completion
+        }
+    }
+
+    /**
+     * @return the scheduler's clock in epoch ms; a clock that throws reads as {@link Long#MIN_VALUE}, so that it
+     *         cannot stand between a run and its completion.
+     */
+    long millis()
+    {
+        try
+        {
+            return clock.millis();
+        }
+        catch (final Throwable ex)
+        {
+            return Long.MIN_VALUE;
+        }
     }
 
     void drainCompletions() // lock held
@@ -322,6 +402,11 @@ final class FireCycle
             table.lastErrors[id] = fire.error;
         }
         table.clearFlag(id, TaskTable.RUNNING);
+        if (fire.watched)
+        {
+            timeouts.unwatch(fire);
+            table.clearFlag(id, TaskTable.RUNNING_LONG);
+        }
         if (table.generation(id) != fire.generation) // cancelled while running: retire it now
         {
             registry.retire(id);
@@ -332,32 +417,24 @@ final class FireCycle
             table.lastErrors[id] = fire.openFailure;
             registry.finish(id, TaskState.FAILED);
         }
-        else if (!wheel.contains(id) && !registry.heldBack.contains(id))
+        else if (!wheel.contains(id) && !registry.heldBack.contains(id) && !control.isParked(id) &&
+            !table.definitions[id].fixedDelay())
         {
             final boolean oneTimeFailed = !fire.definition.isRecurring() && fire.failed > 0;
             registry.finish(id, oneTimeFailed ? TaskState.FAILED : TaskState.COMPLETED);
         }
         else
         {
-            table.state(id, TaskState.SCHEDULED);
+            if (table.definitions[id].fixedDelay() && !wheel.contains(id) && !registry.heldBack.contains(id))
+            {
+                final long ended = fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : millis();
+                wheel.schedule(id, table.definitions[id].delayAfter(ended)); // phase 3 sets a fixed delay's next fire
+            }
+            table.state(id, table.hasFlag(id, TaskTable.PAUSED) ? TaskState.PAUSED : TaskState.SCHEDULED);
+            control.afterRun(id);
         }
         fire.reset();
         spareFires.push(fire);
-    }
-
-    private static void logCollection(final Batch batch, final long now)
-    {
-        if (batch.lateFires > 0)
-        {
-            CallbackRunner.log(WARNING, "runPending came late: " + batch.lateTasks + " task(s) missed " +
-                batch.lateFires + " fire(s), the oldest due " + batch.oldestLate + " ms ago", null);
-        }
-        if (batch.overlapsStarted > 0)
-        {
-            CallbackRunner.log(WARNING, batch.overlapsStarted + " task(s), '" + batch.firstOverlap +
-                "' first, still running at their next fire: overlapping fires are dropped and counted as missed " +
-                "until a run finishes in time", null);
-        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package orchestrator.scheduler;
 
-import java.util.Arrays;
 
 /**
  * NOT thread safe: owned by one {@link TimerWheel}. One level of the wheel: a fixed number of slots of ids, each entry an
@@ -18,7 +17,13 @@ import java.util.Arrays;
  * home entry needs nothing but the locator. This class keeps locators up to date when it moves entries (compaction,
  * re-layout), and the wheel does when it moves one itself ({@link #locator}).
  * <p>
- * Caveats: arrays only grow; the memory of a burst is held until the wheel is dropped.
+ * A slot's overflow array is detached once the slot no longer needs it (drained or shrunk below its home block) and
+ * kept among a few spares, the largest, for the next slot that overflows: a wheel whose bursts move from slot to slot
+ * (a million tasks on {@code * * * * * *} fill a different slot every second) reuses the same few arrays rather than
+ * keeping room for a burst in every slot it ever filled, and allocates nothing in steady state.
+ * <p>
+ * Caveats: the home array only grows; the spares hold at most {@link #SPARES} arrays, each no larger than the largest
+ * burst a slot held.
  */
 final class IdSlots
 {
@@ -28,6 +33,7 @@ final class IdSlots
     static final int OVERFLOW = 1 << 28;
     private static final int ADDRESS = OVERFLOW - 1;
     private static final int MAX_SHIFT = 6;
+    static final int SPARES = 4;
 
     private final int slots;
     private final int tag;
@@ -36,6 +42,8 @@ final class IdSlots
     private int[] home;
     private int overflowSlots; // slots with an overflow array
     private long overflowInts; // the overflow arrays' total length
+    private final int[][] spares = new int[SPARES][]; // detached overflow arrays, for the next slot that overflows
+    private int spareCount;
 
     /**
      * @param slots how many slots.
@@ -62,6 +70,10 @@ final class IdSlots
     void setCount(final int slot, final int count)
     {
         home[slot << shift] = count;
+        if (count < 1 << shift && overflow[slot] != null)
+        {
+            detach(slot);
+        }
     }
 
     /**
@@ -234,7 +246,73 @@ final class IdSlots
             count += 1 + (id >> 31);
         }
         home[base] = rest;
+        if (rest < block && overflow[slot] != null)
+        {
+            detach(slot);
+        }
         return count;
+    }
+
+    /**
+     * @return the ints this level holds: the home array, the overflow arrays and the spares.
+     */
+    long retainedInts()
+    {
+        long spareInts = 0;
+        for (int i = 0; i < spareCount; i++)
+        {
+            spareInts += spares[i].length;
+        }
+        return home.length + overflowInts + spareInts;
+    }
+
+    /**
+     * Takes the overflow array of a slot that no longer uses it, keeping it as a spare when it is among the
+     * {@link #SPARES} largest.
+     */
+    private void detach(final int slot)
+    {
+        final int[] extra = overflow[slot];
+        overflow[slot] = null;
+        overflowSlots--;
+        overflowInts -= extra.length;
+        if (spareCount < SPARES)
+        {
+            spares[spareCount++] = extra;
+            return;
+        }
+        int smallest = 0;
+        for (int i = 1; i < SPARES; i++)
+        {
+            smallest = spares[i].length < spares[smallest].length ? i : smallest;
+        }
+        if (spares[smallest].length < extra.length)
+        {
+            spares[smallest] = extra;
+        }
+    }
+
+    /**
+     * @return the smallest spare of at least {@code length} ints, removed from the spares, or null.
+     */
+    private int[] takeSpare(final int length)
+    {
+        int best = -1;
+        for (int i = 0; i < spareCount; i++)
+        {
+            if (spares[i].length >= length && (best < 0 || spares[i].length < spares[best].length))
+            {
+                best = i;
+            }
+        }
+        if (best < 0)
+        {
+            return null;
+        }
+        final int[] spare = spares[best];
+        spares[best] = spares[--spareCount];
+        spares[spareCount] = null;
+        return spare;
     }
 
     private int compact(final int slot, final int[] locators)
@@ -278,12 +356,25 @@ final class IdSlots
         {
             grown <<= 1;
         }
+        int[] grownArray = takeSpare(grown);
+        if (grownArray == null)
+        {
+            grownArray = new int[grown];
+        }
         if (extra == null)
         {
             overflowSlots++;
         }
-        overflowInts += grown - (extra == null ? 0 : extra.length);
-        overflow[slot] = extra == null ? new int[grown] : Arrays.copyOf(extra, grown);
+        else
+        {
+            System.arraycopy(extra, 0, grownArray, 0, extra.length);
+            if (spareCount < SPARES)
+            {
+                spares[spareCount++] = extra;
+            }
+        }
+        overflowInts += grownArray.length - (extra == null ? 0 : extra.length);
+        overflow[slot] = grownArray;
     }
 
     private void relayout(final int[] locators)

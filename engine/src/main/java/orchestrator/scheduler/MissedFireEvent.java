@@ -40,6 +40,6 @@ final class MissedFireEvent extends Event
 
     @Label("Reason")
     @Description("late: passed while the scheduler was late (misfire policy); overlap: due while the previous run " +
-        "was still going; refused: the dispatcher refused the fire")
+        "was still going; refused: the dispatcher refused the fire; paused: the task was paused")
     String reason;
 }

@@ -4,6 +4,7 @@ import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
@@ -23,11 +24,14 @@ import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
- * Thread safe: every method may be called from any thread, including from inside a running callback. Runs cron and
- * one-time tasks on time: register tasks, then call {@link #runPending()} in a loop or let {@link #start()} do it.
+ * Thread safe: every method may be called from any thread, including from inside a running callback. Runs cron,
+ * interval and one-time tasks on time: describe each with a {@link TaskSpec} and {@link #schedule} it (or use a
+ * {@code register*} shortcut), then call {@link #runPending()} in a loop or let {@link #start()} do it. Tasks can be
+ * paused, resumed, triggered and rescheduled while running; {@link TaskListener}s hear every run.
  * <p>
  * Guarantees: a task's callback never runs on two threads at once (a fire that comes due while the previous run is
- * still going is dropped and counted as missed); callbacks may register, cancel and read tasks; reads never wait for
+ * still going is dropped and counted as missed, or under {@link OverlapPolicy#COALESCE} folded into one run right after
+ * it); callbacks may register, cancel and read tasks; reads never wait for
  * a running callback; a callback that throws is logged and counted, never propagated, and its task keeps its
  * schedule; a task cancelled while due does not fire afterwards.
  * <p>
@@ -84,7 +88,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a recurring task. The expression is read in the builder's {@link Builder#defaultDialect default
+     * Registers a recurring task; a shortcut for {@code schedule(TaskSpec.named(name).cron(cron).run(callback))}.
+     * The expression is read in the builder's {@link Builder#defaultDialect default
      * dialect}; without one, its field count decides: 5 fields are UNIX cron (minute first), 6 are Spring (seconds
      * first) unless Quartz would read them differently (then they are refused), 7 are Quartz (with year); macros such
      * as {@code @hourly} are UNIX.
@@ -101,11 +106,134 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(callback, "callback");
-        registerTask(name, parseCron(cron), callback);
+        schedule(TaskSpec.named(name).cron(cron).run(callback));
     }
 
     /**
-     * Registers a recurring task on a parsed schedule, which keeps its own dialect, zone and DST policy.
+     * Registers the task a spec describes: one schedule, its options, one callback. Every {@code register*} method is
+     * a shortcut onto this one.
+     *
+     * @param spec the task.
+     * @throws InvalidCronExpressionException when a cron expression is malformed or can never fire.
+     * @throws IllegalArgumentException       when the spec has no schedule or no callback, a live task already has
+     *                                        its name (that task is left intact), its handler is unknown, its payload
+     *                                        too large, or its name blank or too long; the message says which field
+     *                                        and why.
+     * @throws NullPointerException           when the spec is null.
+     * @throws IllegalStateException          when the scheduler is closed.
+     */
+    public void schedule(final TaskSpec spec)
+    {
+        Objects.requireNonNull(spec, "spec");
+        final String name = spec.name();
+        checkName(name);
+        spec.validate(true);
+        checkOpen();
+        if (spec.handler() != null)
+        {
+            registry.cycle.runner.requireHandler(spec.handler());
+        }
+        registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+    }
+
+    /**
+     * Pauses a task: it keeps its schedule, but every fire that comes due while it is paused is counted as missed
+     * (and told to {@link TaskListener#onMissed}), never run and never silent. A one-time fire that passes while
+     * paused waits for {@link #resume}, where its misfire policy decides. A run already going finishes. Idempotent.
+     *
+     * @param name the task's name.
+     * @return true when a live task of that name is now paused; false for an unknown or finished task.
+     */
+    public boolean pause(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        return registry.control.pause(name);
+    }
+
+    /**
+     * Resumes a paused task: its next fire runs as usual. Idempotent.
+     *
+     * @param name the task's name.
+     * @return true when a live task of that name is now not paused; false for an unknown or finished task.
+     */
+    public boolean resume(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        return registry.control.resume(name);
+    }
+
+    /**
+     * Runs a task once more, now: at the next {@code runPending()} (the driver is woken), or, if the task is running,
+     * as soon as that run ends: never two runs of one task at once. Its schedule is not changed; a paused task runs
+     * too. Triggers that wait for the same run are merged into one run, whose {@link FireContext#fires()} counts them.
+     *
+     * @param name the task's name.
+     * @return true when a live task of that name will run; false for an unknown or finished task.
+     * @throws IllegalStateException when the scheduler is closed.
+     */
+    public boolean triggerNow(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        checkOpen();
+        return registry.control.triggerNow(name, clock.millis());
+    }
+
+    /**
+     * Gives a live task a new schedule and options, keeping its counters ({@code runs}, {@code missed},
+     * {@code failures}), its paused state and its pending runs; its next fire is computed from now as for a new task.
+     * A spec without a callback keeps the task's callback (and payload); one with a callback replaces it. A run
+     * already going finishes with the old callback.
+     *
+     * @param name the task's name; the spec's name must be the same.
+     * @param spec the new schedule and options, and optionally a new callback.
+     * @return true when the task was rescheduled; false for an unknown or finished task.
+     * @throws IllegalArgumentException as {@link #schedule(TaskSpec)}, or when the spec names another task.
+     * @throws IllegalStateException    when the scheduler is closed.
+     */
+    public boolean reschedule(final String name, final TaskSpec spec)
+    {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(spec, "spec");
+        if (!spec.name().equals(name))
+        {
+            throw new IllegalArgumentException("reschedule of task '" + name + "' was given a spec named '" +
+                spec.name() + "'; a task keeps its name");
+        }
+        spec.validate(false);
+        checkOpen();
+        if (spec.handler() != null)
+        {
+            registry.cycle.runner.requireHandler(spec.handler());
+        }
+        final TaskDefinition definition = definitionOf(spec);
+        final long onceAt = onceAtOf(spec);
+        registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload()); // refuses what can never fire
+        return registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload(), onceAt);
+    }
+
+    /**
+     * Adds a listener of every task's runs, misses and timeouts. With none added, runs build no {@link FireContext}.
+     *
+     * @param listener the listener; adding one twice makes it hear everything twice.
+     */
+    public void addListener(final TaskListener listener)
+    {
+        registry.listeners.add(listener);
+    }
+
+    /**
+     * @param listener a listener given to {@link #addListener}.
+     * @return true when it was removed (once, if added several times); runs already started may still call it.
+     */
+    public boolean removeListener(final TaskListener listener)
+    {
+        Objects.requireNonNull(listener, "listener");
+        return registry.listeners.remove(listener);
+    }
+
+    /**
+     * Registers a recurring task on a parsed schedule, which keeps its own dialect, zone and DST policy; a shortcut
+     * for {@code schedule(TaskSpec.named(name).cron(schedule).run(callback))}.
      *
      * @param name     a unique, non-blank task name.
      * @param schedule the schedule.
@@ -118,12 +246,12 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(callback, "callback");
-        checkOpen();
-        registry.register(name, bind(name, schedule), 0, defaultMisfire, callback, null, null);
+        schedule(TaskSpec.named(name).cron(schedule).run(callback));
     }
 
     /**
-     * Registers a recurring task with its own misfire policy.
+     * Registers a recurring task with its own misfire policy; a shortcut for
+     * {@code schedule(TaskSpec.named(name).cron(schedule).misfire(misfire).run(callback))}.
      *
      * @param name     a unique, non-blank task name.
      * @param schedule the schedule.
@@ -139,12 +267,12 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(misfire, "misfire");
         Objects.requireNonNull(callback, "callback");
-        checkOpen();
-        registry.register(name, bind(name, schedule), 0, misfire, callback, null, null);
+        schedule(TaskSpec.named(name).cron(schedule).misfire(misfire).run(callback));
     }
 
     /**
-     * Registers a task that fires once. An instant in the past (or now) fires at the next {@link #runPending()}, under
+     * Registers a task that fires once; a shortcut for {@code schedule(TaskSpec.named(name).once(at).run(callback))}.
+     * An instant in the past (or now) fires at the next {@link #runPending()}, under
      * the default {@link MisfirePolicy#FIRE_ONCE}; a scheduler whose default policy is {@code SKIP} counts it as missed.
      *
      * @param name     a unique, non-blank task name.
@@ -157,8 +285,7 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(callback, "callback");
-        checkOpen();
-        registry.register(name, null, epochMilli(name, at), defaultMisfire, callback, null, null);
+        schedule(TaskSpec.named(name).once(at).run(callback));
     }
 
     /**
@@ -182,7 +309,8 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Registers a recurring task whose callback is a registered handler and a payload, stored sealed (encrypted and
-     * authenticated) in production mode and opened only for the moment the handler runs.
+     * authenticated) in production mode and opened only for the moment the handler runs; a shortcut for
+     * {@code schedule(TaskSpec.named(name).cron(cron).handler(handler, payload))}.
      *
      * @param name    a unique, non-blank task name.
      * @param cron    the cron expression, read as {@link #registerTask(String, String, Runnable)} reads it.
@@ -196,13 +324,12 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(handler, "handler");
-        checkOpen();
-        registry.cycle.runner.requireHandler(handler);
-        registry.register(name, bind(name, parseCron(cron)), 0, defaultMisfire, null, handler, payload);
+        schedule(TaskSpec.named(name).cron(cron).handler(handler, payload));
     }
 
     /**
-     * Registers a one-time task whose callback is a registered handler and a sealed payload.
+     * Registers a one-time task whose callback is a registered handler and a sealed payload; a shortcut for
+     * {@code schedule(TaskSpec.named(name).once(at).handler(handler, payload))}.
      *
      * @param name    a unique, non-blank task name.
      * @param at      when to fire; an instant in the past fires at the next {@link #runPending()}.
@@ -215,9 +342,7 @@ public final class Scheduler implements AutoCloseable
         checkName(name);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(handler, "handler");
-        checkOpen();
-        registry.cycle.runner.requireHandler(handler);
-        registry.register(name, null, epochMilli(name, at), defaultMisfire, null, handler, payload);
+        schedule(TaskSpec.named(name).once(at).handler(handler, payload));
     }
 
     /**
@@ -456,6 +581,21 @@ public final class Scheduler implements AutoCloseable
         return registry;
     }
 
+    private TaskDefinition definitionOf(final TaskSpec spec)
+    {
+        CronSchedule cron = null;
+        if (spec.kind() == TaskSpec.Kind.CRON)
+        {
+            cron = bind(spec.name(), spec.cronText() != null ? parseCron(spec.cronText()) : spec.cronSchedule());
+        }
+        return spec.definition(cron, defaultMisfire);
+    }
+
+    private static long onceAtOf(final TaskSpec spec)
+    {
+        return spec.kind() == TaskSpec.Kind.ONCE ? epochMilli(spec.name(), spec.at()) : 0;
+    }
+
     /** @return a string cron read in the default dialect, or by its field count when none is set. */
     private CronSchedule parseCron(final String cron)
     {
@@ -532,6 +672,7 @@ public final class Scheduler implements AutoCloseable
         MisfirePolicy misfirePolicy = MisfirePolicy.FIRE_ONCE;
         Duration misfireThreshold = Duration.ofSeconds(1);
         KeyProvider keyProvider;
+        TaskStore store; // null: TaskStore.inMemory()
         Aead aead = CallbackVault.DEFAULT_AEAD;
         int maxPayloadBytes = 1 << 20;
         CronDialect defaultDialect;
@@ -640,6 +781,22 @@ public final class Scheduler implements AutoCloseable
         }
 
         /**
+         * Where tasks are kept; default {@link TaskStore#inMemory()}. A durable store needs a key that outlives the
+         * process: {@link #build()} refuses one with the default key or {@link KeyProvider#random()}, whose records
+         * could not be opened after a restart. Not wired yet: {@link #build()} also refuses a durable store (with any
+         * key) until the scheduler restores and writes its tasks through it, rather than appear durable and persist
+         * nothing.
+         *
+         * @param store the task store.
+         * @return this builder.
+         */
+        public Builder store(final TaskStore store)
+        {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /**
          * @param aead the cipher production mode seals payloads with; default {@link CallbackVault#DEFAULT_AEAD}.
          * @return this builder.
          */
@@ -687,6 +844,18 @@ public final class Scheduler implements AutoCloseable
             if (dispatcher == null)
             {
                 dispatcher = new Dispatcher();
+            }
+            if (store != null && store.isDurable())
+            {
+                if (keyProvider == null || keyProvider.isEphemeral())
+                {
+                    throw new IllegalStateException("a durable task store (" + store + ") needs a key that outlives " +
+                        "the process, but the key is " + (keyProvider == null ? "the default " : "") + "KeyProvider" +
+                        ".random(): its records could not be opened after a restart. Pass keyProvider(" +
+                        "KeyProvider.fromKeyStore(...)) or keyProvider(KeyProvider.ofBytes(...))");
+                }
+                throw new UnsupportedOperationException(store + " is not wired into the scheduler yet: its tasks " +
+                    "would not be persisted; use the default in-memory store");
             }
             return new Scheduler(this);
         }

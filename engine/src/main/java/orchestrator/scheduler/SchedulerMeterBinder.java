@@ -78,7 +78,7 @@ public final class SchedulerMeterBinder implements MeterBinder
         counter(registry, metrics, "orchestrator.fires.runs", "Callbacks run, whether they returned or threw",
             m -> m.counts().runs());
         counter(registry, metrics, "orchestrator.fires.missed",
-            "Fires that did not run: late (misfire policy), overlapping a run still going, or refused",
+            "Fires that did not run: late (misfire policy), overlapping a run still going, paused, or refused",
             m -> m.counts().missed());
         counter(registry, metrics, "orchestrator.fires.failures",
             "Runs whose callback threw, or whose record failed to open", m -> m.counts().failures());

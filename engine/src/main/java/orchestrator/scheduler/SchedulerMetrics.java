@@ -43,7 +43,8 @@ public final class SchedulerMetrics
 
     /**
      * @return fires that did not run: passed while the scheduler was late (as the misfire policy decided), due while
-     *         the previous run of the task was still going, or refused by the dispatcher.
+     *         the previous run of the task was still going, due while the task was paused, or refused by the
+     *         dispatcher.
      */
     public long missed()
     {

@@ -38,7 +38,10 @@ final class TaskRegistry
     private final FinishedTasks finished;                 // guarded by lock
     private final Object2IntHashMap<String> unretired = new Object2IntHashMap<>(TaskTable.NO_ID); // guarded by lock
     private final AtomicLong recordIds = new AtomicLong();
-    private final Clock clock;
+    final Clock clock;
+    final TaskControl control = new TaskControl(this);
+    final RunTimeouts timeouts = new RunTimeouts();   // guarded by lock
+    final Listeners listeners = new Listeners();
     private final int maxPayloadBytes;
     private TaskDefinition lastDefinition;                // guarded by lock: shared by consecutive registrations
     volatile long sealEpoch;                              // written under lock: moves at each rotation or mode switch
@@ -56,7 +59,7 @@ final class TaskRegistry
         this.finished = new FinishedTasks(builder.retainFinished);
         this.resealer = new Resealer(this);
         this.metrics = new FireMetrics(this, builder.recordTimings);
-        this.cycle = new FireCycle(this, new CallbackRunner(table, vault), builder.dispatcher,
+        this.cycle = new FireCycle(this, new CallbackRunner(table, vault, listeners, clock), builder.dispatcher,
             saturatedMillis(builder.misfireThreshold));
     }
 
@@ -80,26 +83,16 @@ final class TaskRegistry
      *
      * @param onceAt the fire time of a one-time task (epoch ms); ignored when {@code cron} is set.
      */
-    void register(final String name, final CronSchedule cron, final long onceAt, final MisfirePolicy misfire,
-        final Runnable callback, final String handler, final byte[] payload)
+    /**
+     * Registers a task: its payload is sealed before the lock is taken.
+     *
+     * @param onceAt the fire time of a one-time task (epoch ms); ignored for recurring tasks.
+     */
+    void register(final String name, final TaskDefinition proposed, final long onceAt, final byte[] payload)
     {
-        if (payload != null && payload.length > maxPayloadBytes)
-        {
-            throw new IllegalArgumentException("payload of task '" + name + "' is " + payload.length +
-                " bytes, over the limit of " + maxPayloadBytes + " (Scheduler.Builder.maxPayloadBytes)");
-        }
+        final String handler = proposed.handler();
         final long now = clock.millis();
-        final long first = cron == null ? onceAt : cron.nextAfterEpochMilli(now);
-        if (first == TaskDefinition.NEVER)
-        {
-            if (cron == null)
-            {
-                throw new IllegalArgumentException("task '" + name + "': a one-time task needs an instant before " +
-                    Instant.ofEpochMilli(TaskDefinition.NEVER));
-            }
-            throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
-                "it has no fire time after " + Instant.ofEpochMilli(now));
-        }
+        final long first = firstFire(name, proposed, now, onceAt, payload);
         final long recordId = handler == null ? 0 : recordIds.incrementAndGet();
         final byte[] bytes = payload == null ? new byte[0] : payload;
         while (true)
@@ -119,12 +112,13 @@ final class TaskRegistry
                     continue; // a rotation or mode switch began while we sealed: seal again
                 }
                 TaskDefinition definition = lastDefinition;
-                if (definition == null || !definition.sameAs(cron, callback, handler, misfire))
+                if (definition == null || !definition.sameAs(proposed))
                 {
-                    definition = new TaskDefinition(cron, callback, handler, misfire);
+                    definition = proposed;
                     lastDefinition = definition;
                 }
                 final int id = table.add(name, definition, sealed, onceAt);
+                control.added(id);
                 wheel.schedule(id, first);
                 break;
             }
@@ -137,6 +131,51 @@ final class TaskRegistry
         {
             onEarlierDeadline.run();
         }
+    }
+
+    /**
+     * @return the first fire of a task about to be registered or rescheduled at {@code now}.
+     * @throws IllegalArgumentException when the payload is too large or the task could never fire.
+     */
+    long firstFire(final String name, final TaskDefinition definition, final long now, final long onceAt,
+        final byte[] payload)
+    {
+        if (payload != null && payload.length > maxPayloadBytes)
+        {
+            throw new IllegalArgumentException("payload of task '" + name + "' is " + payload.length +
+                " bytes, over the limit of " + maxPayloadBytes + " (Scheduler.Builder.maxPayloadBytes)");
+        }
+        final long first = definition.firstFire(now, onceAt);
+        if (first == TaskDefinition.NEVER)
+        {
+            final CronSchedule cron = definition.cron();
+            if (cron != null)
+            {
+                throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
+                    "it has no fire time after " + Instant.ofEpochMilli(now));
+            }
+            throw new IllegalArgumentException("task '" + name + "': " + (definition.isRecurring() ?
+                "its first fire would be after " : "a one-time task needs an instant before ") +
+                Instant.ofEpochMilli(TaskDefinition.NEVER));
+        }
+        return first;
+    }
+
+    /**
+     * Seals a new payload for a task outside the lock; the caller checks {@link #sealEpoch} under the lock.
+     */
+    Payload seal(final String name, final byte[] payload)
+    {
+        final long recordId = recordIds.incrementAndGet();
+        return new Payload(vault.seal(recordId, name, 0, payload == null ? new byte[0] : payload), recordId, 0);
+    }
+
+    /**
+     * Wakes the driver, if started, to look at the wheel and the ready queue again.
+     */
+    void wakeDriver()
+    {
+        onEarlierDeadline.run();
     }
 
     boolean cancel(final String name)
@@ -166,6 +205,7 @@ final class TaskRegistry
     void finish(final int id, final TaskState state)
     {
         table.unname(id, state);
+        control.finished(id);
         wheel.cancel(id);
         heldBack.remove(id);
         if (!table.hasFlag(id, TaskTable.RUNNING))
@@ -183,8 +223,11 @@ final class TaskRegistry
      */
     void retire(final int id)
     {
-        unretired.remove(table.names[id], id);
-        finished.add(table, id);
+        if (!unretired.isEmpty())
+        {
+            unretired.remove(table.names[id], id);
+        }
+        finished.add(table, id, control.timeouts(id));
         table.free(id);
     }
 
@@ -208,43 +251,44 @@ final class TaskRegistry
 
     Optional<TaskInfo> task(final String name)
     {
+        final TaskRows row = new TaskRows(1);
         lock.lock();
         try
         {
             cycle.drainCompletions();
-            final int id = table.idOf(name);
+            int id = table.idOf(name);
+            id = id != TaskTable.NO_ID ? id : unretired.getValue(name);
             if (id != TaskTable.NO_ID)
             {
-                return Optional.of(info(id));
+                row.add(table, id, nextFire(id), control.timeouts(id));
             }
-            final int finishedRunning = unretired.getValue(name);
-            return finishedRunning != TaskTable.NO_ID ? Optional.of(info(finishedRunning)) : finished.find(name);
+            else if (!finished.copyTo(name, row))
+            {
+                return Optional.empty();
+            }
         }
         finally
         {
             lock.unlock();
         }
+        return Optional.of(row.info(0));
     }
 
     /**
      * Every live task, then the finished ones; the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
-     * so each entry is one consistent state of its task but the list is not one instant of the whole registry. Only
-     * the entries of a chunk are built under the lock; the list and the set of listed names, which grow with the
-     * number of tasks, are filled after it is released, so no hold grows with the number of tasks. Each name is
-     * listed once: the finished history leaves out every name already listed from a row, live or not, since a task
-     * finished while its fire was in flight keeps its row until that fire completes, and may be retired into the
-     * history between the hold that copied its row and the one that reads the history.
+     * so each entry is one consistent state of its task but the list is not one instant of the whole registry. A hold
+     * copies rows into buffers allocated before it ({@link TaskRows}); the entries, the list and the set of listed
+     * names are built after it is released, so no hold allocates or grows with the number of tasks.
      */
     List<TaskInfo> snapshot()
     {
         final List<TaskInfo> infos = new ArrayList<>();
         final Set<String> listed = new HashSet<>();
-        final TaskInfo[] chunk = new TaskInfo[SNAPSHOT_CHUNK];
+        final TaskRows chunk = new TaskRows(SNAPSHOT_CHUNK);
         int from = 0;
         boolean last;
         do
         {
-            int count = 0;
             lock.lock();
             try
             {
@@ -254,7 +298,7 @@ final class TaskRegistry
                 {
                     if (table.names[id] != null)
                     {
-                        chunk[count++] = info(id);
+                        chunk.add(table, id, nextFire(id), control.timeouts(id));
                     }
                 }
                 from = to;
@@ -264,44 +308,43 @@ final class TaskRegistry
             {
                 lock.unlock();
             }
-            for (int i = 0; i < count; i++)
+            for (int i = 0; i < chunk.size; i++)
             {
-                infos.add(chunk[i]);
-                listed.add(chunk[i].name()); // unretired rows too: their task may be in the history by the last hold
-                chunk[i] = null;
+                infos.add(chunk.info(i));
+                listed.add(chunk.names[i]);
             }
+            chunk.clear();
         }
         while (!last);
+        final TaskRows history = new TaskRows(finished.capacity());
         lock.lock();
         try
         {
-            finished.appendTo(infos, listed);
+            finished.copyTo(history);
         }
         finally
         {
             lock.unlock();
         }
+        for (int i = 0; i < history.size; i++) // newest first: a name is listed once, from a row or its newest entry
+        {
+            if (listed.add(history.names[i]))
+            {
+                infos.add(history.info(i));
+            }
+        }
         return List.copyOf(infos);
-    }
-
-    private TaskInfo info(final int id) // lock held
-    {
-        final TaskDefinition definition = table.definitions[id];
-        final String schedule = definition.isRecurring() ?
-            definition.cron().expression() : Instant.ofEpochMilli(table.onceAt[id]).toString();
-        final long next = nextFire(id);
-        final TaskState state = table.state(id);
-        final boolean finishedState = state == TaskState.CANCELLED || state == TaskState.COMPLETED ||
-            state == TaskState.FAILED;
-        return new TaskInfo(table.names[id], schedule,
-            next == TaskDefinition.NEVER || finishedState ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next)),
-            state, table.runs[id], table.missed[id], table.failures[id], Optional.ofNullable(table.lastErrors[id]));
     }
 
     private long nextFire(final int id) // lock held
     {
         final long next = wheel.deadline(id);
-        return next != TaskDefinition.NEVER ? next : heldBack.fireAt(id);
+        if (next != TaskDefinition.NEVER)
+        {
+            return next;
+        }
+        final long held = heldBack.fireAt(id);
+        return held != TaskDefinition.NEVER ? held : control.parkedAt(id);
     }
 
     /**
@@ -312,7 +355,12 @@ final class TaskRegistry
         lock.lock();
         try
         {
-            return Math.min(wheel.nextDeadlineHint(), heldBack.earliest());
+            if (control.hasReady())
+            {
+                return clock.millis(); // now: a ready run waits for no deadline
+            }
+            final long next = Math.min(wheel.nextDeadlineHint(), heldBack.earliest());
+            return timeouts.isEmpty() ? next : Math.min(next, timeouts.nextDeadline());
         }
         finally
         {
@@ -372,49 +420,6 @@ final class TaskRegistry
             lock.unlock();
         }
         return names;
-    }
-
-    /**
-     * For tests in this package: the stored record of a live handler task.
-     */
-    orchestrator.scheduler.vault.SealedRecord record(final String name)
-    {
-        return payload(name).record();
-    }
-
-    /**
-     * For tests in this package: the stored payload of a live handler task.
-     */
-    Payload payload(final String name)
-    {
-        lock.lock();
-        try
-        {
-            return table.payloads[table.idOf(name)];
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
-
-    /**
-     * For tests in this package: replaces the stored record of a live handler task, as an attacker with write
-     * access to the store would.
-     */
-    void replaceRecord(final String name, final orchestrator.scheduler.vault.SealedRecord record)
-    {
-        lock.lock();
-        try
-        {
-            final int id = table.idOf(name);
-            final Payload old = table.payloads[id];
-            table.payloads[id] = new Payload(record, old.recordId(), old.version());
-        }
-        finally
-        {
-            lock.unlock();
-        }
     }
 
     void onEarlierDeadline(final Runnable wakeUp)

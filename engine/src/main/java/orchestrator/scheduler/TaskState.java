@@ -14,5 +14,10 @@ public enum TaskState
     /** Cancelled by {@link Scheduler#cancel(String)}; it will not fire again. */
     CANCELLED,
     /** Finished because it could not run: a one-time task whose callback threw, or a callback record that failed to open. */
-    FAILED
+    FAILED,
+    /**
+     * Paused by {@link Scheduler#pause(String)}: its fires come due and are counted as missed until
+     * {@link Scheduler#resume(String)}. A paused task whose run is going shows {@link #RUNNING}.
+     */
+    PAUSED
 }

@@ -1,7 +1,5 @@
 package orchestrator.scheduler;
 
-import org.agrona.collections.Object2IntHashMap;
-
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.Arrays;
@@ -21,7 +19,8 @@ final class TaskTable
 
     static final byte RUNNING = 1;        // claimed in phase 1, not yet through phase 3
     static final byte MISS_BURST = 2;     // a fire was dropped because the task was running; logged once per burst
-    static final byte PAUSED = 4;         // reserved for task control
+    static final byte PAUSED = 4;         // paused by TaskControl: its fires are counted as missed
+    static final byte RUNNING_LONG = 8;   // its run passed its timeout (RunTimeouts); cleared when the run completes
 
     /*
      * Generations are read without the lock by the thread that runs a fire, so they live in fixed pages that are
@@ -33,7 +32,7 @@ final class TaskTable
     private static final VarHandle GENERATIONS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final TaskState[] STATES = TaskState.values();
 
-    private final Object2IntHashMap<String> ids = new Object2IntHashMap<>(1024, 0.65f, NO_ID);
+    private final NameIndex ids = new NameIndex(1024);
     String[] names;
     TaskDefinition[] definitions;
     Payload[] payloads;                   // sealed payload of a handler task, null for a Runnable task
@@ -70,7 +69,7 @@ final class TaskTable
      */
     int idOf(final String name)
     {
-        return ids.getValue(name);
+        return ids.get(name, names);
     }
 
     /**
@@ -138,10 +137,62 @@ final class TaskTable
         free[freeCount++] = id;
     }
 
+    /*
+     * Tables beyond this many ids outgrow the caches, and the tasks of a batch sit at random ids: a loop that reads
+     * a task's columns one after the other waits for each miss in turn. So the fire cycle first gathers a batch in a
+     * pass whose loads are independent of each other (Java has no prefetch), which the CPU overlaps, and the phase
+     * that follows finds the rows in cache: measured at 1M one-time tasks, about twice as fast per expired task.
+     */
+    static final int GATHER_ABOVE = 1 << 16;
+    private long gathered; // written so that the gathering loads are kept
+
+    /**
+     * In a table over {@link #GATHER_ABOVE} ids, loads what phase 1 reads of each polled task.
+     */
+    void gatherForCollect(final int[] ids, final int count, final TimerWheel wheel)
+    {
+        if (highWater <= GATHER_ABOVE)
+        {
+            return;
+        }
+        long sum = 0;
+        for (int i = 0; i < count; i++)
+        {
+            final int id = ids[i];
+            sum += wheel.lastDeadline(id) + flags[id] + generation(id) + (definitions[id] == null ? 0 : 1) +
+                (payloads[id] == null ? 0 : 2) + (names[id] == null ? 0 : 4);
+        }
+        gathered = sum;
+    }
+
+    /**
+     * In a table over {@link #GATHER_ABOVE} ids, loads what phase 3 reads of each fire whose task it retires, the
+     * one-time ones: the name's hash (for the name index) and the columns the finished history copies.
+     */
+    void gatherForRetire(final Fire[] fires, final int from, final int to)
+    {
+        if (highWater <= GATHER_ABOVE)
+        {
+            return;
+        }
+        long sum = 0;
+        for (int i = from; i < to; i++)
+        {
+            final Fire fire = fires[i];
+            if (!fire.definition.isRecurring())
+            {
+                final int id = fire.id;
+                sum += fire.taskName.hashCode() + onceAt[id] + runs[id] + missed[id] + failures[id] + states[id] +
+                    (lastErrors[id] == null ? 0 : 1);
+            }
+        }
+        gathered = sum;
+    }
+
     boolean isLive(final int id)
     {
         final String name = names[id];
-        return name != null && ids.getValue(name) == id;
+        return name != null && ids.get(name, names) == id;
     }
 
     int generation(final int id)

@@ -1,23 +1,27 @@
 /**
- * The scheduler: register cron and one-time tasks, run them on time with {@link orchestrator.scheduler.Scheduler}.
+ * The scheduler: describe cron, interval and one-time tasks with {@link orchestrator.scheduler.TaskSpec}, run them on
+ * time with {@link orchestrator.scheduler.Scheduler}.
  * <p>
- * Public: {@code Scheduler}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy}, {@code ManualClock},
- * {@code SchedulerMetrics} and {@code SchedulerMeterBinder} (the only class that needs Micrometer, an optional
- * dependency).
+ * Public: {@code Scheduler}, {@code TaskSpec}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy},
+ * {@code OverlapPolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock}, {@code SchedulerMetrics} and
+ * {@code SchedulerMeterBinder} (the only class that needs Micrometer, an optional dependency).
  * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
  * <ol>
  * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
- * name, definition, state, counters, sealed payload, generation);</li>
+ * name, definition, state, counters, sealed payload, generation; names found through {@code NameIndex});</li>
  * <li>{@code TimerWheel}: task ids by deadline, a flat near level of 1 ms slots and a coarse far level;</li>
  * <li>{@code FireCycle}: {@code runPending()}'s three phases, collect (lock), dispatch (no lock), complete (lock);</li>
  * <li>{@code Fire}: the pooled per-fire state, carrying the task id and generation;</li>
  * <li>{@code CallbackRunner}: runs the {@code Runnable}, or opens the sealed record and runs the handler.</li>
  * </ol>
  * Around them: {@code TaskDefinition} and {@code Payload} (immutable parts of a task), {@code HeldBack} (fires the
- * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code Driver} (the
- * thread behind {@code start()}) and {@code IdleSignal} (behind {@code awaitIdle}). Metrics: {@code FireMetrics}
- * (counters and histograms, written under the lock in phases 1 and 3), {@code FireTiming} (a fire's lateness and run
- * time, pooled with it) and {@code FlightEvents} ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder).
+ * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code TaskRows} (rows
+ * copied under the lock, turned into {@code TaskInfo}s after it), {@code Driver} (the thread behind {@code start()}),
+ * {@code IdleSignal} (behind {@code awaitIdle}), {@code TaskControl} (pause, resume, triggerNow, reschedule and
+ * pending runs), {@code RunTimeouts} (run timeouts), {@code Listeners} and {@code MissedEvents} (listener calls, made
+ * outside the lock). Metrics: {@code FireMetrics} (counters and histograms, written under the lock in phases 1 and
+ * 3), {@code FireTiming} (a fire's lateness and run time, pooled with it) and {@code FlightEvents}
+ * ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
  * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by

@@ -1,5 +1,6 @@
 package orchestrator.scheduler;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -113,6 +114,42 @@ class IdSlotsTest
                 }
             }
             assertEquals(model.get(s), live);
+        }
+    }
+
+    /**
+     * Bursts that move from slot to slot, as a million tasks on one cron schedule do: each slot's overflow room must
+     * be handed on once the slot is drained, not kept per slot (which grew the heap by the size of a burst for every
+     * slot a burst ever filled).
+     */
+    @Test
+    void shouldHandOnTheRoomOfADrainedBurstRatherThanKeepItPerSlot()
+    {
+        final int slotCount = 1024;
+        final int burst = 10_000;
+        final IdSlots slots = new IdSlots(slotCount, 2, TAG);
+        final int[] locators = new int[burst];
+        final int[] out = new int[burst];
+        long afterFirst = 0;
+        for (int slot = 0; slot < slotCount; slot++)
+        {
+            for (int id = 0; id < burst; id++)
+            {
+                slots.add(slot, id, locators);
+            }
+            assertEquals(burst, slots.drain(slot, out, 0, slots.count(slot)));
+            afterFirst = slot == 0 ? slots.retainedInts() : afterFirst;
+        }
+        assertEquals(afterFirst, slots.retainedInts(), "a drained burst's room is reused by the next slot");
+        for (int id = 0; id < burst; id++) // partly drained bursts, too
+        {
+            slots.add(7, id, locators);
+        }
+        assertEquals(burst - 100, slots.drain(7, out, 0, burst - 100));
+        assertEquals(100, slots.count(7));
+        for (int i = 100; i >= 1; i--)
+        {
+            assertTrue(slots.holds(locators[slots.get(7, i)], 7, slots.get(7, i)));
         }
     }
 }

@@ -79,6 +79,28 @@ class MetricsTest
     }
 
     @Test
+    void shouldCountTheFiresOfAPausedTaskAsMissed()
+    {
+        try (Scheduler scheduler = scheduler(false, new Dispatcher()))
+        {
+            scheduler.registerTask("minute", "* * * * *", () -> { });
+            assertTrue(scheduler.pause("minute"));
+            for (int i = 0; i < 3; i++)
+            {
+                clock.advance(Duration.ofMinutes(1));
+                scheduler.runPending();
+            }
+            assertTrue(scheduler.resume("minute"));
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+            final SchedulerMetrics metrics = scheduler.metrics();
+            assertEquals(3, metrics.missed());
+            assertEquals(1, metrics.runs());
+            assertEquals(scheduler.task("minute").orElseThrow().missed(), metrics.missed());
+        }
+    }
+
+    @Test
     void shouldKeepCountingTasksThatLeftTheFinishedHistory()
     {
         try (Scheduler scheduler = Scheduler.builder().clock(clock).retainFinished(0).build())

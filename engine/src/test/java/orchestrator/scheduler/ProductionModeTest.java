@@ -67,7 +67,7 @@ class ProductionModeTest
     {
         assertFalse(scheduler.isTestMode());
         scheduler.registerTask("job", "* * * * *", "echo", utf8("secret-argument"));
-        final SealedRecord record = scheduler.registry().record("job");
+        final SealedRecord record = StoredRecords.record(scheduler, "job");
         assertTrue(record.isSealed());
         assertFalse(new String(record.toBytes(), StandardCharsets.ISO_8859_1).contains("secret-argument"));
         fire();
@@ -80,7 +80,7 @@ class ProductionModeTest
     {
         scheduler.setTestMode(true);
         scheduler.registerOnce("once", START, "echo", utf8("visible"));
-        assertTrue(scheduler.registry().record("once").isPlain());
+        assertTrue(StoredRecords.record(scheduler, "once").isPlain());
         scheduler.runPending();
         assertEquals(List.of("visible"), received);
     }
@@ -100,9 +100,9 @@ class ProductionModeTest
         {
             scheduler.registerTask("victim", "* * * * *", "echo", utf8("a"));
             scheduler.registerTask("bystander", "* * * * *", "echo", utf8("b"));
-            final byte[] bytes = scheduler.registry().record("victim").toBytes();
+            final byte[] bytes = StoredRecords.record(scheduler, "victim").toBytes();
             bytes[bytes.length - 1] ^= 1;
-            scheduler.registry().replaceRecord("victim", SealedRecord.fromBytes(bytes));
+            StoredRecords.replace(scheduler, "victim", SealedRecord.fromBytes(bytes));
 
             fire();
             fire();
@@ -122,7 +122,7 @@ class ProductionModeTest
     {
         scheduler.registerTask("a", "* * * * *", "echo", utf8("for-a"));
         scheduler.registerTask("b", "* * * * *", "echo", utf8("for-b"));
-        scheduler.registry().replaceRecord("b", scheduler.registry().record("a"));
+        StoredRecords.replace(scheduler, "b", StoredRecords.record(scheduler, "a"));
         fire();
         assertEquals(List.of("for-a"), received);
         assertEquals(TaskState.FAILED, info(scheduler, "b").state());
@@ -132,10 +132,10 @@ class ProductionModeTest
     void shouldRefuseARecordFromBeforeARotationPutBack()
     {
         scheduler.registerTask("job", "* * * * *", "echo", utf8("v0"));
-        final SealedRecord old = scheduler.registry().record("job");
+        final SealedRecord old = StoredRecords.record(scheduler, "job");
         scheduler.rotateKey(KeyProvider.random());
         scheduler.rotateKey(KeyProvider.ofBytes(KEY)); // same key bytes again, but a new key id and a newer version
-        scheduler.registry().replaceRecord("job", old);
+        StoredRecords.replace(scheduler, "job", old);
         fire();
         assertTrue(received.isEmpty());
         assertEquals(TaskState.FAILED, info(scheduler, "job").state());
@@ -146,10 +146,10 @@ class ProductionModeTest
     {
         scheduler.registerTask("job", "* * * * *", "echo", utf8("payload"));
         scheduler.setTestMode(true);
-        assertTrue(scheduler.registry().record("job").isPlain());
+        assertTrue(StoredRecords.record(scheduler, "job").isPlain());
         fire();
         scheduler.setTestMode(false);
-        assertTrue(scheduler.registry().record("job").isSealed());
+        assertTrue(StoredRecords.record(scheduler, "job").isSealed());
         fire();
         assertEquals(List.of("payload", "payload"), received);
         assertThrows(IllegalStateException.class, () -> {
@@ -167,13 +167,13 @@ class ProductionModeTest
         {
             rotating.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));
             rotating.registerTask("job", "* * * * *", "echo", utf8("survives"));
-            final SealedRecord before = rotating.registry().record("job");
+            final SealedRecord before = StoredRecords.record(rotating, "job");
             clock.advance(Duration.ofMinutes(1));
             assertEquals(1, rotating.runPending()); // phase 1 has taken the record; phase 2 waits in `captured`
 
             rotating.rotateKey(KeyProvider.random());
             rotating.rotateKey(KeyProvider.random());
-            assertNotEquals(before.keyId(), rotating.registry().record("job").keyId());
+            assertNotEquals(before.keyId(), StoredRecords.record(rotating, "job").keyId());
 
             captured.remove(0).run(); // the fire collected under the first key runs after two rotations
             assertTrue(rotating.awaitIdle(Duration.ofSeconds(5)));
@@ -233,9 +233,9 @@ class ProductionModeTest
         try (LogCapture log = new LogCapture())
         {
             scheduler.registerTask("job", "* * * * *", "echo", utf8("p"));
-            final byte[] bytes = scheduler.registry().record("job").toBytes();
+            final byte[] bytes = StoredRecords.record(scheduler, "job").toBytes();
             bytes[20] ^= 1;
-            scheduler.registry().replaceRecord("job", SealedRecord.fromBytes(bytes));
+            StoredRecords.replace(scheduler, "job", SealedRecord.fromBytes(bytes));
             fire();
             texts.add(scheduler.toString());
             texts.add(scheduler.tasks().toString());

@@ -381,7 +381,7 @@ class ReliabilityTest
             rotating.setTestMode(true);
             rotating.setTestMode(false);
             assertFalse(rotating.isTestMode());
-            final Payload payload = rotating.registry().payload("job");
+            final Payload payload = StoredRecords.payload(rotating, "job");
             assertTrue(payload.record().isSealed());
             final int keyId = payload.record().keyId();
             try (orchestrator.scheduler.vault.CallbackVault underK2 = vaultWithKeyAt(k2, keyId);

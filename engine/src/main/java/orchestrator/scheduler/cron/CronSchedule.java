@@ -22,7 +22,7 @@ public final class CronSchedule
      * CompiledCron (bit sets; finds the next matching local date-time by epoch arithmetic) and, for zones whose
      * offset changes, resolved to instants by DstResolver over the primitive transition table of ZoneTransitions.
      * nextAfterEpochMilli allocates nothing in any zone for fire times before 2200. countFiresBetween counts the
-     * same fires by arithmetic, a month and an offset change at a time (CompiledCron.countBetween,
+     * same fires by arithmetic, a month and an offset change at a time (FireCount.countBetween,
      * DstResolver.countBetween), so counting the fires missed over a clock jump of years costs microseconds. Parsed
      * schedules are cached by (expression, dialect, zone, policy) in a bounded ScheduleCache. */
 
@@ -41,7 +41,7 @@ public final class CronSchedule
     private static final long MAX_SECOND_AS_MILLI = Long.MAX_VALUE / 1000 - 1;
     /** Two days before 1970-01-01 and after 2100-01-01, local: no fire of an expression with a year field is outside. */
     private static final long YEARS_FROM_SECOND = -2 * 86_400L;
-    private static final long YEARS_TO_SECOND = CompiledCron.daysFromCivil(CronField.YEAR.max + 1, 1, 1) * 86_400L + 2 * 86_400L;
+    private static final long YEARS_TO_SECOND = CivilDays.daysFromCivil(CronField.YEAR.max + 1, 1, 1) * 86_400L + 2 * 86_400L;
     private static final ScheduleCache CACHE = new ScheduleCache();
 
     private final CronFields fields;
@@ -295,7 +295,7 @@ public final class CronSchedule
         if (transitions == null)
         {
             final int offset = fixedOffsetSeconds;
-            return cron.countBetween(afterSecond + 1 + offset, upToSecond + 1 + offset);
+            return FireCount.countBetween(cron, afterSecond + 1 + offset, upToSecond + 1 + offset);
         }
         if (cron.years == null)
         {

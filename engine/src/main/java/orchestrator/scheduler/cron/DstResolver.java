@@ -23,7 +23,7 @@ final class DstResolver
      * matches fires, and nothing else.
      * countBetween applies the same three rules to whole segments at once: the instants [lo, hi) of a segment are the
      * local times [lo + o, hi + o), trimmed by [s + p, ...) when second occurrences do not fire and by [..., e + q)
-     * when first occurrences do not, counted by CompiledCron.countBetween, plus one for a SHIFT fire at s (which
+     * when first occurrences do not, counted by FireCount.countBetween, plus one for a SHIFT fire at s (which
      * stands for the local time s + o too). Because nextAfter never looks behind the start of the segment it
      * starts in, the fires it steps through are exactly these per-segment sets; past the shared table (2200) a
      * window starts at the transition opening the segment asked for (ZoneTransitions.windowAt), so the rules hold
@@ -182,7 +182,7 @@ final class DstResolver
                 {
                     localTo = Math.min(localTo, end + next);
                 }
-                count += cron.countBetween(localFrom, localTo);
+                count += FireCount.countBetween(cron, localFrom, localTo);
             }
             if (end >= to)
             {

@@ -106,13 +106,13 @@ final class FieldSpec
             final long h = TaskHash.forAtom(taskHash, field.ordinal(), i / 3);
             if (step == 0)
             {
-                bits.set(CronParserSupport.toInternal(field, dialect, lo + (int)Long.remainderUnsigned(h, hi - lo + 1)));
+                bits.set(FieldParser.toInternal(field, dialect, lo + (int)Long.remainderUnsigned(h, hi - lo + 1)));
             }
             else
             {
                 for (int v = lo + (int)Long.remainderUnsigned(h, step); v <= hi; v += step)
                 {
-                    bits.set(CronParserSupport.toInternal(field, dialect, v));
+                    bits.set(FieldParser.toInternal(field, dialect, v));
                 }
             }
         }

@@ -11,7 +11,7 @@ import java.util.StringJoiner;
  */
 final class FireCheck
 {
-    private static final long Y2000 = CompiledCron.daysFromCivil(2000, 1, 1) * 86_400L;
+    private static final long Y2000 = CivilDays.daysFromCivil(2000, 1, 1) * 86_400L;
     private static final long Y1970 = 0;
 
     private FireCheck()
@@ -44,7 +44,7 @@ final class FireCheck
             {
                 if ((cron.months >>> m & 1) != 0)
                 {
-                    longestMonth = Math.max(longestMonth, m == 2 ? 29 : CompiledCron.monthLength(2001, m));
+                    longestMonth = Math.max(longestMonth, m == 2 ? 29 : CivilDays.monthLength(2001, m));
                     names.add(Month.of(m).getDisplayName(TextStyle.FULL, Locale.ENGLISH));
                 }
             }

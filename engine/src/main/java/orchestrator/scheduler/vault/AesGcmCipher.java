@@ -10,14 +10,12 @@ import java.util.Arrays;
 
 import static orchestrator.scheduler.vault.SealedRecord.NONCE_LENGTH;
 import static orchestrator.scheduler.vault.SealedRecord.SEALED_HEADER_LENGTH;
-import static orchestrator.scheduler.vault.SealedRecord.SEALED_OVERHEAD;
-import static orchestrator.scheduler.vault.SealedRecord.TAG_LENGTH;
 
 /**
  * NOT thread safe (see {@link RecordCipher}): AES-256-GCM (NIST SP 800-38D) with a 96-bit nonce and a 128-bit tag,
  * from Bouncy Castle's AES engine and GHASH multiplier; allocates nothing per message.
  */
-final class AesGcmCipher extends RecordCipher
+final class AesGcmCipher extends EncryptThenMacCipher
 {
     /*
      * J0 = nonce | 0^31 | 1. Ciphertext = plaintext XOR E(inc32(J0)), E(inc32^2(J0)), ...
@@ -30,7 +28,7 @@ final class AesGcmCipher extends RecordCipher
     private final GCMMultiplier multiplier = new Tables4kGCMMultiplier();
     private final byte[] j0 = new byte[BLOCK];
     private final byte[] counter = new byte[BLOCK];
-    /** One block of key stream, then E(J0) XOR GHASH: the tag. */
+    /** One block of key stream. */
     private final byte[] stream = new byte[BLOCK];
     /** The GHASH accumulator. */
     private final byte[] hash = new byte[BLOCK];
@@ -49,32 +47,6 @@ final class AesGcmCipher extends RecordCipher
     }
 
     @Override
-    void seal(final byte[] payload, final byte[] record)
-    {
-        start(record);
-        crypt(payload, 0, payload.length, record, BODY_OFFSET);
-        tag(record, BODY_OFFSET, payload.length);
-        System.arraycopy(stream, 0, record, BODY_OFFSET + payload.length, TAG_LENGTH);
-        clear();
-    }
-
-    @Override
-    byte[] open(final byte[] record)
-    {
-        final int length = record.length - SEALED_OVERHEAD;
-        start(record);
-        tag(record, BODY_OFFSET, length);
-        byte[] plain = null;
-        if (org.bouncycastle.util.Arrays.constantTimeAreEqual(TAG_LENGTH, stream, 0, record, BODY_OFFSET + length))
-        {
-            plain = new byte[length];
-            crypt(record, BODY_OFFSET, length, plain, 0);
-        }
-        clear();
-        return plain;
-    }
-
-    @Override
     void scrub()
     {
         aes.init(true, new KeyParameter(new byte[KeyProvider.KEY_LENGTH])); // BC clears the previous key schedule
@@ -83,7 +55,8 @@ final class AesGcmCipher extends RecordCipher
         keyed = false;
     }
 
-    private void start(final byte[] record)
+    @Override
+    void start(final byte[] record)
     {
         System.arraycopy(record, SEALED_HEADER_LENGTH, j0, 0, NONCE_LENGTH);
         j0[12] = 0;
@@ -93,7 +66,8 @@ final class AesGcmCipher extends RecordCipher
     }
 
     /** GCTR from inc32(J0): {@code out = in XOR key stream}. */
-    private void crypt(final byte[] in, final int inOffset, final int length, final byte[] out, final int outOffset)
+    @Override
+    void crypt(final byte[] in, final int inOffset, final int length, final byte[] out, final int outOffset)
     {
         final byte[] ctr = counter;
         final byte[] ks = stream;
@@ -112,8 +86,9 @@ final class AesGcmCipher extends RecordCipher
         }
     }
 
-    /** Leaves the expected tag of {@code length} bytes of ciphertext at {@code offset} in {@link #stream}. */
-    private void tag(final byte[] ciphertext, final int offset, final int length)
+    /** Leaves the tag E(J0) XOR GHASH of {@code length} bytes of ciphertext at {@code offset} in {@link #tag}. */
+    @Override
+    void authenticate(final byte[] ciphertext, final int offset, final int length)
     {
         final byte[] h = hash;
         Arrays.fill(h, (byte)0);
@@ -122,10 +97,11 @@ final class AesGcmCipher extends RecordCipher
         xorLong(h, 0, (long)associatedLength << 3);
         xorLong(h, 8, (long)length << 3);
         multiplier.multiplyH(h);
-        aes.processBlock(j0, 0, stream, 0);
+        final byte[] t = tag;
+        aes.processBlock(j0, 0, t, 0);
         for (int i = 0; i < BLOCK; i++)
         {
-            stream[i] ^= h[i];
+            t[i] ^= h[i];
         }
     }
 
@@ -145,7 +121,8 @@ final class AesGcmCipher extends RecordCipher
         }
     }
 
-    private void clear()
+    @Override
+    void clearMessage()
     {
         Arrays.fill(counter, (byte)0);
         Arrays.fill(stream, (byte)0);

@@ -6,11 +6,6 @@ import java.util.Arrays;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 
-import static orchestrator.scheduler.vault.SealedRecord.FORMAT_PLAIN;
-import static orchestrator.scheduler.vault.SealedRecord.FORMAT_SEALED;
-import static orchestrator.scheduler.vault.SealedRecord.PLAIN_HEADER_LENGTH;
-import static orchestrator.scheduler.vault.SealedRecord.SEALED_OVERHEAD;
-
 /**
  * Thread safe: any thread may seal, open, pin and reseal records concurrently, with no lock of its own, also while
  * a rotation or mode switch runs; the rotation methods ({@link #beginRotation}, {@link #beginPlainMode},
@@ -62,10 +57,8 @@ public final class CallbackVault implements AutoCloseable
      * one it sealed under (or still none, for a plain record), and seals again otherwise. So no seal that returns
      * after a begin... has sealed in the old form, even if it started before.
      *
-     * Pin tokens are primitives: the id of the pinned key (positive), PLAIN_PIN for a plain record accepted when it was
-     * pinned (test mode, or converting from it), or NO_PIN when nothing was pinned. A plain record pinned in test mode
-     * therefore still opens if production mode is completed before the fire runs, as a sealed record pinned before a
-     * rotation still opens after it.
+     * Pin tokens (RecordPins) are primitives, so a plain record pinned in test mode still opens if production mode is
+     * completed before the fire runs, as a sealed record pinned before a rotation still opens after it.
      *
      * Default cipher: ChaCha20-Poly1305, chosen by measurement (results/vault-aead.md): a record is sealed at
      * registration and rotation only but opened on every fire, and ChaCha20-Poly1305 opened a 64 B record fastest
@@ -81,18 +74,16 @@ public final class CallbackVault implements AutoCloseable
 
     /** Seals allowed under one key before {@link #seal} demands a rotation (the NIST random-nonce bound). */
     static final long MAX_SEALS_PER_KEY = 1L << 32;
-    /** Token: nothing pinned. */
-    static final long NO_PIN = 0;
-    /** Token: a plain record, accepted when it was pinned; nothing else is held. */
-    static final long PLAIN_PIN = -1;
 
     private final Aead aead;
     private final KeyRotation keys;
+    private final RecordPins pins;
 
     private CallbackVault(final Aead aead, final KeyProvider key)
     {
         this.aead = aead;
         this.keys = new KeyRotation(aead, key);
+        this.pins = new RecordPins(keys);
     }
 
     /** A production-mode vault sealing with {@link #DEFAULT_AEAD} under the provider's key (copied). */
@@ -195,9 +186,7 @@ public final class CallbackVault implements AutoCloseable
      */
     public byte[] open(final SealedRecord record, final long recordId, final String taskName, final long version)
     {
-        Objects.requireNonNull(record, "record");
-        Objects.requireNonNull(taskName, "taskName");
-        return openPinned(record, pinNow(record, recordId, taskName, version), recordId, taskName, version);
+        return pins.open(record, recordId, taskName, version);
     }
 
     /**
@@ -211,36 +200,7 @@ public final class CallbackVault implements AutoCloseable
      */
     public long pin(final SealedRecord record)
     {
-        final byte[] bytes = record.bytes;
-        if (bytes.length >= PLAIN_HEADER_LENGTH && bytes[0] == FORMAT_PLAIN)
-        {
-            return keys.ring().acceptPlain ? PLAIN_PIN : NO_PIN;
-        }
-        if (bytes.length < SEALED_OVERHEAD || bytes[0] != FORMAT_SEALED)
-        {
-            return NO_PIN;
-        }
-        final int keyId = SealedRecord.readInt(bytes, 2);
-        KeyRing seen = null;
-        while (true)
-        {
-            final KeyRing current = keys.ring();
-            if (current == seen)
-            {
-                return NO_PIN;
-            }
-            seen = current;
-            final VaultKey key = current.lookup(keyId);
-            if (key == null)
-            {
-                return NO_PIN;
-            }
-            if (key.pin())
-            {
-                return keyId;
-            }
-            // retired between the ring read and the pin: look again in the newest ring
-        }
+        return pins.pin(record);
     }
 
     /**
@@ -252,10 +212,7 @@ public final class CallbackVault implements AutoCloseable
      */
     public void unpin(final long token)
     {
-        if (token != NO_PIN && token != PLAIN_PIN)
-        {
-            pinnedKey(token).unpin();
-        }
+        pins.unpin(token);
     }
 
     /**
@@ -275,7 +232,7 @@ public final class CallbackVault implements AutoCloseable
         final SealedRecord record, final long pinToken, final long recordId, final String taskName, final long version,
         final BiConsumer<T, byte[]> action, final T context)
     {
-        final byte[] plain = openPinned(record, pinToken, recordId, taskName, version);
+        final byte[] plain = pins.openPinned(record, pinToken, recordId, taskName, version);
         try
         {
             action.accept(context, plain);
@@ -377,88 +334,6 @@ public final class CallbackVault implements AutoCloseable
         keys.close();
     }
 
-    /** A token for a record that must open now: pinned, or the reason it cannot be thrown. */
-    private long pinNow(final SealedRecord record, final long recordId, final String taskName, final long version)
-    {
-        while (true)
-        {
-            final KeyRing before = keys.ring();
-            final long token = pin(record);
-            if (token != NO_PIN)
-            {
-                return token;
-            }
-            if (keys.ring() == before)
-            {
-                throw new RecordOpenException(recordId, taskName, version, refusal(record.bytes, before));
-            }
-        }
-    }
-
-    /** Why a record that could not be pinned under {@code ring} does not open. */
-    private static Reason refusal(final byte[] bytes, final KeyRing ring)
-    {
-        if (bytes.length > 0 && bytes[0] == FORMAT_PLAIN)
-        {
-            return !ring.acceptPlain ? Reason.PLAIN_RECORD_REJECTED : Reason.MALFORMED;
-        }
-        if (bytes.length < SEALED_OVERHEAD || bytes[0] != FORMAT_SEALED)
-        {
-            return Reason.MALFORMED;
-        }
-        return Reason.UNKNOWN_KEY_ID;
-    }
-
-    /** Opens a record under a token and releases the token, whatever happens. */
-    private byte[] openPinned(
-        final SealedRecord record, final long token, final long recordId, final String taskName, final long version)
-    {
-        if (token == NO_PIN)
-        {
-            return open(record, recordId, taskName, version);
-        }
-        if (token == PLAIN_PIN)
-        {
-            if (!record.isPlain() || record.bytes.length < PLAIN_HEADER_LENGTH)
-            {
-                throw new IllegalArgumentException("pin token was taken for a plain record, not " + record);
-            }
-            return SealedRecord.openPlain(record.bytes, recordId, taskName, version);
-        }
-        final VaultKey key = pinnedKey(token);
-        try
-        {
-            if (record.keyId() != key.id)
-            {
-                throw new IllegalArgumentException("pin token of key " + key.id + " was not taken for " + record);
-            }
-            final byte[] bytes = record.bytes;
-            if (bytes[1] != key.aead.id())
-            {
-                throw new RecordOpenException(recordId, taskName, version, Reason.MALFORMED);
-            }
-            final byte[] plain = key.open(bytes, recordId, Objects.requireNonNull(taskName, "taskName"), version);
-            if (plain == null)
-            {
-                throw new RecordOpenException(recordId, taskName, version, Reason.AUTHENTICATION_FAILED);
-            }
-            return plain;
-        }
-        finally
-        {
-            key.unpin();
-        }
-    }
-
-    private VaultKey pinnedKey(final long token)
-    {
-        final VaultKey key = token > 0 && token <= Integer.MAX_VALUE ? keys.ring().pinnable((int)token) : null;
-        if (key == null)
-        {
-            throw new IllegalArgumentException("not a pin token of this vault: " + token);
-        }
-        return key;
-    }
 
     /** Mode and key ids only. */
     @Override

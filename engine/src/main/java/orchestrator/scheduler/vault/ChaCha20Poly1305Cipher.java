@@ -9,14 +9,12 @@ import java.util.Arrays;
 
 import static orchestrator.scheduler.vault.SealedRecord.NONCE_LENGTH;
 import static orchestrator.scheduler.vault.SealedRecord.SEALED_HEADER_LENGTH;
-import static orchestrator.scheduler.vault.SealedRecord.SEALED_OVERHEAD;
-import static orchestrator.scheduler.vault.SealedRecord.TAG_LENGTH;
 
 /**
  * NOT thread safe (see {@link RecordCipher}): ChaCha20-Poly1305 (RFC 8439, section 2.8) from Bouncy Castle's ChaCha
  * core and Poly1305 MAC; allocates nothing per message.
  */
-final class ChaCha20Poly1305Cipher extends RecordCipher
+final class ChaCha20Poly1305Cipher extends EncryptThenMacCipher
 {
     /*
      * State: "expand 32-byte k" | key (8 words) | block counter | nonce (3 words), little-endian words.
@@ -34,7 +32,6 @@ final class ChaCha20Poly1305Cipher extends RecordCipher
     private final Poly1305 mac = new Poly1305();
     /** Reused for every message: Bouncy Castle's KeyParameter hands out its own array, which is overwritten here. */
     private final KeyParameter macKey = new KeyParameter(new byte[32]);
-    private final byte[] tag = new byte[TAG_LENGTH];
     private final byte[] lengths = new byte[16];
 
     @Override
@@ -49,32 +46,6 @@ final class ChaCha20Poly1305Cipher extends RecordCipher
     }
 
     @Override
-    void seal(final byte[] payload, final byte[] record)
-    {
-        start(record);
-        crypt(payload, 0, payload.length, record, BODY_OFFSET);
-        authenticate(record, BODY_OFFSET, payload.length);
-        System.arraycopy(tag, 0, record, BODY_OFFSET + payload.length, TAG_LENGTH);
-        clear();
-    }
-
-    @Override
-    byte[] open(final byte[] record)
-    {
-        final int length = record.length - SEALED_OVERHEAD;
-        start(record);
-        authenticate(record, BODY_OFFSET, length);
-        byte[] plain = null;
-        if (org.bouncycastle.util.Arrays.constantTimeAreEqual(TAG_LENGTH, tag, 0, record, BODY_OFFSET + length))
-        {
-            plain = new byte[length];
-            crypt(record, BODY_OFFSET, length, plain, 0);
-        }
-        clear();
-        return plain;
-    }
-
-    @Override
     void scrub()
     {
         Arrays.fill(state, 0);
@@ -85,7 +56,8 @@ final class ChaCha20Poly1305Cipher extends RecordCipher
     }
 
     /** Sets the nonce, keys the MAC with block 0 and leaves the counter at 1. */
-    private void start(final byte[] record)
+    @Override
+    void start(final byte[] record)
     {
         final int[] s = state;
         s[COUNTER] = 0;
@@ -99,7 +71,8 @@ final class ChaCha20Poly1305Cipher extends RecordCipher
     }
 
     /** {@code out = in XOR key stream}, from the current block counter. */
-    private void crypt(final byte[] in, final int inOffset, final int length, final byte[] out, final int outOffset)
+    @Override
+    void crypt(final byte[] in, final int inOffset, final int length, final byte[] out, final int outOffset)
     {
         final int[] s = state;
         final byte[] ks = stream;
@@ -119,7 +92,8 @@ final class ChaCha20Poly1305Cipher extends RecordCipher
     }
 
     /** Leaves the tag of the associated data and {@code length} bytes of ciphertext in {@link #tag}. */
-    private void authenticate(final byte[] ciphertext, final int offset, final int length)
+    @Override
+    void authenticate(final byte[] ciphertext, final int offset, final int length)
     {
         final int adLength = associatedLength;
         mac.update(associated, 0, adLength);
@@ -132,11 +106,11 @@ final class ChaCha20Poly1305Cipher extends RecordCipher
         mac.doFinal(tag, 0); // also resets the MAC
     }
 
-    private void clear()
+    @Override
+    void clearMessage()
     {
         Arrays.fill(words, 0);
         Arrays.fill(stream, (byte)0);
-        Arrays.fill(tag, (byte)0);
         Arrays.fill(state, COUNTER, 16, 0);
     }
 }

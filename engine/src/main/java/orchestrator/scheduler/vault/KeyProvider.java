@@ -128,6 +128,15 @@ public final class KeyProvider implements Destroyable
         return destroyed;
     }
 
+    /**
+     * @return whether the key exists only in this process ({@link #random()}): records sealed under it cannot be opened
+     * after a restart, so a durable task store refuses it.
+     */
+    public boolean isEphemeral()
+    {
+        return "random".equals(origin);
+    }
+
     /** Names the origin of the key ({@code random}, {@code bytes} or {@code keystore:alias}), never the key. */
     @Override
     public String toString()

@@ -21,8 +21,8 @@ abstract class RecordCipher
      * MAC key and its parameters), about 300-600 B per message in BC 1.80-1.87, and an open runs on every fire.
      * The GCM and ChaCha20-Poly1305 subclasses keep every block they need in fields, so an open allocates the
      * returned plaintext and nothing else. They also verify the tag before they decrypt: a record that fails to
-     * open never produces plaintext. Both are checked against BC's own AEADCipher classes and the RFC / NIST test
-     * vectors in RecordCipherTest.
+     * open never produces plaintext (their shared seal and open are in EncryptThenMacCipher). Both are checked
+     * against BC's own AEADCipher classes and the RFC / NIST test vectors in RecordCipherTest.
      */
     static final int BODY_OFFSET = SEALED_HEADER_LENGTH + NONCE_LENGTH;
     private static final int NAME_OFFSET = SEALED_HEADER_LENGTH + 16;

@@ -80,8 +80,8 @@ final class HashForm
     private static String atom(
         final SplittableRandom random, final CronDialect dialect, final CronField field, final int kind, final List<int[]> atoms)
     {
-        final int min = CronParserSupport.extMin(field, dialect);
-        final int max = CronParserSupport.extMax(field, dialect);
+        final int min = FieldParser.extMin(field, dialect);
+        final int max = FieldParser.extMax(field, dialect);
         int lo = hashMin(dialect, field);
         int hi = hashMax(dialect, field);
         if (kind == 1 || kind == 3)

@@ -430,7 +430,7 @@ class HostileCronDifferentialTest
 
     private static long epochSecond(final int year)
     {
-        return CompiledCron.daysFromCivil(year, 1, 1) * DAY;
+        return CivilDays.daysFromCivil(year, 1, 1) * DAY;
     }
 
     private static long yearStart(final int year, final ZoneId zone)

@@ -1,0 +1,68 @@
+package orchestrator.scheduler;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * Immutable and thread safe: one run of one task, as its {@code Consumer<FireContext>} callback and the
+ * {@link TaskListener}s see it. A context is made for one run and never reused, so it may be kept after the run
+ * (e.g. handed to another thread); it is made only when a callback asks for it or a listener is added, so tasks
+ * without either pay nothing for it.
+ */
+public final class FireContext
+{
+    private final String taskName;
+    private final Instant scheduledAt;
+    private final Instant startedAt;
+    private final long fires;
+
+    FireContext(final String taskName, final Instant scheduledAt, final Instant startedAt, final long fires)
+    {
+        this.taskName = Objects.requireNonNull(taskName, "taskName");
+        this.scheduledAt = Objects.requireNonNull(scheduledAt, "scheduledAt");
+        this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
+        this.fires = fires;
+    }
+
+    /**
+     * @return the name of the task this run belongs to.
+     */
+    public String taskName()
+    {
+        return taskName;
+    }
+
+    /**
+     * @return the fire time this run stands for: the (latest) scheduled fire, or the moment of
+     *         {@link Scheduler#triggerNow(String)} for a triggered run.
+     */
+    public Instant scheduledAt()
+    {
+        return scheduledAt;
+    }
+
+    /**
+     * @return when the callback started, read from the scheduler's clock; {@code startedAt - scheduledAt} is the
+     *         run's lateness.
+     */
+    public Instant startedAt()
+    {
+        return startedAt;
+    }
+
+    /**
+     * @return how many fires this run stands for: 1, or under {@link OverlapPolicy#COALESCE} the number of fires that
+     *         came due while the previous run was going (plus any {@link Scheduler#triggerNow} calls merged into it).
+     */
+    public long fires()
+    {
+        return fires;
+    }
+
+    @Override
+    public String toString()
+    {
+        return "FireContext[" + taskName + ", scheduledAt=" + scheduledAt + ", startedAt=" + startedAt + ", fires=" +
+            fires + "]";
+    }
+}

@@ -1,0 +1,383 @@
+package orchestrator.scheduler;
+
+import org.agrona.collections.IntArrayQueue;
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * Thread safe: every operation takes the registry's lock; the columns are guarded by it. Task control, kept out of
+ * the fire path's classes: {@link Scheduler#pause pause}, {@link Scheduler#resume resume},
+ * {@link Scheduler#triggerNow triggerNow} and {@link Scheduler#reschedule reschedule}, plus the per-task state they
+ * and the overlap and timeout options need, by task id beside {@link TaskTable}'s columns. Few tasks ever have any of
+ * it, so it is kept in maps by id rather than in columns: a task that is never triggered, coalesced, parked or timed
+ * out costs nothing here.
+ * <p>
+ * Pending runs: a coalesced overlap ({@link OverlapPolicy#COALESCE}) or a {@code triggerNow} adds to a task's pending
+ * fires. A task that is not running goes into the ready queue, which the next collection claims after the wheel's due
+ * tasks, as one run standing for all its pending fires; a running task is queued when its run completes, so a pending
+ * run never overlaps the current one.
+ */
+final class TaskControl
+{
+    /*
+     * Design. Paused is the TaskTable PAUSED flag: the task keeps its place in the wheel and its fires keep coming
+     * due, so a paused task's fires are counted as missed by the collection (never silent) and resume needs no
+     * arithmetic. The one exception is a fire with nothing after it (a one-time task): it is parked here with its
+     * fire time instead, and resume puts it back into the wheel, where the misfire policy decides as for any late
+     * fire. A stale id in the ready queue (its task cancelled, its id reused) is harmless: the queue entry only says
+     * "look at the task's pending fires", which the cancellation cleared.
+     */
+    private static final int NO_ID = -1;
+
+    private final TaskRegistry registry;
+    private final IntArrayQueue ready = new IntArrayQueue(64, NO_ID); // guarded by lock
+    // guarded by lock, keyed by task id: fires waiting for one extra run, and the latest of them (epoch ms)
+    private final Long2LongHashMap pendingFires = new Long2LongHashMap(0);
+    private final Long2LongHashMap pendingAt = new Long2LongHashMap(Long.MIN_VALUE);
+    // guarded by lock, keyed by task id: a last fire that passed while paused, and runs that passed their timeout
+    private final Long2LongHashMap parkedAt = new Long2LongHashMap(TaskDefinition.NEVER);
+    private final Long2LongHashMap timeouts = new Long2LongHashMap(0);
+    private volatile int pendingTasks;            // written under lock: tasks with pending fires, read by workers
+    private volatile boolean anyReady;            // written under lock: the ready queue is not empty
+
+    TaskControl(final TaskRegistry registry)
+    {
+        this.registry = registry;
+    }
+
+    /**
+     * A task was added under this id (lock held): its columns start empty.
+     */
+    void added(final int id)
+    {
+        dropPending(id);
+        unpark(id);
+        if (!timeouts.isEmpty())
+        {
+            timeouts.remove(id);
+        }
+    }
+
+    /**
+     * The task under this id finished for good (lock held): nothing of it may run any more.
+     */
+    void finished(final int id)
+    {
+        dropPending(id);
+        unpark(id);
+    }
+
+    boolean pause(final String name)
+    {
+        final TaskRegistry registry = this.registry;
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            final int id = registry.table.idOf(name);
+            if (id == TaskTable.NO_ID)
+            {
+                return false;
+            }
+            registry.table.setFlag(id, TaskTable.PAUSED);
+            if (registry.table.state(id) == TaskState.SCHEDULED)
+            {
+                registry.table.state(id, TaskState.PAUSED);
+            }
+            return true;
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+    }
+
+    boolean resume(final String name)
+    {
+        final TaskRegistry registry = this.registry;
+        long parked = TaskDefinition.NEVER;
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            final int id = registry.table.idOf(name);
+            if (id == TaskTable.NO_ID)
+            {
+                return false;
+            }
+            registry.table.clearFlag(id, TaskTable.PAUSED);
+            if (registry.table.state(id) == TaskState.PAUSED)
+            {
+                registry.table.state(id, TaskState.SCHEDULED);
+            }
+            parked = parkedAt(id);
+            if (parked != TaskDefinition.NEVER)
+            {
+                unpark(id);
+                registry.wheel.schedule(id, parked); // due at once: its misfire policy decides
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        if (parked != TaskDefinition.NEVER)
+        {
+            registry.wakeDriver();
+        }
+        return true;
+    }
+
+    /**
+     * One extra run as soon as possible: at the next collection, or when the current run completes.
+     */
+    boolean triggerNow(final String name, final long now)
+    {
+        final TaskRegistry registry = this.registry;
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            final int id = registry.table.idOf(name);
+            if (id == TaskTable.NO_ID)
+            {
+                return false;
+            }
+            addPending(id, 1, now);
+            if (!registry.table.hasFlag(id, TaskTable.RUNNING))
+            {
+                ready.offerInt(id);
+            anyReady = true;
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        registry.wakeDriver();
+        return true;
+    }
+
+    /**
+     * Replaces a task's definition, keeping its counters, state flags and pending runs; a new handler payload is
+     * sealed outside the lock, and sealed again if a rotation or mode switch began meanwhile.
+     *
+     * @param payload the new handler payload (null: empty), used when the definition names a handler.
+     * @return false for an unknown task.
+     */
+    boolean reschedule(final String name, final TaskDefinition definition, final boolean keepCallback,
+        final byte[] payload, final long onceAt)
+    {
+        while (true)
+        {
+            final long epoch = registry.sealEpoch;
+            final Payload sealed = keepCallback || definition.handler() == null ? null : registry.seal(name, payload);
+            final Boolean done = reschedule(name, definition, keepCallback, sealed, onceAt, epoch);
+            if (done != null)
+            {
+                return done;
+            }
+        }
+    }
+
+    /**
+     * Replaces a task's definition, keeping its counters, state flags and pending runs (lock taken here).
+     *
+     * @param definition   the new definition; its callback parts are ignored when {@code keepCallback}.
+     * @param keepCallback true to keep the task's callback (and sealed payload).
+     * @param sealed       the new sealed payload of a handler task, or null.
+     * @param onceAt       the instant of a one-time task.
+     * @param epoch        the seal epoch the payload was sealed in; when it moved, returns null to seal again.
+     * @return TRUE when replaced, FALSE for an unknown task, null to seal again.
+     */
+    private Boolean reschedule(final String name, final TaskDefinition definition, final boolean keepCallback,
+        final Payload sealed, final long onceAt, final long epoch)
+    {
+        final TaskRegistry registry = this.registry;
+        final TaskTable table = registry.table;
+        final long first;
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            final int id = table.idOf(name);
+            if (id == TaskTable.NO_ID)
+            {
+                return Boolean.FALSE;
+            }
+            if (sealed != null && epoch != registry.sealEpoch)
+            {
+                return null; // a rotation or mode switch began while the payload was sealed
+            }
+            final TaskDefinition current = table.definitions[id];
+            table.definitions[id] = keepCallback ? withCallbackOf(definition, current) : definition;
+            if (!keepCallback)
+            {
+                table.payloads[id] = sealed;
+            }
+            table.onceAt[id] = onceAt;
+            registry.wheel.cancel(id);
+            registry.heldBack.remove(id);
+            unpark(id);
+            first = definition.firstFire(registry.clock.millis(), onceAt);
+            if (first != TaskDefinition.NEVER)
+            {
+                registry.wheel.schedule(id, first);
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        registry.wakeDriver();
+        return Boolean.TRUE;
+    }
+
+    private static TaskDefinition withCallbackOf(final TaskDefinition schedule, final TaskDefinition callback)
+    {
+        return new TaskDefinition(schedule.cron(), callback.callback(), callback.handler(), schedule.misfire(),
+            schedule.periodMs(), schedule.fixedDelay(), schedule.initialDelayMs(), callback.contextCallback(),
+            schedule.overlap(), schedule.timeoutMs(), schedule.interruptOnTimeout());
+    }
+
+    /**
+     * A fire of a paused task came due (lock held): counted as missed, or parked if nothing follows it.
+     *
+     * @return true when it was counted as missed.
+     */
+    boolean pausedFire(final int id, final TaskDefinition definition, final long fire, final long fires,
+        final long next, final long now)
+    {
+        if (next == TaskDefinition.NEVER && !definition.fixedDelay())
+        {
+            parkedAt.put(id, fire);
+            return false;
+        }
+        registry.table.missed[id] += fires;
+        registry.metrics.onMissed(registry.table.names[id], fire, fires, FlightEvents.PAUSED);
+        if (definition.fixedDelay() && next == TaskDefinition.NEVER && !registry.wheel.contains(id))
+        {
+            registry.wheel.schedule(id, definition.delayAfter(now));
+        }
+        return true;
+    }
+
+    /**
+     * A fire came due while the task's run is going, under {@link OverlapPolicy#COALESCE} (lock held).
+     */
+    void coalesce(final int id, final long fires, final long fire)
+    {
+        addPending(id, fires, fire);
+    }
+
+    /**
+     * The task's run completed and it lives on (lock held): its pending fires, if any, may now run.
+     */
+    void afterRun(final int id)
+    {
+        if (!pendingFires.isEmpty() && pendingFires.get(id) > 0)
+        {
+            ready.offerInt(id);
+            anyReady = true;
+        }
+    }
+
+    /**
+     * Any thread: true when the ready queue may hold ids.
+     */
+    boolean anyReady()
+    {
+        return anyReady;
+    }
+
+    boolean hasReady() // lock held
+    {
+        return !ready.isEmpty();
+    }
+
+    /**
+     * @return the next ready id, or -1.
+     */
+    int pollReady() // lock held
+    {
+        final int id = ready.isEmpty() ? NO_ID : ready.pollInt();
+        if (ready.isEmpty() && anyReady)
+        {
+            anyReady = false;
+        }
+        return id;
+    }
+
+    long pendingFires(final int id) // lock held
+    {
+        return pendingFires.get(id);
+    }
+
+    /**
+     * Takes the task's pending fires for one run (lock held).
+     *
+     * @return the latest of them, epoch ms.
+     */
+    long takePending(final int id)
+    {
+        final long at = pendingAt.get(id);
+        dropPending(id);
+        return at;
+    }
+
+    /**
+     * Any thread: true when some task has fires waiting for its run to complete, so a completion must wake the
+     * driver.
+     */
+    boolean anyPending()
+    {
+        return pendingTasks > 0;
+    }
+
+    boolean isParked(final int id) // lock held
+    {
+        return !parkedAt.isEmpty() && parkedAt.containsKey(id);
+    }
+
+    long parkedAt(final int id) // lock held
+    {
+        return parkedAt.isEmpty() ? TaskDefinition.NEVER : parkedAt.get(id);
+    }
+
+    void countTimeout(final int id) // lock held
+    {
+        timeouts.put(id, timeouts.get(id) + 1);
+    }
+
+    long timeouts(final int id) // lock held
+    {
+        return timeouts.isEmpty() ? 0 : timeouts.get(id);
+    }
+
+    private void addPending(final int id, final long fires, final long at)
+    {
+        final long pending = pendingFires.get(id);
+        if (pending == 0)
+        {
+            pendingTasks++; // volatile write under the lock
+        }
+        pendingFires.put(id, pending + fires);
+        pendingAt.put(id, Math.max(pendingAt.get(id), at));
+    }
+
+    private void dropPending(final int id)
+    {
+        if (!pendingFires.isEmpty() && pendingFires.remove(id) != 0)
+        {
+            pendingTasks--;
+            pendingAt.remove(id);
+        }
+    }
+
+    private void unpark(final int id)
+    {
+        if (!parkedAt.isEmpty())
+        {
+            parkedAt.remove(id);
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package orchestrator.scheduler.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.TreeMap;
+
+/**
+ * Thread safe (stateless): names and housekeeping of the files in a journal directory.
+ * <pre>
+ * journal.lock                     held with FileChannel.tryLock while the journal is open
+ * segment-0000000000000001.log     frames, appended; numbered from 1 without gaps
+ * snapshot.dat                     every task as of the start of segment N (named in its first frame)
+ * snapshot.tmp                     a snapshot being written; deleted on open
+ * </pre>
+ */
+final class JournalFiles
+{
+    static final String LOCK = "journal.lock";
+    static final String SNAPSHOT = "snapshot.dat";
+    static final String SNAPSHOT_TMP = "snapshot.tmp";
+    private static final String SEGMENT_PREFIX = "segment-";
+    private static final String SEGMENT_SUFFIX = ".log";
+
+    private JournalFiles()
+    {
+    }
+
+    static Path segment(final Path dir, final long number)
+    {
+        return dir.resolve(String.format("%s%016d%s", SEGMENT_PREFIX, number, SEGMENT_SUFFIX));
+    }
+
+    /** @return the segments in {@code dir} by number. */
+    static TreeMap<Long, Path> segments(final Path dir) throws IOException
+    {
+        final TreeMap<Long, Path> segments = new TreeMap<>();
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, SEGMENT_PREFIX + "*" + SEGMENT_SUFFIX))
+        {
+            for (final Path file : files)
+            {
+                final String name = file.getFileName().toString();
+                final String digits = name.substring(SEGMENT_PREFIX.length(), name.length() - SEGMENT_SUFFIX.length());
+                try
+                {
+                    segments.put(Long.parseLong(digits), file);
+                }
+                catch (final NumberFormatException ex)
+                {
+                    throw new TaskStoreException("journal " + dir + " holds a file it did not write: " + file);
+                }
+            }
+        }
+        return segments;
+    }
+
+    /**
+     * Takes the directory's lock file, or refuses with the directory named.
+     *
+     * @return the lock; closing its channel releases it.
+     */
+    static FileLock lock(final Path dir) throws IOException
+    {
+        final FileChannel channel = FileChannel.open(dir.resolve(LOCK), StandardOpenOption.CREATE,
+            StandardOpenOption.WRITE);
+        try
+        {
+            final FileLock lock = channel.tryLock();
+            if (lock == null)
+            {
+                throw new TaskStoreException("journal " + dir.toAbsolutePath() + " is already open in another " +
+                    "process (" + LOCK + " is locked); one journal has one owner");
+            }
+            return lock;
+        }
+        catch (final OverlappingFileLockException ex)
+        {
+            channel.close();
+            throw new TaskStoreException("journal " + dir.toAbsolutePath() + " is already open in this process; " +
+                "one journal has one owner", ex);
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            channel.close();
+            throw ex;
+        }
+    }
+
+    /** Makes created, renamed and deleted entries of {@code dir} durable (a no-op where directories cannot be opened). */
+    static void forceDirectory(final Path dir) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ))
+        {
+            channel.force(true);
+        }
+        catch (final IOException ex)
+        {
+            if (Files.isDirectory(dir) && System.getProperty("os.name", "").startsWith("Windows"))
+            {
+                return; // Windows cannot open a directory as a channel; NTFS journals its metadata
+            }
+            throw ex;
+        }
+    }
+
+    static void writeFully(final FileChannel channel, final ByteBuffer buffer) throws IOException
+    {
+        while (buffer.hasRemaining())
+        {
+            channel.write(buffer);
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package orchestrator.scheduler.store;
+
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Immutable, so safe to share between threads: the tunables of a journal, fixed by {@link TaskStore#journal} and
+ * varied by tests.
+ *
+ * @param segmentBytes a segment is closed and a new one started once a write would take it past this size.
+ * @param compactBytes the writer snapshots when a segment is full and the log since the last snapshot holds at least
+ *                     this many bytes and at least as many as the snapshot; {@code Long.MAX_VALUE} turns it off.
+ * @param channels     opens the files the journal writes (segments and snapshots): tests inject failing channels.
+ */
+record JournalOptions(long segmentBytes, long compactBytes, ChannelFactory channels)
+{
+    static final JournalOptions DEFAULTS = new JournalOptions(64L << 20, 64L << 20, JournalOptions::openForWrite);
+
+    /** Segments of {@code bytes}, compacted when the log reaches a segment's size (and the snapshot's). */
+    JournalOptions withSegmentBytes(final long bytes)
+    {
+        return new JournalOptions(bytes, bytes, channels);
+    }
+
+    JournalOptions withCompactBytes(final long bytes)
+    {
+        return new JournalOptions(segmentBytes, bytes, channels);
+    }
+
+    JournalOptions withChannels(final ChannelFactory factory)
+    {
+        return new JournalOptions(segmentBytes, compactBytes, factory);
+    }
+
+    /** Opens a file the journal writes, creating it if missing; positioned at 0. */
+    interface ChannelFactory
+    {
+        FileChannel open(Path file) throws IOException;
+    }
+
+    static FileChannel openForWrite(final Path file) throws IOException
+    {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    }
+}

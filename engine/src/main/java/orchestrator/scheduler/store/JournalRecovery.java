@@ -1,0 +1,220 @@
+package orchestrator.scheduler.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * NOT thread safe (runs once, on the thread that opens the journal, under the directory lock): rebuilds the tasks
+ * from the snapshot and the segments after it.
+ */
+final class JournalRecovery
+{
+    /* Design.
+     * A snapshot is complete or absent: it is written to snapshot.tmp, forced, then renamed, so any damage in it is
+     * real damage and refuses the open. Segments are forced whole before the next one is started, so only the last
+     * segment can end in a torn write (a process killed mid-write, or unforced pages lost with the power). There, a
+     * bad frame is a torn tail and is cut off, unless its length field is plausible and a valid frame starts right
+     * after it: that is a damaged record in the middle of the log, and the open is refused. A damaged length field
+     * in the last segment cannot be told from a torn write; everything from it on is cut off (see the README).
+     */
+
+    static final int SNAPSHOT_FORMAT = 1;
+
+    /**
+     * Where the writer carries on.
+     *
+     * @param segment       the number of the segment to append to (it may not exist yet).
+     * @param position      the end of its valid frames.
+     * @param snapshotBytes the size of the snapshot, 0 when there is none.
+     * @param logBytes      bytes of the segments the snapshot does not cover.
+     * @param truncated     bytes of torn tail cut off.
+     */
+    record Recovered(long segment, long position, long snapshotBytes, long logBytes, long truncated)
+    {
+    }
+
+    private final Path dir;
+    private final StoreState state;
+
+    JournalRecovery(final Path dir, final StoreState state)
+    {
+        this.dir = dir;
+        this.state = state;
+    }
+
+    Recovered recover() throws IOException
+    {
+        Files.deleteIfExists(dir.resolve(JournalFiles.SNAPSHOT_TMP));
+        final Path snapshot = dir.resolve(JournalFiles.SNAPSHOT);
+        final boolean hasSnapshot = Files.exists(snapshot);
+        final long firstSegment = hasSnapshot ? readSnapshot(snapshot) : 1;
+        final long snapshotBytes = hasSnapshot ? Files.size(snapshot) : 0;
+
+        final TreeMap<Long, Path> segments = JournalFiles.segments(dir);
+        boolean deleted = false;
+        while (!segments.isEmpty() && segments.firstKey() < firstSegment)
+        {
+            Files.delete(segments.pollFirstEntry().getValue()); // covered by the snapshot: a compaction was cut short
+            deleted = true;
+        }
+        if (deleted)
+        {
+            JournalFiles.forceDirectory(dir);
+        }
+        if (segments.isEmpty())
+        {
+            return new Recovered(firstSegment, 0, snapshotBytes, 0, 0);
+        }
+        if (segments.firstKey() != firstSegment)
+        {
+            throw new TaskStoreException("journal " + dir + " starts at " + segments.firstEntry().getValue() +
+                " but " + (hasSnapshot ? "its snapshot covers only segments before " + firstSegment :
+                "there is no snapshot") + ": segments are missing");
+        }
+        long expected = firstSegment;
+        long logBytes = 0;
+        long position = 0;
+        long truncated = 0;
+        for (final Map.Entry<Long, Path> entry : segments.entrySet())
+        {
+            if (entry.getKey() != expected)
+            {
+                throw new TaskStoreException("journal " + dir + " has no segment " + expected + " before " +
+                    entry.getValue() + ": segments are missing");
+            }
+            final boolean last = entry.getKey().equals(segments.lastKey());
+            final byte[] bytes = Files.readAllBytes(entry.getValue());
+            position = replaySegment(entry.getValue(), bytes, last);
+            truncated += bytes.length - position;
+            logBytes += position;
+            expected++;
+        }
+        return new Recovered(segments.lastKey(), position, snapshotBytes, logBytes, truncated);
+    }
+
+    /** @return the number of the first segment the snapshot does not cover. */
+    private long readSnapshot(final Path file) throws IOException
+    {
+        final byte[] b = Files.readAllBytes(file);
+        int offset = 0;
+        int end = requireFrame(file, b, offset);
+        if (b[offset + 8] != Frames.SNAPSHOT_BEGIN)
+        {
+            throw damaged(file, offset, "no snapshot header");
+        }
+        final ByteBuffer header = ByteBuffer.wrap(b, offset + Frames.HEADER, end - offset - Frames.HEADER);
+        final int format = header.getInt();
+        if (format != SNAPSHOT_FORMAT)
+        {
+            throw damaged(file, offset, "snapshot format " + format + ", this version reads " + SNAPSHOT_FORMAT);
+        }
+        final long nextSegment = header.getLong();
+        final long count = header.getLong();
+        for (long i = 0; i < count; i++)
+        {
+            offset = end;
+            end = requireFrame(file, b, offset);
+            if (b[offset + 8] != Frames.UPSERT)
+            {
+                throw damaged(file, offset, "record type " + b[offset + 8] + " inside a snapshot");
+            }
+            apply(file, b, offset, end);
+        }
+        offset = end;
+        end = requireFrame(file, b, offset);
+        if (b[offset + 8] != Frames.SNAPSHOT_END || end != b.length)
+        {
+            throw damaged(file, offset, "snapshot does not end after its " + count + " tasks");
+        }
+        return nextSegment;
+    }
+
+    private static int requireFrame(final Path file, final byte[] b, final int offset)
+    {
+        final int end = Frames.check(b, offset, b.length);
+        if (end < 0)
+        {
+            throw damaged(file, offset, Frames.describe(end));
+        }
+        return end;
+    }
+
+    /** @return the end of the valid frames, after cutting off a torn tail of the last segment. */
+    private long replaySegment(final Path file, final byte[] b, final boolean last) throws IOException
+    {
+        int offset = 0;
+        while (offset < b.length)
+        {
+            final int end = Frames.check(b, offset, b.length);
+            if (end >= 0)
+            {
+                apply(file, b, offset, end);
+                offset = end;
+                continue;
+            }
+            if (!last)
+            {
+                throw damaged(file, offset, Frames.describe(end) + " in a segment that was complete");
+            }
+            final long claimed = Frames.claimedEnd(b, offset, b.length);
+            if (claimed > 0 && claimed < b.length && Frames.check(b, (int)claimed, b.length) >= 0)
+            {
+                throw damaged(file, offset, Frames.describe(end) + " before the tail (a valid record follows)");
+            }
+            truncate(file, offset);
+            return offset;
+        }
+        return offset;
+    }
+
+    private void apply(final Path file, final byte[] b, final int offset, final int end)
+    {
+        final byte type = b[offset + 8];
+        final int body = offset + Frames.HEADER;
+        final int length = end - body;
+        try
+        {
+            switch (type)
+            {
+                case Frames.UPSERT:
+                    state.upsert(RecordCodec.parse(b, body, length, RecordCodec::readUpsert));
+                    break;
+                case Frames.REMOVE:
+                    state.remove(RecordCodec.parse(b, body, length, RecordCodec::readRemove));
+                    break;
+                case Frames.PROGRESS:
+                    state.progress(RecordCodec.parse(b, body, length, RecordCodec::readProgress));
+                    break;
+                default:
+                    throw new IllegalArgumentException("unknown record type " + type +
+                        " (written by a newer version?)");
+            }
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TaskStoreException("journal record in " + file + " at offset " + offset +
+                " has a valid checksum but cannot be read: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static void truncate(final Path file, final long size) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE))
+        {
+            channel.truncate(size);
+            channel.force(false);
+        }
+    }
+
+    private static TaskStoreException damaged(final Path file, final long offset, final String what)
+    {
+        return new TaskStoreException("journal file " + file + " is damaged at offset " + offset + ": " + what +
+            "; refusing to open it (restore the directory from a backup, or move the file aside to accept the loss)");
+    }
+}

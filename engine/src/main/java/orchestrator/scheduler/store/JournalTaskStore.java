@@ -1,0 +1,207 @@
+package orchestrator.scheduler.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+
+/**
+ * Thread safe: the durable store of {@link TaskStore#journal}, an append-only redo log of checksummed frames with
+ * snapshots, written by one group-commit thread ({@link JournalWriter}) and rebuilt on open by
+ * {@link JournalRecovery}.
+ */
+final class JournalTaskStore implements TaskStore
+{
+    private final Path dir;
+    private final JournalOptions options;
+    private final Object lifecycle = new Object();
+    private FileLock lock; // guarded by lifecycle
+    private boolean opened; // guarded by lifecycle
+    private volatile JournalWriter writer;
+    private volatile JournalRecovery.Recovered recovered;
+
+    JournalTaskStore(final Path dir, final JournalOptions options)
+    {
+        this.dir = dir;
+        this.options = options;
+    }
+
+    @Override
+    public List<StoredTask> open()
+    {
+        synchronized (lifecycle)
+        {
+            if (opened)
+            {
+                throw new IllegalStateException("journal " + dir + " was already opened by this store");
+            }
+            opened = true;
+            try
+            {
+                Files.createDirectories(dir);
+                lock = JournalFiles.lock(dir);
+                final StoreState state = new StoreState();
+                recovered = new JournalRecovery(dir, state).recover();
+                final List<StoredTask> tasks = state.tasks();
+                final JournalWriter started = new JournalWriter(dir, options, state, recovered);
+                started.start(); // the state is the writer's from here on
+                writer = started;
+                return tasks;
+            }
+            catch (final IOException ex)
+            {
+                releaseLock();
+                throw new TaskStoreException("journal " + dir + " could not be opened: " + ex, ex);
+            }
+            catch (final RuntimeException ex)
+            {
+                releaseLock();
+                throw ex;
+            }
+        }
+    }
+
+    @Override
+    public void upsert(final StoredTask task)
+    {
+        Objects.requireNonNull(task, "task");
+        await(submit(Frames.UPSERT, RecordCodec.upsert(task), task, true));
+    }
+
+    @Override
+    public void remove(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        await(submit(Frames.REMOVE, RecordCodec.remove(name), name, true));
+    }
+
+    @Override
+    public CompletableFuture<Void> recordProgress(final List<TaskProgress> batch)
+    {
+        final List<TaskProgress> copy = List.copyOf(batch);
+        return submit(Frames.PROGRESS, RecordCodec.progress(copy), copy, false);
+    }
+
+    @Override
+    public boolean isDurable()
+    {
+        return true;
+    }
+
+    /**
+     * Snapshots every task and deletes the segments the snapshot covers (the writer also does this by itself when
+     * the log outgrows the snapshot). Durable when the call returns.
+     */
+    void compact()
+    {
+        await(requireWriter().submit(new JournalWriter.Entry((byte)0, null, null, true, new CompletableFuture<>())));
+    }
+
+    /** @return what the open found; for tests. */
+    JournalRecovery.Recovered recovered()
+    {
+        return recovered;
+    }
+
+    @Override
+    public void close()
+    {
+        synchronized (lifecycle)
+        {
+            final JournalWriter current = writer;
+            writer = null;
+            try
+            {
+                if (current != null && !current.close())
+                {
+                    throw new TaskStoreException("journal " + dir + ": the writer did not stop within 30 s");
+                }
+                if (current != null && current.failure() != null)
+                {
+                    throw new TaskStoreException("journal " + dir + " failed; its last writes are not acknowledged",
+                        current.failure());
+                }
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new TaskStoreException("interrupted while closing journal " + dir, ex);
+            }
+            finally
+            {
+                releaseLock();
+            }
+        }
+    }
+
+    private CompletableFuture<Void> submit(final byte type, final byte[] body, final Object value,
+        final boolean durable)
+    {
+        return requireWriter().submit(
+            new JournalWriter.Entry(type, Frames.frame(type, body), value, durable, new CompletableFuture<>()));
+    }
+
+    private JournalWriter requireWriter()
+    {
+        final JournalWriter current = writer;
+        if (current == null)
+        {
+            throw new IllegalStateException("journal " + dir + " is not open");
+        }
+        return current;
+    }
+
+    /** Waits for a durable write; an interrupt stops the wait, not the write, which may still become durable. */
+    private void await(final CompletableFuture<Void> done)
+    {
+        try
+        {
+            done.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new TaskStoreException("interrupted while waiting for journal " + dir + " to force a write; it " +
+                "may or may not be durable", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof IllegalStateException)
+            {
+                throw new IllegalStateException(cause.getMessage(), cause);
+            }
+            throw new TaskStoreException(cause.getMessage(), cause);
+        }
+    }
+
+    private void releaseLock()
+    {
+        if (lock != null)
+        {
+            try
+            {
+                lock.channel().close();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            finally
+            {
+                lock = null;
+            }
+        }
+    }
+
+    @Override
+    public String toString()
+    {
+        return "TaskStore.journal(" + dir + ")";
+    }
+}

@@ -1,0 +1,360 @@
+package orchestrator.scheduler.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Any thread may {@link #submit}, one thread (its own) writes: the group-commit writer of a journal. Callers encode
+ * and checksum their frames, queue them and wait on their future only if they asked for durability.
+ */
+final class JournalWriter implements Runnable
+{
+    /* Design.
+     * Group commit: the writer takes everything queued at once, writes it as one buffer and forces the segment once
+     * (force(false), fdatasync, which also persists the file size) if any entry of the batch asked for durability;
+     * then it applies the batch to its StoreState and completes the futures. A future completes only after its frame
+     * and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
+     * behind an unacknowledged hole.
+     * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
+     * the directory is forced after each create. When the log since the snapshot outgrows both a segment and the
+     * snapshot itself, the writer snapshots its StoreState to snapshot.tmp, forces it, renames it over snapshot.dat
+     * (ATOMIC_MOVE), forces the directory and only then deletes the segments it covers: write amplification stays
+     * under 2x and a crash at any step leaves either the old or the new snapshot with all the segments it needs.
+     * Failure: any I/O error fails the batch's futures and every later submission; nothing is acknowledged after it
+     * (after a failed fsync the kernel may have dropped the pages, so retrying could acknowledge lost data).
+     */
+
+    private static final long CLOSE_WAIT_MS = 30_000;
+    private static final int SNAPSHOT_CHUNK = 1 << 20;
+
+    /** One queued record, or a compaction request when {@code frame} is null. */
+    record Entry(byte type, byte[] frame, Object value, boolean durable, CompletableFuture<Void> done)
+    {
+    }
+
+    private final Path dir;
+    private final JournalOptions options;
+    private final StoreState state; // confined to the writer thread once started
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition queued = lock.newCondition();
+    private final ArrayDeque<Entry> queue = new ArrayDeque<>(); // guarded by lock
+    private boolean closing; // guarded by lock
+    private volatile Throwable failure;
+    private final Thread thread;
+
+    private FileChannel segment;
+    private long segmentNumber;
+    private long position;
+    private long snapshotBytes;
+    private long logBytes;
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10);
+
+    JournalWriter(final Path dir, final JournalOptions options, final StoreState state,
+        final JournalRecovery.Recovered recovered) throws IOException
+    {
+        this.dir = dir;
+        this.options = options;
+        this.state = state;
+        this.segmentNumber = recovered.segment();
+        this.position = recovered.position();
+        this.snapshotBytes = recovered.snapshotBytes();
+        this.logBytes = recovered.logBytes();
+        final boolean created = !Files.exists(JournalFiles.segment(dir, segmentNumber));
+        this.segment = options.channels().open(JournalFiles.segment(dir, segmentNumber));
+        segment.position(position);
+        if (created)
+        {
+            JournalFiles.forceDirectory(dir);
+        }
+        this.thread = new Thread(this, "orchestrator-journal-writer " + dir.getFileName());
+        thread.setDaemon(true);
+    }
+
+    void start()
+    {
+        thread.start();
+    }
+
+    /** Queues an entry; it fails at once if the journal failed or is closing. */
+    CompletableFuture<Void> submit(final Entry entry)
+    {
+        lock.lock();
+        try
+        {
+            final Throwable failed = failure;
+            if (failed != null)
+            {
+                entry.done().completeExceptionally(refusal(failed));
+            }
+            else if (closing)
+            {
+                entry.done().completeExceptionally(new IllegalStateException("journal " + dir + " is closed"));
+            }
+            else
+            {
+                queue.add(entry);
+                queued.signal();
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return entry.done();
+    }
+
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    /**
+     * Lets the writer finish what is queued, force it and stop; waits at most 30 s.
+     *
+     * @return whether the writer stopped in time.
+     */
+    boolean close() throws InterruptedException
+    {
+        lock.lock();
+        try
+        {
+            closing = true;
+            queued.signal();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        thread.join(CLOSE_WAIT_MS);
+        return !thread.isAlive();
+    }
+
+    @Override
+    public void run()
+    {
+        final List<Entry> batch = new ArrayList<>();
+        while (takeBatch(batch))
+        {
+            write(batch);
+            batch.clear();
+        }
+        try
+        {
+            if (failure == null)
+            {
+                segment.force(false);
+            }
+            segment.close();
+        }
+        catch (final IOException ex)
+        {
+            failure = ex;
+        }
+    }
+
+    /** @return false when closing and nothing is left. */
+    private boolean takeBatch(final List<Entry> batch)
+    {
+        lock.lock();
+        try
+        {
+            while (queue.isEmpty() && !closing)
+            {
+                queued.awaitUninterruptibly(); // the writer stops only through close()
+            }
+            batch.addAll(queue);
+            queue.clear();
+            return !batch.isEmpty();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    private void write(final List<Entry> batch)
+    {
+        if (failure != null)
+        {
+            fail(batch, failure);
+            return;
+        }
+        try
+        {
+            boolean compact = false;
+            boolean durable = false;
+            int bytes = 0;
+            for (final Entry entry : batch)
+            {
+                compact |= entry.frame() == null;
+                durable |= entry.durable();
+                bytes += entry.frame() == null ? 0 : entry.frame().length;
+            }
+            if (bytes > 0)
+            {
+                append(batch, bytes, durable);
+            }
+            for (final Entry entry : batch)
+            {
+                apply(entry);
+            }
+            if (compact)
+            {
+                roll();
+                snapshot();
+            }
+            for (final Entry entry : batch)
+            {
+                entry.done().complete(null); // after the write and, for a durable batch, the force
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            failure = ex;
+            fail(batch, ex);
+        }
+    }
+
+    private void append(final List<Entry> batch, final int bytes, final boolean durable) throws IOException
+    {
+        if (position > 0 && position + bytes > options.segmentBytes())
+        {
+            roll();
+            if (logBytes >= Math.max(options.compactBytes(), snapshotBytes))
+            {
+                snapshot();
+            }
+        }
+        if (buffer.capacity() < bytes)
+        {
+            buffer = ByteBuffer.allocateDirect(Integer.highestOneBit(bytes) << 1);
+        }
+        buffer.clear();
+        for (final Entry entry : batch)
+        {
+            if (entry.frame() != null)
+            {
+                buffer.put(entry.frame());
+            }
+        }
+        buffer.flip();
+        JournalFiles.writeFully(segment, buffer);
+        if (durable)
+        {
+            segment.force(false);
+        }
+        position += bytes;
+        logBytes += bytes;
+    }
+
+    @SuppressWarnings("unchecked")
+    private void apply(final Entry entry)
+    {
+        switch (entry.type())
+        {
+            case Frames.UPSERT:
+                state.upsert((StoredTask)entry.value());
+                break;
+            case Frames.REMOVE:
+                state.remove((String)entry.value());
+                break;
+            case Frames.PROGRESS:
+                state.progress((List<TaskProgress>)entry.value());
+                break;
+            default:
+                break; // a compaction request carries no record
+        }
+    }
+
+    /** Forces the current segment and starts the next one, unless the current one is still empty. */
+    private void roll() throws IOException
+    {
+        if (position == 0)
+        {
+            return;
+        }
+        segment.force(false);
+        segment.close();
+        segmentNumber++;
+        segment = options.channels().open(JournalFiles.segment(dir, segmentNumber));
+        position = 0;
+        JournalFiles.forceDirectory(dir);
+    }
+
+    /** Snapshots every task as of the start of the current (empty) segment, then deletes the older segments. */
+    private void snapshot() throws IOException
+    {
+        final Path tmp = dir.resolve(JournalFiles.SNAPSHOT_TMP);
+        final List<StoredTask> tasks = state.tasks();
+        long size = 0;
+        try (FileChannel out = options.channels().open(tmp))
+        {
+            out.truncate(0);
+            final ByteBuffer chunk = ByteBuffer.allocate(SNAPSHOT_CHUNK);
+            size += put(out, chunk, Frames.frame(Frames.SNAPSHOT_BEGIN, ByteBuffer.allocate(20)
+                .putInt(JournalRecovery.SNAPSHOT_FORMAT).putLong(segmentNumber).putLong(tasks.size()).array()));
+            for (final StoredTask task : tasks)
+            {
+                size += put(out, chunk, Frames.frame(Frames.UPSERT, RecordCodec.upsert(task)));
+            }
+            size += put(out, chunk, Frames.frame(Frames.SNAPSHOT_END, ByteBuffer.allocate(8)
+                .putLong(tasks.size()).array()));
+            chunk.flip();
+            JournalFiles.writeFully(out, chunk);
+            out.force(true);
+        }
+        Files.move(tmp, dir.resolve(JournalFiles.SNAPSHOT), StandardCopyOption.ATOMIC_MOVE);
+        JournalFiles.forceDirectory(dir);
+        for (final Map.Entry<Long, Path> old : JournalFiles.segments(dir).headMap(segmentNumber).entrySet())
+        {
+            Files.delete(old.getValue());
+        }
+        snapshotBytes = size;
+        logBytes = position;
+    }
+
+    private static int put(final FileChannel out, final ByteBuffer chunk, final byte[] frame) throws IOException
+    {
+        if (chunk.remaining() < frame.length)
+        {
+            chunk.flip();
+            JournalFiles.writeFully(out, chunk);
+            chunk.clear();
+        }
+        if (frame.length > chunk.capacity())
+        {
+            JournalFiles.writeFully(out, ByteBuffer.wrap(frame));
+        }
+        else
+        {
+            chunk.put(frame);
+        }
+        return frame.length;
+    }
+
+    private void fail(final List<Entry> batch, final Throwable cause)
+    {
+        final TaskStoreException refusal = refusal(cause);
+        for (final Entry entry : batch)
+        {
+            entry.done().completeExceptionally(refusal);
+        }
+    }
+
+    private TaskStoreException refusal(final Throwable cause)
+    {
+        return new TaskStoreException("journal " + dir + " could not write (" + cause +
+            "); nothing written since is acknowledged, reopen the journal to recover", cause);
+    }
+}

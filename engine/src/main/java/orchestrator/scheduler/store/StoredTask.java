@@ -1,0 +1,105 @@
+package orchestrator.scheduler.store;
+
+import orchestrator.scheduler.MisfirePolicy;
+import orchestrator.scheduler.cron.CronDialect;
+import orchestrator.scheduler.cron.DstPolicy;
+
+import java.time.ZoneId;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * Immutable apart from the payload array, which is copied in and never copied out (do not modify what
+ * {@link #payload()} returns), so safe to share between threads: one task as a {@link TaskStore} keeps it.
+ * <p>
+ * A handler task is stored whole. A {@code Runnable} task ({@code handler} null) keeps its schedule and progress,
+ * keyed by name, for the application to register again after a restart. The payload is the sealed record's
+ * encoding ({@code SealedRecord.toBytes()}): in production mode the store never sees plaintext.
+ *
+ * @param name          the task's unique name; equal to {@code progress.name()}.
+ * @param schedule      the cron expression, or the one-time instant as ISO-8601 text.
+ * @param dialect       the cron dialect; null for a one-time task.
+ * @param zone          the zone the expression is read in.
+ * @param dst           the daylight-saving policy; null for a one-time task.
+ * @param misfire       the misfire policy.
+ * @param handler       the handler's name; null for a {@code Runnable} task.
+ * @param recordId      the id the payload is sealed under (part of its associated data).
+ * @param recordVersion the version the payload is sealed under (part of its associated data).
+ * @param payload       the sealed record's encoding; null for a {@code Runnable} task.
+ * @param progress      state, next fire and counters.
+ */
+public record StoredTask(
+    String name,
+    String schedule,
+    CronDialect dialect,
+    ZoneId zone,
+    DstPolicy dst,
+    MisfirePolicy misfire,
+    String handler,
+    long recordId,
+    long recordVersion,
+    byte[] payload,
+    TaskProgress progress)
+{
+    /**
+     * Checks the components and copies the payload.
+     */
+    public StoredTask
+    {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(zone, "zone");
+        Objects.requireNonNull(misfire, "misfire");
+        Objects.requireNonNull(progress, "progress");
+        if (!name.equals(progress.name()))
+        {
+            throw new IllegalArgumentException("progress of '" + progress.name() + "' given for task '" + name + "'");
+        }
+        if ((handler == null) != (payload == null))
+        {
+            throw new IllegalArgumentException("a handler task has a payload and a Runnable task has none: '" + name +
+                "'");
+        }
+        payload = payload == null ? null : payload.clone();
+    }
+
+    /**
+     * @param next progress to keep instead of this task's.
+     * @return this task with {@code next} as its progress.
+     */
+    public StoredTask withProgress(final TaskProgress next)
+    {
+        return new StoredTask(name, schedule, dialect, zone, dst, misfire, handler, recordId, recordVersion, payload,
+            next);
+    }
+
+    @Override
+    public boolean equals(final Object other)
+    {
+        if (!(other instanceof StoredTask))
+        {
+            return false;
+        }
+        final StoredTask that = (StoredTask)other;
+        return name.equals(that.name) && schedule.equals(that.schedule) && dialect == that.dialect &&
+            zone.equals(that.zone) && dst == that.dst && misfire.toString().equals(that.misfire.toString()) &&
+            Objects.equals(handler, that.handler) && recordId == that.recordId &&
+            recordVersion == that.recordVersion && Arrays.equals(payload, that.payload) &&
+            progress.equals(that.progress);
+    }
+
+    @Override
+    public int hashCode()
+    {
+        return Objects.hash(name, schedule, handler, recordId, recordVersion, Arrays.hashCode(payload), progress);
+    }
+
+    /** Everything but the payload, of which only the length is shown. */
+    @Override
+    public String toString()
+    {
+        return "StoredTask[" + name + ", " + schedule + ", " + dialect + ", " + zone + ", " + dst + ", " + misfire +
+            ", handler=" + handler + ", record " + recordId + " v" + recordVersion + ", " +
+            (payload == null ? "no payload" : payload.length + " payload bytes") + ", " + progress + "]";
+    }
+}

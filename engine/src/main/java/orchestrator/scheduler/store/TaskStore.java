@@ -1,0 +1,101 @@
+package orchestrator.scheduler.store;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Thread safe: every method may be called from any thread. Where a scheduler keeps its tasks: {@link #inMemory()}
+ * (the default, nothing outlives the process) or {@link #journal(Path)} (an append-only, checksummed redo log with
+ * snapshots in one directory, which survives a process kill and, for what was forced, a power loss).
+ * <p>
+ * Applications only choose a store with the two factories. The other methods are the engine's side of the seam,
+ * called by the scheduler, not by applications: a scheduler opens the store once, writes every registration and
+ * cancellation through {@link #upsert} and {@link #remove} (durable when they return) and every fire collection's
+ * progress through {@link #recordProgress} (written in the background, not waited for), and closes it.
+ * <p>
+ * Caveats: the interface is sealed; it gains a PostgreSQL implementation later. A journal object is opened at most
+ * once (to reopen a directory, make a new one with {@link #journal(Path)}); a journal directory is owned by one open
+ * store at a time, across processes, and a second open is refused with the directory in the message. After a write
+ * fails (disk full, I/O error) a journal refuses every later write with the original cause; reopening it recovers
+ * everything acknowledged before the failure. Progress batches queue without bound while the disk is slower than
+ * the engine.
+ */
+public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStore, JournalTaskStore
+{
+    /**
+     * @return a store that keeps tasks in this process only: today's behaviour and the default. It holds what was
+     * written to it until the object is dropped, so closing and opening the same instance again returns it.
+     */
+    static TaskStore inMemory()
+    {
+        return new InMemoryTaskStore();
+    }
+
+    /**
+     * A journal in {@code directory} (created if missing). Nothing is read or locked until the scheduler opens it.
+     *
+     * @param directory the journal's own directory; it holds a lock file, numbered segments and one snapshot.
+     * @return a durable store.
+     */
+    static TaskStore journal(final Path directory)
+    {
+        return new JournalTaskStore(Objects.requireNonNull(directory, "directory"), JournalOptions.DEFAULTS);
+    }
+
+    /**
+     * Engine only. Opens the store: takes ownership (a journal locks its directory), recovers what was stored and
+     * starts accepting writes.
+     *
+     * @return every stored task, in no particular order.
+     * @throws TaskStoreException    when the directory is owned by another open store, or recovery found damage
+     *                               before the tail of the log (the message names the file and the offset).
+     * @throws IllegalStateException when this store is open, or is a journal that was opened before.
+     */
+    List<StoredTask> open();
+
+    /**
+     * Engine only. Stores a task whole, replacing any task of the same name. Durable when the call returns.
+     *
+     * @param task the task and its progress.
+     * @throws TaskStoreException when the write failed or an earlier one did (the task was then not acknowledged),
+     *                            or the caller was interrupted while waiting (the interrupt flag is kept; the write
+     *                            may still become durable).
+     */
+    void upsert(StoredTask task);
+
+    /**
+     * Engine only. Removes a task by name (nothing happens to other tasks; an unknown name is not an error).
+     * Durable when the call returns.
+     *
+     * @param name the task's name.
+     * @throws TaskStoreException when the write failed or an earlier one did, or the caller was interrupted while
+     *                            waiting (as for {@link #upsert}).
+     */
+    void remove(String name);
+
+    /**
+     * Engine only. Records the progress of the tasks one fire collection touched, without waiting for the disk.
+     * Progress of a name the store does not hold is ignored. A later {@link #upsert} or a forced write makes it
+     * durable; a process kill may lose it (the engine recovers by its misfire policy).
+     *
+     * @param batch progress entries, applied in order.
+     * @return completes when the batch is written (not forced), or exceptionally with a {@link TaskStoreException}.
+     */
+    CompletableFuture<Void> recordProgress(List<TaskProgress> batch);
+
+    /**
+     * @return whether what is written survives the process (false for {@link #inMemory()}).
+     */
+    boolean isDurable();
+
+    /**
+     * Writes and forces what is queued, stops the writer and releases the directory. Idempotent. Waits at most
+     * 30 s for the writer.
+     *
+     * @throws TaskStoreException when the last writes could not be forced, or the writer did not stop in time.
+     */
+    @Override
+    void close();
+}

@@ -1,0 +1,16 @@
+/**
+ * Where a scheduler keeps its tasks: {@link orchestrator.scheduler.store.TaskStore#inMemory()} (the default) or
+ * {@link orchestrator.scheduler.store.TaskStore#journal(java.nio.file.Path)}.
+ * <p>
+ * Public: {@code TaskStore} (a sealed interface whose factories are for applications and whose other methods are the
+ * engine's), the records it keeps ({@code StoredTask}, {@code TaskProgress}) and {@code TaskStoreException}.
+ * Package-private: {@code InMemoryTaskStore}; the journal, {@code JournalTaskStore} (lifecycle and the calls),
+ * {@code JournalWriter} (the one thread that writes: group commit, segments, snapshots), {@code JournalRecovery}
+ * (snapshot plus replay on open, torn tails, damage), {@code Frames} (length, CRC32C, type), {@code RecordCodec} (record
+ * bodies), {@code JournalFiles} (file names, lock, directory fsync) and {@code StoreState} (the tasks by name, which
+ * replay and live writes update through the same three operations).
+ * <p>
+ * Conventions: fields marked "guarded by lock" are read and written only while holding that class's lock; the journal's
+ * {@code StoreState} is confined to the opening thread until the writer thread starts, then to the writer.
+ */
+package orchestrator.scheduler.store;

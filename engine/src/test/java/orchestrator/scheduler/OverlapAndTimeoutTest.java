@@ -1,0 +1,289 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+
+import static orchestrator.scheduler.SchedulerTest.START;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class OverlapAndTimeoutTest
+{
+    private static final String EVERY_SECOND = "* * * * * *";
+
+    private final ManualClock clock = new ManualClock(START);
+
+    private Scheduler workers(final int n)
+    {
+        return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(Dispatcher.withWorkers(n)).build();
+    }
+
+    /**
+     * Deterministic interleaving: three fires come due while the first run is held on a worker; under COALESCE they
+     * become one run after it, whose context counts them, and none is missed.
+     */
+    @Test
+    void shouldCoalesceOverlappedFiresIntoOneRunAfterTheCurrentOne() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<FireContext> contexts = new CopyOnWriteArrayList<>();
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxRunning = new AtomicInteger();
+        try (Scheduler scheduler = workers(2))
+        {
+            scheduler.schedule(TaskSpec.named("c").cron(EVERY_SECOND).overlap(OverlapPolicy.COALESCE).run(context -> {
+                maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                contexts.add(context);
+                if (contexts.size() == 1)
+                {
+                    entered.countDown();
+                    Latches.awaitUninterruptibly(release);
+                }
+                running.decrementAndGet();
+            }));
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(1, scheduler.runPending());
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 3; i++)
+            {
+                clock.advance(Duration.ofSeconds(1));
+                assertEquals(0, scheduler.runPending(), "never a second run while the first goes on");
+            }
+            release.countDown();
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, scheduler.runPending(), "the coalesced run");
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(2, contexts.size());
+            assertEquals(1, contexts.get(0).fires());
+            assertEquals(3, contexts.get(1).fires());
+            assertEquals(START.plusSeconds(4), contexts.get(1).scheduledAt(), "the latest fire it stands for");
+            assertEquals(1, maxRunning.get());
+            final TaskInfo info = scheduler.task("c").orElseThrow();
+            assertEquals(2, info.runs());
+            assertEquals(0, info.missed());
+        }
+    }
+
+    @Test
+    void shouldDropAndCountOverlappedFiresUnderSkip() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler scheduler = workers(2))
+        {
+            scheduler.schedule(TaskSpec.named("s").cron(EVERY_SECOND).run(() -> {
+                if (runs.incrementAndGet() == 1)
+                {
+                    entered.countDown();
+                    Latches.awaitUninterruptibly(release);
+                }
+            }));
+            clock.advance(Duration.ofSeconds(1));
+            scheduler.runPending();
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 3; i++)
+            {
+                clock.advance(Duration.ofSeconds(1));
+                scheduler.runPending();
+            }
+            release.countDown();
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(0, scheduler.runPending());
+            assertEquals(1, runs.get());
+            assertEquals(3, scheduler.task("s").orElseThrow().missed());
+        }
+    }
+
+    @Test
+    void shouldRunAPendingTriggerOnTheDriverOnceTheRunEnds() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch second = new CountDownLatch(1);
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler scheduler = workers(2))
+        {
+            scheduler.registerTask("t", "0 0 * * *", () -> {
+                if (runs.incrementAndGet() == 1)
+                {
+                    entered.countDown();
+                    Latches.awaitUninterruptibly(release);
+                }
+                else
+                {
+                    second.countDown();
+                }
+            });
+            scheduler.start();
+            assertTrue(scheduler.triggerNow("t"));
+            assertTrue(entered.await(10, TimeUnit.SECONDS), "the driver ran the trigger");
+            assertTrue(scheduler.triggerNow("t"));
+            release.countDown();
+            assertTrue(second.await(10, TimeUnit.SECONDS), "the driver ran the pending trigger after the first run");
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(2, runs.get());
+        }
+    }
+
+    @Test
+    void shouldReportARunPastItsTimeoutOnceAndShowItRunningLong() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<FireContext> timedOut = new CopyOnWriteArrayList<>();
+        try (Scheduler scheduler = workers(2); LogCapture log = new LogCapture())
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onTimeout(final FireContext context)
+                {
+                    timedOut.add(context);
+                }
+            });
+            scheduler.schedule(TaskSpec.named("slow").cron("0 * * * * *").timeout(Duration.ofSeconds(5)).run(() -> {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            }));
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofMillis(4_999));
+            scheduler.runPending();
+            TaskInfo info = scheduler.task("slow").orElseThrow();
+            assertEquals(0, info.timeouts());
+            assertFalse(info.runningLong());
+            clock.advance(Duration.ofMillis(1));
+            scheduler.runPending();
+            clock.advance(Duration.ofSeconds(10));
+            scheduler.runPending();
+            info = scheduler.task("slow").orElseThrow();
+            assertEquals(1, info.timeouts(), "counted once");
+            assertTrue(info.runningLong());
+            assertEquals(TaskState.RUNNING, info.state());
+            assertTrue(scheduler.tasks().stream().anyMatch(t -> t.name().equals("slow") && t.runningLong()));
+            assertEquals(1, log.count(Level.WARNING, "past its timeout"), "logged once");
+            assertEquals(1, timedOut.size());
+            assertEquals("slow", timedOut.get(0).taskName());
+            assertEquals(START.plusSeconds(60), timedOut.get(0).startedAt());
+            release.countDown();
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            info = scheduler.task("slow").orElseThrow();
+            assertFalse(info.runningLong());
+            assertEquals(1, info.timeouts());
+            assertEquals(1, info.runs());
+        }
+    }
+
+    @Test
+    void shouldInterruptARunPastItsTimeoutWhenAsked() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch never = new CountDownLatch(1);
+        final CountDownLatch interrupted = new CountDownLatch(1);
+        try (Scheduler scheduler = workers(1))
+        {
+            scheduler.schedule(TaskSpec.named("stuck").cron("0 * * * * *").timeout(Duration.ofSeconds(5))
+                .interruptOnTimeout(true).run(() -> {
+                    entered.countDown();
+                    try
+                    {
+                        never.await();
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        interrupted.countDown();
+                    }
+                }));
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(5));
+            scheduler.runPending();
+            assertTrue(interrupted.await(10, TimeUnit.SECONDS), "the stuck run was interrupted");
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, scheduler.task("stuck").orElseThrow().timeouts());
+            assertEquals(0, scheduler.task("stuck").orElseThrow().failures());
+        }
+    }
+
+    /**
+     * Deterministic interleaving: the interrupt lands while the run is going, the callback returns with the flag set,
+     * and the next job of the same (single) worker must not see it.
+     */
+    @Test
+    void shouldNotLetATimeoutInterruptReachTheWorkersNextJob() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean sawInterrupt = new AtomicBoolean();
+        final AtomicBoolean nextSawInterrupt = new AtomicBoolean(true);
+        try (Scheduler scheduler = workers(1))
+        {
+            scheduler.schedule(TaskSpec.named("a").cron("0 * * * * *").timeout(Duration.ofSeconds(1))
+                .interruptOnTimeout(true).run(() -> {
+                    entered.countDown();
+                    Latches.awaitUninterruptibly(release); // keeps the interrupt set when it returns
+                    sawInterrupt.set(Thread.currentThread().isInterrupted());
+                }));
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(1));
+            scheduler.runPending(); // interrupts a
+            scheduler.registerOnce("b", clock.instant(), () -> nextSawInterrupt.set(Thread.currentThread().isInterrupted()));
+            scheduler.runPending(); // b queues behind a on the one worker
+            release.countDown();
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertTrue(sawInterrupt.get(), "positive control: the interrupt reached the timed-out run");
+            assertFalse(nextSawInterrupt.get(), "the next job on that worker was not interrupted");
+            assertEquals(1, scheduler.task("b").orElseThrow().runs());
+        }
+    }
+
+    @Test
+    void shouldKeepOtherTasksOnTimeWhileARunIsPastItsTimeout() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Semaphore healthy = new Semaphore(0);
+        try (Scheduler scheduler = workers(2))
+        {
+            try
+            {
+                scheduler.schedule(TaskSpec.named("stuck").cron(EVERY_SECOND).timeout(Duration.ofSeconds(2)).run(() -> {
+                    entered.countDown();
+                    Latches.awaitUninterruptibly(release);
+                }));
+                scheduler.schedule(TaskSpec.named("healthy").fixedRate(Duration.ofSeconds(1)).run(() -> healthy.release()));
+                for (int tick = 1; tick <= 5; tick++)
+                {
+                    clock.advance(Duration.ofSeconds(1));
+                    scheduler.runPending();
+                    assertTrue(healthy.tryAcquire(10, TimeUnit.SECONDS), "tick " + tick);
+                }
+                assertTrue(entered.await(10, TimeUnit.SECONDS));
+                assertEquals(1, scheduler.task("stuck").orElseThrow().timeouts());
+                assertEquals(4, scheduler.task("stuck").orElseThrow().missed());
+            }
+            finally
+            {
+                release.countDown();
+            }
+        }
+    }
+}

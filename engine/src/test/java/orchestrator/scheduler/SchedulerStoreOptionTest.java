@@ -1,0 +1,75 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.KeyProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link Scheduler.Builder#store}: the in-memory store is today's scheduler; a durable store refuses a key that dies
+ * with the process, and, until the recovery wiring lands, refuses to pretend it persists anything.
+ */
+class SchedulerStoreOptionTest
+{
+    @TempDir
+    Path temp;
+
+    @Test
+    void shouldRunAsBeforeOnTheInMemoryStore()
+    {
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler scheduler = Scheduler.builder().store(TaskStore.inMemory()).clock(clock).zone(ZoneOffset.UTC)
+            .build())
+        {
+            scheduler.registerTask("minute", "* * * * *", runs::incrementAndGet);
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+        }
+        assertEquals(1, runs.get());
+    }
+
+    @Test
+    void shouldRefuseADurableStoreWithTheDefaultOrARandomKey()
+    {
+        final Path dir = temp.resolve("journal");
+        final IllegalStateException byDefault = assertThrows(IllegalStateException.class,
+            () -> Scheduler.builder().store(TaskStore.journal(dir)).build());
+        assertTrue(byDefault.getMessage().contains("KeyProvider.random()"), byDefault.getMessage());
+        assertTrue(byDefault.getMessage().contains("default"), byDefault.getMessage());
+        final IllegalStateException random = assertThrows(IllegalStateException.class,
+            () -> Scheduler.builder().keyProvider(KeyProvider.random()).store(TaskStore.journal(dir)).build());
+        assertTrue(random.getMessage().contains("could not be opened after a restart"), random.getMessage());
+        assertFalse(Files.exists(dir), "nothing opened");
+    }
+
+    @Test
+    void shouldRefuseADurableStoreUntilTheSchedulerWritesThroughIt()
+    {
+        final Path dir = temp.resolve("journal");
+        final UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
+            () -> Scheduler.builder().keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH]))
+                .store(TaskStore.journal(dir)).build());
+        assertTrue(refused.getMessage().contains("not wired"), refused.getMessage());
+        assertFalse(Files.exists(dir), "nothing opened");
+    }
+
+    @Test
+    void shouldTellARandomKeyFromOneThatOutlivesTheProcess()
+    {
+        assertTrue(KeyProvider.random().isEphemeral());
+        assertFalse(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH]).isEphemeral());
+    }
+}

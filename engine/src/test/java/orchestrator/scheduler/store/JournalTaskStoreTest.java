@@ -1,0 +1,405 @@
+package orchestrator.scheduler.store;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The contract on {@link TaskStore#journal}, then what only a journal does: recovery from torn tails and damage,
+ * ownership of its directory, failing disks, snapshots and compaction.
+ */
+class JournalTaskStoreTest extends TaskStoreContract
+{
+    @TempDir
+    Path temp;
+    private int dirs;
+
+    @Override
+    TaskStore newStore()
+    {
+        return TaskStore.journal(temp.resolve("journal-" + dirs++));
+    }
+
+    @Override
+    TaskStore sameStoreAgain(final TaskStore closed)
+    {
+        final String text = closed.toString();
+        return TaskStore.journal(Path.of(text.substring("TaskStore.journal(".length(), text.length() - 1)));
+    }
+
+    private JournalTaskStore journal(final Path dir, final JournalOptions options)
+    {
+        return new JournalTaskStore(dir, options);
+    }
+
+    private static List<StoredTask> openAndClose(final Path dir)
+    {
+        final TaskStore store = TaskStore.journal(dir);
+        try
+        {
+            final List<StoredTask> tasks = new ArrayList<>(store.open());
+            tasks.sort(Comparator.comparing(StoredTask::name));
+            return tasks;
+        }
+        finally
+        {
+            store.close();
+        }
+    }
+
+    /** @return the start offset of every frame in a file of whole frames. */
+    private static List<Integer> frameStarts(final byte[] b)
+    {
+        final List<Integer> starts = new ArrayList<>();
+        int offset = 0;
+        while (offset < b.length)
+        {
+            starts.add(offset);
+            offset = Frames.check(b, offset, b.length);
+            assertTrue(offset > 0, "whole frames");
+        }
+        return starts;
+    }
+
+    private static void copy(final Path from, final Path to) throws IOException
+    {
+        Files.createDirectories(to);
+        try (Stream<Path> files = Files.list(from))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                Files.copy(file, to.resolve(file.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
+    }
+
+    @Test
+    void shouldBeDurable()
+    {
+        assertTrue(TaskStore.journal(temp).isDurable());
+    }
+
+    @Test
+    void shouldCutATornLastFrameAtEveryByteOffset() throws IOException
+    {
+        final Path original = temp.resolve("original");
+        final TaskStore store = TaskStore.journal(original);
+        store.open();
+        final Map<String, StoredTask> model = new HashMap<>();
+        for (int i = 0; i < 5; i++)
+        {
+            store.upsert(Tasks.handlerTask("t" + i, i));
+            model.put("t" + i, Tasks.handlerTask("t" + i, i));
+        }
+        store.upsert(Tasks.handlerTask("last", 40));
+        store.close();
+        final Path segment = JournalFiles.segment(original, 1);
+        final byte[] whole = Files.readAllBytes(segment);
+        final List<Integer> starts = frameStarts(whole);
+        final int lastStart = starts.get(starts.size() - 1);
+        assertEquals(6, starts.size());
+        for (int cut = lastStart; cut < whole.length; cut++)
+        {
+            final Path dir = temp.resolve("cut-" + cut);
+            copy(original, dir);
+            Files.write(JournalFiles.segment(dir, 1), Arrays.copyOf(whole, cut));
+            assertEquals(sorted(model), openAndClose(dir), "cut at " + cut);
+            assertEquals(lastStart, Files.size(JournalFiles.segment(dir, 1)), "torn tail removed, cut at " + cut);
+        }
+    }
+
+    @Test
+    void shouldCutGarbageAndZerosAfterTheLastFrameAndKeepWriting() throws IOException
+    {
+        for (final byte[] tail : List.of(new byte[4096], new byte[] {0, 0, 0, 20, 1, 2, 3, 4, 1, 9, 9},
+            new byte[] {(byte)0xFF, (byte)0xFF, (byte)0xFF, (byte)0xFF, 1, 2, 3, 4, 5}))
+        {
+            final Path dir = temp.resolve("tail-" + dirs++);
+            final TaskStore store = TaskStore.journal(dir);
+            store.open();
+            store.upsert(Tasks.handlerTask("a", 1));
+            store.close();
+            final long good = Files.size(JournalFiles.segment(dir, 1));
+            Files.write(JournalFiles.segment(dir, 1), tail, StandardOpenOption.APPEND);
+            final TaskStore again = TaskStore.journal(dir);
+            again.open();
+            assertEquals(good, Files.size(JournalFiles.segment(dir, 1)));
+            again.upsert(Tasks.handlerTask("b", 2));
+            again.close();
+            assertEquals(List.of(Tasks.handlerTask("a", 1), Tasks.handlerTask("b", 2)), openAndClose(dir));
+        }
+    }
+
+    @Test
+    void shouldRefuseAFlippedByteInAnOldSegmentNamingFileAndOffset() throws IOException
+    {
+        final Path dir = temp.resolve("flip");
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withSegmentBytes(1_000).withCompactBytes(Long.MAX_VALUE));
+        store.open();
+        for (int i = 0; i < 40; i++)
+        {
+            store.upsert(Tasks.handlerTask("t" + i, i));
+        }
+        store.close();
+        final TreeMap<Long, Path> segments = JournalFiles.segments(dir);
+        assertTrue(segments.size() >= 3, "several segments: " + segments.keySet());
+        final Path old = segments.firstEntry().getValue();
+        final byte[] bytes = Files.readAllBytes(old);
+        final List<Integer> starts = frameStarts(bytes);
+        final int victim = starts.get(starts.size() / 2);
+        for (final int at : List.of(victim + 2, victim + 6, victim + 8, victim + Frames.HEADER + 3))
+        {
+            final byte[] flipped = bytes.clone();
+            flipped[at] ^= 0x10;
+            Files.write(old, flipped);
+            final TaskStoreException refused = assertThrows(TaskStoreException.class,
+                () -> TaskStore.journal(dir).open(), "flip at " + at);
+            assertTrue(refused.getMessage().contains(old.toString()), refused.getMessage());
+            assertTrue(refused.getMessage().contains("offset " + victim), refused.getMessage());
+        }
+        Files.write(old, bytes);
+        assertEquals(40, openAndClose(dir).size(), "positive control: the undamaged journal opens");
+    }
+
+    @Test
+    void shouldRefuseADamagedRecordBeforeTheTailOfTheLastSegment() throws IOException
+    {
+        final Path dir = temp.resolve("mid");
+        final TaskStore store = TaskStore.journal(dir);
+        store.open();
+        for (int i = 0; i < 5; i++)
+        {
+            store.upsert(Tasks.handlerTask("t" + i, i));
+        }
+        store.close();
+        final Path segment = JournalFiles.segment(dir, 1);
+        final byte[] bytes = Files.readAllBytes(segment);
+        final int victim = frameStarts(bytes).get(2);
+        bytes[victim + Frames.HEADER + 5] ^= 1;
+        Files.write(segment, bytes);
+        final TaskStoreException refused = assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open());
+        assertTrue(refused.getMessage().contains(segment + " is damaged at offset " + victim), refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseADamagedSnapshot() throws IOException
+    {
+        final Path dir = temp.resolve("snap");
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS);
+        store.open();
+        store.upsert(Tasks.handlerTask("a", 1));
+        store.compact();
+        store.close();
+        final Path snapshot = dir.resolve(JournalFiles.SNAPSHOT);
+        final byte[] bytes = Files.readAllBytes(snapshot);
+        bytes[bytes.length / 2] ^= 4;
+        Files.write(snapshot, bytes);
+        final TaskStoreException refused = assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open());
+        assertTrue(refused.getMessage().contains(snapshot.toString()), refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseASecondOpenOfTheSameDirectoryInOneProcess()
+    {
+        final Path dir = temp.resolve("twice");
+        final TaskStore first = TaskStore.journal(dir);
+        first.open();
+        final TaskStoreException refused = assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open());
+        assertTrue(refused.getMessage().contains(dir.toAbsolutePath().toString()), refused.getMessage());
+        assertTrue(refused.getMessage().contains("already open"), refused.getMessage());
+        first.upsert(Tasks.handlerTask("a", 1)); // the owner is undisturbed
+        first.close();
+        assertEquals(1, openAndClose(dir).size(), "the directory is free again after close");
+    }
+
+    @Test
+    void shouldFailEveryWaitingCallerWhenTheDiskIsFullAndAcknowledgeNothingAfter() throws Exception
+    {
+        final Path dir = temp.resolve("full");
+        final AtomicLong free = new AtomicLong(2_000);
+        final JournalTaskStore store = journal(dir,
+            JournalOptions.DEFAULTS.withChannels(FailingChannel.factory(free, new AtomicBoolean())));
+        store.open();
+        final Map<String, StoredTask> acknowledged = new HashMap<>();
+        TaskStoreException failed = null;
+        int i = 0;
+        while (failed == null)
+        {
+            final StoredTask task = Tasks.handlerTask("t" + i, i);
+            try
+            {
+                store.upsert(task);
+                acknowledged.put(task.name(), task);
+            }
+            catch (final TaskStoreException ex)
+            {
+                failed = ex;
+            }
+            i++;
+        }
+        assertTrue(acknowledged.size() > 3, "some writes fit: " + acknowledged.size());
+        assertTrue(failed.getMessage().contains("No space left on device"), failed.getMessage());
+        free.set(1 << 20); // space again: the journal still refuses, it cannot know what reached the disk
+        assertThrows(TaskStoreException.class, () -> store.upsert(Tasks.handlerTask("later", 1)));
+        final CompletableFuture<Void> progress = store.recordProgress(List.of(Tasks.progress("t0", 5)));
+        final ExecutionException refused = assertThrows(ExecutionException.class,
+            () -> progress.get(10, TimeUnit.SECONDS));
+        assertInstanceOf(TaskStoreException.class, refused.getCause());
+        assertThrows(TaskStoreException.class, store::close);
+        assertEquals(sorted(acknowledged), openAndClose(dir));
+    }
+
+    @Test
+    void shouldNotAcknowledgeAWriteWhoseForceFailed()
+    {
+        final Path dir = temp.resolve("fsync");
+        final AtomicBoolean failForce = new AtomicBoolean();
+        final JournalTaskStore store = journal(dir,
+            JournalOptions.DEFAULTS.withChannels(FailingChannel.factory(new AtomicLong(1 << 20), failForce)));
+        store.open();
+        store.upsert(Tasks.handlerTask("a", 1));
+        failForce.set(true);
+        final TaskStoreException failed =
+            assertThrows(TaskStoreException.class, () -> store.upsert(Tasks.handlerTask("b", 2)));
+        assertTrue(failed.getMessage().contains("fsync"), failed.getMessage());
+        assertThrows(TaskStoreException.class, () -> store.remove("a"));
+        assertThrows(TaskStoreException.class, store::close);
+        assertTrue(openAndClose(dir).contains(Tasks.handlerTask("a", 1)));
+    }
+
+    @Test
+    void shouldSnapshotDeleteCoveredSegmentsAndReopenTheSame() throws IOException
+    {
+        final Path dir = temp.resolve("compact");
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withSegmentBytes(2_000).withCompactBytes(Long.MAX_VALUE));
+        store.open();
+        final Map<String, StoredTask> model = new HashMap<>();
+        for (int i = 0; i < 200; i++)
+        {
+            final StoredTask task = Tasks.handlerTask("t" + (i % 30), i);
+            store.upsert(task);
+            model.put(task.name(), task);
+            if (i % 7 == 0)
+            {
+                store.remove("t" + (i % 11));
+                model.remove("t" + (i % 11));
+            }
+        }
+        store.compact();
+        assertTrue(Files.exists(dir.resolve(JournalFiles.SNAPSHOT)));
+        final TreeMap<Long, Path> segments = JournalFiles.segments(dir);
+        assertEquals(1, segments.size(), "covered segments deleted: " + segments.keySet());
+        assertEquals(0, Files.size(segments.firstEntry().getValue()));
+        store.upsert(Tasks.runnableTask("after", 3));
+        model.put("after", Tasks.runnableTask("after", 3));
+        store.close();
+        assertEquals(sorted(model), openAndClose(dir));
+    }
+
+    @Test
+    void shouldMatchAReferenceModelThroughRandomWritesCompactionsAndReopens() throws Exception
+    {
+        final Path dir = temp.resolve("model");
+        final Random random = new Random(12);
+        final Map<String, StoredTask> model = new HashMap<>();
+        int maxSegments = 0;
+        for (int round = 0; round < 8; round++)
+        {
+            final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withSegmentBytes(4_096));
+            final List<StoredTask> found = new ArrayList<>(store.open());
+            found.sort(Comparator.comparing(StoredTask::name));
+            assertEquals(sorted(model), found, "round " + round);
+            for (int op = 0; op < 400; op++)
+            {
+                final String name = "t" + random.nextInt(60);
+                final int kind = random.nextInt(10);
+                if (kind < 5)
+                {
+                    final StoredTask task = random.nextBoolean() ? Tasks.handlerTask(name, op) :
+                        Tasks.runnableTask(name, op);
+                    store.upsert(task);
+                    model.put(name, task);
+                }
+                else if (kind < 7)
+                {
+                    store.remove(name);
+                    model.remove(name);
+                }
+                else if (kind < 9)
+                {
+                    final TaskProgress progress = Tasks.progress(name, op);
+                    store.recordProgress(List.of(progress));
+                    model.computeIfPresent(name, (n, task) -> task.withProgress(progress));
+                }
+                else if (random.nextInt(20) == 0)
+                {
+                    store.compact();
+                }
+                maxSegments = Math.max(maxSegments, JournalFiles.segments(dir).size());
+            }
+            store.close();
+        }
+        assertTrue(maxSegments <= 4, "the writer compacts by itself: at most " + maxSegments + " segments");
+    }
+
+    @Test
+    void shouldIgnoreAnUnfinishedSnapshotAndSegmentsLeftByAnInterruptedCompaction() throws IOException
+    {
+        final Path dir = temp.resolve("leftovers");
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS);
+        store.open();
+        store.upsert(Tasks.handlerTask("a", 1));
+        store.close();
+        final byte[] oldSegment = Files.readAllBytes(JournalFiles.segment(dir, 1));
+        final JournalTaskStore again = journal(dir, JournalOptions.DEFAULTS);
+        again.open();
+        again.upsert(Tasks.handlerTask("b", 2));
+        again.compact();
+        again.close();
+        Files.write(JournalFiles.segment(dir, 1), oldSegment); // the delete did not happen
+        Files.write(dir.resolve(JournalFiles.SNAPSHOT_TMP), new byte[] {1, 2, 3}); // a snapshot cut short
+        assertEquals(List.of(Tasks.handlerTask("a", 1), Tasks.handlerTask("b", 2)), openAndClose(dir));
+        assertTrue(Files.notExists(JournalFiles.segment(dir, 1)));
+        assertTrue(Files.notExists(dir.resolve(JournalFiles.SNAPSHOT_TMP)));
+    }
+
+    @Test
+    void shouldRefuseAJournalWithAMissingSegment() throws IOException
+    {
+        final Path dir = temp.resolve("gap");
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withSegmentBytes(500).withCompactBytes(Long.MAX_VALUE));
+        store.open();
+        for (int i = 0; i < 20; i++)
+        {
+            store.upsert(Tasks.handlerTask("t" + i, i));
+        }
+        store.close();
+        Files.delete(JournalFiles.segment(dir, 2));
+        final TaskStoreException refused = assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open());
+        assertTrue(refused.getMessage().contains("segments are missing"), refused.getMessage());
+    }
+}
