@@ -115,6 +115,7 @@ final class CallbackRunner
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
             fire.ran++;
+            final FireEvent event = fire.timing.beforeRun(fire);
             try
             {
                 callback.run();
@@ -123,6 +124,7 @@ final class CallbackRunner
             {
                 failed(fire, ex);
             }
+            fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore); // nor may it reach the next run of a fireAll batch
         }
     }
@@ -162,6 +164,7 @@ final class CallbackRunner
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
             fire.ran++;
+            final FireEvent event = fire.timing.beforeRun(fire);
             try
             {
                 handler.accept(plain);
@@ -170,6 +173,7 @@ final class CallbackRunner
             {
                 failed(fire, ex);
             }
+            fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore);
         }
     }
@@ -193,6 +197,7 @@ final class CallbackRunner
                 now(), fire.fires);
             Listeners.onStart(listeners, context);
             Throwable failure = null;
+            final FireEvent event = fire.timing.beforeRun(fire);
             try
             {
                 if (handler != null)
@@ -213,6 +218,7 @@ final class CallbackRunner
                 failure = ex;
                 failed(fire, ex);
             }
+            fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore);
             if (failure == null)
             {

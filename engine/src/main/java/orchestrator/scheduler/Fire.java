@@ -41,6 +41,7 @@ final class Fire implements Runnable
     String error;           // the last failure's description, without secrets
     String openFailure;     // set when a handler's record failed to open
     long finishedAt = Long.MIN_VALUE; // epoch ms, set for a fixed-delay task, whose next fire counts from it
+    final FireTiming timing = new FireTiming(); // lateness and run time, when timed
 
     Fire(final FireCycle cycle)
     {

@@ -31,6 +31,7 @@ final class FireCycle
     static final int BATCH_LIMIT = 4096;
 
     final CallbackRunner runner;
+    private final FireMetrics metrics;
     private final TaskRegistry registry;
     private final TaskTable table;
     private final TimerWheel wheel;
@@ -61,6 +62,7 @@ final class FireCycle
         this.dispatcher = dispatcher;
         this.inline = dispatcher.isInline();
         this.misfireThresholdMs = misfireThresholdMs;
+        this.metrics = registry.metrics;
     }
 
     /**
@@ -114,6 +116,7 @@ final class FireCycle
     private int collect(final long now, final FireBatch batch, final int limit)
     {
         final int[] ids = batch.ids;
+        metrics.onCollect(now);
         final int fromWheel = wheel.poll(now, ids, limit);
         table.gatherForCollect(ids, fromWheel, wheel);
         final int due = fromWheel + registry.heldBack.poll(now, ids, batch.heldFires, fromWheel, limit - fromWheel);
@@ -164,6 +167,7 @@ final class FireCycle
             if (runs < fires)
             {
                 table.missed[id] += fires - runs;
+                metrics.onMissed(table.names[id], fire, fires - runs, FlightEvents.LATE);
                 batch.lateTasks++;
                 batch.lateFires += fires - runs;
                 batch.oldestLate = Math.max(batch.oldestLate, now - fire);
@@ -193,6 +197,7 @@ final class FireCycle
                 }
                 table.missed[id] += runs;
                 batch.missed(table.names[id], fire, runs);
+                metrics.onMissed(table.names[id], fire, runs, FlightEvents.OVERLAP);
                 if (!table.hasFlag(id, TaskTable.MISS_BURST))
                 {
                     table.setFlag(id, TaskTable.MISS_BURST);
@@ -271,6 +276,7 @@ final class FireCycle
             claimed.payload = payload;
             claimed.pin = registry.vault.pin(payload.record());
         }
+        metrics.onClaim(claimed);
         inFlight++;
         return claimed;
     }
@@ -310,6 +316,7 @@ final class FireCycle
                 {
                     runner.release(fire);
                     table.missed[fire.id] += fire.runs;
+                    metrics.onMissed(fire.taskName, fire.scheduledAt, fire.runs, FlightEvents.REFUSED);
                 }
                 else if (fire.ran > 0)
                 {
@@ -386,6 +393,7 @@ final class FireCycle
     private void complete(final Fire fire)
     {
         final int id = fire.id;
+        metrics.onComplete(fire);
         inFlight--;
         table.runs[id] += fire.ran;
         if (fire.failed > 0)

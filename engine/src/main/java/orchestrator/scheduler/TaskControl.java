@@ -253,6 +253,7 @@ final class TaskControl
             return false;
         }
         registry.table.missed[id] += fires;
+        registry.metrics.onMissed(registry.table.names[id], fire, fires, FlightEvents.PAUSED);
         if (definition.fixedDelay() && next == TaskDefinition.NEVER && !registry.wheel.contains(id))
         {
             registry.wheel.schedule(id, definition.delayAfter(now));

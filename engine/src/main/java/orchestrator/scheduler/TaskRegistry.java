@@ -33,6 +33,7 @@ final class TaskRegistry
     final TimerWheel wheel;                               // guarded by lock
     final HeldBack heldBack = new HeldBack();             // guarded by lock
     final CallbackVault vault;
+    final FireMetrics metrics;
     final FireCycle cycle;
     private final FinishedTasks finished;                 // guarded by lock
     private final Object2IntHashMap<String> unretired = new Object2IntHashMap<>(TaskTable.NO_ID); // guarded by lock
@@ -57,6 +58,7 @@ final class TaskRegistry
         this.wheel = new TimerWheel(clock.millis());
         this.finished = new FinishedTasks(builder.retainFinished);
         this.resealer = new Resealer(this);
+        this.metrics = new FireMetrics(this, builder.recordTimings);
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault, listeners, clock), builder.dispatcher,
             saturatedMillis(builder.misfireThreshold));
     }

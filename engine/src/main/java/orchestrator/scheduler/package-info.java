@@ -3,7 +3,8 @@
  * time with {@link orchestrator.scheduler.Scheduler}.
  * <p>
  * Public: {@code Scheduler}, {@code TaskSpec}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy},
- * {@code OverlapPolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock}.
+ * {@code OverlapPolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock}, {@code SchedulerMetrics} and
+ * {@code SchedulerMeterBinder} (the only class that needs Micrometer, an optional dependency).
  * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
  * <ol>
  * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
@@ -18,7 +19,9 @@
  * copied under the lock, turned into {@code TaskInfo}s after it), {@code Driver} (the thread behind {@code start()}),
  * {@code IdleSignal} (behind {@code awaitIdle}), {@code TaskControl} (pause, resume, triggerNow, reschedule and
  * pending runs), {@code RunTimeouts} (run timeouts), {@code Listeners} and {@code MissedEvents} (listener calls, made
- * outside the lock).
+ * outside the lock). Metrics: {@code FireMetrics} (counters and histograms, written under the lock in phases 1 and
+ * 3), {@code FireTiming} (a fire's lateness and run time, pooled with it) and {@code FlightEvents}
+ * ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
  * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by
