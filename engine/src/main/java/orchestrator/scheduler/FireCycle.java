@@ -41,6 +41,7 @@ final class FireCycle
     private final Dispatcher dispatcher;
     private final boolean inline;
     private final long misfireThresholdMs;
+    private final ProgressLog progress; // null on the in-memory store: nothing is written per fire
     private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
     private final IdleSignal idleSignal = new IdleSignal();
     private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();   // guarded by lock
@@ -61,6 +62,7 @@ final class FireCycle
         this.dispatcher = dispatcher;
         this.inline = dispatcher.isInline();
         this.misfireThresholdMs = misfireThresholdMs;
+        this.progress = registry.progress;
     }
 
     /**
@@ -79,6 +81,7 @@ final class FireCycle
         {
             final FireBatch batch;
             final int polled;
+            java.util.concurrent.CompletableFuture<Void> marked = null;
             registry.lock.lock();
             try
             {
@@ -92,10 +95,18 @@ final class FireCycle
                 final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
                 polled = collect(now, batch, limit);
                 more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.hasReady();
+                if (progress != null)
+                {
+                    marked = progress.flush(registry); // one batch per collection, handed over in lock order
+                }
             }
             finally
             {
                 registry.lock.unlock();
+            }
+            if (marked != null)
+            {
+                ProgressLog.awaitWritten(marked); // a DROP task's running marker is written before it may run
             }
             handled += polled;
             batch.report(now);
@@ -103,6 +114,10 @@ final class FireCycle
             more = more || control.anyReady(); // phase 3 of an inline run may have made its pending fires ready
         }
         while (more && handled < maxFires);
+        if (progress != null)
+        {
+            registry.flushProgress(); // the completions of inline runs
+        }
         return started;
     }
 
@@ -130,6 +145,10 @@ final class FireCycle
             {
                 registry.heldBack.hold(id, fire);
                 continue;
+            }
+            if (progress != null)
+            {
+                progress.touch(id);
             }
             final TaskDefinition definition = table.definitions[id];
             if (definition != lastDefinition || fire != lastFire) // tasks sharing both share the arithmetic
@@ -272,6 +291,10 @@ final class FireCycle
             claimed.pin = registry.vault.pin(payload.record());
         }
         inFlight++;
+        if (progress != null)
+        {
+            progress.running(id, fire, definition);
+        }
         return claimed;
     }
 
@@ -387,6 +410,10 @@ final class FireCycle
     {
         final int id = fire.id;
         inFlight--;
+        if (progress != null)
+        {
+            progress.touch(id);
+        }
         table.runs[id] += fire.ran;
         if (fire.failed > 0)
         {

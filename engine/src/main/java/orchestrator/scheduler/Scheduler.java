@@ -53,9 +53,11 @@ public final class Scheduler implements AutoCloseable
     private final CallbackVault vault;
     private final MisfirePolicy defaultMisfire;
     private final CronDialect cronDialect; // null: by field count
+    private final TaskDurability durability; // null on the in-memory store: nothing is written
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private Driver driver; // guarded by lifecycle
+    private final java.util.concurrent.atomic.AtomicBoolean closedStore = new java.util.concurrent.atomic.AtomicBoolean();
 
     /**
      * Creates a scheduler on the system clock and zone.
@@ -77,6 +79,11 @@ public final class Scheduler implements AutoCloseable
         this.vault = CallbackVault.production(
             builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(), builder.aead);
         this.registry = new TaskRegistry(clock, builder, vault);
+        this.durability = registry.progress == null ? null : new TaskDurability(builder.store, registry, zone);
+        if (durability != null)
+        {
+            durability.open();
+        }
     }
 
     /**
@@ -133,7 +140,14 @@ public final class Scheduler implements AutoCloseable
         {
             registry.cycle.runner.requireHandler(spec.handler());
         }
-        registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+        if (durability == null)
+        {
+            registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+        }
+        else
+        {
+            durability.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+        }
     }
 
     /**
@@ -147,7 +161,12 @@ public final class Scheduler implements AutoCloseable
     public boolean pause(final String name)
     {
         Objects.requireNonNull(name, "name");
-        return registry.control.pause(name);
+        final boolean paused = registry.control.pause(name);
+        if (paused && durability != null)
+        {
+            durability.changed(name);
+        }
+        return paused;
     }
 
     /**
@@ -159,7 +178,12 @@ public final class Scheduler implements AutoCloseable
     public boolean resume(final String name)
     {
         Objects.requireNonNull(name, "name");
-        return registry.control.resume(name);
+        final boolean resumed = registry.control.resume(name);
+        if (resumed && durability != null)
+        {
+            durability.changed(name);
+        }
+        return resumed;
     }
 
     /**
@@ -208,7 +232,13 @@ public final class Scheduler implements AutoCloseable
         final TaskDefinition definition = definitionOf(spec);
         final long onceAt = onceAtOf(spec);
         registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload()); // refuses what can never fire
-        return registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload(), onceAt);
+        final boolean rescheduled =
+            registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload(), onceAt);
+        if (rescheduled && durability != null)
+        {
+            durability.changed(name);
+        }
+        return rescheduled;
     }
 
     /**
@@ -305,6 +335,10 @@ public final class Scheduler implements AutoCloseable
         }
         checkOpen();
         registry.cycle.runner.registerHandler(name, handler);
+        if (durability != null)
+        {
+            durability.onHandler(name); // the stored tasks that waited for it start
+        }
     }
 
     /**
@@ -357,6 +391,10 @@ public final class Scheduler implements AutoCloseable
         Objects.requireNonNull(next, "next");
         checkOpen();
         registry.resealer.rotateKey(next);
+        if (durability != null)
+        {
+            durability.resealed();
+        }
     }
 
     /**
@@ -368,7 +406,7 @@ public final class Scheduler implements AutoCloseable
     public boolean cancel(final String name)
     {
         Objects.requireNonNull(name, "name");
-        return registry.cancel(name);
+        return durability == null ? registry.cancel(name) : durability.cancel(name);
     }
 
     /**
@@ -411,7 +449,8 @@ public final class Scheduler implements AutoCloseable
     public Optional<TaskInfo> task(final String name)
     {
         Objects.requireNonNull(name, "name");
-        return registry.task(name);
+        final Optional<TaskInfo> task = registry.task(name);
+        return task.isPresent() || durability == null ? task : durability.waitingTask(name);
     }
 
     /**
@@ -421,7 +460,7 @@ public final class Scheduler implements AutoCloseable
     public Optional<Instant> nextFireTime(final String name)
     {
         Objects.requireNonNull(name, "name");
-        final long next = registry.nextFireTime(name);
+        final long next = registry.nextFireTime(name); // a task waiting for its handler has none yet
         return next == CronSchedule.NEVER ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next));
     }
 
@@ -430,6 +469,12 @@ public final class Scheduler implements AutoCloseable
      */
     public List<TaskInfo> tasks()
     {
+        if (durability != null)
+        {
+            final List<TaskInfo> all = new java.util.ArrayList<>(durability.waitingTasks());
+            all.addAll(registry.snapshot());
+            return List.copyOf(all);
+        }
         return registry.snapshot();
     }
 
@@ -448,6 +493,10 @@ public final class Scheduler implements AutoCloseable
             CallbackRunner.log(WARNING, "test mode is on: callback payloads are stored unencrypted", null);
         }
         registry.resealer.setTestMode(enabled);
+        if (durability != null)
+        {
+            durability.resealed();
+        }
     }
 
     /**
@@ -524,6 +573,10 @@ public final class Scheduler implements AutoCloseable
         stopped = stopped && dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         registry.settle();
         stopped = stopped && registry.isIdle();
+        if (durability != null && closedStore.compareAndSet(false, true))
+        {
+            durability.close(); // the last progress, then the store is forced and released
+        }
         if (stopped)
         {
             vault.close();
@@ -768,11 +821,14 @@ public final class Scheduler implements AutoCloseable
         }
 
         /**
-         * Where tasks are kept; default {@link TaskStore#inMemory()}. A durable store needs a key that outlives the
-         * process: {@link #build()} refuses one with the default key or {@link KeyProvider#random()}, whose records
-         * could not be opened after a restart. Not wired yet: {@link #build()} also refuses a durable store (with any
-         * key) until the scheduler restores and writes its tasks through it, rather than appear durable and persist
-         * nothing.
+         * Where tasks are kept; default {@link TaskStore#inMemory()}, which is today's scheduler: nothing is written
+         * anywhere. On a durable store ({@link TaskStore#journal}), {@link #build()} opens it and restores its tasks:
+         * handler tasks wait (visible in {@link Scheduler#tasks()}) until their handler is registered, {@code Runnable}
+         * tasks resume their counters and missed fires when their name is registered again. Registration, cancel,
+         * pause, resume, reschedule and key rotation are durable when they return; fire progress is written in one
+         * batch per collection without waiting. A durable store needs a key that outlives the process:
+         * {@link #build()} refuses one with the default key or {@link KeyProvider#random()}, whose records could not
+         * be opened after a restart. {@link Scheduler#close()} forces and releases the store.
          *
          * @param store the task store.
          * @return this builder.
@@ -826,8 +882,6 @@ public final class Scheduler implements AutoCloseable
                         ".random(): its records could not be opened after a restart. Pass keyProvider(" +
                         "KeyProvider.fromKeyStore(...)) or keyProvider(KeyProvider.ofBytes(...))");
                 }
-                throw new UnsupportedOperationException(store + " is not wired into the scheduler yet: its tasks " +
-                    "would not be persisted; use the default in-memory store");
             }
             return new Scheduler(this);
         }

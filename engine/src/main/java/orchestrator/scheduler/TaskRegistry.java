@@ -45,6 +45,7 @@ final class TaskRegistry
     private TaskDefinition lastDefinition;                // guarded by lock: shared by consecutive registrations
     volatile long sealEpoch;                              // written under lock: moves at each rotation or mode switch
     final Resealer resealer;
+    final ProgressLog progress;                           // guarded by lock; null on the in-memory store
     private volatile Runnable onEarlierDeadline = () -> {};
     private volatile long plannedWake = Long.MAX_VALUE;
 
@@ -57,6 +58,7 @@ final class TaskRegistry
         this.wheel = new TimerWheel(clock.millis());
         this.finished = new FinishedTasks(builder.retainFinished);
         this.resealer = new Resealer(this);
+        this.progress = builder.store != null && builder.store.isDurable() ? new ProgressLog(builder.store) : null;
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault, listeners, clock), builder.dispatcher,
             saturatedMillis(builder.misfireThreshold));
     }
@@ -202,6 +204,10 @@ final class TaskRegistry
      */
     void finish(final int id, final TaskState state)
     {
+        if (progress != null && state != TaskState.CANCELLED)
+        {
+            progress.ended(this, id, state);
+        }
         table.unname(id, state);
         control.finished(id);
         wheel.cancel(id);
@@ -334,7 +340,7 @@ final class TaskRegistry
         return List.copyOf(infos);
     }
 
-    private long nextFire(final int id) // lock held
+    long nextFire(final int id) // lock held
     {
         final long next = wheel.deadline(id);
         if (next != TaskDefinition.NEVER)
@@ -380,6 +386,31 @@ final class TaskRegistry
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * Hands the progress touched since the last collection to the store (durable stores only).
+     */
+    void flushProgress()
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            progress.flush(this);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Record ids handed out from now on are above {@code recordId}: ids of restored payloads are not reused.
+     */
+    void reserveRecordIds(final long recordId)
+    {
+        recordIds.accumulateAndGet(recordId, Math::max);
     }
 
     boolean isIdle()

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Scheduler.Builder#store}: the in-memory store is today's scheduler; a durable store refuses a key that dies
- * with the process, and, until the recovery wiring lands, refuses to pretend it persists anything.
+ * with the process and opens with one that outlives it.
  */
 class SchedulerStoreOptionTest
 {
@@ -56,14 +56,15 @@ class SchedulerStoreOptionTest
     }
 
     @Test
-    void shouldRefuseADurableStoreUntilTheSchedulerWritesThroughIt()
+    void shouldOpenADurableStoreWithAKeyThatOutlivesTheProcess()
     {
         final Path dir = temp.resolve("journal");
-        final UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
-            () -> Scheduler.builder().keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH]))
-                .store(TaskStore.journal(dir)).build());
-        assertTrue(refused.getMessage().contains("not wired"), refused.getMessage());
-        assertFalse(Files.exists(dir), "nothing opened");
+        try (Scheduler scheduler = Scheduler.builder().keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH]))
+            .store(TaskStore.journal(dir)).build())
+        {
+            assertTrue(scheduler.tasks().isEmpty());
+        }
+        assertTrue(Files.isDirectory(dir), "the journal was opened");
     }
 
     @Test
