@@ -293,7 +293,7 @@ final class FireCycle
         inFlight++;
         if (progress != null)
         {
-            progress.running(id, fire, definition);
+            progress.running(registry, id, fire, definition);
         }
         return claimed;
     }

@@ -31,6 +31,8 @@ final class ProgressLog
     private int touchedCount;
     private boolean[] marked = new boolean[1024];
     private long[] runningAt = new long[1024];   // the instant of the fire the id's task was claimed for
+    private long[] rerunAt = filled(1024);       // an interrupted fire restored under RUN_AGAIN, until it is claimed
+    private long[] deferredNext = new long[1024]; // the task's next fire, put in the wheel once that rerun is claimed
     private final List<TaskProgress> ended = new ArrayList<>();
     private boolean waitForWrite;                // a DROP task was claimed: its marker must be written before it runs
     private boolean closed;
@@ -41,6 +43,13 @@ final class ProgressLog
         this.store = store;
     }
 
+    private static long[] filled(final int capacity)
+    {
+        final long[] array = new long[capacity];
+        Arrays.fill(array, TaskProgress.NOT_RUNNING);
+        return array;
+    }
+
     /** A collection or completion changed this task's progress. */
     void touch(final int id)
     {
@@ -49,6 +58,10 @@ final class ProgressLog
             final int capacity = Math.max(id + 1, marked.length * 2);
             marked = Arrays.copyOf(marked, capacity);
             runningAt = Arrays.copyOf(runningAt, capacity);
+            final int from = rerunAt.length;
+            rerunAt = Arrays.copyOf(rerunAt, capacity);
+            Arrays.fill(rerunAt, from, capacity, TaskProgress.NOT_RUNNING);
+            deferredNext = Arrays.copyOf(deferredNext, capacity);
         }
         if (!marked[id])
         {
@@ -62,10 +75,18 @@ final class ProgressLog
     }
 
     /** The task was claimed for the fire at {@code fire}: its batch entry carries the running marker. */
-    void running(final int id, final long fire, final TaskDefinition definition)
+    void running(final TaskRegistry registry, final int id, final long fire, final TaskDefinition definition)
     {
         touch(id);
         runningAt[id] = fire;
+        if (rerunAt[id] != TaskProgress.NOT_RUNNING)
+        {
+            rerunAt[id] = TaskProgress.NOT_RUNNING; // the interrupted fire runs now: this claim's marker stands for it
+            if (deferredNext[id] != TaskProgress.NEVER && !registry.wheel.contains(id))
+            {
+                registry.wheel.schedule(id, deferredNext[id]); // only now may the schedule's own fires come due
+            }
+        }
         waitForWrite |= definition.onRestart() == InterruptedFirePolicy.DROP;
     }
 
@@ -76,13 +97,39 @@ final class ProgressLog
     {
         final TaskTable table = registry.table;
         final boolean running = table.hasFlag(id, TaskTable.RUNNING) && id < runningAt.length;
-        return new TaskProgress(table.names[id], table.state(id), registry.nextFire(id), table.runs[id],
-            table.missed[id], table.failures[id], running ? runningAt[id] : TaskProgress.NOT_RUNNING);
+        final long rerun = id < rerunAt.length ? rerunAt[id] : TaskProgress.NOT_RUNNING;
+        final long next = rerun != TaskProgress.NOT_RUNNING ? deferredNext[id] : registry.nextFire(id);
+        return new TaskProgress(table.names[id], table.state(id), next, table.runs[id],
+            table.missed[id], table.failures[id], running ? runningAt[id] : rerun);
     }
 
-    /** The task ended for good (completed or failed): written with the next batch even if its id is freed. */
+    /**
+     * A restored task's interrupted fire at {@code fire} waits to run again: until it is claimed, every entry of the
+     * task keeps that fire's marker and {@code next} as its next fire, so a kill before the run leaves it interrupted
+     * still; the task's own schedule enters the wheel at {@code next} only when the rerun is claimed, so that no later
+     * fire can take the marker's place first.
+     */
+    void rerunPending(final int id, final long fire, final long next)
+    {
+        touch(id);
+        rerunAt[id] = fire;
+        deferredNext[id] = next;
+    }
+
+    /**
+     * The task ended for good: a completed or failed one is written with the next batch even if its id is freed; a
+     * cancelled one is removed from the store by the cancelling call.
+     */
     void ended(final TaskRegistry registry, final int id, final TaskState state)
     {
+        if (id < rerunAt.length)
+        {
+            rerunAt[id] = TaskProgress.NOT_RUNNING;
+        }
+        if (state == TaskState.CANCELLED)
+        {
+            return;
+        }
         final TaskTable table = registry.table;
         ended.add(new TaskProgress(table.names[id], state, TaskProgress.NEVER, table.runs[id], table.missed[id],
             table.failures[id], TaskProgress.NOT_RUNNING));

@@ -332,7 +332,11 @@ final class TaskDurability
                 registry.finish(id, progress.state()); // a finished Runnable task registered again: stays finished
                 return;
             }
-            if (next != TaskDefinition.NEVER)
+            if (runAgain)
+            {
+                registry.progress.rerunPending(id, progress.runningFire(), next); // the wheel gets next after it
+            }
+            else if (next != TaskDefinition.NEVER)
             {
                 registry.wheel.schedule(id, next); // in the past when fires passed while down: the cycle decides
             }

@@ -204,7 +204,7 @@ final class TaskRegistry
      */
     void finish(final int id, final TaskState state)
     {
-        if (progress != null && state != TaskState.CANCELLED)
+        if (progress != null)
         {
             progress.ended(this, id, state);
         }
