@@ -128,6 +128,10 @@ final class TaskDurability
             else
             {
                 registry.register(name, definition, onceAt, payload);
+                synchronized (maps)
+                {
+                    unclaimed.remove(name); // a handler task replaces a stored Runnable task of its name
+                }
             }
             writeLive(name, true);
         }

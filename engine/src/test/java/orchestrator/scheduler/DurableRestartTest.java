@@ -318,6 +318,28 @@ class DurableRestartTest
     }
 
     @Test
+    void shouldKeepACompletedOneTimeRunnableTaskCompletedWhenRegisteredAgain()
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        final Instant at = START.plusSeconds(30);
+        try (Scheduler first = build())
+        {
+            first.registerOnce("once", at, ran::incrementAndGet);
+            minutes(first, 1);
+        }
+        try (Scheduler second = build())
+        {
+            second.registerOnce("once", at, ran::incrementAndGet);
+            second.runPending();
+            assertEquals(1, ran.get(), "it ran before the restart, and does not run again");
+            assertEquals(TaskState.COMPLETED, info(second, "once").state());
+            second.registerOnce("other", at, ran::incrementAndGet);
+            second.runPending();
+            assertEquals(2, ran.get(), "positive control: a new one-time task in the past runs");
+        }
+    }
+
+    @Test
     void shouldRunAnInterruptedFireAgainUnderRunAgain() throws InterruptedException
     {
         final List<Instant> scheduled = interrupted(InterruptedFirePolicy.RUN_AGAIN);

@@ -60,6 +60,13 @@ public final class SchedulerCrashChild
                 .onRestart("r-drop".equals(name) ? InterruptedFirePolicy.DROP : InterruptedFirePolicy.RUN_AGAIN)
                 .run(ctx -> say("fire " + ctx.taskName() + " " + ctx.scheduledAt().toEpochMilli())));
         }
+        for (final TaskInfo task : scheduler.tasks())
+        {
+            if (task.lastError().orElse("").contains("interrupted by a restart"))
+            {
+                say("interrupted " + task.name());
+            }
+        }
         say("ready");
         if ("setup".equals(mode))
         {

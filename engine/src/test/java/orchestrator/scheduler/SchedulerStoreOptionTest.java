@@ -42,6 +42,20 @@ class SchedulerStoreOptionTest
     }
 
     @Test
+    void shouldWriteNothingToTheInMemoryStore()
+    {
+        final TaskStore store = TaskStore.inMemory();
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (Scheduler scheduler = Scheduler.builder().store(store).clock(clock).zone(ZoneOffset.UTC).build())
+        {
+            scheduler.registerTask("minute", "* * * * *", () -> {});
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+        }
+        assertTrue(store.open().isEmpty(), "the scheduler keeps its tasks in its own table, as before the store");
+    }
+
+    @Test
     void shouldRefuseADurableStoreWithTheDefaultOrARandomKey()
     {
         final Path dir = temp.resolve("journal");
