@@ -99,7 +99,8 @@ final class ProgressLog
         final boolean running = table.hasFlag(id, TaskTable.RUNNING) && id < runningAt.length;
         final long rerun = id < rerunAt.length ? rerunAt[id] : TaskProgress.NOT_RUNNING;
         final long next = rerun != TaskProgress.NOT_RUNNING ? deferredNext[id] : registry.nextFire(id);
-        return new TaskProgress(table.names[id], table.state(id), next, table.runs[id],
+        final TaskState state = table.hasFlag(id, TaskTable.PAUSED) ? TaskState.PAUSED : table.state(id); // paused
+        return new TaskProgress(table.names[id], state, next, table.runs[id],
             table.missed[id], table.failures[id], running ? runningAt[id] : rerun);
     }
 

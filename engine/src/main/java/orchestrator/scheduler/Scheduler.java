@@ -4,6 +4,7 @@ import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
 import orchestrator.scheduler.vault.CallbackVault;
@@ -76,13 +77,15 @@ public final class Scheduler implements AutoCloseable
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
         this.defaultMisfire = builder.misfirePolicy;
         this.cronDialect = builder.defaultDialect;
-        this.vault = CallbackVault.production(
-            builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(), builder.aead);
+        final boolean durable = builder.store != null && builder.store.isDurable();
+        final List<StoredTask> stored = durable ? builder.store.open() : List.of(); // before the vault: its key id
+        this.vault = CallbackVault.production(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(),
+            builder.aead, TaskDurability.keyIdOf(stored));
         this.registry = new TaskRegistry(clock, builder, vault);
-        this.durability = registry.progress == null ? null : new TaskDurability(builder.store, registry, zone);
+        this.durability = durable ? new TaskDurability(builder.store, registry, zone) : null;
         if (durability != null)
         {
-            durability.open();
+            durability.restore(stored);
         }
     }
 
@@ -118,7 +121,9 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Registers the task a spec describes: one schedule, its options, one callback. Every {@code register*} method is
-     * a shortcut onto this one.
+     * a shortcut onto this one. On a durable store the task is stored before this returns; a {@code Runnable} task
+     * whose name the store holds from before a restart resumes its counters, paused state and next fire (its passed
+     * fires are decided by its misfire policy), and a changed schedule replaces the stored one (logged).
      *
      * @param spec the task.
      * @throws InvalidCronExpressionException when a cron expression is malformed or can never fire.
@@ -128,6 +133,8 @@ public final class Scheduler implements AutoCloseable
      *                                        and why.
      * @throws NullPointerException           when the spec is null.
      * @throws IllegalStateException          when the scheduler is closed.
+     * @throws orchestrator.scheduler.store.TaskStoreException when the durable store failed to store it (the task
+     *                                        is then not registered).
      */
     public void schedule(final TaskSpec spec)
     {
@@ -319,7 +326,9 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a named handler that tasks refer to with a payload. Handlers live for the scheduler's life.
+     * Registers a named handler that tasks refer to with a payload. Handlers live for the scheduler's life. On a
+     * durable store, the restored tasks that waited for this handler start now: their fires that passed while they
+     * waited are decided by their misfire policy at the next {@link #runPending()}.
      *
      * @param name    a unique, non-blank handler name.
      * @param handler receives the task's opened payload; it must not keep the array, which is wiped after it returns.
@@ -398,10 +407,13 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes.
+     * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes. On a
+     * durable store it is removed from the store before this returns, as is a restored task that waits for its
+     * handler, or a stored {@code Runnable} task not registered again.
      *
      * @param name the task's name.
-     * @return true when a live task of that name was cancelled.
+     * @return true when a live task, or a restored task waiting for its handler, was cancelled.
+     * @throws orchestrator.scheduler.store.TaskStoreException when the durable store failed to remove it.
      */
     public boolean cancel(final String name)
     {
@@ -465,7 +477,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * @return an immutable snapshot of every live task and of the most recently finished ones.
+     * @return an immutable snapshot of every live task and of the most recently finished ones; on a durable store,
+     *         first the restored tasks that wait for their handler ({@link TaskInfo#lastError()} says which).
      */
     public List<TaskInfo> tasks()
     {

@@ -4,6 +4,7 @@ import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskProgress;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.store.TaskStoreException;
+import orchestrator.scheduler.vault.SealedRecord;
 
 import java.time.Instant;
 import java.time.ZoneId;
@@ -61,12 +62,29 @@ final class TaskDurability
     }
 
     /**
-     * Opens the store and sorts what it holds: handler tasks wait for their handler, {@code Runnable} tasks for the
+     * @return the key id the scheduler's key carries: the highest id among the stored sealed records (the key of the
+     *         last rotation that completed), or 1.
+     */
+    static int keyIdOf(final List<StoredTask> stored)
+    {
+        int keyId = 1;
+        for (final StoredTask task : stored)
+        {
+            if (task.payload() != null)
+            {
+                final SealedRecord record = SealedRecord.fromBytes(task.payload());
+                keyId = record.isSealed() ? Math.max(keyId, record.keyId()) : keyId;
+            }
+        }
+        return keyId;
+    }
+
+    /**
+     * Sorts what the opened store holds: handler tasks wait for their handler, {@code Runnable} tasks for the
      * application to register their name again. Finished handler tasks are not restored.
      */
-    void open()
+    void restore(final List<StoredTask> stored)
     {
-        final List<StoredTask> stored = store.open();
         int handlerTasks = 0;
         synchronized (maps)
         {
@@ -344,11 +362,11 @@ final class TaskDurability
             {
                 registry.wheel.schedule(id, next); // in the past when fires passed while down: the cycle decides
             }
-            else if (definition.fixedDelay() && !runAgain)
+            else if (definition.fixedDelay())
             {
-                registry.wheel.schedule(id, definition.delayAfter(now));
+                registry.wheel.schedule(id, definition.delayAfter(now)); // its last run's end was not recorded
             }
-            else if (!runAgain)
+            else
             {
                 registry.finish(id, TaskState.COMPLETED); // nothing is left to fire
                 return;

@@ -3,7 +3,7 @@
  * time with {@link orchestrator.scheduler.Scheduler}.
  * <p>
  * Public: {@code Scheduler}, {@code TaskSpec}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy},
- * {@code OverlapPolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock}.
+ * {@code OverlapPolicy}, {@code InterruptedFirePolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock}.
  * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
  * <ol>
  * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
@@ -18,7 +18,10 @@
  * copied under the lock, turned into {@code TaskInfo}s after it), {@code Driver} (the thread behind {@code start()}),
  * {@code IdleSignal} (behind {@code awaitIdle}), {@code TaskControl} (pause, resume, triggerNow, reschedule and
  * pending runs), {@code RunTimeouts} (run timeouts), {@code Listeners} and {@code MissedEvents} (listener calls, made
- * outside the lock).
+ * outside the lock). On a durable store only: {@code TaskDurability} (restore at build, write-through of
+ * registrations, cancels, pauses and re-seals, tasks waiting for their handler), {@code ProgressLog} (fire progress
+ * and running markers, one batch per collection) and {@code StoredForms} (a live task to and from its
+ * {@code StoredTask}).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
  * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by

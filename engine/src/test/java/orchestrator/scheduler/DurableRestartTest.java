@@ -198,6 +198,30 @@ class DurableRestartTest
     }
 
     @Test
+    void shouldStoreThePayloadsResealedByAKeyRotation()
+    {
+        final byte[] rotated = KEY.clone();
+        rotated[0] ^= 1;
+        final byte[] payload = {4, 5, 6};
+        try (Scheduler first = build())
+        {
+            first.registerHandler("h", bytes -> {});
+            first.registerTask("job", "* * * * *", "h", payload);
+            first.rotateKey(KeyProvider.ofBytes(rotated));
+        }
+        final List<byte[]> received = new ArrayList<>();
+        try (Scheduler second = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .keyProvider(KeyProvider.ofBytes(rotated)).store(TaskStore.journal(temp.resolve("journal"))).build())
+        {
+            second.registerHandler("h", bytes -> received.add(bytes.clone()));
+            minutes(second, 1);
+            assertEquals(TaskState.SCHEDULED, info(second, "job").state(), info(second, "job").toString());
+        }
+        assertEquals(1, received.size());
+        assertArrayEquals(payload, received.get(0));
+    }
+
+    @Test
     void shouldReplaceAChangedScheduleAndKeepTheCounters()
     {
         try (Scheduler first = build())
