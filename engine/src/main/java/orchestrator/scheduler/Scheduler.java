@@ -393,12 +393,17 @@ public final class Scheduler implements AutoCloseable
      * still open under the old key, which is wiped once the last of them has run. No fire is lost or run twice.
      *
      * @param next the new key; its bytes are copied, so the caller may destroy it afterwards.
-     * @throws IllegalStateException in test mode, where payloads are not encrypted.
+     * @throws IllegalStateException in test mode, where payloads are not encrypted; on a durable store, while restored
+     *                               tasks wait for their handler (register the handlers first).
      */
     public void rotateKey(final KeyProvider next)
     {
         Objects.requireNonNull(next, "next");
         checkOpen();
+        if (durability != null)
+        {
+            durability.requireNoneWaiting("rotateKey"); // their stored records could not be re-sealed
+        }
         registry.resealer.rotateKey(next);
         if (durability != null)
         {

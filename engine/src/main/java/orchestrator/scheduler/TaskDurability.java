@@ -263,6 +263,24 @@ final class TaskDurability
     }
 
     /**
+     * @throws IllegalStateException naming the handlers when restored tasks still wait for them.
+     */
+    void requireNoneWaiting(final String call)
+    {
+        synchronized (maps)
+        {
+            if (!waiting.isEmpty())
+            {
+                final java.util.Set<String> handlers = new java.util.TreeSet<>();
+                waiting.values().forEach(task -> handlers.add(task.handler()));
+                throw new IllegalStateException(call + " refused: " + waiting.size() + " restored task(s) wait for " +
+                    "handler(s) " + handlers + "; their stored records could not be re-sealed. Register the " +
+                    "handlers (or cancel the tasks) first");
+            }
+        }
+    }
+
+    /**
      * @return the tasks that wait for their handler, as {@link Scheduler#tasks()} shows them.
      */
     List<TaskInfo> waitingTasks()

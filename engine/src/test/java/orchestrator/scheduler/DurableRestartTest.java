@@ -152,6 +152,9 @@ class DurableRestartTest
             assertTrue(second.tasks().stream().anyMatch(task -> task.name().equals("job")), "visible in tasks()");
             assertEquals(0, second.runPending(), "nothing runs without its handler");
             assertThrows(IllegalArgumentException.class, () -> second.registerTask("job", "* * * * *", () -> {}));
+            final IllegalStateException rotation = assertThrows(IllegalStateException.class,
+                () -> second.rotateKey(KeyProvider.random()));
+            assertTrue(rotation.getMessage().contains("[mail]"), rotation.getMessage());
             second.registerHandler("mail", bytes -> received.add(bytes.clone()));
             second.runPending();
             assertEquals(3, received.size(), "FIRE_ONCE: one of the five passed fires ran");
