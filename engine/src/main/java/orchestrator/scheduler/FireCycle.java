@@ -5,6 +5,7 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 import static java.lang.System.Logger.Level.WARNING;
@@ -81,7 +82,7 @@ final class FireCycle
         {
             final FireBatch batch;
             final int polled;
-            java.util.concurrent.CompletableFuture<Void> marked = null;
+            CompletableFuture<Void> marked = null;
             registry.lock.lock();
             try
             {

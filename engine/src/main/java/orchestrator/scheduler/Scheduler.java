@@ -15,9 +15,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -58,7 +60,7 @@ public final class Scheduler implements AutoCloseable
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private Driver driver; // guarded by lifecycle
-    private final java.util.concurrent.atomic.AtomicBoolean closedStore = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean closedStore = new AtomicBoolean(); // the durable store is closed once
 
     /**
      * Creates a scheduler on the system clock and zone.
@@ -80,7 +82,7 @@ public final class Scheduler implements AutoCloseable
         final boolean durable = builder.store != null && builder.store.isDurable();
         final List<StoredTask> stored = durable ? builder.store.open() : List.of(); // before the vault: its key id
         this.vault = CallbackVault.production(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(),
-            builder.aead, TaskDurability.keyIdOf(stored));
+            builder.aead, StoredForms.keyIdOf(stored));
         this.registry = new TaskRegistry(clock, builder, vault);
         this.durability = durable ? new TaskDurability(builder.store, registry, zone) : null;
         if (durability != null)
@@ -489,7 +491,7 @@ public final class Scheduler implements AutoCloseable
     {
         if (durability != null)
         {
-            final List<TaskInfo> all = new java.util.ArrayList<>(durability.waitingTasks());
+            final List<TaskInfo> all = new ArrayList<>(durability.waitingTasks());
             all.addAll(registry.snapshot());
             return List.copyOf(all);
         }

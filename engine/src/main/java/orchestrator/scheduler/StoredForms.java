@@ -9,6 +9,7 @@ import orchestrator.scheduler.vault.SealedRecord;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.List;
 
 /**
  * Stateless, so safe to call from any thread: converts between a live task (its {@link TaskDefinition} and table
@@ -132,5 +133,23 @@ final class StoredForms
             progress.state() == TaskState.RUNNING ? TaskState.SCHEDULED : progress.state(), progress.runs(),
             progress.missed(), progress.failures(), java.util.Optional.of("restored from the task store; waits for " +
                 "handler '" + stored.handler() + "' (registerHandler) before it fires again"));
+    }
+
+    /**
+     * @return the key id the scheduler's key carries: the highest id among the stored sealed records (the key of the
+     *         last rotation that completed), or 1.
+     */
+    static int keyIdOf(final List<StoredTask> stored)
+    {
+        int keyId = 1;
+        for (final StoredTask task : stored)
+        {
+            if (task.payload() != null)
+            {
+                final SealedRecord record = SealedRecord.fromBytes(task.payload());
+                keyId = record.isSealed() ? Math.max(keyId, record.keyId()) : keyId;
+            }
+        }
+        return keyId;
     }
 }

@@ -1,12 +1,9 @@
 package orchestrator.scheduler;
 
 import orchestrator.scheduler.store.StoredTask;
-import orchestrator.scheduler.store.TaskProgress;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.store.TaskStoreException;
-import orchestrator.scheduler.vault.SealedRecord;
 
-import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -29,17 +28,6 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class TaskDurability
 {
-    /*
-     * Recovery reuses the fire cycle rather than repeating its arithmetic: a restored task goes back into the wheel at
-     * its stored next fire, which lies in the past when fires came due while the process was down. The first
-     * runPending() then finds it late and counts, runs or skips every passed fire by its misfire policy exactly as it
-     * does after a GC pause (CronSchedule.countFiresBetween, MisfirePolicy.runsFor), in constant time per task.
-     *
-     * A fire whose running marker was stored (claimed, not completed) is interrupted: its instant is already behind
-     * the stored next fire, so it is decided here, once: RUN_AGAIN triggers one run for that instant, DROP counts it
-     * as missed. A marker that was never written leaves the stored next fire at or before that instant, so the
-     * misfire policy decides it instead. Either way each instant ends as one run or one missed fire.
-     */
     private static final int STRIPES = 64;
 
     private final TaskStore store;
@@ -59,24 +47,6 @@ final class TaskDurability
         {
             stripes[i] = new Object();
         }
-    }
-
-    /**
-     * @return the key id the scheduler's key carries: the highest id among the stored sealed records (the key of the
-     *         last rotation that completed), or 1.
-     */
-    static int keyIdOf(final List<StoredTask> stored)
-    {
-        int keyId = 1;
-        for (final StoredTask task : stored)
-        {
-            if (task.payload() != null)
-            {
-                final SealedRecord record = SealedRecord.fromBytes(task.payload());
-                keyId = record.isSealed() ? Math.max(keyId, record.keyId()) : keyId;
-            }
-        }
-        return keyId;
     }
 
     /**
@@ -137,7 +107,7 @@ final class TaskDurability
                         StoredForms.scheduleText(definition, onceAt) + "' instead of the stored '" + stored.schedule() +
                         "': the new schedule replaces it, the counters are kept", null);
                 }
-                restore(name, definition, null, onceAt, stored.progress(), same);
+                TaskRestore.restore(registry, name, definition, null, onceAt, stored.progress(), same);
                 synchronized (maps)
                 {
                     unclaimed.remove(name);
@@ -184,7 +154,7 @@ final class TaskDurability
                 }
                 try
                 {
-                    restore(task.name(), StoredForms.definition(task), StoredForms.payload(task),
+                    TaskRestore.restore(registry, task.name(), StoredForms.definition(task), StoredForms.payload(task),
                         StoredForms.onceAt(task), task.progress(), true);
                     synchronized (maps)
                     {
@@ -271,7 +241,7 @@ final class TaskDurability
         {
             if (!waiting.isEmpty())
             {
-                final java.util.Set<String> handlers = new java.util.TreeSet<>();
+                final Set<String> handlers = new TreeSet<>();
                 waiting.values().forEach(task -> handlers.add(task.handler()));
                 throw new IllegalStateException(call + " refused: " + waiting.size() + " restored task(s) wait for " +
                     "handler(s) " + handlers + "; their stored records could not be re-sealed. Register the " +
@@ -332,81 +302,6 @@ final class TaskDurability
     }
 
     /**
-     * Puts a stored task back into the table and the wheel with its counters; its passed fires are left to the fire
-     * cycle's misfire arithmetic, its interrupted fire decided by its {@link InterruptedFirePolicy}.
-     *
-     * @param resume true to resume at the stored next fire; false (a changed schedule) to start from now.
-     */
-    private void restore(final String name, final TaskDefinition definition, final Payload payload, final long onceAt,
-        final TaskProgress progress, final boolean resume)
-    {
-        final long now = registry.clock.millis();
-        final long next = resume ? progress.nextFire() : registry.firstFire(name, definition, now, onceAt, null);
-        final boolean interrupted = progress.runningFire() != TaskProgress.NOT_RUNNING;
-        final boolean runAgain = interrupted && definition.onRestart() == InterruptedFirePolicy.RUN_AGAIN;
-        final TaskTable table = registry.table;
-        registry.lock.lock();
-        try
-        {
-            registry.cycle.drainCompletions();
-            if (table.idOf(name) != TaskTable.NO_ID)
-            {
-                throw new IllegalArgumentException("a task named '" + name + "' is already registered");
-            }
-            final int id = table.add(name, definition, payload, onceAt);
-            registry.control.added(id);
-            table.runs[id] = progress.runs();
-            table.missed[id] = progress.missed();
-            table.failures[id] = progress.failures();
-            if (interrupted)
-            {
-                table.lastErrors[id] = "the fire at " + Instant.ofEpochMilli(progress.runningFire()) + " was " +
-                    "interrupted by a restart; " + (runAgain ? "it runs again (InterruptedFirePolicy.RUN_AGAIN)" :
-                    "it is counted as missed (InterruptedFirePolicy.DROP)");
-                CallbackRunner.log(WARNING, "task '" + name + "': " + table.lastErrors[id], null);
-                table.missed[id] += runAgain ? 0 : 1;
-            }
-            registry.progress.touch(id);
-            if (isFinished(progress.state()))
-            {
-                registry.finish(id, progress.state()); // a finished Runnable task registered again: stays finished
-                return;
-            }
-            if (runAgain)
-            {
-                registry.progress.rerunPending(id, progress.runningFire(), next); // the wheel gets next after it
-            }
-            else if (next != TaskDefinition.NEVER)
-            {
-                registry.wheel.schedule(id, next); // in the past when fires passed while down: the cycle decides
-            }
-            else if (definition.fixedDelay())
-            {
-                registry.wheel.schedule(id, definition.delayAfter(now)); // its last run's end was not recorded
-            }
-            else
-            {
-                registry.finish(id, TaskState.COMPLETED); // nothing is left to fire
-                return;
-            }
-            if (progress.state() == TaskState.PAUSED)
-            {
-                table.setFlag(id, TaskTable.PAUSED);
-                table.state(id, TaskState.PAUSED);
-            }
-        }
-        finally
-        {
-            registry.lock.unlock();
-        }
-        if (runAgain)
-        {
-            registry.control.triggerNow(name, progress.runningFire());
-        }
-        registry.wakeDriver();
-    }
-
-    /**
      * Writes a live task whole; on a failed write of a new registration, the registration is undone and the failure
      * thrown, so that no caller believes in a task the store does not hold.
      */
@@ -448,7 +343,7 @@ final class TaskDurability
         return stripes[(name.hashCode() & 0x7fffffff) % STRIPES];
     }
 
-    private static boolean isFinished(final TaskState state)
+    static boolean isFinished(final TaskState state)
     {
         return state == TaskState.COMPLETED || state == TaskState.FAILED || state == TaskState.CANCELLED;
     }

@@ -364,6 +364,13 @@ class DurableRestartTest
             second.runPending();
             assertEquals(2, ran.get(), "positive control: a new one-time task in the past runs");
         }
+        try (Scheduler third = build())
+        {
+            third.registerOnce("once", at.plusSeconds(1), ran::incrementAndGet);
+            third.runPending();
+            assertEquals(3, ran.get(), "a changed instant replaces the finished one and runs");
+            assertEquals(2, info(third, "once").runs(), "with the stored counters");
+        }
     }
 
     @Test
