@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -36,7 +38,8 @@ final class ProgressLog
     private final List<TaskProgress> ended = new ArrayList<>();
     private boolean waitForWrite;                // a DROP task was claimed: its marker must be written before it runs
     private boolean closed;
-    private boolean failureLogged;
+    private volatile Throwable failure;          // the store's first failure, any thread
+    private final AtomicLong failedBatches = new AtomicLong();
 
     ProgressLog(final TaskStore store)
     {
@@ -203,13 +206,48 @@ final class ProgressLog
         closed = true;
     }
 
-    private void onWritten(final Throwable failure)
+    private void onWritten(final Throwable thrown)
     {
-        if (failure != null && !failureLogged)
+        if (thrown != null)
         {
-            failureLogged = true; // a benign race may log twice; never zero times
-            CallbackRunner.log(WARNING, "the task store failed to record fire progress; the scheduler keeps firing " +
-                "from memory, and a restart recovers from the last progress written: " + failure, null);
+            failedBatches.incrementAndGet();
+            if (failed(thrown))
+            {
+                CallbackRunner.log(WARNING, "the task store failed to record fire progress; the scheduler keeps " +
+                    "firing from memory, and a restart recovers from the last progress written: " + thrown, null);
+            }
         }
+    }
+
+    /**
+     * Any thread: the store failed (a progress batch, or a durable call).
+     *
+     * @return true for the first failure.
+     */
+    boolean failed(final Throwable thrown)
+    {
+        final Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ?
+            thrown.getCause() : thrown;
+        synchronized (failedBatches)
+        {
+            if (failure == null)
+            {
+                failure = cause;
+                return true;
+            }
+            return false;
+        }
+    }
+
+    /** Any thread: the store's first failure, or null. */
+    Throwable failure()
+    {
+        return failure;
+    }
+
+    /** Any thread: progress batches the store failed to write. */
+    long failedBatches()
+    {
+        return failedBatches.get();
     }
 }

@@ -484,6 +484,23 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
+     * The health of a durable task store. After a write fails (a full disk, an I/O error) the journal refuses every
+     * later write: durable calls ({@code schedule}, {@code cancel}, ...) throw
+     * {@link orchestrator.scheduler.store.TaskStoreException}, while fires go on from memory and their progress is no
+     * longer stored (a WARNING is logged once). Reopening the journal after a restart recovers everything acknowledged
+     * before the failure.
+     *
+     * @return the store's first failure and how many progress batches failed since; empty while the store works, and
+     *         always on the in-memory store.
+     */
+    public Optional<String> storeFailure()
+    {
+        final Throwable failure = durability == null ? null : registry.progress.failure();
+        return failure == null ? Optional.empty() : Optional.of(failure + "; progress batches not written: " +
+            registry.progress.failedBatches());
+    }
+
+    /**
      * @return an immutable snapshot of every live task and of the most recently finished ones; on a durable store,
      *         first the restored tasks that wait for their handler ({@link TaskInfo#lastError()} says which).
      */

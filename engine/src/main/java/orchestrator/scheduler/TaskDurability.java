@@ -188,7 +188,15 @@ final class TaskDurability
             }
             if (cancelled || held)
             {
-                store.remove(name);
+                try
+                {
+                    store.remove(name);
+                }
+                catch (final RuntimeException ex)
+                {
+                    registry.progress.failed(ex);
+                    throw ex;
+                }
             }
             return cancelled;
         }
@@ -329,9 +337,10 @@ final class TaskDurability
         }
         catch (final RuntimeException ex)
         {
+            registry.progress.failed(ex);
             if (registration)
             {
-                registry.cancel(name);
+                registry.undoRegistration(name);
             }
             throw ex instanceof TaskStoreException || ex instanceof IllegalStateException ? ex :
                 new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);

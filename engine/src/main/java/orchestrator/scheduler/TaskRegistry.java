@@ -199,6 +199,38 @@ final class TaskRegistry
     }
 
     /**
+     * Undoes a registration that a durable store refused: the task leaves no trace, not even in the finished history,
+     * unless a fire of it already started (then it is cancelled as usual).
+     */
+    void undoRegistration(final String name)
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            final int id = table.idOf(name);
+            if (id == TaskTable.NO_ID)
+            {
+                return;
+            }
+            if (table.hasFlag(id, TaskTable.RUNNING))
+            {
+                finish(id, TaskState.CANCELLED);
+                return;
+            }
+            table.unname(id, TaskState.CANCELLED);
+            control.finished(id);
+            wheel.cancel(id);
+            heldBack.remove(id);
+            table.free(id);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight. Until
      * then it is found by name among the unretired tasks, so {@link #task(String)} sees it as {@link #snapshot()} does.
      */
