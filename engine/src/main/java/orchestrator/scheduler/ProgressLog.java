@@ -38,7 +38,8 @@ final class ProgressLog
     private final List<TaskProgress> ended = new ArrayList<>();
     private boolean waitForWrite;                // a DROP task was claimed: its marker must be written before it runs
     private boolean closed;
-    private volatile Throwable failure;          // the store's first failure, any thread
+    private final Object failureLock = new Object();
+    private volatile Throwable failure;          // written once under failureLock, read by any thread
     private final AtomicLong failedBatches = new AtomicLong();
 
     ProgressLog(final TaskStore store)
@@ -228,7 +229,7 @@ final class ProgressLog
     {
         final Throwable cause = thrown instanceof CompletionException && thrown.getCause() != null ?
             thrown.getCause() : thrown;
-        synchronized (failedBatches)
+        synchronized (failureLock)
         {
             if (failure == null)
             {
