@@ -2,6 +2,7 @@ package orchestrator.scheduler;
 
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.store.TaskStoreException;
 import orchestrator.scheduler.vault.KeyProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -422,6 +423,23 @@ class DurableRestartTest
             release.countDown();
         }
         return scheduled;
+    }
+
+    @Test
+    void shouldRefuseASecondSchedulerOnAnOpenJournal()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerTask("job", "* * * * *", () -> {});
+            final TaskStoreException refused = assertThrows(TaskStoreException.class, this::build);
+            assertTrue(refused.getMessage().contains(temp.resolve("journal").toString()), refused.getMessage());
+            assertTrue(first.task("job").isPresent(), "the first scheduler goes on");
+        }
+        try (Scheduler again = build())
+        {
+            again.registerTask("job", "* * * * *", () -> {});
+            assertTrue(again.task("job").isPresent(), "positive control: free again after close");
+        }
     }
 
     @Test
