@@ -5,6 +5,7 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
 import static java.lang.System.Logger.Level.WARNING;
@@ -42,6 +43,7 @@ final class FireCycle
     private final Dispatcher dispatcher;
     private final boolean inline;
     private final long misfireThresholdMs;
+    private final ProgressLog progress; // null on the in-memory store: nothing is written per fire
     private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
     private final IdleSignal idleSignal = new IdleSignal();
     private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();   // guarded by lock
@@ -63,6 +65,7 @@ final class FireCycle
         this.inline = dispatcher.isInline();
         this.misfireThresholdMs = misfireThresholdMs;
         this.metrics = registry.metrics;
+        this.progress = registry.progress;
     }
 
     /**
@@ -81,6 +84,7 @@ final class FireCycle
         {
             final FireBatch batch;
             final int polled;
+            CompletableFuture<Void> marked = null;
             registry.lock.lock();
             try
             {
@@ -94,10 +98,18 @@ final class FireCycle
                 final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
                 polled = collect(now, batch, limit);
                 more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.hasReady();
+                if (progress != null)
+                {
+                    marked = progress.flush(registry); // one batch per collection, handed over in lock order
+                }
             }
             finally
             {
                 registry.lock.unlock();
+            }
+            if (marked != null)
+            {
+                ProgressLog.awaitWritten(marked); // a DROP task's running marker is written before it may run
             }
             handled += polled;
             batch.report(now);
@@ -105,6 +117,10 @@ final class FireCycle
             more = more || control.anyReady(); // phase 3 of an inline run may have made its pending fires ready
         }
         while (more && handled < maxFires);
+        if (progress != null)
+        {
+            registry.flushProgress(); // the completions of inline runs
+        }
         return started;
     }
 
@@ -133,6 +149,10 @@ final class FireCycle
             {
                 registry.heldBack.hold(id, fire);
                 continue;
+            }
+            if (progress != null)
+            {
+                progress.touch(id);
             }
             final TaskDefinition definition = table.definitions[id];
             if (definition != lastDefinition || fire != lastFire) // tasks sharing both share the arithmetic
@@ -278,6 +298,10 @@ final class FireCycle
         }
         metrics.onClaim(claimed);
         inFlight++;
+        if (progress != null)
+        {
+            progress.running(registry, id, fire, definition);
+        }
         return claimed;
     }
 
@@ -395,6 +419,10 @@ final class FireCycle
         final int id = fire.id;
         metrics.onComplete(fire);
         inFlight--;
+        if (progress != null)
+        {
+            progress.touch(id);
+        }
         table.runs[id] += fire.ran;
         if (fire.failed > 0)
         {

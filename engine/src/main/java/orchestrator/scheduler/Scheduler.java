@@ -4,6 +4,7 @@ import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
 import orchestrator.scheduler.vault.CallbackVault;
@@ -14,9 +15,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
@@ -53,9 +56,11 @@ public final class Scheduler implements AutoCloseable
     private final CallbackVault vault;
     private final MisfirePolicy defaultMisfire;
     private final CronDialect cronDialect; // null: by field count
+    private final TaskDurability durability; // null on the in-memory store: nothing is written
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private Driver driver; // guarded by lifecycle
+    private final AtomicBoolean closedStore = new AtomicBoolean(); // the durable store is closed once
 
     /**
      * Creates a scheduler on the system clock and zone.
@@ -74,9 +79,16 @@ public final class Scheduler implements AutoCloseable
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
         this.defaultMisfire = builder.misfirePolicy;
         this.cronDialect = builder.defaultDialect;
-        this.vault = CallbackVault.production(
-            builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(), builder.aead);
+        final boolean durable = builder.store != null && builder.store.isDurable();
+        final List<StoredTask> stored = durable ? builder.store.open() : List.of(); // before the vault: its key id
+        this.vault = CallbackVault.production(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(),
+            builder.aead, StoredForms.keyIdOf(stored));
         this.registry = new TaskRegistry(clock, builder, vault);
+        this.durability = durable ? new TaskDurability(builder.store, registry, zone) : null;
+        if (durability != null)
+        {
+            durability.restore(stored);
+        }
     }
 
     /**
@@ -111,7 +123,9 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Registers the task a spec describes: one schedule, its options, one callback. Every {@code register*} method is
-     * a shortcut onto this one.
+     * a shortcut onto this one. On a durable store the task is stored before this returns; a {@code Runnable} task
+     * whose name the store holds from before a restart resumes its counters, paused state and next fire (its passed
+     * fires are decided by its misfire policy), and a changed schedule replaces the stored one (logged).
      *
      * @param spec the task.
      * @throws InvalidCronExpressionException when a cron expression is malformed or can never fire.
@@ -121,6 +135,8 @@ public final class Scheduler implements AutoCloseable
      *                                        and why.
      * @throws NullPointerException           when the spec is null.
      * @throws IllegalStateException          when the scheduler is closed.
+     * @throws orchestrator.scheduler.store.TaskStoreException when the durable store failed to store it (the task
+     *                                        is then not registered).
      */
     public void schedule(final TaskSpec spec)
     {
@@ -133,7 +149,14 @@ public final class Scheduler implements AutoCloseable
         {
             registry.cycle.runner.requireHandler(spec.handler());
         }
-        registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+        if (durability == null)
+        {
+            registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+        }
+        else
+        {
+            durability.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+        }
     }
 
     /**
@@ -147,7 +170,12 @@ public final class Scheduler implements AutoCloseable
     public boolean pause(final String name)
     {
         Objects.requireNonNull(name, "name");
-        return registry.control.pause(name);
+        final boolean paused = registry.control.pause(name);
+        if (paused && durability != null)
+        {
+            durability.changed(name);
+        }
+        return paused;
     }
 
     /**
@@ -159,7 +187,12 @@ public final class Scheduler implements AutoCloseable
     public boolean resume(final String name)
     {
         Objects.requireNonNull(name, "name");
-        return registry.control.resume(name);
+        final boolean resumed = registry.control.resume(name);
+        if (resumed && durability != null)
+        {
+            durability.changed(name);
+        }
+        return resumed;
     }
 
     /**
@@ -208,7 +241,13 @@ public final class Scheduler implements AutoCloseable
         final TaskDefinition definition = definitionOf(spec);
         final long onceAt = onceAtOf(spec);
         registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload()); // refuses what can never fire
-        return registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload(), onceAt);
+        final boolean rescheduled =
+            registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload(), onceAt);
+        if (rescheduled && durability != null)
+        {
+            durability.changed(name);
+        }
+        return rescheduled;
     }
 
     /**
@@ -289,7 +328,9 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Registers a named handler that tasks refer to with a payload. Handlers live for the scheduler's life.
+     * Registers a named handler that tasks refer to with a payload. Handlers live for the scheduler's life. On a
+     * durable store, the restored tasks that waited for this handler start now: their fires that passed while they
+     * waited are decided by their misfire policy at the next {@link #runPending()}.
      *
      * @param name    a unique, non-blank handler name.
      * @param handler receives the task's opened payload; it must not keep the array, which is wiped after it returns.
@@ -305,6 +346,10 @@ public final class Scheduler implements AutoCloseable
         }
         checkOpen();
         registry.cycle.runner.registerHandler(name, handler);
+        if (durability != null)
+        {
+            durability.onHandler(name); // the stored tasks that waited for it start
+        }
     }
 
     /**
@@ -350,25 +395,37 @@ public final class Scheduler implements AutoCloseable
      * still open under the old key, which is wiped once the last of them has run. No fire is lost or run twice.
      *
      * @param next the new key; its bytes are copied, so the caller may destroy it afterwards.
-     * @throws IllegalStateException in test mode, where payloads are not encrypted.
+     * @throws IllegalStateException in test mode, where payloads are not encrypted; on a durable store, while restored
+     *                               tasks wait for their handler (register the handlers first).
      */
     public void rotateKey(final KeyProvider next)
     {
         Objects.requireNonNull(next, "next");
         checkOpen();
+        if (durability != null)
+        {
+            durability.requireNoneWaiting("rotateKey"); // their stored records could not be re-sealed
+        }
         registry.resealer.rotateKey(next);
+        if (durability != null)
+        {
+            durability.resealed();
+        }
     }
 
     /**
-     * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes.
+     * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes. On a
+     * durable store it is removed from the store before this returns, as is a restored task that waits for its
+     * handler, or a stored {@code Runnable} task not registered again.
      *
      * @param name the task's name.
-     * @return true when a live task of that name was cancelled.
+     * @return true when a live task, or a restored task waiting for its handler, was cancelled.
+     * @throws orchestrator.scheduler.store.TaskStoreException when the durable store failed to remove it.
      */
     public boolean cancel(final String name)
     {
         Objects.requireNonNull(name, "name");
-        return registry.cancel(name);
+        return durability == null ? registry.cancel(name) : durability.cancel(name);
     }
 
     /**
@@ -411,7 +468,8 @@ public final class Scheduler implements AutoCloseable
     public Optional<TaskInfo> task(final String name)
     {
         Objects.requireNonNull(name, "name");
-        return registry.task(name);
+        final Optional<TaskInfo> task = registry.task(name);
+        return task.isPresent() || durability == null ? task : durability.waitingTask(name);
     }
 
     /**
@@ -421,15 +479,39 @@ public final class Scheduler implements AutoCloseable
     public Optional<Instant> nextFireTime(final String name)
     {
         Objects.requireNonNull(name, "name");
-        final long next = registry.nextFireTime(name);
+        final long next = registry.nextFireTime(name); // a task waiting for its handler has none yet
         return next == CronSchedule.NEVER ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next));
     }
 
     /**
-     * @return an immutable snapshot of every live task and of the most recently finished ones.
+     * The health of a durable task store. After a write fails (a full disk, an I/O error) the journal refuses every
+     * later write: durable calls ({@code schedule}, {@code cancel}, ...) throw
+     * {@link orchestrator.scheduler.store.TaskStoreException}, while fires go on from memory and their progress is no
+     * longer stored (a WARNING is logged once). Reopening the journal after a restart recovers everything acknowledged
+     * before the failure.
+     *
+     * @return the store's first failure and how many progress batches failed since; empty while the store works, and
+     *         always on the in-memory store.
+     */
+    public Optional<String> storeFailure()
+    {
+        final Throwable failure = durability == null ? null : registry.progress.failure();
+        return failure == null ? Optional.empty() : Optional.of(failure + "; progress batches not written: " +
+            registry.progress.failedBatches());
+    }
+
+    /**
+     * @return an immutable snapshot of every live task and of the most recently finished ones; on a durable store,
+     *         first the restored tasks that wait for their handler ({@link TaskInfo#lastError()} says which).
      */
     public List<TaskInfo> tasks()
     {
+        if (durability != null)
+        {
+            final List<TaskInfo> all = new ArrayList<>(durability.waitingTasks());
+            all.addAll(registry.snapshot());
+            return List.copyOf(all);
+        }
         return registry.snapshot();
     }
 
@@ -460,6 +542,10 @@ public final class Scheduler implements AutoCloseable
             CallbackRunner.log(WARNING, "test mode is on: callback payloads are stored unencrypted", null);
         }
         registry.resealer.setTestMode(enabled);
+        if (durability != null)
+        {
+            durability.resealed();
+        }
     }
 
     /**
@@ -536,6 +622,10 @@ public final class Scheduler implements AutoCloseable
         stopped = stopped && dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         registry.settle();
         stopped = stopped && registry.isIdle();
+        if (durability != null && closedStore.compareAndSet(false, true))
+        {
+            durability.close(); // the last progress, then the store is forced and released
+        }
         if (stopped)
         {
             vault.close();
@@ -781,11 +871,14 @@ public final class Scheduler implements AutoCloseable
         }
 
         /**
-         * Where tasks are kept; default {@link TaskStore#inMemory()}. A durable store needs a key that outlives the
-         * process: {@link #build()} refuses one with the default key or {@link KeyProvider#random()}, whose records
-         * could not be opened after a restart. Not wired yet: {@link #build()} also refuses a durable store (with any
-         * key) until the scheduler restores and writes its tasks through it, rather than appear durable and persist
-         * nothing.
+         * Where tasks are kept; default {@link TaskStore#inMemory()}, which is today's scheduler: nothing is written
+         * anywhere. On a durable store ({@link TaskStore#journal}), {@link #build()} opens it and restores its tasks:
+         * handler tasks wait (visible in {@link Scheduler#tasks()}) until their handler is registered, {@code Runnable}
+         * tasks resume their counters and missed fires when their name is registered again. Registration, cancel,
+         * pause, resume, reschedule and key rotation are durable when they return; fire progress is written in one
+         * batch per collection without waiting. A durable store needs a key that outlives the process:
+         * {@link #build()} refuses one with the default key or {@link KeyProvider#random()}, whose records could not
+         * be opened after a restart. {@link Scheduler#close()} forces and releases the store.
          *
          * @param store the task store.
          * @return this builder.
@@ -854,8 +947,6 @@ public final class Scheduler implements AutoCloseable
                         ".random(): its records could not be opened after a restart. Pass keyProvider(" +
                         "KeyProvider.fromKeyStore(...)) or keyProvider(KeyProvider.ofBytes(...))");
                 }
-                throw new UnsupportedOperationException(store + " is not wired into the scheduler yet: its tasks " +
-                    "would not be persisted; use the default in-memory store");
             }
             return new Scheduler(this);
         }

@@ -236,7 +236,7 @@ final class TaskControl
     {
         return new TaskDefinition(schedule.cron(), callback.callback(), callback.handler(), schedule.misfire(),
             schedule.periodMs(), schedule.fixedDelay(), schedule.initialDelayMs(), callback.contextCallback(),
-            schedule.overlap(), schedule.timeoutMs(), schedule.interruptOnTimeout());
+            schedule.overlap(), schedule.timeoutMs(), schedule.interruptOnTimeout(), schedule.onRestart());
     }
 
     /**

@@ -21,10 +21,11 @@ import java.util.function.Consumer;
  * @param overlap            what to do with a fire due while the previous run is going.
  * @param timeoutMs          the run timeout; 0 for none.
  * @param interruptOnTimeout interrupt a run that passes its timeout.
+ * @param onRestart          what a restart on a durable store does with a fire this task was running.
  */
 record TaskDefinition(CronSchedule cron, Runnable callback, String handler, MisfirePolicy misfire, long periodMs,
     boolean fixedDelay, long initialDelayMs, Consumer<FireContext> contextCallback, OverlapPolicy overlap,
-    long timeoutMs, boolean interruptOnTimeout)
+    long timeoutMs, boolean interruptOnTimeout, InterruptedFirePolicy onRestart)
 {
     static final long NEVER = CronSchedule.NEVER;
 
@@ -138,7 +139,7 @@ record TaskDefinition(CronSchedule cron, Runnable callback, String handler, Misf
             (handler == null ? other.handler == null : handler.equals(other.handler)) && periodMs == other.periodMs &&
             fixedDelay == other.fixedDelay && initialDelayMs == other.initialDelayMs &&
             contextCallback == other.contextCallback && overlap == other.overlap && timeoutMs == other.timeoutMs &&
-            interruptOnTimeout == other.interruptOnTimeout;
+            interruptOnTimeout == other.interruptOnTimeout && onRestart == other.onRestart;
     }
 
     /**

@@ -46,6 +46,7 @@ final class TaskRegistry
     private TaskDefinition lastDefinition;                // guarded by lock: shared by consecutive registrations
     volatile long sealEpoch;                              // written under lock: moves at each rotation or mode switch
     final Resealer resealer;
+    final ProgressLog progress;                           // guarded by lock; null on the in-memory store
     private volatile Runnable onEarlierDeadline = () -> {};
     private volatile long plannedWake = Long.MAX_VALUE;
 
@@ -59,6 +60,7 @@ final class TaskRegistry
         this.finished = new FinishedTasks(builder.retainFinished);
         this.resealer = new Resealer(this);
         this.metrics = new FireMetrics(this, builder.recordTimings);
+        this.progress = builder.store != null && builder.store.isDurable() ? new ProgressLog(builder.store) : null;
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault, listeners, clock), builder.dispatcher,
             saturatedMillis(builder.misfireThreshold));
     }
@@ -199,11 +201,47 @@ final class TaskRegistry
     }
 
     /**
+     * Undoes a registration that a durable store refused: the task leaves no trace, not even in the finished history,
+     * unless a fire of it already started (then it is cancelled as usual).
+     */
+    void undoRegistration(final String name)
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            final int id = table.idOf(name);
+            if (id == TaskTable.NO_ID)
+            {
+                return;
+            }
+            if (table.hasFlag(id, TaskTable.RUNNING))
+            {
+                finish(id, TaskState.CANCELLED);
+                return;
+            }
+            table.unname(id, TaskState.CANCELLED);
+            control.finished(id);
+            wheel.cancel(id);
+            heldBack.remove(id);
+            table.free(id);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight. Until
      * then it is found by name among the unretired tasks, so {@link #task(String)} sees it as {@link #snapshot()} does.
      */
     void finish(final int id, final TaskState state)
     {
+        if (progress != null)
+        {
+            progress.ended(this, id, state);
+        }
         table.unname(id, state);
         control.finished(id);
         wheel.cancel(id);
@@ -336,7 +374,7 @@ final class TaskRegistry
         return List.copyOf(infos);
     }
 
-    private long nextFire(final int id) // lock held
+    long nextFire(final int id) // lock held
     {
         final long next = wheel.deadline(id);
         if (next != TaskDefinition.NEVER)
@@ -382,6 +420,31 @@ final class TaskRegistry
         {
             lock.unlock();
         }
+    }
+
+    /**
+     * Hands the progress touched since the last collection to the store (durable stores only).
+     */
+    void flushProgress()
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            progress.flush(this);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Record ids handed out from now on are above {@code recordId}: ids of restored payloads are not reused.
+     */
+    void reserveRecordIds(final long recordId)
+    {
+        recordIds.accumulateAndGet(recordId, Math::max);
     }
 
     boolean isIdle()

@@ -49,6 +49,7 @@ public final class TaskSpec
     private OverlapPolicy overlap = OverlapPolicy.SKIP;
     private Duration timeout;
     private boolean interruptOnTimeout;
+    private InterruptedFirePolicy onRestart = InterruptedFirePolicy.RUN_AGAIN;
     private Runnable runnable;
     private Consumer<FireContext> consumer;
     private String handler;
@@ -222,6 +223,20 @@ public final class TaskSpec
     }
 
     /**
+     * What a scheduler on a durable store does at restart with a fire of this task that was running when the
+     * process died; ignored on the in-memory store.
+     *
+     * @param policy {@link InterruptedFirePolicy#RUN_AGAIN} (at least once, the default) or
+     *               {@link InterruptedFirePolicy#DROP} (at most once).
+     * @return this spec.
+     */
+    public TaskSpec onRestart(final InterruptedFirePolicy policy)
+    {
+        this.onRestart = Objects.requireNonNull(policy, "policy");
+        return this;
+    }
+
+    /**
      * @param callback what to run at each fire.
      * @return this spec.
      */
@@ -317,7 +332,7 @@ public final class TaskSpec
         final boolean interval = kind == Kind.FIXED_RATE || kind == Kind.FIXED_DELAY;
         return new TaskDefinition(cron, runnable, handler, misfire != null ? misfire : defaultMisfire,
             interval ? periodMs : 0, kind == Kind.FIXED_DELAY, initialDelayMs(), consumer, overlap, timeoutMs(),
-            interruptOnTimeout);
+            interruptOnTimeout, onRestart);
     }
 
     boolean hasCallback()

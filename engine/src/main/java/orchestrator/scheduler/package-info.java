@@ -3,8 +3,9 @@
  * time with {@link orchestrator.scheduler.Scheduler}.
  * <p>
  * Public: {@code Scheduler}, {@code TaskSpec}, {@code TaskInfo}, {@code TaskState}, {@code MisfirePolicy},
- * {@code OverlapPolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock}, {@code SchedulerMetrics} and
- * {@code SchedulerMeterBinder} (the only class that needs Micrometer, an optional dependency).
+ * {@code OverlapPolicy}, {@code InterruptedFirePolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock},
+ * {@code SchedulerMetrics} and {@code SchedulerMeterBinder} (the only class that needs Micrometer, an optional
+ * dependency).
  * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
  * <ol>
  * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
@@ -21,7 +22,10 @@
  * pending runs), {@code RunTimeouts} (run timeouts), {@code Listeners} and {@code MissedEvents} (listener calls, made
  * outside the lock). Metrics: {@code FireMetrics} (counters and histograms, written under the lock in phases 1 and
  * 3), {@code FireTiming} (a fire's lateness and run time, pooled with it) and {@code FlightEvents}
- * ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder).
+ * ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder). On a durable store only: {@code TaskDurability} (restore at build, write-through of
+ * registrations, cancels, pauses and re-seals, tasks waiting for their handler), {@code ProgressLog} (fire progress
+ * and running markers, one batch per collection) and {@code StoredForms} (a live task to and from its
+ * {@code StoredTask}).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
  * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by

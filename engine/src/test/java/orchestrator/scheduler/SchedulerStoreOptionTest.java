@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@link Scheduler.Builder#store}: the in-memory store is today's scheduler; a durable store refuses a key that dies
- * with the process, and, until the recovery wiring lands, refuses to pretend it persists anything.
+ * with the process and opens with one that outlives it.
  */
 class SchedulerStoreOptionTest
 {
@@ -42,6 +42,20 @@ class SchedulerStoreOptionTest
     }
 
     @Test
+    void shouldWriteNothingToTheInMemoryStore()
+    {
+        final TaskStore store = TaskStore.inMemory();
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        try (Scheduler scheduler = Scheduler.builder().store(store).clock(clock).zone(ZoneOffset.UTC).build())
+        {
+            scheduler.registerTask("minute", "* * * * *", () -> {});
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+        }
+        assertTrue(store.open().isEmpty(), "the scheduler keeps its tasks in its own table, as before the store");
+    }
+
+    @Test
     void shouldRefuseADurableStoreWithTheDefaultOrARandomKey()
     {
         final Path dir = temp.resolve("journal");
@@ -56,14 +70,15 @@ class SchedulerStoreOptionTest
     }
 
     @Test
-    void shouldRefuseADurableStoreUntilTheSchedulerWritesThroughIt()
+    void shouldOpenADurableStoreWithAKeyThatOutlivesTheProcess()
     {
         final Path dir = temp.resolve("journal");
-        final UnsupportedOperationException refused = assertThrows(UnsupportedOperationException.class,
-            () -> Scheduler.builder().keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH]))
-                .store(TaskStore.journal(dir)).build());
-        assertTrue(refused.getMessage().contains("not wired"), refused.getMessage());
-        assertFalse(Files.exists(dir), "nothing opened");
+        try (Scheduler scheduler = Scheduler.builder().keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH]))
+            .store(TaskStore.journal(dir)).build())
+        {
+            assertTrue(scheduler.tasks().isEmpty());
+        }
+        assertTrue(Files.isDirectory(dir), "the journal was opened");
     }
 
     @Test

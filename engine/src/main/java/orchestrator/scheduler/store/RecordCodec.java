@@ -1,5 +1,6 @@
 package orchestrator.scheduler.store;
 
+import orchestrator.scheduler.InterruptedFirePolicy;
 import orchestrator.scheduler.MisfirePolicy;
 import orchestrator.scheduler.TaskState;
 import orchestrator.scheduler.cron.CronDialect;
@@ -54,6 +55,7 @@ final class RecordCodec
                 out.write(payload);
             }
             putProgress(out, task.progress());
+            putString(out, task.onRestart().name()); // last, and optional on read: journals written before it open
         });
     }
 
@@ -94,7 +96,8 @@ final class RecordCodec
         }
         return new StoredTask(name, schedule, dialect == null ? null : CronDialect.valueOf(dialect), zone,
             gap == null ? null : DstPolicy.of(DstPolicy.Gap.valueOf(gap), DstPolicy.Overlap.valueOf(overlap)),
-            misfire, handler, recordId, recordVersion, payload, getProgress(in));
+            misfire, handler, recordId, recordVersion, payload, getProgress(in),
+            in.hasRemaining() ? InterruptedFirePolicy.valueOf(getString(in)) : InterruptedFirePolicy.RUN_AGAIN);
     }
 
     static String readRemove(final ByteBuffer in)

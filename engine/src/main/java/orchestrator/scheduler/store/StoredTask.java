@@ -1,5 +1,6 @@
 package orchestrator.scheduler.store;
 
+import orchestrator.scheduler.InterruptedFirePolicy;
 import orchestrator.scheduler.MisfirePolicy;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.DstPolicy;
@@ -17,8 +18,9 @@ import java.util.Objects;
  * encoding ({@code SealedRecord.toBytes()}): in production mode the store never sees plaintext.
  *
  * @param name          the task's unique name; equal to {@code progress.name()}.
- * @param schedule      the cron expression, or the one-time instant as ISO-8601 text.
- * @param dialect       the cron dialect; null for a one-time task.
+ * @param schedule      the cron expression, {@code fixedRate PT10S} or {@code fixedDelay PT10S} for an interval task
+ *                      (as {@code TaskInfo.schedule()} shows it), or the one-time instant as ISO-8601 text.
+ * @param dialect       the cron dialect; null for an interval or one-time task.
  * @param zone          the zone the expression is read in.
  * @param dst           the daylight-saving policy; null for a one-time task.
  * @param misfire       the misfire policy.
@@ -27,6 +29,7 @@ import java.util.Objects;
  * @param recordVersion the version the payload is sealed under (part of its associated data).
  * @param payload       the sealed record's encoding; null for a {@code Runnable} task.
  * @param progress      state, next fire and counters.
+ * @param onRestart     what a restart does with a fire that was running when the process died.
  */
 public record StoredTask(
     String name,
@@ -39,8 +42,32 @@ public record StoredTask(
     long recordId,
     long recordVersion,
     byte[] payload,
-    TaskProgress progress)
+    TaskProgress progress,
+    InterruptedFirePolicy onRestart)
 {
+    /**
+     * A task whose interrupted fire runs again at restart ({@link InterruptedFirePolicy#RUN_AGAIN}).
+     *
+     * @param name          the task's unique name.
+     * @param schedule      the schedule text.
+     * @param dialect       the cron dialect, or null.
+     * @param zone          the zone.
+     * @param dst           the daylight-saving policy, or null.
+     * @param misfire       the misfire policy.
+     * @param handler       the handler's name, or null.
+     * @param recordId      the payload's record id.
+     * @param recordVersion the payload's record version.
+     * @param payload       the sealed record's encoding, or null.
+     * @param progress      state, next fire and counters.
+     */
+    public StoredTask(final String name, final String schedule, final CronDialect dialect, final ZoneId zone,
+        final DstPolicy dst, final MisfirePolicy misfire, final String handler, final long recordId,
+        final long recordVersion, final byte[] payload, final TaskProgress progress)
+    {
+        this(name, schedule, dialect, zone, dst, misfire, handler, recordId, recordVersion, payload, progress,
+            InterruptedFirePolicy.RUN_AGAIN);
+    }
+
     /**
      * Checks the components and copies the payload.
      */
@@ -51,6 +78,7 @@ public record StoredTask(
         Objects.requireNonNull(zone, "zone");
         Objects.requireNonNull(misfire, "misfire");
         Objects.requireNonNull(progress, "progress");
+        Objects.requireNonNull(onRestart, "onRestart");
         if (!name.equals(progress.name()))
         {
             throw new IllegalArgumentException("progress of '" + progress.name() + "' given for task '" + name + "'");
@@ -70,7 +98,7 @@ public record StoredTask(
     public StoredTask withProgress(final TaskProgress next)
     {
         return new StoredTask(name, schedule, dialect, zone, dst, misfire, handler, recordId, recordVersion, payload,
-            next);
+            next, onRestart);
     }
 
     @Override
@@ -85,7 +113,7 @@ public record StoredTask(
             zone.equals(that.zone) && dst == that.dst && misfire.toString().equals(that.misfire.toString()) &&
             Objects.equals(handler, that.handler) && recordId == that.recordId &&
             recordVersion == that.recordVersion && Arrays.equals(payload, that.payload) &&
-            progress.equals(that.progress);
+            progress.equals(that.progress) && onRestart == that.onRestart;
     }
 
     @Override
@@ -100,6 +128,7 @@ public record StoredTask(
     {
         return "StoredTask[" + name + ", " + schedule + ", " + dialect + ", " + zone + ", " + dst + ", " + misfire +
             ", handler=" + handler + ", record " + recordId + " v" + recordVersion + ", " +
-            (payload == null ? "no payload" : payload.length + " payload bytes") + ", " + progress + "]";
+            (payload == null ? "no payload" : payload.length + " payload bytes") + ", " + progress + ", onRestart " +
+            onRestart + "]";
     }
 }

@@ -79,10 +79,10 @@ public final class CallbackVault implements AutoCloseable
     private final KeyRotation keys;
     private final RecordPins pins;
 
-    private CallbackVault(final Aead aead, final KeyProvider key)
+    private CallbackVault(final Aead aead, final KeyProvider key, final int firstKeyId)
     {
         this.aead = aead;
-        this.keys = new KeyRotation(aead, key);
+        this.keys = new KeyRotation(aead, key, firstKeyId);
         this.pins = new RecordPins(keys);
     }
 
@@ -95,7 +95,26 @@ public final class CallbackVault implements AutoCloseable
     /** A production-mode vault sealing with the given cipher under the provider's key (copied). */
     public static CallbackVault production(final KeyProvider key, final Aead aead)
     {
-        return new CallbackVault(Objects.requireNonNull(aead, "aead"), Objects.requireNonNull(key, "key"));
+        return new CallbackVault(Objects.requireNonNull(aead, "aead"), Objects.requireNonNull(key, "key"), 1);
+    }
+
+    /**
+     * A production-mode vault whose key carries a given key id, for a scheduler restarted on a durable store: the
+     * records an earlier process sealed under key id {@code keyId} (its key after {@code keyId - 1} rotations) open
+     * when the same key is given here. Later rotations number on from it.
+     *
+     * @param key   the key, copied.
+     * @param aead  the cipher.
+     * @param keyId the id the key is known by in stored records, at least 1.
+     * @return the vault.
+     */
+    public static CallbackVault production(final KeyProvider key, final Aead aead, final int keyId)
+    {
+        if (keyId < 1)
+        {
+            throw new IllegalArgumentException("keyId must be at least 1, was " + keyId);
+        }
+        return new CallbackVault(Objects.requireNonNull(aead, "aead"), Objects.requireNonNull(key, "key"), keyId);
     }
 
     /**
@@ -103,7 +122,7 @@ public final class CallbackVault implements AutoCloseable
      */
     public static CallbackVault testMode(final Aead aead)
     {
-        return new CallbackVault(Objects.requireNonNull(aead, "aead"), null);
+        return new CallbackVault(Objects.requireNonNull(aead, "aead"), null, 1);
     }
 
     /** The cipher this vault seals with in production mode. */

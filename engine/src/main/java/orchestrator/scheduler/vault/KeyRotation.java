@@ -31,12 +31,13 @@ final class KeyRotation
     private int nextKeyId = 1; // guarded by lock
     private byte[] productionKey; // guarded by lock; the latest production key while in test mode, else null
 
-    /** A ring sealing under {@code initial}, or plain records if it is {@code null}. */
-    KeyRotation(final Aead aead, final KeyProvider initial)
+    /** A ring sealing under {@code initial} with id {@code firstKeyId}, or plain records if it is {@code null}. */
+    KeyRotation(final Aead aead, final KeyProvider initial, final int firstKeyId)
     {
         this.aead = aead;
         synchronized (lock)
         {
+            nextKeyId = firstKeyId;
             if (initial == null)
             {
                 ring = new KeyRing(null, NO_KEYS, true, NO_KEYS, false);

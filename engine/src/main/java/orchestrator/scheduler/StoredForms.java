@@ -1,0 +1,155 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.cron.CronSchedule;
+import orchestrator.scheduler.cron.DstPolicy;
+import orchestrator.scheduler.store.StoredTask;
+import orchestrator.scheduler.store.TaskProgress;
+import orchestrator.scheduler.vault.SealedRecord;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.util.List;
+
+/**
+ * Stateless, so safe to call from any thread: converts between a live task (its {@link TaskDefinition} and table
+ * row) and its {@link StoredTask} form. The schedule is kept as text: a cron expression with its dialect, zone and
+ * DST policy; {@code fixedRate PT10S} or {@code fixedDelay PT10S} as {@link TaskDefinition#describe()} writes it;
+ * or a one-time instant in ISO-8601.
+ * <p>
+ * Caveats: a handler task's overlap policy and run timeout are not stored: a restored handler task has the defaults
+ * ({@link OverlapPolicy#SKIP}, no timeout). A {@code Runnable} task takes them from its registration again.
+ */
+final class StoredForms
+{
+    private static final String FIXED_RATE = "fixedRate ";
+    private static final String FIXED_DELAY = "fixedDelay ";
+
+    private StoredForms()
+    {
+    }
+
+    /**
+     * @return the stored form of a live task (lock held); its payload exactly as sealed.
+     */
+    static StoredTask of(final TaskRegistry registry, final int id, final ZoneId zone, final TaskProgress progress)
+    {
+        final TaskTable table = registry.table;
+        final TaskDefinition definition = table.definitions[id];
+        final CronSchedule cron = definition.cron();
+        final Payload payload = table.payloads[id];
+        final boolean handler = definition.handler() != null && payload != null;
+        return new StoredTask(table.names[id], scheduleText(definition, table.onceAt[id]),
+            cron == null ? null : cron.dialect(), cron == null ? zone : cron.zone(),
+            cron == null ? null : cron.dstPolicy(), definition.misfire(), handler ? definition.handler() : null,
+            handler ? payload.recordId() : 0, handler ? payload.version() : 0,
+            handler ? payload.record().toBytes() : null, progress, definition.onRestart());
+    }
+
+    /**
+     * @return the schedule as stored: the cron expression, the interval as {@link TaskDefinition#describe()} shows it,
+     *         or the one-time instant.
+     */
+    static String scheduleText(final TaskDefinition definition, final long onceAt)
+    {
+        final String described = definition.describe();
+        return described != null ? described : Instant.ofEpochMilli(onceAt).toString();
+    }
+
+    /**
+     * @return true when a registration describes the schedule a stored task was kept with.
+     */
+    static boolean sameSchedule(final StoredTask stored, final TaskDefinition definition, final long onceAt,
+        final ZoneId zone)
+    {
+        final CronSchedule cron = definition.cron();
+        if (!stored.schedule().equals(scheduleText(definition, onceAt)))
+        {
+            return false;
+        }
+        return cron == null ? stored.dialect() == null :
+            cron.dialect() == stored.dialect() && cron.zone().equals(stored.zone()) && cron.dstPolicy() == stored.dst();
+    }
+
+    /**
+     * @return the definition of a stored handler task, bound to its name.
+     * @throws RuntimeException when the stored schedule cannot be read (e.g. a cron dialect changed its rules).
+     */
+    static TaskDefinition definition(final StoredTask stored)
+    {
+        final String schedule = stored.schedule();
+        CronSchedule cron = null;
+        long periodMs = 0;
+        boolean fixedDelay = false;
+        if (stored.dialect() != null)
+        {
+            cron = CronSchedule.parse(schedule, stored.dialect(), stored.zone(),
+                stored.dst() != null ? stored.dst() : DstPolicy.CRON_DAEMON).forTask(stored.name());
+        }
+        else if (schedule.startsWith(FIXED_RATE))
+        {
+            periodMs = Duration.parse(schedule.substring(FIXED_RATE.length())).toMillis();
+        }
+        else if (schedule.startsWith(FIXED_DELAY))
+        {
+            periodMs = Duration.parse(schedule.substring(FIXED_DELAY.length())).toMillis();
+            fixedDelay = true;
+        }
+        return new TaskDefinition(cron, null, stored.handler(), stored.misfire(), periodMs, fixedDelay, -1, null,
+            OverlapPolicy.SKIP, 0, false, stored.onRestart());
+    }
+
+    /**
+     * @return the instant of a stored one-time task in epoch ms; 0 for a recurring one.
+     */
+    static long onceAt(final StoredTask stored)
+    {
+        if (stored.dialect() != null || stored.schedule().startsWith(FIXED_RATE) ||
+            stored.schedule().startsWith(FIXED_DELAY))
+        {
+            return 0;
+        }
+        final Instant at = Instant.parse(stored.schedule());
+        return at.isBefore(Instant.ofEpochMilli(Long.MIN_VALUE)) ? Long.MIN_VALUE : at.toEpochMilli();
+    }
+
+    /**
+     * @return the sealed payload of a stored handler task, exactly as it was stored.
+     */
+    static Payload payload(final StoredTask stored)
+    {
+        return new Payload(SealedRecord.fromBytes(stored.payload()), stored.recordId(), stored.recordVersion());
+    }
+
+    /**
+     * @return how a task waiting for its handler shows in {@link Scheduler#tasks()}.
+     */
+    static TaskInfo waiting(final StoredTask stored)
+    {
+        final TaskProgress progress = stored.progress();
+        final long next = progress.nextFire();
+        return new TaskInfo(stored.name(), stored.schedule(),
+            next == TaskProgress.NEVER ? java.util.Optional.empty() : java.util.Optional.of(Instant.ofEpochMilli(next)),
+            progress.state() == TaskState.RUNNING ? TaskState.SCHEDULED : progress.state(), progress.runs(),
+            progress.missed(), progress.failures(), java.util.Optional.of("restored from the task store; waits for " +
+                "handler '" + stored.handler() + "' (registerHandler) before it fires again"));
+    }
+
+    /**
+     * @return the key id the scheduler's key carries: the highest id among the stored sealed records (the key of the
+     *         last rotation that completed), or 1.
+     */
+    static int keyIdOf(final List<StoredTask> stored)
+    {
+        int keyId = 1;
+        for (final StoredTask task : stored)
+        {
+            if (task.payload() != null)
+            {
+                final SealedRecord record = SealedRecord.fromBytes(task.payload());
+                keyId = record.isSealed() ? Math.max(keyId, record.keyId()) : keyId;
+            }
+        }
+        return keyId;
+    }
+}

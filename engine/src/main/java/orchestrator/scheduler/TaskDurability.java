@@ -1,0 +1,359 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.StoredTask;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.store.TaskStoreException;
+
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static java.lang.System.Logger.Level.INFO;
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Thread safe: every method may be called from any thread. A scheduler's side of a durable {@link TaskStore}: restores
+ * what the store holds, and writes registrations, cancellations, pauses, reschedules and re-seals through to it before
+ * the call that made them returns. Fire progress goes through {@link ProgressLog} instead, in batches.
+ * <p>
+ * Caveats: writes of one task name are serialised by a stripe lock (held while waiting for the disk), so a
+ * registration and a cancellation of one name reach the store in the order they took effect; different names write
+ * concurrently and share the journal's forces.
+ */
+final class TaskDurability
+{
+    private static final int STRIPES = 64;
+
+    private final TaskStore store;
+    private final TaskRegistry registry;
+    private final ZoneId zone;
+    private final Object[] stripes = new Object[STRIPES];
+    private final Object maps = new Object();
+    private final Map<String, StoredTask> waiting = new LinkedHashMap<>(); // guarded by maps: for their handler
+    private final Map<String, StoredTask> unclaimed = new HashMap<>();     // guarded by maps: Runnable, by name
+
+    TaskDurability(final TaskStore store, final TaskRegistry registry, final ZoneId zone)
+    {
+        this.store = store;
+        this.registry = registry;
+        this.zone = zone;
+        for (int i = 0; i < STRIPES; i++)
+        {
+            stripes[i] = new Object();
+        }
+    }
+
+    /**
+     * Sorts what the opened store holds: handler tasks wait for their handler, {@code Runnable} tasks for the
+     * application to register their name again. Finished handler tasks are not restored.
+     */
+    void restore(final List<StoredTask> stored)
+    {
+        int handlerTasks = 0;
+        synchronized (maps)
+        {
+            for (final StoredTask task : stored)
+            {
+                if (task.handler() != null)
+                {
+                    registry.reserveRecordIds(task.recordId());
+                    if (!isFinished(task.progress().state()))
+                    {
+                        waiting.put(task.name(), task);
+                        handlerTasks++;
+                    }
+                }
+                else
+                {
+                    unclaimed.put(task.name(), task);
+                }
+            }
+        }
+        CallbackRunner.log(INFO, store + " restored " + handlerTasks + " handler task(s), which wait for their " +
+            "handlers, and " + unclaimed.size() + " Runnable task(s), which resume when registered again", null);
+    }
+
+    /**
+     * Registers a task and stores it, durable when this returns: a {@code Runnable} task whose name the store holds
+     * resumes its counters and missed fires (a changed schedule replaces the stored one, logged).
+     */
+    void register(final String name, final TaskDefinition definition, final long onceAt, final byte[] payload)
+    {
+        synchronized (stripe(name))
+        {
+            final StoredTask stored;
+            synchronized (maps)
+            {
+                final StoredTask held = waiting.get(name);
+                if (held != null)
+                {
+                    throw new IllegalArgumentException("a task named '" + name + "' was restored from " + store +
+                        " and waits for handler '" + held.handler() + "'; cancel it first to replace it");
+                }
+                stored = definition.handler() == null ? unclaimed.get(name) : null;
+            }
+            if (stored != null)
+            {
+                final boolean same = StoredForms.sameSchedule(stored, definition, onceAt, zone);
+                if (!same)
+                {
+                    CallbackRunner.log(INFO, "task '" + name + "' is registered with schedule '" +
+                        StoredForms.scheduleText(definition, onceAt) + "' instead of the stored '" + stored.schedule() +
+                        "': the new schedule replaces it, the counters are kept", null);
+                }
+                TaskRestore.restore(registry, name, definition, null, onceAt, stored.progress(), same);
+                synchronized (maps)
+                {
+                    unclaimed.remove(name);
+                }
+            }
+            else
+            {
+                registry.register(name, definition, onceAt, payload);
+                synchronized (maps)
+                {
+                    unclaimed.remove(name); // a handler task replaces a stored Runnable task of its name
+                }
+            }
+            writeLive(name, true);
+        }
+    }
+
+    /**
+     * Restores the tasks that waited for this handler.
+     */
+    void onHandler(final String handler)
+    {
+        final List<StoredTask> ready = new ArrayList<>();
+        synchronized (maps)
+        {
+            for (final StoredTask task : waiting.values())
+            {
+                if (handler.equals(task.handler()))
+                {
+                    ready.add(task);
+                }
+            }
+        }
+        for (final StoredTask task : ready)
+        {
+            synchronized (stripe(task.name()))
+            {
+                synchronized (maps)
+                {
+                    if (waiting.get(task.name()) != task)
+                    {
+                        continue; // cancelled meanwhile
+                    }
+                }
+                try
+                {
+                    TaskRestore.restore(registry, task.name(), StoredForms.definition(task), StoredForms.payload(task),
+                        StoredForms.onceAt(task), task.progress(), true);
+                    synchronized (maps)
+                    {
+                        waiting.remove(task.name());
+                    }
+                }
+                catch (final RuntimeException ex)
+                {
+                    CallbackRunner.log(WARNING, "task '" + task.name() + "' restored from " + store + " could not " +
+                        "be started; it keeps waiting: " + ex, null);
+                }
+            }
+        }
+    }
+
+    /**
+     * Cancels a live or waiting task and removes it from the store, durable when this returns.
+     *
+     * @return true when a live or waiting task of that name was cancelled.
+     */
+    boolean cancel(final String name)
+    {
+        synchronized (stripe(name))
+        {
+            boolean cancelled = registry.cancel(name);
+            final boolean held;
+            synchronized (maps)
+            {
+                cancelled |= waiting.remove(name) != null;
+                held = unclaimed.remove(name) != null;
+            }
+            if (cancelled || held)
+            {
+                try
+                {
+                    store.remove(name);
+                }
+                catch (final RuntimeException ex)
+                {
+                    registry.progress.failed(ex);
+                    throw ex;
+                }
+            }
+            return cancelled;
+        }
+    }
+
+    /**
+     * Stores a live task whole again (after a pause, resume or reschedule), durable when this returns.
+     */
+    void changed(final String name)
+    {
+        synchronized (stripe(name))
+        {
+            writeLive(name, false);
+        }
+    }
+
+    /**
+     * Stores every live handler task again, with its payload as now sealed (after a key rotation or a mode switch).
+     */
+    void resealed()
+    {
+        final List<String> names = new ArrayList<>();
+        registry.lock.lock();
+        try
+        {
+            for (int id = 0; id < registry.table.highWater(); id++)
+            {
+                if (registry.table.payloads[id] != null && registry.table.isLive(id))
+                {
+                    names.add(registry.table.names[id]);
+                }
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        for (final String name : names)
+        {
+            changed(name);
+        }
+    }
+
+    /**
+     * @throws IllegalStateException naming the handlers when restored tasks still wait for them.
+     */
+    void requireNoneWaiting(final String call)
+    {
+        synchronized (maps)
+        {
+            if (!waiting.isEmpty())
+            {
+                final Set<String> handlers = new TreeSet<>();
+                waiting.values().forEach(task -> handlers.add(task.handler()));
+                throw new IllegalStateException(call + " refused: " + waiting.size() + " restored task(s) wait for " +
+                    "handler(s) " + handlers + "; their stored records could not be re-sealed. Register the " +
+                    "handlers (or cancel the tasks) first");
+            }
+        }
+    }
+
+    /**
+     * @return the tasks that wait for their handler, as {@link Scheduler#tasks()} shows them.
+     */
+    List<TaskInfo> waitingTasks()
+    {
+        final List<TaskInfo> infos = new ArrayList<>();
+        synchronized (maps)
+        {
+            for (final StoredTask task : waiting.values())
+            {
+                infos.add(StoredForms.waiting(task));
+            }
+        }
+        return infos;
+    }
+
+    Optional<TaskInfo> waitingTask(final String name)
+    {
+        synchronized (maps)
+        {
+            final StoredTask task = waiting.get(name);
+            return task == null ? Optional.empty() : Optional.of(StoredForms.waiting(task));
+        }
+    }
+
+    /**
+     * Hands the last progress to the store and closes it; a store that fails to close is logged.
+     */
+    void close()
+    {
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            registry.progress.flush(registry);
+            registry.progress.close();
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        try
+        {
+            store.close();
+        }
+        catch (final RuntimeException ex)
+        {
+            CallbackRunner.log(WARNING, store + " did not close cleanly: " + ex, null);
+        }
+    }
+
+    /**
+     * Writes a live task whole; on a failed write of a new registration, the registration is undone and the failure
+     * thrown, so that no caller believes in a task the store does not hold.
+     */
+    private void writeLive(final String name, final boolean registration)
+    {
+        final StoredTask task;
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            final int id = registry.table.idOf(name);
+            if (id == TaskTable.NO_ID)
+            {
+                return; // cancelled or finished meanwhile
+            }
+            task = StoredForms.of(registry, id, zone, registry.progress.entry(registry, id));
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        try
+        {
+            store.upsert(task);
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.progress.failed(ex);
+            if (registration)
+            {
+                registry.undoRegistration(name);
+            }
+            throw ex instanceof TaskStoreException || ex instanceof IllegalStateException ? ex :
+                new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
+        }
+    }
+
+    private Object stripe(final String name)
+    {
+        return stripes[(name.hashCode() & 0x7fffffff) % STRIPES];
+    }
+
+    static boolean isFinished(final TaskState state)
+    {
+        return state == TaskState.COMPLETED || state == TaskState.FAILED || state == TaskState.CANCELLED;
+    }
+}

@@ -1,0 +1,106 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.TaskProgress;
+
+import java.time.Instant;
+
+import static java.lang.System.Logger.Level.WARNING;
+
+/**
+ * Stateless, so safe to call from any thread (it takes the registry's lock): puts one stored task back into a
+ * scheduler's table and wheel at restart, for {@link TaskDurability}.
+ */
+final class TaskRestore
+{
+    /*
+     * Recovery reuses the fire cycle rather than repeating its arithmetic: a restored task goes back into the wheel at
+     * its stored next fire, which lies in the past when fires came due while the process was down. The first
+     * runPending() then finds it late and counts, runs or skips every passed fire by its misfire policy exactly as it
+     * does after a GC pause (CronSchedule.countFiresBetween, MisfirePolicy.runsFor), in constant time per task.
+     *
+     * A fire whose running marker was stored (claimed, not completed) is interrupted: its instant is already behind
+     * the stored next fire, so it is decided here, once: RUN_AGAIN triggers one run for that instant, DROP counts it
+     * as missed. A marker that was never written leaves the stored next fire at or before that instant, so the
+     * misfire policy decides it instead. Either way each instant ends as one run or one missed fire.
+     */
+    private TaskRestore()
+    {
+    }
+
+    /**
+     * Puts a stored task back into the table and the wheel with its counters; its passed fires are left to the fire
+     * cycle's misfire arithmetic, its interrupted fire decided by its {@link InterruptedFirePolicy}.
+     *
+     * @param resume true to resume at the stored next fire; false (a changed schedule) to start from now, as a new
+     *               task that keeps the stored counters.
+     * @throws IllegalArgumentException when a live task has the name.
+     */
+    static void restore(final TaskRegistry registry, final String name, final TaskDefinition definition,
+        final Payload payload, final long onceAt, final TaskProgress progress, final boolean resume)
+    {
+        final long now = registry.clock.millis();
+        final long next = resume ? progress.nextFire() : registry.firstFire(name, definition, now, onceAt, null);
+        final boolean interrupted = progress.runningFire() != TaskProgress.NOT_RUNNING;
+        final boolean runAgain = interrupted && definition.onRestart() == InterruptedFirePolicy.RUN_AGAIN;
+        final TaskTable table = registry.table;
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            if (table.idOf(name) != TaskTable.NO_ID)
+            {
+                throw new IllegalArgumentException("a task named '" + name + "' is already registered");
+            }
+            final int id = table.add(name, definition, payload, onceAt);
+            registry.control.added(id);
+            table.runs[id] = progress.runs();
+            table.missed[id] = progress.missed();
+            table.failures[id] = progress.failures();
+            if (interrupted)
+            {
+                table.lastErrors[id] = "the fire at " + Instant.ofEpochMilli(progress.runningFire()) + " was " +
+                    "interrupted by a restart; " + (runAgain ? "it runs again (InterruptedFirePolicy.RUN_AGAIN)" :
+                    "it is counted as missed (InterruptedFirePolicy.DROP)");
+                CallbackRunner.log(WARNING, "task '" + name + "': " + table.lastErrors[id], null);
+                table.missed[id] += runAgain ? 0 : 1;
+            }
+            registry.progress.touch(id);
+            if (resume && TaskDurability.isFinished(progress.state()))
+            {
+                registry.finish(id, progress.state()); // a finished Runnable task registered again: stays finished
+                return;
+            }
+            if (runAgain)
+            {
+                registry.progress.rerunPending(id, progress.runningFire(), next); // the wheel gets next after it
+            }
+            else if (next != TaskDefinition.NEVER)
+            {
+                registry.wheel.schedule(id, next); // in the past when fires passed while down: the cycle decides
+            }
+            else if (definition.fixedDelay())
+            {
+                registry.wheel.schedule(id, definition.delayAfter(now)); // its last run's end was not recorded
+            }
+            else
+            {
+                registry.finish(id, TaskState.COMPLETED); // nothing is left to fire
+                return;
+            }
+            if (progress.state() == TaskState.PAUSED)
+            {
+                table.setFlag(id, TaskTable.PAUSED);
+                table.state(id, TaskState.PAUSED);
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        if (runAgain)
+        {
+            registry.control.triggerNow(name, progress.runningFire());
+        }
+        registry.wakeDriver();
+    }
+}

@@ -1,0 +1,452 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.store.TaskStoreException;
+import orchestrator.scheduler.vault.KeyProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A scheduler on a journal, closed and built again on the same directory with a {@link ManualClock} moved across the
+ * downtime: tasks come back with their counters, every fire that passed while down is decided by the misfire policy
+ * and counted, handler tasks wait for their handler, and interrupted fires follow their {@link InterruptedFirePolicy}.
+ */
+class DurableRestartTest
+{
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+    private static final byte[] KEY = new byte[KeyProvider.KEY_LENGTH];
+
+    static
+    {
+        for (int i = 0; i < KEY.length; i++)
+        {
+            KEY[i] = (byte)(i * 7 + 3);
+        }
+    }
+
+    @TempDir
+    Path temp;
+
+    private final ManualClock clock = new ManualClock(START);
+
+    private Scheduler build()
+    {
+        return build(new Dispatcher());
+    }
+
+    private Scheduler build(final Dispatcher dispatcher)
+    {
+        return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(dispatcher)
+            .keyProvider(KeyProvider.ofBytes(KEY)).store(TaskStore.journal(temp.resolve("journal"))).build();
+    }
+
+    /** Advances one minute at a time, running what is due each time. */
+    private void minutes(final Scheduler scheduler, final int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending();
+        }
+    }
+
+    private static TaskInfo info(final Scheduler scheduler, final String name)
+    {
+        return scheduler.task(name).orElseThrow(() -> new AssertionError("no task " + name));
+    }
+
+    static Stream<Arguments> policies()
+    {
+        // down from 00:04 to 00:13:30: the fires 00:04 ... 00:13 (10) passed, none within the 1 s threshold
+        return Stream.of(
+            Arguments.of(MisfirePolicy.FIRE_ONCE, 1, 9),
+            Arguments.of(MisfirePolicy.SKIP, 0, 10),
+            Arguments.of(MisfirePolicy.fireAll(3), 3, 7),
+            Arguments.of(MisfirePolicy.fireAll(100), 10, 0));
+    }
+
+    @ParameterizedTest
+    @MethodSource("policies")
+    void shouldDecideEveryFireMissedWhileDownByTheMisfirePolicy(final MisfirePolicy policy, final int runs,
+        final int missed)
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        try (Scheduler first = build())
+        {
+            first.schedule(TaskSpec.named("minute").cron("* * * * *").misfire(policy).run(ran::incrementAndGet));
+            minutes(first, 3);
+            assertEquals(3, ran.get());
+        }
+        clock.advance(Duration.ofMinutes(10).plusSeconds(30));
+        try (Scheduler second = build())
+        {
+            assertTrue(second.task("minute").isEmpty(), "a Runnable task waits for the application to register it");
+            second.schedule(TaskSpec.named("minute").cron("* * * * *").misfire(policy).run(ran::incrementAndGet));
+            assertEquals(3, info(second, "minute").runs(), "counters resumed");
+            second.runPending();
+            assertEquals(3 + runs, ran.get());
+            final TaskInfo info = info(second, "minute");
+            assertEquals(3 + runs, info.runs());
+            assertEquals(missed, info.missed());
+            assertEquals(Instant.parse("2026-01-01T00:14:00Z"), info.nextFire().orElseThrow());
+        }
+    }
+
+    @Test
+    void shouldKeepCountersAcrossTwoRestartsWithoutDowntime()
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        for (int round = 1; round <= 3; round++)
+        {
+            try (Scheduler scheduler = build())
+            {
+                scheduler.registerTask("minute", "* * * * *", ran::incrementAndGet);
+                minutes(scheduler, 2);
+                assertEquals(2L * round, info(scheduler, "minute").runs());
+                assertEquals(0, info(scheduler, "minute").missed());
+            }
+        }
+        assertEquals(6, ran.get());
+    }
+
+    @Test
+    void shouldRestoreAHandlerTaskThatWaitsForItsHandlerAndOpensItsPayloadWithTheSameKey()
+    {
+        final byte[] payload = "the payload".getBytes(StandardCharsets.UTF_8);
+        final List<byte[]> received = new ArrayList<>();
+        try (Scheduler first = build())
+        {
+            first.registerHandler("mail", bytes -> received.add(bytes.clone()));
+            first.registerTask("job", "* * * * *", "mail", payload);
+            minutes(first, 2);
+        }
+        assertEquals(2, received.size());
+        clock.advance(Duration.ofMinutes(5).plusSeconds(30)); // 00:03 ... 00:07 passed while down: 5 fires
+        try (Scheduler second = build())
+        {
+            final TaskInfo waiting = info(second, "job");
+            assertTrue(waiting.lastError().orElseThrow().contains("waits for handler 'mail'"), waiting.toString());
+            assertEquals(2, waiting.runs());
+            assertTrue(second.tasks().stream().anyMatch(task -> task.name().equals("job")), "visible in tasks()");
+            assertEquals(0, second.runPending(), "nothing runs without its handler");
+            assertThrows(IllegalArgumentException.class, () -> second.registerTask("job", "* * * * *", () -> {}));
+            final IllegalStateException rotation = assertThrows(IllegalStateException.class,
+                () -> second.rotateKey(KeyProvider.random()));
+            assertTrue(rotation.getMessage().contains("[mail]"), rotation.getMessage());
+            second.registerHandler("mail", bytes -> received.add(bytes.clone()));
+            second.runPending();
+            assertEquals(3, received.size(), "FIRE_ONCE: one of the five passed fires ran");
+            assertArrayEquals(payload, received.get(2));
+            final TaskInfo info = info(second, "job");
+            assertEquals(3, info.runs());
+            assertEquals(4, info.missed());
+            assertEquals("* * * * *", info.schedule());
+        }
+    }
+
+    @Test
+    void shouldNeverWritePlaintextPayloadsInProductionMode() throws IOException
+    {
+        final byte[] marker = "PLAINTEXT-MARKER-7f3a".getBytes(StandardCharsets.UTF_8);
+        try (Scheduler scheduler = build())
+        {
+            scheduler.registerHandler("h", bytes -> {});
+            scheduler.registerTask("sealed", "* * * * *", "h", marker);
+        }
+        assertFalse(journalContains(marker), "sealed in production mode");
+        try (Scheduler scheduler = build())
+        {
+            scheduler.registerHandler("h", bytes -> {});
+            scheduler.setTestMode(true);
+        }
+        assertTrue(journalContains(marker), "positive control: test mode stores the payload plain");
+    }
+
+    private boolean journalContains(final byte[] marker) throws IOException
+    {
+        try (Stream<Path> files = Files.list(temp.resolve("journal")))
+        {
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                final String text = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+                if (text.contains(new String(marker, StandardCharsets.ISO_8859_1)))
+                {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    @Test
+    void shouldStoreThePayloadsResealedByAKeyRotation()
+    {
+        final byte[] rotated = KEY.clone();
+        rotated[0] ^= 1;
+        final byte[] payload = {4, 5, 6};
+        try (Scheduler first = build())
+        {
+            first.registerHandler("h", bytes -> {});
+            first.registerTask("job", "* * * * *", "h", payload);
+            first.rotateKey(KeyProvider.ofBytes(rotated));
+        }
+        final List<byte[]> received = new ArrayList<>();
+        try (Scheduler second = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .keyProvider(KeyProvider.ofBytes(rotated)).store(TaskStore.journal(temp.resolve("journal"))).build())
+        {
+            second.registerHandler("h", bytes -> received.add(bytes.clone()));
+            minutes(second, 1);
+            assertEquals(TaskState.SCHEDULED, info(second, "job").state(), info(second, "job").toString());
+        }
+        assertEquals(1, received.size());
+        assertArrayEquals(payload, received.get(0));
+    }
+
+    @Test
+    void shouldReplaceAChangedScheduleAndKeepTheCounters()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerTask("job", "* * * * *", () -> {});
+            minutes(first, 2);
+        }
+        clock.advance(Duration.ofMinutes(30));
+        try (Scheduler second = build())
+        {
+            second.registerTask("job", "0 * * * *", () -> {});
+            final TaskInfo info = info(second, "job");
+            assertEquals("0 * * * *", info.schedule());
+            assertEquals(2, info.runs());
+            assertEquals(0, info.missed(), "the old schedule's passed fires are not counted against the new one");
+            assertEquals(Instant.parse("2026-01-01T01:00:00Z"), info.nextFire().orElseThrow());
+            assertEquals(0, second.runPending());
+        }
+        try (Scheduler third = build())
+        {
+            third.registerTask("job", "0 * * * *", () -> {});
+            assertEquals(Instant.parse("2026-01-01T01:00:00Z"), info(third, "job").nextFire().orElseThrow(),
+                "the replaced schedule was stored");
+        }
+    }
+
+    @Test
+    void shouldKeepACancelledTaskCancelled()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerHandler("h", bytes -> {});
+            first.registerTask("gone", "* * * * *", "h", new byte[1]);
+            first.registerTask("kept", "* * * * *", "h", new byte[1]);
+            assertTrue(first.cancel("gone"));
+        }
+        try (Scheduler second = build())
+        {
+            assertTrue(second.task("gone").isEmpty());
+            assertTrue(second.task("kept").isPresent());
+            assertTrue(second.cancel("kept"), "a task waiting for its handler can be cancelled");
+        }
+        try (Scheduler third = build())
+        {
+            third.registerHandler("h", bytes -> {});
+            assertTrue(third.tasks().isEmpty(), third.tasks().toString());
+        }
+    }
+
+    @Test
+    void shouldKeepAPausedTaskPausedAndCountItsFiresAsMissed()
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        try (Scheduler first = build())
+        {
+            first.registerTask("job", "* * * * *", ran::incrementAndGet);
+            minutes(first, 1);
+            assertTrue(first.pause("job"));
+        }
+        clock.advance(Duration.ofMinutes(3).plusSeconds(30));
+        try (Scheduler second = build())
+        {
+            second.registerTask("job", "* * * * *", ran::incrementAndGet);
+            second.runPending();
+            assertEquals(TaskState.PAUSED, info(second, "job").state());
+            assertEquals(1, ran.get());
+            assertTrue(info(second, "job").missed() >= 3, info(second, "job").toString());
+        }
+    }
+
+    @Test
+    void shouldRoundTripAnIntervalHandlerTask()
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        try (Scheduler first = build())
+        {
+            first.registerHandler("h", bytes -> ran.incrementAndGet());
+            first.schedule(TaskSpec.named("every").fixedRate(Duration.ofSeconds(30)).misfire(MisfirePolicy.SKIP)
+                .handler("h", new byte[] {1}));
+            minutes(first, 1); // fires at 00:00:30 and 00:01:00 are both due: SKIP runs the on-time one
+        }
+        clock.advance(Duration.ofMinutes(5).plusSeconds(10)); // 10 fires of 30 s passed, none on time
+        try (Scheduler second = build())
+        {
+            second.registerHandler("h", bytes -> ran.incrementAndGet());
+            final TaskInfo restored = info(second, "every");
+            assertEquals("fixedRate PT30S", restored.schedule());
+            final long runsBefore = restored.runs();
+            final long missedBefore = restored.missed();
+            second.runPending();
+            final TaskInfo info = info(second, "every");
+            assertEquals(runsBefore, info.runs(), "SKIP runs none of the passed fires");
+            assertEquals(missedBefore + 10, info.missed());
+        }
+    }
+
+    @Test
+    void shouldNotRestoreACompletedOneTimeHandlerTaskAndFireAPendingOne()
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        try (Scheduler first = build())
+        {
+            first.registerHandler("h", bytes -> ran.incrementAndGet());
+            first.registerOnce("done", START.plusSeconds(30), "h", new byte[1]);
+            first.registerOnce("later", START.plusSeconds(600), "h", new byte[1]);
+            minutes(first, 1);
+            assertEquals(1, ran.get());
+        }
+        clock.advance(Duration.ofMinutes(20));
+        try (Scheduler second = build())
+        {
+            assertTrue(second.task("done").isEmpty(), "a finished handler task is not restored");
+            second.registerHandler("h", bytes -> ran.incrementAndGet());
+            second.runPending();
+            assertEquals(2, ran.get(), "the one-time fire that passed while down runs once (FIRE_ONCE)");
+            assertEquals(TaskState.COMPLETED, info(second, "later").state());
+        }
+    }
+
+    @Test
+    void shouldKeepACompletedOneTimeRunnableTaskCompletedWhenRegisteredAgain()
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        final Instant at = START.plusSeconds(30);
+        try (Scheduler first = build())
+        {
+            first.registerOnce("once", at, ran::incrementAndGet);
+            minutes(first, 1);
+        }
+        try (Scheduler second = build())
+        {
+            second.registerOnce("once", at, ran::incrementAndGet);
+            second.runPending();
+            assertEquals(1, ran.get(), "it ran before the restart, and does not run again");
+            assertEquals(TaskState.COMPLETED, info(second, "once").state());
+            second.registerOnce("other", at, ran::incrementAndGet);
+            second.runPending();
+            assertEquals(2, ran.get(), "positive control: a new one-time task in the past runs");
+        }
+        try (Scheduler third = build())
+        {
+            third.registerOnce("once", at.plusSeconds(1), ran::incrementAndGet);
+            third.runPending();
+            assertEquals(3, ran.get(), "a changed instant replaces the finished one and runs");
+            assertEquals(2, info(third, "once").runs(), "with the stored counters");
+        }
+    }
+
+    @Test
+    void shouldRunAnInterruptedFireAgainUnderRunAgain() throws InterruptedException
+    {
+        final List<Instant> scheduled = interrupted(InterruptedFirePolicy.RUN_AGAIN);
+        assertEquals(List.of(Instant.parse("2026-01-01T00:01:00Z")), scheduled, "the interrupted instant ran again");
+    }
+
+    @Test
+    void shouldDropAnInterruptedFireUnderDrop() throws InterruptedException
+    {
+        assertEquals(List.of(), interrupted(InterruptedFirePolicy.DROP));
+    }
+
+    /**
+     * A callback is still running when the first scheduler closes (its close times out): the store keeps the running
+     * marker, as after a kill. The second scheduler is built while the old callback still blocks.
+     *
+     * @return the scheduled instants the second scheduler ran.
+     */
+    private List<Instant> interrupted(final InterruptedFirePolicy policy) throws InterruptedException
+    {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Scheduler first = build(Dispatcher.withWorkers(1));
+        first.schedule(TaskSpec.named("slow").cron("* * * * *").onRestart(policy).run(ctx ->
+        {
+            started.countDown();
+            Latches.awaitUninterruptibly(release);
+        }));
+        minutes(first, 1);
+        started.await();
+        assertFalse(first.close(Duration.ofMillis(50)), "the callback is still running");
+        final List<Instant> scheduled = new ArrayList<>();
+        try (Scheduler second = build())
+        {
+            second.schedule(TaskSpec.named("slow").cron("* * * * *").onRestart(policy)
+                .run(ctx -> scheduled.add(ctx.scheduledAt())));
+            final TaskInfo restored = info(second, "slow");
+            assertTrue(restored.lastError().orElseThrow().contains("interrupted by a restart"), restored.toString());
+            assertEquals(policy == InterruptedFirePolicy.DROP ? 1 : 0, restored.missed());
+            second.runPending();
+            assertEquals(0, info(second, "slow").missed() - (policy == InterruptedFirePolicy.DROP ? 1 : 0));
+            assertEquals(policy == InterruptedFirePolicy.DROP ? 0 : 1, info(second, "slow").runs());
+        }
+        finally
+        {
+            release.countDown();
+        }
+        return scheduled;
+    }
+
+    @Test
+    void shouldRefuseASecondSchedulerOnAnOpenJournal()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerTask("job", "* * * * *", () -> {});
+            final TaskStoreException refused = assertThrows(TaskStoreException.class, this::build);
+            assertTrue(refused.getMessage().contains(temp.resolve("journal").toString()), refused.getMessage());
+            assertTrue(first.task("job").isPresent(), "the first scheduler goes on");
+        }
+        try (Scheduler again = build())
+        {
+            again.registerTask("job", "* * * * *", () -> {});
+            assertTrue(again.task("job").isPresent(), "positive control: free again after close");
+        }
+    }
+
+    @Test
+    void shouldRefuseARandomKeyOnADurableStore()
+    {
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Scheduler.builder()
+            .keyProvider(KeyProvider.random()).store(TaskStore.journal(temp.resolve("journal"))).build());
+        assertTrue(refused.getMessage().contains("could not be opened after a restart"), refused.getMessage());
+    }
+}
