@@ -65,7 +65,10 @@ public class PauseVersusCollection
     {
         try
         {
-            callsFailed |= !scheduler.pause("job");
+            if (!scheduler.pause("job"))
+            {
+                callsFailed = true;
+            }
         }
         catch (final RuntimeException ex)
         {

@@ -18,10 +18,11 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * <p>
  * A task with a run timeout and {@code interruptOnTimeout}: with worker dispatch, a worker runs its fire, whose
  * callback moves the clock past the timeout (the run takes five seconds of virtual time) and then spins briefly,
- * while another thread calls {@code runPending()}, which checks the watched runs and interrupts a late one. The
- * interrupt never outlives the run: when the worker's {@code Fire.run()} returns, its thread's interrupt flag is
- * clear (the thread was not interrupted before), so the worker's next job never sees it. A timeout is counted at
- * most once, and an interrupt only with a counted timeout.
+ * deaf to interrupts, while another thread waits (boundedly) until the clock has moved and calls {@code runPending()},
+ * which checks the watched runs and interrupts a late one: the interrupt lands inside the callback, or races the
+ * run's end. The interrupt never outlives the run: when the worker's {@code Fire.run()} returns, its thread's
+ * interrupt flag is clear (the thread was not interrupted before), so the worker's next job never sees it. A timeout
+ * is counted at most once, and an interrupt only with a counted timeout.
  * <p>
  * What could go wrong: the checker interrupts the running thread of a fire whose run state it moved from RUNNING to
  * INTERRUPTING, and the run's end either moves it from RUNNING to DONE or, having lost that race, waits until the
@@ -41,10 +42,16 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
 @State
 public class TimeoutInterruptVersusNextJob
 {
+    /** How far the run moves the clock: past the task's one-second timeout. */
+    private static final Duration LATE = Duration.ofSeconds(5);
+    /** The most iterations the checker waits for the run to be late before it checks anyway. */
+    private static final int WAIT_FOR_LATE = 1 << 14;
+
     private final ManualClock clock = new ManualClock(START);
     private final StressFixtures.HeldJob heldJob = new StressFixtures.HeldJob();
     private final Scheduler scheduler = StressFixtures.heldJobScheduler(clock, heldJob);
     private final Runnable fire;
+    private final long lateAt;
     private volatile boolean sawInterrupt;
     private volatile boolean callsFailed; // written by either actor, only ever to true
 
@@ -55,15 +62,13 @@ public class TimeoutInterruptVersusNextJob
         clock.advance(Duration.ofHours(1));
         scheduler.runPending(); // claims the first fire (watched for its timeout) and hands its job over
         fire = heldJob.take();
+        lateAt = clock.millis() + LATE.toMillis();
     }
 
     private void callback()
     {
-        clock.advance(Duration.ofSeconds(5)); // the run is now past its timeout
-        for (int i = 0; i < 8 && !Thread.currentThread().isInterrupted(); i++)
-        {
-            StressFixtures.spin();
-        }
+        clock.advance(LATE); // the run is now past its timeout
+        StressFixtures.spin(); // ignores interrupts, so it may end just as one is sent
         sawInterrupt = Thread.currentThread().isInterrupted();
     }
 
@@ -84,7 +89,15 @@ public class TimeoutInterruptVersusNextJob
     @Actor
     public void checker()
     {
-        callsFailed |= StressFixtures.runPending(scheduler) != 0; // nothing is due: it only checks the timeouts
+        // waits (boundedly) until the run is late, so that the check lands while it is going or just as it ends
+        for (int i = 0; i < WAIT_FOR_LATE && clock.millis() != lateAt; i++)
+        {
+            Thread.onSpinWait();
+        }
+        if (StressFixtures.runPending(scheduler) != 0) // nothing is due: it only checks the timeouts
+        {
+            callsFailed = true;
+        }
     }
 
     @Arbiter
