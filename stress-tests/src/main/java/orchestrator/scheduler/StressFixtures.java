@@ -70,6 +70,21 @@ final class StressFixtures
     }
 
     /**
+     * Keeps the calling thread busy for a moment (a few microseconds): a callback that spins while it is inside makes
+     * an overlap with another run, or a timeout check during the run, likely enough to be seen.
+     */
+    static void spin()
+    {
+        for (int i = 0; i < SPIN; i++)
+        {
+            Thread.onSpinWait();
+        }
+    }
+
+    /** Iterations of {@link #spin()}. */
+    private static final int SPIN = 64;
+
+    /**
      * @param scheduler the scheduler to call.
      * @return what {@code runPending()} returned, or {@link #THREW}.
      */
