@@ -55,6 +55,7 @@ public final class Scheduler implements AutoCloseable
     private final TaskRegistry registry;
     private final CallbackVault vault;
     private final MisfirePolicy defaultMisfire;
+    private TaskDefinition lastDefinition; // any thread, racy: its fields are final, so any value read is whole
     private final CronDialect cronDialect; // null: by field count
     private final TaskDurability durability; // null on the in-memory store: nothing is written
     private final Object lifecycle = new Object();
@@ -678,7 +679,9 @@ public final class Scheduler implements AutoCloseable
         {
             cron = bind(spec.name(), spec.cronText() != null ? parseCron(spec.cronText()) : spec.cronSchedule());
         }
-        return spec.definition(cron, defaultMisfire);
+        final TaskDefinition definition = spec.definition(cron, defaultMisfire, lastDefinition);
+        lastDefinition = definition; // racy on purpose: any definition seen here is whole, and a miss only allocates
+        return definition;
     }
 
     private static long onceAtOf(final TaskSpec spec)

@@ -135,11 +135,25 @@ record TaskDefinition(CronSchedule cron, Runnable callback, String handler, Misf
      */
     boolean sameAs(final TaskDefinition other)
     {
-        return cron == other.cron && callback == other.callback && misfire == other.misfire &&
-            (handler == null ? other.handler == null : handler.equals(other.handler)) && periodMs == other.periodMs &&
-            fixedDelay == other.fixedDelay && initialDelayMs == other.initialDelayMs &&
-            contextCallback == other.contextCallback && overlap == other.overlap && timeoutMs == other.timeoutMs &&
-            interruptOnTimeout == other.interruptOnTimeout && onRestart == other.onRestart;
+        return hasParts(other.cron, other.callback, other.handler, other.misfire, other.periodMs, other.fixedDelay,
+            other.initialDelayMs, other.contextCallback, other.overlap, other.timeoutMs, other.interruptOnTimeout,
+            other.onRestart);
+    }
+
+    /**
+     * @return true when this definition is made of these parts, by identity for objects: it may stand for a new one.
+     */
+    boolean hasParts(
+        final CronSchedule cron, final Runnable callback, final String handler, final MisfirePolicy misfire,
+        final long periodMs, final boolean fixedDelay, final long initialDelayMs,
+        final Consumer<FireContext> contextCallback, final OverlapPolicy overlap, final long timeoutMs,
+        final boolean interruptOnTimeout, final InterruptedFirePolicy onRestart)
+    {
+        return this.cron == cron && this.callback == callback && this.misfire == misfire &&
+            (this.handler == null ? handler == null : this.handler.equals(handler)) && this.periodMs == periodMs &&
+            this.fixedDelay == fixedDelay && this.initialDelayMs == initialDelayMs &&
+            this.contextCallback == contextCallback && this.overlap == overlap && this.timeoutMs == timeoutMs &&
+            this.interruptOnTimeout == interruptOnTimeout && this.onRestart == onRestart;
     }
 
     /**

@@ -27,6 +27,7 @@ import java.util.concurrent.locks.ReentrantLock;
 final class TaskRegistry
 {
     static final int SNAPSHOT_CHUNK = 1024;
+    private static final byte[] NO_BYTES = new byte[0];
 
     final ReentrantLock lock;
     final TaskTable table = new TaskTable(1024);          // guarded by lock
@@ -96,7 +97,7 @@ final class TaskRegistry
         final long now = clock.millis();
         final long first = firstFire(name, proposed, now, onceAt, payload);
         final long recordId = handler == null ? 0 : recordIds.incrementAndGet();
-        final byte[] bytes = payload == null ? new byte[0] : payload;
+        final byte[] bytes = payload == null ? NO_BYTES : payload;
         while (true)
         {
             final long epoch = sealEpoch;
@@ -169,7 +170,7 @@ final class TaskRegistry
     Payload seal(final String name, final byte[] payload)
     {
         final long recordId = recordIds.incrementAndGet();
-        return new Payload(vault.seal(recordId, name, 0, payload == null ? new byte[0] : payload), recordId, 0);
+        return new Payload(vault.seal(recordId, name, 0, payload == null ? NO_BYTES : payload), recordId, 0);
     }
 
     /**

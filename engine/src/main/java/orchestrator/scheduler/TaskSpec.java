@@ -327,12 +327,23 @@ public final class TaskSpec
      * @param defaultMisfire the scheduler's misfire policy, for a spec without one.
      * @return the definition this spec describes.
      */
-    TaskDefinition definition(final CronSchedule cron, final MisfirePolicy defaultMisfire)
+    /**
+     * @param last a definition to reuse when it is made of the same parts, or null.
+     * @return the task's definition: {@code last}, or a new one.
+     */
+    TaskDefinition definition(final CronSchedule cron, final MisfirePolicy defaultMisfire, final TaskDefinition last)
     {
         final boolean interval = kind == Kind.FIXED_RATE || kind == Kind.FIXED_DELAY;
-        return new TaskDefinition(cron, runnable, handler, misfire != null ? misfire : defaultMisfire,
-            interval ? periodMs : 0, kind == Kind.FIXED_DELAY, initialDelayMs(), consumer, overlap, timeoutMs(),
-            interruptOnTimeout, onRestart);
+        final MisfirePolicy policy = misfire != null ? misfire : defaultMisfire;
+        final long period = interval ? periodMs : 0;
+        final boolean delay = kind == Kind.FIXED_DELAY;
+        if (last != null && last.hasParts(cron, runnable, handler, policy, period, delay, initialDelayMs(), consumer,
+            overlap, timeoutMs(), interruptOnTimeout, onRestart))
+        {
+            return last;
+        }
+        return new TaskDefinition(cron, runnable, handler, policy, period, delay, initialDelayMs(), consumer, overlap,
+            timeoutMs(), interruptOnTimeout, onRestart);
     }
 
     boolean hasCallback()
