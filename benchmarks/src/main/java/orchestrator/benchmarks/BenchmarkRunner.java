@@ -22,6 +22,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import orchestrator.benchmarks.durable.DurableRunner;
 import orchestrator.benchmarks.footprint.FootprintRunner;
 import orchestrator.benchmarks.lateness.LatenessRunner;
 import orchestrator.benchmarks.lockhold.LockHoldRunner;
@@ -69,6 +70,10 @@ public final class BenchmarkRunner
     private static final long LATENESS_MEASURE_MS = 10_000;
     private static final int LOCK_HOLD_TASKS = 1_000_000;
     private static final int SMOKE_LOCK_HOLD_TASKS = 10_000;
+    private static final int DURABLE_TASKS = 1_000_000;
+    private static final int SMOKE_DURABLE_TASKS = 10_000;
+    private static final int DURABLE_SAMPLE = 10_000;
+    private static final int SMOKE_DURABLE_SAMPLE = 200;
 
     private BenchmarkRunner()
     {
@@ -120,6 +125,12 @@ public final class BenchmarkRunner
             new LatenessRunner(jvm).run(smoke ? SMOKE_LATENESS_RATES : LATENESS_RATES, smoke ? 200 : LATENESS_WARMUP_MS,
                 smoke ? 500 : LATENESS_MEASURE_MS, results);
             new LockHoldRunner(jvm).run(smoke ? SMOKE_LOCK_HOLD_TASKS : LOCK_HOLD_TASKS, results);
+        }
+        if (mode.durableHarness())
+        {
+            final boolean smoke = mode.kind() == RunMode.Kind.SMOKE;
+            new DurableRunner(jvm).run(smoke ? SMOKE_DURABLE_TASKS : DURABLE_TASKS,
+                smoke ? SMOKE_DURABLE_SAMPLE : DURABLE_SAMPLE, mode.moduleDir().resolve("target"));
         }
 
         final List<String> charts = new Charts(results, TimerStructures.ALL, BenchmarkRunner::label)
@@ -208,6 +219,11 @@ public final class BenchmarkRunner
                 String.join(" ", FootprintRunner.JVM_OPTIONS));
             lines.add("lateness harness (LatenessMain), JVM options: " + String.join(" ", LatenessRunner.JVM_OPTIONS));
             lines.add("lock-hold harness (LockHoldMain), JVM options: " + String.join(" ", LockHoldRunner.JVM_OPTIONS));
+        }
+        if (mode.durableHarness())
+        {
+            lines.add("durable-store harness (RestartMain), JVM options: " + String.join(" ", DurableRunner.JVM_OPTIONS) +
+                "; figures in the run's output, not in this page");
         }
         return new ArrayList<>(lines);
     }

@@ -60,7 +60,24 @@ public record RunMode(
                 "mvn -pl benchmarks jmh");
         }
         return new RunMode(Kind.QUICK, moduleDir, moduleDir.resolve("target/jmh-results"), tokenize(args),
-            "true".equals(harnesses), "mvn -pl benchmarks jmh -Djmh.args=\"" + args + "\"");
+            "true".equals(harnesses) || harnesses.startsWith("true,"),
+            "mvn -pl benchmarks jmh -Djmh.args=\"" + args + "\"");
+    }
+
+    /**
+     * @return whether to run the durable-store harness ({@code RestartMain}): on request only, with
+     *         {@code -Dbench.harnesses=durable} (alone in a quick run, after the others in a full run) or
+     *         {@code -Dbench.harnesses=true,durable} (with the others in a quick run); in smoke runs unless the
+     *         harnesses are off.
+     */
+    public boolean durableHarness()
+    {
+        final String value = System.getProperty("bench.harnesses", "").trim();
+        if (kind == Kind.SMOKE)
+        {
+            return !"false".equals(value);
+        }
+        return List.of(value.split(",")).contains("durable");
     }
 
     /**

@@ -13,25 +13,34 @@ import java.nio.file.StandardOpenOption;
  * @param compactBytes the writer snapshots when a segment is full and the log since the last snapshot holds at least
  *                     this many bytes and at least as many as the snapshot; {@code Long.MAX_VALUE} turns it off.
  * @param channels     opens the files the journal writes (segments and snapshots): tests inject failing channels.
+ * @param progressFrameBytes a progress batch is written as several {@code PROGRESS} frames of at most about this
+ *                     many bytes each (estimated from the names' lengths, never above a frame's limit), so that a
+ *                     batch of a million tasks does not exceed one frame's 64 MiB.
  */
-record JournalOptions(long segmentBytes, long compactBytes, ChannelFactory channels)
+record JournalOptions(long segmentBytes, long compactBytes, ChannelFactory channels, int progressFrameBytes)
 {
-    static final JournalOptions DEFAULTS = new JournalOptions(64L << 20, 64L << 20, JournalOptions::openForWrite);
+    static final JournalOptions DEFAULTS =
+        new JournalOptions(64L << 20, 64L << 20, JournalOptions::openForWrite, 16 << 20);
 
     /** Segments of {@code bytes}, compacted when the log reaches a segment's size (and the snapshot's). */
     JournalOptions withSegmentBytes(final long bytes)
     {
-        return new JournalOptions(bytes, bytes, channels);
+        return new JournalOptions(bytes, bytes, channels, progressFrameBytes);
     }
 
     JournalOptions withCompactBytes(final long bytes)
     {
-        return new JournalOptions(segmentBytes, bytes, channels);
+        return new JournalOptions(segmentBytes, bytes, channels, progressFrameBytes);
     }
 
     JournalOptions withChannels(final ChannelFactory factory)
     {
-        return new JournalOptions(segmentBytes, compactBytes, factory);
+        return new JournalOptions(segmentBytes, compactBytes, factory, progressFrameBytes);
+    }
+
+    JournalOptions withProgressFrameBytes(final int bytes)
+    {
+        return new JournalOptions(segmentBytes, compactBytes, channels, bytes);
     }
 
     /** Opens a file the journal writes, creating it if missing; positioned at 0. */

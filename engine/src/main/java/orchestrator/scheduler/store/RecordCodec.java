@@ -189,6 +189,16 @@ final class RecordCodec
         return bytes.toByteArray();
     }
 
+    /**
+     * @return an upper bound of the bytes {@code progress} takes in a {@code PROGRESS} body (UTF-8: at most three
+     *         bytes per char of the name; the state's name is ASCII).
+     */
+    static long maxProgressBytes(final TaskProgress progress)
+    {
+        return Integer.BYTES + 3L * progress.name().length() + Integer.BYTES + progress.state().name().length() +
+            5L * Long.BYTES;
+    }
+
     private static void putProgress(final DataOutputStream out, final TaskProgress progress) throws IOException
     {
         putString(out, progress.name());

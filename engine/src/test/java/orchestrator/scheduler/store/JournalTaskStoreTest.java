@@ -292,6 +292,31 @@ class JournalTaskStoreTest extends TaskStoreContract
     }
 
     @Test
+    void shouldWriteALargeProgressBatchAsSeveralFramesAndReadItBack() throws IOException
+    {
+        final Path dir = temp.resolve("split");
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withProgressFrameBytes(1_000));
+        store.open();
+        final Map<String, StoredTask> model = new HashMap<>();
+        final List<TaskProgress> batch = new ArrayList<>();
+        for (int i = 0; i < 100; i++)
+        {
+            final StoredTask task = Tasks.runnableTask("t" + i, i);
+            store.upsert(task);
+            final TaskProgress progress = Tasks.progress(task.name(), 1_000 + i);
+            batch.add(progress);
+            model.put(task.name(), task.withProgress(progress));
+        }
+        store.recordProgress(batch).join();
+        store.close();
+        final byte[] segment = Files.readAllBytes(JournalFiles.segments(dir).lastEntry().getValue());
+        final long progressFrames = frameStarts(segment).stream().filter(start -> segment[start + 8] == Frames.PROGRESS)
+            .count();
+        assertTrue(progressFrames > 1, "one batch of 100 entries, frames of at most 1,000 bytes: " + progressFrames);
+        assertEquals(sorted(model), openAndClose(dir));
+    }
+
+    @Test
     void shouldSnapshotDeleteCoveredSegmentsAndReopenTheSame() throws IOException
     {
         final Path dir = temp.resolve("compact");

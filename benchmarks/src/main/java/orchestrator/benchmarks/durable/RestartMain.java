@@ -1,0 +1,219 @@
+package orchestrator.benchmarks.durable;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
+
+import org.HdrHistogram.Histogram;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import orchestrator.scheduler.ManualClock;
+import orchestrator.scheduler.Scheduler;
+import orchestrator.scheduler.TaskSpec;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.KeyProvider;
+
+/**
+ * NOT thread safe (a program): the durable-store harness, run by {@link DurableRunner} as three kinds of JVM on one
+ * journal directory.
+ * <ul>
+ * <li>{@code register <dir> <n> <sample>}: a scheduler on {@code TaskStore.journal(dir)} (production mode, a fixed
+ * key); {@code n} handler tasks (cron {@code * * * * * *}, a 16-byte payload sealed with ChaCha20-Poly1305) registered
+ * from {@value #THREADS} threads, then {@code sample} more from one thread; every registration is durable when it
+ * returns, and each one's latency is recorded (HdrHistogram, ns). Then {@code close()}, and the directory's size.
+ * Prints {@code durable register <threads> <count> <p50 us> <p99 us> <max us> <registrations/s>} per phase and
+ * {@code durable disk <tasks> <bytes> <bytes per task>}.</li>
+ * <li>{@code restart <dir> <tasks> <round>}: a fresh JVM times {@code build()} (opens the journal: snapshot plus replay, and
+ * restores every task, which then waits for its handler) and {@code registerHandler} (starts them all), then checks,
+ * untimed, that the first {@code runPending()} fires every task exactly once. Prints
+ * {@code durable restart <tasks> <build ms> <registerHandler ms> <fired>}.</li>
+ * </ul>
+ * The clock is a {@link ManualClock}: restart round {@code r} (from 0) starts it where the previous round left it,
+ * {@code r} seconds after the registration, so no fire passes while "down" and each round fires every task once.
+ */
+public final class RestartMain
+{
+    /** Registering threads of the first phase; they share the journal's forces (group commit). */
+    static final int THREADS = 32;
+    private static final byte[] KEY = new byte[KeyProvider.KEY_LENGTH];
+    private static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
+    private static final String HANDLER = "noop";
+    private static final long MAX_LATENCY_NS = Duration.ofMinutes(1).toNanos();
+
+    private RestartMain()
+    {
+    }
+
+    /**
+     * @param args {@code register <dir> <n> <sample>} or {@code restart <dir> <tasks> <round>}.
+     * @throws Exception when a phase fails.
+     */
+    public static void main(final String[] args) throws Exception
+    {
+        final Path dir = Path.of(args[1]);
+        switch (args[0])
+        {
+            case "register":
+                register(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                break;
+            case "restart":
+                restart(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                break;
+            default:
+                throw new IllegalArgumentException("unknown phase " + args[0]);
+        }
+    }
+
+    private static Scheduler.Builder builder(final Path dir, final ManualClock clock)
+    {
+        return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(new Dispatcher())
+            .keyProvider(KeyProvider.ofBytes(KEY)).store(TaskStore.journal(dir));
+    }
+
+    private static TaskSpec spec(final String name)
+    {
+        final byte[] payload = new byte[16];
+        payload[0] = (byte)name.length();
+        return TaskSpec.named(name).cron("* * * * * *").handler(HANDLER, payload);
+    }
+
+    private static void register(final Path dir, final int n, final int sample)
+        throws InterruptedException, ExecutionException, IOException
+    {
+        final ManualClock clock = new ManualClock(START, ZoneOffset.UTC);
+        try (Scheduler scheduler = builder(dir, clock).build())
+        {
+            scheduler.registerHandler(HANDLER, payload -> { });
+            final List<Histogram> perThread = new ArrayList<>();
+            final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            final long started = System.nanoTime();
+            try
+            {
+                final List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++)
+                {
+                    final int first = t;
+                    final Histogram histogram = new Histogram(MAX_LATENCY_NS, 3);
+                    perThread.add(histogram);
+                    done.add(pool.submit(() ->
+                    {
+                        for (int i = first; i < n; i += THREADS)
+                        {
+                            final TaskSpec task = spec("task-" + i);
+                            final long start = System.nanoTime();
+                            scheduler.schedule(task);
+                            histogram.recordValue(Math.min(System.nanoTime() - start, MAX_LATENCY_NS));
+                        }
+                    }));
+                }
+                for (final Future<?> future : done)
+                {
+                    future.get();
+                }
+            }
+            finally
+            {
+                pool.shutdown();
+            }
+            final long concurrentNs = System.nanoTime() - started;
+            final Histogram concurrent = new Histogram(MAX_LATENCY_NS, 3);
+            perThread.forEach(concurrent::add);
+            print(THREADS, concurrent, concurrentNs);
+
+            final Histogram single = new Histogram(MAX_LATENCY_NS, 3);
+            final long singleStarted = System.nanoTime();
+            for (int i = 0; i < sample; i++)
+            {
+                final TaskSpec task = spec("sample-" + i);
+                final long start = System.nanoTime();
+                scheduler.schedule(task);
+                single.recordValue(Math.min(System.nanoTime() - start, MAX_LATENCY_NS));
+            }
+            print(1, single, System.nanoTime() - singleStarted);
+        }
+        final int tasks = n + sample;
+        final long bytes = sizeOf(dir);
+        System.out.printf("durable disk %d %d %.1f%n", tasks, bytes, (double)bytes / tasks);
+        try (Stream<Path> files = Files.list(dir))
+        {
+            files.sorted().forEach(file -> System.out.println("# " + file.getFileName() + " " + size(file) + " B"));
+        }
+    }
+
+    private static void print(final int threads, final Histogram histogram, final long elapsedNs)
+    {
+        System.out.printf("durable register %d %d %.1f %.1f %.1f %.0f%n", threads, histogram.getTotalCount(),
+            histogram.getValueAtPercentile(50) / 1e3, histogram.getValueAtPercentile(99) / 1e3,
+            histogram.getMaxValue() / 1e3, histogram.getTotalCount() * 1e9 / elapsedNs);
+    }
+
+    private static void restart(final Path dir, final int tasks, final int round)
+    {
+        final ManualClock clock = new ManualClock(START.plusSeconds(round), ZoneOffset.UTC);
+        final long started = System.nanoTime();
+        final Scheduler scheduler = builder(dir, clock).build();
+        final long built = System.nanoTime();
+        scheduler.registerHandler(HANDLER, payload -> { });
+        final long handled = System.nanoTime();
+        try
+        {
+            clock.advance(Duration.ofSeconds(1));
+            final int fired = scheduler.runPending();
+            System.out.printf("durable restart %d %.1f %.1f %d%n", tasks, (built - started) / 1e6,
+                (handled - built) / 1e6, fired);
+            if (fired != tasks)
+            {
+                throw new IllegalStateException(fired + " of " + tasks + " restored tasks fired");
+            }
+        }
+        finally
+        {
+            scheduler.close();
+        }
+    }
+
+    /** Bytes in the files under {@code dir}. */
+    static long sizeOf(final Path dir) throws IOException
+    {
+        try (Stream<Path> files = Files.walk(dir))
+        {
+            return files.filter(Files::isRegularFile).mapToLong(RestartMain::size).sum();
+        }
+    }
+
+    private static long size(final Path file)
+    {
+        try
+        {
+            return Files.size(file);
+        }
+        catch (final IOException ex)
+        {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** Deletes {@code dir} and everything under it. */
+    static void deleteTree(final Path dir) throws IOException
+    {
+        try (Stream<Path> files = Files.walk(dir))
+        {
+            for (final Path file : (Iterable<Path>)files.sorted(Comparator.reverseOrder())::iterator)
+            {
+                Files.delete(file);
+            }
+        }
+    }
+}
