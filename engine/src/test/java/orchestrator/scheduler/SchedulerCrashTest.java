@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * FIRE_ONCE and SKIP misfire policies and both {@link InterruptedFirePolicy interrupted-fire policies}, and the
  * {@code DROP} task never ran one instant twice (at most once across kills).
  * <p>
- * {@code -Dscheduler.crash.kills=N} sets the number of kills (default 30, about half a minute on two cores).
+ * {@code -Dscheduler.crash.kills=N} sets the number of kills (default 200, about two and a half minutes on two cores).
  */
 @Tag("crash")
 class SchedulerCrashTest
@@ -48,7 +48,7 @@ class SchedulerCrashTest
     @Test
     void shouldLoseNoAcknowledgedTaskAndAccountForEveryInstantThroughRepeatedKills() throws Exception
     {
-        final int kills = Integer.getInteger("scheduler.crash.kills", 30);
+        final int kills = Integer.getInteger("scheduler.crash.kills", 200);
         final long seed = Long.getLong("scheduler.crash.seed", System.nanoTime());
         final Random random = new Random(seed);
         final Path dir = temp.resolve("journal");
