@@ -1,17 +1,12 @@
 package orchestrator.scheduler;
 
+import orchestrator.scheduler.store.ChildJvm;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -19,12 +14,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * A scheduler on a journal in a child JVM ({@link SchedulerCrashChild}) killed with SIGKILL at random points, over and
@@ -60,14 +53,14 @@ class SchedulerCrashTest
         final Set<Long> dropFires = new HashSet<>();
         long lastAcked = -2;
         long clock = START;
-        finished(run("setup", dir, clock, 0), "setup");
+        run("setup", dir, clock, 0).awaitExit("setup");
         int killedRunning = 0;
         int interrupted = 0;
         for (int kill = 0; kill < kills; kill++)
         {
             final String context = "kill " + kill + " (seed " + seed + ")";
             clock += 1000L * (2 + random.nextInt(19)); // down 2 to 20 s: fires pass while down
-            final Child child = run("run", dir, clock, lastAcked + 2);
+            final ChildJvm child = run("run", dir, clock, lastAcked + 2);
             if (random.nextInt(10) == 0)
             {
                 TimeUnit.MILLISECONDS.sleep(random.nextInt(400)); // anywhere in start-up and recovery
@@ -118,7 +111,7 @@ class SchedulerCrashTest
             }
         }
         clock += 10_000; // every one-time task acknowledged is due
-        final List<String> report = finished(run("final", dir, clock, lastAcked + 2), "final");
+        final List<String> report = run("final", dir, clock, lastAcked + 2).awaitExit("final");
         final Map<String, long[]> tasks = new HashMap<>();
         for (final String line : report)
         {
@@ -157,115 +150,9 @@ class SchedulerCrashTest
             " fired, " + interrupted + " interrupted fires found at restart, seed " + seed + "; final " + Arrays.toString(tasks.get("r-once")));
     }
 
-    private Child run(final String mode, final Path dir, final long clock, final long dyn) throws IOException
+    private ChildJvm run(final String mode, final Path dir, final long clock, final long dyn) throws IOException
     {
-        return Child.start(List.of(mode, dir.toString(), Long.toString(clock), Long.toString(dyn)),
-            temp.resolve("stderr.txt"));
-    }
-
-    /** Waits for a child that ends by itself and returns its lines. */
-    private static List<String> finished(final Child child, final String context) throws Exception
-    {
-        if (!child.process.waitFor(READY_TIMEOUT_S, TimeUnit.SECONDS) || child.process.exitValue() != 0)
-        {
-            child.process.toHandle().destroyForcibly();
-            fail(context + " child failed; its stderr: " + Files.readString(child.stderr));
-        }
-        child.reader.join(TimeUnit.SECONDS.toMillis(READY_TIMEOUT_S));
-        return child.lines();
-    }
-
-    /** A child JVM whose standard output is read on a thread as it comes. */
-    private static final class Child
-    {
-        private final Process process;
-        private final Path stderr;
-        private final CountDownLatch ready = new CountDownLatch(1);
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final Thread reader;
-
-        private Child(final Process process, final Path stderr)
-        {
-            this.process = process;
-            this.stderr = stderr;
-            this.reader = new Thread(this::read, "scheduler-crash-child-reader");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Child start(final List<String> args, final Path stderr) throws IOException
-        {
-            final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), SchedulerCrashChild.class.getName()));
-            command.addAll(args);
-            return new Child(new ProcessBuilder(command).redirectError(stderr.toFile()).start(), stderr);
-        }
-
-        private void read()
-        {
-            final byte[] chunk = new byte[8192];
-            try (InputStream in = process.getInputStream())
-            {
-                for (int n; (n = in.read(chunk)) >= 0; )
-                {
-                    synchronized (out)
-                    {
-                        out.write(chunk, 0, n);
-                        if (ready.getCount() > 0 && out.toString(StandardCharsets.US_ASCII).contains("ready\n"))
-                        {
-                            ready.countDown();
-                        }
-                    }
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        }
-
-        void awaitReady(final String context) throws InterruptedException, IOException
-        {
-            if (!ready.await(READY_TIMEOUT_S, TimeUnit.SECONDS))
-            {
-                process.toHandle().destroyForcibly();
-                fail(context + ": the child never became ready; its stderr: " + Files.readString(stderr));
-            }
-        }
-
-        /**
-         * SIGKILL, then every whole line the child printed. The kill goes through the process handle:
-         * {@code Process.destroyForcibly()} also closes our end of the child's output, discarding lines not read yet.
-         */
-        List<String> kill(final String context) throws InterruptedException, IOException
-        {
-            final boolean exitedByItself = !process.isAlive();
-            process.toHandle().destroyForcibly();
-            if (!process.waitFor(READY_TIMEOUT_S, TimeUnit.SECONDS))
-            {
-                fail(context + ": the child survived SIGKILL");
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(READY_TIMEOUT_S));
-            if (exitedByItself)
-            {
-                fail(context + ": the child exited by itself with " + process.exitValue() + "; its stderr: " +
-                    Files.readString(stderr));
-            }
-            return lines();
-        }
-
-        List<String> lines()
-        {
-            final String text;
-            synchronized (out)
-            {
-                text = out.toString(StandardCharsets.US_ASCII);
-            }
-            final List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
-            lines.remove(lines.size() - 1); // after the last newline: empty, or a line cut by the kill
-            return lines;
-        }
+        return ChildJvm.start(SchedulerCrashChild.class,
+            List.of(mode, dir.toString(), Long.toString(clock), Long.toString(dyn)), temp.resolve("stderr.txt"));
     }
 }

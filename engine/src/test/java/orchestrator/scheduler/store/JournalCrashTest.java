@@ -4,11 +4,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -19,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -65,7 +60,7 @@ class JournalCrashTest
             {
                 args.add(Long.toString(op + 1));
             }
-            final Child child = Child.start(args, temp.resolve("stderr.txt"));
+            final ChildJvm child = ChildJvm.start(CrashChild.class, args, temp.resolve("stderr.txt"));
             if (random.nextInt(10) == 0)
             {
                 TimeUnit.MILLISECONDS.sleep(random.nextInt(300)); // anywhere in start-up and recovery
@@ -199,7 +194,7 @@ class JournalCrashTest
     void shouldRefuseAJournalOpenInAnotherProcessNamingTheDirectory() throws Exception
     {
         final Path dir = temp.resolve("held");
-        final Child holder = Child.start(List.of("hold", dir.toString()), temp.resolve("stderr-hold.txt"));
+        final ChildJvm holder = ChildJvm.start(CrashChild.class, List.of("hold", dir.toString()), temp.resolve("stderr-hold.txt"));
         try
         {
             holder.awaitReady("holder");
@@ -229,95 +224,6 @@ class JournalCrashTest
             {
                 Files.delete(file);
             }
-        }
-    }
-
-    /** A child JVM running {@link CrashChild}, its standard output read whole by a thread. */
-    private static final class Child
-    {
-        private final Process process;
-        private final Path stderr;
-        private final CountDownLatch ready = new CountDownLatch(1);
-        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        private final Thread reader;
-
-        private Child(final Process process, final Path stderr)
-        {
-            this.process = process;
-            this.stderr = stderr;
-            this.reader = new Thread(this::read, "crash-child-reader");
-            reader.setDaemon(true);
-            reader.start();
-        }
-
-        static Child start(final List<String> args, final Path stderr) throws IOException
-        {
-            final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx64m", "-Xshare:auto",
-                "-cp", System.getProperty("java.class.path"), CrashChild.class.getName()));
-            command.addAll(args);
-            return new Child(new ProcessBuilder(command).redirectError(stderr.toFile()).start(), stderr);
-        }
-
-        private void read()
-        {
-            final byte[] chunk = new byte[8192];
-            try (InputStream in = process.getInputStream())
-            {
-                for (int n; (n = in.read(chunk)) >= 0; )
-                {
-                    synchronized (out)
-                    {
-                        out.write(chunk, 0, n);
-                        if (ready.getCount() > 0 && out.toString(StandardCharsets.US_ASCII).startsWith("ready\n"))
-                        {
-                            ready.countDown();
-                        }
-                    }
-                }
-            }
-            catch (final IOException ex)
-            {
-                throw new UncheckedIOException(ex);
-            }
-        }
-
-        void awaitReady(final String context) throws InterruptedException, IOException
-        {
-            if (!ready.await(READY_TIMEOUT_S, TimeUnit.SECONDS))
-            {
-                process.destroyForcibly();
-                fail(context + ": the child never opened the journal; its stderr: " + Files.readString(stderr));
-            }
-        }
-
-        /**
-         * SIGKILL, then every whole line the child printed. The kill goes through the process handle:
-         * {@code Process.destroyForcibly()} also closes our end of the child's output, discarding lines not read yet.
-         */
-        List<String> kill(final String context) throws InterruptedException, IOException
-        {
-            final boolean exitedByItself = !process.isAlive();
-            process.toHandle().destroyForcibly();
-            if (!process.waitFor(READY_TIMEOUT_S, TimeUnit.SECONDS))
-            {
-                fail(context + ": the child survived SIGKILL");
-            }
-            reader.join(TimeUnit.SECONDS.toMillis(READY_TIMEOUT_S));
-            if (exitedByItself)
-            {
-                fail(context + ": the child exited by itself with " + process.exitValue() + "; its stderr: " +
-                    Files.readString(stderr));
-            }
-            final String text;
-            synchronized (out)
-            {
-                text = out.toString(StandardCharsets.US_ASCII);
-            }
-            final List<String> lines = new ArrayList<>(Arrays.asList(text.split("\n", -1)));
-            lines.remove(lines.size() - 1); // after the last newline: empty, or a line cut by the kill
-            return lines;
         }
     }
 }
