@@ -188,8 +188,8 @@ final class JournalRecovery
                 case Frames.REMOVE:
                     state.remove(RecordCodec.parse(b, body, length, RecordCodec::readRemove));
                     break;
-                case Frames.PROGRESS:
-                    state.progress(RecordCodec.parse(b, body, length, RecordCodec::readProgress));
+                case Frames.PROGRESS_COMPACT:
+                    state.progress(RecordCodec.parse(b, body, length, ProgressCodec::read));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown record type " + type +

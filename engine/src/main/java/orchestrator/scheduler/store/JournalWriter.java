@@ -16,7 +16,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Any thread may {@link #submit}, one thread (its own) writes: the group-commit writer of a journal. Callers encode
- * and checksum their frames, queue them and wait on their future only if they asked for durability.
+ * and checksum their frames (the writer encodes progress batches itself), queue them and wait on their future only if
+ * they asked for durability.
  */
 final class JournalWriter implements Runnable
 {
@@ -38,7 +39,10 @@ final class JournalWriter implements Runnable
     private static final long CLOSE_WAIT_MS = 30_000;
     private static final int SNAPSHOT_CHUNK = 1 << 20;
 
-    /** One queued record, or a compaction request when {@code frame} is null. */
+    /**
+     * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_COMPACT}, encoded
+     * by the writer), or a compaction request (type 0, no frame).
+     */
     record Entry(byte type, byte[] frame, Object value, boolean durable, CompletableFuture<Void> done)
     {
     }
@@ -58,7 +62,9 @@ final class JournalWriter implements Runnable
     private long position;
     private long snapshotBytes;
     private long logBytes;
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10);
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+    private final List<byte[]> frames = new ArrayList<>();
+    private final ProgressCodec progressCodec;
 
     JournalWriter(final Path dir, final JournalOptions options, final StoreState state,
         final JournalRecovery.Recovered recovered) throws IOException
@@ -66,6 +72,7 @@ final class JournalWriter implements Runnable
         this.dir = dir;
         this.options = options;
         this.state = state;
+        this.progressCodec = new ProgressCodec(options.progressFrameBytes());
         this.segmentNumber = recovered.segment();
         this.position = recovered.position();
         this.snapshotBytes = recovered.snapshotBytes();
@@ -194,17 +201,33 @@ final class JournalWriter implements Runnable
         {
             boolean compact = false;
             boolean durable = false;
-            int bytes = 0;
+            frames.clear();
             for (final Entry entry : batch)
             {
-                compact |= entry.frame() == null;
                 durable |= entry.durable();
-                bytes += entry.frame() == null ? 0 : entry.frame().length;
+                if (entry.type() == Frames.PROGRESS_COMPACT)
+                {
+                    progressCodec.encode((ProgressBatch)entry.value(), frames::add); // on this thread, not the caller's
+                }
+                else if (entry.frame() != null)
+                {
+                    frames.add(entry.frame());
+                }
+                else
+                {
+                    compact = true;
+                }
+            }
+            long bytes = 0;
+            for (final byte[] frame : frames)
+            {
+                bytes += frame.length;
             }
             if (bytes > 0)
             {
-                append(batch, bytes, durable);
+                append(bytes, durable);
             }
+            frames.clear();
             for (final Entry entry : batch)
             {
                 apply(entry);
@@ -226,7 +249,7 @@ final class JournalWriter implements Runnable
         }
     }
 
-    private void append(final List<Entry> batch, final int bytes, final boolean durable) throws IOException
+    private void append(final long bytes, final boolean durable) throws IOException
     {
         if (position > 0 && position + bytes > options.segmentBytes())
         {
@@ -236,16 +259,22 @@ final class JournalWriter implements Runnable
                 snapshot();
             }
         }
-        if (buffer.capacity() < bytes)
-        {
-            buffer = ByteBuffer.allocateDirect(Integer.highestOneBit(bytes) << 1);
-        }
         buffer.clear();
-        for (final Entry entry : batch)
+        for (final byte[] frame : frames)
         {
-            if (entry.frame() != null)
+            if (buffer.remaining() < frame.length)
             {
-                buffer.put(entry.frame());
+                buffer.flip();
+                JournalFiles.writeFully(segment, buffer);
+                buffer.clear();
+            }
+            if (frame.length > buffer.capacity())
+            {
+                JournalFiles.writeFully(segment, ByteBuffer.wrap(frame));
+            }
+            else
+            {
+                buffer.put(frame);
             }
         }
         buffer.flip();
@@ -258,7 +287,6 @@ final class JournalWriter implements Runnable
         logBytes += bytes;
     }
 
-    @SuppressWarnings("unchecked")
     private void apply(final Entry entry)
     {
         switch (entry.type())
@@ -269,8 +297,8 @@ final class JournalWriter implements Runnable
             case Frames.REMOVE:
                 state.remove((String)entry.value());
                 break;
-            case Frames.PROGRESS:
-                state.progress((List<TaskProgress>)entry.value());
+            case Frames.PROGRESS_COMPACT:
+                state.progress((ProgressBatch)entry.value());
                 break;
             default:
                 break; // a compaction request carries no record

@@ -14,8 +14,6 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Thread safe (stateless): the bodies of journal records, big-endian. Strings are {@code i32 length | UTF-8}, with
@@ -64,18 +62,6 @@ final class RecordCodec
         return encode(out -> putString(out, name));
     }
 
-    static byte[] progress(final List<TaskProgress> batch)
-    {
-        return encode(out ->
-        {
-            out.writeInt(batch.size());
-            for (final TaskProgress progress : batch)
-            {
-                putProgress(out, progress);
-            }
-        });
-    }
-
     static StoredTask readUpsert(final ByteBuffer in)
     {
         final String name = getString(in);
@@ -103,21 +89,6 @@ final class RecordCodec
     static String readRemove(final ByteBuffer in)
     {
         return getString(in);
-    }
-
-    static List<TaskProgress> readProgress(final ByteBuffer in)
-    {
-        final int count = in.getInt();
-        if (count < 0 || count > in.remaining())
-        {
-            throw new IllegalArgumentException("impossible progress count " + count);
-        }
-        final List<TaskProgress> batch = new ArrayList<>(count);
-        for (int i = 0; i < count; i++)
-        {
-            batch.add(getProgress(in));
-        }
-        return batch;
     }
 
     /** Reverses {@link MisfirePolicy#toString()}: {@code FIRE_ONCE}, {@code SKIP} or {@code FIRE_ALL(cap)}. */
@@ -187,16 +158,6 @@ final class RecordCodec
             throw new UncheckedIOException(ex); // a ByteArrayOutputStream never throws
         }
         return bytes.toByteArray();
-    }
-
-    /**
-     * @return an upper bound of the bytes {@code progress} takes in a {@code PROGRESS} body (UTF-8: at most three
-     *         bytes per char of the name; the state's name is ASCII).
-     */
-    static long maxProgressBytes(final TaskProgress progress)
-    {
-        return Integer.BYTES + 3L * progress.name().length() + Integer.BYTES + progress.state().name().length() +
-            5L * Long.BYTES;
     }
 
     private static void putProgress(final DataOutputStream out, final TaskProgress progress) throws IOException

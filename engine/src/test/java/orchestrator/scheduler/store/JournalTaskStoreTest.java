@@ -310,8 +310,8 @@ class JournalTaskStoreTest extends TaskStoreContract
         store.recordProgress(batch).join();
         store.close();
         final byte[] segment = Files.readAllBytes(JournalFiles.segments(dir).lastEntry().getValue());
-        final long progressFrames = frameStarts(segment).stream().filter(start -> segment[start + 8] == Frames.PROGRESS)
-            .count();
+        final long progressFrames = frameStarts(segment).stream()
+            .filter(start -> segment[start + 8] == Frames.PROGRESS_COMPACT).count();
         assertTrue(progressFrames > 1, "one batch of 100 entries, frames of at most 1,000 bytes: " + progressFrames);
         assertEquals(sorted(model), openAndClose(dir));
     }
