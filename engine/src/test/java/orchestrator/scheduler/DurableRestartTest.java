@@ -133,6 +133,31 @@ class DurableRestartTest
     }
 
     @Test
+    void shouldRestoreEveryWaitingTaskAcrossSeveralChunksButTheOneCancelledWhileWaiting()
+    {
+        final int tasks = 10_000; // more than two of the chunks a handler's tasks are restored in
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler first = build())
+        {
+            first.registerHandler("count", bytes -> runs.incrementAndGet());
+            for (int i = 0; i < tasks; i++)
+            {
+                first.registerTask("task-" + i, "* * * * *", "count", new byte[] {(byte)i});
+            }
+        }
+        try (Scheduler second = build())
+        {
+            assertTrue(second.cancel("task-5000"), "a waiting task can be cancelled");
+            second.registerHandler("count", bytes -> runs.incrementAndGet());
+            assertEquals(tasks - 1, second.tasks().size());
+            minutes(second, 1);
+            assertEquals(tasks - 1, runs.get(), "every restored task fired once");
+            assertTrue(second.task("task-5000").isEmpty());
+            assertEquals(1, info(second, "task-9999").runs());
+        }
+    }
+
+    @Test
     void shouldRestoreAHandlerTaskThatWaitsForItsHandlerAndOpensItsPayloadWithTheSameKey()
     {
         final byte[] payload = "the payload".getBytes(StandardCharsets.UTF_8);

@@ -41,6 +41,7 @@ final class JournalRecovery
 
     private final Path dir;
     private final StoreState state;
+    private final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
 
     JournalRecovery(final Path dir, final StoreState state)
     {
@@ -183,7 +184,7 @@ final class JournalRecovery
             switch (type)
             {
                 case Frames.UPSERT:
-                    state.upsert(RecordCodec.parse(b, body, length, RecordCodec::readUpsert));
+                    state.upsert(RecordCodec.parse(b, body, length, in -> RecordCodec.readUpsert(in, repeats)));
                     break;
                 case Frames.REMOVE:
                     state.remove(RecordCodec.parse(b, body, length, RecordCodec::readRemove));

@@ -14,6 +14,7 @@ import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
+import java.util.Arrays;
 
 /**
  * Thread safe (stateless): the bodies of journal records, big-endian. Strings are {@code i32 length | UTF-8}, with
@@ -64,14 +65,24 @@ final class RecordCodec
 
     static StoredTask readUpsert(final ByteBuffer in)
     {
+        return readUpsert(in, new Repeats());
+    }
+
+    /**
+     * Reads an upsert, taking the strings it shares with the upsert read before it (schedule, zone, handler...) and
+     * what is parsed from them from {@code repeats} instead of decoding them again: a million tasks of a few
+     * schedules cost a million names, not eight million strings.
+     */
+    static StoredTask readUpsert(final ByteBuffer in, final Repeats repeats)
+    {
         final String name = getString(in);
-        final String schedule = getString(in);
-        final String dialect = getString(in);
-        final ZoneId zone = ZoneId.of(getString(in));
-        final String gap = getString(in);
-        final String overlap = getString(in);
-        final MisfirePolicy misfire = misfire(getString(in));
-        final String handler = getString(in);
+        final String schedule = repeats.string(in, 0);
+        final String dialect = repeats.string(in, 1);
+        final ZoneId zone = repeats.zone(repeats.string(in, 2));
+        final String gap = repeats.string(in, 3);
+        final String overlap = repeats.string(in, 4);
+        final MisfirePolicy misfire = repeats.misfire(repeats.string(in, 5));
+        final String handler = repeats.string(in, 6);
         final long recordId = in.getLong();
         final long recordVersion = in.getLong();
         final int payloadLength = in.getInt();
@@ -82,8 +93,83 @@ final class RecordCodec
         }
         return new StoredTask(name, schedule, dialect == null ? null : CronDialect.valueOf(dialect), zone,
             gap == null ? null : DstPolicy.of(DstPolicy.Gap.valueOf(gap), DstPolicy.Overlap.valueOf(overlap)),
-            misfire, handler, recordId, recordVersion, payload, getProgress(in),
-            in.hasRemaining() ? InterruptedFirePolicy.valueOf(getString(in)) : InterruptedFirePolicy.RUN_AGAIN);
+            misfire, handler, recordId, recordVersion, payload, repeats.progressOf(in, name),
+            in.hasRemaining() ? InterruptedFirePolicy.valueOf(repeats.string(in, 7)) : InterruptedFirePolicy.RUN_AGAIN);
+    }
+
+    /** NOT thread safe: one per recovery. The last string read in each field of an upsert, with its bytes. */
+    static final class Repeats
+    {
+        private final byte[][] bytes = new byte[9][];
+        private final String[] strings = new String[9];
+        private String zoneText;
+        private ZoneId zone;
+        private String misfireText;
+        private MisfirePolicy misfire;
+
+        String string(final ByteBuffer in, final int field)
+        {
+            final int length = in.getInt();
+            if (length < 0)
+            {
+                return null;
+            }
+            if (length > in.remaining())
+            {
+                throw new BufferUnderflowException();
+            }
+            final int from = in.arrayOffset() + in.position();
+            in.position(in.position() + length);
+            final byte[] last = bytes[field];
+            if (last != null && Arrays.equals(last, 0, last.length, in.array(), from, from + length))
+            {
+                return strings[field];
+            }
+            bytes[field] = Arrays.copyOfRange(in.array(), from, from + length);
+            strings[field] = new String(bytes[field], StandardCharsets.UTF_8);
+            return strings[field];
+        }
+
+        /** Reads a task's progress, whose name is the task's own: not decoded again when its bytes spell it. */
+        TaskProgress progressOf(final ByteBuffer in, final String name)
+        {
+            final int length = in.getInt();
+            if (length < 0 || length > in.remaining())
+            {
+                throw new BufferUnderflowException();
+            }
+            final byte[] b = in.array();
+            final int from = in.arrayOffset() + in.position();
+            boolean same = length == name.length();
+            for (int i = 0; same && i < length; i++)
+            {
+                same = b[from + i] == name.charAt(i); // ASCII only: any other byte is negative, never a char
+            }
+            final String progressName = same ? name : new String(b, from, length, StandardCharsets.UTF_8);
+            in.position(in.position() + length);
+            return new TaskProgress(progressName, TaskState.valueOf(string(in, 8)), in.getLong(), in.getLong(),
+                in.getLong(), in.getLong(), in.getLong());
+        }
+
+        ZoneId zone(final String text)
+        {
+            if (text != zoneText)
+            {
+                zone = ZoneId.of(text);
+                zoneText = text;
+            }
+            return zone;
+        }
+
+        MisfirePolicy misfire(final String text)
+        {
+            if (text != misfireText)
+            {
+                misfire = RecordCodec.misfire(text);
+                misfireText = text;
+            }
+            return misfire;
+        }
     }
 
     static String readRemove(final ByteBuffer in)
@@ -171,11 +257,6 @@ final class RecordCodec
         out.writeLong(progress.runningFire());
     }
 
-    private static TaskProgress getProgress(final ByteBuffer in)
-    {
-        return new TaskProgress(getString(in), TaskState.valueOf(getString(in)), in.getLong(), in.getLong(),
-            in.getLong(), in.getLong(), in.getLong());
-    }
 
     private static void putString(final DataOutputStream out, final String value) throws IOException
     {
