@@ -60,6 +60,13 @@ final class Frames
      */
     static byte[] seal(final byte type, final byte[] b, final int bodyLength)
     {
+        sealInPlace(type, b, bodyLength);
+        return Arrays.copyOf(b, HEADER + bodyLength);
+    }
+
+    /** As {@link #seal}, without the copy: the frame is {@code b[0, HEADER + bodyLength)}. */
+    static void sealInPlace(final byte type, final byte[] b, final int bodyLength)
+    {
         if (bodyLength > MAX_BODY)
         {
             throw new IllegalArgumentException("a record of " + bodyLength + " bytes is over the limit of " +
@@ -68,7 +75,6 @@ final class Frames
         writeInt(b, 0, bodyLength);
         b[8] = type;
         writeInt(b, 4, crc(b, 0, bodyLength));
-        return Arrays.copyOf(b, HEADER + bodyLength);
     }
 
     static int check(final byte[] b, final int offset, final int limit)

@@ -68,6 +68,7 @@ final class JournalWriter implements Runnable
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
     private final List<byte[]> frames = new ArrayList<>();
     private final ProgressCodec progressCodec;
+    private final RecordWriter records = new RecordWriter();
 
     JournalWriter(final Path dir, final JournalOptions options, final StoreState state,
         final JournalRecovery.Recovered recovered) throws IOException
@@ -349,20 +350,22 @@ final class JournalWriter implements Runnable
     private void snapshot() throws IOException
     {
         final Path tmp = dir.resolve(JournalFiles.SNAPSHOT_TMP);
-        final List<StoredTask> tasks = state.tasks();
+        final int count = state.size();
         long size = 0;
         try (FileChannel out = options.channels().open(tmp))
         {
             out.truncate(0);
             final ByteBuffer chunk = ByteBuffer.allocate(SNAPSHOT_CHUNK);
-            size += put(out, chunk, Frames.frame(Frames.SNAPSHOT_BEGIN, ByteBuffer.allocate(20)
-                .putInt(JournalRecovery.SNAPSHOT_FORMAT).putLong(segmentNumber).putLong(tasks.size()).array()));
-            for (final StoredTask task : tasks)
+            final RecordWriter.FrameSink sink = (frame, length) -> put(out, chunk, frame, length);
+            size += records.begin().bytes(ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
+                .putLong(segmentNumber).putLong(count).array()).frameTo(Frames.SNAPSHOT_BEGIN, sink);
+            for (final StoreState.Row row : state.rows()) // straight from the rows: no task copied
             {
-                size += put(out, chunk, Frames.frame(Frames.UPSERT, RecordCodec.upsert(task)));
+                size += records.begin().upsert(row.task, row.state, row.nextFire, row.runs, row.missed, row.failures,
+                    row.runningFire).frameTo(Frames.UPSERT, sink);
             }
-            size += put(out, chunk, Frames.frame(Frames.SNAPSHOT_END, ByteBuffer.allocate(8)
-                .putLong(tasks.size()).array()));
+            size += records.begin().bytes(ByteBuffer.allocate(8).putLong(count).array())
+                .frameTo(Frames.SNAPSHOT_END, sink);
             chunk.flip();
             JournalFiles.writeFully(out, chunk);
             out.force(true);
@@ -377,23 +380,23 @@ final class JournalWriter implements Runnable
         logBytes = position;
     }
 
-    private static int put(final FileChannel out, final ByteBuffer chunk, final byte[] frame) throws IOException
+    private static void put(final FileChannel out, final ByteBuffer chunk, final byte[] frame, final int length)
+        throws IOException
     {
-        if (chunk.remaining() < frame.length)
+        if (chunk.remaining() < length)
         {
             chunk.flip();
             JournalFiles.writeFully(out, chunk);
             chunk.clear();
         }
-        if (frame.length > chunk.capacity())
+        if (length > chunk.capacity())
         {
-            JournalFiles.writeFully(out, ByteBuffer.wrap(frame));
+            JournalFiles.writeFully(out, ByteBuffer.wrap(frame, 0, length));
         }
         else
         {
-            chunk.put(frame);
+            chunk.put(frame, 0, length);
         }
-        return frame.length;
     }
 
     private void fail(final List<Entry> batch, final Throwable cause)

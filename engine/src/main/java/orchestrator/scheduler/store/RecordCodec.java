@@ -6,10 +6,6 @@ import orchestrator.scheduler.TaskState;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.DstPolicy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +19,7 @@ import java.util.Arrays;
  * UPSERT:   name | schedule | dialect | zone | dst gap | dst overlap | misfire | handler | record id i64 |
  *           record version i64 | payload (i32 length, -1 for none) | progress
  * REMOVE:   name
- * PROGRESS: count i32 | progress * count
+ * PROGRESS_COMPACT: see ProgressCodec
  * progress: name | state | next fire i64 | runs i64 | missed i64 | failures i64 | running fire i64
  * </pre>
  */
@@ -35,32 +31,12 @@ final class RecordCodec
 
     static byte[] upsert(final StoredTask task)
     {
-        return encode(out ->
-        {
-            putString(out, task.name());
-            putString(out, task.schedule());
-            putString(out, task.dialect() == null ? null : task.dialect().name());
-            putString(out, task.zone().getId());
-            putString(out, task.dst() == null ? null : task.dst().gap().name());
-            putString(out, task.dst() == null ? null : task.dst().overlap().name());
-            putString(out, task.misfire().toString());
-            putString(out, task.handler());
-            out.writeLong(task.recordId());
-            out.writeLong(task.recordVersion());
-            final byte[] payload = task.payload();
-            out.writeInt(payload == null ? -1 : payload.length);
-            if (payload != null)
-            {
-                out.write(payload);
-            }
-            putProgress(out, task.progress());
-            putString(out, task.onRestart().name()); // last, and optional on read: journals written before it open
-        });
+        return new RecordWriter().begin().upsert(task).body();
     }
 
     static byte[] remove(final String name)
     {
-        return encode(out -> putString(out, name));
+        return new RecordWriter().begin().string(name).body();
     }
 
     static StoredTask readUpsert(final ByteBuffer in)
@@ -225,49 +201,6 @@ final class RecordCodec
     interface Parser<T>
     {
         T parse(ByteBuffer in);
-    }
-
-    private interface Writer
-    {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    private static byte[] encode(final Writer writer)
-    {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (DataOutputStream out = new DataOutputStream(bytes))
-        {
-            writer.write(out);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex); // a ByteArrayOutputStream never throws
-        }
-        return bytes.toByteArray();
-    }
-
-    private static void putProgress(final DataOutputStream out, final TaskProgress progress) throws IOException
-    {
-        putString(out, progress.name());
-        putString(out, progress.state().name());
-        out.writeLong(progress.nextFire());
-        out.writeLong(progress.runs());
-        out.writeLong(progress.missed());
-        out.writeLong(progress.failures());
-        out.writeLong(progress.runningFire());
-    }
-
-
-    private static void putString(final DataOutputStream out, final String value) throws IOException
-    {
-        if (value == null)
-        {
-            out.writeInt(-1);
-            return;
-        }
-        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
     }
 
     private static String getString(final ByteBuffer in)

@@ -4,6 +4,7 @@ import orchestrator.scheduler.TaskState;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -142,6 +143,12 @@ final class StoreState
         final Row row = tasks.get(name);
         bySlot[slot] = row;
         return row;
+    }
+
+    /** @return every row held; not to be modified. */
+    Collection<Row> rows()
+    {
+        return tasks.values();
     }
 
     int size()
