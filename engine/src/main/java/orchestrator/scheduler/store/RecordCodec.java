@@ -2,6 +2,7 @@ package orchestrator.scheduler.store;
 
 import orchestrator.scheduler.InterruptedFirePolicy;
 import orchestrator.scheduler.MisfirePolicy;
+import orchestrator.scheduler.OverlapPolicy;
 import orchestrator.scheduler.TaskState;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.DstPolicy;
@@ -17,7 +18,8 @@ import java.util.Arrays;
  * length -1 for null; enums are stored by name, so reordering a Java enum never changes a stored meaning.
  * <pre>
  * UPSERT:   name | schedule | dialect | zone | dst gap | dst overlap | misfire | handler | record id i64 |
- *           record version i64 | payload (i32 length, -1 for none) | progress
+ *           record version i64 | payload (i32 length, -1 for none) | progress | on restart | overlap |
+ *           timeout ms i64 | interrupt on timeout u8 (the last four optional: older journals end before them)
  * REMOVE:   name
  * PROGRESS_COMPACT: see ProgressCodec
  * progress: name | state | next fire i64 | runs i64 | missed i64 | failures i64 | running fire i64
@@ -67,17 +69,24 @@ final class RecordCodec
         {
             in.get(payload);
         }
+        final TaskProgress progress = repeats.progressOf(in, name);
+        final InterruptedFirePolicy onRestart =
+            in.hasRemaining() ? InterruptedFirePolicy.valueOf(repeats.string(in, 7)) : InterruptedFirePolicy.RUN_AGAIN;
+        final OverlapPolicy overlapPolicy =
+            in.hasRemaining() ? OverlapPolicy.valueOf(repeats.string(in, 9)) : OverlapPolicy.SKIP;
+        final long timeoutMs = in.hasRemaining() ? in.getLong() : 0;
+        final boolean interrupt = in.hasRemaining() && in.get() == 1;
         return new StoredTask(name, schedule, dialect == null ? null : CronDialect.valueOf(dialect), zone,
             gap == null ? null : DstPolicy.of(DstPolicy.Gap.valueOf(gap), DstPolicy.Overlap.valueOf(overlap)),
-            misfire, handler, recordId, recordVersion, payload, repeats.progressOf(in, name),
-            in.hasRemaining() ? InterruptedFirePolicy.valueOf(repeats.string(in, 7)) : InterruptedFirePolicy.RUN_AGAIN);
+            misfire, handler, recordId, recordVersion, payload, progress, onRestart, overlapPolicy, timeoutMs,
+            interrupt);
     }
 
     /** NOT thread safe: one per recovery. The last string read in each field of an upsert, with its bytes. */
     static final class Repeats
     {
-        private final byte[][] bytes = new byte[9][];
-        private final String[] strings = new String[9];
+        private final byte[][] bytes = new byte[10][];
+        private final String[] strings = new String[10];
         private String zoneText;
         private ZoneId zone;
         private String misfireText;

@@ -100,7 +100,11 @@ final class RecordWriter
         putLong(missed);
         putLong(failures);
         putLong(runningFire);
-        string(task.onRestart().name()); // last, and optional on read: journals written before it open
+        string(task.onRestart().name()); // optional on read, as what follows: journals written before them open
+        string(task.overlap().name());
+        putLong(task.timeoutMs());
+        ensure(1);
+        b[p++] = (byte)(task.interruptOnTimeout() ? 1 : 0);
         return this;
     }
 
