@@ -5,7 +5,6 @@ import orchestrator.scheduler.TaskState;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -20,12 +19,8 @@ import java.util.function.Consumer;
  */
 final class ProgressCodec
 {
-    private static final int BODY = Frames.HEADER;
-    private static final int MAX_ENTRY_BYTES = 5 + 1 + 4 * 10 + 11; // plus the name's bytes
-
     private final long frameBodyLimit;
-    private byte[] scratch = new byte[1 << 16];
-    private int position;
+    private final RecordWriter out = new RecordWriter();
 
     ProgressCodec(final long frameBodyLimit)
     {
@@ -42,90 +37,30 @@ final class ProgressCodec
         int from = 0;
         while (from < size)
         {
-            position = BODY + Integer.BYTES;
-            putLong(base);
+            final int countAt = out.begin().position();
+            out.putInt(0).putLong(base);
             int i = from;
-            while (i < size && (i == from || position - BODY < frameBodyLimit))
+            while (i < size && (i == from || out.position() - Frames.HEADER < frameBodyLimit))
             {
                 putEntry(batch, i, base);
                 i++;
             }
-            writeInt(BODY, i - from);
-            frames.accept(Frames.seal(Frames.PROGRESS_COMPACT, scratch, position - BODY));
+            out.putIntAt(countAt, i - from);
+            frames.accept(out.frame(Frames.PROGRESS_COMPACT));
             from = i;
         }
     }
 
     private void putEntry(final ProgressBatch batch, final int i, final long base)
     {
-        final String name = batch.name(i);
-        ensure(MAX_ENTRY_BYTES + 3 * name.length());
-        putName(name);
-        scratch[position++] = batch.stateOrdinal(i);
-        putVarLong(zigZag(batch.nextFire(i) - base));
-        putVarLong(batch.runs(i));
-        putVarLong(batch.missed(i));
-        putVarLong(batch.failures(i));
         final long running = batch.runningFire(i);
-        putVarLong(running == TaskProgress.NOT_RUNNING ? 0 : 1 + zigZag(running - base));
-    }
-
-    private void putName(final String name)
-    {
-        final int length = name.length();
-        final int start = position;
-        putVarLong(length);
-        final int bytesAt = position;
-        for (int c = 0; c < length; c++)
-        {
-            final char ch = name.charAt(c);
-            if (ch >= 0x80)
-            {
-                position = start; // not ASCII: the UTF-8 length differs from the char count
-                final byte[] utf8 = name.getBytes(StandardCharsets.UTF_8);
-                putVarLong(utf8.length);
-                System.arraycopy(utf8, 0, scratch, position, utf8.length);
-                position += utf8.length;
-                return;
-            }
-            scratch[bytesAt + c] = (byte)ch;
-        }
-        position = bytesAt + length;
-    }
-
-    private void ensure(final int bytes)
-    {
-        if (position + bytes > scratch.length)
-        {
-            scratch = Arrays.copyOf(scratch, Math.max(position + bytes, scratch.length * 2));
-        }
-    }
-
-    private void putLong(final long value)
-    {
-        for (int shift = 56; shift >= 0; shift -= 8)
-        {
-            scratch[position++] = (byte)(value >>> shift);
-        }
-    }
-
-    private void writeInt(final int at, final int value)
-    {
-        scratch[at] = (byte)(value >>> 24);
-        scratch[at + 1] = (byte)(value >>> 16);
-        scratch[at + 2] = (byte)(value >>> 8);
-        scratch[at + 3] = (byte)value;
-    }
-
-    private void putVarLong(final long value)
-    {
-        long v = value;
-        while ((v & ~0x7FL) != 0)
-        {
-            scratch[position++] = (byte)((v & 0x7F) | 0x80);
-            v >>>= 7;
-        }
-        scratch[position++] = (byte)v;
+        out.varString(batch.name(i))
+            .putByte(batch.stateOrdinal(i))
+            .putVarLong(zigZag(batch.nextFire(i) - base))
+            .putVarLong(batch.runs(i))
+            .putVarLong(batch.missed(i))
+            .putVarLong(batch.failures(i))
+            .putVarLong(running == TaskProgress.NOT_RUNNING ? 0 : 1 + zigZag(running - base));
     }
 
     private static long zigZag(final long value)

@@ -103,8 +103,7 @@ final class RecordWriter
         string(task.onRestart().name()); // optional on read, as what follows: journals written before them open
         string(task.overlap().name());
         putLong(task.timeoutMs());
-        ensure(1);
-        b[p++] = (byte)(task.interruptOnTimeout() ? 1 : 0);
+        putByte((byte)(task.interruptOnTimeout() ? 1 : 0));
         return this;
     }
 
@@ -140,47 +139,103 @@ final class RecordWriter
     {
         if (value == null)
         {
-            putInt(-1);
+            return putInt(-1);
+        }
+        ensure(4 + value.length());
+        if (ascii(value, p + 4))
+        {
+            writeInt(p, value.length());
+            p += 4 + value.length();
             return this;
         }
+        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        return putInt(utf8.length).bytes(utf8);
+    }
+
+    /** A string as {@code varint length | UTF-8}. */
+    RecordWriter varString(final String value)
+    {
         final int length = value.length();
-        ensure(4 + length);
-        final int start = p;
-        p += 4;
-        for (int i = 0; i < length; i++)
+        final int prefix = length < 1 << 7 ? 1 : length < 1 << 14 ? 2 : length < 1 << 21 ? 3 : length < 1 << 28 ? 4 : 5;
+        ensure(prefix + length);
+        if (ascii(value, p + prefix))
+        {
+            putVarLong(length); // takes exactly the prefix's bytes
+            p += length;
+            return this;
+        }
+        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        return putVarLong(utf8.length).bytes(utf8);
+    }
+
+    /**
+     * Copies {@code value}'s characters to {@code b[at...]} if they are all ASCII (room ensured by the caller).
+     *
+     * @return false, with what was copied to be overwritten, at the first character that is not.
+     */
+    private boolean ascii(final String value, final int at)
+    {
+        for (int i = 0, length = value.length(); i < length; i++)
         {
             final char c = value.charAt(i);
             if (c >= 0x80)
             {
-                p = start; // not ASCII: its UTF-8 length differs from its char count
-                final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-                putInt(utf8.length);
-                ensure(utf8.length);
-                System.arraycopy(utf8, 0, b, p, utf8.length);
-                p += utf8.length;
-                return this;
+                return false;
             }
-            b[p + i] = (byte)c;
+            b[at + i] = (byte)c;
         }
-        writeInt(start, length);
-        p += length;
+        return true;
+    }
+
+    /** An unsigned LEB128 varint: 7 bits a byte, low bits first. */
+    RecordWriter putVarLong(final long value)
+    {
+        ensure(10);
+        long v = value;
+        while ((v & ~0x7FL) != 0)
+        {
+            b[p++] = (byte)((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte)v;
         return this;
     }
 
-    private void putInt(final int value)
+    RecordWriter putByte(final byte value)
+    {
+        ensure(1);
+        b[p++] = value;
+        return this;
+    }
+
+    /** @return the number of bytes written since {@link #begin}, header included. */
+    int position()
+    {
+        return p;
+    }
+
+    /** Overwrites an int written earlier at {@code at}. */
+    void putIntAt(final int at, final int value)
+    {
+        writeInt(at, value);
+    }
+
+    RecordWriter putInt(final int value)
     {
         ensure(4);
         writeInt(p, value);
         p += 4;
+        return this;
     }
 
-    private void putLong(final long value)
+    RecordWriter putLong(final long value)
     {
         ensure(8);
         for (int shift = 56; shift >= 0; shift -= 8)
         {
             b[p++] = (byte)(value >>> shift);
         }
+        return this;
     }
 
     private void writeInt(final int at, final int value)
