@@ -3,12 +3,15 @@
  * {@link orchestrator.scheduler.store.TaskStore#journal(java.nio.file.Path)}.
  * <p>
  * Public: {@code TaskStore} (a sealed interface whose factories are for applications and whose other methods are the
- * engine's), the records it keeps ({@code StoredTask}, {@code TaskProgress}) and {@code TaskStoreException}.
+ * engine's), the records it keeps ({@code StoredTask}, {@code TaskProgress}), the engine's progress batches in columns
+ * ({@code ProgressBatch}) and {@code TaskStoreException}.
  * Package-private: {@code InMemoryTaskStore}; the journal, {@code JournalTaskStore} (lifecycle and the calls),
- * {@code JournalWriter} (the one thread that writes: group commit, segments, snapshots), {@code JournalRecovery}
- * (snapshot plus replay on open, torn tails, damage), {@code Frames} (length, CRC32C, type), {@code RecordCodec} (record
- * bodies), {@code JournalFiles} (file names, lock, directory fsync) and {@code StoreState} (the tasks by name, which
- * replay and live writes update through the same three operations).
+ * {@code JournalWriter} (the one thread that writes: group commit, segments, snapshots, and the encoding of progress
+ * batches), {@code JournalRecovery} (snapshot plus replay on open, torn tails, damage), {@code Frames} (length, CRC32C,
+ * type), {@code RecordWriter} (encodes record bodies), {@code RecordCodec} (record layouts and decoding),
+ * {@code ProgressCodec} (the compact progress record), {@code JournalFiles} (file names, lock, directory fsync) and
+ * {@code StoreState} (the tasks by name as rows updated in place, which replay and live writes update through the same
+ * three operations).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding that class's lock; the journal's
  * {@code StoreState} is confined to the opening thread until the writer thread starts, then to the writer.
