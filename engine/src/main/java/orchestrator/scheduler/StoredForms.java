@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Stateless, so safe to call from any thread: converts between a live task (its {@link TaskDefinition} and table
@@ -98,6 +99,29 @@ final class StoredForms
         }
         return new TaskDefinition(cron, null, stored.handler(), stored.misfire(), periodMs, fixedDelay, -1, null,
             stored.overlap(), stored.timeoutMs(), stored.interruptOnTimeout(), stored.onRestart());
+    }
+
+    /**
+     * @return the definition of {@code stored}, which is {@code previous} (the definition of {@code previousStored})
+     *         when the two stored tasks share every part of it and its cron has no {@code H} field to bind per task.
+     */
+    static TaskDefinition definition(final StoredTask stored, final StoredTask previousStored,
+        final TaskDefinition previous)
+    {
+        if (previous != null && sameDefinition(stored, previousStored) &&
+            (previous.cron() == null || previous.cron().forTask(stored.name()) == previous.cron()))
+        {
+            return previous;
+        }
+        return definition(stored);
+    }
+
+    private static boolean sameDefinition(final StoredTask a, final StoredTask b)
+    {
+        return a.schedule().equals(b.schedule()) && a.dialect() == b.dialect() && a.zone().equals(b.zone()) &&
+            a.dst() == b.dst() && a.misfire() == b.misfire() && Objects.equals(a.handler(), b.handler()) &&
+            a.overlap() == b.overlap() && a.timeoutMs() == b.timeoutMs() &&
+            a.interruptOnTimeout() == b.interruptOnTimeout() && a.onRestart() == b.onRestart();
     }
 
     /**

@@ -169,6 +169,8 @@ final class TaskDurability
         registry.lock.lock(); // taken again, reentrantly, by each restore: one acquisition per chunk, not per task
         try
         {
+            StoredTask previous = null;
+            TaskDefinition definition = null;
             for (final StoredTask task : chunk)
             {
                 synchronized (maps)
@@ -180,7 +182,9 @@ final class TaskDurability
                 }
                 try
                 {
-                    TaskRestore.restore(registry, task.name(), StoredForms.definition(task), StoredForms.payload(task),
+                    definition = StoredForms.definition(task, previous, definition); // shared while parts repeat
+                    previous = task;
+                    TaskRestore.restore(registry, task.name(), definition, StoredForms.payload(task),
                         StoredForms.onceAt(task), task.progress(), true);
                     synchronized (maps)
                     {

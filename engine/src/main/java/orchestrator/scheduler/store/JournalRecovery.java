@@ -41,6 +41,7 @@ final class JournalRecovery
 
     private final Path dir;
     private final StoreState state;
+    private static final int PARALLEL_TASKS = 1 << 14; // a smaller snapshot is read on one thread
     private final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
 
     JournalRecovery(final Path dir, final StoreState state)
@@ -117,16 +118,23 @@ final class JournalRecovery
         }
         final long nextSegment = header.getLong();
         final long count = header.getLong();
-        for (long i = 0; i < count; i++)
+        if (count < 0 || count > (b.length - end) / Frames.HEADER)
         {
-            offset = end;
-            end = requireFrame(file, b, offset);
-            if (b[offset + 8] != Frames.UPSERT)
-            {
-                throw damaged(file, offset, "record type " + b[offset + 8] + " inside a snapshot");
-            }
-            apply(file, b, offset, end);
+            throw damaged(file, offset, "impossible task count " + count + " in the snapshot header");
         }
+        final int[] starts = new int[(int)count + 1]; // where each task's frame starts, by the frames' own lengths
+        for (int i = 0; i < count; i++)
+        {
+            starts[i] = end;
+            final long claimed = Frames.claimedEnd(b, end, b.length);
+            if (claimed < 0 || claimed > b.length)
+            {
+                throw damaged(file, end, Frames.describe(Frames.check(b, end, b.length)));
+            }
+            end = (int)claimed;
+        }
+        starts[(int)count] = end;
+        readTasks(file, b, starts);
         offset = end;
         end = requireFrame(file, b, offset);
         if (b[offset + 8] != Frames.SNAPSHOT_END || end != b.length)
@@ -134,6 +142,87 @@ final class JournalRecovery
             throw damaged(file, offset, "snapshot does not end after its " + count + " tasks");
         }
         return nextSegment;
+    }
+
+    /**
+     * Checks and decodes the snapshot's task frames, the second half on a thread of its own (the tasks are distinct, so
+     * their order does not matter), then stores them: reading a million tasks is the bulk of an open.
+     */
+    private void readTasks(final Path file, final byte[] b, final int[] starts)
+    {
+        final int count = starts.length - 1;
+        final StoredTask[] tasks = new StoredTask[count];
+        final int half = count < PARALLEL_TASKS ? count : count / 2;
+        final RuntimeException[] failed = new RuntimeException[1];
+        final Thread second = new Thread(() ->
+        {
+            try
+            {
+                decode(file, b, starts, half, count, tasks);
+            }
+            catch (final RuntimeException ex)
+            {
+                failed[0] = ex;
+            }
+        }, "orchestrator-journal-recovery");
+        if (half < count)
+        {
+            second.start();
+        }
+        try
+        {
+            decode(file, b, starts, 0, half, tasks); // damage here is reported first: it is at a lower offset
+        }
+        finally
+        {
+            awaitDecoded(file, second);
+        }
+        if (failed[0] != null)
+        {
+            throw failed[0];
+        }
+        for (final StoredTask task : tasks)
+        {
+            state.upsert(task);
+        }
+    }
+
+    private static void awaitDecoded(final Path file, final Thread second)
+    {
+        try
+        {
+            second.join(); // at once when it was never started
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new TaskStoreException("interrupted while reading the snapshot " + file, ex);
+        }
+    }
+
+    private static void decode(final Path file, final byte[] b, final int[] starts, final int from, final int to,
+        final StoredTask[] into)
+    {
+        final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
+        for (int i = from; i < to; i++)
+        {
+            final int offset = starts[i];
+            final int end = requireFrame(file, b, offset);
+            if (end != starts[i + 1] || b[offset + 8] != Frames.UPSERT)
+            {
+                throw damaged(file, offset, "record type " + b[offset + 8] + " inside a snapshot");
+            }
+            try
+            {
+                into[i] = RecordCodec.parse(b, offset + Frames.HEADER, end - offset - Frames.HEADER,
+                    in -> RecordCodec.readUpsert(in, repeats));
+            }
+            catch (final IllegalArgumentException ex)
+            {
+                throw new TaskStoreException("journal record in " + file + " at offset " + offset +
+                    " has a valid checksum but cannot be read: " + ex.getMessage(), ex);
+            }
+        }
     }
 
     private static int requireFrame(final Path file, final byte[] b, final int offset)

@@ -63,12 +63,7 @@ final class RecordCodec
         final String handler = repeats.string(in, 6);
         final long recordId = in.getLong();
         final long recordVersion = in.getLong();
-        final int payloadLength = in.getInt();
-        final byte[] payload = payloadLength < 0 ? null : new byte[payloadLength];
-        if (payload != null)
-        {
-            in.get(payload);
-        }
+        final byte[] payload = repeats.payload(in); // copied by StoredTask, so read into a reused array
         final TaskProgress progress = repeats.progressOf(in, name);
         final InterruptedFirePolicy onRestart =
             in.hasRemaining() ? InterruptedFirePolicy.valueOf(repeats.string(in, 7)) : InterruptedFirePolicy.RUN_AGAIN;
@@ -113,6 +108,28 @@ final class RecordCodec
             bytes[field] = Arrays.copyOfRange(in.array(), from, from + length);
             strings[field] = new String(bytes[field], StandardCharsets.UTF_8);
             return strings[field];
+        }
+
+        private byte[] payload = new byte[0];
+
+        /** @return the payload read into an array reused while lengths repeat, or null for none. */
+        byte[] payload(final ByteBuffer in)
+        {
+            final int length = in.getInt();
+            if (length < 0)
+            {
+                return null;
+            }
+            if (length > in.remaining())
+            {
+                throw new BufferUnderflowException();
+            }
+            if (payload.length != length)
+            {
+                payload = new byte[length];
+            }
+            in.get(payload);
+            return payload;
         }
 
         /** Reads a task's progress, whose name is the task's own: not decoded again when its bytes spell it. */

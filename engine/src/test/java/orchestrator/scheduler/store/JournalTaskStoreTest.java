@@ -3,7 +3,9 @@ package orchestrator.scheduler.store;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -221,6 +223,41 @@ class JournalTaskStoreTest extends TaskStoreContract
         Files.write(snapshot, bytes);
         final TaskStoreException refused = assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open());
         assertTrue(refused.getMessage().contains(snapshot.toString()), refused.getMessage());
+    }
+
+    @Test
+    void shouldReadALargeSnapshotOnTwoThreadsAndRefuseDamageInEitherHalf() throws IOException
+    {
+        final Path dir = temp.resolve("large-snapshot");
+        Files.createDirectories(dir);
+        final int count = 40_000; // past the size read on two threads
+        final Map<String, StoredTask> model = new HashMap<>();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(Frames.frame(Frames.SNAPSHOT_BEGIN, ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
+            .putLong(1).putLong(count).array()));
+        final int[] offsets = new int[count];
+        for (int i = 0; i < count; i++)
+        {
+            offsets[i] = out.size();
+            final StoredTask task = i % 3 == 0 ? Tasks.handlerTask("t" + i, i) : Tasks.runnableTask("t" + i, i);
+            model.put(task.name(), task);
+            out.write(Frames.frame(Frames.UPSERT, RecordCodec.upsert(task)));
+        }
+        out.write(Frames.frame(Frames.SNAPSHOT_END, ByteBuffer.allocate(8).putLong(count).array()));
+        final byte[] bytes = out.toByteArray();
+        final Path snapshot = dir.resolve(JournalFiles.SNAPSHOT);
+        Files.write(snapshot, bytes);
+        assertEquals(sorted(model), openAndClose(dir));
+        for (final int victim : new int[] {offsets[1_000], offsets[30_000]})
+        {
+            final byte[] damaged = bytes.clone();
+            damaged[victim + Frames.HEADER + 2] ^= 1;
+            Files.write(snapshot, damaged);
+            final TaskStoreException refused =
+                assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open());
+            assertTrue(refused.getMessage().contains(snapshot + " is damaged at offset " + victim),
+                refused.getMessage());
+        }
     }
 
     @Test
