@@ -69,7 +69,24 @@ class ClusterTest
             "scheduled_at < " + (from + 8_000)) >= 8 * TASKS, "every instant fired");
         final long p99 = cluster.queryLong("select percentile_disc(0.99) within group (order by started_at - " +
             "scheduled_at) from fire_ledger where scheduled_at >= " + from);
+        final long p50 = cluster.queryLong("select percentile_disc(0.5) within group (order by started_at - " +
+            "scheduled_at) from fire_ledger where scheduled_at >= " + from);
+        System.out.printf("three nodes, %d tasks every second: lateness p50 %d ms, p99 %d ms%n", TASKS, p50, p99);
         assertTrue(p99 < 250, "lateness p99 " + p99 + " ms");
+    }
+
+    @Test
+    void shouldSendAtMostTwoStatementsPerSecondFromAnIdleNode() throws Exception
+    {
+        cluster.node("idle", 0, TASKS, 0, "0 0 0 1 1 *"); // once a year: nothing due
+        final long before = server.xactCommits() + server.xactRollbacks();
+        final long started = System.nanoTime();
+        ClusterFixture.await("20 s of an idle node", 60, () -> System.nanoTime() - started >= 20_000_000_000L);
+        final double seconds = (System.nanoTime() - started) / 1e9;
+        final long transactions = server.xactCommits() + server.xactRollbacks() - before;
+        System.out.printf("idle node: %d transactions in %.1f s (%.2f/s; every statement is one)%n", transactions,
+            seconds, transactions / seconds);
+        assertTrue(transactions / seconds <= 2.0, "idle node: " + transactions / seconds + " statements/s");
     }
 
     @Test
