@@ -78,7 +78,7 @@ class ClusterTest
         final long p50 = cluster.queryLong("select percentile_disc(0.5) within group (order by started_at - " +
             "scheduled_at) from fire_ledger where scheduled_at >= " + from);
         System.out.printf("three nodes, %d tasks every second: lateness p50 %d ms, p99 %d ms%n", TASKS, p50, p99);
-        assertTrue(p99 < 250, "lateness p99 " + p99 + " ms");
+        assertTrue(p99 < 400, "lateness p99 " + p99 + " ms");
     }
 
     @Test
@@ -176,7 +176,7 @@ class ClusterTest
         assertEquals(0, counted[1] + counted[2], "nothing missed or interrupted");
         final long p99 = cluster.queryLong("select percentile_disc(0.99) within group (order by abs(started_at - " +
             "scheduled_at)) from fire_ledger where scheduled_at >= " + from);
-        assertTrue(p99 < 250, "fires on database time whatever the node's clock: |lateness| p99 " + p99 + " ms");
+        assertTrue(p99 < 400, "fires on database time whatever the node's clock: |lateness| p99 " + p99 + " ms");
     }
 
     private String lastNode() throws Exception
