@@ -26,6 +26,7 @@ final class ClusterCompletions
     private final AtomicLong rejected = new AtomicLong();
     private final String nodeId;
     private final int maxBatch;
+    private volatile long firstQueuedNanos;
 
     ClusterCompletions(final String nodeId, final int maxBatch)
     {
@@ -33,9 +34,32 @@ final class ClusterCompletions
         this.maxBatch = maxBatch;
     }
 
-    void add(final long epoch, final ClusterCompletion completion)
+    /**
+     * @return true when the queue was empty: the caller wakes the cluster thread, which waits {@code gatherNanos}
+     *         for more before it writes.
+     */
+    boolean add(final long epoch, final ClusterCompletion completion)
     {
+        final boolean first = queue.isEmpty();
+        if (first)
+        {
+            firstQueuedNanos = System.nanoTime(); // racy on purpose: at worst a batch is written a little early
+        }
         queue.add(new Done(epoch, completion));
+        return first;
+    }
+
+    /**
+     * @return nanoseconds until the queue should be written: 0 or less when due (the oldest entry waited
+     *         {@code gatherNanos}, or the queue holds a full batch), {@link Long#MAX_VALUE} when empty.
+     */
+    long nanosUntilDue(final long gatherNanos)
+    {
+        if (queue.isEmpty())
+        {
+            return Long.MAX_VALUE;
+        }
+        return queue.size() >= maxBatch ? 0 : firstQueuedNanos + gatherNanos - System.nanoTime();
     }
 
     boolean isEmpty()

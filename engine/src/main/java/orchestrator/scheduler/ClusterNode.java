@@ -43,8 +43,9 @@ final class ClusterNode implements Runnable
     static final long LOOKAHEAD_MS = 1_000;
     static final long GRACE_MS = 100;
     static final long OVERDUE_MS = 300;
-    static final long FLUSH_MS = 10;
+    static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     static final int MAX_CLAIMS = 1_000;
+    static final long CLAIM_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100); // between rounds that were not full
 
     private final String nodeId;
     private final ClusterStore store;
@@ -64,6 +65,7 @@ final class ClusterNode implements Runnable
     private long nextHeartbeatNanos;     // cluster thread
     private long claimAtMillis = Long.MIN_VALUE; // cluster thread, ClusterClock time
     private boolean outage;              // cluster thread
+    private long lastClaimNanos = System.nanoTime() - CLAIM_GAP_NANOS; // cluster thread
     private long backoffMs = 50;         // cluster thread
 
     ClusterNode(final String nodeId, final ClusterStore store, final ClusterClock clock, final long misfireThresholdMs)
@@ -147,11 +149,14 @@ final class ClusterNode implements Runnable
             definition.nextFireAfter(held.fireAt);
         final TaskState state = next == TaskDefinition.NEVER ?
             (fire.failed > 0 ? TaskState.FAILED : TaskState.COMPLETED) : TaskState.SCHEDULED;
-        completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, state,
+        final boolean first = completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, state,
             next == TaskDefinition.NEVER ? TaskProgress.NEVER : next, fire.ran, fire.ran == 0 ? 1 : 0, fire.failed,
             0));
         claims.done(held);
-        LockSupport.unpark(thread);
+        if (first)
+        {
+            LockSupport.unpark(thread); // it gathers 10 ms of completions, then writes them as one batch
+        }
     }
 
     void close()
@@ -221,7 +226,8 @@ final class ClusterNode implements Runnable
     private boolean claimDue()
     {
         final long at = claimAtMillis;
-        return at == Long.MIN_VALUE || (at != Long.MAX_VALUE && clock.millis() >= at - LOOKAHEAD_MS);
+        return at == Long.MIN_VALUE || (at != Long.MAX_VALUE && clock.millis() >= at - LOOKAHEAD_MS &&
+            System.nanoTime() - lastClaimNanos >= CLAIM_GAP_NANOS); // one round gathers the rows of many flushes
     }
 
     private void heartbeat()
@@ -276,6 +282,7 @@ final class ClusterNode implements Runnable
     {
         final List<ClusterClaim> got = store.claim(nodeId, epoch, OVERDUE_MS, nameArray, LOOKAHEAD_MS, preferred,
             MAX_CLAIMS);
+        lastClaimNanos = System.nanoTime();
         claimAtMillis = got.size() == MAX_CLAIMS ? Long.MIN_VALUE : Long.MAX_VALUE;
         for (final ClusterClaim claim : got)
         {
@@ -357,7 +364,7 @@ final class ClusterNode implements Runnable
 
     private void flush()
     {
-        if (!completions.isEmpty())
+        if (completions.nanosUntilDue(FLUSH_NANOS) <= 0 || (!running && !completions.isEmpty()))
         {
             claimAtMillis = Math.min(claimAtMillis, completions.flush(store)); // the rows just released
         }
@@ -370,16 +377,18 @@ final class ClusterNode implements Runnable
         final long claimAt = claimAtMillis;
         if (claimAt != Long.MAX_VALUE && claimAt != Long.MIN_VALUE)
         {
-            waitMs = Math.min(waitMs, claimAt - LOOKAHEAD_MS - nowMs);
+            waitMs = Math.min(waitMs, Math.max(claimAt - LOOKAHEAD_MS - nowMs,
+                TimeUnit.NANOSECONDS.toMillis(lastClaimNanos + CLAIM_GAP_NANOS - System.nanoTime()) + 1));
         }
         final long earliest = claims.earliestWaiting();
         if (earliest != Long.MAX_VALUE)
         {
             waitMs = Math.min(waitMs, earliest + GRACE_MS - nowMs);
         }
-        if (!completions.isEmpty())
+        final long flushIn = completions.nanosUntilDue(FLUSH_NANOS);
+        if (flushIn != Long.MAX_VALUE)
         {
-            waitMs = Math.min(waitMs, FLUSH_MS);
+            waitMs = Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(flushIn) + 1);
         }
         if (claimAt != Long.MIN_VALUE || nameArray.length == 0 || !claims.leaseFresh())
         {

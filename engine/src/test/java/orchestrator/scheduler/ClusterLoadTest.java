@@ -12,8 +12,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Commits per fire under load: two nodes in child JVMs share 1,000 tasks that fire every second (callbacks that
- * do nothing, so every transaction counted is the engine's: claims, completions, heartbeats), for 15 s once
- * 10 fires per task have run (registering 1,000 tasks one by one on both nodes at once is the start-up).
+ * do nothing, so the engine's transactions are claims, completions and heartbeats), for 15 s once 25 fires per task
+ * have run. The count is {@code xact_commit} of the whole database, an upper bound (it also counts autovacuum and
+ * this test's reads); the warm-up is long enough for the start-up registrations to reach the counter, which
+ * backends update up to 10 s late when they go idle.
  */
 @Tag("crash")
 class ClusterLoadTest
@@ -31,7 +33,7 @@ class ClusterLoadTest
             cluster.node("a", 0, TASKS, -1);
             cluster.node("b", 0, TASKS, -1);
             final String runs = "select coalesce(sum(runs), 0) from orchestrator_tasks";
-            ClusterFixture.await("warm-up", 90, () -> cluster.queryLong(runs) >= 10L * TASKS);
+            ClusterFixture.await("warm-up", 120, () -> cluster.queryLong(runs) >= 25L * TASKS);
             final String missed = "select coalesce(sum(missed + interrupted), 0) from orchestrator_tasks";
             final long runs0 = cluster.queryLong(runs);
             final long missed0 = cluster.queryLong(missed);
@@ -48,7 +50,7 @@ class ClusterLoadTest
             assertTrue(fires >= 10L * TASKS, "fires: " + fires);
             assertTrue(cluster.queryLong(missed) - missed0 <= fires / 100, "at most 1% missed once started");
             assertTrue((double)commits / fires <= 0.05, "commits per fire: " + (double)commits / fires);
-            assertEquals(TASKS, cluster.queryLong("select count(*) from orchestrator_tasks where runs >= 20"),
+            assertEquals(TASKS, cluster.queryLong("select count(*) from orchestrator_tasks where runs >= 35"),
                 "every task keeps firing");
         }
     }

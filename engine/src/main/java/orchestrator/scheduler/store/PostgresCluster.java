@@ -50,11 +50,13 @@ final class PostgresCluster implements ClusterStore
         "schedule = excluded.schedule, state = excluded.state, updated_at = clock_timestamp()";
 
     private final DataSource dataSource;
+    private final PostgresTaskStore store;
     private Connection connection; // confined to the cluster thread
 
-    PostgresCluster(final DataSource dataSource)
+    PostgresCluster(final DataSource dataSource, final PostgresTaskStore store)
     {
         this.dataSource = dataSource;
+        this.store = store;
     }
 
     @Override
@@ -237,16 +239,7 @@ final class PostgresCluster implements ClusterStore
     @Override
     public void register(final StoredTask task)
     {
-        try (Connection connection = dataSource.getConnection();
-            PreparedStatement statement = connection.prepareStatement(REGISTER))
-        {
-            PostgresTaskStore.bind(statement, task);
-            statement.executeUpdate();
-        }
-        catch (final SQLException ex)
-        {
-            throw new TaskStoreException("task '" + task.name() + "' could not be stored: " + ex, ex);
-        }
+        store.write(REGISTER, task); // on the store's writer thread and connection, committed when it returns
     }
 
     @Override

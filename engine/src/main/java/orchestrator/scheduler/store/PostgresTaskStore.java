@@ -51,7 +51,7 @@ final class PostgresTaskStore implements TaskStore
     PostgresTaskStore(final DataSource dataSource)
     {
         this.dataSource = dataSource;
-        this.cluster = new PostgresCluster(dataSource);
+        this.cluster = new PostgresCluster(dataSource, this);
     }
 
     @Override
@@ -83,16 +83,25 @@ final class PostgresTaskStore implements TaskStore
     @Override
     public void upsert(final StoredTask task)
     {
+        write(REPLACE, task);
+    }
+
+    /**
+     * Writes a task with {@code sql} (an insert of {@link #bind}'s parameters) on the writer thread; committed when
+     * this returns.
+     */
+    void write(final String sql, final StoredTask task)
+    {
         Objects.requireNonNull(task, "task");
         await(submit(() ->
         {
-            try (PreparedStatement statement = connection().prepareStatement(REPLACE))
+            try (PreparedStatement statement = connection().prepareStatement(sql))
             {
                 bind(statement, task);
                 statement.executeUpdate();
             }
             return null;
-        }), "upsert of '" + task.name() + "'");
+        }), "write of '" + task.name() + "'");
     }
 
     @Override
