@@ -32,6 +32,7 @@ final class ClusterClaims
         final long fence;
         final long epoch;
         final AtomicInteger state = new AtomicInteger(CLAIMED);
+        volatile long triggeredNanos;
 
         Held(final ClusterClaim claim, final long epoch)
         {
@@ -48,7 +49,12 @@ final class ClusterClaims
         }
     }
 
+    /** {@link #admitTriggered}: the triggered run is the cluster's, but may not start now. */
+    static final Held SKIP = new Held(new ClusterClaim("", Long.MIN_VALUE, 0, null, 0), 0);
+    private static final long RETRIGGER_NANOS = 1_000_000_000L;
+
     private final ConcurrentHashMap<String, Held> byName = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Long> triggered = new ConcurrentHashMap<>(); // name -> instant
     private final long freshNanos;
     private volatile long lastGoodHeartbeatNanos; // System.nanoTime at the start of the last successful heartbeat
     private volatile boolean joined;
@@ -95,33 +101,30 @@ final class ClusterClaims
     }
 
     /**
-     * The fire cycle's gate for a triggered run: started when it is the late claim the cluster thread triggered.
+     * The fire cycle's gate for a triggered run (lock held).
      *
-     * @return the claim, or null.
+     * @return null when the run is not one the cluster thread triggered (an application's {@code triggerNow}, which
+     *         runs locally without a fence); {@link #SKIP} when it is, but its claim was dropped (fenced) or the lease
+     *         is not fresh (then the claim is triggered again later); otherwise the claim, now started.
      */
     Held admitTriggered(final String name, final long at)
     {
+        final Long marked = triggered.get(name);
+        if (marked == null || marked != at || !triggered.remove(name, marked))
+        {
+            return null;
+        }
         final Held held = byName.get(name);
         if (held == null || held.fireAt != at)
         {
-            return null;
+            return SKIP;
         }
         if (!leaseFresh())
         {
             held.state.compareAndSet(TRIGGERED, CLAIMED); // triggered again once the lease is fresh
-            return null;
+            return SKIP;
         }
-        return held.state.compareAndSet(TRIGGERED, STARTED) ? held : null;
-    }
-
-    /**
-     * @return true when a triggered run at {@code at} stands for {@code name}'s current claim (the cluster's run, not
-     *         an application's {@code triggerNow}).
-     */
-    boolean isClaimed(final String name, final long at)
-    {
-        final Held held = byName.get(name);
-        return held != null && held.fireAt == at;
+        return held.state.compareAndSet(TRIGGERED, STARTED) ? held : SKIP;
     }
 
     /**
@@ -132,8 +135,12 @@ final class ClusterClaims
         List<Held> late = null;
         for (final Held held : byName.values())
         {
-            if (held.fireAt < before && held.state.compareAndSet(CLAIMED, TRIGGERED))
+            final boolean stale = held.state.get() == TRIGGERED &&
+                System.nanoTime() - held.triggeredNanos > RETRIGGER_NANOS; // its triggered run was lost: again
+            if (held.fireAt < before && (stale || held.state.compareAndSet(CLAIMED, TRIGGERED)))
             {
+                held.triggeredNanos = System.nanoTime();
+                triggered.put(held.name, held.fireAt);
                 if (late == null)
                 {
                     late = new ArrayList<>();

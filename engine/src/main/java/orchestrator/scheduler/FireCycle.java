@@ -259,9 +259,9 @@ final class FireCycle
             if (cluster != null)
             {
                 held = cluster.claims.admitTriggered(table.names[id], at);
-                if (held == null && cluster.claims.isClaimed(table.names[id], at))
+                if (held == ClusterClaims.SKIP)
                 {
-                    continue; // a late claim that may not start now: the cluster thread triggers it again
+                    continue; // a late claim that may not start now: dropped, or triggered again later
                 }
             }
             table.clearFlag(id, TaskTable.MISS_BURST);

@@ -68,7 +68,10 @@ class ClusterChaosTest
             }
             final long end = cluster.dbNow();
             ClusterFixture.await("every task fires after the chaos", 60, () -> cluster.queryLong("select count(" +
-                "distinct task) from fire_ledger where scheduled_at > " + (end + 2_000)) == TASKS);
+                "distinct task) from fire_ledger where scheduled_at > " + (end + 2_000)) == TASKS,
+                () -> cluster.rows("select name, next_fire, owner, owner_epoch, fence, (select string_agg(node_id || " +
+                    "':' || epoch || ':' || lease_until, ', ') from orchestrator_nodes) from orchestrator_tasks " +
+                    "order by next_fire limit 3"));
             final long[] counted = cluster.assertAccounted(TASKS);
             final long rejected = cluster.queryLong("select sum(rejected) from orchestrator_nodes");
             final long ledger = cluster.queryLong("select count(*) from fire_ledger");

@@ -72,10 +72,9 @@ class ClusterClaimsTest
         assertEquals(List.of(claim), late);
         assertEquals(List.of(), claims.late(2_000), "triggered once");
         assertNull(claims.admit("a", 1_000), "the wheel does not start a triggered claim");
-        assertTrue(claims.isClaimed("a", 1_000));
         assertNull(claims.admitTriggered("a", 999), "another instant is an application's triggerNow");
         assertSame(claim, claims.admitTriggered("a", 1_000));
-        assertNull(claims.admitTriggered("a", 1_000), "started once");
+        assertNull(claims.admitTriggered("a", 1_000), "started once; a second run at that instant is not the cluster's");
     }
 
     @Test
@@ -86,9 +85,20 @@ class ClusterClaimsTest
         final ClusterClaims.Held claim = held("a", 1_000, 3);
         claims.add(claim);
         assertEquals(List.of(claim), claims.late(2_000));
-        assertNull(claims.admitTriggered("a", 1_000));
+        assertSame(ClusterClaims.SKIP, claims.admitTriggered("a", 1_000));
         assertEquals(ClusterClaims.CLAIMED, claim.state.get(), "back to claimed, to be triggered again");
         assertEquals(List.of(claim), claims.late(2_000));
+    }
+
+    @Test
+    void shouldSkipATriggeredRunWhoseClaimWasDroppedWhenFenced()
+    {
+        final ClusterClaims claims = fresh();
+        claims.add(held("a", 1_000, 1));
+        assertEquals(1, claims.late(2_000).size());
+        assertEquals(1, claims.dropAll().size());
+        assertSame(ClusterClaims.SKIP, claims.admitTriggered("a", 1_000), "the cluster's run, under a dropped claim");
+        assertNull(claims.admitTriggered("a", 1_000), "then only an application's trigger would run");
     }
 
     @Test

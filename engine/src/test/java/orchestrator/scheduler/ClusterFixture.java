@@ -74,12 +74,21 @@ final class ClusterFixture implements AutoCloseable
      */
     static void await(final String what, final long seconds, final BooleanSupplier condition)
     {
+        await(what, seconds, condition, () -> "");
+    }
+
+    /**
+     * As {@link #await(String, long, BooleanSupplier)}, with {@code state} in the failure message.
+     */
+    static void await(final String what, final long seconds, final BooleanSupplier condition,
+        final java.util.function.Supplier<String> state)
+    {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean())
         {
             if (System.nanoTime() - deadline > 0)
             {
-                fail("not within " + seconds + " s: " + what);
+                fail("not within " + seconds + " s: " + what + "; " + state.get());
             }
             java.util.concurrent.locks.LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
         }
@@ -104,6 +113,32 @@ final class ClusterFixture implements AutoCloseable
         {
             statement.execute(sql);
         }
+    }
+
+    /**
+     * @return the rows of {@code sql}, one line each, for failure messages.
+     */
+    String rows(final String sql)
+    {
+        final StringBuilder text = new StringBuilder();
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery(sql))
+        {
+            final int columns = rows.getMetaData().getColumnCount();
+            while (rows.next())
+            {
+                text.append('\n');
+                for (int i = 1; i <= columns; i++)
+                {
+                    text.append(i > 1 ? " | " : "").append(rows.getString(i));
+                }
+            }
+        }
+        catch (final SQLException ex)
+        {
+            text.append(ex);
+        }
+        return text.toString();
     }
 
     long dbNow()
