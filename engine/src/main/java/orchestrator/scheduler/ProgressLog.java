@@ -1,5 +1,6 @@
 package orchestrator.scheduler;
 
+import orchestrator.scheduler.store.ProgressBatch;
 import orchestrator.scheduler.store.TaskProgress;
 import orchestrator.scheduler.store.TaskStore;
 
@@ -35,7 +36,7 @@ final class ProgressLog
     private long[] runningAt = new long[1024];   // the instant of the fire the id's task was claimed for
     private long[] rerunAt = filled(1024);       // an interrupted fire restored under RUN_AGAIN, until it is claimed
     private long[] deferredNext = new long[1024]; // the task's next fire, put in the wheel once that rerun is claimed
-    private final List<TaskProgress> ended = new ArrayList<>();
+    private final List<TaskProgress> ended = new ArrayList<>(); // rare: one-time tasks that completed or failed
     private boolean waitForWrite;                // a DROP task was claimed: its marker must be written before it runs
     private boolean closed;
     private final Object failureLock = new Object();
@@ -94,18 +95,24 @@ final class ProgressLog
         waitForWrite |= definition.onRestart() == InterruptedFirePolicy.DROP;
     }
 
-    /**
-     * @return where a live task stands now (lock held), with the running marker of a claimed fire.
-     */
+    /** @return where a live task stands now (lock held), with the running marker of a claimed fire. */
     TaskProgress entry(final TaskRegistry registry, final int id)
+    {
+        final ProgressBatch one = new ProgressBatch(1);
+        entry(registry, id, one);
+        return one.get(0);
+    }
+
+    /** Adds where a live task stands now to {@code batch} (lock held), with the running marker of a claimed fire. */
+    void entry(final TaskRegistry registry, final int id, final ProgressBatch batch)
     {
         final TaskTable table = registry.table;
         final boolean running = table.hasFlag(id, TaskTable.RUNNING) && id < runningAt.length;
         final long rerun = id < rerunAt.length ? rerunAt[id] : TaskProgress.NOT_RUNNING;
         final long next = rerun != TaskProgress.NOT_RUNNING ? deferredNext[id] : registry.nextFire(id);
         final TaskState state = table.hasFlag(id, TaskTable.PAUSED) ? TaskState.PAUSED : table.state(id); // paused
-        return new TaskProgress(table.names[id], state, next, table.runs[id],
-            table.missed[id], table.failures[id], running ? runningAt[id] : rerun);
+        batch.add(id, table.names[id], state, next, table.runs[id], table.missed[id], table.failures[id],
+            running ? runningAt[id] : rerun);
     }
 
     /**
@@ -152,16 +159,20 @@ final class ProgressLog
             return null;
         }
         final TaskTable table = registry.table;
-        final List<TaskProgress> batch = new ArrayList<>(touchedCount + ended.size());
-        batch.addAll(ended);
+        final ProgressBatch batch = new ProgressBatch(touchedCount + ended.size());
+        for (final TaskProgress end : ended)
+        {
+            batch.add(ProgressBatch.NO_SLOT, end.name(), end.state(), end.nextFire(), end.runs(), end.missed(),
+                end.failures(), end.runningFire());
+        }
         ended.clear();
         for (int i = 0; i < touchedCount; i++)
         {
             final int id = touched[i];
             marked[id] = false;
-            if (table.names[id] != null && table.isLive(id))
+            if (table.isNamedAndLive(id))
             {
-                batch.add(entry(registry, id));
+                entry(registry, id, batch);
             }
         }
         touchedCount = 0;

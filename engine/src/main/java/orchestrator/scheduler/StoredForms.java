@@ -17,8 +17,8 @@ import java.util.List;
  * DST policy; {@code fixedRate PT10S} or {@code fixedDelay PT10S} as {@link TaskDefinition#describe()} writes it;
  * or a one-time instant in ISO-8601.
  * <p>
- * Caveats: a handler task's overlap policy and run timeout are not stored: a restored handler task has the defaults
- * ({@link OverlapPolicy#SKIP}, no timeout). A {@code Runnable} task takes them from its registration again.
+ * A handler task's overlap policy, run timeout and interrupt-on-timeout are stored with it and restored; a
+ * {@code Runnable} task takes them from its registration again.
  */
 final class StoredForms
 {
@@ -43,7 +43,8 @@ final class StoredForms
             cron == null ? null : cron.dialect(), cron == null ? zone : cron.zone(),
             cron == null ? null : cron.dstPolicy(), definition.misfire(), handler ? definition.handler() : null,
             handler ? payload.recordId() : 0, handler ? payload.version() : 0,
-            handler ? payload.record().toBytes() : null, progress, definition.onRestart());
+            handler ? payload.record().toBytes() : null, progress, definition.onRestart(), definition.overlap(),
+            definition.timeoutMs(), definition.interruptOnTimeout());
     }
 
     /**
@@ -96,7 +97,7 @@ final class StoredForms
             fixedDelay = true;
         }
         return new TaskDefinition(cron, null, stored.handler(), stored.misfire(), periodMs, fixedDelay, -1, null,
-            OverlapPolicy.SKIP, 0, false, stored.onRestart());
+            stored.overlap(), stored.timeoutMs(), stored.interruptOnTimeout(), stored.onRestart());
     }
 
     /**

@@ -29,6 +29,7 @@ import static java.lang.System.Logger.Level.WARNING;
 final class TaskDurability
 {
     private static final int STRIPES = 64;
+    private static final int RESTORE_CHUNK = 4096;
 
     private final TaskStore store;
     private final TaskRegistry registry;
@@ -141,9 +142,34 @@ final class TaskDurability
                 }
             }
         }
-        for (final StoredTask task : ready)
+        for (int from = 0; from < ready.size(); from += RESTORE_CHUNK)
         {
-            synchronized (stripe(task.name()))
+            final List<StoredTask> chunk = ready.subList(from, Math.min(ready.size(), from + RESTORE_CHUNK));
+            withStripesFrom(0, () -> restoreWaiting(chunk));
+        }
+    }
+
+    /** Runs {@code action} holding every stripe, taken in index order (a caller that holds one never waits for two). */
+    private void withStripesFrom(final int stripe, final Runnable action)
+    {
+        if (stripe == STRIPES)
+        {
+            action.run();
+            return;
+        }
+        synchronized (stripes[stripe])
+        {
+            withStripesFrom(stripe + 1, action);
+        }
+    }
+
+    /** Restores a chunk of tasks that waited for their handler, under one hold of the registry's lock. */
+    private void restoreWaiting(final List<StoredTask> chunk)
+    {
+        registry.lock.lock(); // taken again, reentrantly, by each restore: one acquisition per chunk, not per task
+        try
+        {
+            for (final StoredTask task : chunk)
             {
                 synchronized (maps)
                 {
@@ -167,6 +193,10 @@ final class TaskDurability
                         "be started; it keeps waiting: " + ex, null);
                 }
             }
+        }
+        finally
+        {
+            registry.lock.unlock();
         }
     }
 

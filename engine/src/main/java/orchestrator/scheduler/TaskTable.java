@@ -31,6 +31,9 @@ final class TaskTable
     private static final int GENERATION_PAGE = 1 << GENERATION_PAGE_BITS;
     private static final VarHandle GENERATIONS = MethodHandles.arrayElementVarHandle(int[].class);
     private static final TaskState[] STATES = TaskState.values();
+    private static final byte STATE_COMPLETED = (byte)TaskState.COMPLETED.ordinal();
+    private static final byte STATE_CANCELLED = (byte)TaskState.CANCELLED.ordinal();
+    private static final byte STATE_FAILED = (byte)TaskState.FAILED.ordinal();
 
     private final NameIndex ids = new NameIndex(1024);
     String[] names;
@@ -187,6 +190,20 @@ final class TaskTable
             }
         }
         gathered = sum;
+    }
+
+    /**
+     * @return whether {@code id} holds a live task, read from its state alone (a task that ended keeps its name
+     *         until its id is freed, under a final state), without the name lookup of {@link #isLive}.
+     */
+    boolean isNamedAndLive(final int id)
+    {
+        if (names[id] == null)
+        {
+            return false;
+        }
+        final byte state = states[id];
+        return state != STATE_COMPLETED && state != STATE_CANCELLED && state != STATE_FAILED;
     }
 
     boolean isLive(final int id)

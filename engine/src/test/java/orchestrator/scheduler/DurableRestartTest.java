@@ -20,6 +20,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 
@@ -130,6 +131,31 @@ class DurableRestartTest
             }
         }
         assertEquals(6, ran.get());
+    }
+
+    @Test
+    void shouldRestoreEveryWaitingTaskAcrossSeveralChunksButTheOneCancelledWhileWaiting()
+    {
+        final int tasks = 10_000; // more than two of the chunks a handler's tasks are restored in
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler first = build())
+        {
+            first.registerHandler("count", bytes -> runs.incrementAndGet());
+            for (int i = 0; i < tasks; i++)
+            {
+                first.registerTask("task-" + i, "* * * * *", "count", new byte[] {(byte)i});
+            }
+        }
+        try (Scheduler second = build())
+        {
+            assertTrue(second.cancel("task-5000"), "a waiting task can be cancelled");
+            second.registerHandler("count", bytes -> runs.incrementAndGet());
+            assertEquals(tasks - 1, second.tasks().size());
+            minutes(second, 1);
+            assertEquals(tasks - 1, runs.get(), "every restored task fired once");
+            assertTrue(second.task("task-5000").isEmpty());
+            assertEquals(1, info(second, "task-9999").runs());
+        }
     }
 
     @Test
@@ -319,6 +345,44 @@ class DurableRestartTest
             final TaskInfo info = info(second, "every");
             assertEquals(runsBefore, info.runs(), "SKIP runs none of the passed fires");
             assertEquals(missedBefore + 10, info.missed());
+        }
+    }
+
+    @Test
+    void shouldRestoreAHandlerTasksOverlapPolicyAndRunTimeout() throws InterruptedException
+    {
+        try (Scheduler first = build())
+        {
+            first.registerHandler("h", bytes -> { });
+            first.schedule(TaskSpec.named("slow").cron("0 * * * * *").overlap(OverlapPolicy.COALESCE)
+                .timeout(Duration.ofSeconds(5)).handler("h", new byte[] {1}));
+        }
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        try (Scheduler second = build(Dispatcher.withWorkers(2)))
+        {
+            second.registerHandler("h", bytes ->
+            {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            });
+            try
+            {
+                clock.advance(Duration.ofMinutes(1));
+                second.runPending();
+                assertTrue(entered.await(10, TimeUnit.SECONDS));
+                clock.advance(Duration.ofMinutes(1)); // past the 5 s timeout, and the next fire comes due meanwhile
+                second.runPending();
+                final TaskInfo info = info(second, "slow");
+                assertEquals(1, info.timeouts(), "the stored 5 s timeout applies");
+                assertTrue(info.runningLong());
+                assertEquals(0, info.missed(), "COALESCE keeps the fire due while running, SKIP would miss it");
+            }
+            finally
+            {
+                release.countDown();
+            }
+            assertTrue(second.awaitIdle(Duration.ofSeconds(10)));
         }
     }
 

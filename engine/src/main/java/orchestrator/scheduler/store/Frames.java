@@ -1,5 +1,6 @@
 package orchestrator.scheduler.store;
 
+import java.util.Arrays;
 import java.util.zip.CRC32C;
 
 /**
@@ -17,7 +18,7 @@ final class Frames
 
     static final byte UPSERT = 1;
     static final byte REMOVE = 2;
-    static final byte PROGRESS = 3;
+    static final byte PROGRESS_COMPACT = 4;
     static final byte SNAPSHOT_BEGIN = 10;
     static final byte SNAPSHOT_END = 11;
 
@@ -52,6 +53,30 @@ final class Frames
     /**
      * @return the end offset of the valid frame at {@code offset} within {@code limit}, or one of the negative codes.
      */
+    /**
+     * Fills in the header of a frame whose body was written into {@code b} after {@link #HEADER} bytes.
+     *
+     * @return a copy of the whole frame.
+     */
+    static byte[] seal(final byte type, final byte[] b, final int bodyLength)
+    {
+        sealInPlace(type, b, bodyLength);
+        return Arrays.copyOf(b, HEADER + bodyLength);
+    }
+
+    /** As {@link #seal}, without the copy: the frame is {@code b[0, HEADER + bodyLength)}. */
+    static void sealInPlace(final byte type, final byte[] b, final int bodyLength)
+    {
+        if (bodyLength > MAX_BODY)
+        {
+            throw new IllegalArgumentException("a record of " + bodyLength + " bytes is over the limit of " +
+                MAX_BODY);
+        }
+        writeInt(b, 0, bodyLength);
+        b[8] = type;
+        writeInt(b, 4, crc(b, 0, bodyLength));
+    }
+
     static int check(final byte[] b, final int offset, final int limit)
     {
         if (limit - offset < HEADER)

@@ -67,14 +67,14 @@ final class InMemoryTaskStore implements TaskStore
     }
 
     @Override
-    public CompletableFuture<Void> recordProgress(final List<TaskProgress> batch)
+    public CompletableFuture<Void> recordProgress(final ProgressBatch batch)
     {
-        final List<TaskProgress> copy = List.copyOf(batch);
+        Objects.requireNonNull(batch, "batch");
         lock.lock();
         try
         {
             requireOpen();
-            state.progress(copy);
+            state.progress(batch);
             return CompletableFuture.completedFuture(null);
         }
         finally

@@ -41,6 +41,7 @@ final class JournalRecovery
 
     private final Path dir;
     private final StoreState state;
+    private final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
 
     JournalRecovery(final Path dir, final StoreState state)
     {
@@ -183,13 +184,13 @@ final class JournalRecovery
             switch (type)
             {
                 case Frames.UPSERT:
-                    state.upsert(RecordCodec.parse(b, body, length, RecordCodec::readUpsert));
+                    state.upsert(RecordCodec.parse(b, body, length, in -> RecordCodec.readUpsert(in, repeats)));
                     break;
                 case Frames.REMOVE:
                     state.remove(RecordCodec.parse(b, body, length, RecordCodec::readRemove));
                     break;
-                case Frames.PROGRESS:
-                    state.progress(RecordCodec.parse(b, body, length, RecordCodec::readProgress));
+                case Frames.PROGRESS_COMPACT:
+                    state.progress(RecordCodec.parse(b, body, length, ProgressCodec::read));
                     break;
                 default:
                     throw new IllegalArgumentException("unknown record type " + type +

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -82,30 +81,13 @@ final class JournalTaskStore implements TaskStore
     }
 
     @Override
-    public CompletableFuture<Void> recordProgress(final List<TaskProgress> batch)
+    public CompletableFuture<Void> recordProgress(final ProgressBatch batch)
     {
-        final List<TaskProgress> copy = List.copyOf(batch);
-        // a frame holds at most Frames.MAX_BODY: a large batch (a million tasks' progress) goes as several frames,
-        // queued in order; each entry is a task's whole progress, so a kill between them loses no consistency
-        final long limit = Math.min(options.progressFrameBytes(), Frames.MAX_BODY - Integer.BYTES);
-        final List<CompletableFuture<Void>> parts = new ArrayList<>(1);
-        int from = 0;
-        long bytes = 0;
-        for (int i = 0; i < copy.size(); i++)
-        {
-            final long entry = RecordCodec.maxProgressBytes(copy.get(i));
-            if (i > from && bytes + entry > limit)
-            {
-                final List<TaskProgress> part = copy.subList(from, i);
-                parts.add(submit(Frames.PROGRESS, RecordCodec.progress(part), part, false));
-                from = i;
-                bytes = 0;
-            }
-            bytes += entry;
-        }
-        final List<TaskProgress> last = from == 0 ? copy : copy.subList(from, copy.size());
-        parts.add(submit(Frames.PROGRESS, RecordCodec.progress(last), last, false));
-        return parts.size() == 1 ? parts.get(0) : CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]));
+        Objects.requireNonNull(batch, "batch");
+        // encoded by the writer thread, which cuts a large batch (a million tasks' progress) into several whole
+        // frames: each entry is a task's whole progress, so a kill between them loses no consistency
+        return requireWriter().submit(new JournalWriter.Entry(Frames.PROGRESS_COMPACT, null, batch, false,
+            new CompletableFuture<>()));
     }
 
     @Override

@@ -16,19 +16,22 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Any thread may {@link #submit}, one thread (its own) writes: the group-commit writer of a journal. Callers encode
- * and checksum their frames, queue them and wait on their future only if they asked for durability.
+ * and checksum their frames (the writer encodes progress batches itself), queue them and wait on their future only if
+ * they asked for durability.
  */
 final class JournalWriter implements Runnable
 {
     /* Design.
      * Group commit: the writer takes everything queued at once, writes it as one buffer and forces the segment once
      * (force(false), fdatasync, which also persists the file size) if any entry of the batch asked for durability;
-     * then it applies the batch to its StoreState and completes the futures. A future completes only after its frame
-     * and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
-     * behind an unacknowledged hole.
+     * then it completes the futures and only then applies the batch to its StoreState (which only feeds snapshots,
+     * taken on this thread after the apply), so callers go on while it applies. A future completes only after its
+     * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
+     * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
      * the directory is forced after each create. When the log since the snapshot outgrows both a segment and the
-     * snapshot itself, the writer snapshots its StoreState to snapshot.tmp, forces it, renames it over snapshot.dat
+     * snapshot itself (at a clean close: 1 MiB and an eighth of the snapshot), the writer snapshots its
+     * StoreState to snapshot.tmp, forces it, renames it over snapshot.dat
      * (ATOMIC_MOVE), forces the directory and only then deletes the segments it covers: write amplification stays
      * under 2x and a crash at any step leaves either the old or the new snapshot with all the segments it needs.
      * Failure: any I/O error fails the batch's futures and every later submission; nothing is acknowledged after it
@@ -36,9 +39,13 @@ final class JournalWriter implements Runnable
      */
 
     private static final long CLOSE_WAIT_MS = 30_000;
+    private static final long CLOSE_COMPACT_BYTES = 1 << 20;
     private static final int SNAPSHOT_CHUNK = 1 << 20;
 
-    /** One queued record, or a compaction request when {@code frame} is null. */
+    /**
+     * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_COMPACT}, encoded
+     * by the writer), or a compaction request (type 0, no frame).
+     */
     record Entry(byte type, byte[] frame, Object value, boolean durable, CompletableFuture<Void> done)
     {
     }
@@ -58,7 +65,10 @@ final class JournalWriter implements Runnable
     private long position;
     private long snapshotBytes;
     private long logBytes;
-    private ByteBuffer buffer = ByteBuffer.allocateDirect(64 << 10);
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+    private final List<byte[]> frames = new ArrayList<>();
+    private final ProgressCodec progressCodec;
+    private final RecordWriter records = new RecordWriter();
 
     JournalWriter(final Path dir, final JournalOptions options, final StoreState state,
         final JournalRecovery.Recovered recovered) throws IOException
@@ -66,6 +76,7 @@ final class JournalWriter implements Runnable
         this.dir = dir;
         this.options = options;
         this.state = state;
+        this.progressCodec = new ProgressCodec(options.progressFrameBytes());
         this.segmentNumber = recovered.segment();
         this.position = recovered.position();
         this.snapshotBytes = recovered.snapshotBytes();
@@ -151,6 +162,11 @@ final class JournalWriter implements Runnable
         }
         try
         {
+            if (failure == null && compactsOnClose())
+            {
+                roll();
+                snapshot(); // so that the next open reads a snapshot, not a long log
+            }
             if (failure == null)
             {
                 segment.force(false);
@@ -161,6 +177,16 @@ final class JournalWriter implements Runnable
         {
             failure = ex;
         }
+    }
+
+    /**
+     * A clean close snapshots when the log since the snapshot holds at least 1 MiB and an eighth of the snapshot: a
+     * restart then reads one snapshot instead of replaying up to twice the live state (replaying a task's progress
+     * costs more than reading the task).
+     */
+    private boolean compactsOnClose()
+    {
+        return options.compactBytes() != Long.MAX_VALUE && logBytes >= Math.max(CLOSE_COMPACT_BYTES, snapshotBytes / 8);
     }
 
     /** @return false when closing and nothing is left. */
@@ -194,29 +220,52 @@ final class JournalWriter implements Runnable
         {
             boolean compact = false;
             boolean durable = false;
-            int bytes = 0;
+            frames.clear();
             for (final Entry entry : batch)
             {
-                compact |= entry.frame() == null;
                 durable |= entry.durable();
-                bytes += entry.frame() == null ? 0 : entry.frame().length;
+                if (entry.type() == Frames.PROGRESS_COMPACT)
+                {
+                    progressCodec.encode((ProgressBatch)entry.value(), frames::add); // on this thread, not the caller's
+                }
+                else if (entry.frame() != null)
+                {
+                    frames.add(entry.frame());
+                }
+                else
+                {
+                    compact = true;
+                }
+            }
+            long bytes = 0;
+            for (final byte[] frame : frames)
+            {
+                bytes += frame.length;
             }
             if (bytes > 0)
             {
-                append(batch, bytes, durable);
+                append(bytes, durable);
+            }
+            frames.clear();
+            for (final Entry entry : batch)
+            {
+                if (entry.type() != 0)
+                {
+                    entry.done().complete(null); // after the write and, for a durable batch, the force
+                }
             }
             for (final Entry entry : batch)
             {
-                apply(entry);
+                apply(entry); // while the callers go on: the state only feeds snapshots, made on this thread
             }
             if (compact)
             {
                 roll();
                 snapshot();
-            }
-            for (final Entry entry : batch)
-            {
-                entry.done().complete(null); // after the write and, for a durable batch, the force
+                for (final Entry entry : batch)
+                {
+                    entry.done().complete(null); // a compaction request: after its snapshot
+                }
             }
         }
         catch (final IOException | RuntimeException ex)
@@ -226,7 +275,7 @@ final class JournalWriter implements Runnable
         }
     }
 
-    private void append(final List<Entry> batch, final int bytes, final boolean durable) throws IOException
+    private void append(final long bytes, final boolean durable) throws IOException
     {
         if (position > 0 && position + bytes > options.segmentBytes())
         {
@@ -236,16 +285,22 @@ final class JournalWriter implements Runnable
                 snapshot();
             }
         }
-        if (buffer.capacity() < bytes)
-        {
-            buffer = ByteBuffer.allocateDirect(Integer.highestOneBit(bytes) << 1);
-        }
         buffer.clear();
-        for (final Entry entry : batch)
+        for (final byte[] frame : frames)
         {
-            if (entry.frame() != null)
+            if (buffer.remaining() < frame.length)
             {
-                buffer.put(entry.frame());
+                buffer.flip();
+                JournalFiles.writeFully(segment, buffer);
+                buffer.clear();
+            }
+            if (frame.length > buffer.capacity())
+            {
+                JournalFiles.writeFully(segment, ByteBuffer.wrap(frame));
+            }
+            else
+            {
+                buffer.put(frame);
             }
         }
         buffer.flip();
@@ -258,7 +313,6 @@ final class JournalWriter implements Runnable
         logBytes += bytes;
     }
 
-    @SuppressWarnings("unchecked")
     private void apply(final Entry entry)
     {
         switch (entry.type())
@@ -269,8 +323,8 @@ final class JournalWriter implements Runnable
             case Frames.REMOVE:
                 state.remove((String)entry.value());
                 break;
-            case Frames.PROGRESS:
-                state.progress((List<TaskProgress>)entry.value());
+            case Frames.PROGRESS_COMPACT:
+                state.progress((ProgressBatch)entry.value());
                 break;
             default:
                 break; // a compaction request carries no record
@@ -296,20 +350,22 @@ final class JournalWriter implements Runnable
     private void snapshot() throws IOException
     {
         final Path tmp = dir.resolve(JournalFiles.SNAPSHOT_TMP);
-        final List<StoredTask> tasks = state.tasks();
+        final int count = state.size();
         long size = 0;
         try (FileChannel out = options.channels().open(tmp))
         {
             out.truncate(0);
             final ByteBuffer chunk = ByteBuffer.allocate(SNAPSHOT_CHUNK);
-            size += put(out, chunk, Frames.frame(Frames.SNAPSHOT_BEGIN, ByteBuffer.allocate(20)
-                .putInt(JournalRecovery.SNAPSHOT_FORMAT).putLong(segmentNumber).putLong(tasks.size()).array()));
-            for (final StoredTask task : tasks)
+            final RecordWriter.FrameSink sink = (frame, length) -> put(out, chunk, frame, length);
+            size += records.begin().bytes(ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
+                .putLong(segmentNumber).putLong(count).array()).frameTo(Frames.SNAPSHOT_BEGIN, sink);
+            for (final StoreState.Row row : state.rows()) // straight from the rows: no task copied
             {
-                size += put(out, chunk, Frames.frame(Frames.UPSERT, RecordCodec.upsert(task)));
+                size += records.begin().upsert(row.task, row.state, row.nextFire, row.runs, row.missed, row.failures,
+                    row.runningFire).frameTo(Frames.UPSERT, sink);
             }
-            size += put(out, chunk, Frames.frame(Frames.SNAPSHOT_END, ByteBuffer.allocate(8)
-                .putLong(tasks.size()).array()));
+            size += records.begin().bytes(ByteBuffer.allocate(8).putLong(count).array())
+                .frameTo(Frames.SNAPSHOT_END, sink);
             chunk.flip();
             JournalFiles.writeFully(out, chunk);
             out.force(true);
@@ -324,23 +380,23 @@ final class JournalWriter implements Runnable
         logBytes = position;
     }
 
-    private static int put(final FileChannel out, final ByteBuffer chunk, final byte[] frame) throws IOException
+    private static void put(final FileChannel out, final ByteBuffer chunk, final byte[] frame, final int length)
+        throws IOException
     {
-        if (chunk.remaining() < frame.length)
+        if (chunk.remaining() < length)
         {
             chunk.flip();
             JournalFiles.writeFully(out, chunk);
             chunk.clear();
         }
-        if (frame.length > chunk.capacity())
+        if (length > chunk.capacity())
         {
-            JournalFiles.writeFully(out, ByteBuffer.wrap(frame));
+            JournalFiles.writeFully(out, ByteBuffer.wrap(frame, 0, length));
         }
         else
         {
-            chunk.put(frame);
+            chunk.put(frame, 0, length);
         }
-        return frame.length;
     }
 
     private void fail(final List<Entry> batch, final Throwable cause)

@@ -2,29 +2,26 @@ package orchestrator.scheduler.store;
 
 import orchestrator.scheduler.InterruptedFirePolicy;
 import orchestrator.scheduler.MisfirePolicy;
+import orchestrator.scheduler.OverlapPolicy;
 import orchestrator.scheduler.TaskState;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.DstPolicy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Thread safe (stateless): the bodies of journal records, big-endian. Strings are {@code i32 length | UTF-8}, with
  * length -1 for null; enums are stored by name, so reordering a Java enum never changes a stored meaning.
  * <pre>
  * UPSERT:   name | schedule | dialect | zone | dst gap | dst overlap | misfire | handler | record id i64 |
- *           record version i64 | payload (i32 length, -1 for none) | progress
+ *           record version i64 | payload (i32 length, -1 for none) | progress | on restart | overlap |
+ *           timeout ms i64 | interrupt on timeout u8 (the last four optional: older journals end before them)
  * REMOVE:   name
- * PROGRESS: count i32 | progress * count
+ * PROGRESS_COMPACT: see ProgressCodec
  * progress: name | state | next fire i64 | runs i64 | missed i64 | failures i64 | running fire i64
  * </pre>
  */
@@ -36,56 +33,34 @@ final class RecordCodec
 
     static byte[] upsert(final StoredTask task)
     {
-        return encode(out ->
-        {
-            putString(out, task.name());
-            putString(out, task.schedule());
-            putString(out, task.dialect() == null ? null : task.dialect().name());
-            putString(out, task.zone().getId());
-            putString(out, task.dst() == null ? null : task.dst().gap().name());
-            putString(out, task.dst() == null ? null : task.dst().overlap().name());
-            putString(out, task.misfire().toString());
-            putString(out, task.handler());
-            out.writeLong(task.recordId());
-            out.writeLong(task.recordVersion());
-            final byte[] payload = task.payload();
-            out.writeInt(payload == null ? -1 : payload.length);
-            if (payload != null)
-            {
-                out.write(payload);
-            }
-            putProgress(out, task.progress());
-            putString(out, task.onRestart().name()); // last, and optional on read: journals written before it open
-        });
+        return new RecordWriter().begin().upsert(task).body();
     }
 
     static byte[] remove(final String name)
     {
-        return encode(out -> putString(out, name));
-    }
-
-    static byte[] progress(final List<TaskProgress> batch)
-    {
-        return encode(out ->
-        {
-            out.writeInt(batch.size());
-            for (final TaskProgress progress : batch)
-            {
-                putProgress(out, progress);
-            }
-        });
+        return new RecordWriter().begin().string(name).body();
     }
 
     static StoredTask readUpsert(final ByteBuffer in)
     {
+        return readUpsert(in, new Repeats());
+    }
+
+    /**
+     * Reads an upsert, taking the strings it shares with the upsert read before it (schedule, zone, handler...) and
+     * what is parsed from them from {@code repeats} instead of decoding them again: a million tasks of a few
+     * schedules cost a million names, not eight million strings.
+     */
+    static StoredTask readUpsert(final ByteBuffer in, final Repeats repeats)
+    {
         final String name = getString(in);
-        final String schedule = getString(in);
-        final String dialect = getString(in);
-        final ZoneId zone = ZoneId.of(getString(in));
-        final String gap = getString(in);
-        final String overlap = getString(in);
-        final MisfirePolicy misfire = misfire(getString(in));
-        final String handler = getString(in);
+        final String schedule = repeats.string(in, 0);
+        final String dialect = repeats.string(in, 1);
+        final ZoneId zone = repeats.zone(repeats.string(in, 2));
+        final String gap = repeats.string(in, 3);
+        final String overlap = repeats.string(in, 4);
+        final MisfirePolicy misfire = repeats.misfire(repeats.string(in, 5));
+        final String handler = repeats.string(in, 6);
         final long recordId = in.getLong();
         final long recordVersion = in.getLong();
         final int payloadLength = in.getInt();
@@ -94,30 +69,97 @@ final class RecordCodec
         {
             in.get(payload);
         }
+        final TaskProgress progress = repeats.progressOf(in, name);
+        final InterruptedFirePolicy onRestart =
+            in.hasRemaining() ? InterruptedFirePolicy.valueOf(repeats.string(in, 7)) : InterruptedFirePolicy.RUN_AGAIN;
+        final OverlapPolicy overlapPolicy =
+            in.hasRemaining() ? OverlapPolicy.valueOf(repeats.string(in, 9)) : OverlapPolicy.SKIP;
+        final long timeoutMs = in.hasRemaining() ? in.getLong() : 0;
+        final boolean interrupt = in.hasRemaining() && in.get() == 1;
         return new StoredTask(name, schedule, dialect == null ? null : CronDialect.valueOf(dialect), zone,
             gap == null ? null : DstPolicy.of(DstPolicy.Gap.valueOf(gap), DstPolicy.Overlap.valueOf(overlap)),
-            misfire, handler, recordId, recordVersion, payload, getProgress(in),
-            in.hasRemaining() ? InterruptedFirePolicy.valueOf(getString(in)) : InterruptedFirePolicy.RUN_AGAIN);
+            misfire, handler, recordId, recordVersion, payload, progress, onRestart, overlapPolicy, timeoutMs,
+            interrupt);
+    }
+
+    /** NOT thread safe: one per recovery. The last string read in each field of an upsert, with its bytes. */
+    static final class Repeats
+    {
+        private final byte[][] bytes = new byte[10][];
+        private final String[] strings = new String[10];
+        private String zoneText;
+        private ZoneId zone;
+        private String misfireText;
+        private MisfirePolicy misfire;
+
+        String string(final ByteBuffer in, final int field)
+        {
+            final int length = in.getInt();
+            if (length < 0)
+            {
+                return null;
+            }
+            if (length > in.remaining())
+            {
+                throw new BufferUnderflowException();
+            }
+            final int from = in.arrayOffset() + in.position();
+            in.position(in.position() + length);
+            final byte[] last = bytes[field];
+            if (last != null && Arrays.equals(last, 0, last.length, in.array(), from, from + length))
+            {
+                return strings[field];
+            }
+            bytes[field] = Arrays.copyOfRange(in.array(), from, from + length);
+            strings[field] = new String(bytes[field], StandardCharsets.UTF_8);
+            return strings[field];
+        }
+
+        /** Reads a task's progress, whose name is the task's own: not decoded again when its bytes spell it. */
+        TaskProgress progressOf(final ByteBuffer in, final String name)
+        {
+            final int length = in.getInt();
+            if (length < 0 || length > in.remaining())
+            {
+                throw new BufferUnderflowException();
+            }
+            final byte[] b = in.array();
+            final int from = in.arrayOffset() + in.position();
+            boolean same = length == name.length();
+            for (int i = 0; same && i < length; i++)
+            {
+                same = b[from + i] == name.charAt(i); // ASCII only: any other byte is negative, never a char
+            }
+            final String progressName = same ? name : new String(b, from, length, StandardCharsets.UTF_8);
+            in.position(in.position() + length);
+            return new TaskProgress(progressName, TaskState.valueOf(string(in, 8)), in.getLong(), in.getLong(),
+                in.getLong(), in.getLong(), in.getLong());
+        }
+
+        ZoneId zone(final String text)
+        {
+            if (text != zoneText)
+            {
+                zone = ZoneId.of(text);
+                zoneText = text;
+            }
+            return zone;
+        }
+
+        MisfirePolicy misfire(final String text)
+        {
+            if (text != misfireText)
+            {
+                misfire = RecordCodec.misfire(text);
+                misfireText = text;
+            }
+            return misfire;
+        }
     }
 
     static String readRemove(final ByteBuffer in)
     {
         return getString(in);
-    }
-
-    static List<TaskProgress> readProgress(final ByteBuffer in)
-    {
-        final int count = in.getInt();
-        if (count < 0 || count > in.remaining())
-        {
-            throw new IllegalArgumentException("impossible progress count " + count);
-        }
-        final List<TaskProgress> batch = new ArrayList<>(count);
-        for (int i = 0; i < count; i++)
-        {
-            batch.add(getProgress(in));
-        }
-        return batch;
     }
 
     /** Reverses {@link MisfirePolicy#toString()}: {@code FIRE_ONCE}, {@code SKIP} or {@code FIRE_ALL(cap)}. */
@@ -168,64 +210,6 @@ final class RecordCodec
     interface Parser<T>
     {
         T parse(ByteBuffer in);
-    }
-
-    private interface Writer
-    {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    private static byte[] encode(final Writer writer)
-    {
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-        try (DataOutputStream out = new DataOutputStream(bytes))
-        {
-            writer.write(out);
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException(ex); // a ByteArrayOutputStream never throws
-        }
-        return bytes.toByteArray();
-    }
-
-    /**
-     * @return an upper bound of the bytes {@code progress} takes in a {@code PROGRESS} body (UTF-8: at most three
-     *         bytes per char of the name; the state's name is ASCII).
-     */
-    static long maxProgressBytes(final TaskProgress progress)
-    {
-        return Integer.BYTES + 3L * progress.name().length() + Integer.BYTES + progress.state().name().length() +
-            5L * Long.BYTES;
-    }
-
-    private static void putProgress(final DataOutputStream out, final TaskProgress progress) throws IOException
-    {
-        putString(out, progress.name());
-        putString(out, progress.state().name());
-        out.writeLong(progress.nextFire());
-        out.writeLong(progress.runs());
-        out.writeLong(progress.missed());
-        out.writeLong(progress.failures());
-        out.writeLong(progress.runningFire());
-    }
-
-    private static TaskProgress getProgress(final ByteBuffer in)
-    {
-        return new TaskProgress(getString(in), TaskState.valueOf(getString(in)), in.getLong(), in.getLong(),
-            in.getLong(), in.getLong(), in.getLong());
-    }
-
-    private static void putString(final DataOutputStream out, final String value) throws IOException
-    {
-        if (value == null)
-        {
-            out.writeInt(-1);
-            return;
-        }
-        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
-        out.writeInt(utf8.length);
-        out.write(utf8);
     }
 
     private static String getString(final ByteBuffer in)

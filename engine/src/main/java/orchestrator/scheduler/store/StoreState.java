@@ -1,6 +1,10 @@
 package orchestrator.scheduler.store;
 
+import orchestrator.scheduler.TaskState;
+
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -9,32 +13,142 @@ import java.util.Map;
  * NOT thread safe: the tasks a store holds, by name; the in-memory store guards it with its lock, the journal
  * confines it to recovery and then to its writer thread. Recovery replays the log into it with the same three
  * operations the writer applies, so replay and live writes cannot disagree.
+ * <p>
+ * A task is a {@link Row}: its stored definition and its progress in fields updated in place, so a progress entry
+ * allocates nothing. An entry that carries the engine's slot finds its row through {@code bySlot} without hashing
+ * the name; the slot is only trusted when the row found there holds the very same name object and is still held.
  */
 final class StoreState
 {
-    private final Map<String, StoredTask> tasks = new HashMap<>();
+    private static final TaskState[] STATES = TaskState.values();
+
+    static final class Row
+    {
+        StoredTask task; // the definition; its progress is stale once an entry was applied
+        String name;     // the name object of the last upsert, which the engine's entries carry
+        byte state;
+        long nextFire;
+        long runs;
+        long missed;
+        long failures;
+        long runningFire;
+        boolean removed;
+
+        Row(final StoredTask task)
+        {
+            define(task);
+        }
+
+        void define(final StoredTask task)
+        {
+            this.task = task;
+            this.name = task.name();
+            final TaskProgress progress = task.progress();
+            set((byte)progress.state().ordinal(), progress.nextFire(), progress.runs(), progress.missed(),
+                progress.failures(), progress.runningFire());
+        }
+
+        void set(final byte state, final long nextFire, final long runs, final long missed, final long failures,
+            final long runningFire)
+        {
+            this.state = state;
+            this.nextFire = nextFire;
+            this.runs = runs;
+            this.missed = missed;
+            this.failures = failures;
+            this.runningFire = runningFire;
+        }
+
+        StoredTask current()
+        {
+            final TaskProgress stored = task.progress();
+            if (stored.state().ordinal() == state && stored.nextFire() == nextFire && stored.runs() == runs &&
+                stored.missed() == missed && stored.failures() == failures && stored.runningFire() == runningFire)
+            {
+                return task;
+            }
+            task = task.withProgress(new TaskProgress(name, STATES[state], nextFire, runs, missed, failures,
+                runningFire));
+            return task;
+        }
+    }
+
+    private final Map<String, Row> tasks = new HashMap<>();
+    private Row[] bySlot = new Row[0];
 
     void upsert(final StoredTask task)
     {
-        tasks.put(task.name(), task);
+        final Row row = tasks.get(task.name());
+        if (row == null)
+        {
+            tasks.put(task.name(), new Row(task));
+        }
+        else
+        {
+            row.define(task);
+        }
     }
 
     void remove(final String name)
     {
-        tasks.remove(name);
+        final Row row = tasks.remove(name);
+        if (row != null)
+        {
+            row.removed = true;
+        }
     }
 
     /** Progress of a name not held (removed meanwhile, or never stored) is ignored. */
     void progress(final List<TaskProgress> batch)
     {
-        for (final TaskProgress progress : batch)
+        progress(ProgressBatch.of(batch));
+    }
+
+    /** Progress of a name not held (removed meanwhile, or never stored) is ignored. */
+    void progress(final ProgressBatch batch)
+    {
+        for (int i = 0, size = batch.size(); i < size; i++)
         {
-            final StoredTask task = tasks.get(progress.name());
-            if (task != null)
+            final Row row = row(batch.slot(i), batch.name(i));
+            if (row != null)
             {
-                tasks.put(progress.name(), task.withProgress(progress));
+                row.set(batch.stateOrdinal(i), batch.nextFire(i), batch.runs(i), batch.missed(i), batch.failures(i),
+                    batch.runningFire(i));
             }
         }
+    }
+
+    /**
+     * @return the row that holds {@code name}, or null; found through the slot when it still holds the same name
+     *         object, otherwise by name (and then remembered under the slot).
+     */
+    Row row(final int slot, final String name)
+    {
+        if (slot < 0)
+        {
+            return tasks.get(name);
+        }
+        if (slot < bySlot.length)
+        {
+            final Row cached = bySlot[slot];
+            if (cached != null && cached.name == name && !cached.removed)
+            {
+                return cached;
+            }
+        }
+        else
+        {
+            bySlot = Arrays.copyOf(bySlot, Math.max(slot + 1, bySlot.length * 2));
+        }
+        final Row row = tasks.get(name);
+        bySlot[slot] = row;
+        return row;
+    }
+
+    /** @return every row held; not to be modified. */
+    Collection<Row> rows()
+    {
+        return tasks.values();
     }
 
     int size()
@@ -44,6 +158,11 @@ final class StoreState
 
     List<StoredTask> tasks()
     {
-        return new ArrayList<>(tasks.values());
+        final List<StoredTask> all = new ArrayList<>(tasks.size());
+        for (final Row row : tasks.values())
+        {
+            all.add(row.current());
+        }
+        return all;
     }
 }

@@ -2,6 +2,7 @@ package orchestrator.scheduler.store;
 
 import orchestrator.scheduler.InterruptedFirePolicy;
 import orchestrator.scheduler.MisfirePolicy;
+import orchestrator.scheduler.OverlapPolicy;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.DstPolicy;
 
@@ -30,6 +31,9 @@ import java.util.Objects;
  * @param payload       the sealed record's encoding; null for a {@code Runnable} task.
  * @param progress      state, next fire and counters.
  * @param onRestart     what a restart does with a fire that was running when the process died.
+ * @param overlap       what a fire due while the previous run is going does.
+ * @param timeoutMs     the run timeout in ms; 0 for none.
+ * @param interruptOnTimeout whether a run that passes its timeout is interrupted.
  */
 public record StoredTask(
     String name,
@@ -43,7 +47,10 @@ public record StoredTask(
     long recordVersion,
     byte[] payload,
     TaskProgress progress,
-    InterruptedFirePolicy onRestart)
+    InterruptedFirePolicy onRestart,
+    OverlapPolicy overlap,
+    long timeoutMs,
+    boolean interruptOnTimeout)
 {
     /**
      * A task whose interrupted fire runs again at restart ({@link InterruptedFirePolicy#RUN_AGAIN}).
@@ -69,6 +76,31 @@ public record StoredTask(
     }
 
     /**
+     * A task without a run timeout whose overlapping fires are skipped ({@link OverlapPolicy#SKIP}).
+     *
+     * @param name          the task's unique name.
+     * @param schedule      the schedule text.
+     * @param dialect       the cron dialect, or null.
+     * @param zone          the zone.
+     * @param dst           the daylight-saving policy, or null.
+     * @param misfire       the misfire policy.
+     * @param handler       the handler's name, or null.
+     * @param recordId      the payload's record id.
+     * @param recordVersion the payload's record version.
+     * @param payload       the sealed record's encoding, or null.
+     * @param progress      state, next fire and counters.
+     * @param onRestart     what a restart does with an interrupted fire.
+     */
+    public StoredTask(final String name, final String schedule, final CronDialect dialect, final ZoneId zone,
+        final DstPolicy dst, final MisfirePolicy misfire, final String handler, final long recordId,
+        final long recordVersion, final byte[] payload, final TaskProgress progress,
+        final InterruptedFirePolicy onRestart)
+    {
+        this(name, schedule, dialect, zone, dst, misfire, handler, recordId, recordVersion, payload, progress,
+            onRestart, OverlapPolicy.SKIP, 0, false);
+    }
+
+    /**
      * Checks the components and copies the payload.
      */
     public StoredTask
@@ -79,6 +111,11 @@ public record StoredTask(
         Objects.requireNonNull(misfire, "misfire");
         Objects.requireNonNull(progress, "progress");
         Objects.requireNonNull(onRestart, "onRestart");
+        Objects.requireNonNull(overlap, "overlap");
+        if (timeoutMs < 0)
+        {
+            throw new IllegalArgumentException("negative timeout " + timeoutMs + " ms for task '" + name + "'");
+        }
         if (!name.equals(progress.name()))
         {
             throw new IllegalArgumentException("progress of '" + progress.name() + "' given for task '" + name + "'");
@@ -98,7 +135,7 @@ public record StoredTask(
     public StoredTask withProgress(final TaskProgress next)
     {
         return new StoredTask(name, schedule, dialect, zone, dst, misfire, handler, recordId, recordVersion, payload,
-            next, onRestart);
+            next, onRestart, overlap, timeoutMs, interruptOnTimeout);
     }
 
     @Override
@@ -113,7 +150,8 @@ public record StoredTask(
             zone.equals(that.zone) && dst == that.dst && misfire.toString().equals(that.misfire.toString()) &&
             Objects.equals(handler, that.handler) && recordId == that.recordId &&
             recordVersion == that.recordVersion && Arrays.equals(payload, that.payload) &&
-            progress.equals(that.progress) && onRestart == that.onRestart;
+            progress.equals(that.progress) && onRestart == that.onRestart && overlap == that.overlap &&
+            timeoutMs == that.timeoutMs && interruptOnTimeout == that.interruptOnTimeout;
     }
 
     @Override
@@ -129,6 +167,7 @@ public record StoredTask(
         return "StoredTask[" + name + ", " + schedule + ", " + dialect + ", " + zone + ", " + dst + ", " + misfire +
             ", handler=" + handler + ", record " + recordId + " v" + recordVersion + ", " +
             (payload == null ? "no payload" : payload.length + " payload bytes") + ", " + progress + ", onRestart " +
-            onRestart + "]";
+            onRestart + ", overlap " + overlap + (timeoutMs == 0 ? "" : ", timeout " + timeoutMs + " ms" +
+            (interruptOnTimeout ? " (interrupts)" : "")) + "]";
     }
 }

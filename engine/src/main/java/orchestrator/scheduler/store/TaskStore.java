@@ -108,7 +108,19 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
      * @param batch progress entries, applied in order.
      * @return completes when the batch is written (not forced), or exceptionally with a {@link TaskStoreException}.
      */
-    CompletableFuture<Void> recordProgress(List<TaskProgress> batch);
+    default CompletableFuture<Void> recordProgress(final List<TaskProgress> batch)
+    {
+        return recordProgress(ProgressBatch.of(batch));
+    }
+
+    /**
+     * Engine only. As {@link #recordProgress(List)}, for a batch kept in columns; the store owns {@code batch} from
+     * here on (the caller must not touch it again).
+     *
+     * @param batch progress entries, applied in order.
+     * @return completes when the batch is written (not forced), or exceptionally with a {@link TaskStoreException}.
+     */
+    CompletableFuture<Void> recordProgress(ProgressBatch batch);
 
     /**
      * @return whether what is written survives the process (false for {@link #inMemory()}).

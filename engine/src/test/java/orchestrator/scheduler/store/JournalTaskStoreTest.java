@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -310,9 +311,47 @@ class JournalTaskStoreTest extends TaskStoreContract
         store.recordProgress(batch).join();
         store.close();
         final byte[] segment = Files.readAllBytes(JournalFiles.segments(dir).lastEntry().getValue());
-        final long progressFrames = frameStarts(segment).stream().filter(start -> segment[start + 8] == Frames.PROGRESS)
-            .count();
+        final long progressFrames = frameStarts(segment).stream()
+            .filter(start -> segment[start + 8] == Frames.PROGRESS_COMPACT).count();
         assertTrue(progressFrames > 1, "one batch of 100 entries, frames of at most 1,000 bytes: " + progressFrames);
+        assertEquals(sorted(model), openAndClose(dir));
+    }
+
+    @Test
+    void shouldSnapshotAtACleanCloseOnlyWhenTheLogHasGrownPastAMebibyte() throws IOException
+    {
+        final Path dir = temp.resolve("close-compact");
+        final Map<String, StoredTask> model = new HashMap<>();
+        final TaskStore store = TaskStore.journal(dir);
+        store.open();
+        for (int i = 0; i < 200; i++)
+        {
+            final StoredTask task = Tasks.runnableTask("t" + i, i);
+            store.upsert(task);
+            model.put(task.name(), task);
+        }
+        store.close();
+        assertFalse(Files.exists(dir.resolve(JournalFiles.SNAPSHOT)), "a small log is left to be replayed");
+
+        final TaskStore again = TaskStore.journal(dir);
+        again.open();
+        for (int round = 0; round < 300; round++) // about 1.5 MiB of progress
+        {
+            final List<TaskProgress> batch = new ArrayList<>();
+            for (int i = 0; i < 200; i++)
+            {
+                final TaskProgress progress = Tasks.progress("t" + i, 1_000_000L * round + i);
+                batch.add(progress);
+                model.put(progress.name(), model.get(progress.name()).withProgress(progress));
+            }
+            again.recordProgress(batch);
+        }
+        again.close();
+        assertTrue(Files.exists(dir.resolve(JournalFiles.SNAPSHOT)), "the close snapshotted");
+        for (final Path segment : JournalFiles.segments(dir).values())
+        {
+            assertEquals(0, Files.size(segment), "every segment the snapshot covers is gone: " + segment);
+        }
         assertEquals(sorted(model), openAndClose(dir));
     }
 

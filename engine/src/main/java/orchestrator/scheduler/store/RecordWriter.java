@@ -1,0 +1,256 @@
+package orchestrator.scheduler.store;
+
+import orchestrator.scheduler.MisfirePolicy;
+import orchestrator.scheduler.TaskState;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * NOT thread safe: one per writing thread. Encodes journal records (the layouts of {@link RecordCodec}) into a
+ * growable array, strings of ASCII characters without an intermediate array, so that a snapshot of a million tasks
+ * writes them straight from the store's rows.
+ */
+final class RecordWriter
+{
+    private static final TaskState[] STATES = TaskState.values();
+    private static final byte[][] STATE_NAMES = new byte[STATES.length][];
+
+    static
+    {
+        for (final TaskState state : STATES)
+        {
+            STATE_NAMES[state.ordinal()] = state.name().getBytes(StandardCharsets.US_ASCII);
+        }
+    }
+
+    private byte[] b = new byte[256];
+    private int p;
+    private MisfirePolicy misfire; // the last policy written, with its text
+    private String misfireText;
+
+    /** Starts a frame: its header is filled in by {@link #frame}. */
+    RecordWriter begin()
+    {
+        p = Frames.HEADER;
+        return this;
+    }
+
+    /** @return the frame of {@code type} whose body was written since {@link #begin}. */
+    byte[] frame(final byte type)
+    {
+        return Frames.seal(type, b, p - Frames.HEADER);
+    }
+
+    /**
+     * Seals the frame of {@code type} whose body was written since {@link #begin} and hands it to {@code sink}.
+     *
+     * @return the frame's length.
+     */
+    int frameTo(final byte type, final FrameSink sink) throws IOException
+    {
+        Frames.sealInPlace(type, b, p - Frames.HEADER);
+        sink.put(b, p);
+        return p;
+    }
+
+    /** Takes a frame: {@code frame[0, length)}, to be copied before the call returns. */
+    interface FrameSink
+    {
+        void put(byte[] frame, int length) throws IOException;
+    }
+
+    /** @return the body written since {@link #begin}. */
+    byte[] body()
+    {
+        return Arrays.copyOfRange(b, Frames.HEADER, p);
+    }
+
+    /** Writes an upsert body: the task's definition with the given progress in place of its own. */
+    RecordWriter upsert(final StoredTask task, final byte state, final long nextFire, final long runs,
+        final long missed, final long failures, final long runningFire)
+    {
+        string(task.name());
+        string(task.schedule());
+        string(task.dialect() == null ? null : task.dialect().name());
+        string(task.zone().getId());
+        string(task.dst() == null ? null : task.dst().gap().name());
+        string(task.dst() == null ? null : task.dst().overlap().name());
+        string(misfireText(task.misfire()));
+        string(task.handler());
+        putLong(task.recordId());
+        putLong(task.recordVersion());
+        final byte[] payload = task.payload();
+        putInt(payload == null ? -1 : payload.length);
+        if (payload != null)
+        {
+            ensure(payload.length);
+            System.arraycopy(payload, 0, b, p, payload.length);
+            p += payload.length;
+        }
+        string(task.name()); // the progress: name, state, next fire, counters, running fire
+        final byte[] stateName = STATE_NAMES[state];
+        putInt(stateName.length);
+        ensure(stateName.length);
+        System.arraycopy(stateName, 0, b, p, stateName.length);
+        p += stateName.length;
+        putLong(nextFire);
+        putLong(runs);
+        putLong(missed);
+        putLong(failures);
+        putLong(runningFire);
+        string(task.onRestart().name()); // optional on read, as what follows: journals written before them open
+        string(task.overlap().name());
+        putLong(task.timeoutMs());
+        putByte((byte)(task.interruptOnTimeout() ? 1 : 0));
+        return this;
+    }
+
+    /** Writes an upsert body of the task with its own progress. */
+    RecordWriter upsert(final StoredTask task)
+    {
+        final TaskProgress progress = task.progress();
+        return upsert(task, (byte)progress.state().ordinal(), progress.nextFire(), progress.runs(), progress.missed(),
+            progress.failures(), progress.runningFire());
+    }
+
+    private String misfireText(final MisfirePolicy policy)
+    {
+        if (policy != misfire)
+        {
+            misfire = policy;
+            misfireText = policy.toString();
+        }
+        return misfireText;
+    }
+
+    /** Raw bytes. */
+    RecordWriter bytes(final byte[] value)
+    {
+        ensure(value.length);
+        System.arraycopy(value, 0, b, p, value.length);
+        p += value.length;
+        return this;
+    }
+
+    /** A string as {@code i32 length | UTF-8}, -1 for null. */
+    RecordWriter string(final String value)
+    {
+        if (value == null)
+        {
+            return putInt(-1);
+        }
+        ensure(4 + value.length());
+        if (ascii(value, p + 4))
+        {
+            writeInt(p, value.length());
+            p += 4 + value.length();
+            return this;
+        }
+        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        return putInt(utf8.length).bytes(utf8);
+    }
+
+    /** A string as {@code varint length | UTF-8}. */
+    RecordWriter varString(final String value)
+    {
+        final int length = value.length();
+        final int prefix = length < 1 << 7 ? 1 : length < 1 << 14 ? 2 : length < 1 << 21 ? 3 : length < 1 << 28 ? 4 : 5;
+        ensure(prefix + length);
+        if (ascii(value, p + prefix))
+        {
+            putVarLong(length); // takes exactly the prefix's bytes
+            p += length;
+            return this;
+        }
+        final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
+        return putVarLong(utf8.length).bytes(utf8);
+    }
+
+    /**
+     * Copies {@code value}'s characters to {@code b[at...]} if they are all ASCII (room ensured by the caller).
+     *
+     * @return false, with what was copied to be overwritten, at the first character that is not.
+     */
+    private boolean ascii(final String value, final int at)
+    {
+        for (int i = 0, length = value.length(); i < length; i++)
+        {
+            final char c = value.charAt(i);
+            if (c >= 0x80)
+            {
+                return false;
+            }
+            b[at + i] = (byte)c;
+        }
+        return true;
+    }
+
+    /** An unsigned LEB128 varint: 7 bits a byte, low bits first. */
+    RecordWriter putVarLong(final long value)
+    {
+        ensure(10);
+        long v = value;
+        while ((v & ~0x7FL) != 0)
+        {
+            b[p++] = (byte)((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        b[p++] = (byte)v;
+        return this;
+    }
+
+    RecordWriter putByte(final byte value)
+    {
+        ensure(1);
+        b[p++] = value;
+        return this;
+    }
+
+    /** @return the number of bytes written since {@link #begin}, header included. */
+    int position()
+    {
+        return p;
+    }
+
+    /** Overwrites an int written earlier at {@code at}. */
+    void putIntAt(final int at, final int value)
+    {
+        writeInt(at, value);
+    }
+
+    RecordWriter putInt(final int value)
+    {
+        ensure(4);
+        writeInt(p, value);
+        p += 4;
+        return this;
+    }
+
+    RecordWriter putLong(final long value)
+    {
+        ensure(8);
+        for (int shift = 56; shift >= 0; shift -= 8)
+        {
+            b[p++] = (byte)(value >>> shift);
+        }
+        return this;
+    }
+
+    private void writeInt(final int at, final int value)
+    {
+        b[at] = (byte)(value >>> 24);
+        b[at + 1] = (byte)(value >>> 16);
+        b[at + 2] = (byte)(value >>> 8);
+        b[at + 3] = (byte)value;
+    }
+
+    private void ensure(final int bytes)
+    {
+        if (p + bytes > b.length)
+        {
+            b = Arrays.copyOf(b, Math.max(p + bytes, b.length * 2));
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package orchestrator.scheduler.store;
+
+import orchestrator.scheduler.TaskState;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ProgressCodecTest
+{
+    private static final long[] EDGES = {0, 1, -1, Long.MAX_VALUE, Long.MIN_VALUE, TaskProgress.NEVER,
+        TaskProgress.NOT_RUNNING, 1_733_000_000_000L, -1_733_000_000_000L, Integer.MAX_VALUE, 127, 128, 16_383, 16_384};
+
+    @Test
+    void shouldRoundTripRandomAndEdgeValuesThroughFramesOfAnySize()
+    {
+        final SplittableRandom random = new SplittableRandom(7);
+        for (final long frameLimit : new long[] {1, 40, 1_000, 16 << 20})
+        {
+            final List<TaskProgress> expected = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++)
+            {
+                expected.add(new TaskProgress(name(random, i), TaskState.values()[random.nextInt(TaskState.values().length)],
+                    value(random), value(random), value(random), value(random), value(random)));
+            }
+            final List<TaskProgress> decoded = new ArrayList<>();
+            final int[] frames = {0};
+            new ProgressCodec(frameLimit).encode(ProgressBatch.of(expected), frame ->
+            {
+                frames[0]++;
+                assertEquals(frame.length, Frames.check(frame, 0, frame.length), "a whole, valid frame");
+                assertEquals(Frames.PROGRESS_COMPACT, frame[8]);
+                decoded.addAll(RecordCodec.parse(frame, Frames.HEADER, frame.length - Frames.HEADER,
+                    ProgressCodec::read).toList());
+            });
+            assertEquals(expected, decoded, "frame limit " + frameLimit);
+            assertTrue(frameLimit > 1_000 ? frames[0] == 1 : frames[0] > 1, frames[0] + " frames");
+        }
+    }
+
+    @Test
+    void shouldEncodeAShortNamedTaskInAboutTwentyBytes()
+    {
+        final ProgressBatch batch = new ProgressBatch(1_000);
+        for (int i = 0; i < 1_000; i++)
+        {
+            batch.add(i, "task-" + (100_000 + i), TaskState.SCHEDULED, 1_733_000_000_000L + 1_000, 4_000 + i, 2, 0,
+                TaskProgress.NOT_RUNNING);
+        }
+        final int[] bytes = {0};
+        new ProgressCodec(16 << 20).encode(batch, frame -> bytes[0] += frame.length);
+        assertTrue(bytes[0] < 1_000 * 20, bytes[0] + " bytes for 1,000 entries of 11-character names");
+    }
+
+    @Test
+    void shouldRefuseABodyThatLiesAboutItsCount()
+    {
+        final ByteBuffer body = ByteBuffer.allocate(12).putInt(1_000).putLong(0);
+        assertThrows(IllegalArgumentException.class,
+            () -> RecordCodec.parse(body.array(), 0, body.capacity(), ProgressCodec::read));
+    }
+
+    private static String name(final SplittableRandom random, final int i)
+    {
+        switch (random.nextInt(4))
+        {
+            case 0: return "t" + i;
+            case 1: return "täsk-" + i + "-\u65e5\u672c";
+            case 2: return "";
+            default: return "x".repeat(random.nextInt(300)) + i;
+        }
+    }
+
+    private static long value(final SplittableRandom random)
+    {
+        return random.nextInt(3) == 0 ? EDGES[random.nextInt(EDGES.length)] : random.nextLong();
+    }
+}

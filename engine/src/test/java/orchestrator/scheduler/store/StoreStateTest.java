@@ -1,0 +1,79 @@
+package orchestrator.scheduler.store;
+
+import orchestrator.scheduler.TaskState;
+import org.junit.jupiter.api.Test;
+
+import java.util.Comparator;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+class StoreStateTest
+{
+    @Test
+    void shouldNotApplyProgressThroughASlotWhoseTaskWasReplacedOrRemoved()
+    {
+        final StoreState state = new StoreState();
+        final String a = new String("a");
+        state.upsert(Tasks.runnableTask(a, 1));
+        state.progress(batch(7, a, 10));
+        assertEquals(10, next(state, "a"));
+
+        state.remove("a"); // slot 7 still remembers a's row
+        final String b = new String("b");
+        state.upsert(Tasks.runnableTask(b, 2));
+        state.progress(batch(7, b, 20)); // the engine reused slot 7 for b
+        assertEquals(20, next(state, "b"));
+        assertEquals(List.of("b"), names(state));
+
+        final String again = new String("a");
+        state.upsert(Tasks.runnableTask(again, 3)); // a registered again, under another slot
+        state.progress(batch(7, a, 30)); // a stale entry through the old slot and the old name object
+        state.progress(batch(9, again, 40));
+        assertEquals(40, next(state, "a"));
+        assertEquals(20, next(state, "b"));
+    }
+
+    @Test
+    void shouldApplyProgressToARegisteredAgainTaskThroughTheSlotOfItsRemovedRow()
+    {
+        final StoreState state = new StoreState();
+        final String c = new String("c");
+        state.upsert(Tasks.runnableTask(c, 1));
+        state.progress(batch(5, c, 50)); // slot 5 now remembers this row
+        state.remove("c");
+        state.upsert(Tasks.runnableTask(c, 2)); // the same name object, a new row
+        state.progress(batch(5, c, 60));
+        assertEquals(60, next(state, "c"));
+    }
+
+    @Test
+    void shouldApplyProgressOfAnEqualNameThatIsAnotherObject()
+    {
+        final StoreState state = new StoreState();
+        state.upsert(Tasks.runnableTask(new String("a"), 1));
+        state.progress(batch(3, new String("a"), 11));
+        state.progress(batch(3, new String("a"), 12));
+        assertEquals(12, next(state, "a"));
+        state.progress(batch(ProgressBatch.NO_SLOT, "ghost", 13)); // not held: ignored
+        assertEquals(List.of("a"), names(state));
+    }
+
+    private static ProgressBatch batch(final int slot, final String name, final long next)
+    {
+        final ProgressBatch batch = new ProgressBatch(1);
+        batch.add(slot, name, TaskState.SCHEDULED, next, 0, 0, 0, TaskProgress.NOT_RUNNING);
+        return batch;
+    }
+
+    private static long next(final StoreState state, final String name)
+    {
+        return state.tasks().stream().filter(task -> task.name().equals(name)).findFirst().orElseThrow()
+            .progress().nextFire();
+    }
+
+    private static List<String> names(final StoreState state)
+    {
+        return state.tasks().stream().map(StoredTask::name).sorted(Comparator.naturalOrder()).toList();
+    }
+}
