@@ -121,9 +121,9 @@ final class PostgresTaskStore implements TaskStore
     }
 
     @Override
-    public CompletableFuture<Void> recordProgress(final List<TaskProgress> batch)
+    public CompletableFuture<Void> recordProgress(final ProgressBatch batch)
     {
-        final List<TaskProgress> copy = List.copyOf(batch);
+        final ProgressBatch copy = batch; // the store owns the batch from here on
         final CompletableFuture<Void> written = new CompletableFuture<>();
         submit(() ->
         {
@@ -259,21 +259,21 @@ final class PostgresTaskStore implements TaskStore
         }
     }
 
-    private void writeProgress(final List<TaskProgress> batch) throws SQLException
+    private void writeProgress(final ProgressBatch batch) throws SQLException
     {
         final Connection connection = connection();
         connection.setAutoCommit(false);
         try (PreparedStatement statement = connection.prepareStatement(PROGRESS))
         {
-            for (final TaskProgress progress : batch)
+            for (int i = 0; i < batch.size(); i++)
             {
-                statement.setString(1, progress.state().name());
-                statement.setLong(2, progress.nextFire());
-                statement.setLong(3, progress.runs());
-                statement.setLong(4, progress.missed());
-                statement.setLong(5, progress.failures());
-                statement.setLong(6, progress.runningFire());
-                statement.setString(7, progress.name());
+                statement.setString(1, batch.state(i).name());
+                statement.setLong(2, batch.nextFire(i));
+                statement.setLong(3, batch.runs(i));
+                statement.setLong(4, batch.missed(i));
+                statement.setLong(5, batch.failures(i));
+                statement.setLong(6, batch.runningFire(i));
+                statement.setString(7, batch.name(i));
                 statement.addBatch();
             }
             statement.executeBatch();
