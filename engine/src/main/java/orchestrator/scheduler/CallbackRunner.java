@@ -194,7 +194,7 @@ final class CallbackRunner
         {
             fire.ran++;
             final FireContext context = new FireContext(fire.taskName, Instant.ofEpochMilli(fire.scheduledAt),
-                now(), fire.fires);
+                now(), fire.fires, fire.fence(), fire.nodeId());
             Listeners.onStart(listeners, context);
             Throwable failure = null;
             final FireEvent event = fire.timing.beforeRun(fire);

@@ -40,6 +40,7 @@ final class Fire implements Runnable
     int failed;
     String error;           // the last failure's description, without secrets
     String openFailure;     // set when a handler's record failed to open
+    ClusterClaims.Held claim; // the cluster claim this run started under; null when not clustered
     long finishedAt = Long.MIN_VALUE; // epoch ms, set for a fixed-delay task, whose next fire counts from it
     final FireTiming timing = new FireTiming(); // lateness and run time, when timed
 
@@ -82,6 +83,20 @@ final class Fire implements Runnable
         }
     }
 
+    /**
+     * @return the fence token of this run's cluster claim, or 0.
+     */
+    long fence()
+    {
+        final ClusterClaims.Held held = claim;
+        return held == null ? 0 : held.fence;
+    }
+
+    String nodeId()
+    {
+        return cycle.nodeId;
+    }
+
     void reset()
     {
         taskName = null;
@@ -94,6 +109,7 @@ final class Fire implements Runnable
         openFailure = null;
         fires = 1;
         finishedAt = Long.MIN_VALUE;
+        claim = null;
         if (watched)
         {
             watched = false;

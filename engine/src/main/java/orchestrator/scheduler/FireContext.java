@@ -15,9 +15,19 @@ public final class FireContext
     private final Instant scheduledAt;
     private final Instant startedAt;
     private final long fires;
+    private final long fence;
+    private final String nodeId;
 
     FireContext(final String taskName, final Instant scheduledAt, final Instant startedAt, final long fires)
     {
+        this(taskName, scheduledAt, startedAt, fires, 0, "");
+    }
+
+    FireContext(final String taskName, final Instant scheduledAt, final Instant startedAt, final long fires,
+        final long fence, final String nodeId)
+    {
+        this.fence = fence;
+        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
         this.taskName = Objects.requireNonNull(taskName, "taskName");
         this.scheduledAt = Objects.requireNonNull(scheduledAt, "scheduledAt");
         this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
@@ -59,10 +69,31 @@ public final class FireContext
         return fires;
     }
 
+    /**
+     * The fence token of the cluster claim this run started under: it grows with every claim of the task's row, so a
+     * downstream write that stores it and refuses a smaller one than it holds cannot be overtaken by a node that was
+     * fenced (paused past its lease) and woke up. Also in the task's row ({@code orchestrator_tasks.fence}).
+     *
+     * @return the fence token, or 0 when the scheduler is not clustered (or for an application's
+     *         {@link Scheduler#triggerNow} on a cluster node, which runs locally).
+     */
+    public long fence()
+    {
+        return fence;
+    }
+
+    /**
+     * @return the id of the node this run started on ({@link Scheduler.Builder#nodeId}).
+     */
+    public String nodeId()
+    {
+        return nodeId;
+    }
+
     @Override
     public String toString()
     {
         return "FireContext[" + taskName + ", scheduledAt=" + scheduledAt + ", startedAt=" + startedAt + ", fires=" +
-            fires + "]";
+            fires + (fence == 0 ? "" : ", fence=" + fence) + ", node=" + nodeId + "]";
     }
 }

@@ -44,6 +44,8 @@ final class FireCycle
     private final boolean inline;
     private final long misfireThresholdMs;
     private final ProgressLog progress; // null on the in-memory store: nothing is written per fire
+    private final ClusterNode cluster;  // null when not clustered: no claim gate, no fenced completions
+    final String nodeId;
     private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
     private final IdleSignal idleSignal = new IdleSignal();
     private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();   // guarded by lock
@@ -66,6 +68,8 @@ final class FireCycle
         this.misfireThresholdMs = misfireThresholdMs;
         this.metrics = registry.metrics;
         this.progress = registry.progress;
+        this.cluster = registry.cluster;
+        this.nodeId = registry.nodeId;
     }
 
     /**
@@ -172,6 +176,15 @@ final class FireCycle
             {
                 wheel.schedule(id, lastNext);
             }
+            if (cluster != null)
+            {
+                final Fire started = admitClustered(id, definition, fire);
+                if (started != null)
+                {
+                    batch.fires[claimed++] = started;
+                }
+                continue; // a fire this node holds no claim for belongs to another node: not counted here
+            }
             if (table.hasFlag(id, TaskTable.PAUSED))
             {
                 if (control.pausedFire(id, definition, fire, fires, lastNext, now))
@@ -242,15 +255,50 @@ final class FireCycle
             }
             final long fires = control.pendingFires(id);
             final long at = control.takePending(id);
+            ClusterClaims.Held held = null;
+            if (cluster != null)
+            {
+                held = cluster.claims.admitTriggered(table.names[id], at);
+                if (held == null && cluster.claims.isClaimed(table.names[id], at))
+                {
+                    continue; // a late claim that may not start now: the cluster thread triggers it again
+                }
+            }
             table.clearFlag(id, TaskTable.MISS_BURST);
             table.setFlag(id, TaskTable.RUNNING);
             table.state(id, TaskState.RUNNING);
             final Fire extra = claim(id, table.definitions[id], at, 1);
             extra.fires = fires;
+            extra.claim = held;
             batch.fires[claimed++] = extra;
         }
         batch.size = claimed;
         return due + ready;
+    }
+
+    /**
+     * The cluster's gate (lock held): a fire of the wheel starts only under a live claim of this node for its instant
+     * (or an earlier one, which it then stands for), and only while the node's lease is fresh.
+     *
+     * @return the claimed fire, or null.
+     */
+    private Fire admitClustered(final int id, final TaskDefinition definition, final long fire)
+    {
+        if (table.hasFlag(id, TaskTable.RUNNING) || table.hasFlag(id, TaskTable.PAUSED))
+        {
+            return null; // its claim waits; the cluster thread triggers it when it is late
+        }
+        final ClusterClaims.Held held = cluster.claims.admit(table.names[id], fire);
+        if (held == null)
+        {
+            return null;
+        }
+        table.clearFlag(id, TaskTable.MISS_BURST);
+        table.setFlag(id, TaskTable.RUNNING);
+        table.state(id, TaskState.RUNNING);
+        final Fire claimed = claim(id, definition, held.fireAt, 1);
+        claimed.claim = held;
+        return claimed;
     }
 
     /**
@@ -419,6 +467,10 @@ final class FireCycle
         final int id = fire.id;
         metrics.onComplete(fire);
         inFlight--;
+        if (fire.claim != null)
+        {
+            cluster.completed(fire, millis());
+        }
         if (progress != null)
         {
             progress.touch(id);

@@ -139,7 +139,7 @@ final class RunTimeouts
                 late = new ArrayList<>();
             }
             late.add(new FireContext(fire.taskName, Instant.ofEpochMilli(fire.scheduledAt),
-                Instant.ofEpochMilli(startedAt), fire.fires));
+                Instant.ofEpochMilli(startedAt), fire.fires, fire.fence(), fire.nodeId()));
         }
         return late;
     }

@@ -4,6 +4,7 @@ import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
+import orchestrator.scheduler.store.ClusterStore;
 import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
@@ -57,7 +58,9 @@ public final class Scheduler implements AutoCloseable
     private final MisfirePolicy defaultMisfire;
     private TaskDefinition lastDefinition; // any thread, racy: its fields are final, so any value read is whole
     private final CronDialect cronDialect; // null: by field count
-    private final TaskDurability durability; // null on the in-memory store: nothing is written
+    private final TaskDurability durability; // null on the in-memory store and on a cluster: nothing is written
+    private final ClusterNode cluster;       // null when the store is not shared
+    private final TaskStore clusterStore;    // the shared store, closed with the scheduler; null when not clustered
     private final Object lifecycle = new Object();
     private volatile boolean closed;
     private Driver driver; // guarded by lifecycle
@@ -76,16 +79,35 @@ public final class Scheduler implements AutoCloseable
     private Scheduler(final Builder builder)
     {
         this.dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
-        this.clock = builder.clock;
-        this.zone = builder.zone != null ? builder.zone : clock.getZone();
         this.defaultMisfire = builder.misfirePolicy;
         this.cronDialect = builder.defaultDialect;
         final boolean durable = builder.store != null && builder.store.isDurable();
         final List<StoredTask> stored = durable ? builder.store.open() : List.of(); // before the vault: its key id
+        final ClusterStore shared = builder.store != null ? builder.store.cluster() : null;
+        if (shared != null)
+        {
+            final ClusterClock corrected = new ClusterClock(builder.clock);
+            this.cluster = new ClusterNode(builder.nodeId(), shared, corrected,
+                Math.max(0, Math.min(builder.misfireThreshold.toMillis(), Long.MAX_VALUE / 4)));
+            this.cluster.join(); // the clock is corrected to the database's before the wheel reads it
+            this.clock = corrected;
+            this.clusterStore = builder.store;
+        }
+        else
+        {
+            this.cluster = null;
+            this.clock = builder.clock;
+            this.clusterStore = null;
+        }
+        this.zone = builder.zone != null ? builder.zone : clock.getZone();
         this.vault = CallbackVault.production(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(),
             builder.aead, StoredForms.keyIdOf(stored));
-        this.registry = new TaskRegistry(clock, builder, vault);
-        this.durability = durable ? new TaskDurability(builder.store, registry, zone) : null;
+        this.registry = new TaskRegistry(clock, builder, vault, cluster);
+        this.durability = durable && cluster == null ? new TaskDurability(builder.store, registry, zone) : null;
+        if (cluster != null)
+        {
+            cluster.start(registry);
+        }
         if (durability != null)
         {
             durability.restore(stored);
@@ -150,7 +172,13 @@ public final class Scheduler implements AutoCloseable
         {
             registry.cycle.runner.requireHandler(spec.handler());
         }
-        if (durability == null)
+        if (cluster != null)
+        {
+            registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+            ClusterTasks.register(registry, clusterStore.cluster(), zone, name);
+            cluster.registered(name);
+        }
+        else if (durability == null)
         {
             registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
         }
@@ -426,6 +454,10 @@ public final class Scheduler implements AutoCloseable
     public boolean cancel(final String name)
     {
         Objects.requireNonNull(name, "name");
+        if (cluster != null)
+        {
+            cluster.cancelled(name); // this node stops claiming it; the shared row stays for the other nodes
+        }
         return durability == null ? registry.cancel(name) : durability.cancel(name);
     }
 
@@ -529,6 +561,35 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
+     * @return this node's id ({@link Builder#nodeId}).
+     */
+    public String nodeId()
+    {
+        return registry.nodeId;
+    }
+
+    /**
+     * Completions this cluster node wrote whose claim had been taken over meanwhile (the node was fenced: paused or
+     * cut off past its lease); they changed nothing in the shared store. Each is also logged and added to the node's
+     * {@code orchestrator_nodes.rejected}.
+     *
+     * @return the count since the scheduler was built; 0 when not clustered.
+     */
+    public long rejectedCompletions()
+    {
+        return cluster == null ? 0 : cluster.rejectedCompletions();
+    }
+
+    /**
+     * @return how many times this cluster node learnt at a heartbeat that it had been fenced (and rejoined); 0 when
+     *         not clustered.
+     */
+    public long timesFenced()
+    {
+        return cluster == null ? 0 : cluster.timesFenced();
+    }
+
+    /**
      * Test mode stores callback payloads in plain form instead of sealing them, and logs a warning when switched on.
      * Switching converts every stored payload to the new form at once (plain to sealed under the production key, or
      * back). It changes nothing else: timing, locking and error handling are the same in both modes.
@@ -626,6 +687,11 @@ public final class Scheduler implements AutoCloseable
         if (durability != null && closedStore.compareAndSet(false, true))
         {
             durability.close(); // the last progress, then the store is forced and released
+        }
+        if (cluster != null && closedStore.compareAndSet(false, true))
+        {
+            cluster.close(); // unstarted claims released, the last completions written
+            clusterStore.close();
         }
         if (stopped)
         {
@@ -770,6 +836,7 @@ public final class Scheduler implements AutoCloseable
         int maxPayloadBytes = 1 << 20;
         CronDialect defaultDialect;
         boolean recordTimings;
+        String nodeId;
         ReentrantLock registryLock; // null: a plain ReentrantLock; set by measurement harnesses in this package
 
         private Builder()
@@ -930,6 +997,43 @@ public final class Scheduler implements AutoCloseable
         {
             this.recordTimings = record;
             return this;
+        }
+
+        /**
+         * This scheduler's id as a cluster node ({@link TaskStore#postgres}): the owner of its claims and the key of
+         * its lease row. Each live node needs its own id; a node restarted with the same id rejoins with a new epoch,
+         * which fences what it held before. Also in {@link FireContext#nodeId()}.
+         *
+         * @param nodeId a non-blank id; default: the host name, "-" and the process id.
+         * @return this builder.
+         */
+        public Builder nodeId(final String nodeId)
+        {
+            Objects.requireNonNull(nodeId, "nodeId");
+            if (nodeId.isBlank())
+            {
+                throw new IllegalArgumentException("a node id must not be blank");
+            }
+            this.nodeId = nodeId;
+            return this;
+        }
+
+        String nodeId()
+        {
+            if (nodeId == null)
+            {
+                String host;
+                try
+                {
+                    host = java.net.InetAddress.getLocalHost().getHostName();
+                }
+                catch (final java.io.IOException ex)
+                {
+                    host = "localhost";
+                }
+                nodeId = host + "-" + ProcessHandle.current().pid();
+            }
+            return nodeId;
         }
 
         /**

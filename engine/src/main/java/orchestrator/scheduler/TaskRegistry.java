@@ -48,10 +48,13 @@ final class TaskRegistry
     volatile long sealEpoch;                              // written under lock: moves at each rotation or mode switch
     final Resealer resealer;
     final ProgressLog progress;                           // guarded by lock; null on the in-memory store
+    final ClusterNode cluster;                            // null when not clustered
+    final String nodeId;
     private volatile Runnable onEarlierDeadline = () -> {};
     private volatile long plannedWake = Long.MAX_VALUE;
 
-    TaskRegistry(final Clock clock, final Scheduler.Builder builder, final CallbackVault vault)
+    TaskRegistry(final Clock clock, final Scheduler.Builder builder, final CallbackVault vault,
+        final ClusterNode cluster)
     {
         this.lock = builder.registryLock != null ? builder.registryLock : new ReentrantLock();
         this.clock = clock;
@@ -61,7 +64,10 @@ final class TaskRegistry
         this.finished = new FinishedTasks(builder.retainFinished);
         this.resealer = new Resealer(this);
         this.metrics = new FireMetrics(this, builder.recordTimings);
-        this.progress = builder.store != null && builder.store.isDurable() ? new ProgressLog(builder.store) : null;
+        this.cluster = cluster;
+        this.nodeId = builder.nodeId();
+        this.progress = builder.store != null && builder.store.isDurable() && cluster == null ?
+            new ProgressLog(builder.store) : null;
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault, listeners, clock), builder.dispatcher,
             saturatedMillis(builder.misfireThreshold));
     }

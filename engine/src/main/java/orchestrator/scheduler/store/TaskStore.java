@@ -22,7 +22,7 @@ import java.util.concurrent.CompletableFuture;
  * everything acknowledged before the failure. Progress batches queue without bound while the disk is slower than
  * the engine.
  */
-public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStore, JournalTaskStore
+public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStore, JournalTaskStore, PostgresTaskStore
 {
     /**
      * @return a store that keeps tasks in this process only: today's behaviour and the default. It holds what was
@@ -42,6 +42,31 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
     static TaskStore journal(final Path directory)
     {
         return new JournalTaskStore(Objects.requireNonNull(directory, "directory"), JournalOptions.DEFAULTS);
+    }
+
+    /**
+     * Tasks in PostgreSQL, shared by every scheduler built on the same database: a cluster. Plain JDBC on the
+     * application's {@code DataSource} (the engine has no compile dependency on a driver); the schema is created or
+     * migrated when the scheduler opens the store. A scheduler on this store is a cluster node (see
+     * {@code Scheduler.Builder#nodeId}): a task registered by the same name on several nodes is one task, and each of
+     * its instants fires on one node.
+     *
+     * @param dataSource connections to the database; a node uses about three at a time.
+     * @return a durable, shared store.
+     */
+    static TaskStore postgres(final javax.sql.DataSource dataSource)
+    {
+        return new PostgresTaskStore(Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
+    /**
+     * Engine only. The cluster's side of a shared store.
+     *
+     * @return the claims, leases and fences of a shared store; null for a store one process owns.
+     */
+    default ClusterStore cluster()
+    {
+        return null;
     }
 
     /**

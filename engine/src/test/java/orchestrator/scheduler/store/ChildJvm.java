@@ -53,6 +53,22 @@ public final class ChildJvm
         return new ChildJvm(new ProcessBuilder(command).redirectError(stderr.toFile()).start(), stderr);
     }
 
+    /**
+     * @return the child's process id (for {@code kill -STOP} and {@code kill -CONT}).
+     */
+    public long pid()
+    {
+        return process.pid();
+    }
+
+    /**
+     * @return whether the child still runs.
+     */
+    public boolean isAlive()
+    {
+        return process.isAlive();
+    }
+
     private void read()
     {
         final byte[] chunk = new byte[8192];

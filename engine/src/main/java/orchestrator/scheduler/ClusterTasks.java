@@ -1,0 +1,56 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.ClusterStore;
+import orchestrator.scheduler.store.StoredTask;
+import orchestrator.scheduler.store.TaskProgress;
+import orchestrator.scheduler.store.TaskStoreException;
+
+import java.time.ZoneId;
+
+/**
+ * Stateless: writes a task registered on a cluster node to the shared table. The same name registered on several
+ * nodes is one row: the first registration inserts it, the later ones keep its progress and claim when the schedule
+ * is the same and replace its schedule and next fire when it changed.
+ */
+final class ClusterTasks
+{
+    private ClusterTasks()
+    {
+    }
+
+    /**
+     * Stores the live task {@code name}; undoes the local registration when the store refuses it.
+     *
+     * @throws TaskStoreException when the database could not store it.
+     */
+    static void register(final TaskRegistry registry, final ClusterStore store, final ZoneId zone, final String name)
+    {
+        final long next = registry.nextFireTime(name);
+        final StoredTask task;
+        registry.lock.lock();
+        try
+        {
+            final int id = registry.table.idOf(name);
+            if (id == TaskTable.NO_ID)
+            {
+                return; // cancelled or finished meanwhile
+            }
+            task = StoredForms.of(registry, id, zone, new TaskProgress(name, TaskState.SCHEDULED,
+                next == TaskDefinition.NEVER ? TaskProgress.NEVER : next, 0, 0, 0, TaskProgress.NOT_RUNNING));
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        try
+        {
+            store.register(task);
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.undoRegistration(name);
+            throw ex instanceof TaskStoreException ? ex :
+                new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
+        }
+    }
+}

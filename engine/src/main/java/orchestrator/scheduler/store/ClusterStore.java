@@ -1,0 +1,64 @@
+package orchestrator.scheduler.store;
+
+import java.util.List;
+
+/**
+ * Not thread safe: one engine thread per node (its cluster thread) calls the claim, heartbeat and completion
+ * methods; {@link #register} may be called from any thread. Engine only: the cluster's side of a shared store, as
+ * {@link TaskStore#cluster()} returns it; applications do not call it.
+ * <p>
+ * Every time here is the database's clock ({@code clock_timestamp()}), in epoch ms: leases, "due" and the time a
+ * heartbeat returns. A task row is claimed by one node at a time (owner, owner's epoch, and a fence token that grows
+ * by one per claim); a completion applies only while owner, epoch and fence still match.
+ * <p>
+ * Caveats: a call that fails throws {@link TaskStoreException}; the caller retries (the connection is opened again on
+ * the next call).
+ */
+public sealed interface ClusterStore permits PostgresCluster
+{
+    /**
+     * Joins (or rejoins) the cluster: the node's epoch grows by one, which fences every claim it held before.
+     *
+     * @param nodeId  the node's id.
+     * @param leaseMs how long the lease lasts, database time.
+     * @return the new epoch and the database time.
+     */
+    ClusterLease join(String nodeId, long leaseMs);
+
+    /**
+     * Renews the lease of {@code nodeId} at {@code epoch}.
+     *
+     * @param names the tasks this node can run.
+     * @return the database time and the earliest claimable fire among {@code names}; null when the node was fenced
+     *         (its epoch moved on: another node took its claims over).
+     */
+    ClusterLease heartbeat(String nodeId, long epoch, long leaseMs, String[] names);
+
+    /**
+     * Claims up to {@code max} due rows among {@code names}: not owned, or owned by a node whose lease ran out or
+     * whose epoch moved on; due means a next fire at most {@code lookaheadMs} after database now. The nodes whose
+     * claims were taken over have their epoch bumped in the same transaction.
+     *
+     * @return the claims, earliest first.
+     */
+    List<ClusterClaim> claim(String nodeId, long epoch, long lookaheadMs, String[] names, int max);
+
+    /**
+     * Writes completions in one transaction; those whose owner, epoch or fence no longer match change nothing and
+     * are counted as rejected, also in the node's row.
+     *
+     * @return how many were rejected.
+     */
+    int complete(String nodeId, long epoch, List<ClusterCompletion> completions);
+
+    /**
+     * Stores a task registered on a node: a new name is inserted; a name already stored keeps its progress and claim
+     * when the schedule is the same, and takes the new schedule and next fire when it changed. Counters are kept.
+     */
+    void register(StoredTask task);
+
+    /**
+     * Drops the connection of the calling thread's side. Idempotent.
+     */
+    void close();
+}
