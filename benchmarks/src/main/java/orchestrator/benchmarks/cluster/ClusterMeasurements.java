@@ -58,7 +58,7 @@ final class ClusterMeasurements
 
     private double idleStatementsPerSecond() throws Exception
     {
-        final List<NodeProcess> nodes = startNodes(1);
+        final List<NodeProcess> nodes = startNodes(1, 0);
         try
         {
             pause(TimeUnit.SECONDS.toNanos(2)); // start-up statements settle
@@ -79,13 +79,17 @@ final class ClusterMeasurements
 
     private ContenderFigures.Throughput throughput(final int nodeCount) throws Exception
     {
-        final int backlog = settings.backlog(contender.name());
-        final List<NodeProcess> nodes = startNodes(nodeCount);
+        final boolean onNodes = contender.registersOnNodes();
+        final int backlog = onNodes ? settings.recurring() : settings.backlog(contender.name());
+        final List<NodeProcess> nodes = startNodes(nodeCount, backlog);
         try
         {
-            final long loadStart = System.nanoTime();
-            contender.load(server, backlog, System.currentTimeMillis(), 0);
-            loadNsPerTask = (double)(System.nanoTime() - loadStart) / backlog;
+            if (!onNodes)
+            {
+                final long loadStart = System.nanoTime();
+                contender.load(server, backlog, System.currentTimeMillis(), 0);
+                loadNsPerTask = (double)(System.nanoTime() - loadStart) / backlog;
+            }
             final long deadline = System.nanoTime() + FIRST_FIRE_TIMEOUT_NS;
             while (fired(nodes) == 0)
             {
@@ -104,11 +108,12 @@ final class ClusterMeasurements
             final long fired1 = fired(nodes);
             final double seconds = (System.nanoTime() - t0) / 1e9;
             final long fires = fired1 - fired0;
-            final boolean exhausted = fired1 >= backlog;
+            final boolean exhausted = !onNodes && fired1 >= backlog;
             final ContenderFigures.Throughput figures = new ContenderFigures.Throughput(nodeCount, fires / seconds,
                 (double)(commits1 - commits0 - 1) / fires, backlog, exhausted);
-            print("throughput", nodeCount, String.format("%.0f fires/s, %.3f commits/fire, %d fires in %.1f s%s",
+            print("throughput", nodeCount, String.format("%.0f fires/s, %.3f commits/fire, %d fires in %.1f s%s%s",
                 figures.firesPerSecond(), figures.commitsPerFire(), fires, seconds,
+                onNodes ? ", demand " + backlog + " fires/s" : "",
                 exhausted ? ", backlog of " + backlog + " exhausted: a lower bound" : ""));
             if (exhausted)
             {
@@ -126,19 +131,33 @@ final class ClusterMeasurements
 
     private ContenderFigures.LatenessFigures lateness(final int nodeCount) throws Exception
     {
+        final boolean onNodes = contender.registersOnNodes();
         final int tasks = (int)(settings.rate() * settings.latenessMs() / 1_000);
         final long stepUs = 1_000_000L / settings.rate();
-        final List<NodeProcess> nodes = startNodes(nodeCount);
+        final List<NodeProcess> nodes = startNodes(nodeCount, onNodes ? settings.rate() : 0);
         try
         {
-            // the first due time leaves room for the load itself, at the speed the throughput load ran
-            final long leadMs = 2_000 + (long)(2 * loadNsPerTask * tasks / 1e6);
-            final long firstDueMs = System.currentTimeMillis() + leadMs;
-            contender.load(server, tasks, firstDueMs, stepUs);
-            final long lastDueMs = firstDueMs + (tasks - 1) * stepUs / 1_000;
-            while (fired(nodes) < tasks && System.currentTimeMillis() < lastDueMs + settings.drainMs())
+            if (onNodes)
             {
-                LockSupport.parkNanos(POLL_NS);
+                // every task fires each second: warm up, drop what the nodes recorded so far, then measure
+                pause(TimeUnit.MILLISECONDS.toNanos(2_000 + settings.warmupMs()));
+                for (final NodeProcess node : nodes)
+                {
+                    node.lateness();
+                }
+                pause(TimeUnit.MILLISECONDS.toNanos(settings.latenessMs()));
+            }
+            else
+            {
+                // the first due time leaves room for the load itself, at the speed the throughput load ran
+                final long leadMs = 2_000 + (long)(2 * loadNsPerTask * tasks / 1e6);
+                final long firstDueMs = System.currentTimeMillis() + leadMs;
+                contender.load(server, tasks, firstDueMs, stepUs);
+                final long lastDueMs = firstDueMs + (tasks - 1) * stepUs / 1_000;
+                while (fired(nodes) < tasks && System.currentTimeMillis() < lastDueMs + settings.drainMs())
+                {
+                    LockSupport.parkNanos(POLL_NS);
+                }
             }
             final Histogram histogram = new Histogram(NodeFires.MAX_LATENESS_US, 3);
             long early = 0;
@@ -149,12 +168,16 @@ final class ClusterMeasurements
                 early += lateness.early();
             }
             final long fired = histogram.getTotalCount();
-            if (fired < tasks) // the missing ones are at least this late: counted so, not left out
+            if (fired < tasks && !onNodes) // the missing ones are at least this late: counted so, not left out
             {
-                final long lateUs = Math.max(0, (System.currentTimeMillis() - lastDueMs) * 1_000);
-                histogram.recordValueWithCount(Math.min(lateUs, NodeFires.MAX_LATENESS_US), tasks - fired);
+                histogram.recordValueWithCount(settings.drainMs() * 1_000, tasks - fired);
                 notes.add("lateness: " + fired + " of " + tasks + " fires ran within " + settings.drainMs() +
                     " ms of the last due time; the others count as that late, so the percentiles are lower bounds");
+            }
+            if (onNodes)
+            {
+                notes.add("lateness: " + settings.rate() + " tasks every second on each node, " + fired +
+                    " fires in " + settings.latenessMs() + " ms (" + tasks + " instants)");
             }
             final ContenderFigures.LatenessFigures figures = new ContenderFigures.LatenessFigures(nodeCount,
                 settings.rate(), tasks, fired, early, histogram.getValueAtPercentile(50) / 1e3,
@@ -174,9 +197,13 @@ final class ClusterMeasurements
     private ContenderFigures.Takeover takeover() throws Exception
     {
         final int held = Math.min(8, settings.threads());
-        contender.load(server, held, System.currentTimeMillis(), 0);
+        final boolean onNodes = contender.registersOnNodes();
+        if (!onNodes)
+        {
+            contender.load(server, held, System.currentTimeMillis(), 0);
+        }
         final NodeProcess victim = NodeProcess.start(settings, contender, server.jdbcUrl(), node("victim"), true,
-            logDir);
+            held, logDir);
         NodeProcess survivor = null;
         try
         {
@@ -190,7 +217,9 @@ final class ClusterMeasurements
                 }
                 LockSupport.parkNanos(POLL_NS);
             }
-            survivor = NodeProcess.start(settings, contender, server.jdbcUrl(), node("survivor"), false, logDir);
+            survivor = NodeProcess.start(settings, contender, server.jdbcUrl(), node("survivor"), false, held,
+                logDir);
+            survivor.mark();
             final long killed = System.nanoTime();
             victim.kill();
             final long timeout = killed + TimeUnit.MILLISECONDS.toNanos(settings.takeoverMs());
@@ -198,7 +227,7 @@ final class ClusterMeasurements
             double allS = Double.NaN;
             while (System.nanoTime() - timeout < 0)
             {
-                final long fired = survivor.fired();
+                final long fired = survivor.distinctSinceMark();
                 if (fired > 0 && Double.isNaN(firstS))
                 {
                     firstS = (System.nanoTime() - killed) / 1e9;
@@ -211,7 +240,7 @@ final class ClusterMeasurements
                 LockSupport.parkNanos(POLL_NS);
             }
             final ContenderFigures.Takeover figures =
-                new ContenderFigures.Takeover(held, firstS, allS, survivor.fired());
+                new ContenderFigures.Takeover(held, firstS, allS, survivor.distinctSinceMark());
             print("takeover", 2, String.format("%d held fires: first again after %.2f s, all after %.2f s, %d " +
                 "re-fired within %d ms", held, firstS, allS, figures.refired(), settings.takeoverMs()));
             if (Double.isNaN(allS))
@@ -232,12 +261,12 @@ final class ClusterMeasurements
         }
     }
 
-    private List<NodeProcess> startNodes(final int count) throws IOException, InterruptedException
+    private List<NodeProcess> startNodes(final int count, final int tasks) throws IOException, InterruptedException
     {
         final List<NodeProcess> nodes = new ArrayList<>();
         for (int i = 0; i < count; i++)
         {
-            nodes.add(NodeProcess.start(settings, contender, server.jdbcUrl(), node("n"), false, logDir));
+            nodes.add(NodeProcess.start(settings, contender, server.jdbcUrl(), node("n"), false, tasks, logDir));
         }
         return nodes;
     }

@@ -12,10 +12,12 @@ import org.HdrHistogram.Histogram;
 
 /**
  * NOT thread safe (a program): one node of a contender's cluster, in a JVM of its own so that the harness can kill it.
- * Arguments: {@code <contender> <jdbc url> <node id> <threads> <hold>}; with {@code hold} true every fire blocks for
- * good, so the node dies holding its claims. Prints {@code ready} once the node runs, then {@code fired <count>}
- * every {@value #REPORT_MS} ms. Commands on standard input: {@code hist} prints {@code hist <early fires> <base64
- * compressed HdrHistogram of the lateness in us>}; {@code stop} stops the node and exits.
+ * Arguments: {@code <contender> <jdbc url> <node id> <threads> <hold> <tasks>}; with {@code hold} true every fire
+ * blocks for good, so the node dies holding its claims; {@code tasks} is what a contender that registers its tasks on
+ * every node registers. Prints {@code ready} once the node runs, then {@code fired <count> <distinct tasks since
+ * mark>} every {@value #REPORT_MS} ms. Commands on standard input: {@code hist} prints {@code hist <early fires>
+ * <base64 compressed HdrHistogram of the lateness in us>}; {@code mark} starts counting distinct tasks;
+ * {@code stop} stops the node and exits.
  */
 public final class ClusterNodeMain
 {
@@ -26,20 +28,21 @@ public final class ClusterNodeMain
     }
 
     /**
-     * @param args {@code <contender> <jdbc url> <node id> <threads> <hold>}.
+     * @param args {@code <contender> <jdbc url> <node id> <threads> <hold> <tasks>}.
      * @throws Exception when the node cannot start or stop.
      */
     public static void main(final String[] args) throws Exception
     {
         final Contender contender = Contender.named(args[0]);
         NodeFires.holdFires(Boolean.parseBoolean(args[4]));
-        final AutoCloseable node = contender.startNode(args[1], args[2], Integer.parseInt(args[3]));
+        final AutoCloseable node = contender.startNode(args[1], args[2], Integer.parseInt(args[3]),
+            Integer.parseInt(args[5]));
         System.out.println("ready");
         final Thread reporter = new Thread(() ->
         {
             while (!Thread.currentThread().isInterrupted())
             {
-                System.out.println("fired " + NodeFires.count());
+                System.out.println("fired " + NodeFires.count() + " " + NodeFires.distinctSinceMark());
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(REPORT_MS));
             }
         }, "fire-reporter");
@@ -52,6 +55,10 @@ public final class ClusterNodeMain
                 if ("hist".equals(command))
                 {
                     System.out.println("hist " + NodeFires.early() + " " + encode(NodeFires.latenessSinceLastCall()));
+                }
+                else if ("mark".equals(command))
+                {
+                    NodeFires.mark();
                 }
                 else if ("stop".equals(command))
                 {

@@ -16,6 +16,15 @@ interface Contender
     String configuration();
 
     /**
+     * @return whether every node registers the tasks itself ({@code tasks} of {@link #startNode}, each firing every
+     *         second) instead of firing what {@link #load} wrote.
+     */
+    default boolean registersOnNodes()
+    {
+        return false;
+    }
+
+    /**
      * Creates the schema in an empty database; drops what a previous contender left there first when needed.
      */
     void install(PgServer server) throws Exception;
@@ -37,8 +46,9 @@ interface Contender
      * @param jdbcUrl the database, user included.
      * @param nodeId  the node's name in the cluster.
      * @param threads worker threads.
+     * @param tasks   when {@link #registersOnNodes()}: the tasks to register, every second; ignored otherwise.
      */
-    AutoCloseable startNode(String jdbcUrl, String nodeId, int threads) throws Exception;
+    AutoCloseable startNode(String jdbcUrl, String nodeId, int threads, int tasks) throws Exception;
 
     /**
      * @param name {@code db-scheduler}, {@code quartz} or {@code orchestrator}.
@@ -52,6 +62,8 @@ interface Contender
                 return new DbSchedulerContender();
             case QuartzContender.NAME:
                 return new QuartzContender();
+            case OrchestratorContender.NAME:
+                return new OrchestratorContender();
             default:
                 throw new IllegalArgumentException("unknown contender " + name);
         }

@@ -87,7 +87,8 @@ final class DbSchedulerContender implements Contender
     }
 
     @Override
-    public AutoCloseable startNode(final String jdbcUrl, final String nodeId, final int threads)
+    public AutoCloseable startNode(final String jdbcUrl, final String nodeId, final int threads,
+        final int tasks)
     {
         final HikariConfig pool = new HikariConfig();
         pool.setJdbcUrl(jdbcUrl);

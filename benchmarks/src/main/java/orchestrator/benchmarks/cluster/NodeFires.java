@@ -1,6 +1,8 @@
 package orchestrator.benchmarks.cluster;
 
 import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -21,7 +23,9 @@ final class NodeFires
     private static final AtomicLong FIRED = new AtomicLong();
     private static final AtomicLong EARLY = new AtomicLong();
     private static final Recorder LATENESS = new Recorder(MAX_LATENESS_US, 3);
+    private static final Set<String> SINCE_MARK = ConcurrentHashMap.newKeySet();
     private static volatile boolean hold;
+    private static volatile boolean marked;
 
     private NodeFires()
     {
@@ -50,8 +54,20 @@ final class NodeFires
      */
     static void fired(final String name)
     {
+        fired(name, Long.parseLong(name.substring(name.lastIndexOf('-') + 1)));
+    }
+
+    /**
+     * Records one fire of the task {@code name}, due at {@code dueMs}, now; blocks for good when the node holds its
+     * fires.
+     */
+    static void fired(final String name, final long dueMs)
+    {
         final Instant now = Instant.now();
-        final long dueMs = Long.parseLong(name.substring(name.lastIndexOf('-') + 1));
+        if (marked)
+        {
+            SINCE_MARK.add(name);
+        }
         final long latenessUs = (now.getEpochSecond() * 1_000_000L + now.getNano() / 1_000) - dueMs * 1_000;
         if (latenessUs < 0)
         {
@@ -69,6 +85,19 @@ final class NodeFires
     static long count()
     {
         return FIRED.get();
+    }
+
+    /** From now on, remembers which tasks fire. */
+    static void mark()
+    {
+        SINCE_MARK.clear();
+        marked = true;
+    }
+
+    /** How many distinct tasks fired since {@link #mark()}. */
+    static int distinctSinceMark()
+    {
+        return SINCE_MARK.size();
     }
 
     /** Fires that ran before their due time. */

@@ -31,6 +31,7 @@ final class NodeProcess implements AutoCloseable
     private final Path log;
     private final CountDownLatch ready = new CountDownLatch(1);
     private volatile long fired;
+    private volatile int distinctSinceMark;
     private volatile CompletableFuture<String> histogram = new CompletableFuture<>();
 
     private NodeProcess(final String nodeId, final Process process, final Path log)
@@ -49,13 +50,15 @@ final class NodeProcess implements AutoCloseable
      * @param logDir where its standard error goes ({@code <node id>.log}).
      */
     static NodeProcess start(final ClusterSettings settings, final Contender contender, final String jdbcUrl,
-        final String nodeId, final boolean hold, final Path logDir) throws IOException, InterruptedException
+        final String nodeId, final boolean hold, final int tasks, final Path logDir)
+        throws IOException, InterruptedException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ClusterSettings.NODE_JVM_OPTIONS);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ClusterNodeMain.class.getName(),
-            contender.name(), jdbcUrl, nodeId, Integer.toString(settings.threads()), Boolean.toString(hold)));
+            contender.name(), jdbcUrl, nodeId, Integer.toString(settings.threads()), Boolean.toString(hold),
+            Integer.toString(tasks)));
         final Path log = logDir.resolve(nodeId + ".log");
         final NodeProcess node = new NodeProcess(nodeId,
             new ProcessBuilder(command).redirectError(log.toFile()).start(), log);
@@ -76,7 +79,9 @@ final class NodeProcess implements AutoCloseable
             {
                 if (line.startsWith("fired "))
                 {
-                    fired = Long.parseLong(line.substring("fired ".length()));
+                    final String[] fields = line.split(" ");
+                    fired = Long.parseLong(fields[1]);
+                    distinctSinceMark = Integer.parseInt(fields[2]);
                 }
                 else if (line.startsWith("hist "))
                 {
@@ -108,6 +113,18 @@ final class NodeProcess implements AutoCloseable
     long fired()
     {
         return fired;
+    }
+
+    /** Distinct tasks fired since {@link #mark()}, as last reported. */
+    int distinctSinceMark()
+    {
+        return distinctSinceMark;
+    }
+
+    /** Makes the node count the distinct tasks it fires from now on. */
+    void mark() throws IOException
+    {
+        command("mark");
     }
 
     /** The lateness of the node's fires since the previous call, and how many of them ran early. */

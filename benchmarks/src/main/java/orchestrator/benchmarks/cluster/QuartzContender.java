@@ -99,7 +99,8 @@ final class QuartzContender implements Contender
     }
 
     @Override
-    public AutoCloseable startNode(final String jdbcUrl, final String nodeId, final int threads)
+    public AutoCloseable startNode(final String jdbcUrl, final String nodeId, final int threads,
+        final int tasks)
         throws SchedulerException
     {
         final Scheduler scheduler = new StdSchedulerFactory(properties(jdbcUrl, nodeId, threads)).getScheduler();
