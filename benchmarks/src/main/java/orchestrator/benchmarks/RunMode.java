@@ -81,6 +81,16 @@ public record RunMode(
     }
 
     /**
+     * @return whether to run the cluster harness ({@code ClusterMain}): on request only, with
+     *         {@code -Dbench.harnesses=cluster} (or {@code durable,cluster}, {@code true,cluster}).
+     */
+    public boolean clusterHarness()
+    {
+        final String value = System.getProperty("bench.harnesses", "").trim();
+        return List.of(value.split(",")).contains("cluster");
+    }
+
+    /**
      * Splits a command line on whitespace, keeping single- or double-quoted runs together.
      *
      * @param line the command line.

@@ -99,7 +99,8 @@ final class ClusterMeasurements
                 }
                 LockSupport.parkNanos(POLL_NS);
             }
-            pause(TimeUnit.MILLISECONDS.toNanos(settings.warmupMs()));
+            // tasks registered on the nodes fire the instants missed while the others registered: let that pass
+            pause(TimeUnit.MILLISECONDS.toNanos(settings.warmupMs() + (onNodes ? 3_000 : 0)));
             final long commits0 = commits();
             final long fired0 = fired(nodes);
             final long t0 = System.nanoTime();
@@ -264,9 +265,13 @@ final class ClusterMeasurements
     private List<NodeProcess> startNodes(final int count, final int tasks) throws IOException, InterruptedException
     {
         final List<NodeProcess> nodes = new ArrayList<>();
-        for (int i = 0; i < count; i++)
+        for (int i = 0; i < count; i++) // started together: the nodes of a contender registering tasks do so at once
         {
-            nodes.add(NodeProcess.start(settings, contender, server.jdbcUrl(), node("n"), false, tasks, logDir));
+            nodes.add(NodeProcess.launch(settings, contender, server.jdbcUrl(), node("n"), false, tasks, logDir));
+        }
+        for (final NodeProcess node : nodes)
+        {
+            node.awaitReady();
         }
         return nodes;
     }

@@ -45,13 +45,24 @@ final class NodeProcess implements AutoCloseable
     }
 
     /**
-     * Starts the node and waits until it runs.
-     *
-     * @param logDir where its standard error goes ({@code <node id>.log}).
+     * Starts the node and waits until it runs; see {@link #launch}.
      */
     static NodeProcess start(final ClusterSettings settings, final Contender contender, final String jdbcUrl,
         final String nodeId, final boolean hold, final int tasks, final Path logDir)
         throws IOException, InterruptedException
+    {
+        final NodeProcess node = launch(settings, contender, jdbcUrl, nodeId, hold, tasks, logDir);
+        node.awaitReady();
+        return node;
+    }
+
+    /**
+     * Starts the node's JVM; {@link #awaitReady()} waits until the node runs.
+     *
+     * @param logDir where its standard error goes ({@code <node id>.log}).
+     */
+    static NodeProcess launch(final ClusterSettings settings, final Contender contender, final String jdbcUrl,
+        final String nodeId, final boolean hold, final int tasks, final Path logDir) throws IOException
     {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -60,14 +71,17 @@ final class NodeProcess implements AutoCloseable
             contender.name(), jdbcUrl, nodeId, Integer.toString(settings.threads()), Boolean.toString(hold),
             Integer.toString(tasks)));
         final Path log = logDir.resolve(nodeId + ".log");
-        final NodeProcess node = new NodeProcess(nodeId,
-            new ProcessBuilder(command).redirectError(log.toFile()).start(), log);
-        if (!node.ready.await(TIMEOUT_S, TimeUnit.SECONDS))
+        return new NodeProcess(nodeId, new ProcessBuilder(command).redirectError(log.toFile()).start(), log);
+    }
+
+    /** Waits until the node runs; kills it and fails when it does not within the timeout. */
+    void awaitReady() throws IOException, InterruptedException
+    {
+        if (!ready.await(TIMEOUT_S, TimeUnit.SECONDS))
         {
-            node.kill();
+            kill();
             throw new IllegalStateException(nodeId + " did not start; its log: " + Files.readString(log));
         }
-        return node;
     }
 
     private void read()
