@@ -43,6 +43,7 @@ final class ClusterNode implements Runnable
     static final long HEARTBEAT_MS = 2_000;
     static final long LOOKAHEAD_MS = 1_000;
     static final long GRACE_MS = 100;
+    static final long OVERDUE_MS = 300;
     static final long FLUSH_MS = 10;
     static final int MAX_CLAIMS = 1_000;
 
@@ -56,6 +57,8 @@ final class ClusterNode implements Runnable
     private final AtomicLong fenced = new AtomicLong();
     private final long misfireThresholdMs;
     private volatile String[] nameArray = new String[0];
+    private volatile String[] preferred = new String[0];
+    private volatile List<String> live = List.of();
     private volatile boolean running = true;
     private TaskRegistry registry;
     private Thread thread;
@@ -122,6 +125,7 @@ final class ClusterNode implements Runnable
         if (names.add(name))
         {
             nameArray = names.toArray(new String[0]);
+            preferred = preferredOf(nameArray, live, nodeId);
         }
         claimAtMillis = Long.MIN_VALUE; // racy on purpose: at worst one claim round early or late
         LockSupport.unpark(thread);
@@ -132,6 +136,7 @@ final class ClusterNode implements Runnable
         if (names.remove(name))
         {
             nameArray = names.toArray(new String[0]);
+            preferred = preferredOf(nameArray, live, nodeId);
         }
     }
 
@@ -240,11 +245,39 @@ final class ClusterNode implements Runnable
         claims.heartbeatSucceeded(started);
         nextHeartbeatNanos = started + TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MS);
         claimAtMillis = Math.min(claimAtMillis, lease.nextDue());
+        if (!lease.live().equals(live))
+        {
+            live = lease.live();
+            preferred = preferredOf(nameArray, live, nodeId);
+        }
+    }
+
+    /**
+     * Spreads the tasks over the live nodes: each name prefers the node at its hash among the sorted live ids, and
+     * is claimed ahead by that node only; the others claim it once it is overdue (its node died or lost it).
+     * Nodes that briefly disagree on the live set only claim a row both or late: the claim itself is exclusive.
+     */
+    static String[] preferredOf(final String[] names, final List<String> live, final String nodeId)
+    {
+        if (live.isEmpty() || !live.contains(nodeId))
+        {
+            return names;
+        }
+        final List<String> mine = new ArrayList<>();
+        for (final String name : names)
+        {
+            if (live.get(Math.floorMod(name.hashCode(), live.size())).equals(nodeId))
+            {
+                mine.add(name);
+            }
+        }
+        return mine.toArray(new String[0]);
     }
 
     private void claim()
     {
-        final List<ClusterClaim> got = store.claim(nodeId, epoch, LOOKAHEAD_MS, nameArray, MAX_CLAIMS);
+        final List<ClusterClaim> got = store.claim(nodeId, epoch, OVERDUE_MS, nameArray, LOOKAHEAD_MS, preferred,
+            MAX_CLAIMS);
         claimAtMillis = got.size() == MAX_CLAIMS ? Long.MIN_VALUE : Long.MAX_VALUE;
         for (final ClusterClaim claim : got)
         {

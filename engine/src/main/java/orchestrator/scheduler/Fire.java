@@ -94,7 +94,8 @@ final class Fire implements Runnable
 
     String nodeId()
     {
-        return cycle.nodeId;
+        final String id = cycle.nodeId;
+        return id != null ? id : DefaultNodeId.VALUE;
     }
 
     void reset()

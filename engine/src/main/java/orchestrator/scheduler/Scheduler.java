@@ -565,7 +565,7 @@ public final class Scheduler implements AutoCloseable
      */
     public String nodeId()
     {
-        return registry.nodeId;
+        return registry.nodeId != null ? registry.nodeId : DefaultNodeId.VALUE;
     }
 
     /**
@@ -1020,20 +1020,7 @@ public final class Scheduler implements AutoCloseable
 
         String nodeId()
         {
-            if (nodeId == null)
-            {
-                String host;
-                try
-                {
-                    host = java.net.InetAddress.getLocalHost().getHostName();
-                }
-                catch (final java.io.IOException ex)
-                {
-                    host = "localhost";
-                }
-                nodeId = host + "-" + ProcessHandle.current().pid();
-            }
-            return nodeId;
+            return nodeId != null ? nodeId : DefaultNodeId.VALUE; // the host name is looked up once, when needed
         }
 
         /**

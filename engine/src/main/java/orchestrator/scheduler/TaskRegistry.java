@@ -49,7 +49,7 @@ final class TaskRegistry
     final Resealer resealer;
     final ProgressLog progress;                           // guarded by lock; null on the in-memory store
     final ClusterNode cluster;                            // null when not clustered
-    final String nodeId;
+    final String nodeId;                                  // null: the default, looked up when first asked
     private volatile Runnable onEarlierDeadline = () -> {};
     private volatile long plannedWake = Long.MAX_VALUE;
 
@@ -65,7 +65,7 @@ final class TaskRegistry
         this.resealer = new Resealer(this);
         this.metrics = new FireMetrics(this, builder.recordTimings);
         this.cluster = cluster;
-        this.nodeId = builder.nodeId();
+        this.nodeId = cluster != null ? cluster.nodeId() : builder.nodeId;
         this.progress = builder.store != null && builder.store.isDurable() && cluster == null ?
             new ProgressLog(builder.store) : null;
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault, listeners, clock), builder.dispatcher,

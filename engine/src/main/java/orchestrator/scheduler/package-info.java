@@ -25,7 +25,11 @@
  * ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder). On a durable store only: {@code TaskDurability} (restore at build, write-through of
  * registrations, cancels, pauses and re-seals, tasks waiting for their handler), {@code ProgressLog} (fire progress
  * and running markers, one batch per collection) and {@code StoredForms} (a live task to and from its
- * {@code StoredTask}).
+ * {@code StoredTask}). On a shared store ({@code TaskStore.postgres}) only: {@code ClusterNode} (the node's cluster
+ * thread: lease and heartbeat, claims ahead, late claims, completions written back in batches under their fences),
+ * {@code ClusterClaims} (the claims held and the gate in phase 1: a fire starts only under a live claim and a fresh
+ * lease), {@code ClusterClock} (the application's clock corrected to the database's), {@code ClusterTasks} (a
+ * registration written to the shared row) and {@code DefaultNodeId}.
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
  * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by

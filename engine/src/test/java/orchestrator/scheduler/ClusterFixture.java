@@ -49,8 +49,14 @@ final class ClusterFixture implements AutoCloseable
     ChildJvm node(final String id, final long offsetMs, final int tasks, final long workMs)
         throws IOException, InterruptedException
     {
+        return node(id, offsetMs, tasks, workMs, "* * * * * *");
+    }
+
+    ChildJvm node(final String id, final long offsetMs, final int tasks, final long workMs, final String cron)
+        throws IOException, InterruptedException
+    {
         final ChildJvm child = ChildJvm.start(ClusterNodeMain.class, List.of(Integer.toString(server.port()), id,
-            Long.toString(offsetMs), Integer.toString(tasks), Long.toString(workMs)),
+            Long.toString(offsetMs), Integer.toString(tasks), Long.toString(workMs), cron),
             dir.resolve(id + "-" + started++ + ".err"));
         children.add(child);
         child.awaitReady("node " + id);

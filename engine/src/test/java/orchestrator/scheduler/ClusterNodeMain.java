@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * duplicate fire and is recorded in {@code duplicates}. Prints "ready" once the tasks are registered, then runs until
  * killed.
  * <p>
- * Arguments: port, node id, clock offset in ms (the node's clock is skewed by it), task count, callback work in ms.
+ * Arguments: port, node id, clock offset in ms (the node's clock is skewed by it), task count, callback work in ms,
+ * and optionally the tasks' cron expression (default: every second).
  */
 public final class ClusterNodeMain
 {
@@ -35,6 +36,7 @@ public final class ClusterNodeMain
         final long offsetMs = Long.parseLong(args[2]);
         final int tasks = Integer.parseInt(args[3]);
         final long workMs = Long.parseLong(args[4]);
+        final String cron = args.length > 5 ? args[5] : "* * * * * *";
         final PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setServerNames(new String[] {"127.0.0.1"});
         dataSource.setPortNumbers(new int[] {port});
@@ -52,7 +54,7 @@ public final class ClusterNodeMain
             .build();
         for (int i = 0; i < tasks; i++)
         {
-            scheduler.schedule(TaskSpec.named("c" + i).cron("* * * * * *").run(context -> record(dataSource, context,
+            scheduler.schedule(TaskSpec.named("c" + i).cron(cron).run(context -> record(dataSource, context,
                 workMs)));
         }
         scheduler.start();

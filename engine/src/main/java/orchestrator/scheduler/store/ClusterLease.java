@@ -6,7 +6,15 @@ package orchestrator.scheduler.store;
  * @param epoch    the node's epoch.
  * @param dbMillis the database's clock when the statement ran, epoch ms.
  * @param nextDue  the earliest claimable fire of the node's tasks, epoch ms, or {@link Long#MAX_VALUE}.
+ * @param live     the ids of the nodes whose lease runs, sorted; empty when not asked.
  */
-public record ClusterLease(long epoch, long dbMillis, long nextDue)
+public record ClusterLease(long epoch, long dbMillis, long nextDue, java.util.List<String> live)
 {
+    /**
+     * Copies the list.
+     */
+    public ClusterLease
+    {
+        live = java.util.List.copyOf(live);
+    }
 }

@@ -29,19 +29,22 @@ public sealed interface ClusterStore permits PostgresCluster
      * Renews the lease of {@code nodeId} at {@code epoch}.
      *
      * @param names the tasks this node can run.
-     * @return the database time and the earliest claimable fire among {@code names}; null when the node was fenced
+     * @return the database time, the earliest claimable fire among {@code names} and the live nodes; null when the
+     *         node was fenced
      *         (its epoch moved on: another node took its claims over).
      */
     ClusterLease heartbeat(String nodeId, long epoch, long leaseMs, String[] names);
 
     /**
-     * Claims up to {@code max} due rows among {@code names}: not owned, or owned by a node whose lease ran out or
-     * whose epoch moved on; due means a next fire at most {@code lookaheadMs} after database now. The nodes whose
+     * Claims up to {@code max} due rows: not owned, or owned by a node whose lease ran out or whose epoch moved on;
+     * due means, for {@code preferred} names, a next fire at most {@code lookaheadMs} after database now, and for the
+     * other {@code names}, one at least {@code overdueMs} before it (rows their preferred node left). The nodes whose
      * claims were taken over have their epoch bumped in the same transaction.
      *
      * @return the claims, earliest first.
      */
-    List<ClusterClaim> claim(String nodeId, long epoch, long lookaheadMs, String[] names, int max);
+    List<ClusterClaim> claim(String nodeId, long epoch, long overdueMs, String[] names, long lookaheadMs,
+        String[] preferred, int max);
 
     /**
      * Writes completions in one transaction; those whose owner, epoch or fence no longer match change nothing and

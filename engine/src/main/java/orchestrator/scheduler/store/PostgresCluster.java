@@ -27,9 +27,11 @@ final class PostgresCluster implements ClusterStore
         "heartbeat_at = excluded.heartbeat_at returning epoch, " + DB_NOW;
     private static final String HEARTBEAT = "update orchestrator_nodes set lease_until = clock_timestamp() + ? * " +
         "interval '1 millisecond', heartbeat_at = clock_timestamp() where node_id = ? and epoch = ? returning " +
-        DB_NOW + ", (select min(t.next_fire) from orchestrator_tasks t where " + CLAIMABLE + ")";
+        DB_NOW + ", (select min(t.next_fire) from orchestrator_tasks t where " + CLAIMABLE + "), (select " +
+        "array_agg(node_id order by node_id) from orchestrator_nodes where lease_until >= clock_timestamp())";
     private static final String CLAIM = "with due as (select t.name, t.owner as previous from orchestrator_tasks t " +
-        "where " + CLAIMABLE + " and t.next_fire <= " + DB_NOW + " + ? order by t.next_fire limit ? " +
+        "where " + CLAIMABLE + " and (t.next_fire <= " + DB_NOW + " + ? or (t.name = any(?) and t.next_fire <= " +
+        DB_NOW + " + ?)) order by t.next_fire limit ? " +
         "for update of t skip locked) update orchestrator_tasks t set owner = ?, owner_epoch = ?, " +
         "fence = t.fence + 1, updated_at = clock_timestamp() from due where t.name = due.name " +
         "returning t.name, t.next_fire, t.fence, due.previous, " + DB_NOW;
@@ -67,7 +69,7 @@ final class PostgresCluster implements ClusterStore
                 try (ResultSet rows = statement.executeQuery())
                 {
                     rows.next();
-                    return new ClusterLease(rows.getLong(1), rows.getLong(2), Long.MIN_VALUE);
+                    return new ClusterLease(rows.getLong(1), rows.getLong(2), Long.MIN_VALUE, List.of());
                 }
             }
         }
@@ -96,7 +98,10 @@ final class PostgresCluster implements ClusterStore
                         return null;
                     }
                     final long due = rows.getLong(2);
-                    return new ClusterLease(epoch, rows.getLong(1), rows.wasNull() ? Long.MAX_VALUE : due);
+                    final boolean none = rows.wasNull();
+                    final Array live = rows.getArray(3);
+                    return new ClusterLease(epoch, rows.getLong(1), none ? Long.MAX_VALUE : due,
+                        live == null ? List.of() : List.of((String[])live.getArray()));
                 }
             }
         }
@@ -107,8 +112,8 @@ final class PostgresCluster implements ClusterStore
     }
 
     @Override
-    public List<ClusterClaim> claim(final String nodeId, final long epoch, final long lookaheadMs,
-        final String[] names, final int max)
+    public List<ClusterClaim> claim(final String nodeId, final long epoch, final long overdueMs,
+        final String[] names, final long lookaheadMs, final String[] preferred, final int max)
     {
         try
         {
@@ -121,10 +126,12 @@ final class PostgresCluster implements ClusterStore
                 try (PreparedStatement statement = connection.prepareStatement(CLAIM))
                 {
                     statement.setArray(1, connection.createArrayOf("text", names));
-                    statement.setLong(2, lookaheadMs);
-                    statement.setInt(3, max);
-                    statement.setString(4, nodeId);
-                    statement.setLong(5, epoch);
+                    statement.setLong(2, -overdueMs);
+                    statement.setArray(3, connection.createArrayOf("text", preferred));
+                    statement.setLong(4, lookaheadMs);
+                    statement.setInt(5, max);
+                    statement.setString(6, nodeId);
+                    statement.setLong(7, epoch);
                     try (ResultSet rows = statement.executeQuery())
                     {
                         while (rows.next())

@@ -1,9 +1,14 @@
 /**
- * Where a scheduler keeps its tasks: {@link orchestrator.scheduler.store.TaskStore#inMemory()} (the default) or
- * {@link orchestrator.scheduler.store.TaskStore#journal(java.nio.file.Path)}.
+ * Where a scheduler keeps its tasks: {@link orchestrator.scheduler.store.TaskStore#inMemory()} (the default),
+ * {@link orchestrator.scheduler.store.TaskStore#journal(java.nio.file.Path)} or, shared by a cluster of schedulers,
+ * {@link orchestrator.scheduler.store.TaskStore#postgres(javax.sql.DataSource)}.
  * <p>
  * Public: {@code TaskStore} (a sealed interface whose factories are for applications and whose other methods are the
- * engine's), the records it keeps ({@code StoredTask}, {@code TaskProgress}) and {@code TaskStoreException}.
+ * engine's), the records it keeps ({@code StoredTask}, {@code TaskProgress}) and {@code TaskStoreException}; for the
+ * engine's cluster runtime, {@code ClusterStore} (sealed) and its records {@code ClusterLease}, {@code ClusterClaim}
+ * and {@code ClusterCompletion}. Package-private PostgreSQL side: {@code PostgresTaskStore} (the store calls on one
+ * writer thread), {@code PostgresSchema} (versioned DDL under an advisory lock) and {@code PostgresCluster} (join,
+ * heartbeat, claim with {@code FOR UPDATE SKIP LOCKED}, fenced completions).
  * Package-private: {@code InMemoryTaskStore}; the journal, {@code JournalTaskStore} (lifecycle and the calls),
  * {@code JournalWriter} (the one thread that writes: group commit, segments, snapshots), {@code JournalRecovery}
  * (snapshot plus replay on open, torn tails, damage), {@code Frames} (length, CRC32C, type), {@code RecordCodec} (record

@@ -114,14 +114,14 @@ class PostgresTaskStoreTest extends TaskStoreContract
         a.register(Tasks.runnableTask("x", 1).withProgress(new TaskProgress("x",
             orchestrator.scheduler.TaskState.SCHEDULED, now, 0, 0, 0, TaskProgress.NOT_RUNNING)));
         final String[] names = {"x"};
-        final List<ClusterClaim> claimed = a.claim("a", epochA, 1_000, names, 10);
+        final List<ClusterClaim> claimed = a.claim("a", epochA, 0, names, 1_000, names, 10);
         assertEquals(1, claimed.size());
         assertNull(claimed.get(0).previous());
-        assertEquals(List.of(), b.claim("b", epochB, 1_000, names, 10), "a live owner's row is not claimable");
+        assertEquals(List.of(), b.claim("b", epochB, 0, names, 1_000, names, 10), "a live owner's row is not claimable");
         final long fence = claimed.get(0).fence();
         assertEquals(0, a.complete("a", epochA, List.of(new ClusterCompletion("x", fence,
             orchestrator.scheduler.TaskState.SCHEDULED, now + 1, 1, 0, 0, 0))));
-        assertEquals(1, b.claim("b", epochB, 1_000, names, 10).size());
+        assertEquals(1, b.claim("b", epochB, 0, names, 1_000, names, 10).size());
         assertEquals(1, a.complete("a", epochA, List.of(new ClusterCompletion("x", fence,
             orchestrator.scheduler.TaskState.SCHEDULED, now + 2, 1, 0, 0, 0))), "an old fence is rejected");
         assertEquals(1, queryLong("select runs from orchestrator_tasks where name = 'x'"));
@@ -142,12 +142,12 @@ class PostgresTaskStoreTest extends TaskStoreContract
         dead.register(Tasks.runnableTask("x", 1).withProgress(new TaskProgress("x",
             orchestrator.scheduler.TaskState.SCHEDULED, now, 0, 0, 0, TaskProgress.NOT_RUNNING)));
         final String[] names = {"x"};
-        assertEquals(1, dead.claim("dead", deadEpoch, 1_000, names, 10).size());
+        assertEquals(1, dead.claim("dead", deadEpoch, 0, names, 1_000, names, 10).size());
         final long deadline = System.nanoTime() + 10_000_000_000L;
         List<ClusterClaim> taken = List.of();
         while (taken.isEmpty() && System.nanoTime() - deadline < 0) // the 1 ms lease runs out in database time
         {
-            taken = taker.claim("taker", takerEpoch, 1_000, names, 10);
+            taken = taker.claim("taker", takerEpoch, 0, names, 1_000, names, 10);
         }
         assertEquals(1, taken.size());
         assertEquals("dead", taken.get(0).previous());
