@@ -135,7 +135,8 @@ public final class BenchmarkRunner
         }
         if (mode.clusterHarness())
         {
-            new ClusterRunner(jvm).run(mode.outputDir(), mode.moduleDir().resolve("target/cluster"), mode.command());
+            new ClusterRunner(jvm).run(mode.outputDir(), mode.moduleDir().resolve("target/cluster"), mode.command(),
+                mode.kind() == RunMode.Kind.SMOKE ? ClusterRunner.SMOKE_SETTINGS : List.of());
         }
 
         final List<String> charts = new Charts(results, TimerStructures.ALL, BenchmarkRunner::label)

@@ -48,8 +48,20 @@ final class ClusterMeasurements
         contender.install(server);
         final double idle = idleStatementsPerSecond();
         final List<ContenderFigures.Throughput> throughput = new ArrayList<>();
-        throughput.add(throughput(1));
-        throughput.add(throughput(settings.nodes()));
+        for (final int nodeCount : List.of(1, settings.nodes()))
+        {
+            if (contender.registersOnNodes())
+            {
+                for (final int demand : settings.recurring())
+                {
+                    throughput.add(throughput(nodeCount, demand));
+                }
+            }
+            else
+            {
+                throughput.add(throughput(nodeCount, settings.backlog(contender.name())));
+            }
+        }
         final ContenderFigures.LatenessFigures lateness = lateness(settings.nodes());
         final ContenderFigures.Takeover takeover = settings.takeoverMs() > 0 ? takeover() : null;
         return new ContenderFigures(contender.name(), contender.configuration(), throughput, idle, lateness,
@@ -77,19 +89,21 @@ final class ClusterMeasurements
         }
     }
 
-    private ContenderFigures.Throughput throughput(final int nodeCount) throws Exception
+    /**
+     * @param backlog the one-time tasks loaded, or the tasks every node registers.
+     */
+    private ContenderFigures.Throughput throughput(final int nodeCount, final int backlog) throws Exception
     {
         final boolean onNodes = contender.registersOnNodes();
-        final int backlog = onNodes ? settings.recurring() : settings.backlog(contender.name());
+        if (!onNodes) // before the nodes start, so that none waits for its next poll to see the backlog
+        {
+            final long loadStart = System.nanoTime();
+            contender.load(server, backlog, System.currentTimeMillis(), 0);
+            loadNsPerTask = (double)(System.nanoTime() - loadStart) / backlog;
+        }
         final List<NodeProcess> nodes = startNodes(nodeCount, backlog);
         try
         {
-            if (!onNodes)
-            {
-                final long loadStart = System.nanoTime();
-                contender.load(server, backlog, System.currentTimeMillis(), 0);
-                loadNsPerTask = (double)(System.nanoTime() - loadStart) / backlog;
-            }
             final long deadline = System.nanoTime() + FIRST_FIRE_TIMEOUT_NS;
             while (fired(nodes) == 0)
             {

@@ -21,6 +21,14 @@ public final class ClusterRunner
     public static final List<String> JVM_OPTIONS = List.of("-Xms512m", "-Xmx512m");
     /** The Markdown page. */
     public static final String REPORT = ClusterMain.REPORT;
+    /**
+     * Settings of the smoke run inside {@code mvn verify}: every contender and phase once, briefly, two nodes, no
+     * takeover (the peers need 15 s or more); the figures mean nothing, a broken harness fails the build.
+     */
+    public static final List<String> SMOKE_SETTINGS = List.of("-Dbench.cluster.nodes=2",
+        "-Dbench.cluster.warmup.ms=200", "-Dbench.cluster.window.ms=500", "-Dbench.cluster.idle.ms=500",
+        "-Dbench.cluster.rate=200", "-Dbench.cluster.lateness.ms=500", "-Dbench.cluster.drain.ms=500",
+        "-Dbench.cluster.takeover.ms=0", "-Dbench.cluster.recurring=200", "-Dbench.cluster.backlog.scale=0.05");
 
     private final ChildJvm jvm;
 
@@ -42,7 +50,18 @@ public final class ClusterRunner
     public void run(final Path outputDir, final Path workDir, final String command)
         throws IOException, InterruptedException
     {
+        run(outputDir, workDir, command, List.of());
+    }
+
+    /**
+     * As {@link #run(Path, Path, String)}, with settings given before this JVM's {@code bench.cluster.*} properties
+     * (which win), e.g. {@link #SMOKE_SETTINGS}.
+     */
+    public void run(final Path outputDir, final Path workDir, final String command, final List<String> settings)
+        throws IOException, InterruptedException
+    {
         final List<String> options = new ArrayList<>(JVM_OPTIONS);
+        options.addAll(settings);
         for (final String name : System.getProperties().stringPropertyNames())
         {
             if (name.startsWith("bench.cluster.") && !"bench.cluster.out".equals(name))

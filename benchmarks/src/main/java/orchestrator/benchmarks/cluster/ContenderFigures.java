@@ -7,7 +7,8 @@ import java.util.List;
  *
  * @param contender     the contender's name.
  * @param configuration how its nodes were configured.
- * @param throughput    fires per second, per node count measured (1, then the multi-node count).
+ * @param throughput    fires per second, per node count measured (1, then the multi-node count) and, for a
+ *                      contender that registers its tasks on the nodes, per demand.
  * @param idleStatementsPerSecond transactions (commits plus rollbacks) per second of the database while one node
  *                      runs with no due task.
  * @param lateness      the lateness of the cluster at the configured rate.
@@ -23,11 +24,27 @@ record ContenderFigures(String contender, String configuration, List<Throughput>
      * @param nodes          nodes firing.
      * @param firesPerSecond fires counted by the nodes in the window, per second.
      * @param commitsPerFire commits of the database ({@code xact_commit}) in the window per fire.
-     * @param backlog        one-time tasks due at the start.
+     * @param backlog        one-time tasks due at the start, or tasks every second (the demand) on every node.
      * @param exhausted      whether the backlog ran out before the window closed (the rate is then a lower bound).
      */
     record Throughput(int nodes, double firesPerSecond, double commitsPerFire, int backlog, boolean exhausted)
     {
+    }
+
+    /**
+     * @return the measurement with {@code nodes} nodes that fired the most per second.
+     */
+    Throughput best(final int nodes)
+    {
+        Throughput best = null;
+        for (final Throughput candidate : throughput)
+        {
+            if (candidate.nodes() == nodes && (best == null || candidate.firesPerSecond() > best.firesPerSecond()))
+            {
+                best = candidate;
+            }
+        }
+        return best;
     }
 
     /**
