@@ -125,7 +125,7 @@ final class ClusterMeasurements
             final long fires = fired1 - fired0;
             final boolean exhausted = !onNodes && fired1 >= backlog;
             final ContenderFigures.Throughput figures = new ContenderFigures.Throughput(nodeCount, fires / seconds,
-                (double)(commits1 - commits0 - 1) / fires, backlog, exhausted);
+                fires == 0 ? Double.NaN : (double)(commits1 - commits0 - 1) / fires, backlog, exhausted);
             print("throughput", nodeCount, String.format("%.0f fires/s, %.3f commits/fire, %d fires in %.1f s%s%s",
                 figures.firesPerSecond(), figures.commitsPerFire(), fires, seconds,
                 onNodes ? ", demand " + backlog + " fires/s" : "",
