@@ -86,7 +86,8 @@ final class ClusterReport
         final Optional<ContenderFigures> ours = figures.stream().filter(f -> OURS.equals(f.contender())).findFirst();
         if (ours.isPresent())
         {
-            page.append("\n## Ours / peer, same run\n\n");
+            page.append("\n## Ours / peer, same run\n\nFires/s: higher is better; commits per fire and lateness: lower ")
+                .append("is better.\n\n");
             page.append("| peer | fires/s, 1 node | fires/s, ").append(settings.nodes())
                 .append(" nodes | commits/fire, 1 node | lateness p99 |\n|---|---|---|---|---|\n");
             final ContenderFigures o = ours.get();
@@ -137,6 +138,6 @@ final class ClusterReport
 
     private static String ratio(final double ours, final double peer)
     {
-        return String.format(ours / peer >= 10 ? "%.0f" : "%.2f", ours / peer);
+        return String.format(ours / peer >= 10 ? "%.0f" : "%.3g", ours / peer);
     }
 }
