@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -52,8 +51,7 @@ final class ClusterNode implements Runnable
     private final ClusterClock clock;
     final ClusterClaims claims = new ClusterClaims(LEASE_MS - SAFETY_MS);
     private final Set<String> names = ConcurrentHashMap.newKeySet();
-    private final ConcurrentLinkedDeque<Done> completions = new ConcurrentLinkedDeque<>();
-    private final AtomicLong rejected = new AtomicLong();
+    private final ClusterCompletions completions;
     private final AtomicLong fenced = new AtomicLong();
     private final long misfireThresholdMs;
     private volatile String[] nameArray = new String[0];
@@ -68,16 +66,13 @@ final class ClusterNode implements Runnable
     private boolean outage;              // cluster thread
     private long backoffMs = 50;         // cluster thread
 
-    private record Done(long epoch, ClusterCompletion completion)
-    {
-    }
-
     ClusterNode(final String nodeId, final ClusterStore store, final ClusterClock clock, final long misfireThresholdMs)
     {
         this.nodeId = nodeId;
         this.store = store;
         this.clock = clock;
         this.misfireThresholdMs = misfireThresholdMs;
+        this.completions = new ClusterCompletions(nodeId, MAX_CLAIMS);
     }
 
     /**
@@ -112,7 +107,7 @@ final class ClusterNode implements Runnable
 
     long rejectedCompletions()
     {
-        return rejected.get();
+        return completions.rejected();
     }
 
     long timesFenced()
@@ -146,12 +141,15 @@ final class ClusterNode implements Runnable
     void completed(final Fire fire, final long now)
     {
         final ClusterClaims.Held held = fire.claim;
-        final long next = fire.definition.nextFireAfter(held.fireAt);
+        final TaskDefinition definition = fire.definition;
+        final long next = definition.fixedDelay() ?
+            definition.delayAfter(fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : now) : // counts from its end
+            definition.nextFireAfter(held.fireAt);
         final TaskState state = next == TaskDefinition.NEVER ?
             (fire.failed > 0 ? TaskState.FAILED : TaskState.COMPLETED) : TaskState.SCHEDULED;
-        completions.add(new Done(held.epoch, new ClusterCompletion(held.name, held.fence, state,
+        completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, state,
             next == TaskDefinition.NEVER ? TaskProgress.NEVER : next, fire.ran, fire.ran == 0 ? 1 : 0, fire.failed,
-            0)));
+            0));
         claims.done(held);
         LockSupport.unpark(thread);
     }
@@ -314,8 +312,8 @@ final class ClusterNode implements Runnable
             {
                 held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED); // not registered here
                 claims.done(held);
-                completions.add(new Done(held.epoch, new ClusterCompletion(held.name, held.fence,
-                    TaskState.SCHEDULED, held.fireAt, 0, 0, 0, 0)));
+                completions.add(held.epoch, new ClusterCompletion(held.name, held.fence,
+                    TaskState.SCHEDULED, held.fireAt, 0, 0, 0, 0));
             }
         }
     }
@@ -350,52 +348,18 @@ final class ClusterNode implements Runnable
             registry.lock.unlock();
         }
         final boolean over = next == TaskDefinition.NEVER;
-        completions.add(new Done(held.epoch, new ClusterCompletion(held.name, held.fence,
+        completions.add(held.epoch, new ClusterCompletion(held.name, held.fence,
             over ? TaskState.COMPLETED : TaskState.SCHEDULED, over ? TaskProgress.NEVER : next, 0, missed, 0,
-            interrupted)));
+            interrupted));
         CallbackRunner.log(INFO, "cluster node '" + nodeId + "': task '" + held.name + "' at " + held.fireAt + " " +
             why + ": " + interrupted + " interrupted, " + missed + " missed", null);
     }
 
     private void flush()
     {
-        while (!completions.isEmpty())
+        if (!completions.isEmpty())
         {
-            final List<Done> batch = new ArrayList<>();
-            final long batchEpoch = completions.peekFirst().epoch();
-            for (Done done; batch.size() < MAX_CLAIMS && (done = completions.peekFirst()) != null &&
-                done.epoch() == batchEpoch; )
-            {
-                batch.add(completions.pollFirst());
-            }
-            final List<ClusterCompletion> same = new ArrayList<>(batch.size());
-            batch.forEach(done -> same.add(done.completion()));
-            final int refused;
-            try
-            {
-                refused = store.complete(nodeId, batchEpoch, same);
-            }
-            catch (final RuntimeException ex)
-            {
-                for (int i = batch.size() - 1; i >= 0; i--)
-                {
-                    completions.offerFirst(batch.get(i)); // kept, in order, for the next attempt
-                }
-                throw ex;
-            }
-            if (refused > 0)
-            {
-                rejected.addAndGet(refused);
-                CallbackRunner.log(WARNING, "cluster node '" + nodeId + "': " + refused + " completion(s) " +
-                    "rejected: their claims were taken over (fenced)", null);
-            }
-            for (final ClusterCompletion done : same)
-            {
-                if (done.nextFire() != TaskProgress.NEVER)
-                {
-                    claimAtMillis = Math.min(claimAtMillis, done.nextFire());
-                }
-            }
+            claimAtMillis = Math.min(claimAtMillis, completions.flush(store)); // the rows just released
         }
     }
 
@@ -431,8 +395,8 @@ final class ClusterNode implements Runnable
     {
         for (final ClusterClaims.Held held : claims.dropAll())
         {
-            completions.add(new Done(held.epoch, new ClusterCompletion(held.name, held.fence, TaskState.SCHEDULED,
-                held.fireAt, 0, 0, 0, 0)));
+            completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, TaskState.SCHEDULED,
+                held.fireAt, 0, 0, 0, 0));
         }
         try
         {

@@ -92,10 +92,13 @@ final class Fire implements Runnable
         return held == null ? 0 : held.fence;
     }
 
+    /**
+     * @return the node id set on the builder or of the cluster; null for the default, which
+     *         {@link FireContext#nodeId()} looks up only when asked.
+     */
     String nodeId()
     {
-        final String id = cycle.nodeId;
-        return id != null ? id : DefaultNodeId.VALUE;
+        return cycle.nodeId;
     }
 
     void reset()

@@ -20,14 +20,14 @@ public final class FireContext
 
     FireContext(final String taskName, final Instant scheduledAt, final Instant startedAt, final long fires)
     {
-        this(taskName, scheduledAt, startedAt, fires, 0, "");
+        this(taskName, scheduledAt, startedAt, fires, 0, null);
     }
 
     FireContext(final String taskName, final Instant scheduledAt, final Instant startedAt, final long fires,
         final long fence, final String nodeId)
     {
         this.fence = fence;
-        this.nodeId = Objects.requireNonNull(nodeId, "nodeId");
+        this.nodeId = nodeId; // null: the default id, looked up when first asked
         this.taskName = Objects.requireNonNull(taskName, "taskName");
         this.scheduledAt = Objects.requireNonNull(scheduledAt, "scheduledAt");
         this.startedAt = Objects.requireNonNull(startedAt, "startedAt");
@@ -87,13 +87,13 @@ public final class FireContext
      */
     public String nodeId()
     {
-        return nodeId;
+        return nodeId != null ? nodeId : DefaultNodeId.VALUE;
     }
 
     @Override
     public String toString()
     {
         return "FireContext[" + taskName + ", scheduledAt=" + scheduledAt + ", startedAt=" + startedAt + ", fires=" +
-            fires + (fence == 0 ? "" : ", fence=" + fence) + ", node=" + nodeId + "]";
+            fires + (fence == 0 ? "" : ", fence=" + fence) + ", node=" + nodeId() + "]";
     }
 }

@@ -60,17 +60,11 @@ class ClusterTest
         cluster.node("a", 0, TASKS, 0);
         cluster.node("b", 0, TASKS, 0);
         cluster.node("c", 0, TASKS, 0);
-        final long from = cluster.dbNow() + 1_000;
-        final long fires0 = cluster.queryLong("select count(*) from fire_ledger");
-        final long transactions0 = server.xactCommits();
+        final long from = cluster.dbNow() + 2 * ClusterNode.HEARTBEAT_MS; // the nodes agree on the live set
         ClusterFixture.await("8 s of fires", 30, () ->
             cluster.queryLong("select count(*) from fire_ledger where scheduled_at >= " + (from + 8_000)) >= TASKS);
-        final long fires = cluster.queryLong("select count(*) from fire_ledger") - fires0;
-        final long transactions = server.xactCommits() - transactions0;
         final long[] counted = cluster.assertAccounted(TASKS);
         assertEquals(0, counted[1] + counted[2], "nothing missed or interrupted without failures");
-        System.out.printf("three nodes: %d fires, %d commits in all, %.2f per fire besides the ledger's own insert " +
-            "(the test's polls included)%n", fires, transactions, (double)(transactions - fires) / fires);
         assertTrue(cluster.queryLong("select count(*) from fire_ledger where scheduled_at >= " + from + " and " +
             "scheduled_at < " + (from + 8_000)) >= 8 * TASKS, "every instant fired");
         final long p99 = cluster.queryLong("select percentile_disc(0.99) within group (order by started_at - " +
@@ -78,7 +72,7 @@ class ClusterTest
         final long p50 = cluster.queryLong("select percentile_disc(0.5) within group (order by started_at - " +
             "scheduled_at) from fire_ledger where scheduled_at >= " + from);
         System.out.printf("three nodes, %d tasks every second: lateness p50 %d ms, p99 %d ms%n", TASKS, p50, p99);
-        assertTrue(p99 < 250, "lateness p99 " + p99 + " ms");
+        assertTrue(p99 < 400, "lateness p99 " + p99 + " ms");
     }
 
     @Test
@@ -169,14 +163,14 @@ class ClusterTest
     {
         cluster.node("ahead", 30_000, TASKS, 0);
         cluster.node("behind", -30_000, TASKS, 0);
-        final long from = cluster.dbNow() + 1_000;
+        final long from = cluster.dbNow() + 2 * ClusterNode.HEARTBEAT_MS;
         ClusterFixture.await("8 s of fires", 30, () ->
             cluster.queryLong("select count(*) from fire_ledger where scheduled_at >= " + (from + 8_000)) >= TASKS);
         final long[] counted = cluster.assertAccounted(TASKS);
         assertEquals(0, counted[1] + counted[2], "nothing missed or interrupted");
         final long p99 = cluster.queryLong("select percentile_disc(0.99) within group (order by abs(started_at - " +
             "scheduled_at)) from fire_ledger where scheduled_at >= " + from);
-        assertTrue(p99 < 250, "fires on database time whatever the node's clock: |lateness| p99 " + p99 + " ms");
+        assertTrue(p99 < 400, "fires on database time whatever the node's clock: |lateness| p99 " + p99 + " ms");
     }
 
     private String lastNode() throws Exception
