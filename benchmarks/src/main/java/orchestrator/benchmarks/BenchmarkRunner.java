@@ -22,6 +22,7 @@ import org.openjdk.jmh.runner.options.CommandLineOptions;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
+import orchestrator.benchmarks.cluster.ClusterRunner;
 import orchestrator.benchmarks.durable.DurableRunner;
 import orchestrator.benchmarks.footprint.FootprintRunner;
 import orchestrator.benchmarks.lateness.LatenessRunner;
@@ -132,6 +133,11 @@ public final class BenchmarkRunner
             new DurableRunner(jvm).run(smoke ? SMOKE_DURABLE_TASKS : DURABLE_TASKS,
                 smoke ? SMOKE_DURABLE_SAMPLE : DURABLE_SAMPLE, mode.moduleDir().resolve("target"));
         }
+        if (mode.clusterHarness())
+        {
+            new ClusterRunner(jvm).run(mode.outputDir(), mode.moduleDir().resolve("target/cluster"), mode.command(),
+                mode.kind() == RunMode.Kind.SMOKE ? ClusterRunner.SMOKE_SETTINGS : List.of());
+        }
 
         final List<String> charts = new Charts(results, TimerStructures.ALL, BenchmarkRunner::label)
             .write(mode.outputDir());
@@ -224,6 +230,11 @@ public final class BenchmarkRunner
         {
             lines.add("durable-store harness (RestartMain), JVM options: " + String.join(" ", DurableRunner.JVM_OPTIONS) +
                 "; figures in the run's output, not in this page");
+        }
+        if (mode.clusterHarness())
+        {
+            lines.add("cluster harness (ClusterMain), JVM options: " + String.join(" ", ClusterRunner.JVM_OPTIONS) +
+                "; figures in " + ClusterRunner.REPORT + ", not in this page");
         }
         return new ArrayList<>(lines);
     }

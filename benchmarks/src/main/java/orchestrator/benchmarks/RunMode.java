@@ -81,6 +81,21 @@ public record RunMode(
     }
 
     /**
+     * @return whether to run the cluster harness ({@code ClusterMain}): on request only, with
+     *         {@code -Dbench.harnesses=cluster} (or {@code durable,cluster}, {@code true,cluster}); in smoke runs, in
+     *         its short form, unless the harnesses are off.
+     */
+    public boolean clusterHarness()
+    {
+        final String value = System.getProperty("bench.harnesses", "").trim();
+        if (kind == Kind.SMOKE)
+        {
+            return !"false".equals(value);
+        }
+        return List.of(value.split(",")).contains("cluster");
+    }
+
+    /**
      * Splits a command line on whitespace, keeping single- or double-quoted runs together.
      *
      * @param line the command line.

@@ -3,27 +3,14 @@ package orchestrator.scheduler.store;
 import org.postgresql.ds.PGSimpleDataSource;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.GroupPrincipal;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.UserPrincipal;
-import java.nio.file.attribute.UserPrincipalLookupService;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import javax.sql.DataSource;
 
@@ -53,8 +40,6 @@ public final class PgServer implements AutoCloseable
     /** The database created for the caller. */
     public static final String DATABASE = "orchestrator";
 
-    private static final Path DEBIAN_BIN = Path.of("/usr/lib/postgresql/15/bin");
-    private static final long COMMAND_TIMEOUT_S = 120;
     private static final int START_ATTEMPTS = 3;
 
     private final Path bin;
@@ -82,17 +67,17 @@ public final class PgServer implements AutoCloseable
      */
     public static PgServer start() throws IOException, InterruptedException
     {
-        final Path bin = findBinaries();
+        final Path bin = PgCommands.findBinaries();
         final Path dataDir = Files.createTempDirectory("orchestrator-pg");
         final boolean root = Integer.valueOf(0).equals(Files.getAttribute(dataDir, "unix:uid"));
         if (root)
         {
-            giveToPostgresUser(dataDir);
+            PgCommands.giveToPostgresUser(dataDir);
         }
         try
         {
-            run(bin, dataDir, root, List.of(bin.resolve("initdb").toString(), "-D", dataDir.toString(),
-                "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"));
+            PgCommands.run(bin, dataDir, root, List.of(bin.resolve("initdb").toString(), "-D",
+                dataDir.toString(), "-U", USER, "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"));
             final PgServer server = startOnFreePort(bin, dataDir, root);
             Runtime.getRuntime().addShutdownHook(server.shutdownHook);
             server.createDatabase();
@@ -100,8 +85,8 @@ public final class PgServer implements AutoCloseable
         }
         catch (final IOException | InterruptedException | RuntimeException ex)
         {
-            stop(bin, dataDir, root);
-            delete(dataDir);
+            PgCommands.stop(bin, dataDir, root);
+            PgCommands.delete(dataDir);
             throw ex;
         }
     }
@@ -111,20 +96,22 @@ public final class PgServer implements AutoCloseable
     {
         for (int attempt = 1; ; attempt++)
         {
-            final int port = freePort();
+            final int port = PgCommands.freePort();
             final String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" +
                 dataDir + " -c fsync=on -c max_connections=200";
             try
             {
-                run(bin, dataDir, root, List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-w",
-                    "-t", "60", "-l", dataDir.resolve("server.log").toString(), "-o", options, "start"));
+                PgCommands.run(bin, dataDir, root, List.of(bin.resolve("pg_ctl").toString(), "-D",
+                    dataDir.toString(), "-w", "-t", "60", "-l", dataDir.resolve("server.log").toString(), "-o",
+                    options, "start"));
                 return new PgServer(bin, dataDir, root, port);
             }
             catch (final IllegalStateException ex)
             {
                 if (attempt == START_ATTEMPTS) // another process may have taken the port between probe and start
                 {
-                    throw new IllegalStateException(ex.getMessage() + "\nserver.log:\n" + serverLog(dataDir), ex);
+                    throw new IllegalStateException(ex.getMessage() + "\nserver.log:\n" +
+                        PgCommands.serverLog(dataDir), ex);
                 }
             }
         }
@@ -238,8 +225,8 @@ public final class PgServer implements AutoCloseable
             return;
         }
         closed = true;
-        stop(bin, dataDir, asPostgresUser);
-        delete(dataDir);
+        PgCommands.stop(bin, dataDir, asPostgresUser);
+        PgCommands.delete(dataDir);
     }
 
     private void createDatabase()
@@ -283,139 +270,5 @@ public final class PgServer implements AutoCloseable
         dataSource.setDatabaseName(database);
         dataSource.setUser(USER);
         return dataSource;
-    }
-
-    private static Path findBinaries()
-    {
-        if (Files.isExecutable(DEBIAN_BIN.resolve("initdb")))
-        {
-            return DEBIAN_BIN;
-        }
-        final String path = System.getenv("PATH");
-        if (path != null)
-        {
-            for (final String dir : path.split(":"))
-            {
-                if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "initdb")) &&
-                    Files.isExecutable(Path.of(dir, "pg_ctl")))
-                {
-                    return Path.of(dir);
-                }
-            }
-        }
-        throw new IllegalStateException("PostgreSQL is not installed: no initdb in " + DEBIAN_BIN +
-            " nor on the PATH. Install the Debian package " + DEBIAN_PACKAGE + " (apt-get install " + DEBIAN_PACKAGE +
-            "); .ci/run installs it when missing.");
-    }
-
-    private static void giveToPostgresUser(final Path dataDir) throws IOException
-    {
-        final UserPrincipalLookupService users = dataDir.getFileSystem().getUserPrincipalLookupService();
-        final UserPrincipal user;
-        try
-        {
-            user = users.lookupPrincipalByName(USER);
-        }
-        catch (final IOException ex)
-        {
-            delete(dataDir);
-            throw new IllegalStateException("running as root, but there is no '" + USER + "' user to run PostgreSQL " +
-                "as; the Debian package " + DEBIAN_PACKAGE + " creates it", ex);
-        }
-        final GroupPrincipal group = users.lookupPrincipalByGroupName(USER);
-        final PosixFileAttributeView view = Files.getFileAttributeView(dataDir, PosixFileAttributeView.class);
-        view.setOwner(user);
-        view.setGroup(group);
-    }
-
-    private static int freePort() throws IOException
-    {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()))
-        {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void stop(final Path bin, final Path dataDir, final boolean root)
-    {
-        if (!Files.exists(dataDir.resolve("postmaster.pid")))
-        {
-            return;
-        }
-        try
-        {
-            run(bin, dataDir, root, List.of(bin.resolve("pg_ctl").toString(), "-D", dataDir.toString(), "-w",
-                "-m", "immediate", "stop"));
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            System.err.println("PgServer: could not stop the server in " + dataDir + ": " + ex.getMessage());
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Runs a PostgreSQL command, as the {@code postgres} user when we are root, in the data directory (which that user
-     * can read), and fails with its output when it does not exit with 0 in time.
-     */
-    private static void run(final Path bin, final Path dataDir, final boolean root, final List<String> command)
-        throws IOException, InterruptedException
-    {
-        final List<String> full = new ArrayList<>();
-        if (root)
-        {
-            full.addAll(List.of("runuser", "-u", USER, "--"));
-        }
-        full.addAll(command);
-        final Process process = new ProcessBuilder(full).directory(dataDir.toFile()).redirectErrorStream(true).start();
-        final byte[] output;
-        try (InputStream in = process.getInputStream())
-        {
-            output = in.readAllBytes(); // pg_ctl start sends the server's output to server.log, so this ends
-        }
-        if (!process.waitFor(COMMAND_TIMEOUT_S, TimeUnit.SECONDS))
-        {
-            process.destroyForcibly();
-            throw new IllegalStateException(String.join(" ", full) + " did not finish in " + COMMAND_TIMEOUT_S + " s");
-        }
-        if (process.exitValue() != 0)
-        {
-            throw new IllegalStateException(String.join(" ", full) + " exited with " + process.exitValue() + ":\n" +
-                new String(output, StandardCharsets.UTF_8));
-        }
-    }
-
-    private static String serverLog(final Path dataDir)
-    {
-        try
-        {
-            return Files.readString(dataDir.resolve("server.log"));
-        }
-        catch (final IOException ex)
-        {
-            return "(unreadable: " + ex + ")";
-        }
-    }
-
-    private static void delete(final Path dir)
-    {
-        if (!Files.exists(dir))
-        {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir))
-        {
-            for (final Path path : paths.sorted(Comparator.reverseOrder()).toList())
-            {
-                Files.deleteIfExists(path);
-            }
-        }
-        catch (final IOException ex)
-        {
-            throw new UncheckedIOException("could not delete " + dir, ex);
-        }
     }
 }
