@@ -117,123 +117,85 @@ final class PostgresCluster implements ClusterStore
     public List<ClusterClaim> claim(final String nodeId, final long epoch, final long overdueMs,
         final String[] names, final long lookaheadMs, final String[] preferred, final int max)
     {
-        try
+        return inTransaction("claim", connection ->
         {
-            final Connection connection = connection();
-            connection.setAutoCommit(false);
-            try
+            final List<ClusterClaim> claims = new ArrayList<>();
+            final Set<String> previous = new LinkedHashSet<>();
+            try (PreparedStatement statement = connection.prepareStatement(CLAIM))
             {
-                final List<ClusterClaim> claims = new ArrayList<>();
-                final Set<String> previous = new LinkedHashSet<>();
-                try (PreparedStatement statement = connection.prepareStatement(CLAIM))
+                statement.setArray(1, connection.createArrayOf("text", names));
+                statement.setLong(2, -overdueMs);
+                statement.setArray(3, connection.createArrayOf("text", preferred));
+                statement.setLong(4, lookaheadMs);
+                statement.setInt(5, max);
+                statement.setString(6, nodeId);
+                statement.setLong(7, epoch);
+                try (ResultSet rows = statement.executeQuery())
                 {
-                    statement.setArray(1, connection.createArrayOf("text", names));
-                    statement.setLong(2, -overdueMs);
-                    statement.setArray(3, connection.createArrayOf("text", preferred));
-                    statement.setLong(4, lookaheadMs);
-                    statement.setInt(5, max);
-                    statement.setString(6, nodeId);
-                    statement.setLong(7, epoch);
-                    try (ResultSet rows = statement.executeQuery())
+                    while (rows.next())
                     {
-                        while (rows.next())
+                        final String owner = rows.getString(4);
+                        claims.add(new ClusterClaim(rows.getString(1), rows.getLong(2), rows.getLong(3), owner,
+                            rows.getLong(5)));
+                        if (owner != null && !owner.equals(nodeId))
                         {
-                            final String owner = rows.getString(4);
-                            claims.add(new ClusterClaim(rows.getString(1), rows.getLong(2), rows.getLong(3), owner,
-                                rows.getLong(5)));
-                            if (owner != null && !owner.equals(nodeId))
-                            {
-                                previous.add(owner);
-                            }
+                            previous.add(owner);
                         }
                     }
                 }
-                if (!previous.isEmpty())
+            }
+            if (!previous.isEmpty())
+            {
+                try (PreparedStatement statement = connection.prepareStatement(FENCE_DEAD))
                 {
-                    try (PreparedStatement statement = connection.prepareStatement(FENCE_DEAD))
-                    {
-                        final Array owners = connection.createArrayOf("text", previous.toArray());
-                        statement.setArray(1, owners);
-                        statement.executeUpdate();
-                    }
+                    final Array owners = connection.createArrayOf("text", previous.toArray());
+                    statement.setArray(1, owners);
+                    statement.executeUpdate();
                 }
-                connection.commit();
-                claims.sort((a, b) -> Long.compare(a.fireAt(), b.fireAt()));
-                return claims;
             }
-            catch (final SQLException | RuntimeException ex)
-            {
-                PostgresTaskStore.rollbackQuietly(connection);
-                throw ex;
-            }
-            finally
-            {
-                connection.setAutoCommit(true);
-            }
-        }
-        catch (final SQLException ex)
-        {
-            throw failed("claim", ex);
-        }
+            claims.sort((a, b) -> Long.compare(a.fireAt(), b.fireAt()));
+            return claims;
+        });
     }
 
     @Override
     public int complete(final String nodeId, final long epoch, final List<ClusterCompletion> completions)
     {
-        try
+        return inTransaction("completion", connection ->
         {
-            final Connection connection = connection();
-            connection.setAutoCommit(false);
-            try
+            int rejected = 0;
+            try (PreparedStatement statement = connection.prepareStatement(COMPLETE))
             {
-                int rejected = 0;
-                try (PreparedStatement statement = connection.prepareStatement(COMPLETE))
+                for (final ClusterCompletion done : completions)
                 {
-                    for (final ClusterCompletion done : completions)
-                    {
-                        statement.setString(1, done.state().name());
-                        statement.setLong(2, done.nextFire());
-                        statement.setLong(3, done.runs());
-                        statement.setLong(4, done.missed());
-                        statement.setLong(5, done.failures());
-                        statement.setLong(6, done.interrupted());
-                        statement.setString(7, done.name());
-                        statement.setString(8, nodeId);
-                        statement.setLong(9, epoch);
-                        statement.setLong(10, done.fence());
-                        statement.addBatch();
-                    }
-                    for (final int count : statement.executeBatch())
-                    {
-                        rejected += count == 0 ? 1 : 0;
-                    }
+                    statement.setString(1, done.state().name());
+                    statement.setLong(2, done.nextFire());
+                    statement.setLong(3, done.runs());
+                    statement.setLong(4, done.missed());
+                    statement.setLong(5, done.failures());
+                    statement.setLong(6, done.interrupted());
+                    statement.setString(7, done.name());
+                    statement.setString(8, nodeId);
+                    statement.setLong(9, epoch);
+                    statement.setLong(10, done.fence());
+                    statement.addBatch();
                 }
-                if (rejected > 0)
+                for (final int count : statement.executeBatch())
                 {
-                    try (PreparedStatement statement = connection.prepareStatement(REJECTED))
-                    {
-                        statement.setLong(1, rejected);
-                        statement.setString(2, nodeId);
-                        statement.executeUpdate();
-                    }
+                    rejected += count == 0 ? 1 : 0;
                 }
-                connection.commit();
-                return rejected;
             }
-            catch (final SQLException | RuntimeException ex)
+            if (rejected > 0)
             {
-                PostgresTaskStore.rollbackQuietly(connection);
-                throw ex;
+                try (PreparedStatement statement = connection.prepareStatement(REJECTED))
+                {
+                    statement.setLong(1, rejected);
+                    statement.setString(2, nodeId);
+                    statement.executeUpdate();
+                }
             }
-            finally
-            {
-                connection.setAutoCommit(true);
-            }
-        }
-        catch (final SQLException ex)
-        {
-            throw failed("completion", ex);
-        }
+            return rejected;
+        });
     }
 
     @Override
@@ -267,6 +229,40 @@ final class PostgresCluster implements ClusterStore
             connection.setAutoCommit(true);
         }
         return connection;
+    }
+
+    /** Runs {@code work} in one transaction, committed when it returns and rolled back when it throws. */
+    private <T> T inTransaction(final String what, final Work<T> work)
+    {
+        try
+        {
+            final Connection connection = connection();
+            connection.setAutoCommit(false);
+            try
+            {
+                final T result = work.run(connection);
+                connection.commit();
+                return result;
+            }
+            catch (final SQLException | RuntimeException ex)
+            {
+                PostgresTaskStore.rollbackQuietly(connection);
+                throw ex;
+            }
+            finally
+            {
+                connection.setAutoCommit(true);
+            }
+        }
+        catch (final SQLException ex)
+        {
+            throw failed(what, ex);
+        }
+    }
+
+    private interface Work<T>
+    {
+        T run(Connection connection) throws SQLException;
     }
 
     private TaskStoreException failed(final String what, final SQLException ex)
