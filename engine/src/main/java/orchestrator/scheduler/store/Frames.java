@@ -37,22 +37,12 @@ final class Frames
      */
     static byte[] frame(final byte type, final byte[] body)
     {
-        if (body.length > MAX_BODY)
-        {
-            throw new IllegalArgumentException("a record of " + body.length + " bytes is over the limit of " +
-                MAX_BODY);
-        }
         final byte[] out = new byte[HEADER + body.length];
-        writeInt(out, 0, body.length);
-        out[8] = type;
         System.arraycopy(body, 0, out, HEADER, body.length);
-        writeInt(out, 4, crc(out, 0, body.length));
+        sealInPlace(type, out, body.length);
         return out;
     }
 
-    /**
-     * @return the end offset of the valid frame at {@code offset} within {@code limit}, or one of the negative codes.
-     */
     /**
      * Fills in the header of a frame whose body was written into {@code b} after {@link #HEADER} bytes.
      *
@@ -77,6 +67,9 @@ final class Frames
         writeInt(b, 4, crc(b, 0, bodyLength));
     }
 
+    /**
+     * @return the end offset of the valid frame at {@code offset} within {@code limit}, or one of the negative codes.
+     */
     static int check(final byte[] b, final int offset, final int limit)
     {
         if (limit - offset < HEADER)

@@ -70,14 +70,14 @@ final class JournalTaskStore implements TaskStore
     public void upsert(final StoredTask task)
     {
         Objects.requireNonNull(task, "task");
-        await(submit(Frames.UPSERT, RecordCodec.upsert(task), task, true));
+        await(submit(Frames.UPSERT, new RecordWriter().begin().upsert(task).frame(Frames.UPSERT), task, true));
     }
 
     @Override
     public void remove(final String name)
     {
         Objects.requireNonNull(name, "name");
-        await(submit(Frames.REMOVE, RecordCodec.remove(name), name, true));
+        await(submit(Frames.REMOVE, new RecordWriter().begin().string(name).frame(Frames.REMOVE), name, true));
     }
 
     @Override
@@ -142,11 +142,10 @@ final class JournalTaskStore implements TaskStore
         }
     }
 
-    private CompletableFuture<Void> submit(final byte type, final byte[] body, final Object value,
+    private CompletableFuture<Void> submit(final byte type, final byte[] frame, final Object value,
         final boolean durable)
     {
-        return requireWriter().submit(
-            new JournalWriter.Entry(type, Frames.frame(type, body), value, durable, new CompletableFuture<>()));
+        return requireWriter().submit(new JournalWriter.Entry(type, frame, value, durable, new CompletableFuture<>()));
     }
 
     private JournalWriter requireWriter()

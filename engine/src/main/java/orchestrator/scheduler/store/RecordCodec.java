@@ -36,11 +36,6 @@ final class RecordCodec
         return new RecordWriter().begin().upsert(task).body();
     }
 
-    static byte[] remove(final String name)
-    {
-        return new RecordWriter().begin().string(name).body();
-    }
-
     static StoredTask readUpsert(final ByteBuffer in)
     {
         return readUpsert(in, new Repeats());

@@ -99,12 +99,6 @@ final class StoreState
     }
 
     /** Progress of a name not held (removed meanwhile, or never stored) is ignored. */
-    void progress(final List<TaskProgress> batch)
-    {
-        progress(ProgressBatch.of(batch));
-    }
-
-    /** Progress of a name not held (removed meanwhile, or never stored) is ignored. */
     void progress(final ProgressBatch batch)
     {
         for (int i = 0, size = batch.size(); i < size; i++)
