@@ -33,12 +33,24 @@ final class ClusterClaims
         final long epoch;
         final AtomicInteger state = new AtomicInteger(CLAIMED);
         volatile long triggeredNanos;
+        boolean decided;            // cluster thread: a late claim's runs were set by the misfire policy
+        volatile int runs = 1;      // how many runs its start stands for
+        volatile long lateMissed;   // instants it covers that do not run (late: by the misfire policy)
+        volatile long next = Long.MIN_VALUE; // late: the first instant after the ones it covers; else unset
 
         Held(final ClusterClaim claim, final long epoch)
         {
-            this.name = claim.name();
-            this.fireAt = claim.fireAt();
-            this.fence = claim.fence();
+            this(claim.name(), claim.fireAt(), claim.fence(), epoch);
+        }
+
+        /**
+         * A claim of a task's next instant, kept by the completion of its previous one.
+         */
+        Held(final String name, final long fireAt, final long fence, final long epoch)
+        {
+            this.name = name;
+            this.fireAt = fireAt;
+            this.fence = fence;
             this.epoch = epoch;
         }
 
@@ -58,6 +70,7 @@ final class ClusterClaims
     private final long freshNanos;
     private volatile long lastGoodHeartbeatNanos; // System.nanoTime at the start of the last successful heartbeat
     private volatile boolean joined;
+    private long earliest = Long.MAX_VALUE; // cluster thread: at or before the earliest claim not started
 
     /**
      * @param freshMs how long after the start of its last good heartbeat a node may still start fires.
@@ -78,22 +91,37 @@ final class ClusterClaims
         return joined && System.nanoTime() - lastGoodHeartbeatNanos < freshNanos;
     }
 
+    /**
+     * Cluster thread: holds a claim, replacing the one held for the same name.
+     */
     void add(final Held held)
     {
         byName.put(held.name, held);
+        earliest = Math.min(earliest, held.fireAt);
+    }
+
+    /**
+     * @return the claim held for {@code name}, or null.
+     */
+    Held held(final String name)
+    {
+        return byName.get(name);
     }
 
     /**
      * The fire cycle's gate for a fire of the wheel (lock held).
      *
-     * @param fire the instant the wheel fired.
-     * @return the claim, now started, when this node holds one for {@code name} at or before {@code fire} and its
-     *         lease is fresh; null: the fire belongs to another node (or to nobody yet) and is skipped here.
+     * @param fire    the instant the wheel fired.
+     * @param onTime  the earliest instant still within the misfire threshold.
+     * @return the claim, now started, when this node holds one for {@code name} at or before {@code fire}, not
+     *         before {@code onTime}, and its lease is fresh; null: the fire belongs to another node (or to nobody
+     *         yet) and is skipped here, or its claim is late and left to the cluster thread.
      */
-    Held admit(final String name, final long fire)
+    Held admit(final String name, final long fire, final long onTime)
     {
         final Held held = byName.get(name);
-        if (held == null || held.fireAt > fire || !leaseFresh() || !held.state.compareAndSet(CLAIMED, STARTED))
+        if (held == null || held.fireAt > fire || held.fireAt < onTime || !leaseFresh() ||
+            !held.state.compareAndSet(CLAIMED, STARTED))
         {
             return null;
         }
@@ -128,14 +156,26 @@ final class ClusterClaims
     }
 
     /**
+     * Cluster thread: a scan of every claim, only when the earliest one not started may be before {@code before}.
+     *
      * @return the claims not started whose instant is before {@code before}, now marked triggered.
      */
     List<Held> late(final long before)
     {
+        if (before <= earliest)
+        {
+            return List.of();
+        }
         List<Held> late = null;
+        long waiting = Long.MAX_VALUE;
         for (final Held held : byName.values())
         {
-            final boolean stale = held.state.get() == TRIGGERED &&
+            final int state = held.state.get();
+            if (state == CLAIMED || state == TRIGGERED)
+            {
+                waiting = Math.min(waiting, held.fireAt); // a triggered claim is looked at again until it starts
+            }
+            final boolean stale = state == TRIGGERED &&
                 System.nanoTime() - held.triggeredNanos > RETRIGGER_NANOS; // its triggered run was lost: again
             if (held.fireAt < before && (stale || held.state.compareAndSet(CLAIMED, TRIGGERED)))
             {
@@ -148,22 +188,18 @@ final class ClusterClaims
                 late.add(held);
             }
         }
+        earliest = waiting;
         return late == null ? List.of() : late;
     }
 
     /**
-     * @return the earliest instant of a claim not started, or {@link Long#MAX_VALUE}.
+     * Cluster thread.
+     *
+     * @return at or before the earliest instant of a claim not started (a claim started since may still count), or
+     *         {@link Long#MAX_VALUE}.
      */
     long earliestWaiting()
     {
-        long earliest = Long.MAX_VALUE;
-        for (final Held held : byName.values())
-        {
-            if (held.state.get() == CLAIMED)
-            {
-                earliest = Math.min(earliest, held.fireAt);
-            }
-        }
         return earliest;
     }
 

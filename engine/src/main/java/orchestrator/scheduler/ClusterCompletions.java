@@ -5,7 +5,9 @@ import orchestrator.scheduler.store.ClusterStore;
 import orchestrator.scheduler.store.TaskProgress;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -62,6 +64,14 @@ final class ClusterCompletions
         return queue.size() >= maxBatch ? 0 : firstQueuedNanos + gatherNanos - System.nanoTime();
     }
 
+    /**
+     * Queues a claim not started back, its row's instant unchanged, for another node or a later claim.
+     */
+    void release(final ClusterClaims.Held held)
+    {
+        add(held.epoch, new ClusterCompletion(held.name, held.fence, TaskState.SCHEDULED, held.fireAt, 0, 0, 0, 0));
+    }
+
     boolean isEmpty()
     {
         return queue.isEmpty();
@@ -78,25 +88,38 @@ final class ClusterCompletions
     }
 
     /**
-     * Cluster thread: writes everything queued.
+     * Thread confined to the cluster thread: told of each completion that kept its row.
+     */
+    interface Kept
+    {
+        void kept(long epoch, ClusterCompletion completion);
+    }
+
+    /**
+     * Cluster thread: writes everything queued. Completions queued under an epoch other than {@code epoch} (the
+     * node's now) release their rows instead of keeping them: the node no longer holds them.
      *
-     * @return the earliest next fire among the written completions, or {@link Long#MAX_VALUE}.
+     * @param kept told of every completion that applied and kept its row, under the current epoch.
+     * @return the earliest next fire among the written completions that released their rows, or
+     *         {@link Long#MAX_VALUE}.
      * @throws RuntimeException when the database failed; what was not written stays queued, in order.
      */
-    long flush(final ClusterStore store)
+    long flush(final ClusterStore store, final long epoch, final Kept kept)
     {
         long earliest = Long.MAX_VALUE;
         while (!queue.isEmpty())
         {
             final List<Done> batch = new ArrayList<>();
             final long batchEpoch = queue.peekFirst().epoch();
-            for (Done done; batch.size() < maxBatch && (done = queue.peekFirst()) != null && done.epoch() == batchEpoch; )
+            final Set<String> names = new HashSet<>();
+            for (Done done; batch.size() < maxBatch && (done = queue.peekFirst()) != null && done.epoch() == batchEpoch &&
+                names.add(done.completion().name()); ) // one statement applies one completion per row
             {
                 batch.add(queue.pollFirst());
             }
             final List<ClusterCompletion> same = new ArrayList<>(batch.size());
-            batch.forEach(done -> same.add(done.completion()));
-            final int refused;
+            batch.forEach(done -> same.add(batchEpoch == epoch ? done.completion() : done.completion().released()));
+            final List<String> refused;
             try
             {
                 refused = store.complete(nodeId, batchEpoch, same);
@@ -109,15 +132,23 @@ final class ClusterCompletions
                 }
                 throw ex;
             }
-            if (refused > 0)
+            if (!refused.isEmpty())
             {
-                rejected.addAndGet(refused);
-                CallbackRunner.log(WARNING, "cluster node '" + nodeId + "': " + refused + " completion(s) " +
+                rejected.addAndGet(refused.size());
+                CallbackRunner.log(WARNING, "cluster node '" + nodeId + "': " + refused.size() + " completion(s) " +
                     "rejected: their claims were taken over (fenced)", null);
             }
+            final Set<String> refusedNames = refused.isEmpty() ? Set.of() : new HashSet<>(refused);
             for (final ClusterCompletion done : same)
             {
-                if (done.nextFire() != TaskProgress.NEVER)
+                if (done.keep())
+                {
+                    if (!refusedNames.contains(done.name()))
+                    {
+                        kept.kept(batchEpoch, done);
+                    }
+                }
+                else if (done.nextFire() != TaskProgress.NEVER)
                 {
                     earliest = Math.min(earliest, done.nextFire());
                 }

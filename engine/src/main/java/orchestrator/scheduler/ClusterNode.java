@@ -30,8 +30,13 @@ final class ClusterNode implements Runnable
      * one statement per heartbeat); 0 rows means another node took this node's claims over and bumped its epoch:
      * drop every claim, rejoin with a new epoch; (3) claim when something is due within LOOKAHEAD_MS; (4) hand
      * claims whose instant passed without the wheel starting them to the fire cycle as triggered runs, or count
-     * them missed when past the misfire threshold. A claim taken over from another node counts its instant as
-     * interrupted: it may have started there, so it is not run again.
+     * them by the task's misfire policy when past the misfire threshold (FIRE_ONCE runs one late and counts the rest
+     * missed). A claim taken over from another node that may have started its instant there counts it as
+     * interrupted, not run again.
+     *
+     * Sticky claims: a completion keeps its row for the task's next instant (fence + 1) while this node runs the task
+     * and is the task's preferred node; once the write applied, the node holds that claim without claiming again, so
+     * a fire costs one row update. A node that dies leaves its rows to the others when its lease runs out.
      *
      * Database failures: every step retries with a backoff up to HEARTBEAT_MS; the first failure of an outage and
      * the recovery are logged once each. Completions stay queued until written. Claims keep starting while the lease
@@ -46,6 +51,8 @@ final class ClusterNode implements Runnable
     static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     static final int MAX_CLAIMS = 1_000;
     static final long CLAIM_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100); // between rounds that were not full
+    static final long REBALANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * HEARTBEAT_MS + LOOKAHEAD_MS);
+    static final long REBALANCE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(LOOKAHEAD_MS / 4);
 
     private final String nodeId;
     private final ClusterStore store;
@@ -53,8 +60,8 @@ final class ClusterNode implements Runnable
     final ClusterClaims claims = new ClusterClaims(LEASE_MS - SAFETY_MS);
     private final Set<String> names = ConcurrentHashMap.newKeySet();
     private final ClusterCompletions completions;
+    private final ClusterLateClaims late;
     private final AtomicLong fenced = new AtomicLong();
-    private final long misfireThresholdMs;
     private volatile String[] nameArray = new String[0];
     private volatile String[] preferred = new String[0];
     private volatile List<String> live = List.of();
@@ -67,14 +74,15 @@ final class ClusterNode implements Runnable
     private boolean outage;              // cluster thread
     private long lastClaimNanos = System.nanoTime() - CLAIM_GAP_NANOS; // cluster thread
     private long backoffMs = 50;         // cluster thread
+    private long rebalanceUntilNanos = System.nanoTime(); // cluster thread: claim rounds every REBALANCE_GAP until then
 
     ClusterNode(final String nodeId, final ClusterStore store, final ClusterClock clock, final long misfireThresholdMs)
     {
         this.nodeId = nodeId;
         this.store = store;
         this.clock = clock;
-        this.misfireThresholdMs = misfireThresholdMs;
         this.completions = new ClusterCompletions(nodeId, MAX_CLAIMS);
+        this.late = new ClusterLateClaims(nodeId, claims, completions, clock, misfireThresholdMs, this::keeps);
     }
 
     /**
@@ -88,6 +96,12 @@ final class ClusterNode implements Runnable
         final ClusterLease lease = store.join(nodeId, LEASE_MS);
         clock.measured(lease.dbMillis(), before, clock.local().millis());
         epoch = lease.epoch();
+        if (lease.live().size() > 1) // a node joining a running cluster takes its share as the others give it back
+        {
+            rebalanceUntilNanos = System.nanoTime() + REBALANCE_NANOS;
+        }
+        live = lease.live();
+        preferred = preferredOf(nameArray, live, nodeId);
         claims.heartbeatSucceeded(started);
         nextHeartbeatNanos = started + TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MS);
         CallbackRunner.log(INFO, "cluster node '" + nodeId + "' joined at epoch " + epoch + ", clock offset " +
@@ -135,6 +149,28 @@ final class ClusterNode implements Runnable
             nameArray = names.toArray(new String[0]);
             preferred = preferredOf(nameArray, live, nodeId);
         }
+        final ClusterClaims.Held held = claims.held(name);
+        if (held != null && (held.state.compareAndSet(ClusterClaims.CLAIMED, ClusterClaims.DROPPED) ||
+            held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED)))
+        {
+            claims.done(held);
+            completions.release(held); // the row stays for the nodes that still run the task
+        }
+    }
+
+    /**
+     * @return whether this node keeps {@code name}'s row for its next instant: it runs the task and is its preferred
+     *         node among the live ones.
+     */
+    private boolean keeps(final String name)
+    {
+        if (!running || !names.contains(name))
+        {
+            return false;
+        }
+        final List<String> nodes = live;
+        return nodes.isEmpty() || !nodes.contains(nodeId) ||
+            nodes.get(Math.floorMod(name.hashCode(), nodes.size())).equals(nodeId);
     }
 
     /**
@@ -146,12 +182,12 @@ final class ClusterNode implements Runnable
         final TaskDefinition definition = fire.definition;
         final long next = definition.fixedDelay() ?
             definition.delayAfter(fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : now) : // counts from its end
-            definition.nextFireAfter(held.fireAt);
-        final TaskState state = next == TaskDefinition.NEVER ?
-            (fire.failed > 0 ? TaskState.FAILED : TaskState.COMPLETED) : TaskState.SCHEDULED;
+            held.next != Long.MIN_VALUE ? held.next : definition.nextFireAfter(held.fireAt);
+        final boolean over = next == TaskDefinition.NEVER;
+        final TaskState state = over ? (fire.failed > 0 ? TaskState.FAILED : TaskState.COMPLETED) : TaskState.SCHEDULED;
         final boolean first = completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, state,
-            next == TaskDefinition.NEVER ? TaskProgress.NEVER : next, fire.ran, fire.ran == 0 ? 1 : 0, fire.failed,
-            0));
+            over ? TaskProgress.NEVER : next, fire.ran, held.lateMissed + (fire.ran == 0 ? 1 : 0), fire.failed, 0,
+            !over && keeps(held.name)));
         claims.done(held);
         if (first)
         {
@@ -206,7 +242,7 @@ final class ClusterNode implements Runnable
             }
             park();
         }
-        release();
+        leave();
     }
 
     private void loopOnce()
@@ -220,14 +256,25 @@ final class ClusterNode implements Runnable
         {
             claim();
         }
-        triggerLate();
+        late.trigger(registry);
     }
 
     private boolean claimDue()
     {
         final long at = claimAtMillis;
-        return at == Long.MIN_VALUE || (at != Long.MAX_VALUE && clock.millis() >= at - LOOKAHEAD_MS &&
-            System.nanoTime() - lastClaimNanos >= CLAIM_GAP_NANOS); // one round gathers the rows of many flushes
+        final long sinceClaim = System.nanoTime() - lastClaimNanos;
+        return at == Long.MIN_VALUE || (rebalancing() && sinceClaim >= REBALANCE_GAP_NANOS) || (at != Long.MAX_VALUE && clock.millis() >= at - LOOKAHEAD_MS &&
+            sinceClaim >= CLAIM_GAP_NANOS); // one round gathers the rows of many flushes
+    }
+
+    /**
+     * While the live nodes change, the tasks move between nodes: a node gives a task's row back with the completion
+     * that finds another node preferred, and that node claims it ahead of its next instant, so it claims every
+     * {@link #REBALANCE_GAP_NANOS} for a while rather than waiting for its next heartbeat.
+     */
+    private boolean rebalancing()
+    {
+        return System.nanoTime() - rebalanceUntilNanos < 0;
     }
 
     private void heartbeat()
@@ -251,6 +298,10 @@ final class ClusterNode implements Runnable
         claimAtMillis = Math.min(claimAtMillis, lease.nextDue());
         if (!lease.live().equals(live))
         {
+            if (lease.live().size() > 1 || live.size() > 1) // not a node alone in the cluster, nothing moves
+            {
+                rebalanceUntilNanos = System.nanoTime() + REBALANCE_NANOS;
+            }
             live = lease.live();
             preferred = preferredOf(nameArray, live, nodeId);
         }
@@ -289,7 +340,7 @@ final class ClusterNode implements Runnable
             final ClusterClaims.Held held = new ClusterClaims.Held(claim, epoch);
             if (claim.previous() != null)
             {
-                resolve(held, 1, 0, held.fireAt, "taken over from node '" + claim.previous() + "'");
+                late.takenOver(registry, held);
             }
             else
             {
@@ -298,75 +349,29 @@ final class ClusterNode implements Runnable
         }
     }
 
-    /**
-     * Claims whose instant passed without the wheel starting them: run now, or counted missed when past the misfire
-     * threshold.
-     */
-    private void triggerLate()
-    {
-        final long now = clock.millis();
-        for (final ClusterClaims.Held held : claims.late(now - GRACE_MS))
-        {
-            if (now - held.fireAt > misfireThresholdMs)
-            {
-                if (held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED))
-                {
-                    claims.done(held);
-                    resolve(held, 0, 1, held.fireAt, "claimed " + (now - held.fireAt) + " ms late");
-                }
-            }
-            else if (!registry.control.triggerNow(held.name, held.fireAt))
-            {
-                held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED); // not registered here
-                claims.done(held);
-                completions.add(held.epoch, new ClusterCompletion(held.name, held.fence,
-                    TaskState.SCHEDULED, held.fireAt, 0, 0, 0, 0));
-            }
-        }
-    }
-
-    /**
-     * Completes a claim without running it: {@code interrupted} for its own instant, then every instant up to now
-     * past the misfire threshold counted missed.
-     */
-    private void resolve(final ClusterClaims.Held held, final long interrupted, final long missedOwn, final long from,
-        final String why)
-    {
-        final long now = clock.millis();
-        long next = from;
-        long missed = missedOwn;
-        registry.lock.lock();
-        try
-        {
-            final int id = registry.table.idOf(held.name);
-            if (id != TaskTable.NO_ID)
-            {
-                final TaskDefinition definition = registry.table.definitions[id];
-                next = definition.nextFireAfter(from);
-                if (next != TaskDefinition.NEVER && now - next > misfireThresholdMs)
-                {
-                    missed += 1 + definition.firesBetween(next, now - misfireThresholdMs);
-                    next = definition.nextFireAfter(next, now - misfireThresholdMs);
-                }
-            }
-        }
-        finally
-        {
-            registry.lock.unlock();
-        }
-        final boolean over = next == TaskDefinition.NEVER;
-        completions.add(held.epoch, new ClusterCompletion(held.name, held.fence,
-            over ? TaskState.COMPLETED : TaskState.SCHEDULED, over ? TaskProgress.NEVER : next, 0, missed, 0,
-            interrupted));
-        CallbackRunner.log(INFO, "cluster node '" + nodeId + "': task '" + held.name + "' at " + held.fireAt + " " +
-            why + ": " + interrupted + " interrupted, " + missed + " missed", null);
-    }
-
     private void flush()
     {
         if (completions.nanosUntilDue(FLUSH_NANOS) <= 0 || (!running && !completions.isEmpty()))
         {
-            claimAtMillis = Math.min(claimAtMillis, completions.flush(store)); // the rows just released
+            claimAtMillis = Math.min(claimAtMillis, completions.flush(store, epoch, this::kept)); // rows released
+        }
+    }
+
+    /**
+     * A completion kept its row: this node holds the task's next instant, or gives it back when the task was
+     * cancelled here meanwhile.
+     */
+    private void kept(final long keptEpoch, final ClusterCompletion completion)
+    {
+        final ClusterClaims.Held held = new ClusterClaims.Held(completion.name(), completion.nextFire(),
+            completion.fence() + 1, keptEpoch);
+        if (running && names.contains(completion.name()))
+        {
+            claims.add(held);
+        }
+        else
+        {
+            completions.release(held);
         }
     }
 
@@ -385,6 +390,11 @@ final class ClusterNode implements Runnable
         {
             waitMs = Math.min(waitMs, earliest + GRACE_MS - nowMs);
         }
+        if (rebalancing())
+        {
+            waitMs = Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(lastClaimNanos + REBALANCE_GAP_NANOS -
+                System.nanoTime()) + 1);
+        }
         final long flushIn = completions.nanosUntilDue(FLUSH_NANOS);
         if (flushIn != Long.MAX_VALUE)
         {
@@ -400,12 +410,11 @@ final class ClusterNode implements Runnable
      * On close: claims not started are released (their rows keep their instant for another node), and the last
      * completions are written, each once, best effort.
      */
-    private void release()
+    private void leave()
     {
         for (final ClusterClaims.Held held : claims.dropAll())
         {
-            completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, TaskState.SCHEDULED,
-                held.fireAt, 0, 0, 0, 0));
+            completions.release(held);
         }
         try
         {

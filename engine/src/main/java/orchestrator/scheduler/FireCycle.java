@@ -178,7 +178,7 @@ final class FireCycle
             }
             if (cluster != null)
             {
-                final Fire started = admitClustered(id, definition, fire);
+                final Fire started = admitClustered(id, definition, fire, now);
                 if (started != null)
                 {
                     batch.fires[claimed++] = started;
@@ -267,7 +267,7 @@ final class FireCycle
             table.clearFlag(id, TaskTable.MISS_BURST);
             table.setFlag(id, TaskTable.RUNNING);
             table.state(id, TaskState.RUNNING);
-            final Fire extra = claim(id, table.definitions[id], at, 1);
+            final Fire extra = claim(id, table.definitions[id], at, held != null ? held.runs : 1);
             extra.fires = fires;
             extra.claim = held;
             batch.fires[claimed++] = extra;
@@ -278,17 +278,18 @@ final class FireCycle
 
     /**
      * The cluster's gate (lock held): a fire of the wheel starts only under a live claim of this node for its instant
-     * (or an earlier one, which it then stands for), and only while the node's lease is fresh.
+     * (or an earlier one, which it then stands for), and only while the node's lease is fresh. A claim past the
+     * misfire threshold is left to the cluster thread, which runs it by the task's misfire policy.
      *
      * @return the claimed fire, or null.
      */
-    private Fire admitClustered(final int id, final TaskDefinition definition, final long fire)
+    private Fire admitClustered(final int id, final TaskDefinition definition, final long fire, final long now)
     {
         if (table.hasFlag(id, TaskTable.RUNNING) || table.hasFlag(id, TaskTable.PAUSED))
         {
             return null; // its claim waits; the cluster thread triggers it when it is late
         }
-        final ClusterClaims.Held held = cluster.claims.admit(table.names[id], fire);
+        final ClusterClaims.Held held = cluster.claims.admit(table.names[id], fire, now - misfireThresholdMs);
         if (held == null)
         {
             return null;
@@ -304,7 +305,7 @@ final class FireCycle
     /**
      * @return true when the latest of several passed fires is within the misfire threshold of {@code now}.
      */
-    private boolean latestOnTime(final TaskDefinition definition, final long next, final long now)
+    boolean latestOnTime(final TaskDefinition definition, final long next, final long now)
     {
         if (definition.isFixedRate())
         {

@@ -39,13 +39,22 @@ class ClusterClaimsTest
     {
         final ClusterClaims claims = fresh();
         claims.add(held("a", 1_000, 7));
-        assertNull(claims.admit("a", 999), "not before its instant");
-        assertNull(claims.admit("b", 1_000), "no claim, no start: the fire belongs to another node");
-        final ClusterClaims.Held started = claims.admit("a", 1_000);
+        assertNull(claims.admit("a", 999, Long.MIN_VALUE), "not before its instant");
+        assertNull(claims.admit("b", 1_000, Long.MIN_VALUE), "no claim, no start: the fire belongs to another node");
+        final ClusterClaims.Held started = claims.admit("a", 1_000, Long.MIN_VALUE);
         assertNotNull(started);
         assertEquals(7, started.fence);
-        assertNull(claims.admit("a", 1_000), "started once");
+        assertNull(claims.admit("a", 1_000, Long.MIN_VALUE), "started once");
         assertEquals(List.of(), claims.late(Long.MAX_VALUE), "a started claim is not late");
+    }
+
+    @Test
+    void shouldLeaveAClaimPastTheMisfireThresholdToTheClusterThread()
+    {
+        final ClusterClaims claims = fresh();
+        claims.add(held("a", 1_000, 1));
+        assertNull(claims.admit("a", 5_000, 2_000), "a claim older than the threshold is not started by the wheel");
+        assertEquals(1, claims.late(4_900).size(), "the cluster thread finds it late");
     }
 
     @Test
@@ -53,11 +62,11 @@ class ClusterClaimsTest
     {
         final ClusterClaims never = new ClusterClaims(60_000);
         never.add(held("a", 1_000, 1));
-        assertNull(never.admit("a", 1_000), "before the first heartbeat");
+        assertNull(never.admit("a", 1_000, Long.MIN_VALUE), "before the first heartbeat");
         final ClusterClaims stale = new ClusterClaims(1);
         stale.heartbeatSucceeded(System.nanoTime() - 2_000_000);
         stale.add(held("a", 1_000, 1));
-        assertNull(stale.admit("a", 1_000), "the last good heartbeat is older than the lease allows");
+        assertNull(stale.admit("a", 1_000, Long.MIN_VALUE), "the last good heartbeat is older than the lease allows");
         assertFalse(stale.leaseFresh());
     }
 
@@ -71,7 +80,7 @@ class ClusterClaimsTest
         final List<ClusterClaims.Held> late = claims.late(2_000);
         assertEquals(List.of(claim), late);
         assertEquals(List.of(), claims.late(2_000), "triggered once");
-        assertNull(claims.admit("a", 1_000), "the wheel does not start a triggered claim");
+        assertNull(claims.admit("a", 1_000, Long.MIN_VALUE), "the wheel does not start a triggered claim");
         assertNull(claims.admitTriggered("a", 999), "another instant is an application's triggerNow");
         assertSame(claim, claims.admitTriggered("a", 1_000));
         assertNull(claims.admitTriggered("a", 1_000), "started once; a second run at that instant is not the cluster's");
@@ -107,12 +116,12 @@ class ClusterClaimsTest
         final ClusterClaims claims = fresh();
         claims.add(held("a", 1_000, 1));
         claims.add(held("b", 1_000, 2));
-        assertNotNull(claims.admit("a", 1_000));
+        assertNotNull(claims.admit("a", 1_000, Long.MIN_VALUE));
         final List<ClusterClaims.Held> dropped = claims.dropAll();
         assertEquals(1, dropped.size());
         assertEquals("b", dropped.get(0).name);
         assertEquals(0, claims.size());
-        assertNull(claims.admit("b", 1_000), "a dropped claim never starts");
+        assertNull(claims.admit("b", 1_000, Long.MIN_VALUE), "a dropped claim never starts");
     }
 
     @Test
@@ -127,7 +136,7 @@ class ClusterClaimsTest
             final Thread wheel = new Thread(() ->
             {
                 await(go);
-                if (claims.admit("a", 1_000) != null)
+                if (claims.admit("a", 1_000, Long.MIN_VALUE) != null)
                 {
                     starts.incrementAndGet();
                 }

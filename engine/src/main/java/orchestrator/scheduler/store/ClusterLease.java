@@ -6,7 +6,7 @@ package orchestrator.scheduler.store;
  * @param epoch    the node's epoch.
  * @param dbMillis the database's clock when the statement ran, epoch ms.
  * @param nextDue  the earliest claimable fire of the node's tasks, epoch ms, or {@link Long#MAX_VALUE}.
- * @param live     the ids of the nodes whose lease runs, sorted; empty when not asked.
+ * @param live     the ids of the nodes whose lease runs, sorted, the node's own included.
  */
 public record ClusterLease(long epoch, long dbMillis, long nextDue, java.util.List<String> live)
 {

@@ -39,7 +39,9 @@ public sealed interface ClusterStore permits PostgresCluster
      * Claims up to {@code max} due rows: not owned, or owned by a node whose lease ran out or whose epoch moved on;
      * due means, for {@code preferred} names, a next fire at most {@code lookaheadMs} after database now, and for the
      * other {@code names}, one at least {@code overdueMs} before it (rows their preferred node left). The nodes whose
-     * claims were taken over have their epoch bumped in the same transaction.
+     * claims were taken over have their epoch bumped in the same transaction. A claim names its previous owner only
+     * when that owner may have started the instant: the instant is at or before the end of the owner's lease (or
+     * before now, when the owner's epoch moved on).
      *
      * @return the claims, earliest first.
      */
@@ -47,12 +49,14 @@ public sealed interface ClusterStore permits PostgresCluster
         String[] preferred, int max);
 
     /**
-     * Writes completions in one transaction; those whose owner, epoch or fence no longer match change nothing and
-     * are counted as rejected, also in the node's row.
+     * Writes completions in one transaction and one statement; those whose owner, epoch or fence no longer match
+     * change nothing and are counted as rejected, also in the node's row. A completion that keeps its row leaves the
+     * owner and epoch as they are and raises the fence by one: the node holds the row's next instant.
      *
-     * @return how many were rejected.
+     * @param completions at most one per task name.
+     * @return the names of the rejected completions, empty when all applied.
      */
-    int complete(String nodeId, long epoch, List<ClusterCompletion> completions);
+    List<String> complete(String nodeId, long epoch, List<ClusterCompletion> completions);
 
     /**
      * Stores a task registered on a node: a new name is inserted; a name already stored keeps its progress and claim

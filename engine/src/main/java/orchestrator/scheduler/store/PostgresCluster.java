@@ -6,10 +6,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Not thread safe apart from {@link #register}: the cluster's statements on PostgreSQL, on one connection held by
@@ -24,23 +27,32 @@ final class PostgresCluster implements ClusterStore
     private static final String JOIN = "insert into orchestrator_nodes (node_id, epoch, lease_until, heartbeat_at) " +
         "values (?, 1, clock_timestamp() + ? * interval '1 millisecond', clock_timestamp()) on conflict (node_id) do " +
         "update set epoch = orchestrator_nodes.epoch + 1, lease_until = excluded.lease_until, " +
-        "heartbeat_at = excluded.heartbeat_at returning epoch, " + DB_NOW;
+        "heartbeat_at = excluded.heartbeat_at returning epoch, " + DB_NOW + ", (select array_agg(n.node_id) from " +
+        "orchestrator_nodes n where n.lease_until >= clock_timestamp())"; // the others: the statement's own row is not seen
     private static final String HEARTBEAT = "update orchestrator_nodes set lease_until = clock_timestamp() + ? * " +
         "interval '1 millisecond', heartbeat_at = clock_timestamp() where node_id = ? and epoch = ? returning " +
         DB_NOW + ", (select min(t.next_fire) from orchestrator_tasks t where " + CLAIMABLE + "), (select " +
         "array_agg(node_id order by node_id) from orchestrator_nodes where lease_until >= clock_timestamp())";
-    private static final String CLAIM = "with due as (select t.name, t.owner as previous from orchestrator_tasks t " +
+    private static final String CLAIM = "with due as (select t.name, t.owner as previous, t.owner is not null and " +
+        "t.next_fire <= coalesce((select case when n.epoch = t.owner_epoch then " +
+        "(extract(epoch from n.lease_until) * 1000)::bigint end from orchestrator_nodes n where n.node_id = t.owner), " +
+        DB_NOW + ") as started from orchestrator_tasks t " +
         "where " + CLAIMABLE + " and (t.next_fire <= " + DB_NOW + " + ? or (t.name = any(?) and t.next_fire <= " +
         DB_NOW + " + ?)) order by t.next_fire limit ? " +
         "for update of t skip locked) update orchestrator_tasks t set owner = ?, owner_epoch = ?, " +
         "fence = t.fence + 1, updated_at = clock_timestamp() from due where t.name = due.name " +
-        "returning t.name, t.next_fire, t.fence, due.previous, " + DB_NOW;
+        "returning t.name, t.next_fire, t.fence, due.previous, due.started, " + DB_NOW;
     private static final String FENCE_DEAD = "update orchestrator_nodes set epoch = epoch + 1 " +
         "where node_id = any(?) and lease_until < clock_timestamp()";
-    private static final String COMPLETE = "update orchestrator_tasks set state = ?, next_fire = ?, runs = runs + ?, " +
-        "missed = missed + ?, failures = failures + ?, interrupted = interrupted + ?, owner = null, " +
-        "owner_epoch = null, updated_at = clock_timestamp() where name = ? and owner = ? and owner_epoch = ? and " +
-        "fence = ?";
+    private static final String COMPLETE = "update orchestrator_tasks t set state = v.state, next_fire = v.next_fire, " +
+        "runs = t.runs + v.runs, missed = t.missed + v.missed, failures = t.failures + v.failures, " +
+        "interrupted = t.interrupted + v.interrupted, owner = case when v.keep then t.owner end, " +
+        "owner_epoch = case when v.keep then t.owner_epoch end, fence = t.fence + case when v.keep then 1 else 0 end, " +
+        "updated_at = clock_timestamp() from unnest(?::text[], ?::bigint[], ?::text[], ?::bigint[], ?::bigint[], " +
+        "?::bigint[], ?::bigint[], ?::bigint[], ?::boolean[]) as v(name, fence, state, next_fire, runs, missed, " +
+        "failures, interrupted, keep) where t.name = any(?) and t.name = v.name and t.owner = ? and " +
+        "t.owner_epoch = ? and t.fence = v.fence returning t.name";
+    private static final String HASH_JOIN = "set local enable_nestloop = off"; // one probe per row, not rows squared
     private static final String REJECTED = "update orchestrator_nodes set rejected = rejected + ? where node_id = ?";
     private static final String REGISTER = PostgresTaskStore.UPSERT + "spec = excluded.spec, " +
         "next_fire = case when orchestrator_tasks.schedule = excluded.schedule and orchestrator_tasks.state = " +
@@ -71,7 +83,14 @@ final class PostgresCluster implements ClusterStore
                 try (ResultSet rows = statement.executeQuery())
                 {
                     rows.next();
-                    return new ClusterLease(rows.getLong(1), rows.getLong(2), Long.MIN_VALUE, List.of());
+                    final Array others = rows.getArray(3);
+                    final TreeSet<String> live = new TreeSet<>();
+                    if (others != null)
+                    {
+                        live.addAll(List.of((String[])others.getArray()));
+                    }
+                    live.add(nodeId);
+                    return new ClusterLease(rows.getLong(1), rows.getLong(2), Long.MIN_VALUE, List.copyOf(live));
                 }
             }
         }
@@ -135,8 +154,8 @@ final class PostgresCluster implements ClusterStore
                     while (rows.next())
                     {
                         final String owner = rows.getString(4);
-                        claims.add(new ClusterClaim(rows.getString(1), rows.getLong(2), rows.getLong(3), owner,
-                            rows.getLong(5)));
+                        claims.add(new ClusterClaim(rows.getString(1), rows.getLong(2), rows.getLong(3),
+                            rows.getBoolean(5) ? owner : null, rows.getLong(6)));
                         if (owner != null && !owner.equals(nodeId))
                         {
                             previous.add(owner);
@@ -159,37 +178,74 @@ final class PostgresCluster implements ClusterStore
     }
 
     @Override
-    public int complete(final String nodeId, final long epoch, final List<ClusterCompletion> completions)
+    public List<String> complete(final String nodeId, final long epoch, final List<ClusterCompletion> completions)
     {
         return inTransaction("completion", connection ->
         {
-            int rejected = 0;
+            final int n = completions.size();
+            final String[] names = new String[n];
+            final Long[] fences = new Long[n];
+            final String[] states = new String[n];
+            final Long[] next = new Long[n];
+            final Long[] runs = new Long[n];
+            final Long[] missed = new Long[n];
+            final Long[] failures = new Long[n];
+            final Long[] interrupted = new Long[n];
+            final Boolean[] keep = new Boolean[n];
+            for (int i = 0; i < n; i++)
+            {
+                final ClusterCompletion done = completions.get(i);
+                names[i] = done.name();
+                fences[i] = done.fence();
+                states[i] = done.state().name();
+                next[i] = done.nextFire();
+                runs[i] = done.runs();
+                missed[i] = done.missed();
+                failures[i] = done.failures();
+                interrupted[i] = done.interrupted();
+                keep[i] = done.keep();
+            }
+            final Set<String> applied = new HashSet<>();
+            try (Statement statement = connection.createStatement())
+            {
+                statement.execute(HASH_JOIN);
+            }
             try (PreparedStatement statement = connection.prepareStatement(COMPLETE))
             {
-                for (final ClusterCompletion done : completions)
+                final Array nameArray = connection.createArrayOf("text", names);
+                statement.setArray(1, nameArray);
+                statement.setArray(2, connection.createArrayOf("bigint", fences));
+                statement.setArray(3, connection.createArrayOf("text", states));
+                statement.setArray(4, connection.createArrayOf("bigint", next));
+                statement.setArray(5, connection.createArrayOf("bigint", runs));
+                statement.setArray(6, connection.createArrayOf("bigint", missed));
+                statement.setArray(7, connection.createArrayOf("bigint", failures));
+                statement.setArray(8, connection.createArrayOf("bigint", interrupted));
+                statement.setArray(9, connection.createArrayOf("boolean", keep));
+                statement.setArray(10, nameArray);
+                statement.setString(11, nodeId);
+                statement.setLong(12, epoch);
+                try (ResultSet rows = statement.executeQuery())
                 {
-                    statement.setString(1, done.state().name());
-                    statement.setLong(2, done.nextFire());
-                    statement.setLong(3, done.runs());
-                    statement.setLong(4, done.missed());
-                    statement.setLong(5, done.failures());
-                    statement.setLong(6, done.interrupted());
-                    statement.setString(7, done.name());
-                    statement.setString(8, nodeId);
-                    statement.setLong(9, epoch);
-                    statement.setLong(10, done.fence());
-                    statement.addBatch();
-                }
-                for (final int count : statement.executeBatch())
-                {
-                    rejected += count == 0 ? 1 : 0;
+                    while (rows.next())
+                    {
+                        applied.add(rows.getString(1));
+                    }
                 }
             }
-            if (rejected > 0)
+            final List<String> rejected = new ArrayList<>();
+            for (final String name : names)
+            {
+                if (!applied.contains(name))
+                {
+                    rejected.add(name);
+                }
+            }
+            if (!rejected.isEmpty())
             {
                 try (PreparedStatement statement = connection.prepareStatement(REJECTED))
                 {
-                    statement.setLong(1, rejected);
+                    statement.setLong(1, rejected.size());
                     statement.setString(2, nodeId);
                     statement.executeUpdate();
                 }

@@ -1,0 +1,180 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.ClusterCompletion;
+import orchestrator.scheduler.store.TaskProgress;
+
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import static java.lang.System.Logger.Level.INFO;
+
+/**
+ * Not thread safe: confined to the cluster thread. A node's claims that did not start on time: those still within
+ * the misfire threshold run now, as triggered runs; those past it run as their task's misfire policy says for every
+ * instant that passed (FIRE_ONCE one run, SKIP none, fireAll up to its cap), the rest counted missed, as on a single
+ * node. Also the claims taken over from a node that may have started them, counted interrupted. Logged as counts,
+ * one line per {@link #REPORT_NANOS} at most.
+ */
+final class ClusterLateClaims
+{
+    static final long REPORT_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final String nodeId;
+    private final ClusterClaims claims;
+    private final ClusterCompletions completions;
+    private final ClusterClock clock;
+    private final long misfireThresholdMs;
+    private final Predicate<String> keeps;
+    private final long[] report = new long[5]; // late run, late missed, taken over, interrupted, missed
+    private String example = "";
+    private long reportedNanos = System.nanoTime() - REPORT_NANOS; // the first late claim is logged at once
+
+    /**
+     * @param keeps whether the node keeps a task's row for its next instant.
+     */
+    ClusterLateClaims(final String nodeId, final ClusterClaims claims, final ClusterCompletions completions,
+        final ClusterClock clock, final long misfireThresholdMs, final Predicate<String> keeps)
+    {
+        this.nodeId = nodeId;
+        this.claims = claims;
+        this.completions = completions;
+        this.clock = clock;
+        this.misfireThresholdMs = misfireThresholdMs;
+        this.keeps = keeps;
+    }
+
+    /**
+     * Claims whose instant passed without the wheel starting them: run now; past the misfire threshold, as many runs
+     * as the task's misfire policy gives for the instants that passed (none: all counted missed).
+     */
+    void trigger(final TaskRegistry registry)
+    {
+        final long now = clock.millis();
+        for (final ClusterClaims.Held held : claims.late(now - ClusterNode.GRACE_MS))
+        {
+            if (!held.decided && now - held.fireAt > misfireThresholdMs)
+            {
+                held.decided = true;
+                if (!decide(registry, held, now))
+                {
+                    if (held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED))
+                    {
+                        claims.done(held);
+                        final boolean over = held.next == TaskDefinition.NEVER;
+                        completions.add(held.epoch, new ClusterCompletion(held.name, held.fence,
+                            over ? TaskState.COMPLETED : TaskState.SCHEDULED, over ? TaskProgress.NEVER : held.next, 0,
+                            held.lateMissed, 0, 0, !over && keeps.test(held.name)));
+                        report[1] += held.lateMissed;
+                        example = "task '" + held.name + "' at " + held.fireAt + ", claimed " + (now - held.fireAt) +
+                            " ms late";
+                    }
+                    continue;
+                }
+                report[0]++;
+                report[1] += held.lateMissed;
+                example = "task '" + held.name + "' at " + held.fireAt + ", claimed " + (now - held.fireAt) + " ms late";
+            }
+            if (!registry.control.triggerNow(held.name, held.fireAt))
+            {
+                held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED); // not registered here
+                claims.done(held);
+                completions.release(held);
+            }
+        }
+        report();
+    }
+
+    /**
+     * Sets a claim found past the misfire threshold to the runs its task's misfire policy gives for every instant
+     * from the claimed one up to now.
+     *
+     * @return false when none runs: the instants are all missed.
+     */
+    private boolean decide(final TaskRegistry registry, final ClusterClaims.Held held, final long now)
+    {
+        registry.lock.lock();
+        try
+        {
+            final int id = registry.table.idOf(held.name);
+            if (id == TaskTable.NO_ID)
+            {
+                return true; // not registered here: the trigger finds that out and releases the row
+            }
+            final TaskDefinition definition = registry.table.definitions[id];
+            long next = definition.nextFireAfter(held.fireAt);
+            long fires = 1;
+            if (next != TaskDefinition.NEVER && next <= now)
+            {
+                fires += definition.firesBetween(next, now) + 1;
+                next = definition.nextFireAfter(next, now);
+            }
+            final int runs = definition.misfire().runsFor(fires,
+                fires == 1 ? now - held.fireAt <= misfireThresholdMs : registry.cycle.latestOnTime(definition, next, now));
+            held.next = next;
+            held.lateMissed = fires - runs;
+            held.runs = Math.max(1, runs);
+            return runs > 0;
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+    }
+
+    /**
+     * Completes a claim taken over from a node that may have started it, without running it: its instant counts
+     * interrupted, then every later instant up to now past the misfire threshold counts missed.
+     */
+    void takenOver(final TaskRegistry registry, final ClusterClaims.Held held)
+    {
+        final long now = clock.millis();
+        long next = held.fireAt;
+        long missed = 0;
+        registry.lock.lock();
+        try
+        {
+            final int id = registry.table.idOf(held.name);
+            if (id != TaskTable.NO_ID)
+            {
+                final TaskDefinition definition = registry.table.definitions[id];
+                next = definition.nextFireAfter(held.fireAt);
+                if (next != TaskDefinition.NEVER && now - next > misfireThresholdMs)
+                {
+                    missed += 1 + definition.firesBetween(next, now - misfireThresholdMs);
+                    next = definition.nextFireAfter(next, now - misfireThresholdMs);
+                }
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        final boolean over = next == TaskDefinition.NEVER;
+        completions.add(held.epoch, new ClusterCompletion(held.name, held.fence,
+            over ? TaskState.COMPLETED : TaskState.SCHEDULED, over ? TaskProgress.NEVER : next, 0, missed, 0, 1));
+        report[2]++;
+        report[3]++;
+        report[4] += missed;
+        example = "task '" + held.name + "' at " + held.fireAt + " taken over";
+    }
+
+    /**
+     * One log line per {@link #REPORT_NANOS} at most for late and taken-over claims: under overload, a line per
+     * claim would itself slow the node down.
+     */
+    private void report()
+    {
+        final long now = System.nanoTime();
+        if (now - reportedNanos < REPORT_NANOS || (report[0] | report[1] | report[2]) == 0)
+        {
+            return;
+        }
+        CallbackRunner.log(INFO, "cluster node '" + nodeId + "', since its previous line of this kind: " + report[0] +
+            " claim(s) ran past the misfire threshold and " + report[1] + " instant(s) were missed (by the tasks' " +
+            "misfire policies); " + report[2] + " claim(s) taken over from nodes that may have started them: " +
+            report[3] + " interrupted, " + report[4] + " missed; for example " + example, null);
+        Arrays.fill(report, 0);
+        reportedNanos = now;
+    }
+}

@@ -1,0 +1,132 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.PgServer;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.KeyProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A cluster node that claims a row whose instant passed long ago (its nodes were all down, or overloaded): the
+ * instants that passed are decided by the task's misfire policy, as on a single node, not all counted missed. The
+ * row is made late in the database, between a node that registered the task and left and a node that joins.
+ */
+class ClusterLateClaimTest
+{
+    private static final long LATE_SECONDS = 6;
+
+    private static PgServer server;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        server = PgServer.start();
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        server.close();
+    }
+
+    @BeforeEach
+    void emptyDatabase() throws SQLException
+    {
+        execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
+    }
+
+    @Test
+    void shouldRunEveryPassedInstantOfALateClaimUnderFireAll() throws Exception
+    {
+        final Set<Long> ran = lateClaim(MisfirePolicy.fireAll(100));
+        final long first = queryLong("select min(scheduled) from late_instants");
+        assertTrue(ran.contains(first), "the late claim ran, at " + first + "; ran " + ran);
+        assertEquals(0, queryLong("select missed from orchestrator_tasks where name = 'catch-up'"),
+            "FIRE_ALL runs every instant that passed (one run each, one after the other): none is missed");
+        final long runs = queryLong("select runs from orchestrator_tasks where name = 'catch-up'") -
+            queryLong("select min(runs) from late_instants");
+        assertTrue(runs >= LATE_SECONDS, "runs since the row was made late: " + runs);
+    }
+
+    @Test
+    void shouldRunALateClaimOnceUnderFireOnceAndCountTheRestMissed() throws Exception
+    {
+        final Set<Long> ran = lateClaim(MisfirePolicy.FIRE_ONCE);
+        final long first = queryLong("select min(scheduled) from late_instants");
+        assertTrue(ran.contains(first), "FIRE_ONCE runs the late claim itself, at " + first + "; ran " + ran);
+        assertTrue(queryLong("select missed from orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS - 1,
+            "the other passed instants are missed");
+    }
+
+    /**
+     * A first node registers the task and leaves; its row's next fire is moved {@link #LATE_SECONDS} back; a second
+     * node registers the same task (the row keeps its next fire) and claims it late.
+     *
+     * @return the instants the second node ran, once the row shows that the late claim was completed.
+     */
+    private static Set<Long> lateClaim(final MisfirePolicy policy) throws Exception
+    {
+        final Set<Long> ran = ConcurrentHashMap.newKeySet();
+        final TaskSpec spec = TaskSpec.named("catch-up").cron("* * * * * *").misfire(policy)
+            .run(context -> ran.add(context.scheduledAt().toEpochMilli()));
+        try (Scheduler first = node("first"))
+        {
+            first.schedule(spec);
+        }
+        execute("create table if not exists late_instants (scheduled bigint not null, runs bigint not null)");
+        execute("truncate late_instants");
+        execute("update orchestrator_tasks set next_fire = ((extract(epoch from clock_timestamp()) * 1000)::bigint / " +
+            "1000 - " + LATE_SECONDS + ") * 1000, owner = null, owner_epoch = null where name = 'catch-up' " +
+            "returning next_fire");
+        execute("insert into late_instants select next_fire, runs from orchestrator_tasks where name = 'catch-up'");
+        try (Scheduler second = node("second"))
+        {
+            second.schedule(spec);
+            ClusterFixture.await("the late claim completed", 30, () -> queryLong("select runs + missed from " +
+                "orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS);
+        }
+        return ran;
+    }
+
+    private static Scheduler node(final String id)
+    {
+        final Scheduler scheduler = Scheduler.builder().store(TaskStore.postgres(server.dataSource())).nodeId(id)
+            .keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH])).build();
+        scheduler.start();
+        return scheduler;
+    }
+
+    private static long queryLong(final String sql)
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery(sql))
+        {
+            rows.next();
+            return rows.getLong(1);
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException(sql, ex);
+        }
+    }
+
+    private static void execute(final String sql) throws SQLException
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
+        {
+            statement.execute(sql);
+        }
+    }
+}
