@@ -6,10 +6,7 @@ import orchestrator.scheduler.store.ClusterLease;
 import orchestrator.scheduler.store.ClusterStore;
 import orchestrator.scheduler.store.TaskProgress;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -58,13 +55,10 @@ final class ClusterNode implements Runnable
     private final ClusterStore store;
     private final ClusterClock clock;
     final ClusterClaims claims = new ClusterClaims(LEASE_MS - SAFETY_MS);
-    private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private final ClusterShare share;
     private final ClusterCompletions completions;
     private final ClusterLateClaims late;
     private final AtomicLong fenced = new AtomicLong();
-    private volatile String[] nameArray = new String[0];
-    private volatile String[] preferred = new String[0];
-    private volatile List<String> live = List.of();
     private volatile boolean running = true;
     private TaskRegistry registry;
     private Thread thread;
@@ -82,6 +76,7 @@ final class ClusterNode implements Runnable
         this.store = store;
         this.clock = clock;
         this.completions = new ClusterCompletions(nodeId, MAX_CLAIMS);
+        this.share = new ClusterShare(nodeId);
         this.late = new ClusterLateClaims(nodeId, claims, completions, clock, misfireThresholdMs, this::keeps);
     }
 
@@ -100,8 +95,7 @@ final class ClusterNode implements Runnable
         {
             rebalanceUntilNanos = System.nanoTime() + REBALANCE_NANOS;
         }
-        live = lease.live();
-        preferred = preferredOf(nameArray, live, nodeId);
+        share.live(lease.live());
         claims.heartbeatSucceeded(started);
         nextHeartbeatNanos = started + TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MS);
         CallbackRunner.log(INFO, "cluster node '" + nodeId + "' joined at epoch " + epoch + ", clock offset " +
@@ -133,22 +127,14 @@ final class ClusterNode implements Runnable
 
     void registered(final String name)
     {
-        if (names.add(name))
-        {
-            nameArray = names.toArray(new String[0]);
-            preferred = preferredOf(nameArray, live, nodeId);
-        }
+        share.registered(name);
         claimAtMillis = Long.MIN_VALUE; // racy on purpose: at worst one claim round early or late
         LockSupport.unpark(thread);
     }
 
     void cancelled(final String name)
     {
-        if (names.remove(name))
-        {
-            nameArray = names.toArray(new String[0]);
-            preferred = preferredOf(nameArray, live, nodeId);
-        }
+        share.cancelled(name);
         final ClusterClaims.Held held = claims.held(name);
         if (held != null && (held.state.compareAndSet(ClusterClaims.CLAIMED, ClusterClaims.DROPPED) ||
             held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED)))
@@ -164,13 +150,7 @@ final class ClusterNode implements Runnable
      */
     private boolean keeps(final String name)
     {
-        if (!running || !names.contains(name))
-        {
-            return false;
-        }
-        final List<String> nodes = live;
-        return nodes.isEmpty() || !nodes.contains(nodeId) ||
-            nodes.get(Math.floorMod(name.hashCode(), nodes.size())).equals(nodeId);
+        return running && share.runs(name) && share.prefers(name);
     }
 
     /**
@@ -247,12 +227,13 @@ final class ClusterNode implements Runnable
 
     private void loopOnce()
     {
+        share.refresh();
         flush();
         if (System.nanoTime() - nextHeartbeatNanos >= 0)
         {
             heartbeat();
         }
-        if (claimDue() && nameArray.length > 0 && claims.leaseFresh())
+        if (claimDue() && share.all().length > 0 && claims.leaseFresh())
         {
             claim();
         }
@@ -281,7 +262,7 @@ final class ClusterNode implements Runnable
     {
         final long started = System.nanoTime();
         final long before = clock.local().millis();
-        final ClusterLease lease = store.heartbeat(nodeId, epoch, LEASE_MS, nameArray);
+        final ClusterLease lease = store.heartbeat(nodeId, epoch, LEASE_MS, share.all());
         if (lease == null)
         {
             fenced.incrementAndGet();
@@ -296,42 +277,16 @@ final class ClusterNode implements Runnable
         claims.heartbeatSucceeded(started);
         nextHeartbeatNanos = started + TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MS);
         claimAtMillis = Math.min(claimAtMillis, lease.nextDue());
-        if (!lease.live().equals(live))
+        final int liveBefore = share.live().size();
+        if (share.live(lease.live()) && (liveBefore > 1 || lease.live().size() > 1)) // a node alone: nothing moves
         {
-            if (lease.live().size() > 1 || live.size() > 1) // not a node alone in the cluster, nothing moves
-            {
-                rebalanceUntilNanos = System.nanoTime() + REBALANCE_NANOS;
-            }
-            live = lease.live();
-            preferred = preferredOf(nameArray, live, nodeId);
+            rebalanceUntilNanos = System.nanoTime() + REBALANCE_NANOS;
         }
-    }
-
-    /**
-     * Spreads the tasks over the live nodes: each name prefers the node at its hash among the sorted live ids, and
-     * is claimed ahead by that node only; the others claim it once it is overdue (its node died or lost it).
-     * Nodes that briefly disagree on the live set only claim a row both or late: the claim itself is exclusive.
-     */
-    static String[] preferredOf(final String[] names, final List<String> live, final String nodeId)
-    {
-        if (live.isEmpty() || !live.contains(nodeId))
-        {
-            return names;
-        }
-        final List<String> mine = new ArrayList<>();
-        for (final String name : names)
-        {
-            if (live.get(Math.floorMod(name.hashCode(), live.size())).equals(nodeId))
-            {
-                mine.add(name);
-            }
-        }
-        return mine.toArray(new String[0]);
     }
 
     private void claim()
     {
-        final List<ClusterClaim> got = store.claim(nodeId, epoch, OVERDUE_MS, nameArray, LOOKAHEAD_MS, preferred,
+        final List<ClusterClaim> got = store.claim(nodeId, epoch, OVERDUE_MS, share.all(), LOOKAHEAD_MS, share.preferred(),
             MAX_CLAIMS);
         lastClaimNanos = System.nanoTime();
         claimAtMillis = got.size() == MAX_CLAIMS ? Long.MIN_VALUE : Long.MAX_VALUE;
@@ -365,7 +320,7 @@ final class ClusterNode implements Runnable
     {
         final ClusterClaims.Held held = new ClusterClaims.Held(completion.name(), completion.nextFire(),
             completion.fence() + 1, keptEpoch);
-        if (running && names.contains(completion.name()))
+        if (running && share.runs(completion.name()))
         {
             claims.add(held);
         }
@@ -400,7 +355,7 @@ final class ClusterNode implements Runnable
         {
             waitMs = Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(flushIn) + 1);
         }
-        if (claimAt != Long.MIN_VALUE || nameArray.length == 0 || !claims.leaseFresh())
+        if (claimAt != Long.MIN_VALUE || share.all().length == 0 || !claims.leaseFresh())
         {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, waitMs))); // unparked by registrations and completions
         }

@@ -167,7 +167,7 @@ class ClusterClaimsTest
         final java.util.Set<String> seen = new java.util.HashSet<>();
         for (final String node : live)
         {
-            final String[] mine = ClusterNode.preferredOf(names, live, node);
+            final String[] mine = ClusterShare.preferredOf(names, live, node);
             assertTrue(mine.length > 10, node + " prefers a share: " + mine.length);
             for (final String name : mine)
             {
@@ -175,7 +175,7 @@ class ClusterClaimsTest
             }
         }
         assertEquals(names.length, seen.size(), "every name preferred by a live node");
-        assertEquals(names.length, ClusterNode.preferredOf(names, List.of("a", "b"), "z").length,
+        assertEquals(names.length, ClusterShare.preferredOf(names, List.of("a", "b"), "z").length,
             "a node not (yet) in the live set claims everything ahead");
     }
 

@@ -1,0 +1,124 @@
+package orchestrator.scheduler;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Thread safe: any thread registers and cancels, the cluster thread reads the arrays and sets the live nodes. Which
+ * tasks a cluster node runs (the names registered on it) and which of them it prefers: each name prefers the node at
+ * its hash among the sorted live ids; that node claims it ahead and keeps its row from one instant to the next, the
+ * others claim it only once it is overdue (its node died or gave it back).
+ * <p>
+ * Nodes that briefly disagree on the live set only claim a row both or late: the claim itself is exclusive.
+ */
+final class ClusterShare
+{
+    private final String nodeId;
+    private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private volatile boolean changed;             // the arrays are built again by the cluster thread, once per burst
+    private volatile List<String> live = List.of();
+    private String[] all = new String[0];        // cluster thread
+    private String[] preferred = new String[0];  // cluster thread
+
+    ClusterShare(final String nodeId)
+    {
+        this.nodeId = nodeId;
+    }
+
+    void registered(final String name)
+    {
+        if (names.add(name))
+        {
+            changed = true;
+        }
+    }
+
+    void cancelled(final String name)
+    {
+        if (names.remove(name))
+        {
+            changed = true;
+        }
+    }
+
+    boolean runs(final String name)
+    {
+        return names.contains(name);
+    }
+
+    /**
+     * @return whether this node prefers {@code name}: it is the node at the name's hash among the live ones, or it
+     *         does not know the live nodes yet.
+     */
+    boolean prefers(final String name)
+    {
+        final List<String> nodes = live;
+        return nodes.isEmpty() || !nodes.contains(nodeId) ||
+            nodes.get(Math.floorMod(name.hashCode(), nodes.size())).equals(nodeId);
+    }
+
+    List<String> live()
+    {
+        return live;
+    }
+
+    /**
+     * Cluster thread: the live nodes as a heartbeat or join returned them.
+     *
+     * @return true when they changed.
+     */
+    boolean live(final List<String> nodes)
+    {
+        if (nodes.equals(live))
+        {
+            return false;
+        }
+        live = nodes;
+        preferred = preferredOf(all, nodes, nodeId);
+        return true;
+    }
+
+    /**
+     * Cluster thread: builds the arrays again after registrations or cancellations.
+     */
+    void refresh()
+    {
+        if (changed)
+        {
+            changed = false;
+            all = names.toArray(new String[0]);
+            preferred = preferredOf(all, live, nodeId);
+        }
+    }
+
+    /** Cluster thread: every name registered here, as of the last {@link #refresh}. */
+    String[] all()
+    {
+        return all;
+    }
+
+    /** Cluster thread: the names this node prefers, as of the last {@link #refresh}. */
+    String[] preferred()
+    {
+        return preferred;
+    }
+
+    static String[] preferredOf(final String[] names, final List<String> live, final String nodeId)
+    {
+        if (live.isEmpty() || !live.contains(nodeId))
+        {
+            return names;
+        }
+        final List<String> mine = new ArrayList<>();
+        for (final String name : names)
+        {
+            if (live.get(Math.floorMod(name.hashCode(), live.size())).equals(nodeId))
+            {
+                mine.add(name);
+            }
+        }
+        return mine.toArray(new String[0]);
+    }
+}
