@@ -74,7 +74,36 @@ public final class ClusterNodeMain
         }
     }
 
+    /**
+     * Writes the fire to the ledger, retrying for up to 30 s while the database is away (a callback's downstream
+     * write waits for its database), so that every run that started is in the ledger.
+     */
     private static void record(final PGSimpleDataSource dataSource, final FireContext context, final long workMs)
+    {
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true)
+        {
+            try
+            {
+                insert(dataSource, context);
+                break;
+            }
+            catch (final IllegalStateException ex)
+            {
+                if (System.nanoTime() - deadline > 0)
+                {
+                    throw ex;
+                }
+                LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            }
+        }
+        if (workMs > 0)
+        {
+            LockSupport.parkNanos(Duration.ofMillis(workMs).toNanos()); // the callback's own work
+        }
+    }
+
+    private static void insert(final PGSimpleDataSource dataSource, final FireContext context)
     {
         try (Connection connection = dataSource.getConnection())
         {
@@ -104,10 +133,6 @@ public final class ClusterNodeMain
         catch (final SQLException ex)
         {
             throw new IllegalStateException("ledger insert failed: " + ex, ex);
-        }
-        if (workMs > 0)
-        {
-            LockSupport.parkNanos(Duration.ofMillis(workMs).toNanos()); // the callback's own work
         }
     }
 }

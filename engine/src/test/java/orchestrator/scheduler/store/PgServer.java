@@ -91,14 +91,38 @@ public final class PgServer implements AutoCloseable
         }
     }
 
+    /**
+     * Stops the server at once ({@code pg_ctl stop -m immediate}, as a crash or a power cut would), keeping its data:
+     * every connection is cut and new ones are refused until {@link #restart}.
+     */
+    public void stop()
+    {
+        PgCommands.stop(bin, dataDir, asPostgresUser);
+    }
+
+    /**
+     * Starts the stopped server again on the same port and data (it recovers from its log).
+     */
+    public void restart() throws IOException, InterruptedException
+    {
+        PgCommands.run(bin, dataDir, asPostgresUser, List.of(bin.resolve("pg_ctl").toString(), "-D",
+            dataDir.toString(), "-w", "-t", "60", "-l", dataDir.resolve("server.log").toString(), "-o",
+            options(port, dataDir), "start"));
+    }
+
+    private static String options(final int port, final Path dataDir)
+    {
+        return "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dataDir +
+            " -c fsync=on -c max_connections=200";
+    }
+
     private static PgServer startOnFreePort(final Path bin, final Path dataDir, final boolean root)
         throws IOException, InterruptedException
     {
         for (int attempt = 1; ; attempt++)
         {
             final int port = PgCommands.freePort();
-            final String options = "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" +
-                dataDir + " -c fsync=on -c max_connections=200";
+            final String options = options(port, dataDir);
             try
             {
                 PgCommands.run(bin, dataDir, root, List.of(bin.resolve("pg_ctl").toString(), "-D",
