@@ -18,7 +18,7 @@ import java.util.List;
  * @param latenessMs    {@code bench.cluster.lateness.ms} [5000]: span of the due times of the lateness measurement.
  * @param drainMs       {@code bench.cluster.drain.ms} [20000]: how long after the last due time fires still count.
  * @param takeoverMs    {@code bench.cluster.takeover.ms} [60000]: how long to wait for a takeover; 0 skips it.
- * @param recurring     {@code bench.cluster.recurring} [2000,5000,10000]: tasks every second on each node of a contender
+ * @param recurring     {@code bench.cluster.recurring} [10000,20000,40000]: tasks every second on each node of a contender
  *                      that registers its tasks on the nodes (the demand in fires per second), one throughput
  *                      measurement per value.
  * @param backlogScale  {@code bench.cluster.backlog.scale} [1.0]: multiplies each contender's throughput backlog.
@@ -47,7 +47,7 @@ record ClusterSettings(List<String> contenders, int threads, int nodes, long war
             Long.getLong("bench.cluster.lateness.ms", 5_000),
             Long.getLong("bench.cluster.drain.ms", 20_000),
             Long.getLong("bench.cluster.takeover.ms", 60_000),
-            Arrays.stream(System.getProperty("bench.cluster.recurring", "2000,5000,10000").split(","))
+            Arrays.stream(System.getProperty("bench.cluster.recurring", "10000,20000,40000").split(","))
                 .map(String::strip).map(Integer::valueOf).toList(),
             Double.parseDouble(System.getProperty("bench.cluster.backlog.scale", "1.0")),
             Path.of(System.getProperty("bench.cluster.out", "target/cluster")).toAbsolutePath());
