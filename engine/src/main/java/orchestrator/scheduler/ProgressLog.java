@@ -4,6 +4,7 @@ import orchestrator.scheduler.store.ProgressBatch;
 import orchestrator.scheduler.store.TaskProgress;
 import orchestrator.scheduler.store.TaskStore;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * <p>
  * Caveats: the batch is handed over with the lock held, so batches reach the store in the order their state was read
  * (a later batch never carries older counters); the store only queues it, the disk write happens on its own thread.
+ * At most {@value #MAX_UNWRITTEN} batches may wait unwritten when a caller goes on: {@link #flush} then hands back
+ * the oldest to wait for, so a caller faster than the store is held to the store's pace instead of queuing without
+ * limit.
  */
 final class ProgressLog
 {
@@ -29,7 +33,11 @@ final class ProgressLog
      * counters as they are then. A task that ends (completes, fails) is written at once by ended(): its id may be
      * freed and reused before the batch is built. A cancelled task is removed from the store by the API call instead.
      */
+    /** Batches a caller may leave unwritten behind it (written, not forced: the store's own thread writes them). */
+    static final int MAX_UNWRITTEN = 2;
+
     private final TaskStore store;
+    private final ArrayDeque<CompletableFuture<Void>> unwritten = new ArrayDeque<>(); // handed over, maybe not written
     private int[] touched = new int[1024];
     private int touchedCount;
     private boolean[] marked = new boolean[1024];
@@ -150,7 +158,9 @@ final class ProgressLog
     /**
      * Hands what was touched since the last flush to the store as one batch (lock held).
      *
-     * @return the batch's write, to wait for before dispatching when a DROP task was claimed; otherwise null.
+     * @return a write to wait for once the lock is released, or null: the batch's own when a DROP task was claimed
+     *         (its marker is written before the fire is dispatched), otherwise the oldest unwritten batch's when more
+     *         than {@value #MAX_UNWRITTEN} are unwritten (backpressure).
      */
     CompletableFuture<Void> flush(final TaskRegistry registry)
     {
@@ -192,7 +202,17 @@ final class ProgressLog
             written = CompletableFuture.failedFuture(ex);
         }
         written.whenComplete((done, failure) -> onWritten(failure));
-        return mustWait ? written : null;
+        CompletableFuture<Void> oldest;
+        while ((oldest = unwritten.peekFirst()) != null && oldest.isDone())
+        {
+            unwritten.pollFirst();
+        }
+        unwritten.addLast(written);
+        if (mustWait)
+        {
+            return written; // the batches before it are written first: the store keeps their order
+        }
+        return unwritten.size() > MAX_UNWRITTEN ? unwritten.peekFirst() : null;
     }
 
     /** Any thread: waits until a batch is written (not forced); a failure was logged by {@link #onWritten}. */
