@@ -35,9 +35,13 @@ final class ProgressLog
      */
     /** Batches a caller may leave unwritten behind it (written, not forced: the store's own thread writes them). */
     static final int MAX_UNWRITTEN = 2;
+    private static final int KEPT_BATCHES = 4;             // handed-over batches kept for reuse once released
+    private static final int KEPT_BATCH_CAPACITY = 1 << 16; // a larger one (the first batch after a restore) is dropped
 
     private final TaskStore store;
     private final ArrayDeque<CompletableFuture<Void>> unwritten = new ArrayDeque<>(); // handed over, maybe not written
+    private final ArrayDeque<ProgressBatch> handedOver = new ArrayDeque<>(); // oldest first, reused once released
+    private ProgressBatch idle;                          // filled but never handed over (empty, or the store closed)
     private int[] touched = new int[1024];
     private int touchedCount;
     private boolean[] marked = new boolean[1024];
@@ -169,7 +173,7 @@ final class ProgressLog
             return null;
         }
         final TaskTable table = registry.table;
-        final ProgressBatch batch = new ProgressBatch(touchedCount + ended.size());
+        final ProgressBatch batch = spareBatch(touchedCount + ended.size());
         for (final TaskProgress end : ended)
         {
             batch.add(ProgressBatch.NO_SLOT, end.name(), end.state(), end.nextFire(), end.runs(), end.missed(),
@@ -190,6 +194,7 @@ final class ProgressLog
         waitForWrite = false;
         if (closed || batch.isEmpty())
         {
+            idle = batch;
             return null;
         }
         CompletableFuture<Void> written;
@@ -202,6 +207,14 @@ final class ProgressLog
             written = CompletableFuture.failedFuture(ex);
         }
         written.whenComplete((done, failure) -> onWritten(failure));
+        if (batch.capacity() <= KEPT_BATCH_CAPACITY)
+        {
+            if (handedOver.size() == KEPT_BATCHES)
+            {
+                handedOver.pollFirst(); // not released yet (a slow or failed store): left to the garbage collector
+            }
+            handedOver.addLast(batch);
+        }
         CompletableFuture<Void> oldest;
         while ((oldest = unwritten.peekFirst()) != null && oldest.isDone())
         {
@@ -213,6 +226,26 @@ final class ProgressLog
             return written; // the batches before it are written first: the store keeps their order
         }
         return unwritten.size() > MAX_UNWRITTEN ? unwritten.peekFirst() : null;
+    }
+
+    /** @return an empty batch: the one never handed over, the oldest one the store released, or a new one. */
+    private ProgressBatch spareBatch(final int capacity)
+    {
+        final ProgressBatch spare = idle;
+        if (spare != null)
+        {
+            idle = null;
+            spare.clear();
+            return spare;
+        }
+        final ProgressBatch oldest = handedOver.peekFirst();
+        if (oldest != null && oldest.isReleased()) // the store's reads of it happen before this read
+        {
+            handedOver.pollFirst();
+            oldest.clear();
+            return oldest;
+        }
+        return new ProgressBatch(capacity);
     }
 
     /** Any thread: waits until a batch is written (not forced); a failure was logged by {@link #onWritten}. */

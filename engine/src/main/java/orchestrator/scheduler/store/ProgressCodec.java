@@ -32,6 +32,15 @@ final class ProgressCodec
      */
     void encode(final ProgressBatch batch, final Consumer<byte[]> frames)
     {
+        encode(batch, new StoreState.Row[batch.size()], frames);
+    }
+
+    /**
+     * As {@link #encode(ProgressBatch, Consumer)}; {@code rows[i]}, when not null, is the row that holds entry
+     * {@code i}'s name, whose packed copy of a short name is written instead of reading the name.
+     */
+    void encode(final ProgressBatch batch, final StoreState.Row[] rows, final Consumer<byte[]> frames)
+    {
         final int size = batch.size();
         final long base = size == 0 ? 0 : batch.nextFire(0);
         int from = 0;
@@ -42,7 +51,7 @@ final class ProgressCodec
             int i = from;
             while (i < size && (i == from || out.position() - Frames.HEADER < frameBodyLimit))
             {
-                putEntry(batch, i, base);
+                putEntry(batch, rows[i], i, base);
                 i++;
             }
             out.putIntAt(countAt, i - from);
@@ -51,11 +60,18 @@ final class ProgressCodec
         }
     }
 
-    private void putEntry(final ProgressBatch batch, final int i, final long base)
+    private void putEntry(final ProgressBatch batch, final StoreState.Row row, final int i, final long base)
     {
         final long running = batch.runningFire(i);
-        out.varString(batch.name(i))
-            .putByte(batch.stateOrdinal(i))
+        if (row != null && row.packedLength >= 0)
+        {
+            out.packedString(row.name0, row.name1, row.packedLength);
+        }
+        else
+        {
+            out.varString(batch.name(i));
+        }
+        out.putByte(batch.stateOrdinal(i))
             .putVarLong(zigZag(batch.nextFire(i) - base))
             .putVarLong(batch.runs(i))
             .putVarLong(batch.missed(i))

@@ -24,8 +24,14 @@ final class StoreState
 
     static final class Row
     {
+        /** The most characters of a name kept in {@link #name0} and {@link #name1}. */
+        static final int PACKED_NAME = 16;
+
         StoredTask task; // the definition; its progress is stale once an entry was applied
         String name;     // the name object of the last upsert, which the engine's entries carry
+        long name0;      // an ASCII name of up to 16 characters, one byte each, little-endian: the journal writer
+        long name1;      // encodes it from the row it touches anyway, without reading the name's String
+        int packedLength; // the packed name's length, or -1 when the name is longer or not ASCII
         byte state;
         long nextFire;
         long runs;
@@ -43,9 +49,37 @@ final class StoreState
         {
             this.task = task;
             this.name = task.name();
+            pack(name);
             final TaskProgress progress = task.progress();
             set((byte)progress.state().ordinal(), progress.nextFire(), progress.runs(), progress.missed(),
                 progress.failures(), progress.runningFire());
+        }
+
+        private void pack(final String value)
+        {
+            final int length = value.length();
+            long lo = 0;
+            long hi = 0;
+            for (int i = 0; i < length && i < PACKED_NAME; i++)
+            {
+                final long c = value.charAt(i);
+                if (c >= 0x80)
+                {
+                    packedLength = -1;
+                    return;
+                }
+                if (i < Long.BYTES)
+                {
+                    lo |= c << (i << 3);
+                }
+                else
+                {
+                    hi |= c << ((i - Long.BYTES) << 3);
+                }
+            }
+            name0 = lo;
+            name1 = hi;
+            packedLength = length <= PACKED_NAME ? length : -1;
         }
 
         void set(final byte state, final long nextFire, final long runs, final long missed, final long failures,
@@ -103,12 +137,45 @@ final class StoreState
     {
         for (int i = 0, size = batch.size(); i < size; i++)
         {
-            final Row row = row(batch.slot(i), batch.name(i));
-            if (row != null)
-            {
-                row.set(batch.stateOrdinal(i), batch.nextFire(i), batch.runs(i), batch.missed(i), batch.failures(i),
-                    batch.runningFire(i));
-            }
+            apply(batch, i, row(batch.slot(i), batch.name(i)));
+        }
+    }
+
+    /**
+     * As {@link #progress(ProgressBatch)}, with the rows {@link #resolve} found: a row that is gone since (or was
+     * missing then: an upsert applied since may have stored the name) is looked up again.
+     */
+    void progress(final ProgressBatch batch, final Row[] rows)
+    {
+        for (int i = 0, size = batch.size(); i < size; i++)
+        {
+            final Row found = rows[i];
+            apply(batch, i, found == null || found.removed ? row(batch.slot(i), batch.name(i)) : found);
+            rows[i] = null;
+        }
+    }
+
+    /**
+     * @param rows where to put each entry's row (or null), at least {@code batch.size()} long, or too short.
+     * @return {@code rows}, or a longer array when it was too short.
+     */
+    Row[] resolve(final ProgressBatch batch, final Row[] rows)
+    {
+        final int size = batch.size();
+        final Row[] out = rows.length >= size ? rows : new Row[Math.max(size, rows.length * 2)];
+        for (int i = 0; i < size; i++)
+        {
+            out[i] = row(batch.slot(i), batch.name(i));
+        }
+        return out;
+    }
+
+    private static void apply(final ProgressBatch batch, final int i, final Row row)
+    {
+        if (row != null)
+        {
+            row.set(batch.stateOrdinal(i), batch.nextFire(i), batch.runs(i), batch.missed(i), batch.failures(i),
+                batch.runningFire(i));
         }
     }
 

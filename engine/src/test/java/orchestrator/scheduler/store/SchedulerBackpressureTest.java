@@ -86,6 +86,13 @@ class SchedulerBackpressureTest
             assertEquals(CALLS, ran.get(), "every fire ran; none was lost to the wait");
             assertTrue(scheduler.storeFailure().isEmpty(), "a stall is not a failure");
         }
+        try (Scheduler restarted = Scheduler.builder().clock(clock).dispatcher(new Dispatcher()).keyProvider(KEY)
+            .store(TaskStore.journal(temp.resolve("journal"))).build())
+        {
+            restarted.schedule(TaskSpec.named("every-minute").cron("* * * * *").run(ran::incrementAndGet));
+            assertEquals(CALLS, restarted.task("every-minute").orElseThrow().runs(),
+                "every batch held back was written, in order, after the stall");
+        }
     }
 
     /** Whether {@code thread} is parked waiting for a progress batch to be written. */

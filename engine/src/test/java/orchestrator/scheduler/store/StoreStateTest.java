@@ -59,6 +59,28 @@ class StoreStateTest
         assertEquals(List.of("a"), names(state));
     }
 
+    @Test
+    void shouldApplyResolvedProgressToTheRowThatHoldsTheNameWhenApplied()
+    {
+        final StoreState state = new StoreState();
+        final String d = new String("d");
+        state.upsert(Tasks.runnableTask(d, 1));
+        final ProgressBatch first = batch(4, d, 70);
+        final StoreState.Row[] rows = state.resolve(first, new StoreState.Row[0]);
+        state.remove("d"); // between the writer's encoding and its apply: a remove, then the name again
+        state.upsert(Tasks.runnableTask(d, 2));
+        state.progress(first, rows);
+        assertEquals(70, next(state, "d"), "applied to the new row, not the removed one found before");
+
+        final String e = new String("e");
+        final ProgressBatch second = batch(6, e, 80);
+        final StoreState.Row[] missing = state.resolve(second, rows);
+        assertEquals(null, missing[0], "not held when resolved");
+        state.upsert(Tasks.runnableTask(e, 3)); // its upsert was written in the same group, before the batch
+        state.progress(second, missing);
+        assertEquals(80, next(state, "e"));
+    }
+
     private static ProgressBatch batch(final int slot, final String name, final long next)
     {
         final ProgressBatch batch = new ProgressBatch(1);
