@@ -25,9 +25,9 @@ final class JournalWriter implements Runnable
      * Group commit: the writer takes everything queued at once, writes it as one buffer and forces the segment once
      * (force(false), fdatasync, which also persists the file size) if any entry of the batch asked for durability;
      * then it completes the futures and only then applies the batch to its StoreState (which only feeds snapshots,
-     * taken on this thread after the apply), so callers go on while it applies. A progress batch's rows are found
-     * once, before the encoding: the encoding takes a short name packed in its row (one cache line, instead of the
-     * name's String and its bytes), the apply takes the rows found (and looks up again a row removed or missing then). A future completes only after its
+     * taken on this thread after the apply), so callers go on while it applies. The apply of a progress batch fills
+     * columns by slot (SlotProgress), folded into the rows before a snapshot reads them; the encoding takes a short
+     * name packed in those columns instead of reading the name's String. A future completes only after its
      * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
@@ -43,7 +43,6 @@ final class JournalWriter implements Runnable
     private static final long CLOSE_WAIT_MS = 30_000;
     private static final long CLOSE_COMPACT_BYTES = 1 << 20;
     private static final int SNAPSHOT_CHUNK = 1 << 20;
-    private static final StoreState.Row[] NO_ROWS = new StoreState.Row[0];
 
     /**
      * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_COMPACT}, encoded
@@ -72,8 +71,6 @@ final class JournalWriter implements Runnable
     private final List<byte[]> frames = new ArrayList<>();
     private final ProgressCodec progressCodec;
     private final RecordWriter records = new RecordWriter();
-    private final ArrayDeque<StoreState.Row[]> resolved = new ArrayDeque<>(); // per progress batch being written
-    private final ArrayDeque<StoreState.Row[]> spareRows = new ArrayDeque<>(); // emptied by the apply, for reuse
 
     JournalWriter(final Path dir, final JournalOptions options, final StoreState state,
         final JournalRecovery.Recovered recovered) throws IOException
@@ -231,12 +228,8 @@ final class JournalWriter implements Runnable
                 durable |= entry.durable();
                 if (entry.type() == Frames.PROGRESS_COMPACT)
                 {
-                    final ProgressBatch progress = (ProgressBatch)entry.value();
-                    // each entry's row, found once for the encoding and the apply
-                    final StoreState.Row[] rows = state.resolve(progress, spareRows.isEmpty() ? NO_ROWS :
-                        spareRows.pop());
-                    progressCodec.encode(progress, rows, frames::add); // on this thread, not the caller's
-                    resolved.addLast(rows);
+                    // on this thread, not the caller's; short names from the state's packed copies
+                    progressCodec.encode((ProgressBatch)entry.value(), state.slots(), frames::add);
                 }
                 else if (entry.frame() != null)
                 {
@@ -280,7 +273,6 @@ final class JournalWriter implements Runnable
         }
         catch (final IOException | RuntimeException ex)
         {
-            resolved.clear();
             failure = ex;
             fail(batch, ex);
         }
@@ -336,9 +328,7 @@ final class JournalWriter implements Runnable
                 break;
             case Frames.PROGRESS_COMPACT:
                 final ProgressBatch batch = (ProgressBatch)entry.value();
-                final StoreState.Row[] rows = resolved.pollFirst();
-                state.progress(batch, rows);
-                spareRows.push(rows);
+                state.progress(batch);
                 batch.release(); // encoded and applied: the engine may refill it
                 break;
             default:

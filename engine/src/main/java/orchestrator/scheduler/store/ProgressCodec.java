@@ -32,14 +32,14 @@ final class ProgressCodec
      */
     void encode(final ProgressBatch batch, final Consumer<byte[]> frames)
     {
-        encode(batch, new StoreState.Row[batch.size()], frames);
+        encode(batch, new SlotProgress(), frames);
     }
 
     /**
-     * As {@link #encode(ProgressBatch, Consumer)}; {@code rows[i]}, when not null, is the row that holds entry
-     * {@code i}'s name, whose packed copy of a short name is written instead of reading the name.
+     * As {@link #encode(ProgressBatch, Consumer)}; an entry whose slot holds its name packed in {@code packed} is
+     * written from there instead of reading the name.
      */
-    void encode(final ProgressBatch batch, final StoreState.Row[] rows, final Consumer<byte[]> frames)
+    void encode(final ProgressBatch batch, final SlotProgress packed, final Consumer<byte[]> frames)
     {
         final int size = batch.size();
         final long base = size == 0 ? 0 : batch.nextFire(0);
@@ -51,7 +51,7 @@ final class ProgressCodec
             int i = from;
             while (i < size && (i == from || out.position() - Frames.HEADER < frameBodyLimit))
             {
-                putEntry(batch, rows[i], i, base);
+                putEntry(batch, packed, i, base);
                 i++;
             }
             out.putIntAt(countAt, i - from);
@@ -60,12 +60,14 @@ final class ProgressCodec
         }
     }
 
-    private void putEntry(final ProgressBatch batch, final StoreState.Row row, final int i, final long base)
+    private void putEntry(final ProgressBatch batch, final SlotProgress packed, final int i, final long base)
     {
         final long running = batch.runningFire(i);
-        if (row != null && row.packedLength >= 0)
+        final int slot = batch.slot(i);
+        final int length = packed.packedLength(slot, batch.name(i));
+        if (length >= 0)
         {
-            out.packedString(row.name0, row.name1, row.packedLength);
+            out.packedString(packed.name0(slot), packed.name1(slot), length);
         }
         else
         {

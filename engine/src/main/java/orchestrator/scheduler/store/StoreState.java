@@ -15,8 +15,9 @@ import java.util.Map;
  * operations the writer applies, so replay and live writes cannot disagree.
  * <p>
  * A task is a {@link Row}: its stored definition and its progress in fields updated in place, so a progress entry
- * allocates nothing. An entry that carries the engine's slot finds its row through {@code bySlot} without hashing
- * the name; the slot is only trusted when the row found there holds the very same name object and is still held.
+ * allocates nothing. An entry that carries the engine's slot waits in {@link SlotProgress} columns until the rows are
+ * read or the names held change ({@link #fold}), then finds its row through {@code bySlot} without hashing the name;
+ * the slot is only trusted when the row found there holds the very same name object and is still held.
  */
 final class StoreState
 {
@@ -24,14 +25,8 @@ final class StoreState
 
     static final class Row
     {
-        /** The most characters of a name kept in {@link #name0} and {@link #name1}. */
-        static final int PACKED_NAME = 16;
-
         StoredTask task; // the definition; its progress is stale once an entry was applied
         String name;     // the name object of the last upsert, which the engine's entries carry
-        long name0;      // an ASCII name of up to 16 characters, one byte each, little-endian: the journal writer
-        long name1;      // encodes it from the row it touches anyway, without reading the name's String
-        int packedLength; // the packed name's length, or -1 when the name is longer or not ASCII
         byte state;
         long nextFire;
         long runs;
@@ -49,37 +44,9 @@ final class StoreState
         {
             this.task = task;
             this.name = task.name();
-            pack(name);
             final TaskProgress progress = task.progress();
             set((byte)progress.state().ordinal(), progress.nextFire(), progress.runs(), progress.missed(),
                 progress.failures(), progress.runningFire());
-        }
-
-        private void pack(final String value)
-        {
-            final int length = value.length();
-            long lo = 0;
-            long hi = 0;
-            for (int i = 0; i < length && i < PACKED_NAME; i++)
-            {
-                final long c = value.charAt(i);
-                if (c >= 0x80)
-                {
-                    packedLength = -1;
-                    return;
-                }
-                if (i < Long.BYTES)
-                {
-                    lo |= c << (i << 3);
-                }
-                else
-                {
-                    hi |= c << ((i - Long.BYTES) << 3);
-                }
-            }
-            name0 = lo;
-            name1 = hi;
-            packedLength = length <= PACKED_NAME ? length : -1;
         }
 
         void set(final byte state, final long nextFire, final long runs, final long missed, final long failures,
@@ -109,9 +76,11 @@ final class StoreState
 
     private final Map<String, Row> tasks = new HashMap<>();
     private Row[] bySlot = new Row[0];
+    private final SlotProgress slots = new SlotProgress();
 
     void upsert(final StoredTask task)
     {
+        fold(); // the entries before it apply to the names held before it
         final Row row = tasks.get(task.name());
         if (row == null)
         {
@@ -125,6 +94,7 @@ final class StoreState
 
     void remove(final String name)
     {
+        fold();
         final Row row = tasks.remove(name);
         if (row != null)
         {
@@ -137,46 +107,31 @@ final class StoreState
     {
         for (int i = 0, size = batch.size(); i < size; i++)
         {
-            apply(batch, i, row(batch.slot(i), batch.name(i)));
+            if (batch.slot(i) >= 0)
+            {
+                slots.record(batch, i, this); // applied to its row by the next fold
+                continue;
+            }
+            fold(); // in order with the entries recorded by slot
+            final Row row = tasks.get(batch.name(i));
+            if (row != null)
+            {
+                row.set(batch.stateOrdinal(i), batch.nextFire(i), batch.runs(i), batch.missed(i), batch.failures(i),
+                    batch.runningFire(i));
+            }
         }
     }
 
-    /**
-     * As {@link #progress(ProgressBatch)}, with the rows {@link #resolve} found: a row that is gone since (or was
-     * missing then: an upsert applied since may have stored the name) is looked up again.
-     */
-    void progress(final ProgressBatch batch, final Row[] rows)
+    /** Applies the progress entries recorded by slot to their rows. */
+    void fold()
     {
-        for (int i = 0, size = batch.size(); i < size; i++)
-        {
-            final Row found = rows[i];
-            apply(batch, i, found == null || found.removed ? row(batch.slot(i), batch.name(i)) : found);
-            rows[i] = null;
-        }
+        slots.fold(this);
     }
 
-    /**
-     * @param rows where to put each entry's row (or null), at least {@code batch.size()} long, or too short.
-     * @return {@code rows}, or a longer array when it was too short.
-     */
-    Row[] resolve(final ProgressBatch batch, final Row[] rows)
+    /** @return the slot columns, whose packed names the journal's encoder reads. */
+    SlotProgress slots()
     {
-        final int size = batch.size();
-        final Row[] out = rows.length >= size ? rows : new Row[Math.max(size, rows.length * 2)];
-        for (int i = 0; i < size; i++)
-        {
-            out[i] = row(batch.slot(i), batch.name(i));
-        }
-        return out;
-    }
-
-    private static void apply(final ProgressBatch batch, final int i, final Row row)
-    {
-        if (row != null)
-        {
-            row.set(batch.stateOrdinal(i), batch.nextFire(i), batch.runs(i), batch.missed(i), batch.failures(i),
-                batch.runningFire(i));
-        }
+        return slots;
     }
 
     /**
@@ -206,9 +161,10 @@ final class StoreState
         return row;
     }
 
-    /** @return every row held; not to be modified. */
+    /** @return every row held, with all progress applied; not to be modified. */
     Collection<Row> rows()
     {
+        fold();
         return tasks.values();
     }
 
@@ -219,6 +175,7 @@ final class StoreState
 
     List<StoredTask> tasks()
     {
+        fold();
         final List<StoredTask> all = new ArrayList<>(tasks.size());
         for (final Row row : tasks.values())
         {

@@ -60,25 +60,30 @@ class StoreStateTest
     }
 
     @Test
-    void shouldApplyResolvedProgressToTheRowThatHoldsTheNameWhenApplied()
+    void shouldApplyProgressKeptBySlotAsIfEachEntryWereAppliedAtOnce()
     {
         final StoreState state = new StoreState();
         final String d = new String("d");
         state.upsert(Tasks.runnableTask(d, 1));
-        final ProgressBatch first = batch(4, d, 70);
-        final StoreState.Row[] rows = state.resolve(first, new StoreState.Row[0]);
-        state.remove("d"); // between the writer's encoding and its apply: a remove, then the name again
+        state.progress(batch(4, d, 70)); // kept in the slot columns
+        state.remove("d");
         state.upsert(Tasks.runnableTask(d, 2));
-        state.progress(first, rows);
-        assertEquals(70, next(state, "d"), "applied to the new row, not the removed one found before");
+        assertEquals(Tasks.progress(d, 2).nextFire(), next(state, "d"), "the entry went to the removed row");
 
         final String e = new String("e");
-        final ProgressBatch second = batch(6, e, 80);
-        final StoreState.Row[] missing = state.resolve(second, rows);
-        assertEquals(null, missing[0], "not held when resolved");
-        state.upsert(Tasks.runnableTask(e, 3)); // its upsert was written in the same group, before the batch
-        state.progress(second, missing);
-        assertEquals(80, next(state, "e"));
+        state.progress(batch(6, e, 80)); // not held when recorded: ignored, even though held by the fold
+        state.upsert(Tasks.runnableTask(e, 3));
+        assertEquals(Tasks.progress(e, 3).nextFire(), next(state, "e"));
+
+        state.progress(batch(6, e, 90));
+        state.progress(batch(6, new String("f"), 100)); // slot 6 reused for a name not held: e's entry folded first
+        assertEquals(90, next(state, "e"));
+        assertEquals(List.of("d", "e"), names(state));
+
+        final ProgressBatch mixed = batch(6, e, 110);
+        mixed.add(ProgressBatch.NO_SLOT, "e", TaskState.SCHEDULED, 120, 0, 0, 0, TaskProgress.NOT_RUNNING);
+        state.progress(mixed);
+        assertEquals(120, next(state, "e"), "entries with and without a slot apply in batch order");
     }
 
     private static ProgressBatch batch(final int slot, final String name, final long next)
