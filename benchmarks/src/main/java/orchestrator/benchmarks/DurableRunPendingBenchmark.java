@@ -48,11 +48,12 @@ import orchestrator.scheduler.vault.KeyProvider;
  * {@link ManualClock} by one period and calls {@code runPending()}, which must fire all {@code n}; the secondary score
  * {@code fires} is fires per second.
  * <p>
- * On the journal every task is registered with {@code onRestart(DROP)}, so that {@code runPending()} waits until the
- * journal's writer thread has written its collection's progress batch (one {@code PROGRESS} record with an entry per
- * fired task; written, not forced) before it dispatches. The figure is therefore what the journal sustains, not only
- * what the caller pays: with the default {@code RUN_AGAIN} the batch is written behind the call, and a caller faster
- * than the writer would only grow the writer's queue. The journal lives in a fresh directory under
+ * With {@code policy = DROP} every task is registered with {@code onRestart(DROP)}, so that {@code runPending()} waits
+ * until the journal's writer thread has written its collection's progress batch (one {@code PROGRESS} record with an
+ * entry per fired task; written, not forced) before it dispatches. With {@code RUN_AGAIN} (the default) the batch is
+ * written behind the call, but the scheduler lets at most a bounded number of batches wait unwritten, so a caller
+ * faster than the writer waits for the oldest: either figure is what the journal sustains, not only what the caller
+ * pays. The journal lives in a fresh directory under
  * {@code -Ddurable.dir} (default {@code target}, relative to the working directory: the real disk, not a tmpfs),
  * deleted after the trial. The {@code n} tasks are registered before the trial from 32 threads, each registration
  * durable when it returns (the threads share the journal's forces); at 1M this takes tens of seconds per fork.
@@ -79,6 +80,14 @@ public class DurableRunPendingBenchmark
 
     @Param({"1000", "100000", "1000000"})
     int n;
+
+    /**
+     * Every task's {@code onRestart} policy: {@code DROP} makes each collection wait for its batch to be written,
+     * {@code RUN_AGAIN} (the default) lets the batch be written behind the call, within the progress log's bound on
+     * unwritten batches. The in-memory store writes nothing either way.
+     */
+    @Param({"DROP", "RUN_AGAIN"})
+    String policy;
 
     private ManualClock clock;
     private Scheduler scheduler;
@@ -111,7 +120,7 @@ public class DurableRunPendingBenchmark
         }
         scheduler = builder.build();
         final CronSchedule everySecond = CronSchedule.parse("* * * * * *", ZoneOffset.UTC);
-        final InterruptedFirePolicy onRestart = journal ? InterruptedFirePolicy.DROP : InterruptedFirePolicy.RUN_AGAIN;
+        final InterruptedFirePolicy onRestart = InterruptedFirePolicy.valueOf(policy);
         registerAll(scheduler, n, i -> TaskSpec.named("task-" + i).cron(everySecond).onRestart(onRestart)
             .run(CALLBACK));
     }

@@ -88,7 +88,7 @@ final class FireCycle
         {
             final FireBatch batch;
             final int polled;
-            CompletableFuture<Void> marked = null;
+            CompletableFuture<Void> toAwait = null;
             registry.lock.lock();
             try
             {
@@ -104,16 +104,18 @@ final class FireCycle
                 more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.hasReady();
                 if (progress != null)
                 {
-                    marked = progress.flush(registry); // one batch per collection, handed over in lock order
+                    toAwait = progress.flush(registry); // one batch per collection, handed over in lock order
                 }
             }
             finally
             {
                 registry.lock.unlock();
             }
-            if (marked != null)
+            if (toAwait != null)
             {
-                ProgressLog.awaitWritten(marked); // a DROP task's running marker is written before it may run
+                // a DROP task's running marker is written before it may run; otherwise the oldest unwritten batch
+                // is, when more than ProgressLog.MAX_UNWRITTEN are: the caller keeps the store's pace
+                ProgressLog.awaitWritten(toAwait);
             }
             handled += polled;
             batch.report(now);

@@ -4,6 +4,7 @@ import orchestrator.scheduler.store.ProgressBatch;
 import orchestrator.scheduler.store.TaskProgress;
 import orchestrator.scheduler.store.TaskStore;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -21,6 +22,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * <p>
  * Caveats: the batch is handed over with the lock held, so batches reach the store in the order their state was read
  * (a later batch never carries older counters); the store only queues it, the disk write happens on its own thread.
+ * At most {@value #MAX_UNWRITTEN} batches may wait unwritten when a caller goes on: {@link #flush} then hands back
+ * the oldest to wait for, so a caller faster than the store is held to the store's pace instead of queuing without
+ * limit.
  */
 final class ProgressLog
 {
@@ -29,7 +33,15 @@ final class ProgressLog
      * counters as they are then. A task that ends (completes, fails) is written at once by ended(): its id may be
      * freed and reused before the batch is built. A cancelled task is removed from the store by the API call instead.
      */
+    /** Batches a caller may leave unwritten behind it (written, not forced: the store's own thread writes them). */
+    static final int MAX_UNWRITTEN = 2;
+    private static final int KEPT_BATCHES = 4;             // handed-over batches kept for reuse once released
+    private static final int KEPT_BATCH_CAPACITY = 1 << 16; // a larger one (the first batch after a restore) is dropped
+
     private final TaskStore store;
+    private final ArrayDeque<CompletableFuture<Void>> unwritten = new ArrayDeque<>(); // handed over, maybe not written
+    private final ArrayDeque<ProgressBatch> handedOver = new ArrayDeque<>(); // oldest first, reused once released
+    private ProgressBatch idle;                          // filled but never handed over (empty, or the store closed)
     private int[] touched = new int[1024];
     private int touchedCount;
     private boolean[] marked = new boolean[1024];
@@ -150,7 +162,9 @@ final class ProgressLog
     /**
      * Hands what was touched since the last flush to the store as one batch (lock held).
      *
-     * @return the batch's write, to wait for before dispatching when a DROP task was claimed; otherwise null.
+     * @return a write to wait for once the lock is released, or null: the batch's own when a DROP task was claimed
+     *         (its marker is written before the fire is dispatched), otherwise the oldest unwritten batch's when more
+     *         than {@value #MAX_UNWRITTEN} are unwritten (backpressure).
      */
     CompletableFuture<Void> flush(final TaskRegistry registry)
     {
@@ -159,7 +173,7 @@ final class ProgressLog
             return null;
         }
         final TaskTable table = registry.table;
-        final ProgressBatch batch = new ProgressBatch(touchedCount + ended.size());
+        final ProgressBatch batch = spareBatch(touchedCount + ended.size());
         for (final TaskProgress end : ended)
         {
             batch.add(ProgressBatch.NO_SLOT, end.name(), end.state(), end.nextFire(), end.runs(), end.missed(),
@@ -180,6 +194,7 @@ final class ProgressLog
         waitForWrite = false;
         if (closed || batch.isEmpty())
         {
+            idle = batch;
             return null;
         }
         CompletableFuture<Void> written;
@@ -192,7 +207,45 @@ final class ProgressLog
             written = CompletableFuture.failedFuture(ex);
         }
         written.whenComplete((done, failure) -> onWritten(failure));
-        return mustWait ? written : null;
+        if (batch.capacity() <= KEPT_BATCH_CAPACITY)
+        {
+            if (handedOver.size() == KEPT_BATCHES)
+            {
+                handedOver.pollFirst(); // not released yet (a slow or failed store): left to the garbage collector
+            }
+            handedOver.addLast(batch);
+        }
+        CompletableFuture<Void> oldest;
+        while ((oldest = unwritten.peekFirst()) != null && oldest.isDone())
+        {
+            unwritten.pollFirst();
+        }
+        unwritten.addLast(written);
+        if (mustWait)
+        {
+            return written; // the batches before it are written first: the store keeps their order
+        }
+        return unwritten.size() > MAX_UNWRITTEN ? unwritten.peekFirst() : null;
+    }
+
+    /** @return an empty batch: the one never handed over, the oldest one the store released, or a new one. */
+    private ProgressBatch spareBatch(final int capacity)
+    {
+        final ProgressBatch spare = idle;
+        if (spare != null)
+        {
+            idle = null;
+            spare.clear();
+            return spare;
+        }
+        final ProgressBatch oldest = handedOver.peekFirst();
+        if (oldest != null && oldest.isReleased()) // the store's reads of it happen before this read
+        {
+            handedOver.pollFirst();
+            oldest.clear();
+            return oldest;
+        }
+        return new ProgressBatch(capacity);
     }
 
     /** Any thread: waits until a batch is written (not forced); a failure was logged by {@link #onWritten}. */

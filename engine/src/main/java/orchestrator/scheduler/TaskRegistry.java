@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -430,19 +431,25 @@ final class TaskRegistry
     }
 
     /**
-     * Hands the progress touched since the last collection to the store (durable stores only).
+     * Hands the progress touched since the last collection to the store (durable stores only); waits, without the
+     * lock, while more batches than the progress log allows are unwritten.
      */
     void flushProgress()
     {
+        final CompletableFuture<Void> oldest;
         lock.lock();
         try
         {
             cycle.drainCompletions();
-            progress.flush(this);
+            oldest = progress.flush(this);
         }
         finally
         {
             lock.unlock();
+        }
+        if (oldest != null)
+        {
+            ProgressLog.awaitWritten(oldest);
         }
     }
 

@@ -75,6 +75,7 @@ final class InMemoryTaskStore implements TaskStore
         {
             requireOpen();
             state.progress(batch);
+            batch.release();
             return CompletableFuture.completedFuture(null);
         }
         finally

@@ -5,11 +5,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -25,7 +23,9 @@ final class JournalWriter implements Runnable
      * Group commit: the writer takes everything queued at once, writes it as one buffer and forces the segment once
      * (force(false), fdatasync, which also persists the file size) if any entry of the batch asked for durability;
      * then it completes the futures and only then applies the batch to its StoreState (which only feeds snapshots,
-     * taken on this thread after the apply), so callers go on while it applies. A future completes only after its
+     * taken on this thread after the apply), so callers go on while it applies. The apply of a progress batch fills
+     * columns by slot (SlotProgress), folded into the rows before a snapshot reads them; the encoding takes a short
+     * name packed in those columns instead of reading the name's String. A future completes only after its
      * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
@@ -40,7 +40,6 @@ final class JournalWriter implements Runnable
 
     private static final long CLOSE_WAIT_MS = 30_000;
     private static final long CLOSE_COMPACT_BYTES = 1 << 20;
-    private static final int SNAPSHOT_CHUNK = 1 << 20;
 
     /**
      * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_COMPACT}, encoded
@@ -226,7 +225,8 @@ final class JournalWriter implements Runnable
                 durable |= entry.durable();
                 if (entry.type() == Frames.PROGRESS_COMPACT)
                 {
-                    progressCodec.encode((ProgressBatch)entry.value(), frames::add); // on this thread, not the caller's
+                    // on this thread, not the caller's; short names from the state's packed copies
+                    progressCodec.encode((ProgressBatch)entry.value(), state.slots(), frames::add);
                 }
                 else if (entry.frame() != null)
                 {
@@ -324,7 +324,9 @@ final class JournalWriter implements Runnable
                 state.remove((String)entry.value());
                 break;
             case Frames.PROGRESS_COMPACT:
-                state.progress((ProgressBatch)entry.value());
+                final ProgressBatch batch = (ProgressBatch)entry.value();
+                state.progress(batch);
+                batch.release(); // encoded and applied: the engine may refill it
                 break;
             default:
                 break; // a compaction request carries no record
@@ -349,54 +351,8 @@ final class JournalWriter implements Runnable
     /** Snapshots every task as of the start of the current (empty) segment, then deletes the older segments. */
     private void snapshot() throws IOException
     {
-        final Path tmp = dir.resolve(JournalFiles.SNAPSHOT_TMP);
-        final int count = state.size();
-        long size = 0;
-        try (FileChannel out = options.channels().open(tmp))
-        {
-            out.truncate(0);
-            final ByteBuffer chunk = ByteBuffer.allocate(SNAPSHOT_CHUNK);
-            final RecordWriter.FrameSink sink = (frame, length) -> put(out, chunk, frame, length);
-            size += records.begin().bytes(ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
-                .putLong(segmentNumber).putLong(count).array()).frameTo(Frames.SNAPSHOT_BEGIN, sink);
-            for (final StoreState.Row row : state.rows()) // straight from the rows: no task copied
-            {
-                size += records.begin().upsert(row.task, row.state, row.nextFire, row.runs, row.missed, row.failures,
-                    row.runningFire).frameTo(Frames.UPSERT, sink);
-            }
-            size += records.begin().bytes(ByteBuffer.allocate(8).putLong(count).array())
-                .frameTo(Frames.SNAPSHOT_END, sink);
-            chunk.flip();
-            JournalFiles.writeFully(out, chunk);
-            out.force(true);
-        }
-        Files.move(tmp, dir.resolve(JournalFiles.SNAPSHOT), StandardCopyOption.ATOMIC_MOVE);
-        JournalFiles.forceDirectory(dir);
-        for (final Map.Entry<Long, Path> old : JournalFiles.segments(dir).headMap(segmentNumber).entrySet())
-        {
-            Files.delete(old.getValue());
-        }
-        snapshotBytes = size;
+        snapshotBytes = JournalSnapshots.write(dir, options.channels(), state, records, segmentNumber);
         logBytes = position;
-    }
-
-    private static void put(final FileChannel out, final ByteBuffer chunk, final byte[] frame, final int length)
-        throws IOException
-    {
-        if (chunk.remaining() < length)
-        {
-            chunk.flip();
-            JournalFiles.writeFully(out, chunk);
-            chunk.clear();
-        }
-        if (length > chunk.capacity())
-        {
-            JournalFiles.writeFully(out, ByteBuffer.wrap(frame, 0, length));
-        }
-        else
-        {
-            chunk.put(frame, 0, length);
-        }
     }
 
     private void fail(final List<Entry> batch, final Throwable cause)

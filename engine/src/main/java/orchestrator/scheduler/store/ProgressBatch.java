@@ -9,8 +9,9 @@ import java.util.Objects;
 
 /**
  * Not thread safe: filled by one thread, then handed to {@link TaskStore#recordProgress(ProgressBatch)}, after which
- * the store owns it and nobody else may touch it. The progress of the tasks one fire collection touched, kept in
- * primitive columns so that a million entries cost no object each.
+ * the store owns it and nobody else may touch it until the store calls {@link #release()} (a volatile write that the
+ * filler's {@link #isReleased()} reads before it {@link #clear() clears} and refills the batch). The progress of the
+ * tasks one fire collection touched, kept in primitive columns so that a million entries cost no object each.
  * <p>
  * Engine only, like {@link TaskProgress}: applications never build one. Each entry may carry a slot, a small number
  * the engine gives the task (its table row) that lets a store find the task again without looking its name up; a
@@ -32,6 +33,7 @@ public final class ProgressBatch
     private long[] failures;
     private long[] runningFires;
     private int size;
+    private volatile boolean released; // the store no longer reads the batch: its filler may reuse it
 
     /**
      * @param capacity the number of entries expected; the batch grows past it.
@@ -99,6 +101,35 @@ public final class ProgressBatch
         missed = Arrays.copyOf(missed, capacity);
         failures = Arrays.copyOf(failures, capacity);
         runningFires = Arrays.copyOf(runningFires, capacity);
+    }
+
+    /**
+     * The store is done with the batch: every read of it happens before the filler's {@link #isReleased()} returns
+     * true (the volatile write orders them).
+     */
+    public void release()
+    {
+        released = true;
+    }
+
+    /** @return whether the store released the batch, so its filler may {@link #clear()} and refill it. */
+    public boolean isReleased()
+    {
+        return released;
+    }
+
+    /** Empties a released batch (or one never handed over) for reuse; it keeps its capacity. */
+    public void clear()
+    {
+        Arrays.fill(names, 0, size, null); // no name outlives its task because a batch is kept for reuse
+        size = 0;
+        released = false;
+    }
+
+    /** @return how many entries the batch holds before it grows. */
+    public int capacity()
+    {
+        return names.length;
     }
 
     /** @return the number of entries. */

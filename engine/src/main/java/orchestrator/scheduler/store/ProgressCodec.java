@@ -32,6 +32,15 @@ final class ProgressCodec
      */
     void encode(final ProgressBatch batch, final Consumer<byte[]> frames)
     {
+        encode(batch, new SlotProgress(), frames);
+    }
+
+    /**
+     * As {@link #encode(ProgressBatch, Consumer)}; an entry whose slot holds its name packed in {@code packed} is
+     * written from there instead of reading the name.
+     */
+    void encode(final ProgressBatch batch, final SlotProgress packed, final Consumer<byte[]> frames)
+    {
         final int size = batch.size();
         final long base = size == 0 ? 0 : batch.nextFire(0);
         int from = 0;
@@ -42,7 +51,7 @@ final class ProgressCodec
             int i = from;
             while (i < size && (i == from || out.position() - Frames.HEADER < frameBodyLimit))
             {
-                putEntry(batch, i, base);
+                putEntry(batch, packed, i, base);
                 i++;
             }
             out.putIntAt(countAt, i - from);
@@ -51,11 +60,20 @@ final class ProgressCodec
         }
     }
 
-    private void putEntry(final ProgressBatch batch, final int i, final long base)
+    private void putEntry(final ProgressBatch batch, final SlotProgress packed, final int i, final long base)
     {
         final long running = batch.runningFire(i);
-        out.varString(batch.name(i))
-            .putByte(batch.stateOrdinal(i))
+        final int slot = batch.slot(i);
+        final int length = packed.packedLength(slot, batch.name(i));
+        if (length >= 0)
+        {
+            out.packedString(packed.name0(slot), packed.name1(slot), length);
+        }
+        else
+        {
+            out.varString(batch.name(i));
+        }
+        out.putByte(batch.stateOrdinal(i))
             .putVarLong(zigZag(batch.nextFire(i) - base))
             .putVarLong(batch.runs(i))
             .putVarLong(batch.missed(i))

@@ -4,6 +4,9 @@ import orchestrator.scheduler.MisfirePolicy;
 import orchestrator.scheduler.TaskState;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -24,6 +27,9 @@ final class RecordWriter
             STATE_NAMES[state.ordinal()] = state.name().getBytes(StandardCharsets.US_ASCII);
         }
     }
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+        ByteOrder.LITTLE_ENDIAN);
 
     private byte[] b = new byte[256];
     private int p;
@@ -166,6 +172,20 @@ final class RecordWriter
         }
         final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         return putVarLong(utf8.length).bytes(utf8);
+    }
+
+    /**
+     * A name packed by {@link StoreState.Row} as {@link #varString} writes it: its length (below 128, one byte), then
+     * its {@code length} ASCII characters from the two little-endian longs.
+     */
+    RecordWriter packedString(final long lo, final long hi, final int length)
+    {
+        ensure(1 + 2 * Long.BYTES);
+        b[p] = (byte)length;
+        LONGS.set(b, p + 1, lo);
+        LONGS.set(b, p + 1 + Long.BYTES, hi); // the bytes past the length are overwritten by what follows
+        p += 1 + length;
+        return this;
     }
 
     /**

@@ -15,8 +15,9 @@ import java.util.Map;
  * operations the writer applies, so replay and live writes cannot disagree.
  * <p>
  * A task is a {@link Row}: its stored definition and its progress in fields updated in place, so a progress entry
- * allocates nothing. An entry that carries the engine's slot finds its row through {@code bySlot} without hashing
- * the name; the slot is only trusted when the row found there holds the very same name object and is still held.
+ * allocates nothing. An entry that carries the engine's slot waits in {@link SlotProgress} columns until the rows are
+ * read or the names held change ({@link #fold}), then finds its row through {@code bySlot} without hashing the name;
+ * the slot is only trusted when the row found there holds the very same name object and is still held.
  */
 final class StoreState
 {
@@ -75,9 +76,11 @@ final class StoreState
 
     private final Map<String, Row> tasks = new HashMap<>();
     private Row[] bySlot = new Row[0];
+    private final SlotProgress slots = new SlotProgress();
 
     void upsert(final StoredTask task)
     {
+        fold(); // the entries before it apply to the names held before it
         final Row row = tasks.get(task.name());
         if (row == null)
         {
@@ -91,6 +94,7 @@ final class StoreState
 
     void remove(final String name)
     {
+        fold();
         final Row row = tasks.remove(name);
         if (row != null)
         {
@@ -103,13 +107,31 @@ final class StoreState
     {
         for (int i = 0, size = batch.size(); i < size; i++)
         {
-            final Row row = row(batch.slot(i), batch.name(i));
+            if (batch.slot(i) >= 0)
+            {
+                slots.record(batch, i, this); // applied to its row by the next fold
+                continue;
+            }
+            fold(); // in order with the entries recorded by slot
+            final Row row = tasks.get(batch.name(i));
             if (row != null)
             {
                 row.set(batch.stateOrdinal(i), batch.nextFire(i), batch.runs(i), batch.missed(i), batch.failures(i),
                     batch.runningFire(i));
             }
         }
+    }
+
+    /** Applies the progress entries recorded by slot to their rows. */
+    void fold()
+    {
+        slots.fold(this);
+    }
+
+    /** @return the slot columns, whose packed names the journal's encoder reads. */
+    SlotProgress slots()
+    {
+        return slots;
     }
 
     /**
@@ -139,9 +161,10 @@ final class StoreState
         return row;
     }
 
-    /** @return every row held; not to be modified. */
+    /** @return every row held, with all progress applied; not to be modified. */
     Collection<Row> rows()
     {
+        fold();
         return tasks.values();
     }
 
@@ -152,6 +175,7 @@ final class StoreState
 
     List<StoredTask> tasks()
     {
+        fold();
         final List<StoredTask> all = new ArrayList<>(tasks.size());
         for (final Row row : tasks.values())
         {

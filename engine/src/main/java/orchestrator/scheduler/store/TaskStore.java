@@ -115,7 +115,8 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
 
     /**
      * Engine only. As {@link #recordProgress(List)}, for a batch kept in columns; the store owns {@code batch} from
-     * here on (the caller must not touch it again).
+     * here on (the caller must not touch it again), and may hand it back for reuse with {@link ProgressBatch#release()}
+     * once it no longer reads it.
      *
      * @param batch progress entries, applied in order.
      * @return completes when the batch is written (not forced), or exceptionally with a {@link TaskStoreException}.

@@ -7,13 +7,16 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Thread safe as its delegate: a file channel on a disk that fills up. Writes beyond a shared byte budget write
  * what fits and throw "No space left on device"; once {@code failForce} is set, {@code force} throws instead. Each
- * write call writes at most {@code piece} bytes (a short write, as the channel contract allows).
+ * write call writes at most {@code piece} bytes (a short write, as the channel contract allows). A gated channel's
+ * writes wait while its gate holds a latch that is not yet counted down (a disk that stalls).
  */
 final class FailingChannel extends FileChannel
 {
@@ -21,32 +24,55 @@ final class FailingChannel extends FileChannel
     private final AtomicLong budget;
     private final AtomicBoolean failForce;
     private final int piece;
+    private final AtomicReference<CountDownLatch> gate;
 
     FailingChannel(final FileChannel delegate, final AtomicLong budget, final AtomicBoolean failForce,
-        final int piece)
+        final int piece, final AtomicReference<CountDownLatch> gate)
     {
         this.delegate = delegate;
         this.budget = budget;
         this.failForce = failForce;
         this.piece = piece;
+        this.gate = gate;
     }
 
     /** A factory whose channels share {@code budget} bytes of free space. */
     static JournalOptions.ChannelFactory factory(final AtomicLong budget, final AtomicBoolean failForce)
     {
-        return file -> new FailingChannel(JournalOptions.openForWrite(file), budget, failForce, Integer.MAX_VALUE);
+        return file -> new FailingChannel(JournalOptions.openForWrite(file), budget, failForce, Integer.MAX_VALUE,
+            new AtomicReference<>());
+    }
+
+    /** A factory of channels whose writes wait while {@code gate} holds a latch not yet counted down. */
+    static JournalOptions.ChannelFactory gated(final AtomicReference<CountDownLatch> gate)
+    {
+        return file -> new FailingChannel(JournalOptions.openForWrite(file), new AtomicLong(Long.MAX_VALUE),
+            new AtomicBoolean(), Integer.MAX_VALUE, gate);
     }
 
     /** A factory of channels that never fill up and write at most {@code piece} bytes per call. */
     static JournalOptions.ChannelFactory splitting(final int piece)
     {
         return file -> new FailingChannel(JournalOptions.openForWrite(file), new AtomicLong(Long.MAX_VALUE),
-            new AtomicBoolean(), piece);
+            new AtomicBoolean(), piece, new AtomicReference<>());
     }
 
     @Override
     public int write(final ByteBuffer src) throws IOException
     {
+        final CountDownLatch closed = gate.get();
+        if (closed != null)
+        {
+            try
+            {
+                closed.await();
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted at a closed gate", ex);
+            }
+        }
         final long left = Math.min(budget.get(), piece);
         if (left <= 0)
         {

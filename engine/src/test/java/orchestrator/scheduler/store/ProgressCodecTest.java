@@ -59,6 +59,43 @@ class ProgressCodecTest
     }
 
     @Test
+    void shouldEncodeTheNameASlotPackedAsTheNameItself()
+    {
+        final List<String> names = new ArrayList<>(List.of("", "a", "1234567", "12345678", "123456789",
+            "123456789012345", "1234567890123456", "12345678901234567", "task-99999", "\u007f\u0001~", "t\u00e4sk",
+            "\u65e5\u672c", "abcdefghijklmno\u00e9"));
+        final SplittableRandom random = new SplittableRandom(11);
+        for (int i = 0; i < 500; i++)
+        {
+            final StringBuilder name = new StringBuilder();
+            for (int c = random.nextInt(20); c > 0; c--)
+            {
+                name.append((char)(random.nextInt(8) == 0 ? random.nextInt(0x80, 0x800) : random.nextInt(0x80)));
+            }
+            names.add(name.toString());
+        }
+        final ProgressBatch batch = new ProgressBatch(names.size());
+        final StoreState state = new StoreState();
+        for (int i = 0; i < names.size(); i++)
+        {
+            state.upsert(Tasks.runnableTask(names.get(i), i));
+            batch.add(i, names.get(i), TaskState.SCHEDULED, 1_000L * i, i, 0, 0, TaskProgress.NOT_RUNNING);
+        }
+        state.progress(batch); // the slots take the names, packed
+        int packed = 0;
+        for (int i = 0; i < names.size(); i++)
+        {
+            packed += state.slots().packedLength(i, names.get(i)) >= 0 ? 1 : 0;
+        }
+        assertTrue(packed > 100 && packed < names.size(), packed + " of " + names.size() + " names packed: " +
+            "both ways are taken");
+        final List<TaskProgress> decoded = new ArrayList<>();
+        new ProgressCodec(16 << 20).encode(batch, state.slots(), frame -> decoded.addAll(RecordCodec.parse(frame,
+            Frames.HEADER, frame.length - Frames.HEADER, ProgressCodec::read).toList()));
+        assertEquals(batch.toList(), decoded);
+    }
+
+    @Test
     void shouldRefuseABodyThatLiesAboutItsCount()
     {
         final ByteBuffer body = ByteBuffer.allocate(12).putInt(1_000).putLong(0);

@@ -59,6 +59,33 @@ class StoreStateTest
         assertEquals(List.of("a"), names(state));
     }
 
+    @Test
+    void shouldApplyProgressKeptBySlotAsIfEachEntryWereAppliedAtOnce()
+    {
+        final StoreState state = new StoreState();
+        final String d = new String("d");
+        state.upsert(Tasks.runnableTask(d, 1));
+        state.progress(batch(4, d, 70)); // kept in the slot columns
+        state.remove("d");
+        state.upsert(Tasks.runnableTask(d, 2));
+        assertEquals(Tasks.progress(d, 2).nextFire(), next(state, "d"), "the entry went to the removed row");
+
+        final String e = new String("e");
+        state.progress(batch(6, e, 80)); // not held when recorded: ignored, even though held by the fold
+        state.upsert(Tasks.runnableTask(e, 3));
+        assertEquals(Tasks.progress(e, 3).nextFire(), next(state, "e"));
+
+        state.progress(batch(6, e, 90));
+        state.progress(batch(6, new String("f"), 100)); // slot 6 reused for a name not held: e's entry folded first
+        assertEquals(90, next(state, "e"));
+        assertEquals(List.of("d", "e"), names(state));
+
+        final ProgressBatch mixed = batch(6, e, 110);
+        mixed.add(ProgressBatch.NO_SLOT, "e", TaskState.SCHEDULED, 120, 0, 0, 0, TaskProgress.NOT_RUNNING);
+        state.progress(mixed);
+        assertEquals(120, next(state, "e"), "entries with and without a slot apply in batch order");
+    }
+
     private static ProgressBatch batch(final int slot, final String name, final long next)
     {
         final ProgressBatch batch = new ProgressBatch(1);

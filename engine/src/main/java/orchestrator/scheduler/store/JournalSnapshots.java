@@ -1,0 +1,84 @@
+package orchestrator.scheduler.store;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
+
+/**
+ * Thread safe (stateless), called by the journal's writer thread only: writes a journal's snapshot and deletes the
+ * segments it covers.
+ * <p>
+ * Caveats: a crash at any step leaves either the old or the new snapshot with every segment it needs (see
+ * {@link JournalWriter}'s design notes).
+ */
+final class JournalSnapshots
+{
+    private static final int SNAPSHOT_CHUNK = 1 << 20;
+
+    private JournalSnapshots()
+    {
+    }
+
+    /**
+     * Writes every task of {@code state} to {@code snapshot.tmp}, forces it, renames it over {@code snapshot.dat},
+     * forces the directory and only then deletes the segments before {@code segmentNumber}.
+     *
+     * @param segmentNumber the first segment the snapshot does not cover (the current, empty one).
+     * @return the snapshot's size in bytes.
+     */
+    static long write(final Path dir, final JournalOptions.ChannelFactory channels, final StoreState state,
+        final RecordWriter records, final long segmentNumber) throws IOException
+    {
+        final Path tmp = dir.resolve(JournalFiles.SNAPSHOT_TMP);
+        final int count = state.size();
+        long size = 0;
+        try (FileChannel out = channels.open(tmp))
+        {
+            out.truncate(0);
+            final ByteBuffer chunk = ByteBuffer.allocate(SNAPSHOT_CHUNK);
+            final RecordWriter.FrameSink sink = (frame, length) -> put(out, chunk, frame, length);
+            size += records.begin().bytes(ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
+                .putLong(segmentNumber).putLong(count).array()).frameTo(Frames.SNAPSHOT_BEGIN, sink);
+            for (final StoreState.Row row : state.rows()) // straight from the rows: no task copied
+            {
+                size += records.begin().upsert(row.task, row.state, row.nextFire, row.runs, row.missed, row.failures,
+                    row.runningFire).frameTo(Frames.UPSERT, sink);
+            }
+            size += records.begin().bytes(ByteBuffer.allocate(8).putLong(count).array())
+                .frameTo(Frames.SNAPSHOT_END, sink);
+            chunk.flip();
+            JournalFiles.writeFully(out, chunk);
+            out.force(true);
+        }
+        Files.move(tmp, dir.resolve(JournalFiles.SNAPSHOT), StandardCopyOption.ATOMIC_MOVE);
+        JournalFiles.forceDirectory(dir);
+        for (final Map.Entry<Long, Path> old : JournalFiles.segments(dir).headMap(segmentNumber).entrySet())
+        {
+            Files.delete(old.getValue());
+        }
+        return size;
+    }
+
+    private static void put(final FileChannel out, final ByteBuffer chunk, final byte[] frame, final int length)
+        throws IOException
+    {
+        if (chunk.remaining() < length)
+        {
+            chunk.flip();
+            JournalFiles.writeFully(out, chunk);
+            chunk.clear();
+        }
+        if (length > chunk.capacity())
+        {
+            JournalFiles.writeFully(out, ByteBuffer.wrap(frame, 0, length));
+        }
+        else
+        {
+            chunk.put(frame, 0, length);
+        }
+    }
+}

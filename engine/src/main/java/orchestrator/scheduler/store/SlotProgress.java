@@ -1,0 +1,166 @@
+package orchestrator.scheduler.store;
+
+import java.util.Arrays;
+
+/**
+ * NOT thread safe: owned by a {@link StoreState}. Progress entries that carry the engine's slot, kept in columns by
+ * slot until the state needs its rows ({@link StoreState#fold}), with each slot's name packed for the journal's
+ * encoder.
+ * <p>
+ * Caveats: a slot holds the latest entry for one name object; an entry for another name in a pending slot folds the
+ * pending one first. Columns grow to the highest slot seen and are never shrunk (about 70 bytes a slot).
+ */
+final class SlotProgress
+{
+    /*
+     * Why columns: the engine's batches carry one entry per fired task and a fire's claim and completion are two
+     * entries, while the rows only feed snapshots. Writing an entry into its row costs a cache miss per entry once the
+     * rows outgrow the cache (each row is an object of its own); writing it into columns indexed by the engine's
+     * slot, which come in runs of neighbours, costs none, and a row is written once per fold (at the next snapshot,
+     * upsert or remove), not once per entry. Folding before every upsert and remove keeps the result exactly that of
+     * applying each entry at once: a fold sees the same names held as the entries did.
+     * The packed name lets the encoder write a short ASCII name without reading its String (another object, another
+     * miss): it is valid while the slot's name object is the entry's own.
+     */
+
+    /** The most characters of a name packed in {@link #name0} and {@link #name1}. */
+    static final int PACKED_NAME = 16;
+
+    private String[] names = new String[0]; // the name object each slot's columns belong to
+    private long[] name0 = new long[0];     // its first 8 ASCII characters, one byte each, little-endian
+    private long[] name1 = new long[0];     // characters 8 to 15
+    private int[] packedLength = new int[0]; // its length, or -1 when it is longer than 16 or not ASCII
+    private byte[] states = new byte[0];
+    private long[] nextFires = new long[0];
+    private long[] runs = new long[0];
+    private long[] missed = new long[0];
+    private long[] failures = new long[0];
+    private long[] runningFires = new long[0];
+    private boolean[] pending = new boolean[0];
+    private int[] pendingSlots = new int[16];
+    private int pendingCount;
+
+    /**
+     * @return the packed length of {@code name} in {@code slot}, or -1 when the slot does not hold that very name object
+     *         packed (the caller then writes the name itself).
+     */
+    int packedLength(final int slot, final String name)
+    {
+        return slot >= 0 && slot < names.length && names[slot] == name ? packedLength[slot] : -1;
+    }
+
+    long name0(final int slot)
+    {
+        return name0[slot];
+    }
+
+    long name1(final int slot)
+    {
+        return name1[slot];
+    }
+
+    /**
+     * Records entry {@code i} of {@code batch}, whose slot is not negative; folds the slot first when it holds
+     * another name's pending entry.
+     */
+    void record(final ProgressBatch batch, final int i, final StoreState state)
+    {
+        final int slot = batch.slot(i);
+        final String name = batch.name(i);
+        if (slot >= names.length)
+        {
+            grow(slot + 1);
+        }
+        if (names[slot] != name)
+        {
+            if (pending[slot])
+            {
+                foldSlot(slot, state);
+            }
+            names[slot] = name;
+            pack(slot, name);
+        }
+        states[slot] = batch.stateOrdinal(i);
+        nextFires[slot] = batch.nextFire(i);
+        runs[slot] = batch.runs(i);
+        missed[slot] = batch.missed(i);
+        failures[slot] = batch.failures(i);
+        runningFires[slot] = batch.runningFire(i);
+        if (!pending[slot])
+        {
+            pending[slot] = true;
+            if (pendingCount == pendingSlots.length)
+            {
+                pendingSlots = Arrays.copyOf(pendingSlots, pendingCount * 2);
+            }
+            pendingSlots[pendingCount++] = slot;
+        }
+    }
+
+    /** Applies every pending entry to its row, in slot order of first record; nothing is pending afterwards. */
+    void fold(final StoreState state)
+    {
+        for (int k = 0; k < pendingCount; k++)
+        {
+            final int slot = pendingSlots[k];
+            if (pending[slot])
+            {
+                foldSlot(slot, state);
+            }
+        }
+        pendingCount = 0;
+    }
+
+    private void foldSlot(final int slot, final StoreState state)
+    {
+        pending[slot] = false;
+        final StoreState.Row row = state.row(slot, names[slot]);
+        if (row != null)
+        {
+            row.set(states[slot], nextFires[slot], runs[slot], missed[slot], failures[slot], runningFires[slot]);
+        }
+    }
+
+    private void pack(final int slot, final String name)
+    {
+        final int length = name.length();
+        long lo = 0;
+        long hi = 0;
+        for (int i = 0; i < length && i < PACKED_NAME; i++)
+        {
+            final long c = name.charAt(i);
+            if (c >= 0x80)
+            {
+                packedLength[slot] = -1;
+                return;
+            }
+            if (i < Long.BYTES)
+            {
+                lo |= c << (i << 3);
+            }
+            else
+            {
+                hi |= c << ((i - Long.BYTES) << 3);
+            }
+        }
+        name0[slot] = lo;
+        name1[slot] = hi;
+        packedLength[slot] = length <= PACKED_NAME ? length : -1;
+    }
+
+    private void grow(final int minimum)
+    {
+        final int capacity = Math.max(minimum, names.length * 2);
+        names = Arrays.copyOf(names, capacity);
+        name0 = Arrays.copyOf(name0, capacity);
+        name1 = Arrays.copyOf(name1, capacity);
+        packedLength = Arrays.copyOf(packedLength, capacity);
+        states = Arrays.copyOf(states, capacity);
+        nextFires = Arrays.copyOf(nextFires, capacity);
+        runs = Arrays.copyOf(runs, capacity);
+        missed = Arrays.copyOf(missed, capacity);
+        failures = Arrays.copyOf(failures, capacity);
+        runningFires = Arrays.copyOf(runningFires, capacity);
+        pending = Arrays.copyOf(pending, capacity);
+    }
+}
