@@ -48,6 +48,7 @@ final class ClusterNode implements Runnable
     static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     static final int MAX_CLAIMS = 1_000;
     static final long CLAIM_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100); // between rounds that were not full
+    static final long SOON = Long.MIN_VALUE / 2; // a claim round once CLAIM_GAP has passed: registrations come in bursts
     static final long REBALANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * HEARTBEAT_MS + LOOKAHEAD_MS);
     static final long REBALANCE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(LOOKAHEAD_MS / 4);
 
@@ -64,7 +65,7 @@ final class ClusterNode implements Runnable
     private Thread thread;
     private long epoch;                  // cluster thread
     private long nextHeartbeatNanos;     // cluster thread
-    private long claimAtMillis = Long.MIN_VALUE; // cluster thread, ClusterClock time
+    private long claimAtMillis = Long.MIN_VALUE; // cluster thread, ClusterClock time; MIN_VALUE: now, SOON: after the gap
     private boolean outage;              // cluster thread
     private long lastClaimNanos = System.nanoTime() - CLAIM_GAP_NANOS; // cluster thread
     private long backoffMs = 50;         // cluster thread
@@ -128,7 +129,7 @@ final class ClusterNode implements Runnable
     void registered(final String name)
     {
         share.registered(name);
-        claimAtMillis = Long.MIN_VALUE; // racy on purpose: at worst one claim round early or late
+        claimAtMillis = SOON; // racy on purpose: at worst one claim round early or late
         LockSupport.unpark(thread);
     }
 
@@ -228,16 +229,23 @@ final class ClusterNode implements Runnable
     private void loopOnce()
     {
         share.refresh();
+        heartbeatIfDue();
         flush();
+        heartbeatIfDue(); // between the steps, so that slow statements do not hold the lease up
+        if (claimDue() && share.all().length > 0 && claims.leaseFresh())
+        {
+            claim();
+            heartbeatIfDue();
+        }
+        late.trigger(registry);
+    }
+
+    private void heartbeatIfDue()
+    {
         if (System.nanoTime() - nextHeartbeatNanos >= 0)
         {
             heartbeat();
         }
-        if (claimDue() && share.all().length > 0 && claims.leaseFresh())
-        {
-            claim();
-        }
-        late.trigger(registry);
     }
 
     private boolean claimDue()
