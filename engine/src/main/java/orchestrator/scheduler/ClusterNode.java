@@ -61,6 +61,7 @@ final class ClusterNode implements Runnable
     private final ClusterLateClaims late;
     private final AtomicLong fenced = new AtomicLong();
     private volatile boolean running = true;
+    private volatile boolean firing;     // start() or runPending() was called: claims start only then
     private TaskRegistry registry;
     private Thread thread;
     private long epoch;                  // cluster thread
@@ -124,6 +125,21 @@ final class ClusterNode implements Runnable
     long timesFenced()
     {
         return fenced.get();
+    }
+
+    /**
+     * The scheduler fires (its driver started, or an application called {@code runPending()}): from now on the node
+     * claims. Before, a claim could only wait and come due late, as an application registers its tasks before it
+     * starts the scheduler.
+     */
+    void firing()
+    {
+        if (!firing)
+        {
+            firing = true;
+            claimAtMillis = Long.MIN_VALUE;
+            LockSupport.unpark(thread);
+        }
     }
 
     void registered(final String name)
@@ -232,7 +248,7 @@ final class ClusterNode implements Runnable
         heartbeatIfDue();
         flush();
         heartbeatIfDue(); // between the steps, so that slow statements do not hold the lease up
-        if (claimDue() && share.all().length > 0 && claims.leaseFresh())
+        if (firing && claimDue() && share.all().length > 0 && claims.leaseFresh())
         {
             claim();
             heartbeatIfDue();
@@ -363,7 +379,7 @@ final class ClusterNode implements Runnable
         {
             waitMs = Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(flushIn) + 1);
         }
-        if (claimAt != Long.MIN_VALUE || share.all().length == 0 || !claims.leaseFresh())
+        if (claimAt != Long.MIN_VALUE || !firing || share.all().length == 0 || !claims.leaseFresh())
         {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, waitMs))); // unparked by registrations and completions
         }

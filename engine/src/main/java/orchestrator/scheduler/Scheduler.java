@@ -489,6 +489,10 @@ public final class Scheduler implements AutoCloseable
             throw new IllegalArgumentException("maxFires must be at least 1, was " + maxFires);
         }
         checkOpen();
+        if (cluster != null)
+        {
+            cluster.firing(); // a cluster node claims once it fires
+        }
         return registry.cycle.runPending(clock.millis(), maxFires);
     }
 
@@ -632,6 +636,10 @@ public final class Scheduler implements AutoCloseable
             {
                 driver = new Driver(this, registry, clock);
                 driver.start();
+                if (cluster != null)
+                {
+                    cluster.firing(); // a cluster node claims once it fires
+                }
                 CallbackRunner.log(INFO, "scheduler driver started", null);
             }
         }
