@@ -46,7 +46,8 @@ final class ClusterNode implements Runnable
     static final long GRACE_MS = 100;
     static final long OVERDUE_MS = 300;
     static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    static final int MAX_CLAIMS = 1_000;
+    static final int MAX_CLAIMS = 10_000; // a node starting with many tasks claims them in few rounds
+    static final int MAX_COMPLETIONS = 1_000;
     static final long CLAIM_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100); // between rounds that were not full
     static final long SOON = Long.MIN_VALUE / 2; // a claim round once CLAIM_GAP has passed: registrations come in bursts
     static final long REBALANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * HEARTBEAT_MS + LOOKAHEAD_MS);
@@ -77,7 +78,7 @@ final class ClusterNode implements Runnable
         this.nodeId = nodeId;
         this.store = store;
         this.clock = clock;
-        this.completions = new ClusterCompletions(nodeId, MAX_CLAIMS);
+        this.completions = new ClusterCompletions(nodeId, MAX_COMPLETIONS);
         this.share = new ClusterShare(nodeId);
         this.late = new ClusterLateClaims(nodeId, claims, completions, clock, misfireThresholdMs, this::keeps);
     }

@@ -26,8 +26,10 @@
  * registrations, cancels, pauses and re-seals, tasks waiting for their handler), {@code ProgressLog} (fire progress
  * and running markers, one batch per collection) and {@code StoredForms} (a live task to and from its
  * {@code StoredTask}). On a shared store ({@code TaskStore.postgres}) only: {@code ClusterNode} (the node's cluster
- * thread: lease and heartbeat, claims ahead, late claims, completions written back in batches under their fences),
- * {@code ClusterClaims} (the claims held and the gate in phase 1: a fire starts only under a live claim and a fresh
+ * thread: lease and heartbeat, claims ahead), {@code ClusterCompletions} (completions written back in batches under
+ * their fences, each keeping its row for the task's next instant while the node prefers it), {@code ClusterLateClaims}
+ * (late claims run by their misfire policy, claims taken over counted interrupted), {@code ClusterShare} (the tasks a
+ * node runs and prefers among the live nodes), {@code ClusterClaims} (the claims held and the gate in phase 1: a fire starts only under a live claim and a fresh
  * lease), {@code ClusterClock} (the application's clock corrected to the database's), {@code ClusterTasks} (a
  * registration written to the shared row) and {@code DefaultNodeId}.
  * <p>

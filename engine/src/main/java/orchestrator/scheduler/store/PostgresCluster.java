@@ -21,7 +21,9 @@ import java.util.TreeSet;
 final class PostgresCluster implements ClusterStore
 {
     private static final String DB_NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
-    private static final String CLAIMABLE = "t.state = 'SCHEDULED' and t.name = any(?) and (t.owner is null or " +
+    // a name list as a hashed set (IN a subquery), not = any(array): a generic plan searches an array parameter
+    // linearly for every row, which with tens of thousands of names costs seconds per statement
+    private static final String CLAIMABLE = "t.state = 'SCHEDULED' and t.name in (select unnest(?::text[])) and (t.owner is null or " +
         "not exists (select 1 from orchestrator_nodes n where n.node_id = t.owner and n.epoch = t.owner_epoch and " +
         "n.lease_until >= clock_timestamp()))";
     private static final String JOIN = "insert into orchestrator_nodes (node_id, epoch, lease_until, heartbeat_at) " +
@@ -37,7 +39,7 @@ final class PostgresCluster implements ClusterStore
         "t.next_fire <= coalesce((select case when n.epoch = t.owner_epoch then " +
         "(extract(epoch from n.lease_until) * 1000)::bigint end from orchestrator_nodes n where n.node_id = t.owner), " +
         DB_NOW + ") as started from orchestrator_tasks t " +
-        "where " + CLAIMABLE + " and (t.next_fire <= " + DB_NOW + " + ? or (t.name = any(?) and t.next_fire <= " +
+        "where " + CLAIMABLE + " and (t.next_fire <= " + DB_NOW + " + ? or (t.name in (select unnest(?::text[])) and t.next_fire <= " +
         DB_NOW + " + ?)) order by t.next_fire limit ? " +
         "for update of t skip locked) update orchestrator_tasks t set owner = ?, owner_epoch = ?, " +
         "fence = t.fence + 1, updated_at = clock_timestamp() from due where t.name = due.name " +
