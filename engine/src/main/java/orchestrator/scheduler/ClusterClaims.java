@@ -70,7 +70,10 @@ final class ClusterClaims
     private final long freshNanos;
     private volatile long lastGoodHeartbeatNanos; // System.nanoTime at the start of the last successful heartbeat
     private volatile boolean joined;
-    private long earliest = Long.MAX_VALUE; // cluster thread: at or before the earliest claim not started
+    private long earliest = Long.MAX_VALUE; // cluster thread: at or before the earliest claim not triggered
+    private boolean triggeredWaiting;       // cluster thread: a triggered claim has not started yet
+    private long retriggerAtNanos;          // cluster thread: when the earliest of them is triggered again
+    private volatile boolean rescan;        // a triggered claim went back to claimed: the next late() looks at all
 
     /**
      * @param freshMs how long after the start of its last good heartbeat a node may still start fires.
@@ -101,11 +104,19 @@ final class ClusterClaims
     }
 
     /**
-     * @return the claim held for {@code name}, or null.
+     * Drops the claim held for {@code name} if it has not started.
+     *
+     * @return the claim dropped, or null: none held, or it started.
      */
-    Held held(final String name)
+    Held dropUnstarted(final String name)
     {
-        return byName.get(name);
+        final Held held = byName.get(name);
+        if (held != null && (held.state.compareAndSet(CLAIMED, DROPPED) || held.state.compareAndSet(TRIGGERED, DROPPED)))
+        {
+            byName.remove(name, held);
+            return held;
+        }
+        return null;
     }
 
     /**
@@ -149,54 +160,70 @@ final class ClusterClaims
         }
         if (!leaseFresh())
         {
-            held.state.compareAndSet(TRIGGERED, CLAIMED); // triggered again once the lease is fresh
+            if (held.state.compareAndSet(TRIGGERED, CLAIMED)) // triggered again once the lease is fresh
+            {
+                rescan = true;
+            }
             return SKIP;
         }
         return held.state.compareAndSet(TRIGGERED, STARTED) ? held : SKIP;
     }
 
     /**
-     * Cluster thread: a scan of every claim, only when the earliest one not started may be before {@code before}.
+     * Cluster thread: a scan of every claim, only when the earliest one not triggered may be before {@code before},
+     * or a triggered one may have to be triggered again.
      *
      * @return the claims not started whose instant is before {@code before}, now marked triggered.
      */
     List<Held> late(final long before)
     {
-        if (before <= earliest)
+        final long nowNanos = System.nanoTime();
+        if (before <= earliest && !rescan && (!triggeredWaiting || nowNanos - retriggerAtNanos < 0))
         {
             return List.of();
         }
+        rescan = false;
         List<Held> late = null;
         long waiting = Long.MAX_VALUE;
+        boolean anyTriggered = false;
+        long retriggerAt = nowNanos + RETRIGGER_NANOS;
         for (final Held held : byName.values())
         {
             final int state = held.state.get();
-            if (state == CLAIMED || state == TRIGGERED)
-            {
-                waiting = Math.min(waiting, held.fireAt); // a triggered claim is looked at again until it starts
-            }
             final boolean stale = state == TRIGGERED &&
-                System.nanoTime() - held.triggeredNanos > RETRIGGER_NANOS; // its triggered run was lost: again
+                nowNanos - held.triggeredNanos > RETRIGGER_NANOS; // its triggered run was lost: again
             if (held.fireAt < before && (stale || held.state.compareAndSet(CLAIMED, TRIGGERED)))
             {
-                held.triggeredNanos = System.nanoTime();
+                held.triggeredNanos = nowNanos;
                 triggered.put(held.name, held.fireAt);
                 if (late == null)
                 {
                     late = new ArrayList<>();
                 }
                 late.add(held);
+                anyTriggered = true;
+            }
+            else if (state == CLAIMED)
+            {
+                waiting = Math.min(waiting, held.fireAt);
+            }
+            else if (state == TRIGGERED) // looked at again once its trigger may have been lost
+            {
+                anyTriggered = true;
+                retriggerAt = Math.min(retriggerAt, held.triggeredNanos + RETRIGGER_NANOS);
             }
         }
         earliest = waiting;
+        triggeredWaiting = anyTriggered;
+        retriggerAtNanos = retriggerAt;
         return late == null ? List.of() : late;
     }
 
     /**
      * Cluster thread.
      *
-     * @return at or before the earliest instant of a claim not started (a claim started since may still count), or
-     *         {@link Long#MAX_VALUE}.
+     * @return at or before the earliest instant of a claim neither started nor triggered (a claim started since may
+     *         still count), or {@link Long#MAX_VALUE}.
      */
     long earliestWaiting()
     {

@@ -65,6 +65,23 @@ final class ClusterCompletions
     }
 
     /**
+     * @param keep whether the node keeps the row for the task's next instant, if it has one.
+     * @return the completion of a clustered fire (lock held), under its claim's fence.
+     */
+    static ClusterCompletion of(final Fire fire, final long now, final boolean keep)
+    {
+        final ClusterClaims.Held held = fire.claim;
+        final TaskDefinition definition = fire.definition;
+        final long next = definition.fixedDelay() ?
+            definition.delayAfter(fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : now) : // counts from its end
+            held.next != Long.MIN_VALUE ? held.next : definition.nextFireAfter(held.fireAt);
+        final boolean over = next == TaskDefinition.NEVER;
+        final TaskState state = over ? (fire.failed > 0 ? TaskState.FAILED : TaskState.COMPLETED) : TaskState.SCHEDULED;
+        return new ClusterCompletion(held.name, held.fence, state, over ? TaskProgress.NEVER : next, fire.ran,
+            held.lateMissed + (fire.ran == 0 ? 1 : 0), fire.failed, 0, !over && keep);
+    }
+
+    /**
      * Queues a claim not started back, its row's instant unchanged, for another node or a later claim.
      */
     void release(final ClusterClaims.Held held)

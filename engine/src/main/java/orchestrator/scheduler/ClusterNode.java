@@ -4,7 +4,6 @@ import orchestrator.scheduler.store.ClusterClaim;
 import orchestrator.scheduler.store.ClusterCompletion;
 import orchestrator.scheduler.store.ClusterLease;
 import orchestrator.scheduler.store.ClusterStore;
-import orchestrator.scheduler.store.TaskProgress;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +24,8 @@ final class ClusterNode implements Runnable
      * The loop, on one thread and one connection: (1) write the queued completions, one transaction per batch;
      * (2) heartbeat every HEARTBEAT_MS (the answer also carries the earliest claimable fire, so an idle node sends
      * one statement per heartbeat); 0 rows means another node took this node's claims over and bumped its epoch:
-     * drop every claim, rejoin with a new epoch; (3) claim when something is due within LOOKAHEAD_MS; (4) hand
+     * drop every claim, rejoin with a new epoch; (3) claim when something is due within LOOKAHEAD_MS, once the
+     * scheduler fires (start() or runPending()); the heartbeat is looked at again between these steps; (4) hand
      * claims whose instant passed without the wheel starting them to the fire cycle as triggered runs, or count
      * them by the task's misfire policy when past the misfire threshold (FIRE_ONCE runs one late and counts the rest
      * missed). A claim taken over from another node that may have started its instant there counts it as
@@ -153,11 +153,9 @@ final class ClusterNode implements Runnable
     void cancelled(final String name)
     {
         share.cancelled(name);
-        final ClusterClaims.Held held = claims.held(name);
-        if (held != null && (held.state.compareAndSet(ClusterClaims.CLAIMED, ClusterClaims.DROPPED) ||
-            held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED)))
+        final ClusterClaims.Held held = claims.dropUnstarted(name);
+        if (held != null)
         {
-            claims.done(held);
             completions.release(held); // the row stays for the nodes that still run the task
         }
     }
@@ -177,15 +175,7 @@ final class ClusterNode implements Runnable
     void completed(final Fire fire, final long now)
     {
         final ClusterClaims.Held held = fire.claim;
-        final TaskDefinition definition = fire.definition;
-        final long next = definition.fixedDelay() ?
-            definition.delayAfter(fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : now) : // counts from its end
-            held.next != Long.MIN_VALUE ? held.next : definition.nextFireAfter(held.fireAt);
-        final boolean over = next == TaskDefinition.NEVER;
-        final TaskState state = over ? (fire.failed > 0 ? TaskState.FAILED : TaskState.COMPLETED) : TaskState.SCHEDULED;
-        final boolean first = completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, state,
-            over ? TaskProgress.NEVER : next, fire.ran, held.lateMissed + (fire.ran == 0 ? 1 : 0), fire.failed, 0,
-            !over && keeps(held.name)));
+        final boolean first = completions.add(held.epoch, ClusterCompletions.of(fire, now, keeps(held.name)));
         claims.done(held);
         if (first)
         {
