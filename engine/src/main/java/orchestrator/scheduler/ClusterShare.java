@@ -55,8 +55,13 @@ final class ClusterShare
     boolean prefers(final String name)
     {
         final List<String> nodes = live;
-        return nodes.isEmpty() || !nodes.contains(nodeId) ||
-            nodes.get(Math.floorMod(name.hashCode(), nodes.size())).equals(nodeId);
+        return nodes.isEmpty() || !nodes.contains(nodeId) || atHash(name, nodes).equals(nodeId);
+    }
+
+    /** The node {@code name} prefers among {@code live}, not empty: the one at its hash. */
+    private static String atHash(final String name, final List<String> live)
+    {
+        return live.get(Math.floorMod(name.hashCode(), live.size()));
     }
 
     List<String> live()
@@ -114,7 +119,7 @@ final class ClusterShare
         final List<String> mine = new ArrayList<>();
         for (final String name : names)
         {
-            if (live.get(Math.floorMod(name.hashCode(), live.size())).equals(nodeId))
+            if (atHash(name, live).equals(nodeId))
             {
                 mine.add(name);
             }
