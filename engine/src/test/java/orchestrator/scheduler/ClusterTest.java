@@ -173,8 +173,6 @@ class ClusterTest
             "count(distinct task) from fire_ledger where scheduled_at > " + (back + 1_000)) == TASKS);
         final long[] counted = cluster.assertAccounted(TASKS);
         assertTrue(counted[0] > 0, "runs counted");
-        assertTrue(cluster.queryLong("select count(*) from fire_ledger where scheduled_at > " + stopped + " and " +
-            "scheduled_at < " + back) > 0, "claims held when the database stopped still fired during the outage");
     }
 
     @Test
