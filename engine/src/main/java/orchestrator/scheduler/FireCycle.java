@@ -93,6 +93,11 @@ final class FireCycle
             try
             {
                 drainCompletions();
+                if (progress != null)
+                {
+                    // what the last collections' fires did: an inline fire's claim and completion make one entry
+                    toAwait = progress.flushIfFull(registry);
+                }
                 batch = spareBatches.isEmpty() ? new FireBatch() : spareBatches.pop();
                 batch.listeners = listeners.array();
                 if (handled == 0 && !timeouts.isEmpty())
@@ -102,9 +107,9 @@ final class FireCycle
                 final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
                 polled = collect(now, batch, limit);
                 more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.hasReady();
-                if (progress != null)
+                if (progress != null && progress.claimsMustBeWritten())
                 {
-                    toAwait = progress.flush(registry); // one batch per collection, handed over in lock order
+                    toAwait = progress.flush(registry); // covers the batch before it: the store keeps their order
                 }
             }
             finally
@@ -114,7 +119,9 @@ final class FireCycle
             if (toAwait != null)
             {
                 // a DROP task's running marker is written before it may run; otherwise the oldest unwritten batch
-                // is, when more than ProgressLog.MAX_UNWRITTEN are: the caller keeps the store's pace
+                // is, when more than ProgressLog.MAX_UNWRITTEN are: the caller keeps the store's pace. The claims of
+                // other tasks go with the next batch (the next collection's, or this call's last), so an inline fire
+                // writes one entry, its completion, and a fire on a worker its running marker
                 ProgressLog.awaitWritten(toAwait);
             }
             handled += polled;

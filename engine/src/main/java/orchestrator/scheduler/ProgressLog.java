@@ -18,7 +18,10 @@ import static java.lang.System.Logger.Level.WARNING;
 /**
  * NOT thread safe: guarded by the registry's lock, except {@link #awaitWritten}. The fire progress a scheduler on a
  * durable store owes its store: the ids a collection or a completion touched, and the instant of each claimed fire,
- * handed to {@link TaskStore#recordProgress} as one batch per collection, in the order the lock was taken.
+ * handed to {@link TaskStore#recordProgress} in batches, in the order the lock was taken: at the end of each
+ * {@code runPending()}, before a collection once {@value #FULL_BATCH} tasks are touched, and after a collection that
+ * claimed a {@code DROP} task (whose running marker must be written before it runs). An inline fire's claim and
+ * completion are read together, as one entry; a fire handed to a worker is written with its running marker.
  * <p>
  * Caveats: the batch is handed over with the lock held, so batches reach the store in the order their state was read
  * (a later batch never carries older counters); the store only queues it, the disk write happens on its own thread.
@@ -35,6 +38,8 @@ final class ProgressLog
      */
     /** Batches a caller may leave unwritten behind it (written, not forced: the store's own thread writes them). */
     static final int MAX_UNWRITTEN = 2;
+    /** Touched tasks at which a collection hands its progress over without waiting for the end of the call. */
+    static final int FULL_BATCH = 1 << 14;
     private static final int KEPT_BATCHES = 4;             // handed-over batches kept for reuse once released
     private static final int KEPT_BATCH_CAPACITY = 1 << 16; // a larger one (the first batch after a restore) is dropped
 
@@ -105,6 +110,26 @@ final class ProgressLog
             }
         }
         waitForWrite |= definition.onRestart() == InterruptedFirePolicy.DROP;
+    }
+
+    /**
+     * Hands the progress touched so far to the store once it holds {@value #FULL_BATCH} tasks (lock held), so that a
+     * long {@code runPending()} writes as it goes in batches of a bounded size and few hand-overs.
+     *
+     * @return as {@link #flush}, or null when nothing was handed over.
+     */
+    CompletableFuture<Void> flushIfFull(final TaskRegistry registry)
+    {
+        return touchedCount >= FULL_BATCH ? flush(registry) : null;
+    }
+
+    /**
+     * @return whether a task claimed since the last flush has a running marker that must be written before the fire
+     *         runs (a {@code DROP} task); other claims may wait for the next batch.
+     */
+    boolean claimsMustBeWritten()
+    {
+        return waitForWrite;
     }
 
     /** @return where a live task stands now (lock held), with the running marker of a claimed fire. */

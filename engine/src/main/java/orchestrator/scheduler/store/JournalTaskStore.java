@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Thread safe: the durable store of {@link TaskStore#journal}, an append-only redo log of checksummed frames with
@@ -24,6 +25,7 @@ final class JournalTaskStore implements TaskStore
     private boolean opened; // guarded by lifecycle
     private volatile JournalWriter writer;
     private volatile JournalRecovery.Recovered recovered;
+    private final AtomicLong progressEntries = new AtomicLong(); // handed over by recordProgress; for tests
 
     JournalTaskStore(final Path dir, final JournalOptions options)
     {
@@ -84,6 +86,7 @@ final class JournalTaskStore implements TaskStore
     public CompletableFuture<Void> recordProgress(final ProgressBatch batch)
     {
         Objects.requireNonNull(batch, "batch");
+        progressEntries.addAndGet(batch.size());
         // encoded by the writer thread, which cuts a large batch (a million tasks' progress) into several whole
         // frames: each entry is a task's whole progress, so a kill between them loses no consistency
         return requireWriter().submit(new JournalWriter.Entry(Frames.PROGRESS_COMPACT, null, batch, false,
@@ -103,6 +106,12 @@ final class JournalTaskStore implements TaskStore
     void compact()
     {
         await(requireWriter().submit(new JournalWriter.Entry((byte)0, null, null, true, new CompletableFuture<>())));
+    }
+
+    /** @return the progress entries handed to {@link #recordProgress(ProgressBatch)} so far; for tests. */
+    long progressEntries()
+    {
+        return progressEntries.get();
     }
 
     /** @return what the open found; for tests. */
