@@ -9,8 +9,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
- * Thread safe (stateless), called by the journal's writer thread only: writes a journal's snapshot and deletes the
- * segments it covers.
+ * Thread safe (stateless), called for the journal's writer, one snapshot at a time (on the writer's thread or on a
+ * snapshot thread of its own): writes a journal's snapshot and deletes the segments it covers.
  * <p>
  * Caveats: a crash at any step leaves either the old or the new snapshot with every segment it needs (see
  * {@link JournalWriter}'s design notes).
@@ -30,11 +30,11 @@ final class JournalSnapshots
      * @param segmentNumber the first segment the snapshot does not cover (the current, empty one).
      * @return the snapshot's size in bytes.
      */
-    static long write(final Path dir, final JournalOptions.ChannelFactory channels, final StoreState state,
+    static long write(final Path dir, final JournalOptions.ChannelFactory channels, final StoreState.Frozen state,
         final RecordWriter records, final long segmentNumber) throws IOException
     {
         final Path tmp = dir.resolve(JournalFiles.SNAPSHOT_TMP);
-        final int count = state.size();
+        final int count = state.size;
         long size = 0;
         try (FileChannel out = channels.open(tmp))
         {
@@ -43,10 +43,10 @@ final class JournalSnapshots
             final RecordWriter.FrameSink sink = (frame, length) -> put(out, chunk, frame, length);
             size += records.begin().bytes(ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
                 .putLong(segmentNumber).putLong(count).array()).frameTo(Frames.SNAPSHOT_BEGIN, sink);
-            for (final StoreState.Row row : state.rows()) // straight from the rows: no task copied
+            for (int i = 0; i < count; i++)
             {
-                size += records.begin().upsert(row.task, row.state, row.nextFire, row.runs, row.missed, row.failures,
-                    row.runningFire).frameTo(Frames.UPSERT, sink);
+                size += records.begin().upsert(state.tasks[i], state.states[i], state.nextFires[i], state.runs[i],
+                    state.missed[i], state.failures[i], state.runningFires[i]).frameTo(Frames.UPSERT, sink);
             }
             size += records.begin().bytes(ByteBuffer.allocate(8).putLong(count).array())
                 .frameTo(Frames.SNAPSHOT_END, sink);

@@ -9,6 +9,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,10 +31,14 @@ final class JournalWriter implements Runnable
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
      * the directory is forced after each create. When the log since the snapshot outgrows both a segment and the
-     * snapshot itself (at a clean close: 1 MiB and an eighth of the snapshot), the writer snapshots its
-     * StoreState to snapshot.tmp, forces it, renames it over snapshot.dat
-     * (ATOMIC_MOVE), forces the directory and only then deletes the segments it covers: write amplification stays
-     * under 2x and a crash at any step leaves either the old or the new snapshot with all the segments it needs.
+     * snapshot itself, the writer rolls to a new segment, freezes its StoreState (definitions shared, progress
+     * copied into columns) and a snapshot thread writes that to snapshot.tmp, forces it, renames it over snapshot.dat
+     * (ATOMIC_MOVE), forces the directory and only then deletes the segments before the new one, while the writer
+     * goes on appending to it: callers never wait for a snapshot's encoding or its force. One snapshot runs at a
+     * time; its outcome is taken by the writer's next batch (a failure fails the journal, as a write's does). A
+     * compaction request and a clean close (when the log since the snapshot holds at least 1 MiB and an eighth of the
+     * snapshot) snapshot on the writer's thread, after any snapshot in progress. Write amplification stays under 2x
+     * and a crash at any step leaves either the old or the new snapshot with all the segments it needs.
      * Failure: any I/O error fails the batch's futures and every later submission; nothing is acknowledged after it
      * (after a failed fsync the kernel may have dropped the pages, so retrying could acknowledge lost data).
      */
@@ -68,6 +73,8 @@ final class JournalWriter implements Runnable
     private final List<byte[]> frames = new ArrayList<>();
     private final ProgressCodec progressCodec;
     private final RecordWriter records = new RecordWriter();
+    private CompletableFuture<Long> snapshotting; // the snapshot in progress on its own thread, or null
+    private long logBytesAtFreeze;                // logBytes when it was frozen: the log it makes obsolete
 
     JournalWriter(final Path dir, final JournalOptions options, final StoreState state,
         final JournalRecovery.Recovered recovered) throws IOException
@@ -161,6 +168,14 @@ final class JournalWriter implements Runnable
         }
         try
         {
+            awaitSnapshot();
+        }
+        catch (final IOException ex)
+        {
+            failure = ex;
+        }
+        try
+        {
             if (failure == null && compactsOnClose())
             {
                 roll();
@@ -217,6 +232,7 @@ final class JournalWriter implements Runnable
         }
         try
         {
+            takeSnapshot(false);
             boolean compact = false;
             boolean durable = false;
             frames.clear();
@@ -260,6 +276,7 @@ final class JournalWriter implements Runnable
             }
             if (compact)
             {
+                awaitSnapshot();
                 roll();
                 snapshot();
                 for (final Entry entry : batch)
@@ -280,9 +297,9 @@ final class JournalWriter implements Runnable
         if (position > 0 && position + bytes > options.segmentBytes())
         {
             roll();
-            if (logBytes >= Math.max(options.compactBytes(), snapshotBytes))
+            if (snapshotting == null && logBytes >= Math.max(options.compactBytes(), snapshotBytes))
             {
-                snapshot();
+                snapshotBehind();
             }
         }
         buffer.clear();
@@ -351,8 +368,64 @@ final class JournalWriter implements Runnable
     /** Snapshots every task as of the start of the current (empty) segment, then deletes the older segments. */
     private void snapshot() throws IOException
     {
-        snapshotBytes = JournalSnapshots.write(dir, options.channels(), state, records, segmentNumber);
+        snapshotBytes = JournalSnapshots.write(dir, options.channels(), state.freeze(), records, segmentNumber);
         logBytes = position;
+    }
+
+    /**
+     * As {@link #snapshot()}, written by a snapshot thread from a frozen copy of the state while this thread goes on;
+     * {@link #takeSnapshot} takes its outcome.
+     */
+    private void snapshotBehind()
+    {
+        final StoreState.Frozen frozen = state.freeze();
+        final long covered = segmentNumber;
+        logBytesAtFreeze = logBytes;
+        final CompletableFuture<Long> done = new CompletableFuture<>();
+        final Thread thread = new Thread(() ->
+        {
+            try
+            {
+                done.complete(JournalSnapshots.write(dir, options.channels(), frozen, new RecordWriter(), covered));
+            }
+            catch (final IOException | RuntimeException | Error ex)
+            {
+                done.completeExceptionally(ex);
+            }
+        }, "orchestrator-journal-snapshot " + dir.getFileName());
+        thread.setDaemon(true);
+        snapshotting = done;
+        thread.start();
+    }
+
+    /**
+     * Takes the outcome of the snapshot in progress once it is done, or, with {@code wait}, once it completes.
+     *
+     * @throws IOException the snapshot's failure, which fails the journal.
+     */
+    private void takeSnapshot(final boolean wait) throws IOException
+    {
+        final CompletableFuture<Long> done = snapshotting;
+        if (done == null || (!wait && !done.isDone()))
+        {
+            return;
+        }
+        snapshotting = null;
+        try
+        {
+            snapshotBytes = done.join();
+            logBytes -= logBytesAtFreeze; // the log since the snapshot: the segments written after the freeze
+        }
+        catch (final CompletionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            throw cause instanceof IOException ? (IOException)cause : new IOException("snapshot failed: " + cause, cause);
+        }
+    }
+
+    private void awaitSnapshot() throws IOException
+    {
+        takeSnapshot(true);
     }
 
     private void fail(final List<Entry> batch, final Throwable cause)

@@ -4,7 +4,6 @@ import orchestrator.scheduler.TaskState;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -161,11 +160,57 @@ final class StoreState
         return row;
     }
 
-    /** @return every row held, with all progress applied; not to be modified. */
-    Collection<Row> rows()
+    /**
+     * @return every task held, with all progress applied, copied into columns that later changes of the state do not
+     *         touch, so that another thread may write them to a snapshot: definitions are immutable, progress is
+     *         copied.
+     */
+    Frozen freeze()
     {
         fold();
-        return tasks.values();
+        final Frozen frozen = new Frozen(tasks.size());
+        for (final Row row : tasks.values())
+        {
+            frozen.add(row.task, row.state, row.nextFire, row.runs, row.missed, row.failures, row.runningFire);
+        }
+        return frozen;
+    }
+
+    /** Not thread safe, but immutable once filled by {@link #freeze()}: the tasks of a state at one point. */
+    static final class Frozen
+    {
+        final StoredTask[] tasks;
+        final byte[] states;
+        final long[] nextFires;
+        final long[] runs;
+        final long[] missed;
+        final long[] failures;
+        final long[] runningFires;
+        int size;
+
+        Frozen(final int capacity)
+        {
+            tasks = new StoredTask[capacity];
+            states = new byte[capacity];
+            nextFires = new long[capacity];
+            runs = new long[capacity];
+            missed = new long[capacity];
+            failures = new long[capacity];
+            runningFires = new long[capacity];
+        }
+
+        private void add(final StoredTask task, final byte state, final long nextFire, final long runs,
+            final long missed, final long failures, final long runningFire)
+        {
+            final int i = size++;
+            tasks[i] = task;
+            states[i] = state;
+            nextFires[i] = nextFire;
+            this.runs[i] = runs;
+            this.missed[i] = missed;
+            this.failures[i] = failures;
+            runningFires[i] = runningFire;
+        }
     }
 
     int size()

@@ -50,6 +50,14 @@ final class FailingChannel extends FileChannel
             new AtomicBoolean(), Integer.MAX_VALUE, gate);
     }
 
+    /** A factory whose snapshot files' writes wait while {@code gate} holds a latch not yet counted down. */
+    static JournalOptions.ChannelFactory gatedSnapshots(final AtomicReference<CountDownLatch> gate)
+    {
+        final JournalOptions.ChannelFactory gated = gated(gate);
+        return file -> JournalFiles.SNAPSHOT_TMP.equals(file.getFileName().toString()) ? gated.open(file) :
+            JournalOptions.openForWrite(file);
+    }
+
     /** A factory of channels that never fill up and write at most {@code piece} bytes per call. */
     static JournalOptions.ChannelFactory splitting(final int piece)
     {

@@ -19,10 +19,12 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -418,6 +420,35 @@ class JournalTaskStoreTest extends TaskStoreContract
         store.upsert(Tasks.runnableTask("after", 3));
         model.put("after", Tasks.runnableTask("after", 3));
         store.close();
+        assertEquals(sorted(model), openAndClose(dir));
+    }
+
+    @Test
+    void shouldAcknowledgeWritesWhileASnapshotIsWrittenBehindThem() throws Exception
+    {
+        final Path dir = temp.resolve("behind");
+        final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(1));
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withSegmentBytes(2_000)
+            .withCompactBytes(2_000).withChannels(FailingChannel.gatedSnapshots(gate)));
+        store.open();
+        final Map<String, StoredTask> model = new HashMap<>();
+        final Thread writes = new Thread(() ->
+        {
+            for (int i = 0; i < 300; i++) // many segments: a snapshot is due long before the last write
+            {
+                final StoredTask task = Tasks.handlerTask("t" + (i % 40), i);
+                store.upsert(task); // durable when it returns
+                model.put(task.name(), task);
+            }
+        }, "writes");
+        writes.start();
+        writes.join(TimeUnit.SECONDS.toMillis(30));
+        assertFalse(writes.isAlive(), "every durable write returned while the snapshot's writes were held");
+        assertFalse(Files.exists(dir.resolve(JournalFiles.SNAPSHOT)), "the snapshot was still held at its gate");
+        assertTrue(JournalFiles.segments(dir).size() > 2, "the segments it would cover are kept until it is done");
+        gate.get().countDown();
+        store.close(); // waits for the snapshot in progress
+        assertTrue(Files.exists(dir.resolve(JournalFiles.SNAPSHOT)), "the snapshot completed");
         assertEquals(sorted(model), openAndClose(dir));
     }
 
