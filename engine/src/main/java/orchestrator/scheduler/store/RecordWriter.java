@@ -35,6 +35,12 @@ final class RecordWriter
     private int p;
     private MisfirePolicy misfire; // the last policy written, with its text
     private String misfireText;
+    // the string fields of an upsert that tasks usually share (schedule, zone, handler, policies): the last value of
+    // each, with its encoding, copied as bytes when the next task's is equal (a snapshot of a million tasks)
+    private static final int SHARED_FIELDS = 9;
+    private final String[] shared = new String[SHARED_FIELDS];
+    private final byte[][] sharedBytes = new byte[SHARED_FIELDS][16];
+    private final int[] sharedLength = new int[SHARED_FIELDS];
 
     /** Starts a frame: its header is filled in by {@link #frame}. */
     RecordWriter begin()
@@ -77,14 +83,16 @@ final class RecordWriter
     RecordWriter upsert(final StoredTask task, final byte state, final long nextFire, final long runs,
         final long missed, final long failures, final long runningFire)
     {
+        final int nameAt = p;
         string(task.name());
-        string(task.schedule());
-        string(task.dialect() == null ? null : task.dialect().name());
-        string(task.zone().getId());
-        string(task.dst() == null ? null : task.dst().gap().name());
-        string(task.dst() == null ? null : task.dst().overlap().name());
-        string(misfireText(task.misfire()));
-        string(task.handler());
+        final int nameLength = p - nameAt;
+        shared(0, task.schedule());
+        shared(1, task.dialect() == null ? null : task.dialect().name());
+        shared(2, task.zone().getId());
+        shared(3, task.dst() == null ? null : task.dst().gap().name());
+        shared(4, task.dst() == null ? null : task.dst().overlap().name());
+        shared(5, misfireText(task.misfire()));
+        shared(6, task.handler());
         putLong(task.recordId());
         putLong(task.recordVersion());
         final byte[] payload = task.payload();
@@ -95,7 +103,9 @@ final class RecordWriter
             System.arraycopy(payload, 0, b, p, payload.length);
             p += payload.length;
         }
-        string(task.name()); // the progress: name, state, next fire, counters, running fire
+        ensure(nameLength); // the progress: name (as written above), state, next fire, counters, running fire
+        System.arraycopy(b, nameAt, b, p, nameLength);
+        p += nameLength;
         final byte[] stateName = STATE_NAMES[state];
         putInt(stateName.length);
         ensure(stateName.length);
@@ -106,8 +116,8 @@ final class RecordWriter
         putLong(missed);
         putLong(failures);
         putLong(runningFire);
-        string(task.onRestart().name()); // optional on read, as what follows: journals written before them open
-        string(task.overlap().name());
+        shared(7, task.onRestart().name()); // optional on read, as what follows: journals written before them open
+        shared(8, task.overlap().name());
         putLong(task.timeoutMs());
         putByte((byte)(task.interruptOnTimeout() ? 1 : 0));
         return this;
@@ -156,6 +166,29 @@ final class RecordWriter
         }
         final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         return putInt(utf8.length).bytes(utf8);
+    }
+
+    /** As {@link #string}, copying the last encoding of {@code field} when {@code value} equals its last value. */
+    private void shared(final int field, final String value)
+    {
+        if (value != null && value.equals(shared[field]))
+        {
+            final int length = sharedLength[field];
+            ensure(length);
+            System.arraycopy(sharedBytes[field], 0, b, p, length);
+            p += length;
+            return;
+        }
+        final int from = p;
+        string(value);
+        final int length = p - from;
+        if (sharedBytes[field].length < length)
+        {
+            sharedBytes[field] = new byte[Math.max(length, 2 * sharedBytes[field].length)];
+        }
+        System.arraycopy(b, from, sharedBytes[field], 0, length);
+        sharedLength[field] = length;
+        shared[field] = value;
     }
 
     /** A string as {@code varint length | UTF-8}. */
