@@ -505,7 +505,7 @@ public final class Scheduler implements AutoCloseable
     public Optional<TaskInfo> task(final String name)
     {
         Objects.requireNonNull(name, "name");
-        final Optional<TaskInfo> task = registry.task(name);
+        final Optional<TaskInfo> task = registry.reads.task(name);
         return task.isPresent() || durability == null ? task : durability.waitingTask(name);
     }
 
@@ -516,7 +516,7 @@ public final class Scheduler implements AutoCloseable
     public Optional<Instant> nextFireTime(final String name)
     {
         Objects.requireNonNull(name, "name");
-        final long next = registry.nextFireTime(name); // a task waiting for its handler has none yet
+        final long next = registry.reads.nextFireTime(name); // a task waiting for its handler has none yet
         return next == CronSchedule.NEVER ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next));
     }
 
@@ -546,10 +546,10 @@ public final class Scheduler implements AutoCloseable
         if (durability != null)
         {
             final List<TaskInfo> all = new ArrayList<>(durability.waitingTasks());
-            all.addAll(registry.snapshot());
+            all.addAll(registry.reads.snapshot());
             return List.copyOf(all);
         }
-        return registry.snapshot();
+        return registry.reads.snapshot();
     }
 
     /**
@@ -708,7 +708,7 @@ public final class Scheduler implements AutoCloseable
         else
         {
             CallbackRunner.log(WARNING, "close timed out or was interrupted with callbacks still running: " +
-                registry.runningTaskNames(10) + "; they finish on their own threads", null);
+                registry.reads.runningTaskNames(10) + "; they finish on their own threads", null);
         }
         return stopped;
     }
