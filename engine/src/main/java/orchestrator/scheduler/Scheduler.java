@@ -47,17 +47,12 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 public final class Scheduler implements AutoCloseable
 {
-    private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
-    private static final Instant NEVER = Instant.ofEpochMilli(CronSchedule.NEVER);
-
     private final Clock clock;
     private final ZoneId zone;
     private final Dispatcher dispatcher;
     private final TaskRegistry registry;
     private final CallbackVault vault;
-    private final MisfirePolicy defaultMisfire;
-    private TaskDefinition lastDefinition; // any thread, racy: its fields are final, so any value read is whole
-    private final CronDialect cronDialect; // null: by field count
+    private final SpecCompiler specs;
     private final TaskDurability durability; // null on the in-memory store and on a cluster: nothing is written
     private final ClusterNode cluster;       // null when the store is not shared
     private final TaskStore clusterStore;    // the shared store, closed with the scheduler; null when not clustered
@@ -79,8 +74,6 @@ public final class Scheduler implements AutoCloseable
     private Scheduler(final Builder builder)
     {
         this.dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
-        this.defaultMisfire = builder.misfirePolicy;
-        this.cronDialect = builder.defaultDialect;
         final boolean durable = builder.store != null && builder.store.isDurable();
         final List<StoredTask> stored = durable ? builder.store.open() : List.of(); // before the vault: its key id
         final ClusterStore shared = builder.store != null ? builder.store.cluster() : null;
@@ -100,6 +93,7 @@ public final class Scheduler implements AutoCloseable
             this.clusterStore = null;
         }
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
+        this.specs = new SpecCompiler(zone, builder.defaultDialect, builder.misfirePolicy);
         this.vault = CallbackVault.production(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(),
             builder.aead, StoredForms.keyIdOf(stored));
         this.registry = new TaskRegistry(clock, builder, vault, cluster);
@@ -138,7 +132,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerTask(final String name, final String cron, final Runnable callback)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(callback, "callback");
         schedule(TaskSpec.named(name).cron(cron).run(callback));
@@ -165,26 +159,26 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(spec, "spec");
         final String name = spec.name();
-        checkName(name);
-        spec.validate(true);
+        SpecCompiler.checkName(name);
+        SpecCompiler.validate(spec, true);
         checkOpen();
-        if (spec.handler() != null)
+        if (spec.handler != null)
         {
-            registry.cycle.runner.requireHandler(spec.handler());
+            registry.cycle.runner.requireHandler(spec.handler);
         }
         if (cluster != null)
         {
-            registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+            registry.register(name, specs.definitionOf(spec), SpecCompiler.onceAtOf(spec), spec.payload);
             ClusterTasks.register(registry, clusterStore.cluster(), zone, name);
             cluster.registered(name);
         }
         else if (durability == null)
         {
-            registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+            registry.register(name, specs.definitionOf(spec), SpecCompiler.onceAtOf(spec), spec.payload);
         }
         else
         {
-            durability.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
+            durability.register(name, specs.definitionOf(spec), SpecCompiler.onceAtOf(spec), spec.payload);
         }
     }
 
@@ -261,17 +255,17 @@ public final class Scheduler implements AutoCloseable
             throw new IllegalArgumentException("reschedule of task '" + name + "' was given a spec named '" +
                 spec.name() + "'; a task keeps its name");
         }
-        spec.validate(false);
+        SpecCompiler.validate(spec, false);
         checkOpen();
-        if (spec.handler() != null)
+        if (spec.handler != null)
         {
-            registry.cycle.runner.requireHandler(spec.handler());
+            registry.cycle.runner.requireHandler(spec.handler);
         }
-        final TaskDefinition definition = definitionOf(spec);
-        final long onceAt = onceAtOf(spec);
-        registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload()); // refuses what can never fire
+        final TaskDefinition definition = specs.definitionOf(spec);
+        final long onceAt = SpecCompiler.onceAtOf(spec);
+        registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload); // refuses what can never fire
         final boolean rescheduled =
-            registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload(), onceAt);
+            registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload, onceAt);
         if (rescheduled && durability != null)
         {
             durability.changed(name);
@@ -311,7 +305,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerTask(final String name, final CronSchedule schedule, final Runnable callback)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(callback, "callback");
         schedule(TaskSpec.named(name).cron(schedule).run(callback));
@@ -331,7 +325,7 @@ public final class Scheduler implements AutoCloseable
     public void registerTask(
         final String name, final CronSchedule schedule, final MisfirePolicy misfire, final Runnable callback)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(misfire, "misfire");
         Objects.requireNonNull(callback, "callback");
@@ -350,7 +344,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerOnce(final String name, final Instant at, final Runnable callback)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(callback, "callback");
         schedule(TaskSpec.named(name).once(at).run(callback));
@@ -395,7 +389,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerTask(final String name, final String cron, final String handler, final byte[] payload)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(handler, "handler");
         schedule(TaskSpec.named(name).cron(cron).handler(handler, payload));
@@ -413,7 +407,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerOnce(final String name, final Instant at, final String handler, final byte[] payload)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(handler, "handler");
         schedule(TaskSpec.named(name).once(at).handler(handler, payload));
@@ -746,84 +740,11 @@ public final class Scheduler implements AutoCloseable
         return registry;
     }
 
-    private TaskDefinition definitionOf(final TaskSpec spec)
-    {
-        CronSchedule cron = null;
-        if (spec.kind() == TaskSpec.Kind.CRON)
-        {
-            cron = bind(spec.name(), spec.cronText() != null ? parseCron(spec.cronText()) : spec.cronSchedule());
-        }
-        final TaskDefinition definition = spec.definition(cron, defaultMisfire, lastDefinition);
-        lastDefinition = definition; // racy on purpose: any definition seen here is whole, and a miss only allocates
-        return definition;
-    }
-
-    private static long onceAtOf(final TaskSpec spec)
-    {
-        return spec.kind() == TaskSpec.Kind.ONCE ? epochMilli(spec.name(), spec.at()) : 0;
-    }
-
-    /** @return a string cron read in the default dialect, or by its field count when none is set. */
-    private CronSchedule parseCron(final String cron)
-    {
-        return cronDialect == null ? CronSchedule.parse(cron, zone) : CronSchedule.parse(cron, cronDialect, zone);
-    }
-
-    /**
-     * Binds the schedule's {@code H} fields to the task name and refuses a schedule that can never fire.
-     */
-    private static CronSchedule bind(final String name, final CronSchedule schedule)
-    {
-        return schedule.forTask(name).requireCanFire();
-    }
-
-    /**
-     * @return the instant in epoch ms; an instant before the epoch-millisecond range fires at the next
-     *         {@code runPending()}, as any past instant does.
-     * @throws IllegalArgumentException for an instant at or after the end of the range, which could never fire.
-     */
-    private static long epochMilli(final String name, final Instant at)
-    {
-        if (at.isBefore(EARLIEST))
-        {
-            return Long.MIN_VALUE;
-        }
-        if (!at.isBefore(NEVER))
-        {
-            throw new IllegalArgumentException("task '" + name + "': " + at + " is too far ahead to schedule; " +
-                "the latest one-time instant is " + NEVER.minusMillis(1));
-        }
-        return at.toEpochMilli();
-    }
-
     private void checkOpen()
     {
         if (closed)
         {
             throw new IllegalStateException("scheduler is closed");
-        }
-    }
-
-    /**
-     * Checks a task name: not null, not blank, and at most 1,024 characters, so that what the engine keeps per task
-     * (live, and in the finished history that {@link #tasks()} shows) is bounded by memory, not only by count.
-     *
-     * @throws NullPointerException     when the name is null.
-     * @throws IllegalArgumentException when it is blank, or longer than 1,024 characters (the message gives its length
-     *                                  and the limit, never the name itself).
-     */
-    private static void checkName(final String name)
-    {
-        final int maxLength = 1024;
-        Objects.requireNonNull(name, "name");
-        if (name.length() > maxLength)
-        {
-            throw new IllegalArgumentException("task name is " + name.length() + " characters long, over the limit of " +
-                maxLength);
-        }
-        if (name.isBlank())
-        {
-            throw new IllegalArgumentException("task name must not be blank");
         }
     }
 
