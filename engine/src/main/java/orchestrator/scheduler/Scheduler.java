@@ -4,8 +4,6 @@ import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
-import orchestrator.scheduler.store.ClusterStore;
-import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
 import orchestrator.scheduler.vault.CallbackVault;
@@ -16,15 +14,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
-import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -49,17 +44,10 @@ public final class Scheduler implements AutoCloseable
 {
     private final Clock clock;
     private final ZoneId zone;
-    private final Dispatcher dispatcher;
     private final TaskRegistry registry;
-    private final CallbackVault vault;
     private final SpecCompiler specs;
-    private final TaskDurability durability; // null on the in-memory store and on a cluster: nothing is written
-    private final ClusterNode cluster;       // null when the store is not shared
-    private final TaskStore clusterStore;    // the shared store, closed with the scheduler; null when not clustered
-    private final Object lifecycle = new Object();
-    private volatile boolean closed;
-    private Driver driver; // guarded by lifecycle
-    private final AtomicBoolean closedStore = new AtomicBoolean(); // the durable store is closed once
+    private final StoreBinding store;
+    private final SchedulerLifecycle lifecycle;
 
     /**
      * Creates a scheduler on the system clock and zone.
@@ -73,39 +61,16 @@ public final class Scheduler implements AutoCloseable
 
     private Scheduler(final Builder builder)
     {
-        this.dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
-        final boolean durable = builder.store != null && builder.store.isDurable();
-        final List<StoredTask> stored = durable ? builder.store.open() : List.of(); // before the vault: its key id
-        final ClusterStore shared = builder.store != null ? builder.store.cluster() : null;
-        if (shared != null)
-        {
-            final ClusterClock corrected = new ClusterClock(builder.clock);
-            this.cluster = new ClusterNode(builder.nodeId(), shared, corrected,
-                Math.max(0, Math.min(builder.misfireThreshold.toMillis(), Long.MAX_VALUE / 4)));
-            this.cluster.join(); // the clock is corrected to the database's before the wheel reads it
-            this.clock = corrected;
-            this.clusterStore = builder.store;
-        }
-        else
-        {
-            this.cluster = null;
-            this.clock = builder.clock;
-            this.clusterStore = null;
-        }
+        final Dispatcher dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
+        this.store = new StoreBinding(builder);
+        this.clock = store.clock;
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
         this.specs = new SpecCompiler(zone, builder.defaultDialect, builder.misfirePolicy);
-        this.vault = CallbackVault.production(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(),
-            builder.aead, StoredForms.keyIdOf(stored));
-        this.registry = new TaskRegistry(clock, builder, vault, cluster);
-        this.durability = durable && cluster == null ? new TaskDurability(builder.store, registry, zone) : null;
-        if (cluster != null)
-        {
-            cluster.start(registry);
-        }
-        if (durability != null)
-        {
-            durability.restore(stored);
-        }
+        final KeyProvider key = builder.keyProvider != null ? builder.keyProvider : KeyProvider.random();
+        final CallbackVault vault = CallbackVault.production(key, builder.aead, store.storedKeyId());
+        this.registry = new TaskRegistry(clock, builder, vault, store.cluster);
+        this.lifecycle = new SchedulerLifecycle(this, registry, dispatcher, store, vault);
+        store.attach(registry, zone);
     }
 
     /**
@@ -166,20 +131,7 @@ public final class Scheduler implements AutoCloseable
         {
             registry.cycle.runner.requireHandler(spec.handler);
         }
-        if (cluster != null)
-        {
-            registry.register(name, specs.definitionOf(spec), SpecCompiler.onceAtOf(spec), spec.payload);
-            ClusterTasks.register(registry, clusterStore.cluster(), zone, name);
-            cluster.registered(name);
-        }
-        else if (durability == null)
-        {
-            registry.register(name, specs.definitionOf(spec), SpecCompiler.onceAtOf(spec), spec.payload);
-        }
-        else
-        {
-            durability.register(name, specs.definitionOf(spec), SpecCompiler.onceAtOf(spec), spec.payload);
-        }
+        store.register(name, specs.definitionOf(spec), SpecCompiler.onceAtOf(spec), spec.payload);
     }
 
     /**
@@ -194,9 +146,9 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(name, "name");
         final boolean paused = registry.control.pause(name);
-        if (paused && durability != null)
+        if (paused)
         {
-            durability.changed(name);
+            store.changed(name);
         }
         return paused;
     }
@@ -211,9 +163,9 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(name, "name");
         final boolean resumed = registry.control.resume(name);
-        if (resumed && durability != null)
+        if (resumed)
         {
-            durability.changed(name);
+            store.changed(name);
         }
         return resumed;
     }
@@ -266,9 +218,9 @@ public final class Scheduler implements AutoCloseable
         registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload); // refuses what can never fire
         final boolean rescheduled =
             registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload, onceAt);
-        if (rescheduled && durability != null)
+        if (rescheduled)
         {
-            durability.changed(name);
+            store.changed(name);
         }
         return rescheduled;
     }
@@ -369,10 +321,7 @@ public final class Scheduler implements AutoCloseable
         }
         checkOpen();
         registry.cycle.runner.registerHandler(name, handler);
-        if (durability != null)
-        {
-            durability.onHandler(name); // the stored tasks that waited for it start
-        }
+        store.onHandler(name); // the stored tasks that waited for it start
     }
 
     /**
@@ -425,15 +374,9 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(next, "next");
         checkOpen();
-        if (durability != null)
-        {
-            durability.requireNoneWaiting("rotateKey"); // their stored records could not be re-sealed
-        }
+        store.requireNoneWaiting("rotateKey"); // their stored records could not be re-sealed
         registry.resealer.rotateKey(next);
-        if (durability != null)
-        {
-            durability.resealed();
-        }
+        store.resealed();
     }
 
     /**
@@ -448,11 +391,7 @@ public final class Scheduler implements AutoCloseable
     public boolean cancel(final String name)
     {
         Objects.requireNonNull(name, "name");
-        if (cluster != null)
-        {
-            cluster.cancelled(name); // this node stops claiming it; the shared row stays for the other nodes
-        }
-        return durability == null ? registry.cancel(name) : durability.cancel(name);
+        return store.cancel(name);
     }
 
     /**
@@ -483,10 +422,7 @@ public final class Scheduler implements AutoCloseable
             throw new IllegalArgumentException("maxFires must be at least 1, was " + maxFires);
         }
         checkOpen();
-        if (cluster != null)
-        {
-            cluster.firing(); // a cluster node claims once it fires
-        }
+        store.firing(); // a cluster node claims once it fires
         return registry.cycle.runPending(clock.millis(), maxFires);
     }
 
@@ -499,8 +435,7 @@ public final class Scheduler implements AutoCloseable
     public Optional<TaskInfo> task(final String name)
     {
         Objects.requireNonNull(name, "name");
-        final Optional<TaskInfo> task = registry.reads.task(name);
-        return task.isPresent() || durability == null ? task : durability.waitingTask(name);
+        return store.task(name);
     }
 
     /**
@@ -526,9 +461,7 @@ public final class Scheduler implements AutoCloseable
      */
     public Optional<String> storeFailure()
     {
-        final Throwable failure = durability == null ? null : registry.progress.failure();
-        return failure == null ? Optional.empty() : Optional.of(failure + "; progress batches not written: " +
-            registry.progress.failedBatches());
+        return store.failure();
     }
 
     /**
@@ -537,13 +470,7 @@ public final class Scheduler implements AutoCloseable
      */
     public List<TaskInfo> tasks()
     {
-        if (durability != null)
-        {
-            final List<TaskInfo> all = new ArrayList<>(durability.waitingTasks());
-            all.addAll(registry.reads.snapshot());
-            return List.copyOf(all);
-        }
-        return registry.reads.snapshot();
+        return store.tasks();
     }
 
     /**
@@ -575,7 +502,7 @@ public final class Scheduler implements AutoCloseable
      */
     public long rejectedCompletions()
     {
-        return cluster == null ? 0 : cluster.rejectedCompletions();
+        return store.rejectedCompletions();
     }
 
     /**
@@ -584,7 +511,7 @@ public final class Scheduler implements AutoCloseable
      */
     public long timesFenced()
     {
-        return cluster == null ? 0 : cluster.timesFenced();
+        return store.timesFenced();
     }
 
     /**
@@ -602,10 +529,7 @@ public final class Scheduler implements AutoCloseable
             CallbackRunner.log(WARNING, "test mode is on: callback payloads are stored unencrypted", null);
         }
         registry.resealer.setTestMode(enabled);
-        if (durability != null)
-        {
-            durability.resealed();
-        }
+        store.resealed();
     }
 
     /**
@@ -623,20 +547,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void start()
     {
-        synchronized (lifecycle)
-        {
-            checkOpen();
-            if (driver == null)
-            {
-                driver = new Driver(this, registry, clock);
-                driver.start();
-                if (cluster != null)
-                {
-                    cluster.firing(); // a cluster node claims once it fires
-                }
-                CallbackRunner.log(INFO, "scheduler driver started", null);
-            }
-        }
+        lifecycle.start();
     }
 
     /**
@@ -649,7 +560,7 @@ public final class Scheduler implements AutoCloseable
     public boolean awaitIdle(final Duration timeout) throws InterruptedException
     {
         Objects.requireNonNull(timeout, "timeout");
-        return registry.cycle.idleSignal().await(registry::isIdle, saturatedNanos(timeout));
+        return lifecycle.awaitIdle(timeout);
     }
 
     /**
@@ -674,49 +585,7 @@ public final class Scheduler implements AutoCloseable
     public boolean close(final Duration timeout)
     {
         Objects.requireNonNull(timeout, "timeout");
-        final long deadline = System.nanoTime() + saturatedNanos(timeout);
-        final Driver driver;
-        synchronized (lifecycle)
-        {
-            closed = true;
-            driver = this.driver;
-            this.driver = null;
-        }
-        boolean stopped = driver == null || driver.stop(deadline);
-        stopped = stopped && dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        registry.settle();
-        stopped = stopped && registry.isIdle();
-        if (durability != null && closedStore.compareAndSet(false, true))
-        {
-            durability.close(); // the last progress, then the store is forced and released
-        }
-        if (cluster != null && closedStore.compareAndSet(false, true))
-        {
-            cluster.close(); // unstarted claims released, the last completions written
-            clusterStore.close();
-        }
-        if (stopped)
-        {
-            vault.close();
-        }
-        else
-        {
-            CallbackRunner.log(WARNING, "close timed out or was interrupted with callbacks still running: " +
-                registry.reads.runningTaskNames(10) + "; they finish on their own threads", null);
-        }
-        return stopped;
-    }
-
-    private static long saturatedNanos(final Duration duration)
-    {
-        try
-        {
-            return Math.max(0, duration.toNanos());
-        }
-        catch (final ArithmeticException tooLong)
-        {
-            return duration.isNegative() ? 0 : Long.MAX_VALUE;
-        }
+        return lifecycle.close(timeout);
     }
 
     /**
@@ -742,10 +611,7 @@ public final class Scheduler implements AutoCloseable
 
     private void checkOpen()
     {
-        if (closed)
-        {
-            throw new IllegalStateException("scheduler is closed");
-        }
+        lifecycle.checkOpen();
     }
 
     /**
