@@ -37,7 +37,7 @@ public final class TaskSpec
         CRON, FIXED_RATE, FIXED_DELAY, ONCE
     }
 
-    // read by SpecCompiler when the spec is scheduled; written only by the setters below
+    // read by SpecCompiler and Scheduler when the spec is scheduled; written only by the setters below
     final String name;
     Kind kind;
     String cronText;
