@@ -827,16 +827,7 @@ public final class Scheduler implements AutoCloseable
             {
                 dispatcher = new Dispatcher();
             }
-            if (store != null && store.isDurable())
-            {
-                if (keyProvider == null || keyProvider.isEphemeral())
-                {
-                    throw new IllegalStateException("a durable task store (" + store + ") needs a key that outlives " +
-                        "the process, but the key is " + (keyProvider == null ? "the default " : "") + "KeyProvider" +
-                        ".random(): its records could not be opened after a restart. Pass keyProvider(" +
-                        "KeyProvider.fromKeyStore(...)) or keyProvider(KeyProvider.ofBytes(...))");
-                }
-            }
+            StoreBinding.requireLastingKey(store, keyProvider);
             return new Scheduler(this);
         }
     }

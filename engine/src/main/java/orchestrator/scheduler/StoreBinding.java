@@ -3,6 +3,7 @@ package orchestrator.scheduler;
 import orchestrator.scheduler.store.ClusterStore;
 import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.KeyProvider;
 
 import java.time.Clock;
 import java.time.ZoneId;
@@ -55,6 +56,28 @@ final class StoreBinding
             this.clock = builder.clock;
         }
         this.store = durable || shared != null ? builder.store : null;
+    }
+
+    /**
+     * Refuses a durable store with a key that lives only in this process.
+     *
+     * @param store       the builder's store; null for the in-memory one.
+     * @param keyProvider the builder's key; null for the default, {@link KeyProvider#random()}.
+     * @throws IllegalStateException when the store is durable and the key is ephemeral: its records could not be
+     *                               opened after a restart.
+     */
+    static void requireLastingKey(final TaskStore store, final KeyProvider keyProvider)
+    {
+        if (store != null && store.isDurable())
+        {
+            if (keyProvider == null || keyProvider.isEphemeral())
+            {
+                throw new IllegalStateException("a durable task store (" + store + ") needs a key that outlives " +
+                    "the process, but the key is " + (keyProvider == null ? "the default " : "") + "KeyProvider" +
+                    ".random(): its records could not be opened after a restart. Pass keyProvider(" +
+                    "KeyProvider.fromKeyStore(...)) or keyProvider(KeyProvider.ofBytes(...))");
+            }
+        }
     }
 
     /**
