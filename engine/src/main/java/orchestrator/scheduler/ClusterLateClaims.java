@@ -110,7 +110,7 @@ final class ClusterLateClaims
                 next = definition.nextFireAfter(next, now);
             }
             final int runs = definition.misfire().runsFor(fires,
-                fires == 1 ? now - held.fireAt <= misfireThresholdMs : registry.cycle.latestOnTime(definition, next, now));
+                fires == 1 ? now - held.fireAt <= misfireThresholdMs : registry.cycle.collector.latestOnTime(definition, next, now));
             held.next = next;
             held.lateMissed = fires - runs;
             held.runs = Math.max(1, runs);

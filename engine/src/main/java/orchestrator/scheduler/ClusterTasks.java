@@ -25,7 +25,7 @@ final class ClusterTasks
      */
     static void register(final TaskRegistry registry, final ClusterStore store, final ZoneId zone, final String name)
     {
-        final long next = registry.nextFireTime(name);
+        final long next = registry.reads.nextFireTime(name);
         final StoredTask task;
         registry.lock.lock();
         try

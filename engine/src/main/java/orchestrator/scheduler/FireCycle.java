@@ -14,8 +14,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * Thread safe: any number of threads may call {@link #runPending(long, int)} at once, and workers hand fires back
  * from any thread. The three phases of {@code runPending()}:
  * <ol>
- * <li>collect (lock held): the wheel hands out due task ids; each task is re-armed for its next fire at once, then
- * claimed as a pooled {@link Fire} or, when its previous run is still going, counted as missed;</li>
+ * <li>collect (lock held, {@link FireCollector}): the wheel hands out due task ids; each task is re-armed for its
+ * next fire at once, then claimed as a pooled {@link Fire} or, when its previous run is still going, counted as
+ * missed;</li>
  * <li>dispatch (lock released): every fire goes through {@link Dispatcher#execute}, which runs it on this thread or
  * queues it for a worker; {@link CallbackRunner} runs the callback;</li>
  * <li>complete (lock held): counters and state; a one-time task is retired. Inline fires are completed by the
@@ -32,6 +33,7 @@ final class FireCycle
     static final int BATCH_LIMIT = 4096;
 
     final CallbackRunner runner;
+    final FireCollector collector;
     private final FireMetrics metrics;
     private final TaskRegistry registry;
     private final TaskTable table;
@@ -42,7 +44,6 @@ final class FireCycle
     private final Clock clock;
     private final Dispatcher dispatcher;
     private final boolean inline;
-    private final long misfireThresholdMs;
     private final ProgressLog progress; // null on the in-memory store: nothing is written per fire
     private final ClusterNode cluster;  // null when not clustered: no claim gate, no fenced completions
     final String nodeId;
@@ -65,11 +66,11 @@ final class FireCycle
         this.runner = runner;
         this.dispatcher = dispatcher;
         this.inline = dispatcher.isInline();
-        this.misfireThresholdMs = misfireThresholdMs;
         this.metrics = registry.metrics;
         this.progress = registry.progress;
         this.cluster = registry.cluster;
         this.nodeId = registry.nodeId;
+        this.collector = new FireCollector(this, registry, misfireThresholdMs);
     }
 
     /**
@@ -105,7 +106,7 @@ final class FireCycle
                     batch.timedOut = timeouts.check(now, table, control);
                 }
                 final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
-                polled = collect(now, batch, limit);
+                polled = collector.collect(now, batch, limit);
                 more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.hasReady();
                 if (progress != null && progress.claimsMustBeWritten())
                 {
@@ -138,203 +139,9 @@ final class FireCycle
     }
 
     /**
-     * Phase 1 (lock held): moves up to {@code limit} due tasks out of the wheel and claims those that may run.
-     *
-     * @return how many tasks came due, claimed or not.
+     * Takes a pooled fire for a task phase 1 has claimed (lock held).
      */
-    private int collect(final long now, final FireBatch batch, final int limit)
-    {
-        final int[] ids = batch.ids;
-        metrics.onCollect(now);
-        final int fromWheel = wheel.poll(now, ids, limit);
-        table.gatherForCollect(ids, fromWheel, wheel);
-        final int due = fromWheel + registry.heldBack.poll(now, ids, batch.heldFires, fromWheel, limit - fromWheel);
-        int claimed = 0;
-        TaskDefinition lastDefinition = null;
-        long lastFire = 0;
-        long lastNext = 0;
-        long lastCount = 0;
-        for (int i = 0; i < due; i++)
-        {
-            final int id = ids[i];
-            final long fire = i < fromWheel ? wheel.lastDeadline(id) : batch.heldFires[i];
-            if (fire > now) // the clock stepped back below this fire: it waits for the clock to catch up
-            {
-                registry.heldBack.hold(id, fire);
-                continue;
-            }
-            if (progress != null)
-            {
-                progress.touch(id);
-            }
-            final TaskDefinition definition = table.definitions[id];
-            if (definition != lastDefinition || fire != lastFire) // tasks sharing both share the arithmetic
-            {
-                lastDefinition = definition;
-                lastFire = fire;
-                lastNext = definition.nextFireAfter(fire);
-                lastCount = 1;
-                if (lastNext <= now)
-                {
-                    lastCount += definition.firesBetween(lastNext, now) + 1;
-                    lastNext = definition.nextFireAfter(lastNext, now);
-                }
-            }
-            final long fires = lastCount;
-            if (lastNext != TaskDefinition.NEVER)
-            {
-                wheel.schedule(id, lastNext);
-            }
-            if (cluster != null)
-            {
-                final Fire started = admitClustered(id, definition, fire, now);
-                if (started != null)
-                {
-                    batch.fires[claimed++] = started;
-                }
-                continue; // a fire this node holds no claim for belongs to another node: not counted here
-            }
-            if (table.hasFlag(id, TaskTable.PAUSED))
-            {
-                if (control.pausedFire(id, definition, fire, fires, lastNext, now))
-                {
-                    batch.missed(table.names[id], fire, fires);
-                }
-                continue;
-            }
-            final boolean onTime = fires == 1 ?
-                Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 : // fire <= now: exact even past Long.MAX_VALUE
-                latestOnTime(definition, lastNext, now);
-            final int runs = definition.misfire().runsFor(fires, onTime);
-            if (runs < fires)
-            {
-                table.missed[id] += fires - runs;
-                metrics.onMissed(table.names[id], fire, fires - runs, FlightEvents.LATE);
-                batch.lateTasks++;
-                batch.lateFires += fires - runs;
-                batch.oldestLate = Math.max(batch.oldestLate, now - fire);
-                batch.missed(table.names[id], fire, fires - runs);
-            }
-            if (runs == 0)
-            {
-                if (lastNext == TaskDefinition.NEVER)
-                {
-                    if (definition.fixedDelay())
-                    {
-                        wheel.schedule(id, definition.delayAfter(now)); // its next fire counts from the one dropped
-                    }
-                    else
-                    {
-                        registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
-                    }
-                }
-                continue;
-            }
-            if (table.hasFlag(id, TaskTable.RUNNING))
-            {
-                if (definition.overlap() == OverlapPolicy.COALESCE)
-                {
-                    control.coalesce(id, runs, fire); // runs once more when the current run completes
-                    continue;
-                }
-                table.missed[id] += runs;
-                batch.missed(table.names[id], fire, runs);
-                metrics.onMissed(table.names[id], fire, runs, FlightEvents.OVERLAP);
-                if (!table.hasFlag(id, TaskTable.MISS_BURST))
-                {
-                    table.setFlag(id, TaskTable.MISS_BURST);
-                    batch.overlapsStarted++;
-                    batch.firstOverlap = batch.firstOverlap == null ? table.names[id] : batch.firstOverlap;
-                }
-                continue;
-            }
-            table.clearFlag(id, TaskTable.MISS_BURST);
-            table.setFlag(id, TaskTable.RUNNING);
-            table.state(id, TaskState.RUNNING);
-            batch.fires[claimed++] = claim(id, definition, fire, runs);
-        }
-        int ready = 0;
-        while (due + ready < limit && control.hasReady())
-        {
-            final int id = control.pollReady();
-            ready++;
-            if (control.pendingFires(id) == 0 || !table.isLive(id) || table.hasFlag(id, TaskTable.RUNNING))
-            {
-                continue; // taken already, cancelled, or running: its completion makes it ready again
-            }
-            final long fires = control.pendingFires(id);
-            final long at = control.takePending(id);
-            ClusterClaims.Held held = null;
-            if (cluster != null)
-            {
-                held = cluster.claims.admitTriggered(table.names[id], at);
-                if (held == ClusterClaims.SKIP)
-                {
-                    continue; // a late claim that may not start now: dropped, or triggered again later
-                }
-            }
-            table.clearFlag(id, TaskTable.MISS_BURST);
-            table.setFlag(id, TaskTable.RUNNING);
-            table.state(id, TaskState.RUNNING);
-            final Fire extra = claim(id, table.definitions[id], at, held != null ? held.runs : 1);
-            extra.fires = fires;
-            extra.claim = held;
-            batch.fires[claimed++] = extra;
-        }
-        batch.size = claimed;
-        return due + ready;
-    }
-
-    /**
-     * The cluster's gate (lock held): a fire of the wheel starts only under a live claim of this node for its instant
-     * (or an earlier one, which it then stands for), and only while the node's lease is fresh. A claim past the
-     * misfire threshold is left to the cluster thread, which runs it by the task's misfire policy.
-     *
-     * @return the claimed fire, or null.
-     */
-    private Fire admitClustered(final int id, final TaskDefinition definition, final long fire, final long now)
-    {
-        if (table.hasFlag(id, TaskTable.RUNNING) || table.hasFlag(id, TaskTable.PAUSED))
-        {
-            return null; // its claim waits; the cluster thread triggers it when it is late
-        }
-        final ClusterClaims.Held held = cluster.claims.admit(table.names[id], fire, now - misfireThresholdMs);
-        if (held == null)
-        {
-            return null;
-        }
-        table.clearFlag(id, TaskTable.MISS_BURST);
-        table.setFlag(id, TaskTable.RUNNING);
-        table.state(id, TaskState.RUNNING);
-        final Fire claimed = claim(id, definition, held.fireAt, 1);
-        claimed.claim = held;
-        return claimed;
-    }
-
-    /**
-     * @return true when the latest of several passed fires is within the misfire threshold of {@code now}.
-     */
-    boolean latestOnTime(final TaskDefinition definition, final long next, final long now)
-    {
-        if (definition.isFixedRate())
-        {
-            return next != TaskDefinition.NEVER &&
-                Long.compareUnsigned(now - (next - definition.periodMs()), misfireThresholdMs) <= 0;
-        }
-        return definition.firesBetween(onTimeAfter(now), now) > 0;
-    }
-
-    /**
-     * @return the instant after which a fire is within the misfire threshold of {@code now}; {@link Long#MIN_VALUE}
-     *         when the threshold reaches back past the start of the range.
-     */
-    private long onTimeAfter(final long now)
-    {
-        final long after = now - misfireThresholdMs - 1;
-        return after > now ? Long.MIN_VALUE : after; // it wrapped around below Long.MIN_VALUE
-    }
-
-    private Fire claim(final int id, final TaskDefinition definition, final long fire, final int runs)
+    Fire claim(final int id, final TaskDefinition definition, final long fire, final int runs)
     {
         final Fire claimed = spareFires.isEmpty() ? new Fire(this) : spareFires.pop();
         claimed.id = id;

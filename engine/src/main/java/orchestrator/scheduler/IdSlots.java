@@ -22,7 +22,7 @@ package orchestrator.scheduler;
  * (a million tasks on {@code * * * * * *} fill a different slot every second) reuses the same few arrays rather than
  * keeping room for a burst in every slot it ever filled, and allocates nothing in steady state.
  * <p>
- * Caveats: the home array only grows; the spares hold at most {@link #SPARES} arrays, each no larger than the largest
+ * Caveats: the home array only grows; the spares hold at most {@link SpareArrays#SPARES} arrays, each no larger than the largest
  * burst a slot held.
  */
 final class IdSlots
@@ -33,7 +33,6 @@ final class IdSlots
     static final int OVERFLOW = 1 << 28;
     private static final int ADDRESS = OVERFLOW - 1;
     private static final int MAX_SHIFT = 6;
-    static final int SPARES = 4;
 
     private final int slots;
     private final int tag;
@@ -42,8 +41,7 @@ final class IdSlots
     private int[] home;
     private int overflowSlots; // slots with an overflow array
     private long overflowInts; // the overflow arrays' total length
-    private final int[][] spares = new int[SPARES][]; // detached overflow arrays, for the next slot that overflows
-    private int spareCount;
+    private final SpareArrays spares = new SpareArrays(); // detached overflow arrays, for the next slot that overflows
 
     /**
      * @param slots how many slots.
@@ -258,17 +256,12 @@ final class IdSlots
      */
     long retainedInts()
     {
-        long spareInts = 0;
-        for (int i = 0; i < spareCount; i++)
-        {
-            spareInts += spares[i].length;
-        }
-        return home.length + overflowInts + spareInts;
+        return home.length + overflowInts + spares.retainedInts();
     }
 
     /**
      * Takes the overflow array of a slot that no longer uses it, keeping it as a spare when it is among the
-     * {@link #SPARES} largest.
+     * {@link SpareArrays#SPARES} largest.
      */
     private void detach(final int slot)
     {
@@ -276,43 +269,7 @@ final class IdSlots
         overflow[slot] = null;
         overflowSlots--;
         overflowInts -= extra.length;
-        if (spareCount < SPARES)
-        {
-            spares[spareCount++] = extra;
-            return;
-        }
-        int smallest = 0;
-        for (int i = 1; i < SPARES; i++)
-        {
-            smallest = spares[i].length < spares[smallest].length ? i : smallest;
-        }
-        if (spares[smallest].length < extra.length)
-        {
-            spares[smallest] = extra;
-        }
-    }
-
-    /**
-     * @return the smallest spare of at least {@code length} ints, removed from the spares, or null.
-     */
-    private int[] takeSpare(final int length)
-    {
-        int best = -1;
-        for (int i = 0; i < spareCount; i++)
-        {
-            if (spares[i].length >= length && (best < 0 || spares[i].length < spares[best].length))
-            {
-                best = i;
-            }
-        }
-        if (best < 0)
-        {
-            return null;
-        }
-        final int[] spare = spares[best];
-        spares[best] = spares[--spareCount];
-        spares[spareCount] = null;
-        return spare;
+        spares.keepLargest(extra);
     }
 
     private int compact(final int slot, final int[] locators)
@@ -356,7 +313,7 @@ final class IdSlots
         {
             grown <<= 1;
         }
-        int[] grownArray = takeSpare(grown);
+        int[] grownArray = spares.take(grown);
         if (grownArray == null)
         {
             grownArray = new int[grown];
@@ -368,10 +325,7 @@ final class IdSlots
         else
         {
             System.arraycopy(extra, 0, grownArray, 0, extra.length);
-            if (spareCount < SPARES)
-            {
-                spares[spareCount++] = extra;
-            }
+            spares.keepIfRoom(extra);
         }
         overflowInts += grownArray.length - (extra == null ? 0 : extra.length);
         overflow[slot] = grownArray;

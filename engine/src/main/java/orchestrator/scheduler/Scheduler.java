@@ -4,8 +4,6 @@ import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
-import orchestrator.scheduler.store.ClusterStore;
-import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
 import orchestrator.scheduler.vault.CallbackVault;
@@ -16,15 +14,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
-import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
 
 /**
@@ -47,24 +42,12 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 public final class Scheduler implements AutoCloseable
 {
-    private static final Instant EARLIEST = Instant.ofEpochMilli(Long.MIN_VALUE);
-    private static final Instant NEVER = Instant.ofEpochMilli(CronSchedule.NEVER);
-
     private final Clock clock;
     private final ZoneId zone;
-    private final Dispatcher dispatcher;
     private final TaskRegistry registry;
-    private final CallbackVault vault;
-    private final MisfirePolicy defaultMisfire;
-    private TaskDefinition lastDefinition; // any thread, racy: its fields are final, so any value read is whole
-    private final CronDialect cronDialect; // null: by field count
-    private final TaskDurability durability; // null on the in-memory store and on a cluster: nothing is written
-    private final ClusterNode cluster;       // null when the store is not shared
-    private final TaskStore clusterStore;    // the shared store, closed with the scheduler; null when not clustered
-    private final Object lifecycle = new Object();
-    private volatile boolean closed;
-    private Driver driver; // guarded by lifecycle
-    private final AtomicBoolean closedStore = new AtomicBoolean(); // the durable store is closed once
+    private final SpecCompiler specs;
+    private final StoreBinding store;
+    private final SchedulerLifecycle lifecycle;
 
     /**
      * Creates a scheduler on the system clock and zone.
@@ -78,40 +61,16 @@ public final class Scheduler implements AutoCloseable
 
     private Scheduler(final Builder builder)
     {
-        this.dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
-        this.defaultMisfire = builder.misfirePolicy;
-        this.cronDialect = builder.defaultDialect;
-        final boolean durable = builder.store != null && builder.store.isDurable();
-        final List<StoredTask> stored = durable ? builder.store.open() : List.of(); // before the vault: its key id
-        final ClusterStore shared = builder.store != null ? builder.store.cluster() : null;
-        if (shared != null)
-        {
-            final ClusterClock corrected = new ClusterClock(builder.clock);
-            this.cluster = new ClusterNode(builder.nodeId(), shared, corrected,
-                Math.max(0, Math.min(builder.misfireThreshold.toMillis(), Long.MAX_VALUE / 4)));
-            this.cluster.join(); // the clock is corrected to the database's before the wheel reads it
-            this.clock = corrected;
-            this.clusterStore = builder.store;
-        }
-        else
-        {
-            this.cluster = null;
-            this.clock = builder.clock;
-            this.clusterStore = null;
-        }
+        final Dispatcher dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
+        this.store = new StoreBinding(builder);
+        this.clock = store.clock;
         this.zone = builder.zone != null ? builder.zone : clock.getZone();
-        this.vault = CallbackVault.production(builder.keyProvider != null ? builder.keyProvider : KeyProvider.random(),
-            builder.aead, StoredForms.keyIdOf(stored));
-        this.registry = new TaskRegistry(clock, builder, vault, cluster);
-        this.durability = durable && cluster == null ? new TaskDurability(builder.store, registry, zone) : null;
-        if (cluster != null)
-        {
-            cluster.start(registry);
-        }
-        if (durability != null)
-        {
-            durability.restore(stored);
-        }
+        this.specs = new SpecCompiler(zone, builder.defaultDialect, builder.misfirePolicy);
+        final KeyProvider key = builder.keyProvider != null ? builder.keyProvider : KeyProvider.random();
+        final CallbackVault vault = CallbackVault.production(key, builder.aead, store.storedKeyId());
+        this.registry = new TaskRegistry(clock, builder, vault, store.cluster);
+        this.lifecycle = new SchedulerLifecycle(this, registry, dispatcher, store, vault);
+        store.attach(registry, zone);
     }
 
     /**
@@ -138,7 +97,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerTask(final String name, final String cron, final Runnable callback)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(callback, "callback");
         schedule(TaskSpec.named(name).cron(cron).run(callback));
@@ -165,27 +124,14 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(spec, "spec");
         final String name = spec.name();
-        checkName(name);
-        spec.validate(true);
+        SpecCompiler.checkName(name);
+        SpecCompiler.validate(spec, true);
         checkOpen();
-        if (spec.handler() != null)
+        if (spec.handler != null)
         {
-            registry.cycle.runner.requireHandler(spec.handler());
+            registry.cycle.runner.requireHandler(spec.handler);
         }
-        if (cluster != null)
-        {
-            registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
-            ClusterTasks.register(registry, clusterStore.cluster(), zone, name);
-            cluster.registered(name);
-        }
-        else if (durability == null)
-        {
-            registry.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
-        }
-        else
-        {
-            durability.register(name, definitionOf(spec), onceAtOf(spec), spec.payload());
-        }
+        store.register(name, specs.definitionOf(spec), SpecCompiler.onceAtOf(spec), spec.payload);
     }
 
     /**
@@ -200,9 +146,9 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(name, "name");
         final boolean paused = registry.control.pause(name);
-        if (paused && durability != null)
+        if (paused)
         {
-            durability.changed(name);
+            store.changed(name);
         }
         return paused;
     }
@@ -217,9 +163,9 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(name, "name");
         final boolean resumed = registry.control.resume(name);
-        if (resumed && durability != null)
+        if (resumed)
         {
-            durability.changed(name);
+            store.changed(name);
         }
         return resumed;
     }
@@ -261,20 +207,20 @@ public final class Scheduler implements AutoCloseable
             throw new IllegalArgumentException("reschedule of task '" + name + "' was given a spec named '" +
                 spec.name() + "'; a task keeps its name");
         }
-        spec.validate(false);
+        SpecCompiler.validate(spec, false);
         checkOpen();
-        if (spec.handler() != null)
+        if (spec.handler != null)
         {
-            registry.cycle.runner.requireHandler(spec.handler());
+            registry.cycle.runner.requireHandler(spec.handler);
         }
-        final TaskDefinition definition = definitionOf(spec);
-        final long onceAt = onceAtOf(spec);
-        registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload()); // refuses what can never fire
+        final TaskDefinition definition = specs.definitionOf(spec);
+        final long onceAt = SpecCompiler.onceAtOf(spec);
+        registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload); // refuses what can never fire
         final boolean rescheduled =
-            registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload(), onceAt);
-        if (rescheduled && durability != null)
+            registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload, onceAt);
+        if (rescheduled)
         {
-            durability.changed(name);
+            store.changed(name);
         }
         return rescheduled;
     }
@@ -311,7 +257,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerTask(final String name, final CronSchedule schedule, final Runnable callback)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(callback, "callback");
         schedule(TaskSpec.named(name).cron(schedule).run(callback));
@@ -331,7 +277,7 @@ public final class Scheduler implements AutoCloseable
     public void registerTask(
         final String name, final CronSchedule schedule, final MisfirePolicy misfire, final Runnable callback)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(schedule, "schedule");
         Objects.requireNonNull(misfire, "misfire");
         Objects.requireNonNull(callback, "callback");
@@ -350,7 +296,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerOnce(final String name, final Instant at, final Runnable callback)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(callback, "callback");
         schedule(TaskSpec.named(name).once(at).run(callback));
@@ -375,10 +321,7 @@ public final class Scheduler implements AutoCloseable
         }
         checkOpen();
         registry.cycle.runner.registerHandler(name, handler);
-        if (durability != null)
-        {
-            durability.onHandler(name); // the stored tasks that waited for it start
-        }
+        store.onHandler(name); // the stored tasks that waited for it start
     }
 
     /**
@@ -395,7 +338,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerTask(final String name, final String cron, final String handler, final byte[] payload)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(cron, "cron");
         Objects.requireNonNull(handler, "handler");
         schedule(TaskSpec.named(name).cron(cron).handler(handler, payload));
@@ -413,7 +356,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void registerOnce(final String name, final Instant at, final String handler, final byte[] payload)
     {
-        checkName(name);
+        SpecCompiler.checkName(name);
         Objects.requireNonNull(at, "at");
         Objects.requireNonNull(handler, "handler");
         schedule(TaskSpec.named(name).once(at).handler(handler, payload));
@@ -431,15 +374,9 @@ public final class Scheduler implements AutoCloseable
     {
         Objects.requireNonNull(next, "next");
         checkOpen();
-        if (durability != null)
-        {
-            durability.requireNoneWaiting("rotateKey"); // their stored records could not be re-sealed
-        }
+        store.requireNoneWaiting("rotateKey"); // their stored records could not be re-sealed
         registry.resealer.rotateKey(next);
-        if (durability != null)
-        {
-            durability.resealed();
-        }
+        store.resealed();
     }
 
     /**
@@ -454,11 +391,7 @@ public final class Scheduler implements AutoCloseable
     public boolean cancel(final String name)
     {
         Objects.requireNonNull(name, "name");
-        if (cluster != null)
-        {
-            cluster.cancelled(name); // this node stops claiming it; the shared row stays for the other nodes
-        }
-        return durability == null ? registry.cancel(name) : durability.cancel(name);
+        return store.cancel(name);
     }
 
     /**
@@ -489,10 +422,7 @@ public final class Scheduler implements AutoCloseable
             throw new IllegalArgumentException("maxFires must be at least 1, was " + maxFires);
         }
         checkOpen();
-        if (cluster != null)
-        {
-            cluster.firing(); // a cluster node claims once it fires
-        }
+        store.firing(); // a cluster node claims once it fires
         return registry.cycle.runPending(clock.millis(), maxFires);
     }
 
@@ -505,8 +435,7 @@ public final class Scheduler implements AutoCloseable
     public Optional<TaskInfo> task(final String name)
     {
         Objects.requireNonNull(name, "name");
-        final Optional<TaskInfo> task = registry.task(name);
-        return task.isPresent() || durability == null ? task : durability.waitingTask(name);
+        return store.task(name);
     }
 
     /**
@@ -516,7 +445,7 @@ public final class Scheduler implements AutoCloseable
     public Optional<Instant> nextFireTime(final String name)
     {
         Objects.requireNonNull(name, "name");
-        final long next = registry.nextFireTime(name); // a task waiting for its handler has none yet
+        final long next = registry.reads.nextFireTime(name); // a task waiting for its handler has none yet
         return next == CronSchedule.NEVER ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next));
     }
 
@@ -532,9 +461,7 @@ public final class Scheduler implements AutoCloseable
      */
     public Optional<String> storeFailure()
     {
-        final Throwable failure = durability == null ? null : registry.progress.failure();
-        return failure == null ? Optional.empty() : Optional.of(failure + "; progress batches not written: " +
-            registry.progress.failedBatches());
+        return store.failure();
     }
 
     /**
@@ -543,13 +470,7 @@ public final class Scheduler implements AutoCloseable
      */
     public List<TaskInfo> tasks()
     {
-        if (durability != null)
-        {
-            final List<TaskInfo> all = new ArrayList<>(durability.waitingTasks());
-            all.addAll(registry.snapshot());
-            return List.copyOf(all);
-        }
-        return registry.snapshot();
+        return store.tasks();
     }
 
     /**
@@ -581,7 +502,7 @@ public final class Scheduler implements AutoCloseable
      */
     public long rejectedCompletions()
     {
-        return cluster == null ? 0 : cluster.rejectedCompletions();
+        return store.rejectedCompletions();
     }
 
     /**
@@ -590,7 +511,7 @@ public final class Scheduler implements AutoCloseable
      */
     public long timesFenced()
     {
-        return cluster == null ? 0 : cluster.timesFenced();
+        return store.timesFenced();
     }
 
     /**
@@ -608,10 +529,7 @@ public final class Scheduler implements AutoCloseable
             CallbackRunner.log(WARNING, "test mode is on: callback payloads are stored unencrypted", null);
         }
         registry.resealer.setTestMode(enabled);
-        if (durability != null)
-        {
-            durability.resealed();
-        }
+        store.resealed();
     }
 
     /**
@@ -629,20 +547,7 @@ public final class Scheduler implements AutoCloseable
      */
     public void start()
     {
-        synchronized (lifecycle)
-        {
-            checkOpen();
-            if (driver == null)
-            {
-                driver = new Driver(this, registry, clock);
-                driver.start();
-                if (cluster != null)
-                {
-                    cluster.firing(); // a cluster node claims once it fires
-                }
-                CallbackRunner.log(INFO, "scheduler driver started", null);
-            }
-        }
+        lifecycle.start();
     }
 
     /**
@@ -655,7 +560,7 @@ public final class Scheduler implements AutoCloseable
     public boolean awaitIdle(final Duration timeout) throws InterruptedException
     {
         Objects.requireNonNull(timeout, "timeout");
-        return registry.cycle.idleSignal().await(registry::isIdle, saturatedNanos(timeout));
+        return lifecycle.awaitIdle(timeout);
     }
 
     /**
@@ -680,49 +585,7 @@ public final class Scheduler implements AutoCloseable
     public boolean close(final Duration timeout)
     {
         Objects.requireNonNull(timeout, "timeout");
-        final long deadline = System.nanoTime() + saturatedNanos(timeout);
-        final Driver driver;
-        synchronized (lifecycle)
-        {
-            closed = true;
-            driver = this.driver;
-            this.driver = null;
-        }
-        boolean stopped = driver == null || driver.stop(deadline);
-        stopped = stopped && dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        registry.settle();
-        stopped = stopped && registry.isIdle();
-        if (durability != null && closedStore.compareAndSet(false, true))
-        {
-            durability.close(); // the last progress, then the store is forced and released
-        }
-        if (cluster != null && closedStore.compareAndSet(false, true))
-        {
-            cluster.close(); // unstarted claims released, the last completions written
-            clusterStore.close();
-        }
-        if (stopped)
-        {
-            vault.close();
-        }
-        else
-        {
-            CallbackRunner.log(WARNING, "close timed out or was interrupted with callbacks still running: " +
-                registry.runningTaskNames(10) + "; they finish on their own threads", null);
-        }
-        return stopped;
-    }
-
-    private static long saturatedNanos(final Duration duration)
-    {
-        try
-        {
-            return Math.max(0, duration.toNanos());
-        }
-        catch (final ArithmeticException tooLong)
-        {
-            return duration.isNegative() ? 0 : Long.MAX_VALUE;
-        }
+        return lifecycle.close(timeout);
     }
 
     /**
@@ -746,85 +609,9 @@ public final class Scheduler implements AutoCloseable
         return registry;
     }
 
-    private TaskDefinition definitionOf(final TaskSpec spec)
-    {
-        CronSchedule cron = null;
-        if (spec.kind() == TaskSpec.Kind.CRON)
-        {
-            cron = bind(spec.name(), spec.cronText() != null ? parseCron(spec.cronText()) : spec.cronSchedule());
-        }
-        final TaskDefinition definition = spec.definition(cron, defaultMisfire, lastDefinition);
-        lastDefinition = definition; // racy on purpose: any definition seen here is whole, and a miss only allocates
-        return definition;
-    }
-
-    private static long onceAtOf(final TaskSpec spec)
-    {
-        return spec.kind() == TaskSpec.Kind.ONCE ? epochMilli(spec.name(), spec.at()) : 0;
-    }
-
-    /** @return a string cron read in the default dialect, or by its field count when none is set. */
-    private CronSchedule parseCron(final String cron)
-    {
-        return cronDialect == null ? CronSchedule.parse(cron, zone) : CronSchedule.parse(cron, cronDialect, zone);
-    }
-
-    /**
-     * Binds the schedule's {@code H} fields to the task name and refuses a schedule that can never fire.
-     */
-    private static CronSchedule bind(final String name, final CronSchedule schedule)
-    {
-        return schedule.forTask(name).requireCanFire();
-    }
-
-    /**
-     * @return the instant in epoch ms; an instant before the epoch-millisecond range fires at the next
-     *         {@code runPending()}, as any past instant does.
-     * @throws IllegalArgumentException for an instant at or after the end of the range, which could never fire.
-     */
-    private static long epochMilli(final String name, final Instant at)
-    {
-        if (at.isBefore(EARLIEST))
-        {
-            return Long.MIN_VALUE;
-        }
-        if (!at.isBefore(NEVER))
-        {
-            throw new IllegalArgumentException("task '" + name + "': " + at + " is too far ahead to schedule; " +
-                "the latest one-time instant is " + NEVER.minusMillis(1));
-        }
-        return at.toEpochMilli();
-    }
-
     private void checkOpen()
     {
-        if (closed)
-        {
-            throw new IllegalStateException("scheduler is closed");
-        }
-    }
-
-    /**
-     * Checks a task name: not null, not blank, and at most 1,024 characters, so that what the engine keeps per task
-     * (live, and in the finished history that {@link #tasks()} shows) is bounded by memory, not only by count.
-     *
-     * @throws NullPointerException     when the name is null.
-     * @throws IllegalArgumentException when it is blank, or longer than 1,024 characters (the message gives its length
-     *                                  and the limit, never the name itself).
-     */
-    private static void checkName(final String name)
-    {
-        final int maxLength = 1024;
-        Objects.requireNonNull(name, "name");
-        if (name.length() > maxLength)
-        {
-            throw new IllegalArgumentException("task name is " + name.length() + " characters long, over the limit of " +
-                maxLength);
-        }
-        if (name.isBlank())
-        {
-            throw new IllegalArgumentException("task name must not be blank");
-        }
+        lifecycle.checkOpen();
     }
 
     /**
@@ -1040,16 +827,7 @@ public final class Scheduler implements AutoCloseable
             {
                 dispatcher = new Dispatcher();
             }
-            if (store != null && store.isDurable())
-            {
-                if (keyProvider == null || keyProvider.isEphemeral())
-                {
-                    throw new IllegalStateException("a durable task store (" + store + ") needs a key that outlives " +
-                        "the process, but the key is " + (keyProvider == null ? "the default " : "") + "KeyProvider" +
-                        ".random(): its records could not be opened after a restart. Pass keyProvider(" +
-                        "KeyProvider.fromKeyStore(...)) or keyProvider(KeyProvider.ofBytes(...))");
-                }
-            }
+            StoreBinding.requireLastingKey(store, keyProvider);
             return new Scheduler(this);
         }
     }

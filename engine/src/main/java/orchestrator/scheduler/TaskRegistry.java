@@ -8,11 +8,6 @@ import org.agrona.collections.Object2IntHashMap;
 
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
@@ -20,14 +15,14 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * Thread safe: every method may be called from any thread, callbacks included. The tasks by name ({@link TaskTable})
  * and the wheel they wait in ({@link TimerWheel}), guarded by one {@link ReentrantLock}: registration, cancellation,
- * reads, and the re-sealing of payloads. The phases of {@code runPending()} are in {@link FireCycle}.
+ * and the re-sealing of payloads; the reads are in {@link TaskReads}. The phases of {@code runPending()} are in
+ * {@link FireCycle}.
  * <p>
- * Caveats: no lock hold grows with the number of tasks: {@link #snapshot()} copies in chunks, payloads are sealed
- * and re-sealed outside the lock, and the wheel's work per poll is bounded.
+ * Caveats: no lock hold grows with the number of tasks: {@link TaskReads#snapshot()} copies in chunks, payloads are
+ * sealed and re-sealed outside the lock, and the wheel's work per poll is bounded.
  */
 final class TaskRegistry
 {
-    static final int SNAPSHOT_CHUNK = 1024;
     private static final byte[] NO_BYTES = new byte[0];
 
     final ReentrantLock lock;
@@ -37,6 +32,7 @@ final class TaskRegistry
     final CallbackVault vault;
     final FireMetrics metrics;
     final FireCycle cycle;
+    final TaskReads reads;
     private final FinishedTasks finished;                 // guarded by lock
     private final Object2IntHashMap<String> unretired = new Object2IntHashMap<>(TaskTable.NO_ID); // guarded by lock
     private final AtomicLong recordIds = new AtomicLong();
@@ -71,6 +67,7 @@ final class TaskRegistry
             new ProgressLog(builder.store) : null;
         this.cycle = new FireCycle(this, new CallbackRunner(table, vault, listeners, clock), builder.dispatcher,
             saturatedMillis(builder.misfireThreshold));
+        this.reads = new TaskReads(this, finished, unretired);
     }
 
     /**
@@ -88,11 +85,6 @@ final class TaskRegistry
         }
     }
 
-    /**
-     * Registers a task: its payload is sealed before the lock is taken.
-     *
-     * @param onceAt the fire time of a one-time task (epoch ms); ignored when {@code cron} is set.
-     */
     /**
      * Registers a task: its payload is sealed before the lock is taken.
      *
@@ -242,7 +234,8 @@ final class TaskRegistry
 
     /**
      * Ends a live task for good (lock held): its name is freed at once; its id when no fire of it is in flight. Until
-     * then it is found by name among the unretired tasks, so {@link #task(String)} sees it as {@link #snapshot()} does.
+     * then it is found by name among the unretired tasks, so {@link TaskReads#task(String)} sees it as
+     * {@link TaskReads#snapshot()} does.
      */
     void finish(final int id, final TaskState state)
     {
@@ -275,111 +268,6 @@ final class TaskRegistry
         }
         finished.add(table, id, control.timeouts(id));
         table.free(id);
-    }
-
-    /**
-     * @return the next fire of the live task of that name, or {@link TaskDefinition#NEVER}.
-     */
-    long nextFireTime(final String name)
-    {
-        lock.lock();
-        try
-        {
-            cycle.drainCompletions();
-            final int id = table.idOf(name);
-            return id == TaskTable.NO_ID ? TaskDefinition.NEVER : nextFire(id);
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
-
-    Optional<TaskInfo> task(final String name)
-    {
-        final TaskRows row = new TaskRows(1);
-        lock.lock();
-        try
-        {
-            cycle.drainCompletions();
-            int id = table.idOf(name);
-            id = id != TaskTable.NO_ID ? id : unretired.getValue(name);
-            if (id != TaskTable.NO_ID)
-            {
-                row.add(table, id, nextFire(id), control.timeouts(id));
-            }
-            else if (!finished.copyTo(name, row))
-            {
-                return Optional.empty();
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-        return Optional.of(row.info(0));
-    }
-
-    /**
-     * Every live task, then the finished ones; the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
-     * so each entry is one consistent state of its task but the list is not one instant of the whole registry. A hold
-     * copies rows into buffers allocated before it ({@link TaskRows}); the entries, the list and the set of listed
-     * names are built after it is released, so no hold allocates or grows with the number of tasks.
-     */
-    List<TaskInfo> snapshot()
-    {
-        final List<TaskInfo> infos = new ArrayList<>();
-        final Set<String> listed = new HashSet<>();
-        final TaskRows chunk = new TaskRows(SNAPSHOT_CHUNK);
-        int from = 0;
-        boolean last;
-        do
-        {
-            lock.lock();
-            try
-            {
-                cycle.drainCompletions();
-                final int to = Math.min(table.highWater(), from + SNAPSHOT_CHUNK);
-                for (int id = from; id < to; id++)
-                {
-                    if (table.names[id] != null)
-                    {
-                        chunk.add(table, id, nextFire(id), control.timeouts(id));
-                    }
-                }
-                from = to;
-                last = from >= table.highWater();
-            }
-            finally
-            {
-                lock.unlock();
-            }
-            for (int i = 0; i < chunk.size; i++)
-            {
-                infos.add(chunk.info(i));
-                listed.add(chunk.names[i]);
-            }
-            chunk.clear();
-        }
-        while (!last);
-        final TaskRows history = new TaskRows(finished.capacity());
-        lock.lock();
-        try
-        {
-            finished.copyTo(history);
-        }
-        finally
-        {
-            lock.unlock();
-        }
-        for (int i = 0; i < history.size; i++) // newest first: a name is listed once, from a row or its newest entry
-        {
-            if (listed.add(history.names[i]))
-            {
-                infos.add(history.info(i));
-            }
-        }
-        return List.copyOf(infos);
     }
 
     long nextFire(final int id) // lock held
@@ -475,29 +363,6 @@ final class TaskRegistry
         }
     }
 
-    /**
-     * @return up to {@code limit} names of tasks whose fire is in flight, for a log line; scans the table.
-     */
-    List<String> runningTaskNames(final int limit)
-    {
-        final List<String> names = new ArrayList<>();
-        lock.lock();
-        try
-        {
-            for (int id = 0; id < table.highWater() && names.size() < limit; id++)
-            {
-                if (table.names[id] != null && table.hasFlag(id, TaskTable.RUNNING))
-                {
-                    names.add(table.names[id]);
-                }
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
-        return names;
-    }
 
     void onEarlierDeadline(final Runnable wakeUp)
     {

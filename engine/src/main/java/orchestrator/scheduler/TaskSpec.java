@@ -37,23 +37,24 @@ public final class TaskSpec
         CRON, FIXED_RATE, FIXED_DELAY, ONCE
     }
 
-    private final String name;
-    private Kind kind;
-    private String cronText;
-    private CronSchedule cronSchedule;
-    private long periodMs;
-    private Duration period;
-    private Instant at;
-    private Duration initialDelay;
-    private MisfirePolicy misfire;
-    private OverlapPolicy overlap = OverlapPolicy.SKIP;
-    private Duration timeout;
-    private boolean interruptOnTimeout;
-    private InterruptedFirePolicy onRestart = InterruptedFirePolicy.RUN_AGAIN;
-    private Runnable runnable;
-    private Consumer<FireContext> consumer;
-    private String handler;
-    private byte[] payload;
+    // read by SpecCompiler and Scheduler when the spec is scheduled; written only by the setters below
+    final String name;
+    Kind kind;
+    String cronText;
+    CronSchedule cronSchedule;
+    long periodMs;
+    Duration period;
+    Instant at;
+    Duration initialDelay;
+    MisfirePolicy misfire;
+    OverlapPolicy overlap = OverlapPolicy.SKIP;
+    Duration timeout;
+    boolean interruptOnTimeout;
+    InterruptedFirePolicy onRestart = InterruptedFirePolicy.RUN_AGAIN;
+    Runnable runnable;
+    Consumer<FireContext> consumer;
+    String handler;
+    byte[] payload;
 
     private TaskSpec(final String name)
     {
@@ -294,134 +295,9 @@ public final class TaskSpec
             (misfire != null ? ", misfire=" + misfire : "") + (timeout != null ? ", timeout=" + timeout : "") + "]";
     }
 
-    /**
-     * Checks what only the whole spec can tell.
-     *
-     * @param needCallback false for {@link Scheduler#reschedule}, which may keep the task's callback.
-     */
-    void validate(final boolean needCallback)
-    {
-        if (kind == null)
-        {
-            throw new IllegalArgumentException("task '" + name + "': no schedule; set one of cron, fixedRate, " +
-                "fixedDelay or once");
-        }
-        if (needCallback && !hasCallback())
-        {
-            throw new IllegalArgumentException("task '" + name + "': no callback; set one of run(Runnable), " +
-                "run(Consumer<FireContext>) or handler(name, payload)");
-        }
-        if (kind == Kind.ONCE && initialDelay != null)
-        {
-            throw invalid("initialDelay", initialDelay, "a once(" + at + ") task fires at its instant; " +
-                "initialDelay is for cron and interval tasks");
-        }
-        if (interruptOnTimeout && timeout == null)
-        {
-            throw invalid("interruptOnTimeout", true, "there is no timeout to interrupt at; set timeout(Duration)");
-        }
-    }
-
-    /**
-     * @param cron           the task's cron schedule, parsed and bound to the task's name; null for other kinds.
-     * @param defaultMisfire the scheduler's misfire policy, for a spec without one.
-     * @return the definition this spec describes.
-     */
-    /**
-     * @param last a definition to reuse when it is made of the same parts, or null.
-     * @return the task's definition: {@code last}, or a new one.
-     */
-    TaskDefinition definition(final CronSchedule cron, final MisfirePolicy defaultMisfire, final TaskDefinition last)
-    {
-        final boolean interval = kind == Kind.FIXED_RATE || kind == Kind.FIXED_DELAY;
-        final MisfirePolicy policy = misfire != null ? misfire : defaultMisfire;
-        final long period = interval ? periodMs : 0;
-        final boolean delay = kind == Kind.FIXED_DELAY;
-        if (last != null && last.hasParts(cron, runnable, handler, policy, period, delay, initialDelayMs(), consumer,
-            overlap, timeoutMs(), interruptOnTimeout, onRestart))
-        {
-            return last;
-        }
-        return new TaskDefinition(cron, runnable, handler, policy, period, delay, initialDelayMs(), consumer, overlap,
-            timeoutMs(), interruptOnTimeout, onRestart);
-    }
-
     boolean hasCallback()
     {
         return runnable != null || consumer != null || handler != null;
-    }
-
-    Kind kind()
-    {
-        return kind;
-    }
-
-    String cronText()
-    {
-        return cronText;
-    }
-
-    CronSchedule cronSchedule()
-    {
-        return cronSchedule;
-    }
-
-    long periodMs()
-    {
-        return periodMs;
-    }
-
-    Instant at()
-    {
-        return at;
-    }
-
-    /**
-     * @return the initial delay in ms, or -1 when none was set.
-     */
-    long initialDelayMs()
-    {
-        return initialDelay == null ? -1 : initialDelay.toMillis();
-    }
-
-    MisfirePolicy misfire()
-    {
-        return misfire;
-    }
-
-    OverlapPolicy overlap()
-    {
-        return overlap;
-    }
-
-    long timeoutMs()
-    {
-        return timeout == null ? 0 : timeout.toMillis();
-    }
-
-    boolean interruptOnTimeout()
-    {
-        return interruptOnTimeout;
-    }
-
-    Runnable runnable()
-    {
-        return runnable;
-    }
-
-    Consumer<FireContext> consumer()
-    {
-        return consumer;
-    }
-
-    String handler()
-    {
-        return handler;
-    }
-
-    byte[] payload()
-    {
-        return payload;
     }
 
     /**
@@ -499,7 +375,7 @@ public final class TaskSpec
         }
     }
 
-    private IllegalArgumentException invalid(final String field, final Object value, final String why)
+    IllegalArgumentException invalid(final String field, final Object value, final String why)
     {
         return new IllegalArgumentException("task '" + name + "': " + field + " " + value + " is refused: " + why);
     }

@@ -6,16 +6,23 @@
  * {@code OverlapPolicy}, {@code InterruptedFirePolicy}, {@code FireContext}, {@code TaskListener}, {@code ManualClock},
  * {@code SchedulerMetrics} and {@code SchedulerMeterBinder} (the only class that needs Micrometer, an optional
  * dependency).
- * Everything else here is the engine behind them and package-private. One fire reads top to bottom in five classes:
+ * Everything else here is the engine behind them and package-private. One fire reads top to bottom in six classes:
  * <ol>
- * <li>{@code TaskRegistry}: the lock, registration and reads over {@code TaskTable} (task ids indexing columns:
+ * <li>{@code TaskRegistry}: the lock and registration over {@code TaskTable} (task ids indexing columns:
  * name, definition, state, counters, sealed payload, generation; names found through {@code NameIndex});</li>
- * <li>{@code TimerWheel}: task ids by deadline, a flat near level of 1 ms slots and a coarse far level;</li>
- * <li>{@code FireCycle}: {@code runPending()}'s three phases, collect (lock), dispatch (no lock), complete (lock);</li>
+ * <li>{@code TimerWheel}: task ids by deadline, a flat near level of 1 ms slots and a coarse far level (each level's
+ * slots in {@code IdSlots}, their spare overflow arrays in {@code SpareArrays});</li>
+ * <li>{@code FireCollector}: phase 1 of {@code runPending()}, collect (lock): due tasks re-armed, their misfire
+ * policy applied, claimed as pooled fires;</li>
+ * <li>{@code FireCycle}: {@code runPending()}'s loop and its phases 2 and 3, dispatch (no lock) and complete
+ * (lock);</li>
  * <li>{@code Fire}: the pooled per-fire state, carrying the task id and generation;</li>
  * <li>{@code CallbackRunner}: runs the {@code Runnable}, or opens the sealed record and runs the handler.</li>
  * </ol>
- * Around them: {@code TaskDefinition} and {@code Payload} (immutable parts of a task), {@code HeldBack} (fires the
+ * Around them: {@code SpecCompiler} (a {@code TaskSpec} checked and turned into a {@code TaskDefinition}),
+ * {@code SchedulerLifecycle} (start, awaitIdle, close), {@code StoreBinding} (what the public API does differently
+ * on a durable or shared store), {@code TaskReads} (one task, every task in chunks, a task's next fire),
+ * {@code TaskDefinition} and {@code Payload} (immutable parts of a task), {@code HeldBack} (fires the
  * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code TaskRows} (rows
  * copied under the lock, turned into {@code TaskInfo}s after it), {@code Driver} (the thread behind {@code start()}),
  * {@code IdleSignal} (behind {@code awaitIdle}), {@code TaskControl} (pause, resume, triggerNow, reschedule and

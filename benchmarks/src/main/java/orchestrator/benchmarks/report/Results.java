@@ -10,12 +10,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.util.ListStatistics;
 
 /**
  * NOT thread safe: the figures of one run, by metric, structure and size {@code n}, gathered from JMH's run results
@@ -29,7 +24,6 @@ public final class Results
     public static final String UNTIMED_BYTES = "untimedBytes";
     /** Event counter of {@code orchestrator.benchmarks.Untimed}: operations the figure counts, when not JMH's. */
     public static final String OPS = "ops";
-    private static final double CONFIDENCE = 0.999;
 
     /**
      * One figure and its error margin (99.9% confidence half-width from JMH; NaN where there is none).
@@ -271,20 +265,6 @@ public final class Results
         return List.copyOf(others);
     }
 
-    private void addOther(final RunResult run)
-    {
-        final BenchmarkParams params = run.getParams();
-        final String benchmark = params.getBenchmark();
-        final String name = benchmark.substring(benchmark.lastIndexOf('.', benchmark.lastIndexOf('.') - 1) + 1);
-        final StringBuilder text = new StringBuilder();
-        for (final String key : params.getParamsKeys())
-        {
-            text.append(text.length() == 0 ? "" : " ").append(key).append('=').append(params.getParam(key));
-        }
-        final Result<?> result = run.getPrimaryResult();
-        others.add(new Other(name, text.toString(), result.getScore(), result.getScoreError(), result.getScoreUnit()));
-    }
-
     /**
      * @param figures lateness percentiles to add.
      */
@@ -374,69 +354,24 @@ public final class Results
      */
     public void addJmh(final Collection<RunResult> runResults)
     {
-        for (final RunResult run : runResults)
-        {
-            final BenchmarkParams params = run.getParams();
-            final Metric metric = Metric.forBenchmark(params.getBenchmark());
-            if (metric == null)
-            {
-                addOther(run);
-                continue;
-            }
-            final Result<?> result = metric.secondary() == null ? run.getPrimaryResult() :
-                run.getSecondaryResults().get(metric.secondary());
-            if (result == null)
-            {
-                continue;
-            }
-            final String structure = params.getParam(metric.rowParam());
-            final String n = params.getParam(metric.columnParam());
-            final long size = n == null ? 0 : Long.parseLong(n);
-            put(metric, structure, size, new Score(result.getScore(), result.getScoreError()));
-            final Score bytes = allocationPerOperation(run);
-            if (bytes != null)
-            {
-                allocation.computeIfAbsent(metric, m -> new LinkedHashMap<>())
-                    .computeIfAbsent(structure, k -> new TreeMap<>())
-                    .put(size, bytes);
-            }
-        }
+        JmhRuns.addTo(this, runResults);
     }
 
     /**
-     * Bytes allocated per operation of the figure, per measured iteration of every fork: the GC profiler's bytes
-     * for the iteration ({@value #ALLOC_NORM} times JMH's operations), less what untimed fixtures allocated
-     * ({@value #UNTIMED_BYTES}), divided by the operations the figure counts ({@value #OPS}, or JMH's); then the
-     * mean and its 99.9% error margin, as JMH computes them for scores.
-     *
-     * @return the figure, or null when the run had no GC profiler.
+     * Records what a JMH run allocated per operation of a figure.
      */
-    static Score allocationPerOperation(final RunResult run)
+    void putAllocation(final Metric metric, final String structure, final long n, final Score bytes)
     {
-        final ListStatistics perIteration = new ListStatistics();
-        for (final BenchmarkResult fork : run.getBenchmarkResults())
-        {
-            for (final IterationResult iteration : fork.getIterationResults())
-            {
-                final Map<String, Result> secondary = iteration.getSecondaryResults();
-                final Result norm = secondary.get(ALLOC_NORM);
-                if (norm == null || Double.isNaN(norm.getScore()))
-                {
-                    return null;
-                }
-                final long jmhOps = iteration.getMetadata().getAllOps();
-                final Result untimed = secondary.get(UNTIMED_BYTES);
-                final Result ops = secondary.get(OPS);
-                final double bytes = norm.getScore() * jmhOps - (untimed == null ? 0 : untimed.getScore());
-                final double count = ops == null || ops.getScore() <= 0 ? jmhOps : ops.getScore();
-                perIteration.addValue(bytes / count);
-            }
-        }
-        if (perIteration.getN() == 0)
-        {
-            return null;
-        }
-        return new Score(perIteration.getMean(),
-            perIteration.getN() > 1 ? perIteration.getMeanErrorAt(CONFIDENCE) : Double.NaN);
+        allocation.computeIfAbsent(metric, m -> new LinkedHashMap<>())
+            .computeIfAbsent(structure, k -> new TreeMap<>())
+            .put(n, bytes);
+    }
+
+    /**
+     * Records a JMH figure that no metric covers.
+     */
+    void addOther(final Other other)
+    {
+        others.add(other);
     }
 }

@@ -3,7 +3,6 @@ package orchestrator.scheduler.cron;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
-import java.time.zone.ZoneRules;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -19,8 +18,9 @@ import java.util.Optional;
 public final class CronSchedule
 {
     /* The expression is read by CronParserSupport into CronFields (per-field values, H atoms unbound), compiled to
-     * CompiledCron (bit sets; finds the next matching local date-time by epoch arithmetic) and, for zones whose
-     * offset changes, resolved to instants by DstResolver over the primitive transition table of ZoneTransitions.
+     * CompiledCron (bit sets; finds the next matching local date-time by epoch arithmetic) and read in the zone by
+     * ZonedCron: for zones whose offset changes, resolved to instants by DstResolver over the primitive transition
+     * table of ZoneTransitions.
      * nextAfterEpochMilli allocates nothing in any zone for fire times before 2200. countFiresBetween counts the
      * same fires by arithmetic, a month and an offset change at a time (FireCount.countBetween,
      * DstResolver.countBetween), so counting the fires missed over a clock jump of years costs microseconds. Parsed
@@ -38,10 +38,6 @@ public final class CronSchedule
     /** Characters of an over-long expression quoted in the exception that refuses it. */
     private static final int QUOTED_PREFIX = 32;
 
-    private static final long MAX_SECOND_AS_MILLI = Long.MAX_VALUE / 1000 - 1;
-    /** Two days before 1970-01-01 and after 2100-01-01, local: no fire of an expression with a year field is outside. */
-    private static final long YEARS_FROM_SECOND = -2 * 86_400L;
-    private static final long YEARS_TO_SECOND = CivilDays.daysFromCivil(CronField.YEAR.max + 1, 1, 1) * 86_400L + 2 * 86_400L;
     private static final ScheduleCache CACHE = new ScheduleCache();
 
     private final CronFields fields;
@@ -49,13 +45,7 @@ public final class CronSchedule
     private final DstPolicy policy;
     private final String taskName;
     private final CompiledCron compiled;
-    private final ZoneTransitions transitions;
-    private final int fixedOffsetSeconds;
-    private final boolean shift;
-    private final boolean first;
-    private final boolean second;
-    /** Where {@link #countFiresBetween} steps with nextAfter instead of counting (DstResolver.stepFrom). */
-    private final long stepFromSecond;
+    private final ZonedCron fires; // null for an unbound template
 
     private CronSchedule(
         final CronFields fields, final ZoneId zone, final DstPolicy policy, final String taskName, final CompiledCron compiled)
@@ -65,23 +55,7 @@ public final class CronSchedule
         this.policy = policy;
         this.taskName = taskName;
         this.compiled = compiled;
-        final ZoneRules rules = zone.getRules();
-        if (rules.isFixedOffset())
-        {
-            this.transitions = null;
-            this.fixedOffsetSeconds = rules.getOffset(Instant.EPOCH).getTotalSeconds();
-        }
-        else
-        {
-            this.transitions = ZoneTransitions.of(zone);
-            this.fixedOffsetSeconds = 0;
-        }
-        final boolean intervalLike = fields.intervalLike();
-        this.shift = !intervalLike && policy.gap() == DstPolicy.Gap.SHIFT;
-        this.first = intervalLike || policy.overlap() != DstPolicy.Overlap.SECOND;
-        this.second = intervalLike || policy.overlap() != DstPolicy.Overlap.FIRST;
-        this.stepFromSecond = compiled == null || transitions == null ? Long.MAX_VALUE :
-            DstResolver.stepFrom(compiled, transitions);
+        this.fires = compiled == null ? null : new ZonedCron(compiled, zone, policy, fields.intervalLike());
     }
 
     /**
@@ -241,7 +215,7 @@ public final class CronSchedule
      */
     public Optional<ZonedDateTime> nextAfter(final ZonedDateTime after)
     {
-        final long next = nextAfterSecond(after.toEpochSecond());
+        final long next = bound().nextAfterSecond(after.toEpochSecond());
         if (next == NEVER || next > Instant.MAX.getEpochSecond())
         {
             return Optional.empty();
@@ -259,8 +233,7 @@ public final class CronSchedule
      */
     public long nextAfterEpochMilli(final long epochMilli)
     {
-        final long next = nextAfterSecond(Math.floorDiv(epochMilli, 1000L));
-        return next > MAX_SECOND_AS_MILLI ? NEVER : next * 1000L;
+        return bound().nextAfterEpochMilli(epochMilli);
     }
 
     /**
@@ -280,59 +253,21 @@ public final class CronSchedule
      */
     public long countFiresBetween(final long afterEpochMilli, final long upToEpochMilli)
     {
-        final CompiledCron cron = compiled;
-        if (cron == null)
+        return bound().countFiresBetween(afterEpochMilli, upToEpochMilli);
+    }
+
+    /**
+     * @return the fire-time arithmetic of a bound schedule.
+     * @throws IllegalStateException for a template whose {@code H} fields are not bound.
+     */
+    private ZonedCron bound()
+    {
+        final ZonedCron bound = fires;
+        if (bound == null)
         {
             throw new IllegalStateException("'" + fields.expression + "' has H fields: bind them with forTask(taskName)");
         }
-        if (upToEpochMilli <= afterEpochMilli)
-        {
-            return 0;
-        }
-        // fires are whole seconds s, and after < s * 1000 <= upTo exactly when floor(after / 1000) < s <= floor(upTo / 1000)
-        final long afterSecond = Math.floorDiv(afterEpochMilli, 1000L);
-        final long upToSecond = Math.min(Math.floorDiv(upToEpochMilli, 1000L), MAX_SECOND_AS_MILLI);
-        if (transitions == null)
-        {
-            final int offset = fixedOffsetSeconds;
-            return FireCount.countBetween(cron, afterSecond + 1 + offset, upToSecond + 1 + offset);
-        }
-        if (cron.years == null)
-        {
-            return DstResolver.countBetween(cron, transitions, shift, first, second, afterSecond, upToSecond);
-        }
-        final long from = Math.max(afterSecond, YEARS_FROM_SECOND);
-        final long to = Math.min(upToSecond, YEARS_TO_SECOND);
-        final long stepFrom = stepFromSecond;
-        final long counted = DstResolver.countBetween(cron, transitions, shift, first, second, from, Math.min(to, stepFrom));
-        return to <= stepFrom ? counted : counted + stepCount(Math.max(from, stepFrom) * 1000L, upToEpochMilli);
-    }
-
-    /** @return the fires nextAfterEpochMilli steps through after the first instant up to the second, one by one. */
-    private long stepCount(final long afterEpochMilli, final long upToEpochMilli)
-    {
-        long count = 0;
-        for (long at = nextAfterEpochMilli(afterEpochMilli); at != NEVER && at <= upToEpochMilli; at = nextAfterEpochMilli(at))
-        {
-            count++;
-        }
-        return count;
-    }
-
-    private long nextAfterSecond(final long afterSecond)
-    {
-        final CompiledCron cron = compiled;
-        if (cron == null)
-        {
-            throw new IllegalStateException("'" + fields.expression + "' has H fields: bind them with forTask(taskName)");
-        }
-        if (transitions == null)
-        {
-            final int offset = fixedOffsetSeconds;
-            final long local = cron.nextOrSame(afterSecond + 1 + offset);
-            return local == CompiledCron.NEVER ? NEVER : local - offset;
-        }
-        return DstResolver.nextAfter(cron, transitions, shift, first, second, afterSecond);
+        return bound;
     }
 
     /**

@@ -1,0 +1,232 @@
+package orchestrator.scheduler;
+
+/**
+ * NOT thread safe: called by {@link FireCycle} with the registry's lock held. Phase 1 of {@code runPending()}: the
+ * wheel hands out due task ids (and {@link HeldBack} those the clock has reached again); each task is re-armed for its
+ * next fire at once, its passed fires are counted and its misfire policy decides how many run; then it is claimed as
+ * a pooled {@link Fire} through {@link FireCycle}, or, when its previous run is still going, counted as missed or
+ * coalesced. The ready runs of {@link TaskControl} (coalesced fires, {@code triggerNow}) are claimed after the due
+ * ones, within the same limit. On a cluster, a fire starts only under a claim of this node ({@link ClusterClaims}).
+ */
+final class FireCollector
+{
+    private final FireCycle cycle;
+    private final TaskRegistry registry;
+    private final TaskTable table;
+    private final TimerWheel wheel;
+    private final TaskControl control;
+    private final FireMetrics metrics;
+    private final ProgressLog progress; // null on the in-memory store: nothing is written per fire
+    private final ClusterNode cluster;  // null when not clustered: no claim gate
+    private final long misfireThresholdMs;
+
+    FireCollector(final FireCycle cycle, final TaskRegistry registry, final long misfireThresholdMs)
+    {
+        this.cycle = cycle;
+        this.registry = registry;
+        this.table = registry.table;
+        this.wheel = registry.wheel;
+        this.control = registry.control;
+        this.metrics = registry.metrics;
+        this.progress = registry.progress;
+        this.cluster = registry.cluster;
+        this.misfireThresholdMs = misfireThresholdMs;
+    }
+
+    /**
+     * Phase 1 (lock held): moves up to {@code limit} due tasks out of the wheel and claims those that may run.
+     *
+     * @return how many tasks came due, claimed or not.
+     */
+    int collect(final long now, final FireBatch batch, final int limit)
+    {
+        final int[] ids = batch.ids;
+        metrics.onCollect(now);
+        final int fromWheel = wheel.poll(now, ids, limit);
+        table.gatherForCollect(ids, fromWheel, wheel);
+        final int due = fromWheel + registry.heldBack.poll(now, ids, batch.heldFires, fromWheel, limit - fromWheel);
+        int claimed = 0;
+        TaskDefinition lastDefinition = null;
+        long lastFire = 0;
+        long lastNext = 0;
+        long lastCount = 0;
+        for (int i = 0; i < due; i++)
+        {
+            final int id = ids[i];
+            final long fire = i < fromWheel ? wheel.lastDeadline(id) : batch.heldFires[i];
+            if (fire > now) // the clock stepped back below this fire: it waits for the clock to catch up
+            {
+                registry.heldBack.hold(id, fire);
+                continue;
+            }
+            if (progress != null)
+            {
+                progress.touch(id);
+            }
+            final TaskDefinition definition = table.definitions[id];
+            if (definition != lastDefinition || fire != lastFire) // tasks sharing both share the arithmetic
+            {
+                lastDefinition = definition;
+                lastFire = fire;
+                lastNext = definition.nextFireAfter(fire);
+                lastCount = 1;
+                if (lastNext <= now)
+                {
+                    lastCount += definition.firesBetween(lastNext, now) + 1;
+                    lastNext = definition.nextFireAfter(lastNext, now);
+                }
+            }
+            final long fires = lastCount;
+            if (lastNext != TaskDefinition.NEVER)
+            {
+                wheel.schedule(id, lastNext);
+            }
+            if (cluster != null)
+            {
+                final Fire started = admitClustered(id, definition, fire, now);
+                if (started != null)
+                {
+                    batch.fires[claimed++] = started;
+                }
+                continue; // a fire this node holds no claim for belongs to another node: not counted here
+            }
+            if (table.hasFlag(id, TaskTable.PAUSED))
+            {
+                if (control.pausedFire(id, definition, fire, fires, lastNext, now))
+                {
+                    batch.missed(table.names[id], fire, fires);
+                }
+                continue;
+            }
+            final boolean onTime = fires == 1 ?
+                Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 : // fire <= now: exact even past Long.MAX_VALUE
+                latestOnTime(definition, lastNext, now);
+            final int runs = definition.misfire().runsFor(fires, onTime);
+            if (runs < fires)
+            {
+                table.missed[id] += fires - runs;
+                metrics.onMissed(table.names[id], fire, fires - runs, FlightEvents.LATE);
+                batch.lateTasks++;
+                batch.lateFires += fires - runs;
+                batch.oldestLate = Math.max(batch.oldestLate, now - fire);
+                batch.missed(table.names[id], fire, fires - runs);
+            }
+            if (runs == 0)
+            {
+                if (lastNext == TaskDefinition.NEVER)
+                {
+                    if (definition.fixedDelay())
+                    {
+                        wheel.schedule(id, definition.delayAfter(now)); // its next fire counts from the one dropped
+                    }
+                    else
+                    {
+                        registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
+                    }
+                }
+                continue;
+            }
+            if (table.hasFlag(id, TaskTable.RUNNING))
+            {
+                if (definition.overlap() == OverlapPolicy.COALESCE)
+                {
+                    control.coalesce(id, runs, fire); // runs once more when the current run completes
+                    continue;
+                }
+                table.missed[id] += runs;
+                batch.missed(table.names[id], fire, runs);
+                metrics.onMissed(table.names[id], fire, runs, FlightEvents.OVERLAP);
+                if (!table.hasFlag(id, TaskTable.MISS_BURST))
+                {
+                    table.setFlag(id, TaskTable.MISS_BURST);
+                    batch.overlapsStarted++;
+                    batch.firstOverlap = batch.firstOverlap == null ? table.names[id] : batch.firstOverlap;
+                }
+                continue;
+            }
+            table.clearFlag(id, TaskTable.MISS_BURST);
+            table.setFlag(id, TaskTable.RUNNING);
+            table.state(id, TaskState.RUNNING);
+            batch.fires[claimed++] = cycle.claim(id, definition, fire, runs);
+        }
+        int ready = 0;
+        while (due + ready < limit && control.hasReady())
+        {
+            final int id = control.pollReady();
+            ready++;
+            if (control.pendingFires(id) == 0 || !table.isLive(id) || table.hasFlag(id, TaskTable.RUNNING))
+            {
+                continue; // taken already, cancelled, or running: its completion makes it ready again
+            }
+            final long fires = control.pendingFires(id);
+            final long at = control.takePending(id);
+            ClusterClaims.Held held = null;
+            if (cluster != null)
+            {
+                held = cluster.claims.admitTriggered(table.names[id], at);
+                if (held == ClusterClaims.SKIP)
+                {
+                    continue; // a late claim that may not start now: dropped, or triggered again later
+                }
+            }
+            table.clearFlag(id, TaskTable.MISS_BURST);
+            table.setFlag(id, TaskTable.RUNNING);
+            table.state(id, TaskState.RUNNING);
+            final Fire extra = cycle.claim(id, table.definitions[id], at, held != null ? held.runs : 1);
+            extra.fires = fires;
+            extra.claim = held;
+            batch.fires[claimed++] = extra;
+        }
+        batch.size = claimed;
+        return due + ready;
+    }
+
+    /**
+     * The cluster's gate (lock held): a fire of the wheel starts only under a live claim of this node for its instant
+     * (or an earlier one, which it then stands for), and only while the node's lease is fresh. A claim past the
+     * misfire threshold is left to the cluster thread, which runs it by the task's misfire policy.
+     *
+     * @return the claimed fire, or null.
+     */
+    private Fire admitClustered(final int id, final TaskDefinition definition, final long fire, final long now)
+    {
+        if (table.hasFlag(id, TaskTable.RUNNING) || table.hasFlag(id, TaskTable.PAUSED))
+        {
+            return null; // its claim waits; the cluster thread triggers it when it is late
+        }
+        final ClusterClaims.Held held = cluster.claims.admit(table.names[id], fire, now - misfireThresholdMs);
+        if (held == null)
+        {
+            return null;
+        }
+        table.clearFlag(id, TaskTable.MISS_BURST);
+        table.setFlag(id, TaskTable.RUNNING);
+        table.state(id, TaskState.RUNNING);
+        final Fire claimed = cycle.claim(id, definition, held.fireAt, 1);
+        claimed.claim = held;
+        return claimed;
+    }
+
+    /**
+     * @return true when the latest of several passed fires is within the misfire threshold of {@code now}.
+     */
+    boolean latestOnTime(final TaskDefinition definition, final long next, final long now)
+    {
+        if (definition.isFixedRate())
+        {
+            return next != TaskDefinition.NEVER &&
+                Long.compareUnsigned(now - (next - definition.periodMs()), misfireThresholdMs) <= 0;
+        }
+        return definition.firesBetween(onTimeAfter(now), now) > 0;
+    }
+
+    /**
+     * @return the instant after which a fire is within the misfire threshold of {@code now}; {@link Long#MIN_VALUE}
+     *         when the threshold reaches back past the start of the range.
+     */
+    private long onTimeAfter(final long now)
+    {
+        final long after = now - misfireThresholdMs - 1;
+        return after > now ? Long.MIN_VALUE : after; // it wrapped around below Long.MIN_VALUE
+    }
+}

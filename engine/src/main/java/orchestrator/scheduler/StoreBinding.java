@@ -1,0 +1,236 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.ClusterStore;
+import orchestrator.scheduler.store.StoredTask;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.KeyProvider;
+
+import java.time.Clock;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Thread safe: every method may be called from any thread once {@link #attach} has run in the scheduler's
+ * constructor. Where a scheduler's tasks are kept, and each step of the public API that depends on it: nothing more on
+ * the in-memory store; write-through to a durable store ({@link TaskDurability}); on a shared store, this node's part
+ * in the cluster ({@link ClusterNode}, {@link ClusterTasks}).
+ * <p>
+ * Caveats: opened in two steps, because the registry needs what the store says first: the stored tasks' key id (for
+ * the vault) and, on a cluster, the clock corrected to the database's; {@link #attach} then restores the stored
+ * tasks into the registry, or starts the node's cluster thread.
+ */
+final class StoreBinding
+{
+    private final TaskStore store;          // null: TaskStore.inMemory()
+    private final List<StoredTask> stored;  // what the durable store held at open; empty otherwise
+    final ClusterNode cluster;              // null when the store is not shared
+    final Clock clock;                      // the builder's clock; on a cluster, corrected to the database's
+    // set once by attach, in the scheduler's constructor: published with the scheduler's final fields
+    private TaskRegistry registry;
+    private ZoneId zone;
+    private TaskDurability durability;      // null on the in-memory store and on a cluster: nothing is written
+    private final AtomicBoolean closed = new AtomicBoolean(); // the store is closed once
+
+    /**
+     * Opens a durable store (reading its tasks) or joins the cluster of a shared one.
+     */
+    StoreBinding(final Scheduler.Builder builder)
+    {
+        final boolean durable = builder.store != null && builder.store.isDurable();
+        this.stored = durable ? builder.store.open() : List.of(); // before the vault: its key id
+        final ClusterStore shared = builder.store != null ? builder.store.cluster() : null;
+        if (shared != null)
+        {
+            final ClusterClock corrected = new ClusterClock(builder.clock);
+            this.cluster = new ClusterNode(builder.nodeId(), shared, corrected,
+                Math.max(0, Math.min(builder.misfireThreshold.toMillis(), Long.MAX_VALUE / 4)));
+            this.cluster.join(); // the clock is corrected to the database's before the wheel reads it
+            this.clock = corrected;
+        }
+        else
+        {
+            this.cluster = null;
+            this.clock = builder.clock;
+        }
+        this.store = durable || shared != null ? builder.store : null;
+    }
+
+    /**
+     * Refuses a durable store with a key that lives only in this process.
+     *
+     * @param store       the builder's store; null for the in-memory one.
+     * @param keyProvider the builder's key; null for the default, {@link KeyProvider#random()}.
+     * @throws IllegalStateException when the store is durable and the key is ephemeral: its records could not be
+     *                               opened after a restart.
+     */
+    static void requireLastingKey(final TaskStore store, final KeyProvider keyProvider)
+    {
+        if (store != null && store.isDurable())
+        {
+            if (keyProvider == null || keyProvider.isEphemeral())
+            {
+                throw new IllegalStateException("a durable task store (" + store + ") needs a key that outlives " +
+                    "the process, but the key is " + (keyProvider == null ? "the default " : "") + "KeyProvider" +
+                    ".random(): its records could not be opened after a restart. Pass keyProvider(" +
+                    "KeyProvider.fromKeyStore(...)) or keyProvider(KeyProvider.ofBytes(...))");
+            }
+        }
+    }
+
+    /**
+     * @return the key id of the stored records, for the vault to open them with.
+     */
+    int storedKeyId()
+    {
+        return StoredForms.keyIdOf(stored);
+    }
+
+    /**
+     * Binds the registry: starts the cluster thread, or restores the stored tasks of a durable store.
+     */
+    void attach(final TaskRegistry registry, final ZoneId zone)
+    {
+        this.registry = registry;
+        this.zone = zone;
+        this.durability = store != null && cluster == null ? new TaskDurability(store, registry, zone) : null;
+        if (cluster != null)
+        {
+            cluster.start(registry);
+        }
+        if (durability != null)
+        {
+            durability.restore(stored);
+        }
+    }
+
+    void register(final String name, final TaskDefinition definition, final long onceAt, final byte[] payload)
+    {
+        if (cluster != null)
+        {
+            registry.register(name, definition, onceAt, payload);
+            ClusterTasks.register(registry, store.cluster(), zone, name);
+            cluster.registered(name);
+        }
+        else if (durability == null)
+        {
+            registry.register(name, definition, onceAt, payload);
+        }
+        else
+        {
+            durability.register(name, definition, onceAt, payload);
+        }
+    }
+
+    /**
+     * Stores a task's new state (pause, resume, reschedule) on a durable store.
+     */
+    void changed(final String name)
+    {
+        if (durability != null)
+        {
+            durability.changed(name);
+        }
+    }
+
+    void onHandler(final String handler)
+    {
+        if (durability != null)
+        {
+            durability.onHandler(handler); // the stored tasks that waited for it start
+        }
+    }
+
+    /**
+     * @throws IllegalStateException on a durable store while restored tasks wait for their handler: their stored
+     *                               records could not be re-sealed.
+     */
+    void requireNoneWaiting(final String call)
+    {
+        if (durability != null)
+        {
+            durability.requireNoneWaiting(call);
+        }
+    }
+
+    void resealed()
+    {
+        if (durability != null)
+        {
+            durability.resealed();
+        }
+    }
+
+    boolean cancel(final String name)
+    {
+        if (cluster != null)
+        {
+            cluster.cancelled(name); // this node stops claiming it; the shared row stays for the other nodes
+        }
+        return durability == null ? registry.cancel(name) : durability.cancel(name);
+    }
+
+    /**
+     * Tells a cluster node that the scheduler fires: it claims from then on.
+     */
+    void firing()
+    {
+        if (cluster != null)
+        {
+            cluster.firing();
+        }
+    }
+
+    Optional<TaskInfo> task(final String name)
+    {
+        final Optional<TaskInfo> task = registry.reads.task(name);
+        return task.isPresent() || durability == null ? task : durability.waitingTask(name);
+    }
+
+    List<TaskInfo> tasks()
+    {
+        if (durability != null)
+        {
+            final List<TaskInfo> all = new ArrayList<>(durability.waitingTasks());
+            all.addAll(registry.reads.snapshot());
+            return List.copyOf(all);
+        }
+        return registry.reads.snapshot();
+    }
+
+    Optional<String> failure()
+    {
+        final Throwable failure = durability == null ? null : registry.progress.failure();
+        return failure == null ? Optional.empty() : Optional.of(failure + "; progress batches not written: " +
+            registry.progress.failedBatches());
+    }
+
+    long rejectedCompletions()
+    {
+        return cluster == null ? 0 : cluster.rejectedCompletions();
+    }
+
+    long timesFenced()
+    {
+        return cluster == null ? 0 : cluster.timesFenced();
+    }
+
+    /**
+     * Once: writes the last progress, then forces and releases a durable store; or releases the unstarted claims,
+     * writes the last completions and closes a shared store.
+     */
+    void close()
+    {
+        if (durability != null && closed.compareAndSet(false, true))
+        {
+            durability.close(); // the last progress, then the store is forced and released
+        }
+        if (cluster != null && closed.compareAndSet(false, true))
+        {
+            cluster.close(); // unstarted claims released, the last completions written
+            store.close();
+        }
+    }
+}

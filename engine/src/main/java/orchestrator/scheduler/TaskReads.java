@@ -1,0 +1,170 @@
+package orchestrator.scheduler;
+
+import org.agrona.collections.Object2IntHashMap;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Thread safe: every method may be called from any thread, callbacks included. The reads of {@link TaskRegistry}: one
+ * task by name, every task, a task's next fire, and the tasks running (for the log of a close that timed out). Each
+ * takes the registry's lock and drains the completions first, so a read sees every run that has finished.
+ * <p>
+ * Caveats: {@link #snapshot()} holds the lock for {@link #SNAPSHOT_CHUNK} ids at a time, never for all of them.
+ */
+final class TaskReads
+{
+    static final int SNAPSHOT_CHUNK = 1024;
+
+    private final TaskRegistry registry;
+    private final ReentrantLock lock;
+    private final TaskTable table;
+    private final TaskControl control;
+    private final FireCycle cycle;
+    private final FinishedTasks finished;               // guarded by lock
+    private final Object2IntHashMap<String> unretired;  // guarded by lock
+
+    TaskReads(final TaskRegistry registry, final FinishedTasks finished, final Object2IntHashMap<String> unretired)
+    {
+        this.registry = registry;
+        this.lock = registry.lock;
+        this.table = registry.table;
+        this.control = registry.control;
+        this.cycle = registry.cycle;
+        this.finished = finished;
+        this.unretired = unretired;
+    }
+
+    /**
+     * @return the next fire of the live task of that name, or {@link TaskDefinition#NEVER}.
+     */
+    long nextFireTime(final String name)
+    {
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            final int id = table.idOf(name);
+            return id == TaskTable.NO_ID ? TaskDefinition.NEVER : registry.nextFire(id);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+    }
+
+    Optional<TaskInfo> task(final String name)
+    {
+        final TaskRows row = new TaskRows(1);
+        lock.lock();
+        try
+        {
+            cycle.drainCompletions();
+            int id = table.idOf(name);
+            id = id != TaskTable.NO_ID ? id : unretired.getValue(name);
+            if (id != TaskTable.NO_ID)
+            {
+                row.add(table, id, registry.nextFire(id), control.timeouts(id));
+            }
+            else if (!finished.copyTo(name, row))
+            {
+                return Optional.empty();
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return Optional.of(row.info(0));
+    }
+
+    /**
+     * Every live task, then the finished ones; the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
+     * so each entry is one consistent state of its task but the list is not one instant of the whole registry. A hold
+     * copies rows into buffers allocated before it ({@link TaskRows}); the entries, the list and the set of listed
+     * names are built after it is released, so no hold allocates or grows with the number of tasks.
+     */
+    List<TaskInfo> snapshot()
+    {
+        final List<TaskInfo> infos = new ArrayList<>();
+        final Set<String> listed = new HashSet<>();
+        final TaskRows chunk = new TaskRows(SNAPSHOT_CHUNK);
+        int from = 0;
+        boolean last;
+        do
+        {
+            lock.lock();
+            try
+            {
+                cycle.drainCompletions();
+                final int to = Math.min(table.highWater(), from + SNAPSHOT_CHUNK);
+                for (int id = from; id < to; id++)
+                {
+                    if (table.names[id] != null)
+                    {
+                        chunk.add(table, id, registry.nextFire(id), control.timeouts(id));
+                    }
+                }
+                from = to;
+                last = from >= table.highWater();
+            }
+            finally
+            {
+                lock.unlock();
+            }
+            for (int i = 0; i < chunk.size; i++)
+            {
+                infos.add(chunk.info(i));
+                listed.add(chunk.names[i]);
+            }
+            chunk.clear();
+        }
+        while (!last);
+        final TaskRows history = new TaskRows(finished.capacity());
+        lock.lock();
+        try
+        {
+            finished.copyTo(history);
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        for (int i = 0; i < history.size; i++) // newest first: a name is listed once, from a row or its newest entry
+        {
+            if (listed.add(history.names[i]))
+            {
+                infos.add(history.info(i));
+            }
+        }
+        return List.copyOf(infos);
+    }
+
+    /**
+     * @return up to {@code limit} names of tasks whose fire is in flight, for a log line; scans the table.
+     */
+    List<String> runningTaskNames(final int limit)
+    {
+        final List<String> names = new ArrayList<>();
+        lock.lock();
+        try
+        {
+            for (int id = 0; id < table.highWater() && names.size() < limit; id++)
+            {
+                if (table.names[id] != null && table.hasFlag(id, TaskTable.RUNNING))
+                {
+                    names.add(table.names[id]);
+                }
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        return names;
+    }
+}
