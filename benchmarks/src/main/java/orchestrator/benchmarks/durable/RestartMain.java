@@ -3,13 +3,16 @@ package orchestrator.benchmarks.durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +42,11 @@ import orchestrator.scheduler.vault.KeyProvider;
  * restores every task, which then waits for its handler) and {@code registerHandler} (starts them all), then checks,
  * untimed, that the first {@code runPending()} fires every task exactly once. Prints
  * {@code durable restart <tasks> <build ms> <registerHandler ms> <fired>}.</li>
+ * <li>{@code fire <dir> <tasks> <round> <calls>}: restores the tasks as {@code restart} does, then makes {@code calls}
+ * {@code runPending()} rounds, each firing every task once, so that their progress accumulates in the log; prints
+ * {@code durable fire <round> <log bytes> <snapshot bytes> <snapshots written>} after each, and once the log stops
+ * growing {@code durable ready <round> <log bytes>}, then waits to be killed (SIGKILL: no close, no snapshot). The
+ * next {@code restart} is then round {@code round + calls}.</li>
  * </ul>
  * The clock is a {@link ManualClock}: restart round {@code r} (from 0) starts it where the previous round left it,
  * {@code r} seconds after the registration, so no fire passes while "down" and each round fires every task once.
@@ -57,7 +65,8 @@ public final class RestartMain
     }
 
     /**
-     * @param args {@code register <dir> <n> <sample>} or {@code restart <dir> <tasks> <round>}.
+     * @param args {@code register <dir> <n> <sample>}, {@code restart <dir> <tasks> <round>} or
+     *             {@code fire <dir> <tasks> <round> <calls>}.
      * @throws Exception when a phase fails.
      */
     public static void main(final String[] args) throws Exception
@@ -70,6 +79,9 @@ public final class RestartMain
                 break;
             case "restart":
                 restart(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                break;
+            case "fire":
+                fire(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
                 break;
             default:
                 throw new IllegalArgumentException("unknown phase " + args[0]);
@@ -181,6 +193,74 @@ public final class RestartMain
         finally
         {
             scheduler.close();
+        }
+    }
+
+    private static void fire(final Path dir, final int tasks, final int round, final int calls)
+        throws IOException, InterruptedException
+    {
+        final ManualClock clock = new ManualClock(START.plusSeconds(round), ZoneOffset.UTC);
+        final Scheduler scheduler = builder(dir, clock).build(); // never closed: the process is killed
+        scheduler.registerHandler(HANDLER, payload -> { });
+        Object snapshot = snapshotKey(dir);
+        int snapshots = 0;
+        for (int call = 1; call <= calls; call++)
+        {
+            clock.advance(Duration.ofSeconds(1));
+            final int fired = scheduler.runPending();
+            if (fired != tasks)
+            {
+                throw new IllegalStateException("round " + (round + call) + ": " + fired + " of " + tasks + " fired");
+            }
+            final Object now = snapshotKey(dir);
+            if (!now.equals(snapshot))
+            {
+                snapshot = now;
+                snapshots++;
+            }
+            System.out.printf("durable fire %d %d %d %d%n", round + call, logBytes(dir),
+                size(dir.resolve("snapshot.dat")), snapshots);
+        }
+        long log = logBytes(dir);
+        for (int stable = 0; stable < 5; ) // the journal writes progress behind the calls: wait until it is all out
+        {
+            Thread.sleep(100);
+            final long now = logBytes(dir);
+            stable = now == log ? stable + 1 : 0;
+            log = now;
+        }
+        System.out.printf("durable ready %d %d%n", round + calls, log);
+        System.out.flush();
+        new CountDownLatch(1).await(); // until killed
+    }
+
+    /** @return what tells one snapshot file from the next (each is a new file renamed over the last). */
+    private static Object snapshotKey(final Path dir) throws IOException
+    {
+        return Files.readAttributes(dir.resolve("snapshot.dat"), BasicFileAttributes.class).fileKey();
+    }
+
+    /** Bytes of the log segments: the log since the snapshot. */
+    static long logBytes(final Path dir) throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            long bytes = 0;
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                if (file.getFileName().toString().endsWith(".log"))
+                {
+                    try
+                    {
+                        bytes += Files.size(file);
+                    }
+                    catch (final NoSuchFileException ex)
+                    {
+                        // deleted by a snapshot meanwhile
+                    }
+                }
+            }
+            return bytes;
         }
     }
 

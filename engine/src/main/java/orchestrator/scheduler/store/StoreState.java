@@ -22,6 +22,8 @@ import java.util.Map;
 final class StoreState
 {
     private static final TaskState[] STATES = TaskState.values();
+    /** How many task states there are: a stored ordinal is below it. */
+    static final int STATE_COUNT = STATES.length;
 
     static final class Row
     {
@@ -34,6 +36,7 @@ final class StoreState
         long failures;
         long runningFire;
         boolean removed;
+        int replaySlot = -1; // its slot in the recovery's ReplayProgress, once it has one
 
         Row(final StoredTask task)
         {
@@ -92,7 +95,8 @@ final class StoreState
         }
     }
 
-    void remove(final String name)
+    /** @return the row removed, or null. */
+    Row remove(final String name)
     {
         fold();
         final Row row = tasks.remove(name);
@@ -100,6 +104,7 @@ final class StoreState
         {
             row.removed = true;
         }
+        return row;
     }
 
     /** Progress of a name not held (removed meanwhile, or never stored) is ignored. */
