@@ -29,17 +29,22 @@ final class JournalWriter implements Runnable
      * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
-     * the directory is forced after each create. When the log since the snapshot outgrows both a segment and the
-     * snapshot itself (at a clean close: 1 MiB and an eighth of the snapshot), the writer snapshots its
-     * StoreState to snapshot.tmp, forces it, renames it over snapshot.dat
-     * (ATOMIC_MOVE), forces the directory and only then deletes the segments it covers: write amplification stays
-     * under 2x and a crash at any step leaves either the old or the new snapshot with all the segments it needs.
+     * the directory is forced after each create. When a batch would take the log since the snapshot past both
+     * compactBytes (a segment, by default) and half the snapshot (at a clean close: 1 MiB and an eighth of the
+     * snapshot), the writer first starts a new segment and snapshots its StoreState (everything written before the
+     * batch) to snapshot.tmp, forces it, renames it over snapshot.dat (ATOMIC_MOVE), forces the directory and only then
+     * deletes the segments it covers: a crash at any step leaves either the old or the new snapshot with all the
+     * segments it needs. So the log a restart after a kill replays never holds more than half the snapshot (or one
+     * batch larger than that): at a million tasks a dozen progress entries per task, which cost more to replay per
+     * byte than the snapshot. The price: a snapshot per half snapshot of log, the writer writes up to 3x the log.
      * Failure: any I/O error fails the batch's futures and every later submission; nothing is acknowledged after it
      * (after a failed fsync the kernel may have dropped the pages, so retrying could acknowledge lost data).
      */
 
     private static final long CLOSE_WAIT_MS = 30_000;
     private static final long CLOSE_COMPACT_BYTES = 1 << 20;
+    /** The writer snapshots once the log since the snapshot holds this fraction of it (and compactBytes). */
+    static final int SNAPSHOT_PER_LOG = 2;
 
     /**
      * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_COMPACT}, encoded
@@ -277,13 +282,14 @@ final class JournalWriter implements Runnable
 
     private void append(final long bytes, final boolean durable) throws IOException
     {
-        if (position > 0 && position + bytes > options.segmentBytes())
+        if (logBytes > 0 && logBytes + bytes > Math.max(options.compactBytes(), snapshotBytes / SNAPSHOT_PER_LOG))
         {
             roll();
-            if (logBytes >= Math.max(options.compactBytes(), snapshotBytes))
-            {
-                snapshot();
-            }
+            snapshot(); // before the write: the log since the snapshot never outgrows the bound, even mid-snapshot
+        }
+        else if (position > 0 && position + bytes > options.segmentBytes())
+        {
+            roll();
         }
         buffer.clear();
         for (final byte[] frame : frames)

@@ -393,6 +393,59 @@ class JournalTaskStoreTest extends TaskStoreContract
     }
 
     @Test
+    void shouldSnapshotOnceTheLogSinceTheSnapshotHoldsHalfOfItSoThatAKillLeavesLittleToReplay() throws Exception
+    {
+        final Path dir = temp.resolve("half");
+        // segments far larger than the log: only the log's size against the snapshot's starts a snapshot
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withCompactBytes(1_024));
+        store.open();
+        final Map<String, StoredTask> model = new HashMap<>();
+        for (int i = 0; i < 200; i++)
+        {
+            final StoredTask task = Tasks.handlerTask("t" + i, i);
+            store.upsert(task);
+            model.put(task.name(), task);
+        }
+        store.compact();
+        long batchBytes = 0;
+        int snapshots = 0;
+        for (int round = 1; round <= 100; round++)
+        {
+            final List<TaskProgress> batch = new ArrayList<>();
+            for (int i = 0; i < 200; i++)
+            {
+                final TaskProgress progress = Tasks.progress("t" + i, 1_000_000L * round + i);
+                batch.add(progress);
+                model.put(progress.name(), model.get(progress.name()).withProgress(progress));
+            }
+            final long before = logBytes(dir);
+            store.recordProgress(batch).get();
+            batchBytes = Math.max(batchBytes, logBytes(dir) - before);
+            final StoredTask marker = Tasks.runnableTask("marker", round);
+            store.upsert(marker); // durable: written after the batch, and after the snapshot it may have started
+            model.put(marker.name(), marker);
+            final long log = logBytes(dir);
+            final long snapshot = Files.size(dir.resolve(JournalFiles.SNAPSHOT));
+            snapshots += log < before ? 1 : 0;
+            assertTrue(log <= snapshot / JournalWriter.SNAPSHOT_PER_LOG, "round " + round + ": the log since the " +
+                "snapshot holds " + log + " bytes, the snapshot " + snapshot + ", a batch " + batchBytes);
+        }
+        store.close();
+        assertTrue(snapshots >= 10, "the writer snapshotted by itself " + snapshots + " times");
+        assertEquals(sorted(model), openAndClose(dir));
+    }
+
+    private static long logBytes(final Path dir) throws IOException
+    {
+        long bytes = 0;
+        for (final Path segment : JournalFiles.segments(dir).values())
+        {
+            bytes += Files.size(segment);
+        }
+        return bytes;
+    }
+
+    @Test
     void shouldSnapshotDeleteCoveredSegmentsAndReopenTheSame() throws IOException
     {
         final Path dir = temp.resolve("compact");
