@@ -43,10 +43,12 @@ import orchestrator.scheduler.vault.KeyProvider;
  * untimed, that the first {@code runPending()} fires every task exactly once. Prints
  * {@code durable restart <tasks> <build ms> <registerHandler ms> <fired>}.</li>
  * <li>{@code fire <dir> <tasks> <round> <calls>}: restores the tasks as {@code restart} does, then makes {@code calls}
- * {@code runPending()} rounds, each firing every task once, so that their progress accumulates in the log; prints
- * {@code durable fire <round> <log bytes> <snapshot bytes> <snapshots written>} after each, and once the log stops
- * growing {@code durable ready <round> <log bytes>}, then waits to be killed (SIGKILL: no close, no snapshot). The
- * next {@code restart} is then round {@code round + calls}.</li>
+ * {@code runPending()} rounds, each firing every task once, so that their progress accumulates in the log; with
+ * {@code calls} 0, as many as the journal's compaction rule allows without a snapshot (it snapshots before a write
+ * that would take the log since the snapshot past half the snapshot: the rounds stop when one more round like the
+ * last would). Prints {@code durable fire <round> <log bytes> <snapshot bytes> <snapshots written>} after each, and
+ * once the log stops growing {@code durable ready <round> <log bytes>}, then waits to be killed (SIGKILL: no close, no
+ * snapshot). The next {@code restart} is then that round.</li>
  * </ul>
  * The clock is a {@link ManualClock}: restart round {@code r} (from 0) starts it where the previous round left it,
  * {@code r} seconds after the registration, so no fire passes while "down" and each round fires every task once.
@@ -59,6 +61,7 @@ public final class RestartMain
     private static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
     private static final String HANDLER = "noop";
     private static final long MAX_LATENCY_NS = Duration.ofMinutes(1).toNanos();
+    private static final int MAX_ROUNDS = 100;
 
     private RestartMain()
     {
@@ -204,34 +207,49 @@ public final class RestartMain
         scheduler.registerHandler(HANDLER, payload -> { });
         Object snapshot = snapshotKey(dir);
         int snapshots = 0;
-        for (int call = 1; call <= calls; call++)
+        int reached = round;
+        long last = logBytes(dir);
+        for (int call = 1; calls > 0 ? call <= calls : call <= MAX_ROUNDS; call++)
         {
             clock.advance(Duration.ofSeconds(1));
             final int fired = scheduler.runPending();
+            reached = round + call;
             if (fired != tasks)
             {
-                throw new IllegalStateException("round " + (round + call) + ": " + fired + " of " + tasks + " fired");
+                throw new IllegalStateException("round " + reached + ": " + fired + " of " + tasks + " fired");
             }
+            final long log = awaitWritten(dir);
             final Object now = snapshotKey(dir);
             if (!now.equals(snapshot))
             {
                 snapshot = now;
                 snapshots++;
             }
-            System.out.printf("durable fire %d %d %d %d%n", round + call, logBytes(dir),
-                size(dir.resolve("snapshot.dat")), snapshots);
+            final long snapshotBytes = size(dir.resolve("snapshot.dat"));
+            System.out.printf("durable fire %d %d %d %d%n", reached, log, snapshotBytes, snapshots);
+            if (calls <= 0 && log + (log - last) > snapshotBytes / 2)
+            {
+                break; // one more round like this one would make the writer snapshot: the log is as long as it gets
+            }
+            last = log;
         }
+        System.out.printf("durable ready %d %d%n", reached, logBytes(dir));
+        System.out.flush();
+        new CountDownLatch(1).await(); // until killed
+    }
+
+    /** @return the log's size once it stopped growing: the journal writes progress behind the calls. */
+    private static long awaitWritten(final Path dir) throws IOException, InterruptedException
+    {
         long log = logBytes(dir);
-        for (int stable = 0; stable < 5; ) // the journal writes progress behind the calls: wait until it is all out
+        for (int stable = 0; stable < 5; )
         {
             Thread.sleep(100);
             final long now = logBytes(dir);
             stable = now == log ? stable + 1 : 0;
             log = now;
         }
-        System.out.printf("durable ready %d %d%n", round + calls, log);
-        System.out.flush();
-        new CountDownLatch(1).await(); // until killed
+        return log;
     }
 
     /** @return what tells one snapshot file from the next (each is a new file renamed over the last). */
