@@ -183,10 +183,7 @@ final class JournalRecovery
         {
             throw failed[0];
         }
-        for (final StoredTask task : tasks)
-        {
-            state.upsert(task);
-        }
+        state.load(tasks);
     }
 
     private static void awaitDecoded(final Path file, final Thread second)

@@ -77,9 +77,26 @@ final class StoreState
         }
     }
 
-    private final Map<String, Row> tasks = new HashMap<>();
+    private Map<String, Row> tasks = new HashMap<>();
     private Row[] bySlot = new Row[0];
     private final SlotProgress slots = new SlotProgress();
+
+    /**
+     * Loads the tasks of a snapshot into an empty state, with room made for them at once: their names are distinct,
+     * so each is put without looking it up first.
+     */
+    void load(final StoredTask[] snapshot)
+    {
+        if (!tasks.isEmpty())
+        {
+            throw new IllegalStateException("a snapshot is loaded into an empty state");
+        }
+        tasks = new HashMap<>((int)Math.min(Integer.MAX_VALUE, snapshot.length * 4L / 3 + 1));
+        for (final StoredTask task : snapshot)
+        {
+            tasks.put(task.name(), new Row(task)); // a name twice (never written so): the later holds, as in upserts
+        }
+    }
 
     void upsert(final StoredTask task)
     {
