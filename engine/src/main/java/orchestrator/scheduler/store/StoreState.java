@@ -11,8 +11,9 @@ import java.util.Map;
 
 /**
  * NOT thread safe: the tasks a store holds, by name; the in-memory store guards it with its lock, the journal
- * confines it to recovery and then to its writer thread. Recovery replays the log into it with the same three
- * operations the writer applies, so replay and live writes cannot disagree.
+ * confines it to recovery and then to its writer thread. Recovery replays upserts and removes with the operations
+ * the writer applies; progress goes through {@link ReplayProgress}, whose columns end as applying each entry with
+ * {@link #progress} would (ReplayProgressTest compares the two).
  * <p>
  * A task is a {@link Row}: its stored definition and its progress in fields updated in place, so a progress entry
  * allocates nothing. An entry that carries the engine's slot waits in {@link SlotProgress} columns until the rows are
