@@ -52,8 +52,8 @@ public final class DurableRunner
             final String all = Integer.toString(tasks + sample);
             for (int i = 0; i < RESTARTS; i++)
             {
-                jvm.run(JVM_OPTIONS, RestartMain.class, List.of("restart", journal.toString(), all, Integer.toString(i)),
-                    line -> { });
+                jvm.run(JVM_OPTIONS, RestartMain.class,
+                    List.of("restart", journal.toString(), all, Integer.toString(i)), line -> { });
             }
             int round = RESTARTS; // where the last restart left the clock
             for (int i = 0; i < RESTARTS; i++)
