@@ -35,8 +35,8 @@ final class JournalWriter implements Runnable
      * batch) to snapshot.tmp, forces it, renames it over snapshot.dat (ATOMIC_MOVE), forces the directory and only then
      * deletes the segments it covers: a crash at any step leaves either the old or the new snapshot with all the
      * segments it needs. So the log a restart after a kill replays never holds more than half the snapshot (or one
-     * batch larger than that): at a million tasks a dozen progress entries per task, which cost more to replay per
-     * byte than the snapshot. The price: a snapshot per half snapshot of log, the writer writes up to 3x the log.
+     * batch larger than that): at a million tasks six or seven progress entries per task, which cost more to replay
+     * per byte than the snapshot. The price: a snapshot per half snapshot of log, the writer writes up to 3x the log.
      * Failure: any I/O error fails the batch's futures and every later submission; nothing is acknowledged after it
      * (after a failed fsync the kernel may have dropped the pages, so retrying could acknowledge lost data).
      */

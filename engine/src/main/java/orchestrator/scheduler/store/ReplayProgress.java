@@ -14,16 +14,17 @@ import java.util.Arrays;
 final class ReplayProgress
 {
     /*
-     * Why: after a kill the log since the snapshot holds up to about a snapshot's size of progress, a dozen entries
-     * per task at a million tasks. Applying each entry to its row costs a String, a hash lookup by name and a write
-     * to the row: three cache misses per entry. The engine writes its collections in the same order round after
-     * round, so an entry's task is most often the one that followed the previous entry's task last time: its slot
-     * is found by comparing the entry's name, packed in two longs, with that slot's (columns read in order, no
-     * miss), and only a name seen for the first time or out of its usual order is looked up by name. A row is then
-     * written once per fold, not once per entry.
-     * A slot belongs to one row: a removed row's slot is never matched again ({@link #removed}; the name looked up
-     * anew finds the row of a later upsert, which gets a slot of its own), and a fold skips removed rows, so slots
-     * never mix two rows.
+     * Why: after a kill the log since the snapshot holds up to half a snapshot's size of progress (JournalWriter's
+     * rule), six or seven entries per task at a million tasks. Applying each entry to its row costs a String, a hash
+     * lookup by name and a write to the row: three cache misses per entry. The engine writes its collections in the
+     * same order round after round (and reversed in alternate batches), so an entry's task is most often the one that
+     * followed the previous entry's task last time: its slot is found by comparing the entry's name, packed in two
+     * longs, with those of the slots that followed or preceded the previous entry's (columns read in order, no miss),
+     * and only a name seen for the first time or out of its usual order is looked up by name. A row is then written
+     * once per fold, not once per entry.
+     * A slot belongs to one row: a removed row's slot is never matched again ({@link #removed}; the name looked up anew
+     * finds the row of a later upsert, which gets a slot of its own), and a fold skips removed rows, so slots never mix
+     * two rows.
      */
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
