@@ -29,16 +29,8 @@ public record ChildJvm(Path java, Path classpath)
     public void run(final List<String> jvmOptions, final Class<?> mainClass, final List<String> args,
         final Consumer<String> lines) throws IOException, InterruptedException
     {
-        final List<String> command = new ArrayList<>();
-        command.add(java.toString());
-        command.addAll(jvmOptions);
-        command.add("-cp");
-        command.add(classpath.toString());
-        command.add(mainClass.getName());
-        command.addAll(args);
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-            StandardCharsets.UTF_8)))
+        final Process process = start(jvmOptions, mainClass, args);
+        try (BufferedReader reader = reader(process))
         {
             String line;
             while ((line = reader.readLine()) != null)
@@ -52,5 +44,54 @@ public record ChildJvm(Path java, Path classpath)
         {
             throw new IllegalStateException(mainClass.getSimpleName() + " " + args + " failed with exit code " + exit);
         }
+    }
+
+    /**
+     * As {@link #run}, but kills the JVM with SIGKILL ({@link Process#destroyForcibly()}) as soon as it prints a line
+     * starting with {@code ready}: no shutdown hook, no close.
+     *
+     * @return that line.
+     * @throws IOException          when the JVM cannot be started.
+     * @throws InterruptedException when interrupted.
+     */
+    public String runAndKill(final List<String> jvmOptions, final Class<?> mainClass, final List<String> args,
+        final String ready) throws IOException, InterruptedException
+    {
+        final Process process = start(jvmOptions, mainClass, args);
+        try (BufferedReader reader = reader(process))
+        {
+            String line;
+            while ((line = reader.readLine()) != null)
+            {
+                System.out.println(line);
+                if (line.startsWith(ready))
+                {
+                    process.destroyForcibly();
+                    process.waitFor();
+                    System.out.println("# killed (SIGKILL) " + mainClass.getSimpleName() + " " + args);
+                    return line;
+                }
+            }
+        }
+        throw new IllegalStateException(mainClass.getSimpleName() + " " + args + " ended with exit code " +
+            process.waitFor() + " before printing '" + ready + "'");
+    }
+
+    private Process start(final List<String> jvmOptions, final Class<?> mainClass, final List<String> args)
+        throws IOException
+    {
+        final List<String> command = new ArrayList<>();
+        command.add(java.toString());
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(classpath.toString());
+        command.add(mainClass.getName());
+        command.addAll(args);
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static BufferedReader reader(final Process process)
+    {
+        return new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
     }
 }

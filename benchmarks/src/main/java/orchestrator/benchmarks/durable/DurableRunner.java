@@ -9,7 +9,9 @@ import orchestrator.benchmarks.ChildJvm;
 
 /**
  * NOT thread safe: runs {@link RestartMain} in fresh JVMs on one journal directory: one that registers the tasks
- * (registration latency, bytes on disk), then {@value #RESTARTS} that each restart a scheduler on it (restart time).
+ * (registration latency, bytes on disk), then {@value #RESTARTS} that each restart a scheduler on it after a clean
+ * close (restart time), then {@value #RESTARTS} times one that fires rounds until the log since the snapshot is as long
+ * as the journal lets it grow, killed with SIGKILL, and one that restarts after it (restart time after a kill).
  * The figures are printed (lines starting {@code durable}); they are not part of {@code benchmarks.md}.
  */
 public final class DurableRunner
@@ -47,11 +49,22 @@ public final class DurableRunner
         {
             jvm.run(JVM_OPTIONS, RestartMain.class,
                 List.of("register", journal.toString(), Integer.toString(tasks), Integer.toString(sample)), line -> { });
+            final String all = Integer.toString(tasks + sample);
             for (int i = 0; i < RESTARTS; i++)
             {
                 jvm.run(JVM_OPTIONS, RestartMain.class,
-                    List.of("restart", journal.toString(), Integer.toString(tasks + sample), Integer.toString(i)),
-                    line -> { });
+                    List.of("restart", journal.toString(), all, Integer.toString(i)), line -> { });
+            }
+            int round = RESTARTS; // where the last restart left the clock
+            for (int i = 0; i < RESTARTS; i++)
+            {
+                // rounds until the log is as long as the compaction rule lets it grow, then SIGKILL and restart
+                final String ready = jvm.runAndKill(JVM_OPTIONS, RestartMain.class,
+                    List.of("fire", journal.toString(), all, Integer.toString(round), "0"), "durable ready");
+                round = Integer.parseInt(ready.split(" ")[2]);
+                jvm.run(JVM_OPTIONS, RestartMain.class, List.of("restart", journal.toString(), all,
+                    Integer.toString(round)), line -> { });
+                round++;
             }
         }
         finally

@@ -3,13 +3,16 @@ package orchestrator.benchmarks.durable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +42,13 @@ import orchestrator.scheduler.vault.KeyProvider;
  * restores every task, which then waits for its handler) and {@code registerHandler} (starts them all), then checks,
  * untimed, that the first {@code runPending()} fires every task exactly once. Prints
  * {@code durable restart <tasks> <build ms> <registerHandler ms> <fired>}.</li>
+ * <li>{@code fire <dir> <tasks> <round> <calls>}: restores the tasks as {@code restart} does, then makes {@code calls}
+ * {@code runPending()} rounds, each firing every task once, so that their progress accumulates in the log; with
+ * {@code calls} 0, as many as the journal's compaction rule allows before a snapshot starts (it starts one, written
+ * behind, once the log since the snapshot passes a quarter of the snapshot, and waits for it before the log would
+ * pass half: the rounds stop when one more round like the last would pass the quarter). Prints {@code durable fire <round> <log bytes> <snapshot bytes> <snapshots written>} after each, and
+ * once the log stops growing {@code durable ready <round> <log bytes>}, then waits to be killed (SIGKILL: no close, no
+ * snapshot). The next {@code restart} is then that round.</li>
  * </ul>
  * The clock is a {@link ManualClock}: restart round {@code r} (from 0) starts it where the previous round left it,
  * {@code r} seconds after the registration, so no fire passes while "down" and each round fires every task once.
@@ -51,13 +61,15 @@ public final class RestartMain
     private static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
     private static final String HANDLER = "noop";
     private static final long MAX_LATENCY_NS = Duration.ofMinutes(1).toNanos();
+    private static final int MAX_ROUNDS = 100;
 
     private RestartMain()
     {
     }
 
     /**
-     * @param args {@code register <dir> <n> <sample>} or {@code restart <dir> <tasks> <round>}.
+     * @param args {@code register <dir> <n> <sample>}, {@code restart <dir> <tasks> <round>} or
+     *             {@code fire <dir> <tasks> <round> <calls>}.
      * @throws Exception when a phase fails.
      */
     public static void main(final String[] args) throws Exception
@@ -70,6 +82,9 @@ public final class RestartMain
                 break;
             case "restart":
                 restart(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                break;
+            case "fire":
+                fire(dir, Integer.parseInt(args[2]), Integer.parseInt(args[3]), Integer.parseInt(args[4]));
                 break;
             default:
                 throw new IllegalArgumentException("unknown phase " + args[0]);
@@ -181,6 +196,89 @@ public final class RestartMain
         finally
         {
             scheduler.close();
+        }
+    }
+
+    private static void fire(final Path dir, final int tasks, final int round, final int calls)
+        throws IOException, InterruptedException
+    {
+        final ManualClock clock = new ManualClock(START.plusSeconds(round), ZoneOffset.UTC);
+        final Scheduler scheduler = builder(dir, clock).build(); // never closed: the process is killed
+        scheduler.registerHandler(HANDLER, payload -> { });
+        Object snapshot = snapshotKey(dir);
+        int snapshots = 0;
+        int reached = round;
+        long last = logBytes(dir);
+        for (int call = 1; calls > 0 ? call <= calls : call <= MAX_ROUNDS; call++)
+        {
+            clock.advance(Duration.ofSeconds(1));
+            final int fired = scheduler.runPending();
+            reached = round + call;
+            if (fired != tasks)
+            {
+                throw new IllegalStateException("round " + reached + ": " + fired + " of " + tasks + " fired");
+            }
+            final long log = awaitWritten(dir);
+            final Object now = snapshotKey(dir);
+            if (!now.equals(snapshot))
+            {
+                snapshot = now;
+                snapshots++;
+            }
+            final long snapshotBytes = size(dir.resolve("snapshot.dat"));
+            System.out.printf("durable fire %d %d %d %d%n", reached, log, snapshotBytes, snapshots);
+            if (calls <= 0 && log + (log - last) > snapshotBytes / 4)
+            {
+                break; // one more round like this one would start a snapshot: the longest log with none in progress
+            }
+            last = log;
+        }
+        System.out.printf("durable ready %d %d%n", reached, logBytes(dir));
+        System.out.flush();
+        new CountDownLatch(1).await(); // until killed
+    }
+
+    /** @return the log's size once it stopped growing: the journal writes progress behind the calls. */
+    private static long awaitWritten(final Path dir) throws IOException, InterruptedException
+    {
+        long log = logBytes(dir);
+        for (int stable = 0; stable < 5; )
+        {
+            Thread.sleep(100);
+            final long now = logBytes(dir);
+            stable = now == log ? stable + 1 : 0;
+            log = now;
+        }
+        return log;
+    }
+
+    /** @return what tells one snapshot file from the next (each is a new file renamed over the last). */
+    private static Object snapshotKey(final Path dir) throws IOException
+    {
+        return Files.readAttributes(dir.resolve("snapshot.dat"), BasicFileAttributes.class).fileKey();
+    }
+
+    /** Bytes of the log segments: the log since the snapshot. */
+    static long logBytes(final Path dir) throws IOException
+    {
+        try (Stream<Path> files = Files.list(dir))
+        {
+            long bytes = 0;
+            for (final Path file : (Iterable<Path>)files::iterator)
+            {
+                if (file.getFileName().toString().endsWith(".log"))
+                {
+                    try
+                    {
+                        bytes += Files.size(file);
+                    }
+                    catch (final NoSuchFileException ex)
+                    {
+                        // deleted by a snapshot meanwhile
+                    }
+                }
+            }
+            return bytes;
         }
     }
 

@@ -43,6 +43,7 @@ final class JournalRecovery
     private final StoreState state;
     private static final int PARALLEL_TASKS = 1 << 14; // a smaller snapshot is read on one thread
     private final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
+    private final ReplayProgress progress = new ReplayProgress();
 
     JournalRecovery(final Path dir, final StoreState state)
     {
@@ -97,6 +98,7 @@ final class JournalRecovery
             logBytes += position;
             expected++;
         }
+        progress.fold();
         return new Recovered(segments.lastKey(), position, snapshotBytes, logBytes, truncated);
     }
 
@@ -181,10 +183,7 @@ final class JournalRecovery
         {
             throw failed[0];
         }
-        for (final StoredTask task : tasks)
-        {
-            state.upsert(task);
-        }
+        state.load(tasks);
     }
 
     private static void awaitDecoded(final Path file, final Thread second)
@@ -273,13 +272,15 @@ final class JournalRecovery
             switch (type)
             {
                 case Frames.UPSERT:
+                    progress.fold(); // the progress before it applies to the names held before it
                     state.upsert(RecordCodec.parse(b, body, length, in -> RecordCodec.readUpsert(in, repeats)));
                     break;
                 case Frames.REMOVE:
-                    state.remove(RecordCodec.parse(b, body, length, RecordCodec::readRemove));
+                    progress.fold();
+                    progress.removed(state.remove(RecordCodec.parse(b, body, length, RecordCodec::readRemove)));
                     break;
                 case Frames.PROGRESS_COMPACT:
-                    state.progress(RecordCodec.parse(b, body, length, ProgressCodec::read));
+                    progress.read(b, body, length, state);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown record type " + type +

@@ -30,21 +30,28 @@ final class JournalWriter implements Runnable
      * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
-     * the directory is forced after each create. When the log since the snapshot outgrows both a segment and the
-     * snapshot itself, the writer rolls to a new segment, freezes its StoreState (definitions shared, progress
-     * copied into columns) and a snapshot thread writes that to snapshot.tmp, forces it, renames it over snapshot.dat
-     * (ATOMIC_MOVE), forces the directory and only then deletes the segments before the new one, while the writer
-     * goes on appending to it: callers never wait for a snapshot's encoding or its force. One snapshot runs at a
-     * time; its outcome is taken by the writer's next batch (a failure fails the journal, as a write's does). A
-     * compaction request and a clean close (when the log since the snapshot holds at least 1 MiB and an eighth of the
-     * snapshot) snapshot on the writer's thread, after any snapshot in progress. Write amplification stays under 2x
-     * and a crash at any step leaves either the old or the new snapshot with all the segments it needs.
+     * the directory is forced after each create. The log since the snapshot is bounded: before a batch that would take
+     * it past both compactBytes (a segment, by default) and half the snapshot, the writer waits for the snapshot in
+     * progress and, if the log is still too long, starts a new segment and snapshots on its own thread. So the log a
+     * restart after a kill replays never holds more than half the snapshot (or one batch larger than that): at a
+     * million tasks six or seven progress entries per task, which cost more to replay per byte than the snapshot.
+     * That wait is rare: once the log passes half the bound, the writer starts a new segment, freezes its StoreState
+     * (definitions shared, progress copied into columns) and a snapshot thread writes that to snapshot.tmp, forces it,
+     * renames it over snapshot.dat (ATOMIC_MOVE), forces the directory and only then deletes the segments before the
+     * new one, while the writer goes on appending: callers never wait for a snapshot's encoding or its force. One
+     * snapshot runs at a time; its outcome is taken by the writer's next batch (a failure fails the journal, as a
+     * write's does). A compaction request and a clean close (when the log since the snapshot holds at least 1 MiB and
+     * an eighth of the snapshot) snapshot on the writer's thread, after any snapshot in progress. A crash at any step
+     * leaves either the old or the new snapshot with all the segments it needs. The price: a snapshot per quarter
+     * snapshot of log, the writer writes up to 5x the log.
      * Failure: any I/O error fails the batch's futures and every later submission; nothing is acknowledged after it
      * (after a failed fsync the kernel may have dropped the pages, so retrying could acknowledge lost data).
      */
 
     private static final long CLOSE_WAIT_MS = 30_000;
     private static final long CLOSE_COMPACT_BYTES = 1 << 20;
+    /** The writer snapshots once the log since the snapshot holds this fraction of it (and compactBytes). */
+    static final int SNAPSHOT_PER_LOG = 2;
 
     /**
      * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_COMPACT}, encoded
@@ -294,13 +301,24 @@ final class JournalWriter implements Runnable
 
     private void append(final long bytes, final boolean durable) throws IOException
     {
-        if (position > 0 && position + bytes > options.segmentBytes())
+        final long bound = Math.max(options.compactBytes(), snapshotBytes / SNAPSHOT_PER_LOG);
+        if (logBytes > 0 && logBytes + bytes > bound)
+        {
+            awaitSnapshot(); // the one in progress leaves only the log written since its freeze
+        }
+        if (logBytes > 0 && logBytes + bytes > bound)
         {
             roll();
-            if (snapshotting == null && logBytes >= Math.max(options.compactBytes(), snapshotBytes))
-            {
-                snapshotBehind();
-            }
+            snapshot(); // before the write: the log since the snapshot never outgrows the bound, even mid-snapshot
+        }
+        else if (snapshotting == null && logBytes > 0 && logBytes + bytes > bound / 2)
+        {
+            roll();
+            snapshotBehind(); // early: usually written before the log reaches the bound
+        }
+        else if (position > 0 && position + bytes > options.segmentBytes())
+        {
+            roll();
         }
         buffer.clear();
         for (final byte[] frame : frames)

@@ -10,8 +10,9 @@ import java.util.Map;
 
 /**
  * NOT thread safe: the tasks a store holds, by name; the in-memory store guards it with its lock, the journal
- * confines it to recovery and then to its writer thread. Recovery replays the log into it with the same three
- * operations the writer applies, so replay and live writes cannot disagree.
+ * confines it to recovery and then to its writer thread. Recovery replays upserts and removes with the operations
+ * the writer applies; progress goes through {@link ReplayProgress}, whose columns end as applying each entry with
+ * {@link #progress} would (ReplayProgressTest compares the two).
  * <p>
  * A task is a {@link Row}: its stored definition and its progress in fields updated in place, so a progress entry
  * allocates nothing. An entry that carries the engine's slot waits in {@link SlotProgress} columns until the rows are
@@ -21,6 +22,8 @@ import java.util.Map;
 final class StoreState
 {
     private static final TaskState[] STATES = TaskState.values();
+    /** How many task states there are: a stored ordinal is below it. */
+    static final int STATE_COUNT = STATES.length;
 
     static final class Row
     {
@@ -33,6 +36,7 @@ final class StoreState
         long failures;
         long runningFire;
         boolean removed;
+        int replaySlot = -1; // its slot in the recovery's ReplayProgress, once it has one
 
         Row(final StoredTask task)
         {
@@ -73,9 +77,26 @@ final class StoreState
         }
     }
 
-    private final Map<String, Row> tasks = new HashMap<>();
+    private Map<String, Row> tasks = new HashMap<>();
     private Row[] bySlot = new Row[0];
     private final SlotProgress slots = new SlotProgress();
+
+    /**
+     * Loads the tasks of a snapshot into an empty state, with room made for them at once: their names are distinct,
+     * so each is put without looking it up first.
+     */
+    void load(final StoredTask[] snapshot)
+    {
+        if (!tasks.isEmpty())
+        {
+            throw new IllegalStateException("a snapshot is loaded into an empty state");
+        }
+        tasks = new HashMap<>((int)Math.min(Integer.MAX_VALUE, snapshot.length * 4L / 3 + 1));
+        for (final StoredTask task : snapshot)
+        {
+            tasks.put(task.name(), new Row(task)); // a name twice (never written so): the later holds, as in upserts
+        }
+    }
 
     void upsert(final StoredTask task)
     {
@@ -91,7 +112,8 @@ final class StoreState
         }
     }
 
-    void remove(final String name)
+    /** @return the row removed, or null. */
+    Row remove(final String name)
     {
         fold();
         final Row row = tasks.remove(name);
@@ -99,6 +121,7 @@ final class StoreState
         {
             row.removed = true;
         }
+        return row;
     }
 
     /** Progress of a name not held (removed meanwhile, or never stored) is ignored. */

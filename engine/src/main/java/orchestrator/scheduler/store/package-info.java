@@ -14,9 +14,10 @@
  * {@code JournalWriter} (the one thread that writes: group commit, segments, snapshots, and the encoding of progress
  * batches), {@code JournalRecovery} (snapshot plus replay on open, torn tails, damage), {@code Frames} (length, CRC32C,
  * type), {@code RecordWriter} (encodes record bodies), {@code RecordCodec} (record layouts and decoding),
- * {@code ProgressCodec} (the compact progress record), {@code JournalFiles} (file names, lock, directory fsync) and
- * {@code StoreState} (the tasks by name as rows updated in place, which replay and live writes update through the same
- * three operations).
+ * {@code ProgressCodec} (the compact progress record), {@code ReplayProgress} (progress replayed on open into
+ * columns by task, found by the order of the entries before it), {@code JournalFiles} (file names, lock, directory
+ * fsync) and {@code StoreState} (the tasks by name as rows updated in place, which replay and live writes update
+ * through the same operations).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding that class's lock; the journal's
  * {@code StoreState} is confined to the opening thread until the writer thread starts, then to the writer.

@@ -7,6 +7,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -395,6 +396,66 @@ class JournalTaskStoreTest extends TaskStoreContract
     }
 
     @Test
+    void shouldSnapshotOnceTheLogSinceTheSnapshotHoldsHalfOfItSoThatAKillLeavesLittleToReplay() throws Exception
+    {
+        final Path dir = temp.resolve("half");
+        // segments far larger than the log: only the log's size against the snapshot's starts a snapshot
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withCompactBytes(1_024));
+        store.open();
+        final Map<String, StoredTask> model = new HashMap<>();
+        for (int i = 0; i < 200; i++)
+        {
+            final StoredTask task = Tasks.handlerTask("t" + i, i);
+            store.upsert(task);
+            model.put(task.name(), task);
+        }
+        store.compact();
+        long batchBytes = 0;
+        int snapshots = 0;
+        for (int round = 1; round <= 100; round++)
+        {
+            final List<TaskProgress> batch = new ArrayList<>();
+            for (int i = 0; i < 200; i++)
+            {
+                final TaskProgress progress = Tasks.progress("t" + i, 1_000_000L * round + i);
+                batch.add(progress);
+                model.put(progress.name(), model.get(progress.name()).withProgress(progress));
+            }
+            final long before = logBytes(dir);
+            store.recordProgress(batch).get();
+            batchBytes = Math.max(batchBytes, logBytes(dir) - before);
+            final StoredTask marker = Tasks.runnableTask("marker", round);
+            store.upsert(marker); // durable: written after the batch, and after the snapshot it may have started
+            model.put(marker.name(), marker);
+            final long log = logBytes(dir);
+            final long snapshot = Files.size(dir.resolve(JournalFiles.SNAPSHOT));
+            snapshots += log < before ? 1 : 0;
+            assertTrue(log <= snapshot / JournalWriter.SNAPSHOT_PER_LOG, "round " + round + ": the log since the " +
+                "snapshot holds " + log + " bytes, the snapshot " + snapshot + ", a batch " + batchBytes);
+        }
+        store.close();
+        assertTrue(snapshots >= 10, "the writer snapshotted by itself " + snapshots + " times");
+        assertEquals(sorted(model), openAndClose(dir));
+    }
+
+    private static long logBytes(final Path dir) throws IOException
+    {
+        long bytes = 0;
+        for (final Path segment : JournalFiles.segments(dir).values())
+        {
+            try
+            {
+                bytes += Files.size(segment);
+            }
+            catch (final NoSuchFileException ex)
+            {
+                // deleted meanwhile by a snapshot written behind the writer: no longer part of the log
+            }
+        }
+        return bytes;
+    }
+
+    @Test
     void shouldSnapshotDeleteCoveredSegmentsAndReopenTheSame() throws IOException
     {
         final Path dir = temp.resolve("compact");
@@ -423,27 +484,36 @@ class JournalTaskStoreTest extends TaskStoreContract
         assertEquals(sorted(model), openAndClose(dir));
     }
 
+    /** Durable writes made while a snapshot is held: well within the log's bound (twice where the snapshot starts). */
+    private static final int AFTER_SNAPSHOT_STARTED = 10;
+
     @Test
     void shouldAcknowledgeWritesWhileASnapshotIsWrittenBehindThem() throws Exception
     {
         final Path dir = temp.resolve("behind");
         final AtomicReference<CountDownLatch> gate = new AtomicReference<>(new CountDownLatch(1));
         final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withSegmentBytes(2_000)
-            .withCompactBytes(2_000).withChannels(FailingChannel.gatedSnapshots(gate)));
+            .withCompactBytes(20_000).withChannels(FailingChannel.gatedSnapshots(gate)));
         store.open();
         final Map<String, StoredTask> model = new HashMap<>();
+        final int[] afterStart = new int[1];
         final Thread writes = new Thread(() ->
         {
-            for (int i = 0; i < 300; i++) // many segments: a snapshot is due long before the last write
+            for (int i = 0; i < 1_000 && afterStart[0] < AFTER_SNAPSHOT_STARTED; i++)
             {
                 final StoredTask task = Tasks.handlerTask("t" + (i % 40), i);
                 store.upsert(task); // durable when it returns
                 model.put(task.name(), task);
+                if (Files.exists(dir.resolve(JournalFiles.SNAPSHOT_TMP))) // a snapshot is being written behind
+                {
+                    afterStart[0]++;
+                }
             }
         }, "writes");
         writes.start();
         writes.join(TimeUnit.SECONDS.toMillis(30));
         assertFalse(writes.isAlive(), "every durable write returned while the snapshot's writes were held");
+        assertEquals(AFTER_SNAPSHOT_STARTED, afterStart[0], "writes went on after the snapshot started");
         assertFalse(Files.exists(dir.resolve(JournalFiles.SNAPSHOT)), "the snapshot was still held at its gate");
         assertTrue(JournalFiles.segments(dir).size() > 2, "the segments it would cover are kept until it is done");
         gate.get().countDown();

@@ -1,0 +1,330 @@
+package orchestrator.scheduler.store;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * NOT thread safe: one per {@link JournalRecovery}. Replays compact progress records ({@link ProgressCodec}'s
+ * format) into columns, one column slot per task name, folded into the {@link StoreState}'s rows before each upsert
+ * or remove of the log and at its end ({@link #fold}): the result is that of applying every entry at once.
+ */
+final class ReplayProgress
+{
+    /*
+     * Why: after a kill the log since the snapshot holds up to half a snapshot's size of progress (JournalWriter's
+     * rule), six or seven entries per task at a million tasks. Applying each entry to its row costs a String, a hash
+     * lookup by name and a write to the row: three cache misses per entry. The engine writes its collections in the
+     * same order round after round (and reversed in alternate batches), so an entry's task is most often the one that
+     * followed the previous entry's task last time: its slot is found by comparing the entry's name, packed in two
+     * longs, with those of the slots that followed or preceded the previous entry's (columns read in order, no miss),
+     * and only a name seen for the first time or out of its usual order is looked up by name. A row is then written
+     * once per fold, not once per entry.
+     * A slot belongs to one row: a removed row's slot is never matched again ({@link #removed}; the name looked up anew
+     * finds the row of a later upsert, which gets a slot of its own), and a fold skips removed rows, so slots never mix
+     * two rows.
+     */
+
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
+        ByteOrder.LITTLE_ENDIAN);
+    private static final int NOT_PACKED = -1;
+    private static final long ASCII = 0x8080808080808080L;
+
+    private int count;
+    private long[] name0 = new long[0];
+    private long[] name1 = new long[0];
+    private int[] lengths = new int[0]; // packed length, or NOT_PACKED
+    private StoreState.Row[] rows = new StoreState.Row[0];
+    private int[] successors = new int[0];      // the slot whose entry followed this one's last time
+    private int[] otherSuccessors = new int[0]; // the one before that, if another
+    private int[] predecessors = new int[0];    // the slot whose entry came before this one's (an order reversed)
+    private byte[] states = new byte[0];
+    private long[] nextFires = new long[0];
+    private long[] runs = new long[0];
+    private long[] missed = new long[0];
+    private long[] failures = new long[0];
+    private long[] runningFires = new long[0];
+    private boolean[] pending = new boolean[0];
+    private int[] pendingSlots = new int[16];
+    private int pendingCount;
+    private int previous = -1;
+    private long lookups;
+
+    // the entry being read
+    private int p;
+    private int end;
+    private long lo;
+    private long hi;
+
+    /**
+     * Reads the compact progress body {@code b[offset, offset + length)} and records its entries; entries of a name
+     * the state does not hold are ignored, as {@link StoreState#progress} does.
+     *
+     * @throws IllegalArgumentException when the body cannot be read.
+     */
+    void read(final byte[] b, final int offset, final int length, final StoreState state)
+    {
+        p = offset;
+        end = offset + length;
+        final int entries = getInt(b);
+        if (entries < 0 || entries > end - p)
+        {
+            throw new IllegalArgumentException("impossible progress count " + entries);
+        }
+        final long base = getLong(b);
+        for (int i = 0; i < entries; i++)
+        {
+            final int slot = slotOf(b, state);
+            final int state0 = p < end ? b[p++] : cutShort();
+            if (state0 < 0 || state0 >= StoreState.STATE_COUNT)
+            {
+                throw new IllegalArgumentException("unknown task state " + state0);
+            }
+            final long next = base + unZigZag(varLong(b));
+            final long runs0 = varLong(b);
+            final long missed0 = varLong(b);
+            final long failures0 = varLong(b);
+            final long running = varLong(b);
+            if (slot >= 0)
+            {
+                states[slot] = (byte)state0;
+                nextFires[slot] = next;
+                runs[slot] = runs0;
+                missed[slot] = missed0;
+                failures[slot] = failures0;
+                runningFires[slot] = running == 0 ? TaskProgress.NOT_RUNNING : base + unZigZag(running - 1);
+                if (!pending[slot])
+                {
+                    pending[slot] = true;
+                    if (pendingCount == pendingSlots.length)
+                    {
+                        pendingSlots = Arrays.copyOf(pendingSlots, pendingCount * 2);
+                    }
+                    pendingSlots[pendingCount++] = slot;
+                }
+            }
+        }
+        if (p != end)
+        {
+            throw new IllegalArgumentException((end - p) + " bytes left over after the record");
+        }
+    }
+
+    /** Applies every pending entry to its row; nothing is pending afterwards. */
+    void fold()
+    {
+        for (int k = 0; k < pendingCount; k++)
+        {
+            final int slot = pendingSlots[k];
+            pending[slot] = false;
+            final StoreState.Row row = rows[slot];
+            if (!row.removed)
+            {
+                row.set(states[slot], nextFires[slot], runs[slot], missed[slot], failures[slot], runningFires[slot]);
+            }
+        }
+        pendingCount = 0;
+    }
+
+    /** @return how many entries were found by looking their name up; for tests. */
+    long lookups()
+    {
+        return lookups;
+    }
+
+    /** Called when {@code row} is removed: its slot is never matched again (a later upsert makes another row). */
+    void removed(final StoreState.Row row)
+    {
+        if (row != null && row.replaySlot >= 0 && row.replaySlot < count && rows[row.replaySlot] == row)
+        {
+            lengths[row.replaySlot] = NOT_PACKED;
+        }
+    }
+
+    /** @return the slot of the entry's name (read past it), or -1 when the state does not hold it. */
+    private int slotOf(final byte[] b, final StoreState state)
+    {
+        final long length = varLong(b);
+        if (length < 0 || length > end - p)
+        {
+            cutShort();
+        }
+        final int n = (int)length;
+        final int packed = pack(b, n) ? n : NOT_PACKED;
+        if (packed != NOT_PACKED && previous >= 0)
+        {
+            final int predicted = predicted(previous, n);
+            if (predicted >= 0)
+            {
+                p += n;
+                previous = predicted;
+                return predicted;
+            }
+        }
+        lookups++;
+        final StoreState.Row row = state.row(-1, new String(b, p, n, StandardCharsets.UTF_8));
+        p += n;
+        if (row == null)
+        {
+            return -1;
+        }
+        int slot = row.replaySlot;
+        if (slot < 0 || slot >= count || rows[slot] != row) // none yet, or given by another replay of the state
+        {
+            slot = add(row, packed);
+        }
+        if (previous >= 0 && successors[previous] != slot)
+        {
+            otherSuccessors[previous] = successors[previous];
+            successors[previous] = slot;
+            predecessors[slot] = previous;
+        }
+        previous = slot;
+        return slot;
+    }
+
+    /** @return the slot among those that came next to {@code last} before whose name is the packed one, or -1. */
+    private int predicted(final int last, final int length)
+    {
+        if (matches(last, length))
+        {
+            return last;
+        }
+        final int next = successors[last];
+        if (next >= 0 && matches(next, length))
+        {
+            return next;
+        }
+        final int before = predecessors[last];
+        if (before >= 0 && matches(before, length))
+        {
+            return before;
+        }
+        final int other = otherSuccessors[last];
+        return other >= 0 && matches(other, length) ? other : -1;
+    }
+
+    private boolean matches(final int slot, final int length)
+    {
+        return lengths[slot] == length && name0[slot] == lo && name1[slot] == hi;
+    }
+
+    /** Packs the name of {@code length} bytes at {@code p} into {@link #lo} and {@link #hi} if it is short ASCII. */
+    private boolean pack(final byte[] b, final int length)
+    {
+        if (length > SlotProgress.PACKED_NAME)
+        {
+            return false;
+        }
+        if (p + 2 * Long.BYTES <= b.length)
+        {
+            final long first = (long)LONGS.get(b, p);
+            final long second = (long)LONGS.get(b, p + Long.BYTES);
+            lo = length >= Long.BYTES ? first : first & ((1L << (length << 3)) - 1);
+            hi = length <= Long.BYTES ? 0 : length == 2 * Long.BYTES ? second :
+                second & ((1L << ((length - Long.BYTES) << 3)) - 1);
+        }
+        else
+        {
+            lo = 0;
+            hi = 0;
+            for (int i = 0; i < length; i++)
+            {
+                final long c = b[p + i] & 0xFF;
+                if (i < Long.BYTES)
+                {
+                    lo |= c << (i << 3);
+                }
+                else
+                {
+                    hi |= c << ((i - Long.BYTES) << 3);
+                }
+            }
+        }
+        return ((lo | hi) & ASCII) == 0;
+    }
+
+    private int add(final StoreState.Row row, final int packed)
+    {
+        if (count == rows.length)
+        {
+            grow(Math.max(1024, count * 2));
+        }
+        final int slot = count++;
+        name0[slot] = lo;
+        name1[slot] = hi;
+        lengths[slot] = packed;
+        rows[slot] = row;
+        successors[slot] = -1;
+        otherSuccessors[slot] = -1;
+        predecessors[slot] = -1;
+        row.replaySlot = slot;
+        return slot;
+    }
+
+    private void grow(final int capacity)
+    {
+        name0 = Arrays.copyOf(name0, capacity);
+        name1 = Arrays.copyOf(name1, capacity);
+        lengths = Arrays.copyOf(lengths, capacity);
+        rows = Arrays.copyOf(rows, capacity);
+        successors = Arrays.copyOf(successors, capacity);
+        otherSuccessors = Arrays.copyOf(otherSuccessors, capacity);
+        predecessors = Arrays.copyOf(predecessors, capacity);
+        states = Arrays.copyOf(states, capacity);
+        nextFires = Arrays.copyOf(nextFires, capacity);
+        runs = Arrays.copyOf(runs, capacity);
+        missed = Arrays.copyOf(missed, capacity);
+        failures = Arrays.copyOf(failures, capacity);
+        runningFires = Arrays.copyOf(runningFires, capacity);
+        pending = Arrays.copyOf(pending, capacity);
+    }
+
+    private int getInt(final byte[] b)
+    {
+        if (end - p < Integer.BYTES)
+        {
+            cutShort();
+        }
+        final int value = Frames.readInt(b, p);
+        p += Integer.BYTES;
+        return value;
+    }
+
+    private long getLong(final byte[] b)
+    {
+        final long high = getInt(b) & 0xFFFFFFFFL;
+        return high << 32 | getInt(b) & 0xFFFFFFFFL;
+    }
+
+    private long varLong(final byte[] b)
+    {
+        long value = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            if (p >= end)
+            {
+                cutShort();
+            }
+            final byte c = b[p++];
+            value |= (long)(c & 0x7F) << shift;
+            if (c >= 0)
+            {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("varint longer than 10 bytes");
+    }
+
+    private static long unZigZag(final long value)
+    {
+        return (value >>> 1) ^ -(value & 1);
+    }
+
+    private static int cutShort()
+    {
+        throw new IllegalArgumentException("record body cut short");
+    }
+}

@@ -1,0 +1,173 @@
+package orchestrator.scheduler.store;
+
+import orchestrator.scheduler.TaskState;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReplayProgressTest
+{
+    private static final int TASKS = 300;
+    private static final int CHANGED = 12; // the names removed and upserted between rounds
+
+    @Test
+    void shouldEndAsApplyingEachEntryInOrderWhateverTheOrderOfTheRoundsAndTheUpsertsAndRemovesBetween()
+    {
+        for (int seed = 0; seed < 20; seed++)
+        {
+            final Random random = new Random(seed);
+            final StoreState expected = new StoreState();
+            final StoreState replayed = new StoreState();
+            final ReplayProgress replay = new ReplayProgress();
+            final List<String> names = new ArrayList<>();
+            for (int i = 0; i < TASKS; i++)
+            {
+                // short ASCII names are matched packed; longer and non-ASCII ones are looked up each time
+                names.add(i % 10 == 0 ? "a-rather-long-task-name-" + i : i % 10 == 1 ? "tâche-" + i : "t-" + i);
+            }
+            for (int i = 0; i < TASKS; i += 2) // half the names held at the start
+            {
+                expected.upsert(Tasks.runnableTask(names.get(i), i));
+                replayed.upsert(Tasks.runnableTask(names.get(i), i));
+            }
+            List<String> order = new ArrayList<>(names);
+            for (int round = 0; round < 60; round++)
+            {
+                final int change = random.nextInt(6);
+                if (change == 0)
+                {
+                    Collections.reverse(order);
+                }
+                else if (change == 1)
+                {
+                    Collections.shuffle(order, random);
+                }
+                else if (change == 2)
+                {
+                    final String name = names.get(random.nextInt(CHANGED)); // so that some come back
+                    replay.fold();
+                    replay.removed(replayed.remove(name));
+                    expected.remove(name);
+                }
+                else if (change == 3)
+                {
+                    final String name = names.get(random.nextInt(CHANGED));
+                    replay.fold();
+                    replayed.upsert(Tasks.runnableTask(name, 1000 + round));
+                    expected.upsert(Tasks.runnableTask(name, 1000 + round));
+                }
+                final ProgressBatch batch = new ProgressBatch(TASKS);
+                for (final String name : order)
+                {
+                    final long next = 10_000L * round + random.nextInt(5_000);
+                    batch.add(ProgressBatch.NO_SLOT, name, TaskState.values()[random.nextInt(3)], next, round,
+                        random.nextInt(3), 0, random.nextBoolean() ? TaskProgress.NOT_RUNNING : next - 1);
+                }
+                expected.progress(batch);
+                new ProgressCodec(4096).encode(batch, frame -> replay.read(frame, Frames.HEADER,
+                    frame.length - Frames.HEADER, replayed));
+            }
+            replay.fold();
+            assertEquals(sorted(expected.tasks()), sorted(replayed.tasks()), "seed " + seed);
+        }
+    }
+
+    @Test
+    void shouldLookNamesUpOnlyInTheFirstRoundWhileRoundsRepeatOrReverseTheirOrder()
+    {
+        final StoreState state = new StoreState();
+        final ReplayProgress replay = new ReplayProgress();
+        final List<String> order = new ArrayList<>();
+        for (int i = 0; i < TASKS; i++)
+        {
+            order.add("task-" + i);
+            state.upsert(Tasks.runnableTask("task-" + i, i));
+        }
+        Collections.shuffle(order, new Random(1));
+        final ProgressCodec codec = new ProgressCodec(1 << 20);
+        for (int round = 0; round < 6; round++)
+        {
+            final ProgressBatch batch = new ProgressBatch(TASKS);
+            for (final String name : order)
+            {
+                batch.add(ProgressBatch.NO_SLOT, name, TaskState.SCHEDULED, round, round, 0, 0,
+                    TaskProgress.NOT_RUNNING);
+            }
+            codec.encode(batch, frame -> replay.read(frame, Frames.HEADER, frame.length - Frames.HEADER, state));
+            if (round == 2)
+            {
+                Collections.reverse(order);
+            }
+        }
+        replay.fold();
+        assertTrue(replay.lookups() <= TASKS + 1, replay.lookups() + " lookups for " + TASKS + " names");
+        assertEquals(5, state.tasks().stream().mapToLong(task -> task.progress().runs()).min().orElseThrow());
+    }
+
+    @Test
+    void shouldApplyProgressToATaskRemovedAndUpsertedAgainBetweenRounds()
+    {
+        final StoreState state = new StoreState();
+        final ReplayProgress replay = new ReplayProgress();
+        state.upsert(Tasks.runnableTask("a", 1));
+        state.upsert(Tasks.runnableTask("b", 1));
+        round(replay, state, 10);
+        round(replay, state, 20);
+        replay.fold();
+        replay.removed(state.remove("b"));
+        round(replay, state, 30); // b's entry is not applied: b is not held
+        replay.fold();
+        state.upsert(Tasks.runnableTask("b", 2));
+        round(replay, state, 40); // b's name comes where it came before: its new row must get the entry
+        replay.fold();
+        assertEquals(List.of("a 40", "b 40"), state.tasks().stream()
+            .map(task -> task.name() + " " + task.progress().nextFire()).sorted().toList());
+    }
+
+    private static void round(final ReplayProgress replay, final StoreState state, final long next)
+    {
+        final ProgressBatch batch = new ProgressBatch(2);
+        for (final String name : List.of("a", "b"))
+        {
+            batch.add(ProgressBatch.NO_SLOT, name, TaskState.SCHEDULED, next, 0, 0, 0, TaskProgress.NOT_RUNNING);
+        }
+        new ProgressCodec(1 << 20).encode(batch, frame -> replay.read(frame, Frames.HEADER,
+            frame.length - Frames.HEADER, state));
+    }
+
+    @Test
+    void shouldRefuseABodyCutShortOrWithBytesLeftOver()
+    {
+        final StoreState state = new StoreState();
+        state.upsert(Tasks.runnableTask("a", 1));
+        final ProgressBatch batch = new ProgressBatch(1);
+        batch.add(ProgressBatch.NO_SLOT, "a", TaskState.SCHEDULED, 5, 1, 0, 0, TaskProgress.NOT_RUNNING);
+        final List<byte[]> frames = new ArrayList<>();
+        new ProgressCodec(1 << 20).encode(batch, frames::add);
+        final byte[] frame = frames.get(0);
+        final int body = frame.length - Frames.HEADER;
+        assertThrows(IllegalArgumentException.class,
+            () -> new ReplayProgress().read(frame, Frames.HEADER, body - 1, state));
+        final byte[] longer = java.util.Arrays.copyOf(frame, frame.length + 1);
+        assertThrows(IllegalArgumentException.class,
+            () -> new ReplayProgress().read(longer, Frames.HEADER, body + 1, state));
+        final ReplayProgress replay = new ReplayProgress();
+        replay.read(frame, Frames.HEADER, body, state);
+        replay.fold();
+        assertEquals(5, state.tasks().get(0).progress().nextFire());
+    }
+
+    private static List<String> sorted(final List<StoredTask> tasks)
+    {
+        return tasks.stream().map(task -> task.name() + " " + task.progress()).sorted(Comparator.naturalOrder())
+            .toList();
+    }
+}
