@@ -9,7 +9,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -30,7 +29,8 @@ final class JournalWriter implements Runnable
      * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
-     * the directory is forced after each create. The log since the snapshot is bounded: before a batch that would take
+     * the directory is forced after each create. JournalCompaction decides when to snapshot. The log since the
+     * snapshot is bounded: before a batch that would take
      * it past both compactBytes (a segment, by default) and half the snapshot, the writer waits for the snapshot in
      * progress and, if the log is still too long, starts a new segment and snapshots on its own thread. So the log a
      * restart after a kill replays never holds more than half the snapshot (or one batch larger than that): at a
@@ -49,9 +49,6 @@ final class JournalWriter implements Runnable
      */
 
     private static final long CLOSE_WAIT_MS = 30_000;
-    private static final long CLOSE_COMPACT_BYTES = 1 << 20;
-    /** The writer snapshots once the log since the snapshot holds this fraction of it (and compactBytes). */
-    static final int SNAPSHOT_PER_LOG = 2;
 
     /**
      * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_COMPACT}, encoded
@@ -74,14 +71,10 @@ final class JournalWriter implements Runnable
     private FileChannel segment;
     private long segmentNumber;
     private long position;
-    private long snapshotBytes;
-    private long logBytes;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
     private final List<byte[]> frames = new ArrayList<>();
     private final ProgressCodec progressCodec;
-    private final RecordWriter records = new RecordWriter();
-    private CompletableFuture<Long> snapshotting; // the snapshot in progress on its own thread, or null
-    private long logBytesAtFreeze;                // logBytes when it was frozen: the log it makes obsolete
+    private final JournalCompaction compaction;
 
     JournalWriter(final Path dir, final JournalOptions options, final StoreState state,
         final JournalRecovery.Recovered recovered) throws IOException
@@ -92,8 +85,7 @@ final class JournalWriter implements Runnable
         this.progressCodec = new ProgressCodec(options.progressFrameBytes());
         this.segmentNumber = recovered.segment();
         this.position = recovered.position();
-        this.snapshotBytes = recovered.snapshotBytes();
-        this.logBytes = recovered.logBytes();
+        this.compaction = new JournalCompaction(dir, options, state, recovered);
         final boolean created = !Files.exists(JournalFiles.segment(dir, segmentNumber));
         this.segment = options.channels().open(JournalFiles.segment(dir, segmentNumber));
         segment.position(position);
@@ -175,7 +167,7 @@ final class JournalWriter implements Runnable
         }
         try
         {
-            awaitSnapshot();
+            compaction.take(true);
         }
         catch (final IOException ex)
         {
@@ -183,10 +175,10 @@ final class JournalWriter implements Runnable
         }
         try
         {
-            if (failure == null && compactsOnClose())
+            if (failure == null && compaction.compactsOnClose())
             {
                 roll();
-                snapshot(); // so that the next open reads a snapshot, not a long log
+                compaction.snapshot(segmentNumber, position); // so that the next open reads a snapshot, not a long log
             }
             if (failure == null)
             {
@@ -198,16 +190,6 @@ final class JournalWriter implements Runnable
         {
             failure = ex;
         }
-    }
-
-    /**
-     * A clean close snapshots when the log since the snapshot holds at least 1 MiB and an eighth of the snapshot: a
-     * restart then reads one snapshot instead of replaying up to twice the live state (replaying a task's progress
-     * costs more than reading the task).
-     */
-    private boolean compactsOnClose()
-    {
-        return options.compactBytes() != Long.MAX_VALUE && logBytes >= Math.max(CLOSE_COMPACT_BYTES, snapshotBytes / 8);
     }
 
     /** @return false when closing and nothing is left. */
@@ -239,7 +221,7 @@ final class JournalWriter implements Runnable
         }
         try
         {
-            takeSnapshot(false);
+            compaction.take(false);
             boolean compact = false;
             boolean durable = false;
             frames.clear();
@@ -283,9 +265,8 @@ final class JournalWriter implements Runnable
             }
             if (compact)
             {
-                awaitSnapshot();
                 roll();
-                snapshot();
+                compaction.snapshot(segmentNumber, position);
                 for (final Entry entry : batch)
                 {
                     entry.done().complete(null); // a compaction request: after its snapshot
@@ -301,20 +282,16 @@ final class JournalWriter implements Runnable
 
     private void append(final long bytes, final boolean durable) throws IOException
     {
-        final long bound = Math.max(options.compactBytes(), snapshotBytes / SNAPSHOT_PER_LOG);
-        if (logBytes > 0 && logBytes + bytes > bound)
-        {
-            awaitSnapshot(); // the one in progress leaves only the log written since its freeze
-        }
-        if (logBytes > 0 && logBytes + bytes > bound)
+        final JournalCompaction.Step step = compaction.before(bytes);
+        if (step == JournalCompaction.Step.SNAPSHOT_NOW)
         {
             roll();
-            snapshot(); // before the write: the log since the snapshot never outgrows the bound, even mid-snapshot
+            compaction.snapshot(segmentNumber, position); // before the write: the log stays within its bound
         }
-        else if (snapshotting == null && logBytes > 0 && logBytes + bytes > bound / 2)
+        else if (step == JournalCompaction.Step.SNAPSHOT_BEHIND)
         {
             roll();
-            snapshotBehind(); // early: usually written before the log reaches the bound
+            compaction.snapshotBehind(segmentNumber); // early: usually written before the log reaches the bound
         }
         else if (position > 0 && position + bytes > options.segmentBytes())
         {
@@ -345,7 +322,7 @@ final class JournalWriter implements Runnable
             segment.force(false);
         }
         position += bytes;
-        logBytes += bytes;
+        compaction.appended(bytes);
     }
 
     private void apply(final Entry entry)
@@ -381,69 +358,6 @@ final class JournalWriter implements Runnable
         segment = options.channels().open(JournalFiles.segment(dir, segmentNumber));
         position = 0;
         JournalFiles.forceDirectory(dir);
-    }
-
-    /** Snapshots every task as of the start of the current (empty) segment, then deletes the older segments. */
-    private void snapshot() throws IOException
-    {
-        snapshotBytes = JournalSnapshots.write(dir, options.channels(), state.freeze(), records, segmentNumber);
-        logBytes = position;
-    }
-
-    /**
-     * As {@link #snapshot()}, written by a snapshot thread from a frozen copy of the state while this thread goes on;
-     * {@link #takeSnapshot} takes its outcome.
-     */
-    private void snapshotBehind()
-    {
-        final StoreState.Frozen frozen = state.freeze();
-        final long covered = segmentNumber;
-        logBytesAtFreeze = logBytes;
-        final CompletableFuture<Long> done = new CompletableFuture<>();
-        final Thread thread = new Thread(() ->
-        {
-            try
-            {
-                done.complete(JournalSnapshots.write(dir, options.channels(), frozen, new RecordWriter(), covered));
-            }
-            catch (final IOException | RuntimeException | Error ex)
-            {
-                done.completeExceptionally(ex);
-            }
-        }, "orchestrator-journal-snapshot " + dir.getFileName());
-        thread.setDaemon(true);
-        snapshotting = done;
-        thread.start();
-    }
-
-    /**
-     * Takes the outcome of the snapshot in progress once it is done, or, with {@code wait}, once it completes.
-     *
-     * @throws IOException the snapshot's failure, which fails the journal.
-     */
-    private void takeSnapshot(final boolean wait) throws IOException
-    {
-        final CompletableFuture<Long> done = snapshotting;
-        if (done == null || (!wait && !done.isDone()))
-        {
-            return;
-        }
-        snapshotting = null;
-        try
-        {
-            snapshotBytes = done.join();
-            logBytes -= logBytesAtFreeze; // the log since the snapshot: the segments written after the freeze
-        }
-        catch (final CompletionException ex)
-        {
-            final Throwable cause = ex.getCause();
-            throw cause instanceof IOException ? (IOException)cause : new IOException("snapshot failed: " + cause, cause);
-        }
-    }
-
-    private void awaitSnapshot() throws IOException
-    {
-        takeSnapshot(true);
     }
 
     private void fail(final List<Entry> batch, final Throwable cause)

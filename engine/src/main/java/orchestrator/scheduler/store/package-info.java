@@ -11,8 +11,9 @@
  * DDL under an advisory lock) and {@code PostgresCluster} (join, heartbeat, claim with {@code FOR UPDATE SKIP LOCKED},
  * fenced completions).
  * Package-private: {@code InMemoryTaskStore}; the journal, {@code JournalTaskStore} (lifecycle and the calls),
- * {@code JournalWriter} (the one thread that writes: group commit, segments, snapshots, and the encoding of progress
- * batches), {@code JournalRecovery} (snapshot plus replay on open, torn tails, damage), {@code Frames} (length, CRC32C,
+ * {@code JournalWriter} (the one thread that writes: group commit, segments, and the encoding of progress batches),
+ * {@code JournalCompaction} (when to snapshot, and the snapshot written behind the writer on a thread of its own),
+ * {@code JournalSnapshots} (writes a snapshot from a frozen copy of the state), {@code JournalRecovery} (snapshot plus replay on open, torn tails, damage), {@code Frames} (length, CRC32C,
  * type), {@code RecordWriter} (encodes record bodies), {@code RecordCodec} (record layouts and decoding),
  * {@code ProgressCodec} (the compact progress record), {@code ReplayProgress} (progress replayed on open into
  * columns by task, found by the order of the entries before it), {@code JournalFiles} (file names, lock, directory

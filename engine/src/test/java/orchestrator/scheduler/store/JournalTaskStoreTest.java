@@ -430,7 +430,7 @@ class JournalTaskStoreTest extends TaskStoreContract
             final long log = logBytes(dir);
             final long snapshot = Files.size(dir.resolve(JournalFiles.SNAPSHOT));
             snapshots += log < before ? 1 : 0;
-            assertTrue(log <= snapshot / JournalWriter.SNAPSHOT_PER_LOG, "round " + round + ": the log since the " +
+            assertTrue(log <= snapshot / JournalCompaction.SNAPSHOT_PER_LOG, "round " + round + ": the log since the " +
                 "snapshot holds " + log + " bytes, the snapshot " + snapshot + ", a batch " + batchBytes);
         }
         store.close();
