@@ -40,15 +40,7 @@ final class ReplayProgress
     private int[] successors = new int[0];      // the slot whose entry followed this one's last time
     private int[] otherSuccessors = new int[0]; // the one before that, if another
     private int[] predecessors = new int[0];    // the slot whose entry came before this one's (an order reversed)
-    private byte[] states = new byte[0];
-    private long[] nextFires = new long[0];
-    private long[] runs = new long[0];
-    private long[] missed = new long[0];
-    private long[] failures = new long[0];
-    private long[] runningFires = new long[0];
-    private boolean[] pending = new boolean[0];
-    private int[] pendingSlots = new int[16];
-    private int pendingCount;
+    private final ProgressColumns columns = new ProgressColumns();
     private int previous = -1;
     private long lookups;
 
@@ -89,21 +81,8 @@ final class ReplayProgress
             final long running = varLong(b);
             if (slot >= 0)
             {
-                states[slot] = (byte)state0;
-                nextFires[slot] = next;
-                runs[slot] = runs0;
-                missed[slot] = missed0;
-                failures[slot] = failures0;
-                runningFires[slot] = running == 0 ? TaskProgress.NOT_RUNNING : base + unZigZag(running - 1);
-                if (!pending[slot])
-                {
-                    pending[slot] = true;
-                    if (pendingCount == pendingSlots.length)
-                    {
-                        pendingSlots = Arrays.copyOf(pendingSlots, pendingCount * 2);
-                    }
-                    pendingSlots[pendingCount++] = slot;
-                }
+                columns.record(slot, (byte)state0, next, runs0, missed0, failures0,
+                    running == 0 ? TaskProgress.NOT_RUNNING : base + unZigZag(running - 1));
             }
         }
         if (p != end)
@@ -115,17 +94,7 @@ final class ReplayProgress
     /** Applies every pending entry to its row; nothing is pending afterwards. */
     void fold()
     {
-        for (int k = 0; k < pendingCount; k++)
-        {
-            final int slot = pendingSlots[k];
-            pending[slot] = false;
-            final StoreState.Row row = rows[slot];
-            if (!row.removed)
-            {
-                row.set(states[slot], nextFires[slot], runs[slot], missed[slot], failures[slot], runningFires[slot]);
-            }
-        }
-        pendingCount = 0;
+        columns.fold(slot -> rows[slot].removed ? null : rows[slot]);
     }
 
     /** @return how many entries were found by looking their name up; for tests. */
@@ -273,13 +242,7 @@ final class ReplayProgress
         successors = Arrays.copyOf(successors, capacity);
         otherSuccessors = Arrays.copyOf(otherSuccessors, capacity);
         predecessors = Arrays.copyOf(predecessors, capacity);
-        states = Arrays.copyOf(states, capacity);
-        nextFires = Arrays.copyOf(nextFires, capacity);
-        runs = Arrays.copyOf(runs, capacity);
-        missed = Arrays.copyOf(missed, capacity);
-        failures = Arrays.copyOf(failures, capacity);
-        runningFires = Arrays.copyOf(runningFires, capacity);
-        pending = Arrays.copyOf(pending, capacity);
+        columns.grow(capacity);
     }
 
     private int getInt(final byte[] b)

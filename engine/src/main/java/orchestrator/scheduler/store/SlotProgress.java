@@ -30,15 +30,7 @@ final class SlotProgress
     private long[] name0 = new long[0];     // its first 8 ASCII characters, one byte each, little-endian
     private long[] name1 = new long[0];     // characters 8 to 15
     private int[] packedLength = new int[0]; // its length, or -1 when it is longer than 16 or not ASCII
-    private byte[] states = new byte[0];
-    private long[] nextFires = new long[0];
-    private long[] runs = new long[0];
-    private long[] missed = new long[0];
-    private long[] failures = new long[0];
-    private long[] runningFires = new long[0];
-    private boolean[] pending = new boolean[0];
-    private int[] pendingSlots = new int[16];
-    private int pendingCount;
+    private final ProgressColumns columns = new ProgressColumns();
 
     /**
      * @return the packed length of {@code name} in {@code slot}, or -1 when the slot does not hold that very name object
@@ -73,52 +65,26 @@ final class SlotProgress
         }
         if (names[slot] != name)
         {
-            if (pending[slot])
+            if (columns.isPending(slot))
             {
                 foldSlot(slot, state);
             }
             names[slot] = name;
             pack(slot, name);
         }
-        states[slot] = batch.stateOrdinal(i);
-        nextFires[slot] = batch.nextFire(i);
-        runs[slot] = batch.runs(i);
-        missed[slot] = batch.missed(i);
-        failures[slot] = batch.failures(i);
-        runningFires[slot] = batch.runningFire(i);
-        if (!pending[slot])
-        {
-            pending[slot] = true;
-            if (pendingCount == pendingSlots.length)
-            {
-                pendingSlots = Arrays.copyOf(pendingSlots, pendingCount * 2);
-            }
-            pendingSlots[pendingCount++] = slot;
-        }
+        columns.record(slot, batch.stateOrdinal(i), batch.nextFire(i), batch.runs(i), batch.missed(i),
+            batch.failures(i), batch.runningFire(i));
     }
 
     /** Applies every pending entry to its row, in slot order of first record; nothing is pending afterwards. */
     void fold(final StoreState state)
     {
-        for (int k = 0; k < pendingCount; k++)
-        {
-            final int slot = pendingSlots[k];
-            if (pending[slot])
-            {
-                foldSlot(slot, state);
-            }
-        }
-        pendingCount = 0;
+        columns.fold(slot -> state.row(slot, names[slot]));
     }
 
     private void foldSlot(final int slot, final StoreState state)
     {
-        pending[slot] = false;
-        final StoreState.Row row = state.row(slot, names[slot]);
-        if (row != null)
-        {
-            row.set(states[slot], nextFires[slot], runs[slot], missed[slot], failures[slot], runningFires[slot]);
-        }
+        columns.apply(slot, state.row(slot, names[slot]));
     }
 
     private void pack(final int slot, final String name)
@@ -155,12 +121,6 @@ final class SlotProgress
         name0 = Arrays.copyOf(name0, capacity);
         name1 = Arrays.copyOf(name1, capacity);
         packedLength = Arrays.copyOf(packedLength, capacity);
-        states = Arrays.copyOf(states, capacity);
-        nextFires = Arrays.copyOf(nextFires, capacity);
-        runs = Arrays.copyOf(runs, capacity);
-        missed = Arrays.copyOf(missed, capacity);
-        failures = Arrays.copyOf(failures, capacity);
-        runningFires = Arrays.copyOf(runningFires, capacity);
-        pending = Arrays.copyOf(pending, capacity);
+        columns.grow(capacity);
     }
 }
