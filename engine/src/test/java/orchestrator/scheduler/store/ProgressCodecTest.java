@@ -37,7 +37,7 @@ class ProgressCodecTest
                 assertEquals(frame.length, Frames.check(frame, 0, frame.length), "a whole, valid frame");
                 assertEquals(Frames.PROGRESS_COMPACT, frame[8]);
                 decoded.addAll(RecordCodec.parse(frame, Frames.HEADER, frame.length - Frames.HEADER,
-                    ProgressCodec::read).toList());
+                    ProgressRecords::read).toList());
             });
             assertEquals(expected, decoded, "frame limit " + frameLimit);
             assertTrue(frameLimit > 1_000 ? frames[0] == 1 : frames[0] > 1, frames[0] + " frames");
@@ -91,7 +91,7 @@ class ProgressCodecTest
             "both ways are taken");
         final List<TaskProgress> decoded = new ArrayList<>();
         new ProgressCodec(16 << 20).encode(batch, state.slots(), frame -> decoded.addAll(RecordCodec.parse(frame,
-            Frames.HEADER, frame.length - Frames.HEADER, ProgressCodec::read).toList()));
+            Frames.HEADER, frame.length - Frames.HEADER, ProgressRecords::read).toList()));
         assertEquals(batch.toList(), decoded);
     }
 
@@ -100,7 +100,7 @@ class ProgressCodecTest
     {
         final ByteBuffer body = ByteBuffer.allocate(12).putInt(1_000).putLong(0);
         assertThrows(IllegalArgumentException.class,
-            () -> RecordCodec.parse(body.array(), 0, body.capacity(), ProgressCodec::read));
+            () -> RecordCodec.parse(body.array(), 0, body.capacity(), ProgressRecords::read));
     }
 
     private static String name(final SplittableRandom random, final int i)

@@ -1,0 +1,76 @@
+package orchestrator.scheduler.store;
+
+import orchestrator.scheduler.TaskState;
+
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Thread safe (stateless): a plain decoder of {@link ProgressCodec}'s compact progress record, entry by entry into a
+ * {@link ProgressBatch}, the reference the tests hold the journal's own reader ({@link ReplayProgress}) and encoder to.
+ */
+final class ProgressRecords
+{
+    private ProgressRecords()
+    {
+    }
+
+    /** Reads one compact progress body. */
+    static ProgressBatch read(final ByteBuffer in)
+    {
+        final int count = in.getInt();
+        if (count < 0 || count > in.remaining())
+        {
+            throw new IllegalArgumentException("impossible progress count " + count);
+        }
+        final long base = in.getLong();
+        final ProgressBatch batch = new ProgressBatch(count);
+        final TaskState[] states = TaskState.values();
+        for (int i = 0; i < count; i++)
+        {
+            final long length = getVarLong(in);
+            if (length < 0 || length > in.remaining())
+            {
+                throw new BufferUnderflowException();
+            }
+            final String name = new String(in.array(), in.arrayOffset() + in.position(), (int)length,
+                StandardCharsets.UTF_8);
+            in.position(in.position() + (int)length);
+            final int state = in.get();
+            if (state < 0 || state >= states.length)
+            {
+                throw new IllegalArgumentException("unknown task state " + state);
+            }
+            final long next = base + unZigZag(getVarLong(in));
+            final long runs = getVarLong(in);
+            final long missed = getVarLong(in);
+            final long failures = getVarLong(in);
+            final long running = getVarLong(in);
+            batch.add(ProgressBatch.NO_SLOT, name, states[state], next, runs, missed, failures,
+                running == 0 ? TaskProgress.NOT_RUNNING : base + unZigZag(running - 1));
+        }
+        return batch;
+    }
+
+    private static long getVarLong(final ByteBuffer in)
+    {
+        long value = 0;
+        for (int shift = 0; shift < 64; shift += 7)
+        {
+            final byte b = in.get();
+            value |= (long)(b & 0x7F) << shift;
+            if (b >= 0)
+            {
+                return value;
+            }
+        }
+        throw new IllegalArgumentException("varint longer than 10 bytes");
+    }
+
+    private static long unZigZag(final long value)
+    {
+        return (value >>> 1) ^ -(value & 1);
+    }
+
+}
