@@ -236,11 +236,6 @@ final class StoreState
         }
     }
 
-    int size()
-    {
-        return tasks.size();
-    }
-
     List<StoredTask> tasks()
     {
         fold();
