@@ -171,8 +171,7 @@ final class StoredForms
         {
             if (task.payload() != null)
             {
-                final SealedRecord record = SealedRecord.fromBytes(task.payload());
-                keyId = record.isSealed() ? Math.max(keyId, record.keyId()) : keyId;
+                keyId = Math.max(keyId, SealedRecord.keyIdOf(task.payload())); // -1 when not sealed
             }
         }
         return keyId;

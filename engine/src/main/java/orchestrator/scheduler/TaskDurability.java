@@ -36,7 +36,8 @@ final class TaskDurability
     private final ZoneId zone;
     private final Object[] stripes = new Object[STRIPES];
     private final Object maps = new Object();
-    private final Map<String, StoredTask> waiting = new LinkedHashMap<>(); // guarded by maps: for their handler
+    private long touched; // kept so that the reads of TaskTable.touch are not optimised away
+    private Map<String, StoredTask> waiting = new LinkedHashMap<>(); // guarded by maps: for their handler
     private final Map<String, StoredTask> unclaimed = new HashMap<>();     // guarded by maps: Runnable, by name
 
     TaskDurability(final TaskStore store, final TaskRegistry registry, final ZoneId zone)
@@ -57,13 +58,18 @@ final class TaskDurability
     void restore(final List<StoredTask> stored)
     {
         int handlerTasks = 0;
+        long recordIds = 0;
         synchronized (maps)
         {
+            if (waiting.isEmpty())
+            {
+                waiting = new LinkedHashMap<>((int)Math.min(Integer.MAX_VALUE, stored.size() * 4L / 3 + 1));
+            }
             for (final StoredTask task : stored)
             {
                 if (task.handler() != null)
                 {
-                    registry.reserveRecordIds(task.recordId());
+                    recordIds = Math.max(recordIds, task.recordId());
                     if (!isFinished(task.progress().state()))
                     {
                         waiting.put(task.name(), task);
@@ -76,6 +82,7 @@ final class TaskDurability
                 }
             }
         }
+        registry.reserveRecordIds(recordIds);
         CallbackRunner.log(INFO, store + " restored " + handlerTasks + " handler task(s), which wait for their " +
             "handlers, and " + unclaimed.size() + " Runnable task(s), which resume when registered again", null);
     }
@@ -142,6 +149,15 @@ final class TaskDurability
                 }
             }
         }
+        registry.lock.lock();
+        try
+        {
+            registry.table.reserve(ready.size());
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
         for (int from = 0; from < ready.size(); from += RESTORE_CHUNK)
         {
             final List<StoredTask> chunk = ready.subList(from, Math.min(ready.size(), from + RESTORE_CHUNK));
@@ -169,6 +185,10 @@ final class TaskDurability
         registry.lock.lock(); // taken again, reentrantly, by each restore: one acquisition per chunk, not per task
         try
         {
+            for (final StoredTask task : chunk)
+            {
+                touched ^= registry.table.touch(task.name()); // their misses overlap here, not one by one below
+            }
             StoredTask previous = null;
             TaskDefinition definition = null;
             for (final StoredTask task : chunk)

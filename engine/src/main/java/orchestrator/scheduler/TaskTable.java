@@ -250,6 +250,26 @@ final class TaskTable
         flags[id] &= ~flag;
     }
 
+    /**
+     * Makes room for {@code more} tasks beyond the ids in use, so that adding them grows no column and re-files no
+     * name.
+     */
+    void reserve(final int more)
+    {
+        final long needed = (long)highWater + more;
+        if (needed > names.length && needed <= Integer.MAX_VALUE - 8)
+        {
+            grow((int)needed);
+        }
+        ids.reserve(more);
+    }
+
+    /** @return as {@link NameIndex#touch}: look-ups of the names touched next find their slot in the cache. */
+    long touch(final String name)
+    {
+        return ids.touch(name);
+    }
+
     private int newId()
     {
         final int id = highWater;

@@ -17,7 +17,8 @@ class NameIndexTest
     /**
      * Fuzzes the index against a {@link HashMap}, over names that collide on purpose ("Aa" and "BB" share a hash
      * code, so every string built of them does too) and names that differ, through growth and many removals: every
-     * backward shift must leave each remaining name reachable from its home.
+     * backward shift, and every re-filing when room is made ahead ({@link NameIndex#reserve}), must leave each
+     * remaining name reachable from its home.
      */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
@@ -51,7 +52,12 @@ class NameIndexTest
                 model.remove(names[id]);
                 names[id] = null;
             }
+            if (random.nextInt(2_000) == 0)
+            {
+                index.reserve(random.nextInt(ids)); // room made ahead re-files what is there
+            }
             final String probe = pool[random.nextInt(ids)];
+            index.touch(probe);
             assertEquals(model.getOrDefault(probe, TaskTable.NO_ID), index.get(probe, names), probe);
             assertEquals(model.size(), index.size());
         }

@@ -32,6 +32,31 @@ final class JournalFiles
     {
     }
 
+    /**
+     * Reads a whole file of the journal, which the directory lock keeps from changing meanwhile, through a read-only
+     * mapping: one copy from the page cache, where {@code Files.readAllBytes} makes two (through a direct buffer),
+     * which took twice as long for a snapshot of a million tasks.
+     *
+     * @throws IOException when it cannot be read, or is 2 GiB or more.
+     */
+    static byte[] read(final Path file) throws IOException
+    {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ))
+        {
+            final long size = channel.size();
+            if (size >= Integer.MAX_VALUE)
+            {
+                throw new IOException(file + " holds " + size + " bytes, more than a journal file can (2 GiB)");
+            }
+            final byte[] bytes = new byte[(int)size];
+            if (size > 0)
+            {
+                channel.map(FileChannel.MapMode.READ_ONLY, 0, size).get(bytes);
+            }
+            return bytes;
+        }
+    }
+
     static Path segment(final Path dir, final long number)
     {
         return dir.resolve(String.format("%s%016d%s", SEGMENT_PREFIX, number, SEGMENT_SUFFIX));

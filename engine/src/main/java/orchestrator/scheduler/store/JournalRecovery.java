@@ -44,6 +44,9 @@ final class JournalRecovery
     private static final int PARALLEL_TASKS = 1 << 14; // a smaller snapshot is read on one thread
     private final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
     private final ReplayProgress progress = new ReplayProgress();
+    private byte[] snapshot;                // its rows' bodies, until their tasks are decoded
+    private Path snapshotFile;
+    private StoreState.Row[] snapshotRows;
 
     JournalRecovery(final Path dir, final StoreState state)
     {
@@ -51,7 +54,18 @@ final class JournalRecovery
         this.state = state;
     }
 
+    /**
+     * Reads the snapshot (each task by name and progress), replays the log since it, then decodes the snapshot's tasks
+     * whole with their final progress.
+     */
     Recovered recover() throws IOException
+    {
+        final Recovered recovered = replay();
+        decodeSnapshotTasks();
+        return recovered;
+    }
+
+    private Recovered replay() throws IOException
     {
         Files.deleteIfExists(dir.resolve(JournalFiles.SNAPSHOT_TMP));
         final Path snapshot = dir.resolve(JournalFiles.SNAPSHOT);
@@ -92,7 +106,7 @@ final class JournalRecovery
                     entry.getValue() + ": segments are missing");
             }
             final boolean last = entry.getKey().equals(segments.lastKey());
-            final byte[] bytes = Files.readAllBytes(entry.getValue());
+            final byte[] bytes = JournalFiles.read(entry.getValue());
             position = replaySegment(entry.getValue(), bytes, last);
             truncated += bytes.length - position;
             logBytes += position;
@@ -105,7 +119,7 @@ final class JournalRecovery
     /** @return the number of the first segment the snapshot does not cover. */
     private long readSnapshot(final Path file) throws IOException
     {
-        final byte[] b = Files.readAllBytes(file);
+        final byte[] b = JournalFiles.read(file);
         int offset = 0;
         int end = requireFrame(file, b, offset);
         if (b[offset + 8] != Frames.SNAPSHOT_BEGIN)
@@ -147,20 +161,77 @@ final class JournalRecovery
     }
 
     /**
-     * Checks and decodes the snapshot's task frames, the second half on a thread of its own (the tasks are distinct, so
-     * their order does not matter), then stores them: reading a million tasks is the bulk of an open.
+     * Checks the snapshot's task frames and reads each task's name and progress into a row, on two threads (the tasks
+     * are distinct, so their order does not matter), then stores the rows: reading a million tasks is the bulk of an
+     * open. Their tasks are decoded whole after the replay ({@link #decodeSnapshotTasks}).
      */
     private void readTasks(final Path file, final byte[] b, final int[] starts)
     {
         final int count = starts.length - 1;
-        final StoredTask[] tasks = new StoredTask[count];
+        final StoreState.Row[] rows = new StoreState.Row[count];
+        progress.reserveSeeds(count);
+        inHalves(file, count, (from, to) ->
+        {
+            final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
+            for (int i = from; i < to; i++)
+            {
+                final int offset = starts[i];
+                final int end = requireFrame(file, b, offset);
+                if (end != starts[i + 1] || b[offset + 8] != Frames.UPSERT)
+                {
+                    throw damaged(file, offset, "record type " + b[offset + 8] + " inside a snapshot");
+                }
+                final int body = offset + Frames.HEADER;
+                rows[i] = read(file, b, offset, end, in -> RecordCodec.readRow(in, repeats, body));
+                progress.packSeed(i, rows[i].name); // while the name is in the cache
+            }
+        });
+        progress.seed(state.load(rows)); // an engine restored from them touched them in this order
+        snapshot = b;
+        snapshotFile = file;
+        snapshotRows = rows;
+    }
+
+    /**
+     * Decodes the task of each snapshot row still held and not replaced by an upsert of the log, with the row's
+     * progress: one {@link StoredTask} per task, on two threads.
+     */
+    private void decodeSnapshotTasks()
+    {
+        final StoreState.Row[] rows = snapshotRows;
+        if (rows == null)
+        {
+            return;
+        }
+        final byte[] b = snapshot;
+        inHalves(snapshotFile, rows.length, (from, to) ->
+        {
+            final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
+            for (int i = from; i < to; i++)
+            {
+                final StoreState.Row row = rows[i];
+                if (row.task == null && !row.removed)
+                {
+                    final int offset = row.snapshotAt - Frames.HEADER;
+                    row.task = read(snapshotFile, b, offset, row.snapshotAt + row.snapshotLength,
+                        in -> RecordCodec.readUpsert(in, repeats, row));
+                }
+            }
+        });
+        snapshot = null;
+        snapshotRows = null;
+    }
+
+    /** Runs {@code work} over {@code [0, count)} in two halves, the second on a thread of its own unless few. */
+    private static void inHalves(final Path file, final int count, final Range work)
+    {
         final int half = count < PARALLEL_TASKS ? count : count / 2;
         final RuntimeException[] failed = new RuntimeException[1];
         final Thread second = new Thread(() ->
         {
             try
             {
-                decode(file, b, starts, half, count, tasks);
+                work.run(half, count);
             }
             catch (final RuntimeException ex)
             {
@@ -173,7 +244,7 @@ final class JournalRecovery
         }
         try
         {
-            decode(file, b, starts, 0, half, tasks); // damage here is reported first: it is at a lower offset
+            work.run(0, half); // damage here is reported first: it is at a lower offset
         }
         finally
         {
@@ -183,7 +254,12 @@ final class JournalRecovery
         {
             throw failed[0];
         }
-        state.load(tasks);
+    }
+
+    /** Work over a range of indexes. */
+    private interface Range
+    {
+        void run(int from, int to);
     }
 
     private static void awaitDecoded(final Path file, final Thread second)
@@ -199,28 +275,18 @@ final class JournalRecovery
         }
     }
 
-    private static void decode(final Path file, final byte[] b, final int[] starts, final int from, final int to,
-        final StoredTask[] into)
+    /** @return the body of the frame {@code [offset, end)} read by {@code parse}; a malformed one is reported. */
+    private static <T> T read(final Path file, final byte[] b, final int offset, final int end,
+        final RecordCodec.Parser<T> parse)
     {
-        final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
-        for (int i = from; i < to; i++)
+        try
         {
-            final int offset = starts[i];
-            final int end = requireFrame(file, b, offset);
-            if (end != starts[i + 1] || b[offset + 8] != Frames.UPSERT)
-            {
-                throw damaged(file, offset, "record type " + b[offset + 8] + " inside a snapshot");
-            }
-            try
-            {
-                into[i] = RecordCodec.parse(b, offset + Frames.HEADER, end - offset - Frames.HEADER,
-                    in -> RecordCodec.readUpsert(in, repeats));
-            }
-            catch (final IllegalArgumentException ex)
-            {
-                throw new TaskStoreException("journal record in " + file + " at offset " + offset +
-                    " has a valid checksum but cannot be read: " + ex.getMessage(), ex);
-            }
+            return RecordCodec.parse(b, offset + Frames.HEADER, end - offset - Frames.HEADER, parse);
+        }
+        catch (final IllegalArgumentException ex)
+        {
+            throw new TaskStoreException("journal record in " + file + " at offset " + offset +
+                " has a valid checksum but cannot be read: " + ex.getMessage(), ex);
         }
     }
 

@@ -48,7 +48,16 @@ final class RecordCodec
      */
     static StoredTask readUpsert(final ByteBuffer in, final Repeats repeats)
     {
-        final String name = getString(in);
+        return readUpsert(in, repeats, null);
+    }
+
+    /**
+     * As {@link #readUpsert(ByteBuffer, Repeats)}; given the row {@link #readRow} read from the same body, its name
+     * object and its progress (which replay may have changed since) take the place of those stored.
+     */
+    static StoredTask readUpsert(final ByteBuffer in, final Repeats repeats, final StoreState.Row row)
+    {
+        final String name = row == null ? getString(in) : skip(in, row.name);
         final String schedule = repeats.string(in, 0);
         final String dialect = repeats.string(in, 1);
         final ZoneId zone = repeats.zone(repeats.string(in, 2));
@@ -59,7 +68,7 @@ final class RecordCodec
         final long recordId = in.getLong();
         final long recordVersion = in.getLong();
         final byte[] payload = repeats.payload(in); // copied by StoredTask, so read into a reused array
-        final TaskProgress progress = repeats.progressOf(in, name);
+        final TaskProgress progress = row == null ? repeats.progressOf(in, name) : skipProgress(in, row);
         final InterruptedFirePolicy onRestart =
             in.hasRemaining() ? InterruptedFirePolicy.valueOf(repeats.string(in, 7)) : InterruptedFirePolicy.RUN_AGAIN;
         final OverlapPolicy overlapPolicy =
@@ -70,6 +79,73 @@ final class RecordCodec
             gap == null ? null : DstPolicy.of(DstPolicy.Gap.valueOf(gap), DstPolicy.Overlap.valueOf(overlap)),
             misfire, handler, recordId, recordVersion, payload, progress, onRestart, overlapPolicy, timeoutMs,
             interrupt);
+    }
+
+    /**
+     * Reads an upsert's name and progress into a row whose task is decoded later, skipping the rest: a snapshot's
+     * tasks are found by name and replayed into first, then decoded whole once, with their final progress.
+     *
+     * @param at the offset of the body in its array, kept in the row with the body's length.
+     */
+    static StoreState.Row readRow(final ByteBuffer in, final Repeats repeats, final int at)
+    {
+        final int length = in.remaining();
+        final String name = getString(in);
+        for (int field = 0; field < 7; field++) // schedule, dialect, zone, dst gap, dst overlap, misfire, handler
+        {
+            skip(in, null);
+        }
+        in.getLong(); // record id
+        in.getLong(); // record version
+        skip(in, null); // payload
+        skip(in, name);
+        final TaskState state = TaskState.valueOf(repeats.string(in, 8));
+        final StoreState.Row row = new StoreState.Row(name, (byte)state.ordinal(), in.getLong(), in.getLong(),
+            in.getLong(), in.getLong(), in.getLong(), at, length);
+        in.position(in.limit()); // the optional fields after the progress are read with the rest
+        return row;
+    }
+
+    /**
+     * Skips a string or a byte array; when {@code name} is given, the string must spell it (a task's progress carries
+     * the task's own name).
+     *
+     * @return {@code name}.
+     */
+    private static String skip(final ByteBuffer in, final String name)
+    {
+        final int length = in.getInt();
+        if (length > in.remaining())
+        {
+            throw new BufferUnderflowException();
+        }
+        final int from = in.arrayOffset() + in.position();
+        if (name != null && !spells(in.array(), from, length, name))
+        {
+            throw new IllegalArgumentException("progress of '" + (length < 0 ? null :
+                new String(in.array(), from, length, StandardCharsets.UTF_8)) + "' given for task '" + name + "'");
+        }
+        in.position(in.position() + Math.max(0, length));
+        return name;
+    }
+
+    private static boolean spells(final byte[] b, final int from, final int length, final String name)
+    {
+        boolean same = length == name.length();
+        for (int i = 0; same && i < length; i++)
+        {
+            same = b[from + i] == name.charAt(i); // ASCII only: any other byte is negative, never a char
+        }
+        return same || length >= 0 && name.equals(new String(b, from, length, StandardCharsets.UTF_8));
+    }
+
+    /** @return the row's progress, past the stored one, which {@link #readRow} read. */
+    private static TaskProgress skipProgress(final ByteBuffer in, final StoreState.Row row)
+    {
+        skip(in, null); // the name, which readRow checked
+        skip(in, null); // the state
+        in.position(in.position() + 5 * Long.BYTES);
+        return row.progress();
     }
 
     /** NOT thread safe: one per recovery. The last string read in each field of an upsert, with its bytes. */

@@ -91,6 +91,52 @@ final class ReplayProgress
         }
     }
 
+    /**
+     * Makes room for the {@code tasks} of a snapshot, whose names {@link #packSeed} then packs and {@link #seed} gives
+     * slots.
+     */
+    void reserveSeeds(final int tasks)
+    {
+        if (count != 0)
+        {
+            throw new IllegalStateException("seeds go first");
+        }
+        grow(Math.max(1024, tasks));
+    }
+
+    /**
+     * Packs the name of the snapshot's task {@code i} for slot {@code i}. Threads may pack distinct tasks at once, if
+     * {@link #seed} happens after all of them.
+     */
+    void packSeed(final int i, final String name)
+    {
+        final boolean packable = SlotProgress.packable(name);
+        name0[i] = packable ? SlotProgress.packed(name, 0) : 0;
+        name1[i] = packable ? SlotProgress.packed(name, Long.BYTES) : 0;
+        lengths[i] = packable ? name.length() : NOT_PACKED;
+    }
+
+    /**
+     * Gives slot {@code i} to {@code rows[i]}, the row of the snapshot's task {@code i} (whose name {@link #packSeed}
+     * packed), each predicted to follow the one before it and to precede the one after it. The snapshot lists the
+     * tasks in the order the engine restores them, and an engine restored from it touches every task in that order,
+     * so the first round it writes after its restart is read without a lookup by name.
+     */
+    void seed(final StoreState.Row[] rows)
+    {
+        for (int slot = 0; slot < rows.length; slot++)
+        {
+            final StoreState.Row row = rows[slot];
+            this.rows[slot] = row;
+            row.replaySlot = slot;
+            lengths[slot] = row.removed ? NOT_PACKED : lengths[slot];
+            successors[slot] = slot + 1 < rows.length ? slot + 1 : -1;
+            otherSuccessors[slot] = -1;
+            predecessors[slot] = slot - 1;
+        }
+        count = rows.length;
+    }
+
     /** Applies every pending entry to its row; nothing is pending afterwards. */
     void fold()
     {

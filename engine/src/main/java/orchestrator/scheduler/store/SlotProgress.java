@@ -89,29 +89,42 @@ final class SlotProgress
 
     private void pack(final int slot, final String name)
     {
+        final boolean packable = packable(name);
+        name0[slot] = packable ? packed(name, 0) : 0;
+        name1[slot] = packable ? packed(name, Long.BYTES) : 0;
+        packedLength[slot] = packable ? name.length() : -1;
+    }
+
+    /** @return whether {@code name} is at most {@link #PACKED_NAME} ASCII characters, so packs into two longs. */
+    static boolean packable(final String name)
+    {
         final int length = name.length();
-        long lo = 0;
-        long hi = 0;
-        for (int i = 0; i < length && i < PACKED_NAME; i++)
+        if (length > PACKED_NAME)
         {
-            final long c = name.charAt(i);
-            if (c >= 0x80)
+            return false;
+        }
+        for (int i = 0; i < length; i++)
+        {
+            if (name.charAt(i) >= 0x80)
             {
-                packedLength[slot] = -1;
-                return;
-            }
-            if (i < Long.BYTES)
-            {
-                lo |= c << (i << 3);
-            }
-            else
-            {
-                hi |= c << ((i - Long.BYTES) << 3);
+                return false;
             }
         }
-        name0[slot] = lo;
-        name1[slot] = hi;
-        packedLength[slot] = length <= PACKED_NAME ? length : -1;
+        return true;
+    }
+
+    /**
+     * @return the {@link #packable} name's characters {@code from} to {@code from + 7}, the first in the lowest byte
+     *         (as its UTF-8 bytes read little-endian), zero past its end.
+     */
+    static long packed(final String name, final int from)
+    {
+        long value = 0;
+        for (int i = from, end = Math.min(name.length(), from + Long.BYTES); i < end; i++)
+        {
+            value |= (long)name.charAt(i) << ((i - from) << 3);
+        }
+        return value;
     }
 
     private void grow(final int minimum)

@@ -37,10 +37,28 @@ final class StoreState
         long runningFire;
         boolean removed;
         int replaySlot = -1; // its slot in the recovery's ReplayProgress, once it has one
+        int snapshotAt = -1; // a row read from a snapshot before its task: where its upsert's body starts, and length
+        int snapshotLength;
 
         Row(final StoredTask task)
         {
             define(task);
+        }
+
+        /** A row read from a snapshot by name and progress; its task is decoded on open, once replay is done. */
+        Row(final String name, final byte state, final long nextFire, final long runs, final long missed,
+            final long failures, final long runningFire, final int snapshotAt, final int snapshotLength)
+        {
+            this.name = name;
+            set(state, nextFire, runs, missed, failures, runningFire);
+            this.snapshotAt = snapshotAt;
+            this.snapshotLength = snapshotLength;
+        }
+
+        /** @return its progress as it stands. */
+        TaskProgress progress()
+        {
+            return new TaskProgress(name, STATES[state], nextFire, runs, missed, failures, runningFire);
         }
 
         void define(final StoredTask task)
@@ -71,8 +89,7 @@ final class StoreState
             {
                 return task;
             }
-            task = task.withProgress(new TaskProgress(name, STATES[state], nextFire, runs, missed, failures,
-                runningFire));
+            task = task.withProgress(progress());
             return task;
         }
     }
@@ -82,20 +99,28 @@ final class StoreState
     private final SlotProgress slots = new SlotProgress();
 
     /**
-     * Loads the tasks of a snapshot into an empty state, with room made for them at once: their names are distinct,
+     * Loads the rows of a snapshot into an empty state, with room made for them at once: their names are distinct,
      * so each is put without looking it up first.
+     *
+     * @return {@code snapshot}; a name twice (never written so) leaves the earlier row removed, as an upsert would
+     *         replace it.
      */
-    void load(final StoredTask[] snapshot)
+    Row[] load(final Row[] snapshot)
     {
         if (!tasks.isEmpty())
         {
             throw new IllegalStateException("a snapshot is loaded into an empty state");
         }
         tasks = new HashMap<>((int)Math.min(Integer.MAX_VALUE, snapshot.length * 4L / 3 + 1));
-        for (final StoredTask task : snapshot)
+        for (final Row row : snapshot)
         {
-            tasks.put(task.name(), new Row(task)); // a name twice (never written so): the later holds, as in upserts
+            final Row replaced = tasks.put(row.name, row);
+            if (replaced != null)
+            {
+                replaced.removed = true;
+            }
         }
+        return snapshot;
     }
 
     void upsert(final StoredTask task)

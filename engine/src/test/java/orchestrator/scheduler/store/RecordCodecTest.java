@@ -2,11 +2,15 @@ package orchestrator.scheduler.store;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class RecordCodecTest
 {
@@ -53,5 +57,53 @@ class RecordCodecTest
             read.add(RecordCodec.parse(body, 0, body.length, in -> RecordCodec.readUpsert(in, repeats)));
         }
         assertEquals(written, read);
+    }
+
+    @Test
+    void shouldReadARowByNameAndProgressThenTheWholeTaskWithTheRowsProgressAsChangedSince()
+    {
+        final List<StoredTask> written = new ArrayList<>();
+        for (int i = 0; i < 20; i++)
+        {
+            written.add(Tasks.runnableTask("runnable-" + i, i));
+            written.add(Tasks.onceTask("once-\u00e9t\u00e9-" + i, i));
+            written.add(Tasks.handlerTask("handler-" + i, i));
+        }
+        final RecordCodec.Repeats rows = new RecordCodec.Repeats();
+        final RecordCodec.Repeats tasks = new RecordCodec.Repeats();
+        for (final StoredTask task : written)
+        {
+            final byte[] frame = new byte[3 + RecordCodec.upsert(task).length];
+            final byte[] body = RecordCodec.upsert(task);
+            System.arraycopy(body, 0, frame, 3, body.length); // a body inside a larger array, as in a snapshot
+            final StoreState.Row row = RecordCodec.parse(frame, 3, body.length,
+                in -> RecordCodec.readRow(in, rows, 3));
+            assertEquals(task.name(), row.name);
+            assertEquals(task.progress(), row.progress(), "the stored progress, read without the rest");
+            assertEquals(3, row.snapshotAt);
+            assertEquals(body.length, row.snapshotLength);
+
+            row.set(row.state, row.nextFire + 1000, row.runs + 2, row.missed + 3, row.failures + 4, 77);
+            final StoredTask read = RecordCodec.parse(frame, row.snapshotAt, row.snapshotLength,
+                in -> RecordCodec.readUpsert(in, tasks, row));
+            assertEquals(task.withProgress(row.progress()), read, "the rest as stored, the progress as replayed");
+            assertSame(row.name, read.name(), "the row's name object");
+        }
+    }
+
+    @Test
+    void shouldRefuseARowWhoseProgressNamesAnotherTask()
+    {
+        final byte[] body = RecordCodec.upsert(Tasks.runnableTask("mine", 1));
+        final byte[] name = "mine".getBytes(StandardCharsets.US_ASCII);
+        int last = -1;
+        for (int i = 0; i + name.length <= body.length; i++)
+        {
+            last = Arrays.equals(body, i, i + name.length, name, 0, name.length) ? i : last;
+        }
+        body[last + 3] = 't'; // the progress's copy of the name now spells "mint"
+        final IllegalArgumentException thrown = assertThrows(IllegalArgumentException.class,
+            () -> RecordCodec.parse(body, 0, body.length, in -> RecordCodec.readRow(in, new RecordCodec.Repeats(), 0)));
+        assertTrue(thrown.getMessage().contains("progress of 'mint' given for task 'mine'"), thrown.getMessage());
     }
 }

@@ -33,11 +33,13 @@ class ReplayProgressTest
                 // short ASCII names are matched packed; longer and non-ASCII ones are looked up each time
                 names.add(i % 10 == 0 ? "a-rather-long-task-name-" + i : i % 10 == 1 ? "tâche-" + i : "t-" + i);
             }
-            for (int i = 0; i < TASKS; i += 2) // half the names held at the start
+            final List<StoreState.Row> snapshot = new ArrayList<>();
+            for (int i = 0; i < TASKS; i += 2) // half the names held at the start, loaded as from a snapshot
             {
                 expected.upsert(Tasks.runnableTask(names.get(i), i));
-                replayed.upsert(Tasks.runnableTask(names.get(i), i));
+                snapshot.add(new StoreState.Row(Tasks.runnableTask(names.get(i), i)));
             }
+            seed(replay, replayed, snapshot);
             List<String> order = new ArrayList<>(names);
             for (int round = 0; round < 60; round++)
             {
@@ -169,5 +171,46 @@ class ReplayProgressTest
     {
         return tasks.stream().map(task -> task.name() + " " + task.progress()).sorted(Comparator.naturalOrder())
             .toList();
+    }
+
+    @Test
+    void shouldLookUpOnlyTheFirstNameOfARoundInTheOrderOfTheSnapshotItWasSeededWith()
+    {
+        final List<StoreState.Row> snapshot = new ArrayList<>();
+        for (int i = 0; i < TASKS; i++)
+        {
+            snapshot.add(new StoreState.Row(Tasks.runnableTask("task-" + i, i)));
+        }
+        final StoreState state = new StoreState();
+        final ReplayProgress replay = new ReplayProgress();
+        seed(replay, state, snapshot);
+        final List<String> order = new ArrayList<>();
+        snapshot.forEach(row -> order.add(row.name));
+        final ProgressCodec codec = new ProgressCodec(1 << 20);
+        for (int round = 0; round < 2; round++)
+        {
+            final ProgressBatch batch = new ProgressBatch(TASKS);
+            for (final String name : order)
+            {
+                batch.add(ProgressBatch.NO_SLOT, name, TaskState.SCHEDULED, round, round + 1, 0, 0,
+                    TaskProgress.NOT_RUNNING);
+            }
+            codec.encode(batch, frame -> replay.read(frame, Frames.HEADER, frame.length - Frames.HEADER, state));
+            Collections.reverse(order); // the engine's alternate batches
+        }
+        replay.fold();
+        assertEquals(1, replay.lookups(), "only the first entry, which follows no other");
+        assertEquals(2, state.tasks().stream().mapToLong(task -> task.progress().runs()).min().orElseThrow());
+    }
+
+    /** Loads {@code snapshot} into {@code state} and seeds {@code replay} with it, as JournalRecovery does. */
+    private static void seed(final ReplayProgress replay, final StoreState state, final List<StoreState.Row> snapshot)
+    {
+        replay.reserveSeeds(snapshot.size());
+        for (int i = 0; i < snapshot.size(); i++)
+        {
+            replay.packSeed(i, snapshot.get(i).name);
+        }
+        replay.seed(state.load(snapshot.toArray(new StoreState.Row[0])));
     }
 }

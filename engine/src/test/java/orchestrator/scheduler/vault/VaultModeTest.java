@@ -31,6 +31,7 @@ class VaultModeTest
         assertTrue(record.isPlain());
         assertEquals(-1, record.keyId());
         final byte[] encoded = record.toBytes();
+        assertEquals(-1, SealedRecord.keyIdOf(encoded));
         assertArrayEquals(payload, Arrays.copyOfRange(encoded, encoded.length - 64, encoded.length));
         assertArrayEquals(payload, vault.open(record, 4, "t", 2));
     }
@@ -139,6 +140,8 @@ class VaultModeTest
         assertEquals(3, record.keyId(), "a new key id for the returning key");
         assertArrayEquals(payload, vault.open(record, 1, "t", version));
         final byte[] bytes = record.toBytes();
+        assertEquals(3, SealedRecord.keyIdOf(bytes), "read from the encoding without a record");
+        assertEquals(-1, SealedRecord.keyIdOf(Arrays.copyOf(bytes, SealedRecord.SEALED_OVERHEAD - 1)), "too short");
         assertArrayEquals(payload, new VaultKey(record.keyId(), aead, k2.clone(), 1).open(bytes, 1, "t", version),
             "opens with a vault key on k2");
         assertNull(new VaultKey(record.keyId(), aead, k1.clone(), 1).open(bytes, 1, "t", version),
