@@ -59,10 +59,10 @@ final class RecordCodec
     {
         final String name = row == null ? getString(in) : skip(in, row.name);
         final String schedule = repeats.string(in, 0);
-        final String dialect = repeats.string(in, 1);
+        final CronDialect dialect = repeats.constant(in, 1, CronDialect.class);
         final ZoneId zone = repeats.zone(repeats.string(in, 2));
-        final String gap = repeats.string(in, 3);
-        final String overlap = repeats.string(in, 4);
+        final DstPolicy.Gap gap = repeats.constant(in, 3, DstPolicy.Gap.class);
+        final DstPolicy.Overlap overlap = repeats.constant(in, 4, DstPolicy.Overlap.class);
         final MisfirePolicy misfire = repeats.misfire(repeats.string(in, 5));
         final String handler = repeats.string(in, 6);
         final long recordId = in.getLong();
@@ -70,13 +70,12 @@ final class RecordCodec
         final byte[] payload = repeats.payload(in); // copied by StoredTask, so read into a reused array
         final TaskProgress progress = row == null ? repeats.progressOf(in, name) : skipProgress(in, row);
         final InterruptedFirePolicy onRestart =
-            in.hasRemaining() ? InterruptedFirePolicy.valueOf(repeats.string(in, 7)) : InterruptedFirePolicy.RUN_AGAIN;
+            in.hasRemaining() ? repeats.constant(in, 7, InterruptedFirePolicy.class) : InterruptedFirePolicy.RUN_AGAIN;
         final OverlapPolicy overlapPolicy =
-            in.hasRemaining() ? OverlapPolicy.valueOf(repeats.string(in, 9)) : OverlapPolicy.SKIP;
+            in.hasRemaining() ? repeats.constant(in, 9, OverlapPolicy.class) : OverlapPolicy.SKIP;
         final long timeoutMs = in.hasRemaining() ? in.getLong() : 0;
         final boolean interrupt = in.hasRemaining() && in.get() == 1;
-        return new StoredTask(name, schedule, dialect == null ? null : CronDialect.valueOf(dialect), zone,
-            gap == null ? null : DstPolicy.of(DstPolicy.Gap.valueOf(gap), DstPolicy.Overlap.valueOf(overlap)),
+        return new StoredTask(name, schedule, dialect, zone, gap == null ? null : DstPolicy.of(gap, overlap),
             misfire, handler, recordId, recordVersion, payload, progress, onRestart, overlapPolicy, timeoutMs,
             interrupt);
     }
@@ -99,7 +98,7 @@ final class RecordCodec
         in.getLong(); // record version
         skip(in, null); // payload
         skip(in, name);
-        final TaskState state = TaskState.valueOf(repeats.string(in, 8));
+        final TaskState state = repeats.constant(in, 8, TaskState.class);
         final StoreState.Row row = new StoreState.Row(name, (byte)state.ordinal(), in.getLong(), in.getLong(),
             in.getLong(), in.getLong(), in.getLong(), at, length);
         in.position(in.limit()); // the optional fields after the progress are read with the rest
@@ -152,6 +151,7 @@ final class RecordCodec
     static final class Repeats
     {
         private final byte[][] bytes = new byte[10][];
+        private final Enum<?>[] constants = new Enum<?>[10]; // what the string last read in the field names
         private final String[] strings = new String[10];
         private String zoneText;
         private ZoneId zone;
@@ -179,6 +179,22 @@ final class RecordCodec
             bytes[field] = Arrays.copyOfRange(in.array(), from, from + length);
             strings[field] = new String(bytes[field], StandardCharsets.UTF_8);
             return strings[field];
+        }
+
+        /** @return the constant named by the field's string, not looked up again while the string repeats; or null. */
+        <E extends Enum<E>> E constant(final ByteBuffer in, final int field, final Class<E> type)
+        {
+            final String last = strings[field];
+            final String text = string(in, field);
+            if (text == null)
+            {
+                return null;
+            }
+            if (text != last || constants[field] == null || constants[field].getDeclaringClass() != type)
+            {
+                constants[field] = Enum.valueOf(type, text);
+            }
+            return type.cast(constants[field]);
         }
 
         private byte[] payload = new byte[0];
@@ -220,7 +236,7 @@ final class RecordCodec
             }
             final String progressName = same ? name : new String(b, from, length, StandardCharsets.UTF_8);
             in.position(in.position() + length);
-            return new TaskProgress(progressName, TaskState.valueOf(string(in, 8)), in.getLong(), in.getLong(),
+            return new TaskProgress(progressName, constant(in, 8, TaskState.class), in.getLong(), in.getLong(),
                 in.getLong(), in.getLong(), in.getLong());
         }
 
