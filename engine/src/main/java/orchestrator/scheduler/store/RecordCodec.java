@@ -128,6 +128,7 @@ final class RecordCodec
         return name;
     }
 
+    /** @return whether {@code b[from, from + length)} is {@code name} in UTF-8 ({@code length} -1: null, never). */
     private static boolean spells(final byte[] b, final int from, final int length, final String name)
     {
         boolean same = length == name.length();
@@ -229,12 +230,8 @@ final class RecordCodec
             }
             final byte[] b = in.array();
             final int from = in.arrayOffset() + in.position();
-            boolean same = length == name.length();
-            for (int i = 0; same && i < length; i++)
-            {
-                same = b[from + i] == name.charAt(i); // ASCII only: any other byte is negative, never a char
-            }
-            final String progressName = same ? name : new String(b, from, length, StandardCharsets.UTF_8);
+            final String progressName =
+                spells(b, from, length, name) ? name : new String(b, from, length, StandardCharsets.UTF_8);
             in.position(in.position() + length);
             return new TaskProgress(progressName, constant(in, 8, TaskState.class), in.getLong(), in.getLong(),
                 in.getLong(), in.getLong(), in.getLong());

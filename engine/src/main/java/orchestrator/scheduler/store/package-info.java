@@ -19,7 +19,7 @@
  * whole or a row's name and progress only),
  * {@code ProgressCodec} (the compact progress record), {@code ReplayProgress} (progress replayed on open into
  * columns by task, found by the order of the entries before it, seeded with the snapshot's order),
- * {@code JournalFiles} (file names, lock, directory fsync, reads through a mapping) and {@code StoreState} (the tasks by name as rows updated in place, which replay and live writes update
+ * {@code JournalFiles} (file names, lock, directory fsync, whole-file reads) and {@code StoreState} (the tasks by name as rows updated in place, which replay and live writes update
  * through the same operations).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding that class's lock; the journal's

@@ -34,7 +34,7 @@ class RecordCodecTest
         assertEquals(written, read);
         assertSame(read.get(2).schedule(), read.get(3).schedule(), "the schedule of the upsert before is not decoded again");
         assertSame(read.get(0).name(), read.get(0).progress().name(), "the progress's name is the task's");
-        assertEquals(read.get(1).name(), read.get(1).progress().name(), "a non-ASCII name is decoded again, equal");
+        assertEquals(read.get(1).name(), read.get(1).progress().name(), "a non-ASCII name is compared decoded, and equal");
     }
 
     @Test
