@@ -36,7 +36,7 @@ final class TaskDurability
     private final ZoneId zone;
     private final Object[] stripes = new Object[STRIPES];
     private final Object maps = new Object();
-    private long touched; // kept so that the reads of TaskTable.touch are not optimised away
+    private long touched; // kept so that the reads of TaskRestore.touch are not optimised away
     private Map<String, StoredTask> waiting = new LinkedHashMap<>(); // guarded by maps: for their handler
     private final Map<String, StoredTask> unclaimed = new HashMap<>();     // guarded by maps: Runnable, by name
 
@@ -61,10 +61,8 @@ final class TaskDurability
         long recordIds = 0;
         synchronized (maps)
         {
-            if (waiting.isEmpty())
-            {
-                waiting = new LinkedHashMap<>((int)Math.min(Integer.MAX_VALUE, stored.size() * 4L / 3 + 1));
-            }
+            final int capacity = (int)Math.min(1 << 30, stored.size() * 4L / 3 + 1); // room made for them at once
+            waiting = waiting.isEmpty() ? new LinkedHashMap<>(capacity) : waiting;
             for (final StoredTask task : stored)
             {
                 if (task.handler() != null)
@@ -149,15 +147,7 @@ final class TaskDurability
                 }
             }
         }
-        registry.lock.lock();
-        try
-        {
-            registry.table.reserve(ready.size());
-        }
-        finally
-        {
-            registry.lock.unlock();
-        }
+        TaskRestore.reserve(registry, ready.size());
         for (int from = 0; from < ready.size(); from += RESTORE_CHUNK)
         {
             final List<StoredTask> chunk = ready.subList(from, Math.min(ready.size(), from + RESTORE_CHUNK));
@@ -185,10 +175,7 @@ final class TaskDurability
         registry.lock.lock(); // taken again, reentrantly, by each restore: one acquisition per chunk, not per task
         try
         {
-            for (final StoredTask task : chunk)
-            {
-                touched ^= registry.table.touch(task.name()); // their misses overlap here, not one by one below
-            }
+            touched ^= TaskRestore.touch(registry.table, chunk);
             StoredTask previous = null;
             TaskDefinition definition = null;
             for (final StoredTask task : chunk)

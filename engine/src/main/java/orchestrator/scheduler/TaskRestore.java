@@ -1,8 +1,10 @@
 package orchestrator.scheduler;
 
+import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskProgress;
 
 import java.time.Instant;
+import java.util.List;
 
 import static java.lang.System.Logger.Level.WARNING;
 
@@ -25,6 +27,38 @@ final class TaskRestore
      */
     private TaskRestore()
     {
+    }
+
+    /**
+     * Makes room in the table for {@code tasks} about to be restored, so that restoring them grows no column.
+     */
+    static void reserve(final TaskRegistry registry, final int tasks)
+    {
+        registry.lock.lock();
+        try
+        {
+            registry.table.reserve(tasks);
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+    }
+
+    /**
+     * Reads the name-index slot of each of {@code chunk}'s names (lock held), so that their cache misses overlap here
+     * rather than come one by one as each is restored.
+     *
+     * @return a value of no meaning, for the caller to keep so that the reads are not optimised away.
+     */
+    static long touch(final TaskTable table, final List<StoredTask> chunk)
+    {
+        long touched = 0;
+        for (final StoredTask task : chunk)
+        {
+            touched ^= table.touch(task.name());
+        }
+        return touched;
     }
 
     /**
