@@ -27,7 +27,8 @@ final class StoreState
 
     static final class Row
     {
-        StoredTask task; // the definition; its progress is stale once an entry was applied
+        StoredTask task; // the definition, its progress stale once an entry was applied; null in a snapshot's row
+                         // until decoded (JournalRecovery)
         String name;     // the name object of the last upsert, which the engine's entries carry
         byte state;
         long nextFire;
