@@ -9,8 +9,9 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 
 /**
- * Thread safe (stateless), called for the journal's writer, one snapshot at a time (on the writer's thread or on a
- * snapshot thread of its own): writes a journal's snapshot and deletes the segments it covers.
+ * Thread safe (stateless but for a field of no meaning that keeps the reads ahead from being optimised away), called
+ * for the journal's writer, one snapshot at a time (on the writer's thread or on a snapshot thread of its own): writes
+ * a journal's snapshot and deletes the segments it covers.
  * <p>
  * Caveats: a crash at any step leaves either the old or the new snapshot with every segment it needs (see
  * {@link JournalWriter}'s design notes).
