@@ -57,14 +57,20 @@ final class Frames
     /** As {@link #seal}, without the copy: the frame is {@code b[0, HEADER + bodyLength)}. */
     static void sealInPlace(final byte type, final byte[] b, final int bodyLength)
     {
+        sealInPlace(type, b, 0, bodyLength);
+    }
+
+    /** As {@link #seal}, without the copy, for the frame {@code b[offset, offset + HEADER + bodyLength)}. */
+    static void sealInPlace(final byte type, final byte[] b, final int offset, final int bodyLength)
+    {
         if (bodyLength > MAX_BODY)
         {
             throw new IllegalArgumentException("a record of " + bodyLength + " bytes is over the limit of " +
                 MAX_BODY);
         }
-        writeInt(b, 0, bodyLength);
-        b[8] = type;
-        writeInt(b, 4, crc(b, 0, bodyLength));
+        writeInt(b, offset, bodyLength);
+        b[offset + 8] = type;
+        writeInt(b, offset + 4, crc(b, offset, bodyLength));
     }
 
     /**

@@ -42,23 +42,25 @@ final class JournalSnapshots
         try (FileChannel out = channels.open(tmp))
         {
             out.truncate(0);
-            final ByteBuffer chunk = ByteBuffer.allocate(SNAPSHOT_CHUNK);
-            final RecordWriter.FrameSink sink = (frame, length) -> put(out, chunk, frame, length);
-            size += records.begin().bytes(ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
-                .putLong(segmentNumber).putLong(count).array()).frameTo(Frames.SNAPSHOT_BEGIN, sink);
+            records.clear(); // the frames are encoded one after the other in its array, written out every chunk
+            size += records.appendFrame().bytes(ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
+                .putLong(segmentNumber).putLong(count).array()).endFrame(Frames.SNAPSHOT_BEGIN);
             for (int i = 0; i < count; i++)
             {
                 if ((i & (AHEAD - 1)) == 0)
                 {
                     touched ^= touch(state.tasks, i + AHEAD, Math.min(count, i + 2 * AHEAD));
                 }
-                size += records.begin().upsert(state.tasks[i], state.states[i], state.nextFires[i], state.runs[i],
-                    state.missed[i], state.failures[i], state.runningFires[i]).frameTo(Frames.UPSERT, sink);
+                size += records.appendFrame().upsert(state.tasks[i], state.states[i], state.nextFires[i],
+                    state.runs[i], state.missed[i], state.failures[i], state.runningFires[i]).endFrame(Frames.UPSERT);
+                if (records.appended() >= SNAPSHOT_CHUNK)
+                {
+                    records.writeTo(out);
+                }
             }
-            size += records.begin().bytes(ByteBuffer.allocate(8).putLong(count).array())
-                .frameTo(Frames.SNAPSHOT_END, sink);
-            chunk.flip();
-            JournalFiles.writeFully(out, chunk);
+            size += records.appendFrame().bytes(ByteBuffer.allocate(8).putLong(count).array())
+                .endFrame(Frames.SNAPSHOT_END);
+            records.writeTo(out);
             out.force(true);
         }
         Files.move(tmp, dir.resolve(JournalFiles.SNAPSHOT), StandardCopyOption.ATOMIC_MOVE);
@@ -84,24 +86,5 @@ final class JournalSnapshots
             sum += task.name().length() + (payload == null ? 0 : payload.length);
         }
         return sum;
-    }
-
-    private static void put(final FileChannel out, final ByteBuffer chunk, final byte[] frame, final int length)
-        throws IOException
-    {
-        if (chunk.remaining() < length)
-        {
-            chunk.flip();
-            JournalFiles.writeFully(out, chunk);
-            chunk.clear();
-        }
-        if (length > chunk.capacity())
-        {
-            JournalFiles.writeFully(out, ByteBuffer.wrap(frame, 0, length));
-        }
-        else
-        {
-            chunk.put(frame, 0, length);
-        }
     }
 }

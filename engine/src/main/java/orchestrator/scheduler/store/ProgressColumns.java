@@ -2,6 +2,7 @@ package orchestrator.scheduler.store;
 
 import java.util.Arrays;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * NOT thread safe: owned by a {@link SlotProgress} or a {@link ReplayProgress}. The latest progress entry of each slot
@@ -18,6 +19,8 @@ final class ProgressColumns
     private boolean[] pending = new boolean[0];
     private int[] pendingSlots = new int[16];
     private int pendingCount;
+    private static final int AHEAD = 32; // slots whose rows are read ahead of their fold
+    private int touched;                 // kept so that the reads ahead are not optimised away
 
     /** Grows every column to {@code capacity} slots. */
     void grow(final int capacity)
@@ -68,11 +71,23 @@ final class ProgressColumns
         }
     }
 
-    /** Applies every pending entry to the row {@code rowOf} gives its slot (or none); nothing is pending afterwards. */
-    void fold(final IntFunction<StoreState.Row> rowOf)
+    /**
+     * Applies every pending entry to the row {@code rowOf} gives its slot (or none); nothing is pending afterwards.
+     * {@code ahead} reads what {@code rowOf} will read of a slot, without effect, a stretch of slots ahead: the rows
+     * lie scattered over the heap, and their misses then overlap instead of coming one after the other.
+     */
+    void fold(final IntFunction<StoreState.Row> rowOf, final IntUnaryOperator ahead)
     {
+        int touched = 0;
         for (int k = 0; k < pendingCount; k++)
         {
+            if ((k & (AHEAD - 1)) == 0)
+            {
+                for (int j = k + AHEAD, end = Math.min(pendingCount, k + 2 * AHEAD); j < end; j++)
+                {
+                    touched += ahead.applyAsInt(pendingSlots[j]);
+                }
+            }
             final int slot = pendingSlots[k];
             if (pending[slot])
             {
@@ -80,5 +95,6 @@ final class ProgressColumns
             }
         }
         pendingCount = 0;
+        this.touched = touched;
     }
 }

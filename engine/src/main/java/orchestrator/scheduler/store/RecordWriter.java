@@ -6,7 +6,9 @@ import orchestrator.scheduler.TaskState;
 import java.io.IOException;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -30,14 +32,22 @@ final class RecordWriter
 
     private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class,
         ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle BIG_LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle BIG_INTS = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private byte[] b = new byte[256];
     private int p;
+    private int frameStart; // where the frame being written starts: 0 after begin(), later after appendFrame()
     private MisfirePolicy misfire; // the last policy written, with its text
     private String misfireText;
     // the string fields of an upsert that tasks usually share (schedule, zone, handler, policies): the last value of
-    // each, with its encoding, copied as bytes when the next task's is equal (a snapshot of a million tasks)
-    private static final int SHARED_FIELDS = 9;
+    // each, with its encoding, copied as bytes when the next task's is equal (a snapshot of a million tasks); the
+    // seven that follow the name are one run, copied at once when all are equal
+    private static final int RUN_FIELDS = 7;
+    private final String[] runValues = new String[RUN_FIELDS];
+    private byte[] runBytes = new byte[64];
+    private int runLength = -1;
+    private static final int SHARED_FIELDS = 2;
     private final String[] shared = new String[SHARED_FIELDS];
     private final byte[][] sharedBytes = new byte[SHARED_FIELDS][16];
     private final int[] sharedLength = new int[SHARED_FIELDS];
@@ -45,8 +55,53 @@ final class RecordWriter
     /** Starts a frame: its header is filled in by {@link #frame}. */
     RecordWriter begin()
     {
+        frameStart = 0;
         p = Frames.HEADER;
         return this;
+    }
+
+    /**
+     * Starts a frame after those already written since {@link #clear}, so that a run of frames is encoded in place,
+     * without a copy each: seal it with {@link #endFrame}, write the run out with {@link #writeTo}.
+     */
+    RecordWriter appendFrame()
+    {
+        frameStart = p;
+        ensure(Frames.HEADER);
+        p += Frames.HEADER;
+        return this;
+    }
+
+    /**
+     * Seals the frame of {@code type} started by {@link #appendFrame}.
+     *
+     * @return the frame's length.
+     */
+    int endFrame(final byte type)
+    {
+        Frames.sealInPlace(type, b, frameStart, p - frameStart - Frames.HEADER);
+        return p - frameStart;
+    }
+
+    /** Drops whatever was written: the next {@link #appendFrame} starts at 0. */
+    RecordWriter clear()
+    {
+        frameStart = 0;
+        p = 0;
+        return this;
+    }
+
+    /** @return the bytes of the frames appended since {@link #clear} (or since the last {@link #writeTo}). */
+    int appended()
+    {
+        return p;
+    }
+
+    /** Writes the frames appended since {@link #clear} to {@code out} and clears. */
+    void writeTo(final FileChannel out) throws IOException
+    {
+        JournalFiles.writeFully(out, ByteBuffer.wrap(b, 0, p));
+        clear();
     }
 
     /** @return the frame of {@code type} whose body was written since {@link #begin}. */
@@ -86,13 +141,7 @@ final class RecordWriter
         final int nameAt = p;
         string(task.name());
         final int nameLength = p - nameAt;
-        shared(0, task.schedule());
-        shared(1, task.dialect() == null ? null : task.dialect().name());
-        shared(2, task.zone().getId());
-        shared(3, task.dst() == null ? null : task.dst().gap().name());
-        shared(4, task.dst() == null ? null : task.dst().overlap().name());
-        shared(5, misfireText(task.misfire()));
-        shared(6, task.handler());
+        definition(task);
         putLong(task.recordId());
         putLong(task.recordVersion());
         final byte[] payload = task.payload();
@@ -116,8 +165,8 @@ final class RecordWriter
         putLong(missed);
         putLong(failures);
         putLong(runningFire);
-        shared(7, task.onRestart().name()); // optional on read, as what follows: journals written before them open
-        shared(8, task.overlap().name());
+        shared(0, task.onRestart().name()); // optional on read, as what follows: journals written before them open
+        shared(1, task.overlap().name());
         putLong(task.timeoutMs());
         putByte((byte)(task.interruptOnTimeout() ? 1 : 0));
         return this;
@@ -166,6 +215,50 @@ final class RecordWriter
         }
         final byte[] utf8 = value.getBytes(StandardCharsets.UTF_8);
         return putInt(utf8.length).bytes(utf8);
+    }
+
+    /**
+     * The task's schedule (expression, dialect, zone, DST policy), misfire policy and handler, each as {@link #string};
+     * copied as the last task's bytes when all seven are equal to its.
+     */
+    private void definition(final StoredTask task)
+    {
+        final String schedule = task.schedule();
+        final String dialect = task.dialect() == null ? null : task.dialect().name();
+        final String zone = task.zone().getId();
+        final String gap = task.dst() == null ? null : task.dst().gap().name();
+        final String overlap = task.dst() == null ? null : task.dst().overlap().name();
+        final String misfire = misfireText(task.misfire());
+        final String handler = task.handler();
+        if (runLength >= 0 && same(0, schedule) && same(1, dialect) && same(2, zone) && same(3, gap) &&
+            same(4, overlap) && same(5, misfire) && same(6, handler))
+        {
+            ensure(runLength);
+            System.arraycopy(runBytes, 0, b, p, runLength);
+            p += runLength;
+            return;
+        }
+        final int from = p;
+        string(schedule).string(dialect).string(zone).string(gap).string(overlap).string(misfire).string(handler);
+        runLength = p - from;
+        if (runBytes.length < runLength)
+        {
+            runBytes = new byte[Math.max(runLength, 2 * runBytes.length)];
+        }
+        System.arraycopy(b, from, runBytes, 0, runLength);
+        runValues[0] = schedule;
+        runValues[1] = dialect;
+        runValues[2] = zone;
+        runValues[3] = gap;
+        runValues[4] = overlap;
+        runValues[5] = misfire;
+        runValues[6] = handler;
+    }
+
+    private boolean same(final int field, final String value)
+    {
+        final String last = runValues[field];
+        return value == last || value != null && value.equals(last);
     }
 
     /** As {@link #string}, copying the last encoding of {@code field} when {@code value} equals its last value. */
@@ -284,19 +377,14 @@ final class RecordWriter
     RecordWriter putLong(final long value)
     {
         ensure(8);
-        for (int shift = 56; shift >= 0; shift -= 8)
-        {
-            b[p++] = (byte)(value >>> shift);
-        }
+        BIG_LONGS.set(b, p, value);
+        p += 8;
         return this;
     }
 
     private void writeInt(final int at, final int value)
     {
-        b[at] = (byte)(value >>> 24);
-        b[at + 1] = (byte)(value >>> 16);
-        b[at + 2] = (byte)(value >>> 8);
-        b[at + 3] = (byte)value;
+        BIG_INTS.set(b, at, value);
     }
 
     private void ensure(final int bytes)

@@ -79,7 +79,7 @@ final class SlotProgress
     /** Applies every pending entry to its row, in slot order of first record; nothing is pending afterwards. */
     void fold(final StoreState state)
     {
-        columns.fold(slot -> state.row(slot, names[slot]));
+        columns.fold(slot -> state.row(slot, names[slot]), state::touch);
     }
 
     private void foldSlot(final int slot, final StoreState state)

@@ -1,8 +1,12 @@
 package orchestrator.scheduler.store;
 
+import orchestrator.scheduler.MisfirePolicy;
+import orchestrator.scheduler.cron.CronDialect;
+import orchestrator.scheduler.cron.DstPolicy;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,6 +60,53 @@ class RecordCodecTest
             final byte[] body = writer.begin().upsert(task).body();
             read.add(RecordCodec.parse(body, 0, body.length, in -> RecordCodec.readUpsert(in, repeats)));
         }
+        assertEquals(written, read);
+    }
+
+    @Test
+    void shouldAppendFramesInPlaceThatReadBackAsEachTaskWhicheverOneOfItsSharedFieldsDiffersFromTheTaskBefore()
+        throws Exception
+    {
+        final List<StoredTask> written = new ArrayList<>();
+        for (int i = 0; i < 8; i++)
+        {
+            final String name = "task-" + i;
+            final TaskProgress progress = Tasks.progress(name, i);
+            written.add(new StoredTask(name, i == 1 ? "0 0 13 ? * 2" : "0 0 12 ? * 2",
+                i == 2 ? null : CronDialect.QUARTZ, ZoneId.of(i == 3 ? "UTC" : "Europe/Paris"),
+                i == 4 ? null : DstPolicy.of(DstPolicy.Gap.SKIP, i == 5 ? DstPolicy.Overlap.FIRST : DstPolicy.Overlap.BOTH),
+                i == 6 ? MisfirePolicy.SKIP : MisfirePolicy.fireAll(7), i == 7 ? "other" : "handler", i, 1,
+                new byte[] {(byte)i}, progress));
+            written.add(Tasks.runnableTask("same-as-before-" + i, i));
+            written.add(Tasks.runnableTask("same-again-" + i, i));
+        }
+        final RecordWriter writer = new RecordWriter().clear();
+        final List<Integer> lengths = new ArrayList<>();
+        for (final StoredTask task : written)
+        {
+            lengths.add(writer.appendFrame().upsert(task).endFrame(Frames.UPSERT));
+        }
+        final java.nio.file.Path file = java.nio.file.Files.createTempFile("frames", ".dat");
+        try (java.nio.channels.FileChannel out = JournalOptions.openForWrite(file))
+        {
+            assertEquals(lengths.stream().mapToInt(Integer::intValue).sum(), writer.appended());
+            writer.writeTo(out);
+            assertEquals(0, writer.appended());
+        }
+        final byte[] b = java.nio.file.Files.readAllBytes(file);
+        java.nio.file.Files.delete(file);
+        final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
+        final List<StoredTask> read = new ArrayList<>();
+        int at = 0;
+        for (final int length : lengths)
+        {
+            assertEquals(at + length, Frames.check(b, at, b.length), "the frame at " + at);
+            assertEquals(Frames.UPSERT, b[at + 8]);
+            final int body = at + Frames.HEADER;
+            read.add(RecordCodec.parse(b, body, length - Frames.HEADER, in -> RecordCodec.readUpsert(in, repeats)));
+            at += length;
+        }
+        assertEquals(b.length, at);
         assertEquals(written, read);
     }
 

@@ -48,6 +48,51 @@ class StoreStateTest
     }
 
     @Test
+    void shouldFreezeAndListEveryHeldTaskOnceAfterRandomUpsertsRemovesAndProgress()
+    {
+        final java.util.Random random = new java.util.Random(42);
+        final StoreState state = new StoreState();
+        final java.util.Map<String, Long> expected = new java.util.HashMap<>(); // name -> next fire
+        final String[] names = new String[40];
+        for (int i = 0; i < names.length; i++)
+        {
+            names[i] = "t" + i;
+        }
+        for (int step = 0; step < 5_000; step++)
+        {
+            final int k = random.nextInt(names.length);
+            final String name = names[k];
+            switch (random.nextInt(3))
+            {
+                case 0:
+                    state.upsert(Tasks.runnableTask(name, step));
+                    expected.put(name, Tasks.progress(name, step).nextFire());
+                    break;
+                case 1:
+                    state.remove(name);
+                    expected.remove(name);
+                    break;
+                default:
+                    final long next = step;
+                    state.progress(batch(k, name, next));
+                    expected.computeIfPresent(name, (n, before) -> next);
+                    break;
+            }
+            if (step % 97 == 0)
+            {
+                final StoreState.Frozen frozen = state.freeze();
+                final java.util.Map<String, Long> frozenNext = new java.util.HashMap<>();
+                for (int i = 0; i < frozen.size; i++)
+                {
+                    assertEquals(null, frozenNext.put(frozen.tasks[i].name(), frozen.nextFires[i]), "held twice");
+                }
+                assertEquals(expected, frozenNext, "step " + step);
+                assertEquals(expected.keySet(), new java.util.HashSet<>(names(state)), "step " + step);
+            }
+        }
+    }
+
+    @Test
     void shouldApplyProgressOfAnEqualNameThatIsAnotherObject()
     {
         final StoreState state = new StoreState();
