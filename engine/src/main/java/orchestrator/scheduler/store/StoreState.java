@@ -5,6 +5,7 @@ import orchestrator.scheduler.TaskState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -40,7 +41,6 @@ final class StoreState
         int replaySlot = -1; // its slot in the recovery's ReplayProgress, once it has one
         int snapshotAt = -1; // a row read from a snapshot before its task: where its upsert's body starts, and length
         int snapshotLength;
-        int index = -1;      // its place in StoreState.held while held
 
         Row(final StoredTask task)
         {
@@ -97,10 +97,6 @@ final class StoreState
     }
 
     private Map<String, Row> tasks = new HashMap<>();
-    // the rows held, in the order they came (a removal moves the last into the gap): a snapshot reads them in this
-    // order, which is about the order of their objects on the heap, instead of the map's, which is random
-    private Row[] held = new Row[16];
-    private int heldCount;
     private Row[] bySlot = new Row[0];
     private static final int AHEAD = 32; // rows read ahead of their copy in freeze()
     private int touched;                 // kept so that the reads ahead are not optimised away
@@ -120,15 +116,13 @@ final class StoreState
             throw new IllegalStateException("a snapshot is loaded into an empty state");
         }
         tasks = new HashMap<>((int)Math.min(Integer.MAX_VALUE, snapshot.length * 4L / 3 + 1));
-        held = new Row[Math.max(16, snapshot.length)];
         for (final Row row : snapshot)
         {
             final Row replaced = tasks.put(row.name, row);
             if (replaced != null)
             {
-                unhold(replaced);
+                replaced.removed = true;
             }
-            hold(row);
         }
         return snapshot;
     }
@@ -139,9 +133,7 @@ final class StoreState
         final Row row = tasks.get(task.name());
         if (row == null)
         {
-            final Row added = new Row(task);
-            tasks.put(task.name(), added);
-            hold(added);
+            tasks.put(task.name(), new Row(task));
         }
         else
         {
@@ -156,29 +148,9 @@ final class StoreState
         final Row row = tasks.remove(name);
         if (row != null)
         {
-            unhold(row);
+            row.removed = true;
         }
         return row;
-    }
-
-    private void hold(final Row row)
-    {
-        if (heldCount == held.length)
-        {
-            held = Arrays.copyOf(held, heldCount * 2);
-        }
-        row.index = heldCount;
-        held[heldCount++] = row;
-    }
-
-    private void unhold(final Row row)
-    {
-        row.removed = true;
-        final Row last = held[--heldCount];
-        held[row.index] = last;
-        last.index = row.index;
-        held[heldCount] = null;
-        row.index = -1;
     }
 
     /** Progress of a name not held (removed meanwhile, or never stored) is ignored. */
@@ -255,18 +227,19 @@ final class StoreState
     Frozen freeze()
     {
         fold();
-        final Frozen frozen = new Frozen(heldCount);
+        final Frozen frozen = new Frozen(tasks.size());
+        final Iterator<Row> ahead = tasks.values().iterator(); // a stretch ahead: the rows' misses overlap
         int touched = 0;
-        for (int i = 0; i < heldCount; i++)
+        for (int i = 0; i < AHEAD && ahead.hasNext(); i++)
         {
-            if ((i & (AHEAD - 1)) == 0)
+            touched += ahead.next().state;
+        }
+        for (final Row row : tasks.values())
+        {
+            if (ahead.hasNext())
             {
-                for (int j = i + AHEAD, end = Math.min(heldCount, i + 2 * AHEAD); j < end; j++)
-                {
-                    touched += held[j].state; // the rows lie scattered: read a stretch ahead so that misses overlap
-                }
+                touched += ahead.next().state;
             }
-            final Row row = held[i];
             frozen.add(row.task, row.state, row.nextFire, row.runs, row.missed, row.failures, row.runningFire);
         }
         this.touched = touched;
@@ -313,10 +286,10 @@ final class StoreState
     List<StoredTask> tasks()
     {
         fold();
-        final List<StoredTask> all = new ArrayList<>(heldCount);
-        for (int i = 0; i < heldCount; i++)
+        final List<StoredTask> all = new ArrayList<>(tasks.size());
+        for (final Row row : tasks.values())
         {
-            all.add(held[i].current());
+            all.add(row.current());
         }
         return all;
     }
