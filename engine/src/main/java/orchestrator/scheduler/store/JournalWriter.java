@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
@@ -72,7 +73,11 @@ final class JournalWriter implements Runnable
     private long segmentNumber;
     private long position;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+    // the frames of a batch in order: a record's own frame, or null for the next range of the progress codec's array,
+    // where progress frames are encoded in place (ranges: from, length pairs)
     private final List<byte[]> frames = new ArrayList<>();
+    private int[] ranges = new int[16];
+    private int rangeCount;
     private final ProgressCodec progressCodec;
     private final JournalCompaction compaction;
 
@@ -224,34 +229,35 @@ final class JournalWriter implements Runnable
             compaction.take(false);
             boolean compact = false;
             boolean durable = false;
-            frames.clear();
+            clearFrames();
+            long bytes = 0;
             for (final Entry entry : batch)
             {
                 durable |= entry.durable();
                 if (entry.type() == Frames.PROGRESS_COMPACT)
                 {
                     // on this thread, not the caller's; short names from the state's packed copies
-                    progressCodec.encode((ProgressBatch)entry.value(), state.slots(), frames::add);
+                    progressCodec.append((ProgressBatch)entry.value(), state.slots(), this::addRange);
                 }
                 else if (entry.frame() != null)
                 {
                     frames.add(entry.frame());
+                    bytes += entry.frame().length;
                 }
                 else
                 {
                     compact = true;
                 }
             }
-            long bytes = 0;
-            for (final byte[] frame : frames)
+            for (int i = 1; i < rangeCount; i += 2)
             {
-                bytes += frame.length;
+                bytes += ranges[i];
             }
             if (bytes > 0)
             {
                 append(bytes, durable);
             }
-            frames.clear();
+            clearFrames();
             for (final Entry entry : batch)
             {
                 if (entry.type() != 0)
@@ -298,21 +304,27 @@ final class JournalWriter implements Runnable
             roll();
         }
         buffer.clear();
+        final byte[] progressFrames = progressCodec.appended();
+        int range = 0;
         for (final byte[] frame : frames)
         {
-            if (buffer.remaining() < frame.length)
+            final byte[] array = frame != null ? frame : progressFrames;
+            final int from = frame != null ? 0 : ranges[range];
+            final int length = frame != null ? frame.length : ranges[range + 1];
+            range += frame != null ? 0 : 2;
+            if (buffer.remaining() < length)
             {
                 buffer.flip();
                 JournalFiles.writeFully(segment, buffer);
                 buffer.clear();
             }
-            if (frame.length > buffer.capacity())
+            if (length > buffer.capacity())
             {
-                JournalFiles.writeFully(segment, ByteBuffer.wrap(frame));
+                JournalFiles.writeFully(segment, ByteBuffer.wrap(array, from, length));
             }
             else
             {
-                buffer.put(frame);
+                buffer.put(array, from, length);
             }
         }
         buffer.flip();
@@ -323,6 +335,24 @@ final class JournalWriter implements Runnable
         }
         position += bytes;
         compaction.appended(bytes);
+    }
+
+    private void addRange(final int from, final int length)
+    {
+        if (rangeCount + 2 > ranges.length)
+        {
+            ranges = Arrays.copyOf(ranges, 2 * ranges.length);
+        }
+        ranges[rangeCount++] = from;
+        ranges[rangeCount++] = length;
+        frames.add(null);
+    }
+
+    private void clearFrames()
+    {
+        frames.clear();
+        rangeCount = 0;
+        progressCodec.clear();
     }
 
     private void apply(final Entry entry)

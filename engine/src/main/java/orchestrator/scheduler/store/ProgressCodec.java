@@ -1,5 +1,6 @@
 package orchestrator.scheduler.store;
 
+import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +15,8 @@ import java.util.function.Consumer;
  */
 final class ProgressCodec
 {
+    /** The most bytes of appended frames kept in the array between batches (a batch of a million tasks: 37 MB). */
+    static final int KEPT_BYTES = 64 << 20;
     private final long frameBodyLimit;
     private final RecordWriter out = new RecordWriter();
 
@@ -36,23 +39,54 @@ final class ProgressCodec
      */
     void encode(final ProgressBatch batch, final SlotProgress packed, final Consumer<byte[]> frames)
     {
+        out.clear();
+        append(batch, packed, (from, length) -> frames.accept(Arrays.copyOfRange(out.array(), from, from + length)));
+        out.clear();
+    }
+
+    /**
+     * Encodes {@code batch} as one or more whole frames after those appended since {@link #clear}, in this codec's
+     * own array, without a copy each: {@code ranges} hears where each lies in {@link #appended()}.
+     */
+    void append(final ProgressBatch batch, final SlotProgress packed, final FrameRanges ranges)
+    {
         final int size = batch.size();
         final long base = size == 0 ? 0 : batch.nextFire(0);
         int from = 0;
         while (from < size)
         {
-            final int countAt = out.begin().position();
+            final int start = out.appendFrame().position() - Frames.HEADER;
+            final int countAt = out.position();
             out.putInt(0).putLong(base);
             int i = from;
-            while (i < size && (i == from || out.position() - Frames.HEADER < frameBodyLimit))
+            while (i < size && (i == from || out.position() - countAt < frameBodyLimit))
             {
                 putEntry(batch, packed, i, base);
                 i++;
             }
             out.putIntAt(countAt, i - from);
-            frames.accept(out.frame(Frames.PROGRESS_COMPACT));
+            ranges.frame(start, out.endFrame(Frames.PROGRESS_COMPACT));
             from = i;
         }
+    }
+
+    /** Where a frame was appended: {@code appended()[from, from + length)}. */
+    interface FrameRanges
+    {
+        void frame(int from, int length);
+    }
+
+    /** @return the array the frames appended since {@link #clear} lie in; valid until the next append or clear. */
+    byte[] appended()
+    {
+        return out.array();
+    }
+
+    /** Drops the frames appended; an array grown past {@link #KEPT_BYTES} is let go. */
+    void clear()
+    {
+        out.clear();
+        out.trim(KEPT_BYTES);
     }
 
     private void putEntry(final ProgressBatch batch, final SlotProgress packed, final int i, final long base)

@@ -97,6 +97,23 @@ final class RecordWriter
         return p;
     }
 
+    /** @return the array written into; valid until the next write, which may grow it. */
+    byte[] array()
+    {
+        return b;
+    }
+
+    /** Lets go of an array grown past {@code bytes} (after a very large batch), for a small one. */
+    void trim(final int bytes)
+    {
+        if (b.length > bytes)
+        {
+            b = new byte[256];
+            frameStart = 0;
+            p = 0;
+        }
+    }
+
     /** Writes the frames appended since {@link #clear} to {@code out} and clears. */
     void writeTo(final FileChannel out) throws IOException
     {
