@@ -34,6 +34,9 @@ final class JournalCompaction
     private long logBytes;                        // bytes of the segments the last finished snapshot does not cover
     private CompletableFuture<Long> running;      // the snapshot in progress on its own thread, or null
     private long logBytesAtFreeze;                // logBytes when it was frozen: the log it makes obsolete
+    private StoreState.Frozen behind;             // the frozen copy the snapshot in progress reads
+    private StoreState.Frozen spare;              // a frozen copy no snapshot reads any more, for the next freeze
+    private final RecordWriter behindRecords = new RecordWriter(); // the snapshot thread's, one snapshot at a time
 
     JournalCompaction(final Path dir, final JournalOptions options, final StoreState state,
         final JournalRecovery.Recovered recovered)
@@ -85,7 +88,10 @@ final class JournalCompaction
     void snapshot(final long covered, final long position) throws IOException
     {
         take(true);
-        snapshotBytes = JournalSnapshots.write(dir, options.channels(), state.freeze(), records, covered);
+        final StoreState.Frozen frozen = state.freeze(spare);
+        spare = null; // until written: a failure fails the journal
+        snapshotBytes = JournalSnapshots.write(dir, options.channels(), frozen, records, covered);
+        spare = frozen;
         logBytes = position;
     }
 
@@ -95,14 +101,16 @@ final class JournalCompaction
      */
     void snapshotBehind(final long covered)
     {
-        final StoreState.Frozen frozen = state.freeze();
+        final StoreState.Frozen frozen = state.freeze(spare);
+        spare = null;
+        behind = frozen;
         logBytesAtFreeze = logBytes;
         final CompletableFuture<Long> done = new CompletableFuture<>();
         final Thread thread = new Thread(() ->
         {
             try
             {
-                done.complete(JournalSnapshots.write(dir, options.channels(), frozen, new RecordWriter(), covered));
+                done.complete(JournalSnapshots.write(dir, options.channels(), frozen, behindRecords, covered));
             }
             catch (final IOException | RuntimeException | Error ex)
             {
@@ -130,6 +138,7 @@ final class JournalCompaction
         try
         {
             snapshotBytes = done.join();
+            spare = behind; // read no more: the next freeze copies into it
             logBytes -= logBytesAtFreeze; // the log since the snapshot: the segments written after the freeze
         }
         catch (final CompletionException ex)

@@ -226,8 +226,19 @@ final class StoreState
      */
     Frozen freeze()
     {
+        return freeze(null);
+    }
+
+    /**
+     * As {@link #freeze()}, into {@code spare} (a frozen copy no longer read) when it has room: a snapshot every few
+     * batches of a million tasks would otherwise allocate 45 MB of columns each time. A spare keeps the definitions it
+     * held past the new size until it is frozen into again.
+     */
+    Frozen freeze(final Frozen spare)
+    {
         fold();
-        final Frozen frozen = new Frozen(tasks.size());
+        final Frozen frozen = spare != null && spare.tasks.length >= tasks.size() ? spare.clear() :
+            new Frozen(tasks.size() + tasks.size() / 8);
         final Iterator<Row> ahead = tasks.values().iterator(); // a stretch ahead: the rows' misses overlap
         int touched = 0;
         for (int i = 0; i < AHEAD && ahead.hasNext(); i++)
@@ -267,6 +278,12 @@ final class StoreState
             missed = new long[capacity];
             failures = new long[capacity];
             runningFires = new long[capacity];
+        }
+
+        private Frozen clear()
+        {
+            size = 0;
+            return this;
         }
 
         private void add(final StoredTask task, final byte state, final long nextFire, final long runs,

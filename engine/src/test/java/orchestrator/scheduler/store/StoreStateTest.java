@@ -48,7 +48,7 @@ class StoreStateTest
     }
 
     @Test
-    void shouldFreezeAndListEveryHeldTaskOnceAfterRandomUpsertsRemovesAndProgress()
+    void shouldFreezeIntoTheCopyBeforeAndListEveryHeldTaskOnceAfterRandomUpsertsRemovesAndProgress()
     {
         final java.util.Random random = new java.util.Random(42);
         final StoreState state = new StoreState();
@@ -58,6 +58,7 @@ class StoreStateTest
         {
             names[i] = "t" + i;
         }
+        StoreState.Frozen spare = null;
         for (int step = 0; step < 5_000; step++)
         {
             final int k = random.nextInt(names.length);
@@ -80,7 +81,8 @@ class StoreStateTest
             }
             if (step % 97 == 0)
             {
-                final StoreState.Frozen frozen = state.freeze();
+                final StoreState.Frozen frozen = state.freeze(spare); // into the copy before, when it has room
+                spare = frozen;
                 final java.util.Map<String, Long> frozenNext = new java.util.HashMap<>();
                 for (int i = 0; i < frozen.size; i++)
                 {
