@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.Condition;
@@ -73,11 +72,7 @@ final class JournalWriter implements Runnable
     private long segmentNumber;
     private long position;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
-    // the frames of a batch in order: a record's own frame, or null for the next range of the progress codec's array,
-    // where progress frames are encoded in place (ranges: from, length pairs)
-    private final List<byte[]> frames = new ArrayList<>();
-    private int[] ranges = new int[16];
-    private int rangeCount;
+    private final BatchFrames frames = new BatchFrames();
     private final ProgressCodec progressCodec;
     private final JournalCompaction compaction;
 
@@ -230,32 +225,26 @@ final class JournalWriter implements Runnable
             boolean compact = false;
             boolean durable = false;
             clearFrames();
-            long bytes = 0;
             for (final Entry entry : batch)
             {
                 durable |= entry.durable();
                 if (entry.type() == Frames.PROGRESS_COMPACT)
                 {
                     // on this thread, not the caller's; short names from the state's packed copies
-                    progressCodec.append((ProgressBatch)entry.value(), state.slots(), this::addRange);
+                    progressCodec.append((ProgressBatch)entry.value(), state.slots(), frames::addRange);
                 }
                 else if (entry.frame() != null)
                 {
                     frames.add(entry.frame());
-                    bytes += entry.frame().length;
                 }
                 else
                 {
                     compact = true;
                 }
             }
-            for (int i = 1; i < rangeCount; i += 2)
+            if (frames.bytes() > 0)
             {
-                bytes += ranges[i];
-            }
-            if (bytes > 0)
-            {
-                append(bytes, durable);
+                append(frames.bytes(), durable);
             }
             clearFrames();
             for (final Entry entry : batch)
@@ -303,32 +292,7 @@ final class JournalWriter implements Runnable
         {
             roll();
         }
-        buffer.clear();
-        final byte[] progressFrames = progressCodec.appended();
-        int range = 0;
-        for (final byte[] frame : frames)
-        {
-            final byte[] array = frame != null ? frame : progressFrames;
-            final int from = frame != null ? 0 : ranges[range];
-            final int length = frame != null ? frame.length : ranges[range + 1];
-            range += frame != null ? 0 : 2;
-            if (buffer.remaining() < length)
-            {
-                buffer.flip();
-                JournalFiles.writeFully(segment, buffer);
-                buffer.clear();
-            }
-            if (length > buffer.capacity())
-            {
-                JournalFiles.writeFully(segment, ByteBuffer.wrap(array, from, length));
-            }
-            else
-            {
-                buffer.put(array, from, length);
-            }
-        }
-        buffer.flip();
-        JournalFiles.writeFully(segment, buffer);
+        frames.writeTo(segment, buffer, progressCodec.appended());
         if (durable)
         {
             segment.force(false);
@@ -337,21 +301,9 @@ final class JournalWriter implements Runnable
         compaction.appended(bytes);
     }
 
-    private void addRange(final int from, final int length)
-    {
-        if (rangeCount + 2 > ranges.length)
-        {
-            ranges = Arrays.copyOf(ranges, 2 * ranges.length);
-        }
-        ranges[rangeCount++] = from;
-        ranges[rangeCount++] = length;
-        frames.add(null);
-    }
-
     private void clearFrames()
     {
         frames.clear();
-        rangeCount = 0;
         progressCodec.clear();
     }
 

@@ -127,24 +127,6 @@ final class RecordWriter
         return Frames.seal(type, b, p - Frames.HEADER);
     }
 
-    /**
-     * Seals the frame of {@code type} whose body was written since {@link #begin} and hands it to {@code sink}.
-     *
-     * @return the frame's length.
-     */
-    int frameTo(final byte type, final FrameSink sink) throws IOException
-    {
-        Frames.sealInPlace(type, b, p - Frames.HEADER);
-        sink.put(b, p);
-        return p;
-    }
-
-    /** Takes a frame: {@code frame[0, length)}, to be copied before the call returns. */
-    interface FrameSink
-    {
-        void put(byte[] frame, int length) throws IOException;
-    }
-
     /** @return the body written since {@link #begin}. */
     byte[] body()
     {
