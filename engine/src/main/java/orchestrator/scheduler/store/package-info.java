@@ -12,12 +12,14 @@
  * fenced completions).
  * Package-private: {@code InMemoryTaskStore}; the journal, {@code JournalTaskStore} (lifecycle and the calls),
  * {@code JournalWriter} (the one thread that writes: group commit, segments, and the encoding of progress batches),
+ * {@code BatchFrames} (the frames of one write, progress frames as ranges of the codec's array, where they are
+ * encoded in place),
  * {@code JournalCompaction} (when to snapshot, and the snapshot written behind the writer on a thread of its own),
  * {@code JournalSnapshots} (writes a snapshot from a frozen copy of the state), {@code JournalRecovery} (on open: the snapshot's tasks by name and progress, the log replayed
  * into them, then each task decoded whole once; torn tails, damage), {@code Frames} (length, CRC32C,
- * type), {@code RecordWriter} (encodes record bodies), {@code RecordCodec} (record layouts and decoding,
+ * type), {@code RecordWriter} (encodes record bodies, and a snapshot's frames one after the other in place), {@code RecordCodec} (record layouts and decoding,
  * whole or a row's name and progress only),
- * {@code ProgressCodec} (the compact progress record), {@code ReplayProgress} (progress replayed on open into
+ * {@code ProgressCodec} (the compact progress record, encoded in place), {@code ReplayProgress} (progress replayed on open into
  * columns by task, found by the order of the entries before it, seeded with the snapshot's order),
  * {@code JournalFiles} (file names, lock, directory fsync, whole-file reads) and {@code StoreState} (the tasks by name as rows updated in place, which replay and live writes update
  * through the same operations).
