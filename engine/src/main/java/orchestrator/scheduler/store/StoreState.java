@@ -98,7 +98,7 @@ final class StoreState
 
     private Map<String, Row> tasks = new HashMap<>();
     private Row[] bySlot = new Row[0];
-    private static final int AHEAD = 32; // rows read ahead of their copy in freeze()
+    private static final int AHEAD = 32; // rows read ahead of their copy in freeze(Frozen)
     private int touched;                 // kept so that the reads ahead are not optimised away
     private final SlotProgress slots = new SlotProgress();
 
@@ -222,15 +222,7 @@ final class StoreState
     /**
      * @return every task held, with all progress applied, copied into columns that later changes of the state do not
      *         touch, so that another thread may write them to a snapshot: definitions are immutable, progress is
-     *         copied.
-     */
-    Frozen freeze()
-    {
-        return freeze(null);
-    }
-
-    /**
-     * As {@link #freeze()}, into {@code spare} (a frozen copy no longer read) when it has room: a snapshot every few
+     *         copied; into {@code spare} (a frozen copy no longer read, or null) when it has room: a snapshot every few
      * batches of a million tasks would otherwise allocate 45 MB of columns each time. A spare keeps the definitions it
      * held past the new size until it is frozen into again.
      */
@@ -257,7 +249,7 @@ final class StoreState
         return frozen;
     }
 
-    /** Not thread safe, but immutable once filled by {@link #freeze()}: the tasks of a state at one point. */
+    /** Not thread safe, but immutable once filled by {@link #freeze(Frozen)}: the tasks of a state at one point. */
     static final class Frozen
     {
         final StoredTask[] tasks;
