@@ -30,7 +30,12 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class FireCycle
 {
-    static final int BATCH_LIMIT = 4096;
+    /**
+     * The most fires one collection claims, and so the most one hold of the lock collects or completes. At 1M
+     * tasks a fire's rows miss the cache, and a batch of 4,096 held the lock for 1 to 4 ms in each phase; 1,024 holds
+     * it for 0.2 to 0.5 ms at the same throughput.
+     */
+    static final int BATCH_LIMIT = 1024;
 
     final CallbackRunner runner;
     final FireCollector collector;
@@ -194,7 +199,7 @@ final class FireCycle
                 " claimed fire(s); they are counted as missed", null);
         }
         int started = 0;
-        table.gatherForRetire(fires, inline ? 0 : dispatched, size);
+        table.gatherForRetire(fires, inline ? 0 : dispatched, size, wheel);
         registry.lock.lock();
         try
         {

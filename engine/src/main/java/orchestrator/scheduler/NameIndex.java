@@ -78,7 +78,8 @@ final class NameIndex
      */
     long touch(final String name)
     {
-        return entries[hash(name) & mask];
+        final long[] entries = this.entries; // one read: a gathering pass may run without the lock
+        return entries[hash(name) & (entries.length - 1)];
     }
 
     /**

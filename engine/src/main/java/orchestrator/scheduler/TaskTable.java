@@ -170,9 +170,11 @@ final class TaskTable
 
     /**
      * In a table over {@link #GATHER_ABOVE} ids, loads what phase 3 reads of each fire whose task it retires, the
-     * one-time ones: the name's hash (for the name index) and the columns the finished history copies.
+     * one-time ones: the name's hash and its slot in the name index, the task's locator in the wheel (phase 3 asks
+     * whether the task was armed again) and the columns the finished history copies. Runs without the lock: every
+     * read here only warms a line and tolerates a stale column.
      */
-    void gatherForRetire(final Fire[] fires, final int from, final int to)
+    void gatherForRetire(final Fire[] fires, final int from, final int to, final TimerWheel wheel)
     {
         if (highWater <= GATHER_ABOVE)
         {
@@ -185,8 +187,8 @@ final class TaskTable
             if (!fire.definition.isRecurring())
             {
                 final int id = fire.id;
-                sum += fire.taskName.hashCode() + onceAt[id] + runs[id] + missed[id] + failures[id] + states[id] +
-                    (lastErrors[id] == null ? 0 : 1);
+                sum += ids.touch(fire.taskName) + wheel.touch(id) + onceAt[id] + runs[id] + missed[id] +
+                    failures[id] + states[id] + (lastErrors[id] == null ? 0 : 1);
             }
         }
         gathered = sum;

@@ -162,6 +162,20 @@ final class TimerWheel
     }
 
     /**
+     * Any thread, the lock held or not: reads an id's locator and deadline, as {@link #contains} and {@link #cancel}
+     * do first, for a gathering pass (see {@link TaskTable#GATHER_ABOVE}). Without the lock it may read a stale
+     * column, which only warms the wrong line.
+     *
+     * @return a value of no meaning, which the caller keeps so that the reads are not optimised away.
+     */
+    long touch(final int id)
+    {
+        final int[] locators = this.locators;
+        final long[] deadlines = this.deadlines;
+        return (id < locators.length ? locators[id] : 0) + (id < deadlines.length ? deadlines[id] : 0);
+    }
+
+    /**
      * @param id an id.
      * @return the id's deadline in epoch ms, or {@link #NEVER} when it is not in the wheel.
      */
