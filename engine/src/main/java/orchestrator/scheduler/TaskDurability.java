@@ -169,39 +169,53 @@ final class TaskDurability
         }
     }
 
-    /** Restores a chunk of tasks that waited for their handler, under one hold of the registry's lock. */
+    /**
+     * Restores a chunk of tasks that waited for their handler, under one hold of the registry's lock and of the maps'
+     * monitor (the maps' lock is only ever taken last, so holding it longer orders nothing new): each acquisition is
+     * a full fence that waits for the cache misses before it, and per task they took a third of the restart.
+     */
     private void restoreWaiting(final List<StoredTask> chunk)
     {
-        registry.lock.lock(); // taken again, reentrantly, by each restore: one acquisition per chunk, not per task
+        List<StoredTask> rerun = null;
+        registry.lock.lock();
         try
         {
-            touched ^= TaskRestore.touch(registry.table, chunk);
+            registry.cycle.drainCompletions();
+            final int size = chunk.size();
+            touched ^= TaskRestore.touch(registry.table, chunk, 0, size);
             StoredTask previous = null;
             TaskDefinition definition = null;
-            for (final StoredTask task : chunk)
+            synchronized (maps)
             {
-                synchronized (maps)
+                for (int i = 0; i < size; i++)
                 {
+                    final StoredTask task = chunk.get(i);
+                    if (i + TaskRestore.AHEAD < size)
+                    {
+                        touched ^= TaskRestore.touch(registry.table, chunk, i + TaskRestore.AHEAD,
+                            i + TaskRestore.AHEAD + 1);
+                    }
                     if (waiting.get(task.name()) != task)
                     {
                         continue; // cancelled meanwhile
                     }
-                }
-                try
-                {
-                    definition = StoredForms.definition(task, previous, definition); // shared while parts repeat
-                    previous = task;
-                    TaskRestore.restore(registry, task.name(), definition, StoredForms.payload(task),
-                        StoredForms.onceAt(task), task.progress(), true);
-                    synchronized (maps)
+                    try
                     {
+                        definition = StoredForms.definition(task, previous, definition); // shared while parts repeat
+                        previous = task;
+                        if (TaskRestore.restoreHeld(registry, task.name(), definition, StoredForms.payload(task),
+                            StoredForms.onceAt(task), task.progress(), true))
+                        {
+                            rerun = rerun == null ? new ArrayList<>() : rerun;
+                            rerun.add(task);
+                        }
                         waiting.remove(task.name());
                     }
-                }
-                catch (final RuntimeException ex)
-                {
-                    CallbackRunner.log(WARNING, "task '" + task.name() + "' restored from " + store + " could not " +
-                        "be started; it keeps waiting: " + ex, null);
+                    catch (final RuntimeException ex)
+                    {
+                        CallbackRunner.log(WARNING, "task '" + task.name() + "' restored from " + store + " could " +
+                            "not be started; it keeps waiting: " + ex, null);
+                    }
                 }
             }
         }
@@ -209,6 +223,14 @@ final class TaskDurability
         {
             registry.lock.unlock();
         }
+        if (rerun != null)
+        {
+            for (final StoredTask task : rerun)
+            {
+                TaskRestore.rerun(registry, task.name(), task.progress());
+            }
+        }
+        registry.wakeDriver();
     }
 
     /**
