@@ -38,6 +38,9 @@ final class ClusterNode implements Runnable
      * Database failures: every step retries with a backoff up to HEARTBEAT_MS; the first failure of an outage and
      * the recovery are logged once each. Completions stay queued until written. Claims keep starting while the lease
      * is fresh by this node's monotonic clock (LEASE_MS - SAFETY_MS after the start of the last good heartbeat).
+     * A claim round or completion batch whose commit got no answer may have applied: its rows would be held by this
+     * node, under its live epoch, without its knowing, so neither it nor another node would ever claim them again.
+     * The node rejoins under a new epoch once the database answers (see rejoin()).
      */
     static final long LEASE_MS = 6_000;
     static final long SAFETY_MS = 1_500;
@@ -69,6 +72,7 @@ final class ClusterNode implements Runnable
     private long nextHeartbeatNanos;     // cluster thread
     private long claimAtMillis = Long.MIN_VALUE; // cluster thread, ClusterClock time; MIN_VALUE: now, SOON: after the gap
     private boolean outage;              // cluster thread
+    private boolean commitUnknown;       // cluster thread: a commit got no answer; rejoin before the next step
     private long lastClaimNanos = System.nanoTime() - CLAIM_GAP_NANOS; // cluster thread
     private long backoffMs = 50;         // cluster thread
     private long rebalanceUntilNanos = System.nanoTime(); // cluster thread: claim rounds every REBALANCE_GAP until then
@@ -218,6 +222,7 @@ final class ClusterNode implements Runnable
             }
             catch (final RuntimeException ex)
             {
+                commitUnknown |= ex instanceof ClusterStore.CommitUnknownException;
                 if (!outage)
                 {
                     outage = true;
@@ -235,6 +240,10 @@ final class ClusterNode implements Runnable
 
     private void loopOnce()
     {
+        if (commitUnknown)
+        {
+            rejoin();
+        }
         share.refresh();
         heartbeatIfDue();
         flush();
@@ -253,6 +262,27 @@ final class ClusterNode implements Runnable
         {
             heartbeat();
         }
+    }
+
+    /**
+     * After a commit that got no answer: the claims this node knows of and has not started are released (their rows
+     * keep their instants), then it joins under a new epoch, which lets go of the rows the commit may have left it
+     * holding unknowingly; any node, this one included, claims them again. Runs still going complete under the old
+     * epoch, releasing their rows.
+     */
+    private void rejoin()
+    {
+        for (final ClusterClaims.Held held : claims.dropAll())
+        {
+            completions.release(held);
+        }
+        final long unknownEpoch = epoch;
+        join();
+        commitUnknown = false;
+        CallbackRunner.log(WARNING, "cluster node '" + nodeId + "': a commit at epoch " + unknownEpoch + " got no " +
+            "answer and may have left rows claimed that this node does not know of; it released its claims not " +
+            "started and rejoined", null);
+        claimAtMillis = Long.MIN_VALUE; // claims the rows let go at once
     }
 
     private boolean claimDue()

@@ -12,10 +12,29 @@ import java.util.List;
  * by one per claim); a completion applies only while owner, epoch and fence still match.
  * <p>
  * Caveats: a call that fails throws {@link TaskStoreException}; the caller retries (the connection is opened again on
- * the next call).
+ * the next call). A claim or completion whose commit got no answer throws {@link CommitUnknownException} instead: it
+ * may have applied, so the caller may hold rows it does not know of.
  */
 public sealed interface ClusterStore permits PostgresCluster
 {
+    /**
+     * Immutable once thrown, so safe to pass between threads: the commit of a claim or of completions got no answer
+     * (the connection failed while it ran), so its writes may or may not have applied.
+     */
+    final class CommitUnknownException extends RuntimeException
+    {
+        private static final long serialVersionUID = 1L;
+
+        /**
+         * @param message what was committed.
+         * @param cause   the failure of the commit.
+         */
+        public CommitUnknownException(final String message, final Throwable cause)
+        {
+            super(message, cause);
+        }
+    }
+
     /**
      * Joins (or rejoins) the cluster: the node's epoch grows by one, which fences every claim it held before.
      *
@@ -44,6 +63,7 @@ public sealed interface ClusterStore permits PostgresCluster
      * before now, when the owner's epoch moved on).
      *
      * @return the claims, earliest first.
+     * @throws CommitUnknownException when the commit got no answer: the rows may be claimed without the caller knowing.
      */
     List<ClusterClaim> claim(String nodeId, long epoch, long overdueMs, String[] names, long lookaheadMs,
         String[] preferred, int max);
@@ -55,6 +75,8 @@ public sealed interface ClusterStore permits PostgresCluster
      *
      * @param completions at most one per task name.
      * @return the names of the rejected completions, empty when all applied.
+     * @throws CommitUnknownException when the commit got no answer: the completions may have applied, and the rows
+     *         they keep may be held without the caller knowing.
      */
     List<String> complete(String nodeId, long epoch, List<ClusterCompletion> completions);
 

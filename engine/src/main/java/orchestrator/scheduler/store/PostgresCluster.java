@@ -289,33 +289,60 @@ final class PostgresCluster implements ClusterStore
         return connection;
     }
 
-    /** Runs {@code work} in one transaction, committed when it returns and rolled back when it throws. */
+    /**
+     * Runs {@code work} in one transaction, committed when it returns and rolled back when it throws.
+     *
+     * @throws ClusterStore.CommitUnknownException when the commit itself failed: it may have applied.
+     */
     private <T> T inTransaction(final String what, final Work<T> work)
     {
+        final Connection connection;
+        final T result;
         try
         {
-            final Connection connection = connection();
+            connection = connection();
             connection.setAutoCommit(false);
             try
             {
-                final T result = work.run(connection);
-                connection.commit();
-                return result;
+                result = work.run(connection);
             }
             catch (final SQLException | RuntimeException ex)
             {
                 PostgresTaskStore.rollbackQuietly(connection);
+                try
+                {
+                    connection.setAutoCommit(true);
+                }
+                catch (final SQLException reset)
+                {
+                    ex.addSuppressed(reset); // the work's failure is the one to report
+                }
                 throw ex;
-            }
-            finally
-            {
-                connection.setAutoCommit(true);
             }
         }
         catch (final SQLException ex)
         {
             throw failed(what, ex);
         }
+        try
+        {
+            connection.commit();
+        }
+        catch (final SQLException ex)
+        {
+            close(); // the next call connects again
+            throw new ClusterStore.CommitUnknownException("cluster " + what + ": the commit got no answer, it may " +
+                "have applied: " + ex.getMessage(), ex);
+        }
+        try
+        {
+            connection.setAutoCommit(true);
+        }
+        catch (final SQLException ex)
+        {
+            close(); // committed: the answer stands, the next call connects again
+        }
+        return result;
     }
 
     private interface Work<T>

@@ -1,0 +1,213 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.PgServer;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.KeyProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A cluster node whose claim round or completion batch commits while the answer is lost with its connection (as when
+ * a connection is cut during the commit): the rows the database now says it holds, which it does not know of, fire
+ * again rather than stay claimed by a live node forever. The fault is injected once, at the commit of the chosen
+ * statement, which applies and then fails as a cut connection does.
+ */
+class ClusterLostCommitTest
+{
+    /** Text of the statements whose commit loses its answer (see PostgresCluster). */
+    private static final String CLAIM = "with due as";
+    private static final String COMPLETE = "set state = v.state";
+
+    private static PgServer server;
+
+    private final AtomicReference<String> lose = new AtomicReference<>(); // the statement whose next commit is lost
+    private final CountDownLatch lost = new CountDownLatch(1);
+    private final AtomicBoolean twice = new AtomicBoolean();
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        server = PgServer.start();
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        server.close();
+    }
+
+    @BeforeEach
+    void emptyDatabase() throws SQLException
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
+        {
+            statement.execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
+        }
+    }
+
+    @Test
+    void shouldFireATaskWhoseKeptRowWasCommittedWithoutAnAnswer() throws Exception
+    {
+        final Set<Long> instants = ConcurrentHashMap.newKeySet();
+        final CountDownLatch more = new CountDownLatch(3);
+        try (Scheduler node = node())
+        {
+            node.schedule(TaskSpec.named("tick").cron("* * * * * *").run(context ->
+            {
+                if (!instants.add(context.scheduledAt().toEpochMilli()))
+                {
+                    twice.set(true);
+                }
+                if (!lose.compareAndSet(null, COMPLETE)) // the first run's completion keeps the row, answerless
+                {
+                    more.countDown();
+                }
+            }));
+            node.start();
+            assertTrue(lost.await(15, TimeUnit.SECONDS), "the first completion's commit lost its answer");
+            assertTrue(more.await(15, TimeUnit.SECONDS), "the task fires again after its completion's lost answer; " +
+                rows());
+        }
+        assertFalse(twice.get(), "an instant ran twice: " + instants);
+    }
+
+    @Test
+    void shouldFireATaskWhoseClaimWasCommittedWithoutAnAnswer() throws Exception
+    {
+        final Set<Long> instants = ConcurrentHashMap.newKeySet();
+        final CountDownLatch runs = new CountDownLatch(2);
+        lose.set(CLAIM);
+        try (Scheduler node = node())
+        {
+            node.schedule(TaskSpec.named("tick").cron("* * * * * *").run(context ->
+            {
+                if (!instants.add(context.scheduledAt().toEpochMilli()))
+                {
+                    twice.set(true);
+                }
+                runs.countDown();
+            }));
+            node.start();
+            assertTrue(lost.await(15, TimeUnit.SECONDS), "the first claim's commit lost its answer");
+            assertTrue(runs.await(15, TimeUnit.SECONDS), "the task fires after its claim's lost answer; " + rows());
+            assertEquals(2, queryLong("select epoch from orchestrator_nodes where node_id = 'solo'"),
+                "the node rejoined once, for the commit it could not know the outcome of");
+        }
+        assertFalse(twice.get(), "an instant ran twice: " + instants);
+    }
+
+    private Scheduler node()
+    {
+        return Scheduler.builder().store(TaskStore.postgres(losing(server.dataSource()))).nodeId("solo")
+            .keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH])).build();
+    }
+
+    /**
+     * @return {@code target}, whose connections commit the transaction that ran the statement {@link #lose} names,
+     *         once, then close and throw as a connection cut during the commit does.
+     */
+    private DataSource losing(final DataSource target)
+    {
+        return proxy(DataSource.class, target, (method, args) ->
+        {
+            final Object result = method.invoke(target, args);
+            return method.getName().equals("getConnection") ? losing((Connection)result) : result;
+        });
+    }
+
+    private Connection losing(final Connection target)
+    {
+        final AtomicReference<String> ran = new AtomicReference<>(""); // the statements of the open transaction
+        return proxy(Connection.class, target, (method, args) ->
+        {
+            if (method.getName().equals("prepareStatement"))
+            {
+                ran.updateAndGet(sql -> sql + args[0]);
+            }
+            else if (method.getName().equals("commit"))
+            {
+                final String statements = ran.getAndSet("");
+                final String chosen = lose.get();
+                if (chosen != null && !chosen.isEmpty() && statements.contains(chosen) &&
+                    lose.compareAndSet(chosen, ""))
+                {
+                    target.commit();
+                    target.close();
+                    lost.countDown();
+                    throw new SQLException("the connection was cut during the commit (injected)", "08006");
+                }
+            }
+            else if (method.getName().equals("rollback"))
+            {
+                ran.set("");
+            }
+            return method.invoke(target, args);
+        });
+    }
+
+    private interface Call
+    {
+        Object call(Method method, Object[] args) throws Throwable;
+    }
+
+    private static <T> T proxy(final Class<T> type, final T target, final Call call)
+    {
+        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) ->
+        {
+            try
+            {
+                return call.call(method, args);
+            }
+            catch (final InvocationTargetException ex)
+            {
+                throw ex.getCause();
+            }
+        }));
+    }
+
+    private static String rows()
+    {
+        return "task: " + queryString("select name || ' next ' || next_fire || ' owner ' || coalesce(owner, '-') || " +
+            "' epoch ' || coalesce(owner_epoch, 0) || ' fence ' || fence from orchestrator_tasks") + ", node: " +
+            queryString("select node_id || ' epoch ' || epoch from orchestrator_nodes");
+    }
+
+    private static long queryLong(final String sql)
+    {
+        return Long.parseLong(queryString(sql));
+    }
+
+    private static String queryString(final String sql)
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery(sql))
+        {
+            return rows.next() ? rows.getString(1) : "";
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException(sql, ex);
+        }
+    }
+}
