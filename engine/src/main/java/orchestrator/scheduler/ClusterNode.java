@@ -272,10 +272,7 @@ final class ClusterNode implements Runnable
      */
     private void rejoin()
     {
-        for (final ClusterClaims.Held held : claims.dropAll())
-        {
-            completions.release(held);
-        }
+        releaseUnstarted();
         final long unknownEpoch = epoch;
         join();
         commitUnknown = false;
@@ -412,10 +409,7 @@ final class ClusterNode implements Runnable
      */
     private void leave()
     {
-        for (final ClusterClaims.Held held : claims.dropAll())
-        {
-            completions.release(held);
-        }
+        releaseUnstarted();
         try
         {
             flush();
@@ -424,6 +418,15 @@ final class ClusterNode implements Runnable
         {
             CallbackRunner.log(WARNING, "cluster node '" + nodeId + "' closed with " + completions.size() +
                 " completion(s) not written: " + ex, null);
+        }
+    }
+
+    /** Releases the claims not started: their rows keep their instants, for any node to claim. */
+    private void releaseUnstarted()
+    {
+        for (final ClusterClaims.Held held : claims.dropAll())
+        {
+            completions.release(held);
         }
     }
 }

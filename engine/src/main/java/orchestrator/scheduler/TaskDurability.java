@@ -28,13 +28,12 @@ import static java.lang.System.Logger.Level.WARNING;
  */
 final class TaskDurability
 {
-    private static final int STRIPES = 64;
     private static final int RESTORE_CHUNK = 4096;
 
     private final TaskStore store;
     private final TaskRegistry registry;
     private final ZoneId zone;
-    private final Object[] stripes = new Object[STRIPES];
+    private final NameStripes stripes = new NameStripes();
     private final Object maps = new Object();
     private long touched; // kept so that the reads of TaskRestore.touch are not optimised away
     private Map<String, StoredTask> waiting = new LinkedHashMap<>(); // guarded by maps: for their handler
@@ -45,10 +44,6 @@ final class TaskDurability
         this.store = store;
         this.registry = registry;
         this.zone = zone;
-        for (int i = 0; i < STRIPES; i++)
-        {
-            stripes[i] = new Object();
-        }
     }
 
     /**
@@ -91,7 +86,7 @@ final class TaskDurability
      */
     void register(final String name, final TaskDefinition definition, final long onceAt, final byte[] payload)
     {
-        synchronized (stripe(name))
+        synchronized (stripes.of(name))
         {
             final StoredTask stored;
             synchronized (maps)
@@ -151,21 +146,7 @@ final class TaskDurability
         for (int from = 0; from < ready.size(); from += RESTORE_CHUNK)
         {
             final List<StoredTask> chunk = ready.subList(from, Math.min(ready.size(), from + RESTORE_CHUNK));
-            withStripesFrom(0, () -> restoreWaiting(chunk));
-        }
-    }
-
-    /** Runs {@code action} holding every stripe, taken in index order (a caller that holds one never waits for two). */
-    private void withStripesFrom(final int stripe, final Runnable action)
-    {
-        if (stripe == STRIPES)
-        {
-            action.run();
-            return;
-        }
-        synchronized (stripes[stripe])
-        {
-            withStripesFrom(stripe + 1, action);
+            stripes.withAll(() -> restoreWaiting(chunk));
         }
     }
 
@@ -240,7 +221,7 @@ final class TaskDurability
      */
     boolean cancel(final String name)
     {
-        synchronized (stripe(name))
+        synchronized (stripes.of(name))
         {
             boolean cancelled = registry.cancel(name);
             final boolean held;
@@ -270,7 +251,7 @@ final class TaskDurability
      */
     void changed(final String name)
     {
-        synchronized (stripe(name))
+        synchronized (stripes.of(name))
         {
             writeLive(name, false);
         }
@@ -408,11 +389,6 @@ final class TaskDurability
             throw ex instanceof TaskStoreException || ex instanceof IllegalStateException ? ex :
                 new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
         }
-    }
-
-    private Object stripe(final String name)
-    {
-        return stripes[(name.hashCode() & 0x7fffffff) % STRIPES];
     }
 
     static boolean isFinished(final TaskState state)
