@@ -140,7 +140,7 @@ final class ReplayProgress
     /** Applies every pending entry to its row; nothing is pending afterwards. */
     void fold()
     {
-        columns.fold(slot -> rows[slot].removed ? null : rows[slot], slot -> rows[slot].state);
+        columns.fold(slot -> rows[slot].removed ? null : rows[slot], slot -> rows[slot].touch());
     }
 
     /** @return how many entries were found by looking their name up; for tests. */

@@ -5,7 +5,6 @@ import orchestrator.scheduler.TaskState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -18,7 +17,9 @@ import java.util.Map;
  * A task is a {@link Row}: its stored definition and its progress in fields updated in place, so a progress entry
  * allocates nothing. An entry that carries the engine's slot waits in {@link SlotProgress} columns until the rows are
  * read or the names held change ({@link #fold}), then finds its row through {@code bySlot} without hashing the name;
- * the slot is only trusted when the row found there holds the very same name object and is still held.
+ * the slot is only trusted when the row found there holds the very same name object and is still held. Rows held are
+ * also kept in a dense array (a removed row's place taken by the last one), which {@link #freeze} walks reading rows a
+ * stretch ahead: a walk of the map's nodes waits for one cache miss after another.
  */
 final class StoreState
 {
@@ -38,6 +39,7 @@ final class StoreState
         long failures;
         long runningFire;
         boolean removed;
+        int index = -1;      // its place in the dense list of rows held, -1 once removed
         int replaySlot = -1; // its slot in the recovery's ReplayProgress, once it has one
         int snapshotAt = -1; // a row read from a snapshot before its task: where its upsert's body starts, and length
         int snapshotLength;
@@ -55,6 +57,15 @@ final class StoreState
             set(state, nextFire, runs, missed, failures, runningFire);
             this.snapshotAt = snapshotAt;
             this.snapshotLength = snapshotLength;
+        }
+
+        /**
+         * @return a sum of no meaning over its first progress field, its state and its name: reading them brings
+         *         every cache line of the row that a fold or a freeze reads or writes (a row spans two or three).
+         */
+        int touch()
+        {
+            return state + (int)nextFire + (name == null ? 1 : 0);
         }
 
         /** @return its progress as it stands. */
@@ -97,6 +108,8 @@ final class StoreState
     }
 
     private Map<String, Row> tasks = new HashMap<>();
+    private Row[] held = new Row[16]; // every row of tasks, densely: freeze() walks it, reading rows ahead
+    private int heldCount;
     private Row[] bySlot = new Row[0];
     private static final int AHEAD = 32; // rows read ahead of their copy in freeze(Frozen)
     private int touched;                 // kept so that the reads ahead are not optimised away
@@ -116,13 +129,15 @@ final class StoreState
             throw new IllegalStateException("a snapshot is loaded into an empty state");
         }
         tasks = new HashMap<>((int)Math.min(Integer.MAX_VALUE, snapshot.length * 4L / 3 + 1));
+        held = new Row[Math.max(16, snapshot.length)];
         for (final Row row : snapshot)
         {
             final Row replaced = tasks.put(row.name, row);
             if (replaced != null)
             {
-                replaced.removed = true;
+                unhold(replaced);
             }
+            hold(row);
         }
         return snapshot;
     }
@@ -133,7 +148,9 @@ final class StoreState
         final Row row = tasks.get(task.name());
         if (row == null)
         {
-            tasks.put(task.name(), new Row(task));
+            final Row added = new Row(task);
+            tasks.put(task.name(), added);
+            hold(added);
         }
         else
         {
@@ -148,9 +165,30 @@ final class StoreState
         final Row row = tasks.remove(name);
         if (row != null)
         {
-            row.removed = true;
+            unhold(row);
         }
         return row;
+    }
+
+    private void hold(final Row row)
+    {
+        if (heldCount == held.length)
+        {
+            held = Arrays.copyOf(held, heldCount * 2);
+        }
+        row.index = heldCount;
+        held[heldCount++] = row;
+    }
+
+    /** Marks {@code row} removed and moves the last held row into its place. */
+    private void unhold(final Row row)
+    {
+        row.removed = true;
+        final Row last = held[--heldCount];
+        held[row.index] = last;
+        last.index = row.index;
+        held[heldCount] = null;
+        row.index = -1;
     }
 
     /** Progress of a name not held (removed meanwhile, or never stored) is ignored. */
@@ -216,7 +254,7 @@ final class StoreState
     int touch(final int slot)
     {
         final Row row = slot < bySlot.length ? bySlot[slot] : null;
-        return row == null ? 0 : row.state;
+        return row == null ? 0 : row.touch();
     }
 
     /**
@@ -229,20 +267,22 @@ final class StoreState
     Frozen freeze(final Frozen spare)
     {
         fold();
-        final Frozen frozen = spare != null && spare.tasks.length >= tasks.size() ? spare.clear() :
-            new Frozen(tasks.size() + tasks.size() / 8);
-        final Iterator<Row> ahead = tasks.values().iterator(); // a stretch ahead: the rows' misses overlap
+        final int count = heldCount;
+        final Frozen frozen = spare != null && spare.tasks.length >= count ? spare.clear() :
+            new Frozen(count + count / 8);
+        final Row[] held = this.held;
         int touched = 0;
-        for (int i = 0; i < AHEAD && ahead.hasNext(); i++)
+        for (int i = 0; i < Math.min(AHEAD, count); i++) // a stretch ahead: the rows' misses overlap
         {
-            touched += ahead.next().state;
+            touched += held[i].touch();
         }
-        for (final Row row : tasks.values())
+        for (int i = 0; i < count; i++)
         {
-            if (ahead.hasNext())
+            if (i + AHEAD < count)
             {
-                touched += ahead.next().state;
+                touched += held[i + AHEAD].touch();
             }
+            final Row row = held[i];
             frozen.add(row.task, row.state, row.nextFire, row.runs, row.missed, row.failures, row.runningFire);
         }
         this.touched = touched;
@@ -295,10 +335,10 @@ final class StoreState
     List<StoredTask> tasks()
     {
         fold();
-        final List<StoredTask> all = new ArrayList<>(tasks.size());
-        for (final Row row : tasks.values())
+        final List<StoredTask> all = new ArrayList<>(heldCount);
+        for (int i = 0; i < heldCount; i++)
         {
-            all.add(row.current());
+            all.add(held[i].current());
         }
         return all;
     }
