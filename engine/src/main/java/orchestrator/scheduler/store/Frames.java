@@ -19,6 +19,7 @@ final class Frames
     static final byte UPSERT = 1;
     static final byte REMOVE = 2;
     static final byte PROGRESS_COMPACT = 4;
+    static final byte PROGRESS_KEYED = 5;
     static final byte SNAPSHOT_BEGIN = 10;
     static final byte SNAPSHOT_END = 11;
 

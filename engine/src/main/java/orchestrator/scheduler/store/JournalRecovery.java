@@ -303,6 +303,7 @@ final class JournalRecovery
     /** @return the end of the valid frames, after cutting off a torn tail of the last segment. */
     private long replaySegment(final Path file, final byte[] b, final boolean last) throws IOException
     {
+        progress.segment(); // a keyed progress record's keys are named within their segment
         int offset = 0;
         while (offset < b.length)
         {
@@ -347,6 +348,9 @@ final class JournalRecovery
                     break;
                 case Frames.PROGRESS_COMPACT:
                     progress.read(b, body, length, state);
+                    break;
+                case Frames.PROGRESS_KEYED:
+                    progress.readKeyed(b, body, length, state);
                     break;
                 default:
                     throw new IllegalArgumentException("unknown record type " + type +

@@ -89,7 +89,7 @@ final class JournalTaskStore implements TaskStore
         progressEntries.addAndGet(batch.size());
         // encoded by the writer thread, which cuts a large batch (a million tasks' progress) into several whole
         // frames: each entry is a task's whole progress, so a kill between them loses no consistency
-        return requireWriter().submit(new JournalWriter.Entry(Frames.PROGRESS_COMPACT, null, batch, false,
+        return requireWriter().submit(new JournalWriter.Entry(Frames.PROGRESS_KEYED, null, batch, false,
             new CompletableFuture<>()));
     }
 

@@ -51,7 +51,7 @@ final class JournalWriter implements Runnable
     private static final long CLOSE_WAIT_MS = 30_000;
 
     /**
-     * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_COMPACT}, encoded
+     * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_KEYED}, encoded
      * by the writer), or a compaction request (type 0, no frame).
      */
     record Entry(byte type, byte[] frame, Object value, boolean durable, CompletableFuture<Void> done)
@@ -84,6 +84,7 @@ final class JournalWriter implements Runnable
         this.state = state;
         this.progressCodec = new ProgressCodec(options.progressFrameBytes());
         this.segmentNumber = recovered.segment();
+        progressCodec.segment(segmentNumber);
         this.position = recovered.position();
         this.compaction = new JournalCompaction(dir, options, state, recovered);
         final boolean created = !Files.exists(JournalFiles.segment(dir, segmentNumber));
@@ -224,27 +225,24 @@ final class JournalWriter implements Runnable
             compaction.take(false);
             boolean compact = false;
             boolean durable = false;
-            clearFrames();
             for (final Entry entry : batch)
             {
                 durable |= entry.durable();
-                if (entry.type() == Frames.PROGRESS_COMPACT)
-                {
-                    // on this thread, not the caller's; short names from the state's packed copies
-                    progressCodec.append((ProgressBatch)entry.value(), state.slots(), frames::addRange);
-                }
-                else if (entry.frame() != null)
-                {
-                    frames.add(entry.frame());
-                }
-                else
-                {
-                    compact = true;
-                }
+                compact |= entry.type() != Frames.PROGRESS_KEYED && entry.frame() == null;
             }
+            encode(batch);
             if (frames.bytes() > 0)
             {
-                append(frames.bytes(), durable);
+                for (long encodedFor = segmentNumber; ; encodedFor = segmentNumber)
+                {
+                    prepare(frames.bytes());
+                    if (segmentNumber == encodedFor)
+                    {
+                        break;
+                    }
+                    encode(batch); // its progress keys name their slots again in the new segment
+                }
+                writeOut(frames.bytes(), durable);
             }
             clearFrames();
             for (final Entry entry : batch)
@@ -275,7 +273,26 @@ final class JournalWriter implements Runnable
         }
     }
 
-    private void append(final long bytes, final boolean durable) throws IOException
+    /** Encodes the batch's records into {@link #frames}, after clearing them. */
+    private void encode(final List<Entry> batch)
+    {
+        clearFrames();
+        for (final Entry entry : batch)
+        {
+            if (entry.type() == Frames.PROGRESS_KEYED)
+            {
+                // on this thread, not the caller's; short names from the state's packed copies
+                progressCodec.append((ProgressBatch)entry.value(), state.slots(), frames::addRange);
+            }
+            else if (entry.frame() != null)
+            {
+                frames.add(entry.frame());
+            }
+        }
+    }
+
+    /** Snapshots or starts a segment before {@code bytes} are appended, as the compaction's rules say. */
+    private void prepare(final long bytes) throws IOException
     {
         final JournalCompaction.Step step = compaction.before(bytes);
         if (step == JournalCompaction.Step.SNAPSHOT_NOW)
@@ -292,6 +309,10 @@ final class JournalWriter implements Runnable
         {
             roll();
         }
+    }
+
+    private void writeOut(final long bytes, final boolean durable) throws IOException
+    {
         frames.writeTo(segment, buffer, progressCodec.appended());
         if (durable)
         {
@@ -317,7 +338,7 @@ final class JournalWriter implements Runnable
             case Frames.REMOVE:
                 state.remove((String)entry.value());
                 break;
-            case Frames.PROGRESS_COMPACT:
+            case Frames.PROGRESS_KEYED:
                 final ProgressBatch batch = (ProgressBatch)entry.value();
                 state.progress(batch);
                 batch.release(); // encoded and applied: the engine may refill it
@@ -337,6 +358,7 @@ final class JournalWriter implements Runnable
         segment.force(false);
         segment.close();
         segmentNumber++;
+        progressCodec.segment(segmentNumber);
         segment = options.channels().open(JournalFiles.segment(dir, segmentNumber));
         position = 0;
         JournalFiles.forceDirectory(dir);

@@ -4,14 +4,21 @@ import java.util.Arrays;
 import java.util.function.Consumer;
 
 /**
- * NOT thread safe: one per journal writer. Encodes the compact progress record
- * ({@link Frames#PROGRESS_COMPACT}): about 20 bytes for a task with a short name, against 60 for
- * {@link Frames#PROGRESS}.
+ * NOT thread safe: one per journal writer. Encodes progress records keyed by the engine's slot
+ * ({@link Frames#PROGRESS_KEYED}): about 10 bytes for a task whose slot already named it in the segment, 20 for one
+ * with a short name that it names.
  * <p>
- * Body: the entry count (int), a base instant (long), then per entry the name (varint length, UTF-8), the state's
- * ordinal (byte), the next fire as a zig-zag varint from the base, runs, missed and failures as varints, and the
- * running fire as 0 for none or 1 plus its zig-zag distance from the base. A batch too large for one frame is cut
- * into several, each whole. The journal reads it back on open with {@link ReplayProgress}.
+ * Body: the entry count (int), a base instant (long), then per entry a key (varint: the engine's slot plus one,
+ * shifted left by one, or 0 for no slot; its low bit set when the name follows), the name when the key says so
+ * (varint length, UTF-8), the state's ordinal (byte), the next fire as a zig-zag varint from the base, runs, missed and
+ * failures as varints, and the running fire as 0 for none or 1 plus its zig-zag distance from the base. A batch too
+ * large for one frame is cut into several, each whole. The journal reads it back on open with {@link ReplayProgress}.
+ * <p>
+ * A key without a name stands for the name that the last entry of the same slot with a name carried, earlier in the
+ * same segment: the codec writes a slot's name once per segment and again whenever the slot's name object changes
+ * ({@link #segment} starts a segment), so that a round of a million tasks writes half the bytes, and the log reaches
+ * the size that starts a snapshot half as often. Reading starts every segment with no slot named. The older
+ * {@link Frames#PROGRESS_COMPACT} record (every entry named, no key) is still read.
  */
 final class ProgressCodec
 {
@@ -19,10 +26,22 @@ final class ProgressCodec
     static final int KEPT_BYTES = 64 << 20;
     private final long frameBodyLimit;
     private final RecordWriter out = new RecordWriter();
+    private long segment = 1;                 // the stamp of the segment the frames are encoded for
+    private long[] namedIn = new long[0];     // per slot: the stamp of the segment its name was last written in
+    private String[] named = new String[0];   // per slot: that name object
 
     ProgressCodec(final long frameBodyLimit)
     {
         this.frameBodyLimit = Math.min(frameBodyLimit, Frames.MAX_BODY - Integer.BYTES);
+    }
+
+    /**
+     * Starts the segment numbered {@code number}: every slot's name is written again before its key stands for it.
+     * Frames encoded before the call, but written into the new segment, must be encoded again.
+     */
+    void segment(final long number)
+    {
+        segment = number + 1; // never the 0 of a slot not named yet
     }
 
     /**
@@ -65,7 +84,7 @@ final class ProgressCodec
                 i++;
             }
             out.putIntAt(countAt, i - from);
-            ranges.frame(start, out.endFrame(Frames.PROGRESS_COMPACT));
+            ranges.frame(start, out.endFrame(Frames.PROGRESS_KEYED));
             from = i;
         }
     }
@@ -93,14 +112,27 @@ final class ProgressCodec
     {
         final long running = batch.runningFire(i);
         final int slot = batch.slot(i);
-        final int length = packed.packedLength(slot, batch.name(i));
-        if (length >= 0)
+        final String name = batch.name(i);
+        if (slot >= 0 && slot < named.length && namedIn[slot] == segment && named[slot] == name)
         {
-            out.packedString(packed.name0(slot), packed.name1(slot), length);
+            out.putVarLong((slot + 1L) << 1);
         }
         else
         {
-            out.varString(batch.name(i));
+            out.putVarLong(slot < 0 ? 1 : (slot + 1L) << 1 | 1);
+            if (slot >= 0)
+            {
+                name(slot, name);
+            }
+            final int length = packed.packedLength(slot, name);
+            if (length >= 0)
+            {
+                out.packedString(packed.name0(slot), packed.name1(slot), length);
+            }
+            else
+            {
+                out.varString(name);
+            }
         }
         out.putByte(batch.stateOrdinal(i))
             .putVarLong(zigZag(batch.nextFire(i) - base))
@@ -108,6 +140,19 @@ final class ProgressCodec
             .putVarLong(batch.missed(i))
             .putVarLong(batch.failures(i))
             .putVarLong(running == TaskProgress.NOT_RUNNING ? 0 : 1 + zigZag(running - base));
+    }
+
+    /** Notes that {@code slot}'s name is {@code name} in this segment from here on. */
+    private void name(final int slot, final String name)
+    {
+        if (slot >= named.length)
+        {
+            final int capacity = Math.max(slot + 1, 2 * named.length);
+            named = Arrays.copyOf(named, capacity);
+            namedIn = Arrays.copyOf(namedIn, capacity);
+        }
+        named[slot] = name;
+        namedIn[slot] = segment;
     }
 
     private static long zigZag(final long value)

@@ -43,6 +43,11 @@ final class ReplayProgress
     private final ProgressColumns columns = new ProgressColumns();
     private int previous = -1;
     private long lookups;
+    private String lookedUp;                   // the name the last lookup by name was for
+    private int segment = 1;                   // the stamp of the segment being read
+    private int[] keyedIn = new int[0];        // per key of a keyed record: the stamp of the segment that named it
+    private int[] keyedSlots = new int[0];     // its slot here, or -1 for a name the state did not hold
+    private String[] keyedNames = new String[0]; // the name it stands for, when the state did not hold it
 
     // the entry being read
     private int p;
@@ -58,6 +63,28 @@ final class ReplayProgress
      */
     void read(final byte[] b, final int offset, final int length, final StoreState state)
     {
+        read(b, offset, length, state, false);
+    }
+
+    /**
+     * As {@link #read(byte[], int, int, StoreState)}, for a keyed progress body ({@link Frames#PROGRESS_KEYED}): a key
+     * without a name stands for the name its key carried last in the same segment.
+     *
+     * @throws IllegalArgumentException also for a key that no entry of the segment named.
+     */
+    void readKeyed(final byte[] b, final int offset, final int length, final StoreState state)
+    {
+        read(b, offset, length, state, true);
+    }
+
+    /** A new segment starts: no key names anything yet. */
+    void segment()
+    {
+        segment++;
+    }
+
+    private void read(final byte[] b, final int offset, final int length, final StoreState state, final boolean keyed)
+    {
         p = offset;
         end = offset + length;
         final int entries = getInt(b);
@@ -68,7 +95,7 @@ final class ReplayProgress
         final long base = getLong(b);
         for (int i = 0; i < entries; i++)
         {
-            final int slot = slotOf(b, state);
+            final int slot = keyed ? keyedSlotOf(b, state) : slotOf(b, state);
             final int state0 = p < end ? b[p++] : cutShort();
             if (state0 < 0 || state0 >= StoreState.STATE_COUNT)
             {
@@ -158,6 +185,56 @@ final class ReplayProgress
         }
     }
 
+    /**
+     * @return the slot of a keyed entry's task (read past its key and name), or -1 when the state does not hold it. A
+     *         key whose row was removed since it was named looks its name up again, as the journal's writer does.
+     */
+    private int keyedSlotOf(final byte[] b, final StoreState state)
+    {
+        final long key = varLong(b);
+        final long slotPlusOne = key >>> 1;
+        if (slotPlusOne > Integer.MAX_VALUE)
+        {
+            throw new IllegalArgumentException("impossible progress key " + key);
+        }
+        final int k = (int)slotPlusOne - 1;
+        if ((key & 1) != 0)
+        {
+            lookedUp = null;
+            final int slot = slotOf(b, state);
+            if (k >= 0)
+            {
+                if (k >= keyedIn.length)
+                {
+                    final int capacity = Math.max(k + 1, 2 * keyedIn.length);
+                    keyedIn = Arrays.copyOf(keyedIn, capacity);
+                    keyedSlots = Arrays.copyOf(keyedSlots, capacity);
+                    keyedNames = Arrays.copyOf(keyedNames, capacity);
+                }
+                keyedIn[k] = segment;
+                keyedSlots[k] = slot;
+                keyedNames[k] = slot < 0 ? lookedUp : null;
+            }
+            return slot;
+        }
+        if (k < 0 || k >= keyedIn.length || keyedIn[k] != segment)
+        {
+            throw new IllegalArgumentException("progress key " + k + " was not named earlier in its segment");
+        }
+        final int slot = keyedSlots[k];
+        if (slot >= 0 && !rows[slot].removed)
+        {
+            return slot;
+        }
+        final String name = slot >= 0 ? rows[slot].name : keyedNames[k];
+        final StoreState.Row row = state.row(-1, name);
+        lookups++;
+        final int found = row == null ? -1 : slotOfRow(row, NOT_PACKED);
+        keyedSlots[k] = found;
+        keyedNames[k] = found < 0 ? name : null;
+        return found;
+    }
+
     /** @return the slot of the entry's name (read past it), or -1 when the state does not hold it. */
     private int slotOf(final byte[] b, final StoreState state)
     {
@@ -179,17 +256,14 @@ final class ReplayProgress
             }
         }
         lookups++;
-        final StoreState.Row row = state.row(-1, new String(b, p, n, StandardCharsets.UTF_8));
+        lookedUp = new String(b, p, n, StandardCharsets.UTF_8);
+        final StoreState.Row row = state.row(-1, lookedUp);
         p += n;
         if (row == null)
         {
             return -1;
         }
-        int slot = row.replaySlot;
-        if (slot < 0 || slot >= count || rows[slot] != row) // none yet, or given by another replay of the state
-        {
-            slot = add(row, packed);
-        }
+        final int slot = slotOfRow(row, packed);
         if (previous >= 0 && successors[previous] != slot)
         {
             otherSuccessors[previous] = successors[previous];
@@ -197,6 +271,17 @@ final class ReplayProgress
             predecessors[slot] = previous;
         }
         previous = slot;
+        return slot;
+    }
+
+    /** @return the slot of {@code row}, given one when it has none yet (its name packed, or not when NOT_PACKED). */
+    private int slotOfRow(final StoreState.Row row, final int packed)
+    {
+        final int slot = row.replaySlot;
+        if (slot < 0 || slot >= count || rows[slot] != row) // none yet, or given by another replay of the state
+        {
+            return add(row, packed);
+        }
         return slot;
     }
 

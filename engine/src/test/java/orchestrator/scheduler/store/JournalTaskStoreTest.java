@@ -352,7 +352,7 @@ class JournalTaskStoreTest extends TaskStoreContract
         store.close();
         final byte[] segment = Files.readAllBytes(JournalFiles.segments(dir).lastEntry().getValue());
         final long progressFrames = frameStarts(segment).stream()
-            .filter(start -> segment[start + 8] == Frames.PROGRESS_COMPACT).count();
+            .filter(start -> segment[start + 8] == Frames.PROGRESS_KEYED).count();
         assertTrue(progressFrames > 1, "one batch of 100 entries, frames of at most 1,000 bytes: " + progressFrames);
         assertEquals(sorted(model), openAndClose(dir));
     }

@@ -5,7 +5,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -31,13 +33,14 @@ class ProgressCodecTest
             }
             final List<TaskProgress> decoded = new ArrayList<>();
             final int[] frames = {0};
+            final Map<Integer, String> named = new HashMap<>();
             new ProgressCodec(frameLimit).encode(ProgressBatch.of(expected), frame ->
             {
                 frames[0]++;
                 assertEquals(frame.length, Frames.check(frame, 0, frame.length), "a whole, valid frame");
-                assertEquals(Frames.PROGRESS_COMPACT, frame[8]);
+                assertEquals(Frames.PROGRESS_KEYED, frame[8]);
                 decoded.addAll(RecordCodec.parse(frame, Frames.HEADER, frame.length - Frames.HEADER,
-                    ProgressRecords::read).toList());
+                    in -> ProgressRecords.readKeyed(in, named)).toList());
             });
             assertEquals(expected, decoded, "frame limit " + frameLimit);
             assertTrue(frameLimit > 1_000 ? frames[0] == 1 : frames[0] > 1, frames[0] + " frames");
@@ -55,7 +58,52 @@ class ProgressCodecTest
         }
         final int[] bytes = {0};
         new ProgressCodec(16 << 20).encode(batch, frame -> bytes[0] += frame.length);
-        assertTrue(bytes[0] < 1_000 * 20, bytes[0] + " bytes for 1,000 entries of 11-character names");
+        assertTrue(bytes[0] < 1_000 * 21, bytes[0] + " bytes for 1,000 entries of 11-character names");
+    }
+
+    @Test
+    void shouldNameEachSlotOncePerSegmentAndAgainWhenItsNameChangesOrASegmentStarts()
+    {
+        final ProgressCodec codec = new ProgressCodec(4_000);
+        final List<String> names = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++)
+        {
+            names.add("task-" + (100_000 + i));
+        }
+        final Map<Integer, String> named = new HashMap<>(); // the reader's, reset at each segment as the journal's
+        final int[] bytes = new int[4];
+        for (int round = 0; round < bytes.length; round++)
+        {
+            if (round == 2)
+            {
+                codec.segment(7);
+                named.clear();
+            }
+            if (round == 3)
+            {
+                names.set(5, new String("task-100005")); // an equal name, another object: named again
+                names.set(6, "renamed");
+            }
+            final ProgressBatch batch = new ProgressBatch(names.size());
+            for (int i = 0; i < names.size(); i++)
+            {
+                batch.add(i, names.get(i), TaskState.SCHEDULED, 1_733_000_000_000L + round, 4_000 + i, round, 0,
+                    TaskProgress.NOT_RUNNING);
+            }
+            final int r = round;
+            final List<TaskProgress> decoded = new ArrayList<>();
+            codec.encode(batch, frame ->
+            {
+                bytes[r] += frame.length;
+                decoded.addAll(RecordCodec.parse(frame, Frames.HEADER, frame.length - Frames.HEADER,
+                    in -> ProgressRecords.readKeyed(in, named)).toList());
+            });
+            assertEquals(batch.toList(), decoded, "round " + round);
+        }
+        assertTrue(bytes[0] < 1_000 * 22, bytes[0] + " bytes, every slot named");
+        assertTrue(bytes[1] < 1_000 * 10, bytes[1] + " bytes, every slot named before in the segment");
+        assertTrue(bytes[2] > bytes[1] + 1_000 * 10, bytes[2] + " bytes, a new segment: named again");
+        assertTrue(bytes[3] >= bytes[1] + 15 && bytes[3] < bytes[1] + 40, bytes[3] + " bytes, two slots named again");
     }
 
     @Test
@@ -90,8 +138,9 @@ class ProgressCodecTest
         assertTrue(packed > 100 && packed < names.size(), packed + " of " + names.size() + " names packed: " +
             "both ways are taken");
         final List<TaskProgress> decoded = new ArrayList<>();
+        final Map<Integer, String> named = new HashMap<>();
         new ProgressCodec(16 << 20).encode(batch, state.slots(), frame -> decoded.addAll(RecordCodec.parse(frame,
-            Frames.HEADER, frame.length - Frames.HEADER, ProgressRecords::read).toList()));
+            Frames.HEADER, frame.length - Frames.HEADER, in -> ProgressRecords.readKeyed(in, named)).toList()));
         assertEquals(batch.toList(), decoded);
     }
 

@@ -5,10 +5,12 @@ import orchestrator.scheduler.TaskState;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 
 /**
- * Thread safe (stateless): a plain decoder of {@link ProgressCodec}'s compact progress record, entry by entry into a
- * {@link ProgressBatch}, the reference the tests hold the journal's own reader ({@link ReplayProgress}) and encoder to.
+ * Thread safe (stateless; a keyed read updates the caller's map): a plain decoder of {@link ProgressCodec}'s progress
+ * records, keyed and compact, entry by entry into a {@link ProgressBatch}, the reference the tests hold the journal's
+ * own reader ({@link ReplayProgress}) and encoder to.
  */
 final class ProgressRecords
 {
@@ -18,6 +20,20 @@ final class ProgressRecords
 
     /** Reads one compact progress body. */
     static ProgressBatch read(final ByteBuffer in)
+    {
+        return read(in, null);
+    }
+
+    /**
+     * Reads one keyed progress body; {@code named} holds, per key, the name the segment's last entry with a name gave
+     * it, and is updated by the entries read. Each entry's slot is the key's.
+     */
+    static ProgressBatch readKeyed(final ByteBuffer in, final Map<Integer, String> named)
+    {
+        return read(in, named);
+    }
+
+    private static ProgressBatch read(final ByteBuffer in, final Map<Integer, String> named)
     {
         final int count = in.getInt();
         if (count < 0 || count > in.remaining())
@@ -29,14 +45,31 @@ final class ProgressRecords
         final TaskState[] states = TaskState.values();
         for (int i = 0; i < count; i++)
         {
-            final long length = getVarLong(in);
-            if (length < 0 || length > in.remaining())
+            final long key = named == null ? 1 : getVarLong(in);
+            final int slot = (int)(key >>> 1) - 1;
+            final String name;
+            if ((key & 1) != 0)
             {
-                throw new BufferUnderflowException();
+                final long length = getVarLong(in);
+                if (length < 0 || length > in.remaining())
+                {
+                    throw new BufferUnderflowException();
+                }
+                name = new String(in.array(), in.arrayOffset() + in.position(), (int)length, StandardCharsets.UTF_8);
+                in.position(in.position() + (int)length);
+                if (slot >= 0)
+                {
+                    named.put(slot, name);
+                }
             }
-            final String name = new String(in.array(), in.arrayOffset() + in.position(), (int)length,
-                StandardCharsets.UTF_8);
-            in.position(in.position() + (int)length);
+            else
+            {
+                name = named.get(slot);
+                if (name == null)
+                {
+                    throw new IllegalArgumentException("key " + slot + " never named");
+                }
+            }
             final int state = in.get();
             if (state < 0 || state >= states.length)
             {
@@ -47,7 +80,7 @@ final class ProgressRecords
             final long missed = getVarLong(in);
             final long failures = getVarLong(in);
             final long running = getVarLong(in);
-            batch.add(ProgressBatch.NO_SLOT, name, states[state], next, runs, missed, failures,
+            batch.add(slot, name, states[state], next, runs, missed, failures,
                 running == 0 ? TaskProgress.NOT_RUNNING : base + unZigZag(running - 1));
         }
         return batch;

@@ -74,12 +74,104 @@ class ReplayProgressTest
                         random.nextInt(3), 0, random.nextBoolean() ? TaskProgress.NOT_RUNNING : next - 1);
                 }
                 expected.progress(batch);
-                new ProgressCodec(4096).encode(batch, frame -> replay.read(frame, Frames.HEADER,
+                new ProgressCodec(4096).encode(batch, frame -> replay.readKeyed(frame, Frames.HEADER,
                     frame.length - Frames.HEADER, replayed));
             }
             replay.fold();
             assertEquals(sorted(expected.tasks()), sorted(replayed.tasks()), "seed " + seed);
         }
+    }
+
+    @Test
+    void shouldEndAsTheWriterAppliesKeyedEntriesWhoseSlotsAreReusedAcrossRemovesUpsertsAndSegments()
+    {
+        for (int seed = 0; seed < 20; seed++)
+        {
+            final Random random = new Random(seed);
+            final StoreState expected = new StoreState(); // as the journal's writer applies them, by slot
+            final StoreState replayed = new StoreState();
+            final ReplayProgress replay = new ReplayProgress();
+            final ProgressCodec codec = new ProgressCodec(2_048);
+            final List<String> names = new ArrayList<>();
+            final List<Integer> slots = new ArrayList<>();
+            for (int i = 0; i < TASKS; i++)
+            {
+                names.add(i % 10 == 0 ? "a-rather-long-task-name-" + i : i % 10 == 1 ? "tâche-" + i : "t-" + i);
+                slots.add(i);
+                if (i % 3 != 0) // some names are never held: their entries are ignored, until they are upserted
+                {
+                    expected.upsert(Tasks.runnableTask(names.get(i), i));
+                    replayed.upsert(Tasks.runnableTask(names.get(i), i));
+                }
+            }
+            long segment = 0;
+            for (int round = 0; round < 60; round++)
+            {
+                final int change = random.nextInt(6);
+                final int i = random.nextInt(CHANGED);
+                if (change == 0)
+                {
+                    codec.segment(++segment);
+                    replay.segment();
+                }
+                else if (change == 1)
+                {
+                    replay.fold();
+                    replay.removed(replayed.remove(names.get(i)));
+                    expected.remove(names.get(i));
+                }
+                else if (change == 2)
+                {
+                    replay.fold();
+                    replayed.upsert(Tasks.runnableTask(names.get(i), 1000 + round));
+                    expected.upsert(Tasks.runnableTask(names.get(i), 1000 + round));
+                }
+                else if (change == 3)
+                {
+                    Collections.swap(slots, i, CHANGED + random.nextInt(TASKS - CHANGED)); // a slot for another name
+                }
+                else if (change == 4)
+                {
+                    names.set(i, new String(names.get(i))); // the same name, another object
+                }
+                final ProgressBatch batch = new ProgressBatch(TASKS);
+                for (int k = 0; k < TASKS; k++)
+                {
+                    final long next = 10_000L * round + random.nextInt(5_000);
+                    batch.add(slots.get(k), names.get(k), TaskState.values()[random.nextInt(3)], next, round,
+                        random.nextInt(3), 0, random.nextBoolean() ? TaskProgress.NOT_RUNNING : next - 1);
+                }
+                codec.encode(batch, expected.slots(), frame -> replay.readKeyed(frame, Frames.HEADER,
+                    frame.length - Frames.HEADER, replayed));
+                expected.progress(batch); // after its encoding, as the writer does
+            }
+            replay.fold();
+            assertEquals(sorted(expected.tasks()), sorted(replayed.tasks()), "seed " + seed);
+        }
+    }
+
+    @Test
+    void shouldRefuseAKeyNotNamedInItsSegment()
+    {
+        final StoreState state = new StoreState();
+        state.upsert(Tasks.runnableTask("a", 1));
+        final ProgressCodec codec = new ProgressCodec(1 << 20);
+        final List<byte[]> frames = new ArrayList<>();
+        for (int round = 0; round < 2; round++)
+        {
+            final ProgressBatch batch = new ProgressBatch(1);
+            batch.add(3, "a", TaskState.SCHEDULED, 5 + round, 1, 0, 0, TaskProgress.NOT_RUNNING);
+            codec.encode(batch, frames::add);
+        }
+        final ReplayProgress replay = new ReplayProgress();
+        replay.readKeyed(frames.get(0), Frames.HEADER, frames.get(0).length - Frames.HEADER, state);
+        replay.readKeyed(frames.get(1), Frames.HEADER, frames.get(1).length - Frames.HEADER, state);
+        replay.fold();
+        assertEquals(6, state.tasks().get(0).progress().nextFire());
+        replay.segment();
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> replay.readKeyed(frames.get(1), Frames.HEADER, frames.get(1).length - Frames.HEADER, state));
+        assertTrue(refused.getMessage().contains("not named earlier in its segment"), refused.getMessage());
     }
 
     @Test
@@ -103,7 +195,7 @@ class ReplayProgressTest
                 batch.add(ProgressBatch.NO_SLOT, name, TaskState.SCHEDULED, round, round, 0, 0,
                     TaskProgress.NOT_RUNNING);
             }
-            codec.encode(batch, frame -> replay.read(frame, Frames.HEADER, frame.length - Frames.HEADER, state));
+            codec.encode(batch, frame -> replay.readKeyed(frame, Frames.HEADER, frame.length - Frames.HEADER, state));
             if (round == 2)
             {
                 Collections.reverse(order);
@@ -141,7 +233,7 @@ class ReplayProgressTest
         {
             batch.add(ProgressBatch.NO_SLOT, name, TaskState.SCHEDULED, next, 0, 0, 0, TaskProgress.NOT_RUNNING);
         }
-        new ProgressCodec(1 << 20).encode(batch, frame -> replay.read(frame, Frames.HEADER,
+        new ProgressCodec(1 << 20).encode(batch, frame -> replay.readKeyed(frame, Frames.HEADER,
             frame.length - Frames.HEADER, state));
     }
 
@@ -157,12 +249,12 @@ class ReplayProgressTest
         final byte[] frame = frames.get(0);
         final int body = frame.length - Frames.HEADER;
         assertThrows(IllegalArgumentException.class,
-            () -> new ReplayProgress().read(frame, Frames.HEADER, body - 1, state));
+            () -> new ReplayProgress().readKeyed(frame, Frames.HEADER, body - 1, state));
         final byte[] longer = java.util.Arrays.copyOf(frame, frame.length + 1);
         assertThrows(IllegalArgumentException.class,
-            () -> new ReplayProgress().read(longer, Frames.HEADER, body + 1, state));
+            () -> new ReplayProgress().readKeyed(longer, Frames.HEADER, body + 1, state));
         final ReplayProgress replay = new ReplayProgress();
-        replay.read(frame, Frames.HEADER, body, state);
+        replay.readKeyed(frame, Frames.HEADER, body, state);
         replay.fold();
         assertEquals(5, state.tasks().get(0).progress().nextFire());
     }
@@ -195,7 +287,7 @@ class ReplayProgressTest
                 batch.add(ProgressBatch.NO_SLOT, name, TaskState.SCHEDULED, round, round + 1, 0, 0,
                     TaskProgress.NOT_RUNNING);
             }
-            codec.encode(batch, frame -> replay.read(frame, Frames.HEADER, frame.length - Frames.HEADER, state));
+            codec.encode(batch, frame -> replay.readKeyed(frame, Frames.HEADER, frame.length - Frames.HEADER, state));
             Collections.reverse(order); // the engine's alternate batches
         }
         replay.fold();
