@@ -358,6 +358,64 @@ class JournalTaskStoreTest extends TaskStoreContract
     }
 
     @Test
+    void shouldRecoverKeyedProgressWhoseBatchesStartSegmentsAndSnapshots() throws IOException
+    {
+        final JournalOptions[] variants = {
+            JournalOptions.DEFAULTS.withSegmentBytes(2_000).withCompactBytes(Long.MAX_VALUE), // segments only
+            JournalOptions.DEFAULTS.withSegmentBytes(2_000).withCompactBytes(6_000), // and snapshots behind the writer
+        };
+        for (int v = 0; v < variants.length; v++)
+        {
+            final Path dir = temp.resolve("keyed-" + v);
+            final JournalTaskStore store = journal(dir, variants[v]);
+            store.open();
+            final List<String> names = new ArrayList<>();
+            final Map<String, StoredTask> model = new TreeMap<>();
+            for (int i = 0; i < 40; i++)
+            {
+                final StoredTask task = Tasks.runnableTask("task-" + i, i);
+                names.add(task.name());
+                store.upsert(task);
+                model.put(task.name(), task);
+            }
+            final Random random = new Random(v);
+            for (int round = 0; round < 200; round++)
+            {
+                final ProgressBatch batch = new ProgressBatch(names.size());
+                for (int i = random.nextInt(names.size()); i < names.size(); i++) // the same slots, round after round
+                {
+                    final TaskProgress progress = Tasks.progress(names.get(i), round * 100L + i);
+                    batch.add(i, names.get(i), progress.state(), progress.nextFire(), progress.runs(),
+                        progress.missed(), progress.failures(), progress.runningFire());
+                    model.put(names.get(i), model.get(names.get(i)).withProgress(progress));
+                }
+                store.recordProgress(batch).join();
+            }
+            store.close();
+            assertTrue(JournalFiles.segments(dir).lastKey() > 10, "segments started: " + JournalFiles.segments(dir));
+            assertEquals(List.copyOf(model.values()), openAndClose(dir), "variant " + v);
+        }
+    }
+
+    @Test
+    void shouldStillReadTheCompactProgressRecordThatJournalsWroteBeforeTheKeyedOne() throws IOException
+    {
+        final Path dir = temp.resolve("compact-progress");
+        final TaskStore store = TaskStore.journal(dir);
+        store.open();
+        final List<StoredTask> tasks = List.of(Tasks.runnableTask("a", 1), Tasks.runnableTask("b", 2),
+            Tasks.runnableTask("t\u00e4sk-3", 3));
+        tasks.forEach(store::upsert);
+        store.close();
+        final List<TaskProgress> progress = List.of(Tasks.progress("a", 11), Tasks.progress("t\u00e4sk-3", 13),
+            Tasks.progress("gone", 14)); // a name not held is ignored, as it always was
+        Files.write(JournalFiles.segments(dir).lastEntry().getValue(),
+            Frames.frame(Frames.PROGRESS_COMPACT, ProgressRecords.compactBody(progress)), StandardOpenOption.APPEND);
+        assertEquals(List.of(tasks.get(0).withProgress(progress.get(0)), tasks.get(1),
+            tasks.get(2).withProgress(progress.get(1))), openAndClose(dir));
+    }
+
+    @Test
     void shouldSnapshotAtACleanCloseOnlyWhenTheLogHasGrownPastAMebibyte() throws IOException
     {
         final Path dir = temp.resolve("close-compact");

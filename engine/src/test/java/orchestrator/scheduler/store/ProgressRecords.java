@@ -2,9 +2,11 @@ package orchestrator.scheduler.store;
 
 import orchestrator.scheduler.TaskState;
 
+import java.io.ByteArrayOutputStream;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -84,6 +86,47 @@ final class ProgressRecords
                 running == 0 ? TaskProgress.NOT_RUNNING : base + unZigZag(running - 1));
         }
         return batch;
+    }
+
+    /**
+     * @return the body of a compact progress record ({@link Frames#PROGRESS_COMPACT}, written before the keyed one) for
+     *         {@code entries}, encoded plainly, as journals written before the keyed record hold them.
+     */
+    static byte[] compactBody(final List<TaskProgress> entries)
+    {
+        final long base = entries.isEmpty() ? 0 : entries.get(0).nextFire();
+        final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.writeBytes(ByteBuffer.allocate(12).putInt(entries.size()).putLong(base).array());
+        for (final TaskProgress entry : entries)
+        {
+            final byte[] name = entry.name().getBytes(StandardCharsets.UTF_8);
+            putVarLong(out, name.length);
+            out.writeBytes(name);
+            out.write(entry.state().ordinal());
+            putVarLong(out, zigZag(entry.nextFire() - base));
+            putVarLong(out, entry.runs());
+            putVarLong(out, entry.missed());
+            putVarLong(out, entry.failures());
+            putVarLong(out, entry.runningFire() == TaskProgress.NOT_RUNNING ? 0 :
+                1 + zigZag(entry.runningFire() - base));
+        }
+        return out.toByteArray();
+    }
+
+    private static void putVarLong(final ByteArrayOutputStream out, final long value)
+    {
+        long v = value;
+        while ((v & ~0x7FL) != 0)
+        {
+            out.write((int)(v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        out.write((int)v);
+    }
+
+    private static long zigZag(final long value)
+    {
+        return (value << 1) ^ (value >> 63);
     }
 
     private static long getVarLong(final ByteBuffer in)
