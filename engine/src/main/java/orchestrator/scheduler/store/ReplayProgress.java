@@ -37,6 +37,7 @@ final class ReplayProgress
     private long[] name1 = new long[0];
     private int[] lengths = new int[0]; // packed length, or NOT_PACKED
     private StoreState.Row[] rows = new StoreState.Row[0];
+    private boolean[] removed = new boolean[0]; // whether the slot's row was removed: read without reaching the row
     private int[] successors = new int[0];      // the slot whose entry followed this one's last time
     private int[] otherSuccessors = new int[0]; // the one before that, if another
     private int[] predecessors = new int[0];    // the slot whose entry came before this one's (an order reversed)
@@ -156,6 +157,7 @@ final class ReplayProgress
             final StoreState.Row row = rows[slot];
             this.rows[slot] = row;
             row.replaySlot = slot;
+            removed[slot] = row.removed;
             lengths[slot] = row.removed ? NOT_PACKED : lengths[slot];
             successors[slot] = slot + 1 < rows.length ? slot + 1 : -1;
             otherSuccessors[slot] = -1;
@@ -182,6 +184,7 @@ final class ReplayProgress
         if (row != null && row.replaySlot >= 0 && row.replaySlot < count && rows[row.replaySlot] == row)
         {
             lengths[row.replaySlot] = NOT_PACKED;
+            removed[row.replaySlot] = true;
         }
     }
 
@@ -222,7 +225,7 @@ final class ReplayProgress
             throw new IllegalArgumentException("progress key " + k + " was not named earlier in its segment");
         }
         final int slot = keyedSlots[k];
-        if (slot >= 0 && !rows[slot].removed)
+        if (slot >= 0 && !removed[slot])
         {
             return slot;
         }
@@ -357,6 +360,7 @@ final class ReplayProgress
         name1[slot] = hi;
         lengths[slot] = packed;
         rows[slot] = row;
+        removed[slot] = false;
         successors[slot] = -1;
         otherSuccessors[slot] = -1;
         predecessors[slot] = -1;
@@ -370,6 +374,7 @@ final class ReplayProgress
         name1 = Arrays.copyOf(name1, capacity);
         lengths = Arrays.copyOf(lengths, capacity);
         rows = Arrays.copyOf(rows, capacity);
+        removed = Arrays.copyOf(removed, capacity);
         successors = Arrays.copyOf(successors, capacity);
         otherSuccessors = Arrays.copyOf(otherSuccessors, capacity);
         predecessors = Arrays.copyOf(predecessors, capacity);
