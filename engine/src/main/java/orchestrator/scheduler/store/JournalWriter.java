@@ -34,7 +34,7 @@ final class JournalWriter implements Runnable
      * it past both compactBytes (a segment, by default) and half the snapshot, the writer waits for the snapshot in
      * progress and, if the log is still too long, starts a new segment and snapshots on its own thread. So the log a
      * restart after a kill replays never holds more than half the snapshot (or one batch larger than that): at a
-     * million tasks six or seven progress entries per task, which cost more to replay per byte than the snapshot.
+     * million tasks about ten progress entries per task, which cost more to replay per byte than the snapshot.
      * That wait is rare: once the log passes half the bound, the writer starts a new segment, freezes its StoreState
      * (definitions shared, progress copied into columns) and a snapshot thread writes that to snapshot.tmp, forces it,
      * renames it over snapshot.dat (ATOMIC_MOVE), forces the directory and only then deletes the segments before the

@@ -7,21 +7,24 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * NOT thread safe: one per {@link JournalRecovery}. Replays compact progress records ({@link ProgressCodec}'s
- * format) into columns, one column slot per task name, folded into the {@link StoreState}'s rows before each upsert
- * or remove of the log and at its end ({@link #fold}): the result is that of applying every entry at once.
+ * NOT thread safe: one per {@link JournalRecovery}. Replays progress records, keyed and compact
+ * ({@link ProgressCodec}'s formats), into columns, one column slot per task name, folded into the {@link StoreState}'s
+ * rows before each upsert or remove of the log and at its end ({@link #fold}): the result is that of applying every
+ * entry at once.
  */
 final class ReplayProgress
 {
     /*
      * Why: after a kill the log since the snapshot holds up to half a snapshot's size of progress (JournalWriter's
-     * rule), six or seven entries per task at a million tasks. Applying each entry to its row costs a String, a hash
+     * rule), about ten entries per task at a million tasks. Applying each entry to its row costs a String, a hash
      * lookup by name and a write to the row: three cache misses per entry. The engine writes its collections in the
      * same order round after round (and reversed in alternate batches), so an entry's task is most often the one that
      * followed the previous entry's task last time: its slot is found by comparing the entry's name, packed in two
      * longs, with those of the slots that followed or preceded the previous entry's (columns read in order, no miss),
      * and only a name seen for the first time or out of its usual order is looked up by name. A row is then written
-     * once per fold, not once per entry.
+     * once per fold, not once per entry. In a keyed record most entries carry no name, only the writer's slot: the
+     * slot its name gave earlier in the segment is found in a column by key, and whether its row was removed since in
+     * another, so such an entry reaches no object at all.
      * A slot belongs to one row: a removed row's slot is never matched again ({@link #removed}; the name looked up anew
      * finds the row of a later upsert, which gets a slot of its own), and a fold skips removed rows, so slots never mix
      * two rows.
