@@ -48,10 +48,7 @@ final class ReplayProgress
     private int previous = -1;
     private long lookups;
     private String lookedUp;                   // the name the last lookup by name was for
-    private int segment = 1;                   // the stamp of the segment being read
-    private int[] keyedIn = new int[0];        // per key of a keyed record: the stamp of the segment that named it
-    private int[] keyedSlots = new int[0];     // its slot here, or -1 for a name the state did not hold
-    private String[] keyedNames = new String[0]; // the name it stands for, when the state did not hold it
+    private final SegmentKeys keys = new SegmentKeys();
 
     // the entry being read
     private int p;
@@ -84,7 +81,7 @@ final class ReplayProgress
     /** A new segment starts: no key names anything yet. */
     void segment()
     {
-        segment++;
+        keys.segment();
     }
 
     private void read(final byte[] b, final int offset, final int length, final StoreState state, final boolean keyed)
@@ -210,34 +207,20 @@ final class ReplayProgress
             final int slot = slotOf(b, state);
             if (k >= 0)
             {
-                if (k >= keyedIn.length)
-                {
-                    final int capacity = Math.max(k + 1, 2 * keyedIn.length);
-                    keyedIn = Arrays.copyOf(keyedIn, capacity);
-                    keyedSlots = Arrays.copyOf(keyedSlots, capacity);
-                    keyedNames = Arrays.copyOf(keyedNames, capacity);
-                }
-                keyedIn[k] = segment;
-                keyedSlots[k] = slot;
-                keyedNames[k] = slot < 0 ? lookedUp : null;
+                keys.name(k, slot, lookedUp);
             }
             return slot;
         }
-        if (k < 0 || k >= keyedIn.length || keyedIn[k] != segment)
-        {
-            throw new IllegalArgumentException("progress key " + k + " was not named earlier in its segment");
-        }
-        final int slot = keyedSlots[k];
+        final int slot = keys.slot(k);
         if (slot >= 0 && !removed[slot])
         {
             return slot;
         }
-        final String name = slot >= 0 ? rows[slot].name : keyedNames[k];
+        final String name = slot >= 0 ? rows[slot].name : keys.name(k);
         final StoreState.Row row = state.row(-1, name);
         lookups++;
         final int found = row == null ? -1 : slotOfRow(row, NOT_PACKED);
-        keyedSlots[k] = found;
-        keyedNames[k] = found < 0 ? name : null;
+        keys.name(k, found, name);
         return found;
     }
 

@@ -19,7 +19,7 @@
  * into them, then each task decoded whole once; torn tails, damage), {@code Frames} (length, CRC32C,
  * type), {@code RecordWriter} (encodes record bodies, and a snapshot's frames one after the other in place), {@code RecordCodec} (record layouts and decoding,
  * whole or a row's name and progress only),
- * {@code ProgressCodec} (the keyed progress record, encoded in place, each slot named once per segment), {@code ReplayProgress} (progress replayed on open into
+ * {@code ProgressCodec} (the keyed progress record, encoded in place, each slot named once per segment), {@code SegmentKeys} (what each key of a keyed progress record stands for within its segment), {@code ReplayProgress} (progress replayed on open into
  * columns by task, found by the order of the entries before it, seeded with the snapshot's order),
  * {@code JournalFiles} (file names, lock, directory fsync, whole-file reads) and {@code StoreState} (the tasks by name as rows updated in place, which replay and live writes update
  * through the same operations).
