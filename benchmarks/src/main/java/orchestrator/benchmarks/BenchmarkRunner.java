@@ -71,6 +71,7 @@ public final class BenchmarkRunner
     private static final long LATENESS_MEASURE_MS = 10_000;
     private static final int LOCK_HOLD_TASKS = 1_000_000;
     private static final int SMOKE_LOCK_HOLD_TASKS = 10_000;
+    private static final int STALL_PROBE_SECONDS = 10;
     private static final int DURABLE_TASKS = 1_000_000;
     private static final int SMOKE_DURABLE_TASKS = 10_000;
     private static final int DURABLE_SAMPLE = 10_000;
@@ -125,7 +126,8 @@ public final class BenchmarkRunner
             new FootprintRunner(jvm).run(TimerStructures.ALL, smoke ? SMOKE_FOOTPRINT_SIZES : FOOTPRINT_SIZES, results);
             new LatenessRunner(jvm).run(smoke ? SMOKE_LATENESS_RATES : LATENESS_RATES, smoke ? 200 : LATENESS_WARMUP_MS,
                 smoke ? 500 : LATENESS_MEASURE_MS, results);
-            new LockHoldRunner(jvm).run(smoke ? SMOKE_LOCK_HOLD_TASKS : LOCK_HOLD_TASKS, results);
+            new LockHoldRunner(jvm).run(smoke ? SMOKE_LOCK_HOLD_TASKS : LOCK_HOLD_TASKS, smoke ? 1 : STALL_PROBE_SECONDS,
+                results);
         }
         if (mode.durableHarness())
         {

@@ -12,12 +12,15 @@ import org.HdrHistogram.Histogram;
  * Thread safe (a lock; its figures are written only by the thread that holds it): a {@link ReentrantLock} that times
  * every hold, from the {@link #lock()} that takes it to the {@link #unlock()} that releases it (nested holds count
  * once), with {@link System#nanoTime()}, and keeps per phase a histogram, the longest hold and the code that made it,
- * and the longest hold per thread. Given to a scheduler through {@code Scheduler.Builder.registryLock}.
+ * the longest hold per thread, and every hold's length in the order the holds ended (so that repeated runs can be
+ * compared hold by hold). Given to a scheduler through {@code Scheduler.Builder.registryLock}.
  * <p>
  * Each hold is also timed in the holder's CPU time ({@link ThreadMXBean#getCurrentThreadCpuTime()}): a hold during
- * which the thread was descheduled (a loaded machine) or stopped for a GC pause lasts longer on the wall clock than
- * on the CPU, so the on-CPU figure is the work the engine does under the lock and the wall-clock figure is what a
- * thread waiting for the lock sees.
+ * which the thread was descheduled by the guest's kernel or stopped for a GC pause lasts longer on the wall clock
+ * than on the CPU. The wall-clock figure is what a thread waiting for the lock sees. On a virtual machine the CPU
+ * figure still counts the time the host took the virtual CPU away (a thread that only reads the clock sees gaps of
+ * milliseconds in which its CPU time advances as much: {@link LockHoldMain}'s stall probe), so neither figure alone
+ * is the engine's work; the per-hold minimum over repeated runs is.
  * <p>
  * Caveats: only {@code lock()} and {@code unlock()} are timed, which is all the engine calls. Reading the CPU time
  * costs about a microsecond, which lengthens every hold a little. Capturing the stack of a new longest hold
@@ -41,6 +44,8 @@ final class HoldTimingLock extends ReentrantLock
         String longestAt = "";
         long longestOnCpu;
         String longestOnCpuAt = "";
+        long[] holds = new long[1024]; // every hold's wall-clock length in ns, in the order they ended
+        int count;
 
         Phase(final String name)
         {
@@ -91,6 +96,11 @@ final class HoldTimingLock extends ReentrantLock
     {
         final Phase current = phase;
         current.histogram.recordValue(Math.min(heldNs, MAX_NS));
+        if (current.count == current.holds.length)
+        {
+            current.holds = java.util.Arrays.copyOf(current.holds, current.count * 2);
+        }
+        current.holds[current.count++] = heldNs;
         final String thread = Thread.currentThread().getName();
         final Long longest = current.longestByThread.get(thread);
         if (longest == null || heldNs > longest)

@@ -5,7 +5,10 @@ import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.lang.management.ThreadMXBean;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -28,14 +31,21 @@ import orchestrator.benchmarks.Deadlines;
  * named tasks, deadlines uniform over the window), {@code tasks} (three {@code tasks()} snapshots of them all),
  * {@code sweep} (the clock moves 1 ms at a time across the window and {@code runPending()} runs after each step:
  * every task fires), then {@code n} tasks are registered again and {@code jump} fires them all in one
- * {@code runPending()} after the clock jumps past the window. The first round warms the code up; both are printed,
- * the second is the figure. Holds include any GC pause that falls inside them; the longest collector pause of each
- * phase is printed next to it (from the JVM's GC notifications, in whole milliseconds).
+ * {@code runPending()} after the clock jumps past the window. The first round warms the code up; the measured rounds
+ * follow ({@code warm}, the figure, then {@code warm2}, ...). Holds include any GC pause that falls inside them; the
+ * longest collector pause of each phase is printed next to it (from the JVM's GC notifications, in whole
+ * milliseconds).
  * <p>
- * Usage: {@code java -cp benchmarks.jar orchestrator.scheduler.LockHoldMain <n>}; prints, per round and phase,
- * {@code lockhold <round> <phase> <holds> <p50 µs> <p99 µs> <max µs> <max on-CPU µs> <holds over 200 µs>
- * <holds over 1 ms> <phase ms> <longest GC pause ms> <where>}, where {@code where} is the code that released the
- * longest hold, and a comment line with the code that released the longest on-CPU hold (see {@link HoldTimingLock}).
+ * The measured rounds' sweeps are then compared hold by hold ({@code lockhold-min}), and a stall probe reads the
+ * clock alone for a while ({@code stall}): on a shared virtual machine a hold of a few microseconds of work now and
+ * then lasts milliseconds, on the wall clock and in the thread's CPU time alike, and never at the same hold twice.
+ * <p>
+ * Usage: {@code java -cp benchmarks.jar orchestrator.scheduler.LockHoldMain [n [rounds [probe seconds]]]} (1,000,000
+ * tasks, 3 measured rounds, 10 s); prints, per round and phase, {@code lockhold <round> <phase> <holds> <p50 µs>
+ * <p99 µs> <max µs> <max on-CPU µs> <holds over 200 µs> <holds over 1 ms> <phase ms> <longest GC pause ms> <where>},
+ * where {@code where} is the code that released the longest hold, and a comment line with the code that released the
+ * longest on-CPU hold (see {@link HoldTimingLock}); then {@code lockhold-min sweep <rounds> <holds> <p50 µs> <p99 µs>
+ * <max µs> <over 200 µs> <index of the longest> <its length in each round, µs>} and the probe's line.
  */
 public final class LockHoldMain
 {
@@ -72,18 +82,127 @@ public final class LockHoldMain
     }
 
     /**
-     * @param args the number of tasks, 1,000,000 if absent.
+     * @param args the number of tasks, 1,000,000 if absent; the number of measured rounds, 3 if absent; the seconds of
+     *             the stall probe, 10 if absent.
      */
     public static void main(final String[] args)
     {
         final int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
+        final int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+        final int probeSeconds = args.length > 2 ? Integer.parseInt(args[2]) : 10;
         final LockHoldMain main = new LockHoldMain(n);
         main.round("cold");
-        main.round("warm");
+        final List<HoldTimingLock.Phase> sweeps = new ArrayList<>();
+        for (int i = 1; i <= rounds; i++)
+        {
+            sweeps.add(main.round(i == 1 ? "warm" : "warm" + i));
+        }
+        printMinimum(sweeps);
+        System.gc();
+        stallProbe(probeSeconds);
     }
 
-    private void round(final String round)
+    /**
+     * Prints, for the sweeps of the measured rounds, each hold's shortest length over the rounds: the sweeps are the
+     * same work hold by hold (the same tasks, deadlines and clock steps), so the minimum is the engine's own time for
+     * that hold, without whatever stalled one round there (a GC pause, the guest kernel or the host taking the CPU).
+     * A hold the engine itself makes long is long in every round.
+     */
+    private static void printMinimum(final List<HoldTimingLock.Phase> sweeps)
     {
+        final int count = sweeps.get(0).count;
+        for (final HoldTimingLock.Phase sweep : sweeps)
+        {
+            if (sweep.count != count)
+            {
+                System.out.println("# the sweeps made different numbers of holds: no per-hold minimum");
+                return;
+            }
+        }
+        final Histogram minimum = new Histogram(60_000_000_000L, 3);
+        long longest = 0;
+        int longestAt = 0;
+        for (int i = 0; i < count; i++)
+        {
+            long shortest = Long.MAX_VALUE;
+            for (final HoldTimingLock.Phase sweep : sweeps)
+            {
+                shortest = Math.min(shortest, sweep.holds[i]);
+            }
+            minimum.recordValue(shortest);
+            if (shortest > longest)
+            {
+                longest = shortest;
+                longestAt = i;
+            }
+        }
+        for (final HoldTimingLock.Phase sweep : sweeps)
+        {
+            int at = 0;
+            for (int i = 1; i < count; i++)
+            {
+                at = sweep.holds[i] > sweep.holds[at] ? i : at;
+            }
+            final StringBuilder others = new StringBuilder();
+            for (final HoldTimingLock.Phase other : sweeps)
+            {
+                others.append(String.format(Locale.ROOT, " %.1f", other.holds[at] / 1e3));
+            }
+            System.out.printf(Locale.ROOT, "# sweep: a round's longest, hold %d, in each round (µs):%s%n", at, others);
+        }
+        final StringBuilder each = new StringBuilder();
+        for (final HoldTimingLock.Phase sweep : sweeps)
+        {
+            each.append(each.length() == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.1f",
+                sweep.holds[longestAt] / 1e3));
+        }
+        System.out.printf(Locale.ROOT, "lockhold-min sweep %d %d %.1f %.1f %.1f %d %d %s%n", sweeps.size(), count,
+            minimum.getValueAtPercentile(50) / 1e3, minimum.getValueAtPercentile(99) / 1e3, longest / 1e3,
+            over(minimum, 200_000), longestAt, each);
+    }
+
+    /**
+     * Reads the clock in a loop, on this thread alone, for {@code seconds}, and prints the longest gap between two
+     * reads and how far the thread's CPU time advanced in it: {@code stall <seconds> <reads> <longest gap µs>
+     * <CPU time in it µs> <gaps over 200 µs> <gaps over 1 ms>}. A loop that does nothing else reads the clock every
+     * microsecond or so; a gap of milliseconds is time the thread was stopped (a safepoint, the guest kernel, or,
+     * when its CPU time advanced as much, the host taking the virtual CPU away), the same stalls that lengthen a
+     * lock hold.
+     */
+    private static void stallProbe(final int seconds)
+    {
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final long end = System.nanoTime() + seconds * 1_000_000_000L;
+        long last = System.nanoTime();
+        long lastCpu = threads.getCurrentThreadCpuTime();
+        long reads = 0;
+        long longest = 0;
+        long longestCpu = 0;
+        long over200us = 0;
+        long over1ms = 0;
+        while (last < end)
+        {
+            final long now = System.nanoTime();
+            final long cpu = threads.getCurrentThreadCpuTime();
+            final long gap = now - last;
+            reads++;
+            over200us += gap > 200_000 ? 1 : 0;
+            over1ms += gap > 1_000_000 ? 1 : 0;
+            if (gap > longest)
+            {
+                longest = gap;
+                longestCpu = cpu - lastCpu;
+            }
+            last = now;
+            lastCpu = cpu;
+        }
+        System.out.printf(Locale.ROOT, "stall %d %d %.1f %.1f %d %d%n", seconds, reads, longest / 1e3,
+            longestCpu / 1e3, over200us, over1ms);
+    }
+
+    private HoldTimingLock.Phase round(final String round)
+    {
+        HoldTimingLock.Phase sweep;
         final HoldTimingLock lock = new HoldTimingLock();
         final ManualClock clock = new ManualClock(START, ZoneOffset.UTC);
         final Scheduler.Builder builder = Scheduler.builder().clock(clock);
@@ -109,6 +228,7 @@ public final class LockHoldMain
 
             started = begin();
             phase = lock.phase("sweep");
+            sweep = phase;
             long fired = 0;
             for (long ms = 1; ms <= Deadlines.WINDOW_MS; ms++)
             {
@@ -131,6 +251,7 @@ public final class LockHoldMain
                 throw new IllegalStateException("close timed out");
             }
         }
+        return sweep;
     }
 
     private void register(final Scheduler scheduler, final long offsetMs)

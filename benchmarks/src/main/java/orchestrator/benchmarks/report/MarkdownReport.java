@@ -262,8 +262,9 @@ public final class MarkdownReport
             .append("`register`: `registerOnce` of every task; `tasks`: three `tasks()` snapshots; `sweep`: the clock ")
             .append("moves 1 ms at a time across the window, `runPending()` after each step; `jump`: all tasks ")
             .append("registered again, then one `runPending()` after the clock jumps past the window. The cold round ")
-            .append("warms the code up; the warm round is the figure. On CPU: the hold in the holder's CPU time, ")
-            .append("without the time it was descheduled or stopped for a GC pause.\n\n")
+            .append("warms the code up; the warm round is the figure, the others repeat it. On CPU: the hold in the ")
+            .append("holder's CPU time, without the time the guest's kernel descheduled it or a GC pause stopped it ")
+            .append("(but with the time the host took the virtual CPU away).\n\n")
             .append("| round | phase | holds | p50 | p99 | max | max on CPU | holds over 200 µs | over 1 ms |")
             .append(" phase, ms | longest GC pause, ms | longest hold released at |\n")
             .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
@@ -279,6 +280,30 @@ public final class MarkdownReport
                 .append(row.where()).append("` |\n");
         }
         out.append('\n');
+        final Results.HoldMinimum minimum = results.holdMinimum();
+        if (minimum != null)
+        {
+            out.append("The sweeps of the measured rounds are the same work hold by hold (the same tasks, deadlines ")
+                .append("and clock steps), so each hold's shortest time over them is the engine's own, without what ")
+                .append("stalled one round there: over ").append(minimum.rounds()).append(" sweeps of ")
+                .append(String.format(Locale.ROOT, "%,d", minimum.holds())).append(" holds, p50 ")
+                .append(Figures.format(minimum.p50())).append(" µs, p99 ").append(Figures.format(minimum.p99()))
+                .append(" µs, longest ").append(Figures.format(minimum.max())).append(" µs (hold ")
+                .append(minimum.at()).append(": ").append(minimum.each()).append(" µs in the rounds), ")
+                .append(String.format(Locale.ROOT, "%,d", minimum.over200us())).append(" over 200 µs.");
+            final Results.Stall stall = results.stall();
+            if (stall != null)
+            {
+                out.append(" A thread that only reads the clock, alone in the harness's JVM for ")
+                    .append(stall.seconds()).append(" s (").append(String.format(Locale.ROOT, "%,d", stall.reads()))
+                    .append(" reads): longest gap ").append(Figures.format(stall.longestUs()))
+                    .append(" µs, its CPU time advancing ").append(Figures.format(stall.cpuUs()))
+                    .append(" µs in it; ").append(stall.over200us()).append(" gaps over 200 µs, ")
+                    .append(stall.over1ms()).append(" over 1 ms. A gap in which the CPU time advances as much is ")
+                    .append("time the host took the virtual CPU away, counted by the guest as the thread's.");
+            }
+            out.append("\n\n");
+        }
     }
 
     private void lateness()

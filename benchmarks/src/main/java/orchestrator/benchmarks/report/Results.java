@@ -104,6 +104,40 @@ public final class Results
     {
     }
 
+    /**
+     * The lock-hold harness's sweeps compared hold by hold: each hold's shortest length over the measured rounds.
+     *
+     * @param rounds    how many sweeps were compared.
+     * @param holds     holds per sweep.
+     * @param p50       median of the per-hold minimum, µs.
+     * @param p99       99th percentile, µs.
+     * @param max       longest per-hold minimum, µs.
+     * @param over200us per-hold minimums over 200 µs.
+     * @param at        the index of the longest.
+     * @param each      that hold's length in each round, µs, comma-separated.
+     */
+    public record HoldMinimum(int rounds, long holds, double p50, double p99, double max, long over200us, long at,
+        String each)
+    {
+    }
+
+    /**
+     * The stall probe of the lock-hold harness: a thread that only reads the clock, alone.
+     *
+     * @param seconds   how long it ran.
+     * @param reads     how many times it read the clock.
+     * @param longestUs the longest gap between two reads, µs.
+     * @param cpuUs     how far the thread's CPU time advanced during that gap, µs.
+     * @param over200us gaps over 200 µs.
+     * @param over1ms   gaps over 1 ms.
+     */
+    public record Stall(int seconds, long reads, double longestUs, double cpuUs, long over200us, long over1ms)
+    {
+    }
+
+    private HoldMinimum holdMinimum;
+    private Stall stall;
+
     private final Map<Metric, Map<String, Map<Long, Score>>> scores = new LinkedHashMap<>();
     private final Map<Metric, Map<String, Map<Long, Score>>> allocation = new LinkedHashMap<>();
     private final List<Other> others = new ArrayList<>();
@@ -204,6 +238,38 @@ public final class Results
     public List<LockHold> lockHolds()
     {
         return List.copyOf(lockHolds);
+    }
+
+    /**
+     * @param minimum the sweeps compared hold by hold.
+     */
+    public void holdMinimum(final HoldMinimum minimum)
+    {
+        holdMinimum = minimum;
+    }
+
+    /**
+     * @return the sweeps compared hold by hold, or null.
+     */
+    public HoldMinimum holdMinimum()
+    {
+        return holdMinimum;
+    }
+
+    /**
+     * @param probe the stall probe's figures.
+     */
+    public void stall(final Stall probe)
+    {
+        stall = probe;
+    }
+
+    /**
+     * @return the stall probe's figures, or null.
+     */
+    public Stall stall()
+    {
+        return stall;
     }
 
     /**
