@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.List;
 
 import orchestrator.benchmarks.ChildJvm;
+import orchestrator.benchmarks.report.LockHolds;
 import orchestrator.benchmarks.report.Results;
 import orchestrator.scheduler.LockHoldMain;
 
@@ -47,18 +48,18 @@ public final class LockHoldRunner
             final String[] f = line.split(" ", FIELDS);
             if (f.length == MINIMUM_FIELDS && "lockhold-min".equals(f[0]))
             {
-                results.holdMinimum(new Results.HoldMinimum(Integer.parseInt(f[2]), Long.parseLong(f[3]),
+                results.lockHolds().minimum(new LockHolds.Minimum(Integer.parseInt(f[2]), Long.parseLong(f[3]),
                     Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6]), Long.parseLong(f[7]),
                     Long.parseLong(f[8]), f[9]));
             }
             else if (f.length == STALL_FIELDS && "stall".equals(f[0]))
             {
-                results.stall(new Results.Stall(Integer.parseInt(f[1]), Long.parseLong(f[2]), Double.parseDouble(f[3]),
+                results.lockHolds().stall(new LockHolds.Stall(Integer.parseInt(f[1]), Long.parseLong(f[2]), Double.parseDouble(f[3]),
                     Double.parseDouble(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6])));
             }
             else if (f.length == FIELDS && "lockhold".equals(f[0]))
             {
-                results.addLockHold(new Results.LockHold(f[1], f[2], Long.parseLong(f[3]), Double.parseDouble(f[4]),
+                results.lockHolds().add(new LockHolds.Phase(f[1], f[2], Long.parseLong(f[3]), Double.parseDouble(f[4]),
                     Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Long.parseLong(f[8]),
                     Long.parseLong(f[9]), Double.parseDouble(f[10]), Long.parseLong(f[11]), f[12]));
             }

@@ -251,7 +251,7 @@ public final class MarkdownReport
 
     private void lockHolds()
     {
-        final List<Results.LockHold> rows = results.lockHolds();
+        final List<LockHolds.Phase> rows = results.lockHolds().phases();
         if (rows.isEmpty())
         {
             return;
@@ -268,7 +268,7 @@ public final class MarkdownReport
             .append("| round | phase | holds | p50 | p99 | max | max on CPU | holds over 200 µs | over 1 ms |")
             .append(" phase, ms | longest GC pause, ms | longest hold released at |\n")
             .append("|---|---|---|---|---|---|---|---|---|---|---|---|\n");
-        for (final Results.LockHold row : rows)
+        for (final LockHolds.Phase row : rows)
         {
             out.append("| ").append(row.round()).append(" | ").append(row.phase()).append(" | ")
                 .append(String.format(Locale.ROOT, "%,d", row.holds())).append(" | ")
@@ -280,27 +280,24 @@ public final class MarkdownReport
                 .append(row.where()).append("` |\n");
         }
         out.append('\n');
-        final Results.HoldMinimum minimum = results.holdMinimum();
+        final LockHolds.Minimum minimum = results.lockHolds().minimum();
         if (minimum != null)
         {
-            out.append("The sweeps of the measured rounds are the same work hold by hold (the same tasks, deadlines ")
-                .append("and clock steps), so each hold's shortest time over them is the engine's own, without what ")
-                .append("stalled one round there: over ").append(minimum.rounds()).append(" sweeps of ")
-                .append(String.format(Locale.ROOT, "%,d", minimum.holds())).append(" holds, p50 ")
-                .append(Figures.format(minimum.p50())).append(" µs, p99 ").append(Figures.format(minimum.p99()))
-                .append(" µs, longest ").append(Figures.format(minimum.max())).append(" µs (hold ")
-                .append(minimum.at()).append(": ").append(minimum.each()).append(" µs in the rounds), ")
-                .append(String.format(Locale.ROOT, "%,d", minimum.over200us())).append(" over 200 µs.");
-            final Results.Stall stall = results.stall();
+            out.append(String.format(Locale.ROOT, "The sweeps of the measured rounds are the same work hold by " +
+                "hold (the same tasks, deadlines and clock steps), so each hold's shortest time over them is the " +
+                "engine's own, without what stalled one round there: over %d sweeps of %,d holds, p50 %s µs, p99 %s " +
+                "µs, longest %s µs (hold %d: %s µs in the rounds), %,d over 200 µs.", minimum.rounds(), minimum.holds(),
+                Figures.format(minimum.p50()), Figures.format(minimum.p99()), Figures.format(minimum.max()),
+                minimum.at(), minimum.each(), minimum.over200us()));
+            final LockHolds.Stall stall = results.lockHolds().stall();
             if (stall != null)
             {
-                out.append(" A thread that only reads the clock, alone in the harness's JVM for ")
-                    .append(stall.seconds()).append(" s (").append(String.format(Locale.ROOT, "%,d", stall.reads()))
-                    .append(" reads): longest gap ").append(Figures.format(stall.longestUs()))
-                    .append(" µs, its CPU time advancing ").append(Figures.format(stall.cpuUs()))
-                    .append(" µs in it; ").append(stall.over200us()).append(" gaps over 200 µs, ")
-                    .append(stall.over1ms()).append(" over 1 ms. A gap in which the CPU time advances as much is ")
-                    .append("time the host took the virtual CPU away, counted by the guest as the thread's.");
+                out.append(String.format(Locale.ROOT, " A thread that only reads the clock, alone in the harness's " +
+                    "JVM for %d s (%,d reads): longest gap %s µs, its CPU time advancing %s µs in it; %d gaps over " +
+                    "200 µs, %d over 1 ms. A gap in which the CPU time advances as much is time the host took the " +
+                    "virtual CPU away, counted by the guest as the thread's.", stall.seconds(), stall.reads(),
+                    Figures.format(stall.longestUs()), Figures.format(stall.cpuUs()), stall.over200us(),
+                    stall.over1ms()));
             }
             out.append("\n\n");
         }

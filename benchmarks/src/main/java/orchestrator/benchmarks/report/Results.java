@@ -83,66 +83,15 @@ public final class Results
     {
     }
 
-    /**
-     * Lock holds of one phase of the lock-hold harness, in µs.
-     *
-     * @param round       {@code cold} (first round, code warming up) or {@code warm}.
-     * @param phase       what the scheduler was doing: register, tasks, sweep, jump.
-     * @param holds       how many times the lock was taken.
-     * @param p50         median hold.
-     * @param p99         99th percentile.
-     * @param max         longest hold, wall clock.
-     * @param maxOnCpu    longest hold counted in the holder's CPU time (no descheduling, no GC pause).
-     * @param over200us   holds longer than 200 µs, wall clock.
-     * @param over1ms     holds longer than 1 ms, wall clock.
-     * @param phaseMs     how long the phase took, ms.
-     * @param gcPauseMs   longest GC pause during the phase, ms.
-     * @param where       the code that released the longest hold.
-     */
-    public record LockHold(String round, String phase, long holds, double p50, double p99, double max,
-        double maxOnCpu, long over200us, long over1ms, double phaseMs, long gcPauseMs, String where)
-    {
-    }
 
-    /**
-     * The lock-hold harness's sweeps compared hold by hold: each hold's shortest length over the measured rounds.
-     *
-     * @param rounds    how many sweeps were compared.
-     * @param holds     holds per sweep.
-     * @param p50       median of the per-hold minimum, µs.
-     * @param p99       99th percentile, µs.
-     * @param max       longest per-hold minimum, µs.
-     * @param over200us per-hold minimums over 200 µs.
-     * @param at        the index of the longest.
-     * @param each      that hold's length in each round, µs, comma-separated.
-     */
-    public record HoldMinimum(int rounds, long holds, double p50, double p99, double max, long over200us, long at,
-        String each)
-    {
-    }
 
-    /**
-     * The stall probe of the lock-hold harness: a thread that only reads the clock, alone.
-     *
-     * @param seconds   how long it ran.
-     * @param reads     how many times it read the clock.
-     * @param longestUs the longest gap between two reads, µs.
-     * @param cpuUs     how far the thread's CPU time advanced during that gap, µs.
-     * @param over200us gaps over 200 µs.
-     * @param over1ms   gaps over 1 ms.
-     */
-    public record Stall(int seconds, long reads, double longestUs, double cpuUs, long over200us, long over1ms)
-    {
-    }
 
-    private HoldMinimum holdMinimum;
-    private Stall stall;
 
     private final Map<Metric, Map<String, Map<Long, Score>>> scores = new LinkedHashMap<>();
     private final Map<Metric, Map<String, Map<Long, Score>>> allocation = new LinkedHashMap<>();
     private final List<Other> others = new ArrayList<>();
     private final List<Lateness> lateness = new ArrayList<>();
-    private final List<LockHold> lockHolds = new ArrayList<>();
+    private final LockHolds lockHolds = new LockHolds();
     private final List<LatenessCauses> latenessCauses = new ArrayList<>();
 
     /**
@@ -219,71 +168,6 @@ public final class Results
             if (row.rate() == rate)
             {
                 return row;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * @param hold lock-hold figures of one phase to add.
-     */
-    public void addLockHold(final LockHold hold)
-    {
-        lockHolds.add(hold);
-    }
-
-    /**
-     * @return lock-hold figures, in the order recorded.
-     */
-    public List<LockHold> lockHolds()
-    {
-        return List.copyOf(lockHolds);
-    }
-
-    /**
-     * @param minimum the sweeps compared hold by hold.
-     */
-    public void holdMinimum(final HoldMinimum minimum)
-    {
-        holdMinimum = minimum;
-    }
-
-    /**
-     * @return the sweeps compared hold by hold, or null.
-     */
-    public HoldMinimum holdMinimum()
-    {
-        return holdMinimum;
-    }
-
-    /**
-     * @param probe the stall probe's figures.
-     */
-    public void stall(final Stall probe)
-    {
-        stall = probe;
-    }
-
-    /**
-     * @return the stall probe's figures, or null.
-     */
-    public Stall stall()
-    {
-        return stall;
-    }
-
-    /**
-     * @param round a round of the lock-hold harness.
-     * @param phase a phase of it.
-     * @return its figures, or null.
-     */
-    public LockHold lockHold(final String round, final String phase)
-    {
-        for (final LockHold hold : lockHolds)
-        {
-            if (hold.round().equals(round) && hold.phase().equals(phase))
-            {
-                return hold;
             }
         }
         return null;
@@ -439,5 +323,13 @@ public final class Results
     void addOther(final Other other)
     {
         others.add(other);
+    }
+
+    /**
+     * @return the lock-hold harness's figures, filled as they are read.
+     */
+    public LockHolds lockHolds()
+    {
+        return lockHolds;
     }
 }

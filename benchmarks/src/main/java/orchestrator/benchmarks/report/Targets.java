@@ -143,7 +143,7 @@ public final class Targets
 
     private static Row lockHold(final Results results, final String phase, final String target, final double limitUs)
     {
-        final Results.LockHold hold = results.lockHold("warm", phase);
+        final LockHolds.Phase hold = results.lockHolds().phase("warm", phase);
         if (hold == null)
         {
             return notMeasured(target);
@@ -155,13 +155,13 @@ public final class Targets
             " ms";
         final boolean wall = hold.max() <= limitUs;
         final boolean cpu = hold.maxOnCpu() <= limitUs;
-        final Results.HoldMinimum minimum = "sweep".equals(phase) ? results.holdMinimum() : null;
+        final LockHolds.Minimum minimum = "sweep".equals(phase) ? results.lockHolds().minimum() : null;
         if (wall || minimum == null)
         {
             return new Row(target, measured, wall ? "met" : cpu ? "**missed** on the wall clock, met on CPU" :
                 "**missed**");
         }
-        final Results.Stall stall = results.stall();
+        final LockHolds.Stall stall = results.lockHolds().stall();
         final String compared = "; compared hold by hold over " + minimum.rounds() + " sweeps of the same work, " +
             "the longest hold's shortest time " + us(minimum.max()) + " (p99 " + us(minimum.p99()) + ", " +
             String.format(Locale.ROOT, "%,d", minimum.over200us()) + " over " + us(limitUs) + ")" + (stall == null ?
