@@ -2,6 +2,7 @@ package orchestrator.scheduler;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
@@ -12,8 +13,9 @@ import org.HdrHistogram.Histogram;
  * Thread safe (a lock; its figures are written only by the thread that holds it): a {@link ReentrantLock} that times
  * every hold, from the {@link #lock()} that takes it to the {@link #unlock()} that releases it (nested holds count
  * once), with {@link System#nanoTime()}, and keeps per phase a histogram, the longest hold and the code that made it,
- * the longest hold per thread, and every hold's length in the order the holds ended (so that repeated runs can be
- * compared hold by hold). Given to a scheduler through {@code Scheduler.Builder.registryLock}.
+ * the longest hold per thread, and, for a phase that asks for it, every hold's length in the order the holds ended
+ * (so that repeated runs can be compared hold by hold). Given to a scheduler through
+ * {@code Scheduler.Builder.registryLock}.
  * <p>
  * Each hold is also timed in the holder's CPU time ({@link ThreadMXBean#getCurrentThreadCpuTime()}): a hold during
  * which the thread was descheduled by the guest's kernel or stopped for a GC pause lasts longer on the wall clock
@@ -44,16 +46,17 @@ final class HoldTimingLock extends ReentrantLock
         String longestAt = "";
         long longestOnCpu;
         String longestOnCpuAt = "";
-        long[] holds = new long[1024]; // every hold's wall-clock length in ns, in the order they ended
+        long[] holds;                  // every hold's wall-clock length in ns, in the order they ended, if kept
         int count;
 
-        Phase(final String name)
+        Phase(final String name, final int expectedHolds)
         {
             this.name = name;
+            holds = expectedHolds > 0 ? new long[expectedHolds] : null;
         }
     }
 
-    private volatile Phase phase = new Phase("none");
+    private volatile Phase phase = new Phase("none", 0);
     private long acquiredAt;    // written by the holder
     private long acquiredAtCpu; // written by the holder
 
@@ -65,7 +68,17 @@ final class HoldTimingLock extends ReentrantLock
      */
     Phase phase(final String name)
     {
-        final Phase next = new Phase(name);
+        return phase(name, 0);
+    }
+
+    /**
+     * As {@link #phase(String)}, keeping every hold's length ({@link Phase#holds}).
+     *
+     * @param expectedHolds room made ahead for the holds, so that the array rarely grows inside one.
+     */
+    Phase phase(final String name, final int expectedHolds)
+    {
+        final Phase next = new Phase(name, expectedHolds);
         phase = next;
         return next;
     }
@@ -96,11 +109,14 @@ final class HoldTimingLock extends ReentrantLock
     {
         final Phase current = phase;
         current.histogram.recordValue(Math.min(heldNs, MAX_NS));
-        if (current.count == current.holds.length)
+        if (current.holds != null)
         {
-            current.holds = java.util.Arrays.copyOf(current.holds, current.count * 2);
+            if (current.count == current.holds.length)
+            {
+                current.holds = Arrays.copyOf(current.holds, current.count * 2); // inside a hold: size it ahead
+            }
+            current.holds[current.count++] = heldNs;
         }
-        current.holds[current.count++] = heldNs;
         final String thread = Thread.currentThread().getName();
         final Long longest = current.longestByThread.get(thread);
         if (longest == null || heldNs > longest)

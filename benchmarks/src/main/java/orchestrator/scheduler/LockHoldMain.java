@@ -2,10 +2,10 @@ package orchestrator.scheduler;
 
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -227,7 +227,7 @@ public final class LockHoldMain
             print(round, phase, started);
 
             started = begin();
-            phase = lock.phase("sweep");
+            phase = lock.phase("sweep", 2 * Deadlines.WINDOW_MS + 1024); // about two holds per step
             sweep = phase;
             long fired = 0;
             for (long ms = 1; ms <= Deadlines.WINDOW_MS; ms++)
