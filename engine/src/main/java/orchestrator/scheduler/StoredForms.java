@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Stateless, so safe to call from any thread: converts between a live task (its {@link TaskDefinition} and table
@@ -108,7 +107,7 @@ final class StoredForms
     static TaskDefinition definition(final StoredTask stored, final StoredTask previousStored,
         final TaskDefinition previous)
     {
-        if (previous != null && sameDefinition(stored, previousStored) &&
+        if (previous != null && stored.sameDefinition(previousStored) &&
             (previous.cron() == null || previous.cron().forTask(stored.name()) == previous.cron()))
         {
             return previous;
@@ -116,13 +115,6 @@ final class StoredForms
         return definition(stored);
     }
 
-    private static boolean sameDefinition(final StoredTask a, final StoredTask b)
-    {
-        return a.schedule().equals(b.schedule()) && a.dialect() == b.dialect() && a.zone().equals(b.zone()) &&
-            a.dst() == b.dst() && a.misfire() == b.misfire() && Objects.equals(a.handler(), b.handler()) &&
-            a.overlap() == b.overlap() && a.timeoutMs() == b.timeoutMs() &&
-            a.interruptOnTimeout() == b.interruptOnTimeout() && a.onRestart() == b.onRestart();
-    }
 
     /**
      * @return the instant of a stored one-time task in epoch ms; 0 for a recurring one.

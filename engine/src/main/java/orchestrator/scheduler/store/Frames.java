@@ -22,6 +22,10 @@ final class Frames
     static final byte PROGRESS_KEYED = 5;
     static final byte SNAPSHOT_BEGIN = 10;
     static final byte SNAPSHOT_END = 11;
+    /** A task in a snapshot of format 2 (see {@link RecordCodec}). */
+    static final byte SNAPSHOT_ROW = 12;
+    /** A definition that the rows of a snapshot of format 2 share, after its rows. */
+    static final byte DEFINITION = 13;
 
     /** {@link #check} results: a whole, valid frame has a non-negative end. */
     static final int INCOMPLETE_HEADER = -1;

@@ -11,7 +11,8 @@ import java.nio.file.StandardOpenOption;
  *
  * @param segmentBytes a segment is closed and a new one started once a write would take it past this size.
  * @param compactBytes the writer snapshots before a batch that would take the log since the last snapshot past this
- *                     many bytes and past half the snapshot's; {@code Long.MAX_VALUE} turns it off.
+ *                     many bytes and past {@link JournalCompaction#LOG_BYTES_PER_TASK} a task; {@code Long.MAX_VALUE} turns it
+ *                     off.
  * @param channels     opens the files the journal writes (segments and snapshots): tests inject failing channels.
  * @param progressFrameBytes a progress batch is written as several {@code PROGRESS} frames of at most about this
  *                     many bytes each (estimated from the names' lengths, never above a frame's limit), so that a

@@ -6,6 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,7 +26,10 @@ final class JournalRecovery
      * in the last segment cannot be told from a torn write; everything from it on is cut off (see the README).
      */
 
-    static final int SNAPSHOT_FORMAT = 1;
+    /** The snapshot format written: rows in varints naming shared definitions (see {@link RecordCodec}). */
+    static final int SNAPSHOT_FORMAT = 2;
+    /** The format of snapshots written before format 2: one whole upsert per task; still read. */
+    static final int SNAPSHOT_FORMAT_UPSERTS = 1;
 
     /**
      * Where the writer carries on.
@@ -47,6 +52,7 @@ final class JournalRecovery
     private byte[] snapshot;                // its rows' bodies, until their tasks are decoded
     private Path snapshotFile;
     private StoreState.Row[] snapshotRows;
+    private RecordCodec.Definition[] definitions; // of a snapshot of format 2, null for format 1
 
     JournalRecovery(final Path dir, final StoreState state)
     {
@@ -128,10 +134,12 @@ final class JournalRecovery
         }
         final ByteBuffer header = ByteBuffer.wrap(b, offset + Frames.HEADER, end - offset - Frames.HEADER);
         final int format = header.getInt();
-        if (format != SNAPSHOT_FORMAT)
+        if (format != SNAPSHOT_FORMAT && format != SNAPSHOT_FORMAT_UPSERTS)
         {
-            throw damaged(file, offset, "snapshot format " + format + ", this version reads " + SNAPSHOT_FORMAT);
+            throw damaged(file, offset, "snapshot format " + format + ", this version reads " +
+                SNAPSHOT_FORMAT_UPSERTS + " and " + SNAPSHOT_FORMAT);
         }
+        final byte rowType = format == SNAPSHOT_FORMAT ? Frames.SNAPSHOT_ROW : Frames.UPSERT;
         final long nextSegment = header.getLong();
         final long count = header.getLong();
         if (count < 0 || count > (b.length - end) / Frames.HEADER)
@@ -150,9 +158,19 @@ final class JournalRecovery
             end = (int)claimed;
         }
         starts[(int)count] = end;
-        readTasks(file, b, starts);
+        readTasks(file, b, starts, rowType);
         offset = end;
         end = requireFrame(file, b, offset);
+        final List<RecordCodec.Definition> shared = new ArrayList<>();
+        final RecordCodec.Repeats sharedRepeats = new RecordCodec.Repeats();
+        while (format == SNAPSHOT_FORMAT && b[offset + 8] == Frames.DEFINITION)
+        {
+            final int number = shared.size() + 1;
+            shared.add(read(file, b, offset, end, in -> RecordCodec.readDefinition(in, number, sharedRepeats)));
+            offset = end;
+            end = requireFrame(file, b, offset);
+        }
+        definitions = format == SNAPSHOT_FORMAT ? shared.toArray(new RecordCodec.Definition[0]) : null;
         if (b[offset + 8] != Frames.SNAPSHOT_END || end != b.length)
         {
             throw damaged(file, offset, "snapshot does not end after its " + count + " tasks");
@@ -165,7 +183,7 @@ final class JournalRecovery
      * are distinct, so their order does not matter), then stores the rows: reading a million tasks is the bulk of an
      * open. Their tasks are decoded whole after the replay ({@link #decodeSnapshotTasks}).
      */
-    private void readTasks(final Path file, final byte[] b, final int[] starts)
+    private void readTasks(final Path file, final byte[] b, final int[] starts, final byte rowType)
     {
         final int count = starts.length - 1;
         final StoreState.Row[] rows = new StoreState.Row[count];
@@ -177,12 +195,13 @@ final class JournalRecovery
             {
                 final int offset = starts[i];
                 final int end = requireFrame(file, b, offset);
-                if (end != starts[i + 1] || b[offset + 8] != Frames.UPSERT)
+                if (end != starts[i + 1] || b[offset + 8] != rowType)
                 {
                     throw damaged(file, offset, "record type " + b[offset + 8] + " inside a snapshot");
                 }
                 final int body = offset + Frames.HEADER;
-                rows[i] = read(file, b, offset, end, in -> RecordCodec.readRow(in, repeats, body));
+                rows[i] = read(file, b, offset, end, rowType == Frames.SNAPSHOT_ROW ?
+                    in -> RecordCodec.readSnapshotRow(in, body) : in -> RecordCodec.readRow(in, repeats, body));
                 progress.packSeed(i, rows[i].name); // while the name is in the cache
             }
         });
@@ -204,6 +223,7 @@ final class JournalRecovery
             return;
         }
         final byte[] b = snapshot;
+        final RecordCodec.Definition[] shared = definitions;
         inHalves(snapshotFile, rows.length, (from, to) ->
         {
             final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
@@ -213,13 +233,15 @@ final class JournalRecovery
                 if (row.task == null && !row.removed)
                 {
                     final int offset = row.snapshotAt - Frames.HEADER;
-                    row.task = read(snapshotFile, b, offset, row.snapshotAt + row.snapshotLength,
-                        in -> RecordCodec.readUpsert(in, repeats, row));
+                    row.task = read(snapshotFile, b, offset, row.snapshotAt + row.snapshotLength, shared == null ?
+                        in -> RecordCodec.readUpsert(in, repeats, row) :
+                        in -> RecordCodec.readSnapshotTask(in, shared, repeats, row));
                 }
             }
         });
         snapshot = null;
         snapshotRows = null;
+        definitions = null;
     }
 
     /** Runs {@code work} over {@code [0, count)} in two halves, the second on a thread of its own unless few. */

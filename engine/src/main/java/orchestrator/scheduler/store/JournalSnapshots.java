@@ -1,12 +1,22 @@
 package orchestrator.scheduler.store;
 
+import orchestrator.scheduler.InterruptedFirePolicy;
+import orchestrator.scheduler.OverlapPolicy;
+import orchestrator.scheduler.cron.CronDialect;
+import orchestrator.scheduler.cron.DstPolicy;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Thread safe (stateless but for a field of no meaning that keeps the reads ahead from being optimised away), called
@@ -27,36 +37,48 @@ final class JournalSnapshots
     }
 
     /**
-     * Writes every task of {@code state} to {@code snapshot.tmp}, forces it, renames it over {@code snapshot.dat},
-     * forces the directory and only then deletes the segments before {@code segmentNumber}.
+     * Opens {@code snapshot.tmp}, then takes the tasks to write from {@code freeze}, writes every one, forces the file,
+     * renames it over {@code snapshot.dat}, forces the directory and only then deletes the segments before
+     * {@code segmentNumber}.
      *
+     * @param freeze the state to write, frozen once the file is open (on the thread that writes).
      * @param segmentNumber the first segment the snapshot does not cover (the current, empty one).
      * @return the snapshot's size in bytes.
      */
-    static long write(final Path dir, final JournalOptions.ChannelFactory channels, final StoreState.Frozen state,
-        final RecordWriter records, final long segmentNumber) throws IOException
+    static long write(final Path dir, final JournalOptions.ChannelFactory channels,
+        final Supplier<StoreState.Frozen> freeze, final RecordWriter records, final long segmentNumber)
+        throws IOException
     {
         final Path tmp = dir.resolve(JournalFiles.SNAPSHOT_TMP);
-        final int count = state.size;
         long size = 0;
         try (FileChannel out = channels.open(tmp))
         {
             out.truncate(0);
+            final StoreState.Frozen state = freeze.get();
+            final int count = state.size;
             records.clear(); // the frames are encoded one after the other in its array, written out every chunk
             size += records.appendFrame().bytes(ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
                 .putLong(segmentNumber).putLong(count).array()).endFrame(Frames.SNAPSHOT_BEGIN);
+            final Definitions definitions = new Definitions();
             for (int i = 0; i < count; i++)
             {
                 if ((i & (AHEAD - 1)) == 0)
                 {
                     touched ^= touch(state.tasks, i + AHEAD, Math.min(count, i + 2 * AHEAD));
                 }
-                size += records.appendFrame().upsert(state.tasks[i], state.states[i], state.nextFires[i],
-                    state.runs[i], state.missed[i], state.failures[i], state.runningFires[i]).endFrame(Frames.UPSERT);
+                final StoredTask task = state.tasks[i];
+                size += records.appendFrame().snapshotRow(task, definitions.numberOf(task), state.states[i],
+                    state.nextFires[i], state.runs[i], state.missed[i], state.failures[i], state.runningFires[i])
+                    .endFrame(Frames.SNAPSHOT_ROW);
                 if (records.appended() >= SNAPSHOT_CHUNK)
                 {
                     records.writeTo(out);
                 }
+            }
+            for (int number = 1; number <= definitions.first.size(); number++)
+            {
+                size += records.appendFrame().putVarLong(number).definitionOf(definitions.first.get(number - 1))
+                    .endFrame(Frames.DEFINITION);
             }
             size += records.appendFrame().bytes(ByteBuffer.allocate(8).putLong(count).array())
                 .endFrame(Frames.SNAPSHOT_END);
@@ -86,5 +108,53 @@ final class JournalSnapshots
             sum += task.name().length() + (payload == null ? 0 : payload.length);
         }
         return sum;
+    }
+
+    /**
+     * NOT thread safe: one per snapshot. Numbers the definitions the snapshot's tasks share from 1, in the order first
+     * met, so that each row names its definition by number; past {@value #MAX} distinct ones, a task's definition
+     * is written in its row (number 0).
+     */
+    private static final class Definitions
+    {
+        static final int MAX = 1 << 16;
+        final List<StoredTask> first = new ArrayList<>(); // the first task of each number
+        private final Map<Key, Integer> numbers = new HashMap<>();
+        private StoredTask last;
+        private int lastNumber;
+
+        int numberOf(final StoredTask task)
+        {
+            if (last != null && last.sameDefinition(task)) // tasks usually come in runs of one definition
+            {
+                return lastNumber;
+            }
+            final Key key = Key.of(task);
+            Integer number = numbers.get(key);
+            if (number == null)
+            {
+                if (first.size() == MAX)
+                {
+                    return 0;
+                }
+                first.add(task);
+                number = first.size();
+                numbers.put(key, number);
+            }
+            last = task;
+            lastNumber = number;
+            return number;
+        }
+    }
+
+    /** What tasks of one definition share: the fields {@link RecordWriter#definitionOf} writes. */
+    private record Key(String schedule, CronDialect dialect, ZoneId zone, DstPolicy dst, String misfire,
+        String handler, InterruptedFirePolicy onRestart, OverlapPolicy overlap, long timeoutMs, boolean interrupt)
+    {
+        static Key of(final StoredTask task)
+        {
+            return new Key(task.schedule(), task.dialect(), task.zone(), task.dst(), task.misfire().toString(),
+                task.handler(), task.onRestart(), task.overlap(), task.timeoutMs(), task.interruptOnTimeout());
+        }
     }
 }

@@ -22,33 +22,39 @@ final class JournalWriter implements Runnable
     /* Design.
      * Group commit: the writer takes everything queued at once, writes it as one buffer and forces the segment once
      * (force(false), fdatasync, which also persists the file size) if any entry of the batch asked for durability;
-     * then it completes the futures and only then applies the batch to its StoreState (which only feeds snapshots,
-     * taken on this thread after the apply), so callers go on while it applies. The apply of a progress batch fills
+     * then it completes the futures and only then applies the batch to its StoreState (which only feeds snapshots),
+     * so callers go on while it applies. The apply of a progress batch fills
      * columns by slot (SlotProgress), folded into the rows before a snapshot reads them; the encoding takes a short
      * name packed in those columns instead of reading the name's String. A future completes only after its
      * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
      * the directory is forced after each create. JournalCompaction decides when to snapshot. The log since the
-     * snapshot is bounded: before a batch that would take
-     * it past both compactBytes (a segment, by default) and half the snapshot, the writer waits for the snapshot in
-     * progress and, if the log is still too long, starts a new segment and snapshots on its own thread. So the log a
-     * restart after a kill replays never holds more than half the snapshot (or one batch larger than that): at a
-     * million tasks about ten progress entries per task, which cost more to replay per byte than the snapshot.
-     * That wait is rare: once the log passes half the bound, the writer starts a new segment, freezes its StoreState
-     * (definitions shared, progress copied into columns) and a snapshot thread writes that to snapshot.tmp, forces it,
-     * renames it over snapshot.dat (ATOMIC_MOVE), forces the directory and only then deletes the segments before the
-     * new one, while the writer goes on appending: callers never wait for a snapshot's encoding or its force. One
+     * snapshot is bounded: before a batch that would take it past both compactBytes (a segment, by default) and
+     * JournalCompaction.LOG_BYTES_PER_TASK bytes a task held, the writer waits for the snapshot in progress and, if the
+     * log is still too long, starts a new segment and snapshots on its own thread. So the log a restart after a kill
+     * replays never holds more than about ten progress entries per task (or one batch larger than that), which cost
+     * more to replay per byte than the snapshot.
+     * That wait is rare: once the log passes half the bound, the writer starts a new segment and a snapshot thread
+     * freezes the StoreState (definitions shared, progress copied into columns; the writer holds back what it writes
+     * meanwhile and applies it once the freeze is done), writes that to snapshot.tmp, forces it, renames it over
+     * snapshot.dat (ATOMIC_MOVE), forces the directory and only then deletes the segments before the new one, while
+     * the writer goes on appending: callers never wait for a snapshot's freeze, its encoding or its force. One
      * snapshot runs at a time; its outcome is taken by the writer's next batch (a failure fails the journal, as a
      * write's does). A compaction request and a clean close (when the log since the snapshot holds at least 1 MiB and
      * an eighth of the snapshot) snapshot on the writer's thread, after any snapshot in progress. A crash at any step
-     * leaves either the old or the new snapshot with all the segments it needs. The price: a snapshot per quarter
-     * snapshot of log, the writer writes up to 5x the log.
+     * leaves either the old or the new snapshot with all the segments it needs. The price: a snapshot per half bound
+     * of log.
      * Failure: any I/O error fails the batch's futures and every later submission; nothing is acknowledged after it
      * (after a failed fsync the kernel may have dropped the pages, so retrying could acknowledge lost data).
      */
 
     private static final long CLOSE_WAIT_MS = 30_000;
+    /**
+     * Progress is forced once this much of it is written, although no caller waits for it: a segment's force before
+     * the next one starts then never holds the writer (and the callers behind it) for a whole segment's pages.
+     */
+    private static final long FORCE_BYTES = 2 << 20;
 
     /**
      * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_KEYED}, encoded
@@ -71,6 +77,7 @@ final class JournalWriter implements Runnable
     private FileChannel segment;
     private long segmentNumber;
     private long position;
+    private long unforced; // bytes of the segment written since its last force
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
     private final BatchFrames frames = new BatchFrames();
     private final ProgressCodec progressCodec;
@@ -254,7 +261,7 @@ final class JournalWriter implements Runnable
             }
             for (final Entry entry : batch)
             {
-                apply(entry); // while the callers go on: the state only feeds snapshots, made on this thread
+                compaction.apply(entry.type(), entry.value()); // while the callers go on: the state only feeds snapshots
             }
             if (compact)
             {
@@ -314,9 +321,11 @@ final class JournalWriter implements Runnable
     private void writeOut(final long bytes, final boolean durable) throws IOException
     {
         frames.writeTo(segment, buffer, progressCodec.appended());
-        if (durable)
+        unforced += bytes;
+        if (durable || unforced >= FORCE_BYTES)
         {
             segment.force(false);
+            unforced = 0;
         }
         position += bytes;
         compaction.appended(bytes);
@@ -326,26 +335,6 @@ final class JournalWriter implements Runnable
     {
         frames.clear();
         progressCodec.clear();
-    }
-
-    private void apply(final Entry entry)
-    {
-        switch (entry.type())
-        {
-            case Frames.UPSERT:
-                state.upsert((StoredTask)entry.value());
-                break;
-            case Frames.REMOVE:
-                state.remove((String)entry.value());
-                break;
-            case Frames.PROGRESS_KEYED:
-                final ProgressBatch batch = (ProgressBatch)entry.value();
-                state.progress(batch);
-                batch.release(); // encoded and applied: the engine may refill it
-                break;
-            default:
-                break; // a compaction request carries no record
-        }
     }
 
     /** Forces the current segment and starts the next one, unless the current one is still empty. */
@@ -361,6 +350,7 @@ final class JournalWriter implements Runnable
         progressCodec.segment(segmentNumber);
         segment = options.channels().open(JournalFiles.segment(dir, segmentNumber));
         position = 0;
+        unforced = 0;
         JournalFiles.forceDirectory(dir);
     }
 

@@ -90,6 +90,25 @@ public final class ProgressBatch
         runningFires[i] = runningFire;
     }
 
+    /** Appends every entry of {@code other}, in order, with a copy of each column's range. */
+    void addAll(final ProgressBatch other)
+    {
+        final int count = other.size;
+        while (size + count > names.length)
+        {
+            grow();
+        }
+        System.arraycopy(other.names, 0, names, size, count);
+        System.arraycopy(other.states, 0, states, size, count);
+        System.arraycopy(other.slots, 0, slots, size, count);
+        System.arraycopy(other.nextFires, 0, nextFires, size, count);
+        System.arraycopy(other.runs, 0, runs, size, count);
+        System.arraycopy(other.missed, 0, missed, size, count);
+        System.arraycopy(other.failures, 0, failures, size, count);
+        System.arraycopy(other.runningFires, 0, runningFires, size, count);
+        size += count;
+    }
+
     private void grow()
     {
         final int capacity = names.length * 2;

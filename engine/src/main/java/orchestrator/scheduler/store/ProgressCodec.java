@@ -135,11 +135,11 @@ final class ProgressCodec
             }
         }
         out.putByte(batch.stateOrdinal(i))
-            .putVarLong(zigZag(batch.nextFire(i) - base))
+            .putVarLong(RecordWriter.zigZag(batch.nextFire(i) - base))
             .putVarLong(batch.runs(i))
             .putVarLong(batch.missed(i))
             .putVarLong(batch.failures(i))
-            .putVarLong(running == TaskProgress.NOT_RUNNING ? 0 : 1 + zigZag(running - base));
+            .putVarLong(running == TaskProgress.NOT_RUNNING ? 0 : 1 + RecordWriter.zigZag(running - base));
     }
 
     /** Notes that {@code slot}'s name is {@code name} in this segment from here on. */
@@ -153,10 +153,5 @@ final class ProgressCodec
         }
         named[slot] = name;
         namedIn[slot] = segment;
-    }
-
-    private static long zigZag(final long value)
-    {
-        return (value << 1) ^ (value >> 63);
     }
 }

@@ -102,7 +102,7 @@ final class ReplayProgress
             {
                 throw new IllegalArgumentException("unknown task state " + state0);
             }
-            final long next = base + unZigZag(varLong(b));
+            final long next = base + RecordCodec.unZigZag(varLong(b));
             final long runs0 = varLong(b);
             final long missed0 = varLong(b);
             final long failures0 = varLong(b);
@@ -110,7 +110,7 @@ final class ReplayProgress
             if (slot >= 0)
             {
                 columns.record(slot, (byte)state0, next, runs0, missed0, failures0,
-                    running == 0 ? TaskProgress.NOT_RUNNING : base + unZigZag(running - 1));
+                    running == 0 ? TaskProgress.NOT_RUNNING : base + RecordCodec.unZigZag(running - 1));
             }
         }
         if (p != end)
@@ -401,11 +401,6 @@ final class ReplayProgress
             }
         }
         throw new IllegalArgumentException("varint longer than 10 bytes");
-    }
-
-    private static long unZigZag(final long value)
-    {
-        return (value >>> 1) ^ -(value & 1);
     }
 
     private static int cutShort()

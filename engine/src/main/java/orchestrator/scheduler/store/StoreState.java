@@ -10,7 +10,9 @@ import java.util.Map;
 
 /**
  * NOT thread safe: the tasks a store holds, by name; the in-memory store guards it with its lock, the journal
- * confines it to recovery and then to its writer thread. Recovery replays upserts and removes with the operations
+ * confines it to recovery and then to its writer thread, which hands it to a snapshot thread for a {@link #freeze}
+ * and takes it back once that is done (a future's completion orders the two). While it freezes, the writer's
+ * encoder still reads the names packed in {@link #slots()}: the freeze reads them but never writes them. Recovery replays upserts and removes with the operations
  * the writer applies; progress goes through {@link ReplayProgress}, whose columns end as applying each entry with
  * {@link #progress} would (ReplayProgressTest compares the two).
  * <p>
@@ -330,6 +332,12 @@ final class StoreState
             this.failures[i] = failures;
             runningFires[i] = runningFire;
         }
+    }
+
+    /** @return the number of tasks held; read by the writer even while a snapshot thread freezes the state. */
+    int size()
+    {
+        return heldCount;
     }
 
     List<StoredTask> tasks()

@@ -154,6 +154,20 @@ public record StoredTask(
             timeoutMs == that.timeoutMs && interruptOnTimeout == that.interruptOnTimeout;
     }
 
+    /**
+     * @param other another stored task.
+     * @return whether the two share their definition: schedule, dialect, zone, DST, misfire (the same policy object),
+     *         handler, overlap, timeout and restart policies; what a snapshot or a restore reads once for a run of
+     *         tasks. Names, payloads and progress may differ.
+     */
+    public boolean sameDefinition(final StoredTask other)
+    {
+        return schedule.equals(other.schedule) && dialect == other.dialect && zone.equals(other.zone) &&
+            dst == other.dst && misfire == other.misfire && Objects.equals(handler, other.handler) &&
+            overlap == other.overlap && timeoutMs == other.timeoutMs &&
+            interruptOnTimeout == other.interruptOnTimeout && onRestart == other.onRestart;
+    }
+
     @Override
     public int hashCode()
     {

@@ -236,8 +236,8 @@ class JournalTaskStoreTest extends TaskStoreContract
         final int count = 40_000; // past the size read on two threads
         final Map<String, StoredTask> model = new HashMap<>();
         final ByteArrayOutputStream out = new ByteArrayOutputStream();
-        out.write(Frames.frame(Frames.SNAPSHOT_BEGIN, ByteBuffer.allocate(20).putInt(JournalRecovery.SNAPSHOT_FORMAT)
-            .putLong(1).putLong(count).array()));
+        out.write(Frames.frame(Frames.SNAPSHOT_BEGIN, ByteBuffer.allocate(20) // format 1: a whole upsert per task
+            .putInt(JournalRecovery.SNAPSHOT_FORMAT_UPSERTS).putLong(1).putLong(count).array()));
         final int[] offsets = new int[count];
         for (int i = 0; i < count; i++)
         {
@@ -454,10 +454,10 @@ class JournalTaskStoreTest extends TaskStoreContract
     }
 
     @Test
-    void shouldSnapshotOnceTheLogSinceTheSnapshotHoldsHalfOfItSoThatAKillLeavesLittleToReplay() throws Exception
+    void shouldSnapshotOnceTheLogSinceTheSnapshotPassesItsBoundPerTaskSoThatAKillLeavesLittleToReplay() throws Exception
     {
-        final Path dir = temp.resolve("half");
-        // segments far larger than the log: only the log's size against the snapshot's starts a snapshot
+        final Path dir = temp.resolve("bound");
+        // segments far larger than the log: only the log's size against the tasks held starts a snapshot
         final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withCompactBytes(1_024));
         store.open();
         final Map<String, StoredTask> model = new HashMap<>();
@@ -486,10 +486,10 @@ class JournalTaskStoreTest extends TaskStoreContract
             store.upsert(marker); // durable: written after the batch, and after the snapshot it may have started
             model.put(marker.name(), marker);
             final long log = logBytes(dir);
-            final long snapshot = Files.size(dir.resolve(JournalFiles.SNAPSHOT));
+            final long bound = (long)model.size() * JournalCompaction.LOG_BYTES_PER_TASK;
             snapshots += log < before ? 1 : 0;
-            assertTrue(log <= snapshot / JournalCompaction.SNAPSHOT_PER_LOG, "round " + round + ": the log since the " +
-                "snapshot holds " + log + " bytes, the snapshot " + snapshot + ", a batch " + batchBytes);
+            assertTrue(log <= bound, "round " + round + ": the log since the snapshot holds " + log + " bytes, the " +
+                "bound " + bound + ", a batch " + batchBytes);
         }
         store.close();
         assertTrue(snapshots >= 10, "the writer snapshotted by itself " + snapshots + " times");
@@ -624,6 +624,84 @@ class JournalTaskStoreTest extends TaskStoreContract
             store.close();
         }
         assertTrue(maxSegments <= 4, "the writer compacts by itself: at most " + maxSegments + " segments");
+    }
+
+    /** A journal whose snapshot is of format 1 (a whole upsert per task), as journals wrote before format 2. */
+    @Test
+    void shouldOpenASnapshotOfTheFormatBeforeAndRewriteItInTheCurrentOne() throws IOException
+    {
+        final Path dir = Files.createDirectories(temp.resolve("format-1"));
+        for (final String file : List.of(JournalFiles.SNAPSHOT, "segment-0000000000000002.log"))
+        {
+            try (var in = getClass().getResourceAsStream("journal-v1/" + file))
+            {
+                Files.copy(in, dir.resolve(file));
+            }
+        }
+        final List<StoredTask> expected = sorted(Map.of(
+            "handler-a", Tasks.handlerTask("handler-a", 7),
+            "handler-b", Tasks.handlerTask("handler-b", 8).withProgress(Tasks.progress("handler-b", 11)),
+            "runnable-\u00e9t\u00e9", Tasks.runnableTask("runnable-\u00e9t\u00e9", 9),
+            "once", Tasks.onceTask("once", 10),
+            "after-snapshot", Tasks.runnableTask("after-snapshot", 12)));
+        assertEquals(1, ByteBuffer.wrap(Files.readAllBytes(dir.resolve(JournalFiles.SNAPSHOT)), Frames.HEADER, 4)
+            .getInt(), "the fixture is of format 1");
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS);
+        final List<StoredTask> opened = new ArrayList<>(store.open());
+        opened.sort(Comparator.comparing(StoredTask::name));
+        assertEquals(expected, opened);
+        store.compact();
+        store.close();
+        assertEquals(JournalRecovery.SNAPSHOT_FORMAT, ByteBuffer.wrap(Files.readAllBytes(
+            dir.resolve(JournalFiles.SNAPSHOT)), Frames.HEADER, 4).getInt(), "compacted into the current format");
+        assertEquals(expected, openAndClose(dir));
+    }
+
+    /**
+     * Rows share the definitions of a snapshot by number up to its limit, past which each row carries its own: both
+     * read back, whatever the order of the tasks' definitions.
+     */
+    @Test
+    void shouldSnapshotTasksOfManyDefinitionsAndReadThemBack() throws IOException
+    {
+        final Path dir = Files.createDirectories(temp.resolve("definitions"));
+        final StoreState state = new StoreState();
+        final Map<String, StoredTask> model = new HashMap<>();
+        final Random random = new Random(5);
+        for (int i = 0; i < 70_000; i++) // past the 65,536 definitions a snapshot numbers
+        {
+            final String name = "t" + i;
+            final StoredTask task = i % 3 == 0 ? Tasks.handlerTask(name, i) : i % 3 == 1 ? Tasks.runnableTask(name, i) :
+                Tasks.onceTask(name, i);
+            final StoredTask distinct = random.nextInt(4) == 0 ? task : new StoredTask(name, task.schedule(),
+                task.dialect(), task.zone(), task.dst(), task.misfire(), task.handler(), task.recordId(),
+                task.recordVersion(), task.payload(), task.progress(), task.onRestart(), task.overlap(), i,
+                i % 2 == 0); // a timeout of its own: a definition of its own
+            state.upsert(distinct);
+            model.put(name, distinct);
+        }
+        JournalSnapshots.write(dir, JournalOptions::openForWrite, () -> state.freeze(null), new RecordWriter(), 1);
+        final StoreState read = new StoreState();
+        new JournalRecovery(dir, read).recover();
+        final List<StoredTask> tasks = new ArrayList<>(read.tasks());
+        tasks.sort(Comparator.comparing(StoredTask::name));
+        assertEquals(sorted(model), tasks);
+
+        final Path snapshot = dir.resolve(JournalFiles.SNAPSHOT);
+        final byte[] bytes = Files.readAllBytes(snapshot);
+        final List<Integer> starts = frameStarts(bytes);
+        final int lastDefinition = starts.get(starts.size() - 2);
+        assertEquals(Frames.DEFINITION, bytes[lastDefinition + 8]);
+        for (final int victim : new int[] {starts.get(60_000), lastDefinition}) // a row of the second half, a definition
+        {
+            final byte[] damaged = bytes.clone();
+            damaged[victim + Frames.HEADER + 1] ^= 1;
+            Files.write(snapshot, damaged);
+            final TaskStoreException refused =
+                assertThrows(TaskStoreException.class, () -> new JournalRecovery(dir, new StoreState()).recover());
+            assertTrue(refused.getMessage().contains(snapshot + " is damaged at offset " + victim),
+                refused.getMessage());
+        }
     }
 
     @Test
