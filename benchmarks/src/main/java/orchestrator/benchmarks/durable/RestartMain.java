@@ -45,8 +45,9 @@ import orchestrator.scheduler.vault.KeyProvider;
  * <li>{@code fire <dir> <tasks> <round> <calls>}: restores the tasks as {@code restart} does, then makes {@code calls}
  * {@code runPending()} rounds, each firing every task once, so that their progress accumulates in the log; with
  * {@code calls} 0, as many as the journal's compaction rule allows before a snapshot starts (it starts one, written
- * behind, once the log since the snapshot passes a quarter of the snapshot, and waits for it before the log would
- * pass half: the rounds stop when one more round like the last would pass the quarter). Prints {@code durable fire <round> <log bytes> <snapshot bytes> <snapshots written>} after each, and
+ * behind, once the log since the snapshot passes half its bound, {@value #LOG_BYTES_PER_TASK} bytes a task held and at
+ * least 64 MiB, and waits for it before the log would pass the bound: the rounds stop when one more round like the
+ * last would pass the half). Prints {@code durable fire <round> <log bytes> <snapshot bytes> <snapshots written>} after each, and
  * once the log stops growing {@code durable ready <round> <log bytes>}, then waits to be killed (SIGKILL: no close, no
  * snapshot). The next {@code restart} is then that round.</li>
  * </ul>
@@ -61,7 +62,10 @@ public final class RestartMain
     private static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
     private static final String HANDLER = "noop";
     private static final long MAX_LATENCY_NS = Duration.ofMinutes(1).toNanos();
-    private static final int MAX_ROUNDS = 100;
+    private static final int MAX_ROUNDS = 20; // a small journal (the smoke run) never reaches the 64 MiB bound
+    /** The journal's bound on the log since the snapshot: JournalCompaction.LOG_BYTES_PER_TASK, at least 64 MiB. */
+    private static final long LOG_BYTES_PER_TASK = 104;
+    private static final long MIN_LOG_BOUND = 64L << 20;
 
     private RestartMain()
     {
@@ -227,7 +231,7 @@ public final class RestartMain
             }
             final long snapshotBytes = size(dir.resolve("snapshot.dat"));
             System.out.printf("durable fire %d %d %d %d%n", reached, log, snapshotBytes, snapshots);
-            if (calls <= 0 && log + (log - last) > snapshotBytes / 4)
+            if (calls <= 0 && log + (log - last) > Math.max(MIN_LOG_BOUND, tasks * LOG_BYTES_PER_TASK) / 2)
             {
                 break; // one more round like this one would start a snapshot: the longest log with none in progress
             }
