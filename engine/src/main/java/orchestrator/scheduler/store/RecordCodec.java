@@ -68,13 +68,7 @@ final class RecordCodec
     static StoredTask readUpsert(final ByteBuffer in, final Repeats repeats, final StoreState.Row row)
     {
         final String name = row == null ? getString(in) : skip(in, row.name);
-        final String schedule = repeats.string(in, 0);
-        final CronDialect dialect = repeats.constant(in, 1, CronDialect.class);
-        final ZoneId zone = repeats.zone(repeats.string(in, 2));
-        final DstPolicy.Gap gap = repeats.constant(in, 3, DstPolicy.Gap.class);
-        final DstPolicy.Overlap overlap = repeats.constant(in, 4, DstPolicy.Overlap.class);
-        final MisfirePolicy misfire = repeats.misfire(repeats.string(in, 5));
-        final String handler = repeats.string(in, 6);
+        final Definition schedule = readSchedule(in, repeats);
         final long recordId = in.getLong();
         final long recordVersion = in.getLong();
         final byte[] payload = repeats.payload(in); // copied by StoredTask, so read into a reused array
@@ -85,9 +79,9 @@ final class RecordCodec
             in.hasRemaining() ? repeats.constant(in, 9, OverlapPolicy.class) : OverlapPolicy.SKIP;
         final long timeoutMs = in.hasRemaining() ? in.getLong() : 0;
         final boolean interrupt = in.hasRemaining() && in.get() == 1;
-        return new StoredTask(name, schedule, dialect, zone, gap == null ? null : DstPolicy.of(gap, overlap),
-            misfire, handler, recordId, recordVersion, payload, progress, onRestart, overlapPolicy, timeoutMs,
-            interrupt);
+        return new StoredTask(name, schedule.schedule(), schedule.dialect(), schedule.zone(), schedule.dst(),
+            schedule.misfire(), schedule.handler(), recordId, recordVersion, payload, progress, onRestart, overlapPolicy,
+            timeoutMs, interrupt);
     }
 
     /**
@@ -134,6 +128,20 @@ final class RecordCodec
 
     private static Definition readDefinition(final ByteBuffer in, final Repeats repeats)
     {
+        final Definition schedule = readSchedule(in, repeats);
+        final InterruptedFirePolicy onRestart = repeats.constant(in, 7, InterruptedFirePolicy.class);
+        final OverlapPolicy overlapPolicy = repeats.constant(in, 9, OverlapPolicy.class);
+        return new Definition(schedule.schedule(), schedule.dialect(), schedule.zone(), schedule.dst(),
+            schedule.misfire(), schedule.handler(), onRestart, overlapPolicy, in.getLong(), in.get() == 1);
+    }
+
+    /**
+     * Reads what an upsert and a definition begin with: schedule, dialect, zone, DST policy, misfire policy and
+     * handler, as a definition whose other fields are defaults; the same object as the last one read while every part
+     * repeats, so that a million upserts of one schedule allocate none.
+     */
+    private static Definition readSchedule(final ByteBuffer in, final Repeats repeats)
+    {
         final String schedule = repeats.string(in, 0);
         final CronDialect dialect = repeats.constant(in, 1, CronDialect.class);
         final ZoneId zone = repeats.zone(repeats.string(in, 2));
@@ -141,10 +149,16 @@ final class RecordCodec
         final DstPolicy.Overlap overlap = repeats.constant(in, 4, DstPolicy.Overlap.class);
         final MisfirePolicy misfire = repeats.misfire(repeats.string(in, 5));
         final String handler = repeats.string(in, 6);
-        final InterruptedFirePolicy onRestart = repeats.constant(in, 7, InterruptedFirePolicy.class);
-        final OverlapPolicy overlapPolicy = repeats.constant(in, 9, OverlapPolicy.class);
-        return new Definition(schedule, dialect, zone, gap == null ? null : DstPolicy.of(gap, overlap), misfire,
-            handler, onRestart, overlapPolicy, in.getLong(), in.get() == 1);
+        final DstPolicy dst = gap == null ? null : DstPolicy.of(gap, overlap);
+        final Definition last = repeats.schedule;
+        if (last != null && last.schedule() == schedule && last.dialect() == dialect && last.zone() == zone &&
+            last.dst() == dst && last.misfire() == misfire && last.handler() == handler)
+        {
+            return last;
+        }
+        repeats.schedule = new Definition(schedule, dialect, zone, dst, misfire, handler,
+            InterruptedFirePolicy.RUN_AGAIN, OverlapPolicy.SKIP, 0, false);
+        return repeats.schedule;
     }
 
     /**
@@ -305,6 +319,7 @@ final class RecordCodec
         private ZoneId zone;
         private String misfireText;
         private MisfirePolicy misfire;
+        private Definition schedule; // the last one readSchedule returned
 
         String string(final ByteBuffer in, final int field)
         {
