@@ -15,8 +15,8 @@ import java.util.Arrays;
 final class ReplayProgress
 {
     /*
-     * Why: after a kill the log since the snapshot holds up to half a snapshot's size of progress (JournalWriter's
-     * rule), about ten entries per task at a million tasks. Applying each entry to its row costs a String, a hash
+     * Why: after a kill the log since the snapshot holds up to JournalCompaction.LOG_BYTES_PER_TASK bytes of progress
+     * a task (JournalWriter's rule), about ten entries per task. Applying each entry to its row costs a String, a hash
      * lookup by name and a write to the row: three cache misses per entry. The engine writes its collections in the
      * same order round after round (and reversed in alternate batches), so an entry's task is most often the one that
      * followed the previous entry's task last time: its slot is found by comparing the entry's name, packed in two
