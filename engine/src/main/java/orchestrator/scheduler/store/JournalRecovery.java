@@ -166,7 +166,7 @@ final class JournalRecovery
         while (format == SNAPSHOT_FORMAT && b[offset + 8] == Frames.DEFINITION)
         {
             final int number = shared.size() + 1;
-            shared.add(read(file, b, offset, end, in -> RecordCodec.readDefinition(in, number, sharedRepeats)));
+            shared.add(read(file, b, offset, end, in -> SnapshotRows.readDefinition(in, number, sharedRepeats)));
             offset = end;
             end = requireFrame(file, b, offset);
         }
@@ -201,7 +201,7 @@ final class JournalRecovery
                 }
                 final int body = offset + Frames.HEADER;
                 rows[i] = read(file, b, offset, end, rowType == Frames.SNAPSHOT_ROW ?
-                    in -> RecordCodec.readSnapshotRow(in, body) : in -> RecordCodec.readRow(in, repeats, body));
+                    in -> SnapshotRows.readRow(in, body) : in -> RecordCodec.readRow(in, repeats, body));
                 progress.packSeed(i, rows[i].name); // while the name is in the cache
             }
         });
@@ -235,7 +235,7 @@ final class JournalRecovery
                     final int offset = row.snapshotAt - Frames.HEADER;
                     row.task = read(snapshotFile, b, offset, row.snapshotAt + row.snapshotLength, shared == null ?
                         in -> RecordCodec.readUpsert(in, repeats, row) :
-                        in -> RecordCodec.readSnapshotTask(in, shared, repeats, row));
+                        in -> SnapshotRows.readTask(in, shared, repeats, row));
                 }
             }
         });

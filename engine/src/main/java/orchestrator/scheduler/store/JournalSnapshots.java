@@ -67,7 +67,7 @@ final class JournalSnapshots
                     touched ^= touch(state.tasks, i + AHEAD, Math.min(count, i + 2 * AHEAD));
                 }
                 final StoredTask task = state.tasks[i];
-                size += records.appendFrame().snapshotRow(task, definitions.numberOf(task), state.states[i],
+                size += SnapshotRows.writeRow(records.appendFrame(), task, definitions.numberOf(task), state.states[i],
                     state.nextFires[i], state.runs[i], state.missed[i], state.failures[i], state.runningFires[i])
                     .endFrame(Frames.SNAPSHOT_ROW);
                 if (records.appended() >= SNAPSHOT_CHUNK)
@@ -77,8 +77,8 @@ final class JournalSnapshots
             }
             for (int number = 1; number <= definitions.first.size(); number++)
             {
-                size += records.appendFrame().putVarLong(number).definitionOf(definitions.first.get(number - 1))
-                    .endFrame(Frames.DEFINITION);
+                size += SnapshotRows.writeDefinition(records.appendFrame().putVarLong(number),
+                    definitions.first.get(number - 1)).endFrame(Frames.DEFINITION);
             }
             size += records.appendFrame().bytes(ByteBuffer.allocate(8).putLong(count).array())
                 .endFrame(Frames.SNAPSHOT_END);
@@ -147,7 +147,7 @@ final class JournalSnapshots
         }
     }
 
-    /** What tasks of one definition share: the fields {@link RecordWriter#definitionOf} writes. */
+    /** What tasks of one definition share: the fields {@link SnapshotRows#writeDefinition} writes. */
     private record Key(String schedule, CronDialect dialect, ZoneId zone, DstPolicy dst, String misfire,
         String handler, InterruptedFirePolicy onRestart, OverlapPolicy overlap, long timeoutMs, boolean interrupt)
     {

@@ -24,16 +24,7 @@ import java.util.Arrays;
  * PROGRESS_COMPACT: see ProgressCodec
  * progress: name | state | next fire i64 | runs i64 | missed i64 | failures i64 | running fire i64
  * </pre>
- * A snapshot of format 2 holds a row per task, then the definitions its rows share (numbered from 1, in order), in
- * unsigned LEB128 varints ({@code varint}) and zigzag varints ({@code zvarint}) where the upsert has fixed fields:
- * <pre>
- * SNAPSHOT_ROW: name (varint length | UTF-8) | definition number varint (0: a definition follows) | record id varint |
- *               record version varint | payload (varint length + 1, 0 for none) | state u8 (0x80 set: running) |
- *               next fire zvarint | runs varint | missed varint | failures varint | running fire zvarint (if running)
- * DEFINITION:   number varint | definition
- * definition:   schedule | dialect | zone | dst gap | dst overlap | misfire | handler | on restart | overlap |
- *               timeout ms i64 | interrupt on timeout u8
- * </pre>
+ * A snapshot of format 1 holds an UPSERT per task; format 2's records are {@link SnapshotRows}'.
  */
 final class RecordCodec
 {
@@ -115,32 +106,12 @@ final class RecordCodec
     {
     }
 
-    /** Reads a DEFINITION body, which must carry {@code number}. */
-    static Definition readDefinition(final ByteBuffer in, final int number, final Repeats repeats)
-    {
-        final long stored = varLong(in);
-        if (stored != number)
-        {
-            throw new IllegalArgumentException("definition " + stored + " where definition " + number + " belongs");
-        }
-        return readDefinition(in, repeats);
-    }
-
-    private static Definition readDefinition(final ByteBuffer in, final Repeats repeats)
-    {
-        final Definition schedule = readSchedule(in, repeats);
-        final InterruptedFirePolicy onRestart = repeats.constant(in, 7, InterruptedFirePolicy.class);
-        final OverlapPolicy overlapPolicy = repeats.constant(in, 9, OverlapPolicy.class);
-        return new Definition(schedule.schedule(), schedule.dialect(), schedule.zone(), schedule.dst(),
-            schedule.misfire(), schedule.handler(), onRestart, overlapPolicy, in.getLong(), in.get() == 1);
-    }
-
     /**
      * Reads what an upsert and a definition begin with: schedule, dialect, zone, DST policy, misfire policy and
      * handler, as a definition whose other fields are defaults; the same object as the last one read while every part
      * repeats, so that a million upserts of one schedule allocate none.
      */
-    private static Definition readSchedule(final ByteBuffer in, final Repeats repeats)
+    static Definition readSchedule(final ByteBuffer in, final Repeats repeats)
     {
         final String schedule = repeats.string(in, 0);
         final CronDialect dialect = repeats.constant(in, 1, CronDialect.class);
@@ -159,106 +130,6 @@ final class RecordCodec
         repeats.schedule = new Definition(schedule, dialect, zone, dst, misfire, handler,
             InterruptedFirePolicy.RUN_AGAIN, OverlapPolicy.SKIP, 0, false);
         return repeats.schedule;
-    }
-
-    /**
-     * Reads a SNAPSHOT_ROW's name and progress into a row whose task is decoded later ({@link #readSnapshotTask}).
-     *
-     * @param at the offset of the body in its array, kept in the row with the body's length.
-     */
-    static StoreState.Row readSnapshotRow(final ByteBuffer in, final int at)
-    {
-        final int length = in.remaining();
-        final String name = getVarString(in);
-        if (varLong(in) == 0)
-        {
-            readDefinition(in, new Repeats()); // rare: past the snapshot's shared definitions
-        }
-        varLong(in); // record id
-        varLong(in); // record version
-        skipPayload(in);
-        final int flags = in.get() & 0xFF;
-        final int state = flags & ~RecordWriter.RUNNING_FLAG;
-        if (state >= StoreState.STATE_COUNT)
-        {
-            throw new IllegalArgumentException("unknown task state " + state);
-        }
-        final long nextFire = unZigZag(varLong(in));
-        final long runs = varLong(in);
-        final long missed = varLong(in);
-        final long failures = varLong(in);
-        final long running = (flags & RecordWriter.RUNNING_FLAG) != 0 ? unZigZag(varLong(in)) :
-            TaskProgress.NOT_RUNNING;
-        return new StoreState.Row(name, (byte)state, nextFire, runs, missed, failures, running, at, length);
-    }
-
-    /**
-     * Decodes the task of a SNAPSHOT_ROW that {@link #readSnapshotRow} read into {@code row}, with the row's name
-     * object and progress (which replay may have changed since), and its definition from {@code definitions}.
-     */
-    static StoredTask readSnapshotTask(final ByteBuffer in, final Definition[] definitions, final Repeats repeats,
-        final StoreState.Row row)
-    {
-        skipBytes(in, varLong(in)); // the name, which readSnapshotRow read
-        final long number = varLong(in);
-        if (number > definitions.length)
-        {
-            throw new IllegalArgumentException("definition " + number + " of a snapshot that holds " +
-                definitions.length);
-        }
-        final Definition definition = number == 0 ? readDefinition(in, repeats) : definitions[(int)number - 1];
-        final long recordId = varLong(in);
-        final long recordVersion = varLong(in);
-        final long payloadLength = varLong(in);
-        final byte[] payload = payloadLength == 0 ? null : repeats.payload(in, payloadLength - 1);
-        in.position(in.limit()); // the progress, which readSnapshotRow read
-        return new StoredTask(row.name, definition.schedule(), definition.dialect(), definition.zone(),
-            definition.dst(), definition.misfire(), definition.handler(), recordId, recordVersion, payload,
-            row.progress(), definition.onRestart(), definition.overlap(), definition.timeoutMs(),
-            definition.interrupt());
-    }
-
-    private static void skipPayload(final ByteBuffer in)
-    {
-        final long length = varLong(in);
-        if (length > 0)
-        {
-            skipBytes(in, length - 1);
-        }
-    }
-
-    /** @return where the {@code length} bytes skipped start. */
-    private static int skipBytes(final ByteBuffer in, final long length)
-    {
-        if (length < 0 || length > in.remaining())
-        {
-            throw new BufferUnderflowException();
-        }
-        final int from = in.position();
-        in.position(from + (int)length);
-        return from;
-    }
-
-    private static String getVarString(final ByteBuffer in)
-    {
-        final int from = skipBytes(in, varLong(in));
-        return new String(in.array(), in.arrayOffset() + from, in.position() - from, StandardCharsets.UTF_8);
-    }
-
-    /** Reads an unsigned LEB128 varint as {@link RecordWriter#putVarLong} writes it. */
-    static long varLong(final ByteBuffer in)
-    {
-        long value = 0;
-        for (int shift = 0; shift < Long.SIZE; shift += 7)
-        {
-            final byte b = in.get();
-            value |= (long)(b & 0x7F) << shift;
-            if (b >= 0)
-            {
-                return value;
-            }
-        }
-        throw new IllegalArgumentException("a varint longer than 10 bytes");
     }
 
     static long unZigZag(final long value)

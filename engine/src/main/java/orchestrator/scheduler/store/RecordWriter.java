@@ -171,49 +171,6 @@ final class RecordWriter
         return this;
     }
 
-    /**
-     * Writes a snapshot row body (format 2): the task's name, the number of its definition in the snapshot or 0 and
-     * the definition itself, its record id and version, payload and the given progress, in varints.
-     */
-    RecordWriter snapshotRow(final StoredTask task, final int definition, final byte state, final long nextFire,
-        final long runs, final long missed, final long failures, final long runningFire)
-    {
-        varString(task.name());
-        putVarLong(definition);
-        if (definition == 0)
-        {
-            definitionOf(task);
-        }
-        putVarLong(task.recordId());
-        putVarLong(task.recordVersion());
-        final byte[] payload = task.payload();
-        putVarLong(payload == null ? 0 : payload.length + 1L);
-        if (payload != null)
-        {
-            bytes(payload);
-        }
-        final boolean running = runningFire != TaskProgress.NOT_RUNNING;
-        putByte((byte)(state | (running ? RUNNING_FLAG : 0)));
-        putVarLong(zigZag(nextFire)).putVarLong(runs).putVarLong(missed).putVarLong(failures);
-        return running ? putVarLong(zigZag(runningFire)) : this;
-    }
-
-    /** The flag of a snapshot row's state byte that says a running fire follows the counters. */
-    static final int RUNNING_FLAG = 0x80;
-
-    /**
-     * Writes what tasks of one definition share (format 2): schedule, dialect, zone, DST policy, misfire policy and
-     * handler as in an upsert, then on restart and overlap policy, timeout and interrupt on timeout.
-     */
-    RecordWriter definitionOf(final StoredTask task)
-    {
-        definition(task);
-        shared(0, task.onRestart().name());
-        shared(1, task.overlap().name());
-        putLong(task.timeoutMs());
-        return putByte((byte)(task.interruptOnTimeout() ? 1 : 0));
-    }
-
     static long zigZag(final long value)
     {
         return value << 1 ^ value >> 63;
@@ -268,7 +225,7 @@ final class RecordWriter
      * The task's schedule (expression, dialect, zone, DST policy), misfire policy and handler, each as {@link #string};
      * copied as the last task's bytes when all seven are equal to its.
      */
-    private void definition(final StoredTask task)
+    void definition(final StoredTask task)
     {
         final String schedule = task.schedule();
         final String dialect = task.dialect() == null ? null : task.dialect().name();
@@ -309,7 +266,7 @@ final class RecordWriter
     }
 
     /** As {@link #string}, copying the last encoding of {@code field} when {@code value} equals its last value. */
-    private void shared(final int field, final String value)
+    void shared(final int field, final String value)
     {
         if (value != null && value.equals(shared[field]))
         {
