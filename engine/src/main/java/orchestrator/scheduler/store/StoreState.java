@@ -4,9 +4,7 @@ import orchestrator.scheduler.TaskState;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * NOT thread safe: the tasks a store holds, by name; the in-memory store guards it with its lock, the journal
@@ -20,8 +18,8 @@ import java.util.Map;
  * allocates nothing. An entry that carries the engine's slot waits in {@link SlotProgress} columns until the rows are
  * read or the names held change ({@link #fold}), then finds its row through {@code bySlot} without hashing the name;
  * the slot is only trusted when the row found there holds the very same name object and is still held. Rows held are
- * also kept in a dense array (a removed row's place taken by the last one), which {@link #freeze} walks reading rows a
- * stretch ahead: a walk of the map's nodes waits for one cache miss after another.
+ * kept in a dense array (a removed row's place taken by the last one), which {@link #freeze} walks reading rows a
+ * stretch ahead, and a {@link RowIndex} finds a row's place by name without an object per row.
  */
 final class StoreState
 {
@@ -109,8 +107,8 @@ final class StoreState
         }
     }
 
-    private Map<String, Row> tasks = new HashMap<>();
-    private Row[] held = new Row[16]; // every row of tasks, densely: freeze() walks it, reading rows ahead
+    private Row[] held = new Row[16]; // every row held, densely: freeze() walks it, reading rows ahead
+    private final RowIndex index = new RowIndex(); // each held row's place in held, by name
     private int heldCount;
     private Row[] bySlot = new Row[0];
     private static final int AHEAD = 32; // rows read ahead of their copy in freeze(Frozen)
@@ -126,15 +124,15 @@ final class StoreState
      */
     Row[] load(final Row[] snapshot)
     {
-        if (!tasks.isEmpty())
+        if (heldCount != 0)
         {
             throw new IllegalStateException("a snapshot is loaded into an empty state");
         }
-        tasks = new HashMap<>((int)Math.min(Integer.MAX_VALUE, snapshot.length * 4L / 3 + 1));
+        index.clear(snapshot.length);
         held = new Row[Math.max(16, snapshot.length)];
         for (final Row row : snapshot)
         {
-            final Row replaced = tasks.put(row.name, row);
+            final Row replaced = find(row.name);
             if (replaced != null)
             {
                 unhold(replaced);
@@ -147,12 +145,10 @@ final class StoreState
     void upsert(final StoredTask task)
     {
         fold(); // the entries before it apply to the names held before it
-        final Row row = tasks.get(task.name());
+        final Row row = find(task.name());
         if (row == null)
         {
-            final Row added = new Row(task);
-            tasks.put(task.name(), added);
-            hold(added);
+            hold(new Row(task));
         }
         else
         {
@@ -164,7 +160,7 @@ final class StoreState
     Row remove(final String name)
     {
         fold();
-        final Row row = tasks.remove(name);
+        final Row row = find(name);
         if (row != null)
         {
             unhold(row);
@@ -180,13 +176,26 @@ final class StoreState
         }
         row.index = heldCount;
         held[heldCount++] = row;
+        index.add(row.name, row.index);
+    }
+
+    /** @return the row held under {@code name}, or null. */
+    private Row find(final String name)
+    {
+        final int place = index.find(name, held);
+        return place < 0 ? null : held[place];
     }
 
     /** Marks {@code row} removed and moves the last held row into its place. */
     private void unhold(final Row row)
     {
         row.removed = true;
+        index.remove(row.name, row.index);
         final Row last = held[--heldCount];
+        if (last != row)
+        {
+            index.move(last.name, last.index, row.index);
+        }
         held[row.index] = last;
         last.index = row.index;
         held[heldCount] = null;
@@ -204,7 +213,7 @@ final class StoreState
                 continue;
             }
             fold(); // in order with the entries recorded by slot
-            final Row row = tasks.get(batch.name(i));
+            final Row row = find(batch.name(i));
             if (row != null)
             {
                 row.set(batch.stateOrdinal(i), batch.nextFire(i), batch.runs(i), batch.missed(i), batch.failures(i),
@@ -233,7 +242,7 @@ final class StoreState
     {
         if (slot < 0)
         {
-            return tasks.get(name);
+            return find(name);
         }
         if (slot < bySlot.length)
         {
@@ -247,7 +256,7 @@ final class StoreState
         {
             bySlot = Arrays.copyOf(bySlot, Math.max(slot + 1, bySlot.length * 2));
         }
-        final Row row = tasks.get(name);
+        final Row row = find(name);
         bySlot[slot] = row;
         return row;
     }
