@@ -2,9 +2,7 @@ package orchestrator.scheduler.store;
 
 import org.junit.jupiter.api.Test;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
@@ -31,39 +29,39 @@ class RowIndexTest
     {
         final Random random = new Random(7);
         final RowIndex index = new RowIndex();
-        final List<StoreState.Row> held = new ArrayList<>(); // dense, as StoreState keeps it
-        final Map<String, StoreState.Row> model = new HashMap<>();
+        final StoreState.Row[] held = new StoreState.Row[1 << 15]; // dense, as StoreState keeps it
+        int count = 0;
+        final Map<String, Integer> model = new HashMap<>(); // name -> place
         for (int step = 0; step < 200_000; step++)
         {
             final String name = name(random);
-            final StoreState.Row[] array = held.toArray(new StoreState.Row[0]);
-            final int place = index.find(new String(name), array); // an equal name, never the same object
-            final StoreState.Row expected = model.get(name);
-            assertEquals(expected == null ? -1 : held.indexOf(expected), place, name + " at step " + step);
+            final int place = index.find(new String(name), held); // an equal name, never the same object
+            final Integer expected = model.get(name);
+            assertEquals(expected == null ? -1 : expected, place, name + " at step " + step);
             if (expected == null)
             {
-                final StoreState.Row row = new StoreState.Row(name, (byte)0, 0, 0, 0, 0, 0, -1, 0);
-                index.add(name, held.size());
-                held.add(row);
-                model.put(name, row);
+                index.add(name, count);
+                held[count] = new StoreState.Row(name, (byte)0, 0, 0, 0, 0, 0, -1, 0);
+                model.put(name, count++);
             }
             else if (random.nextInt(3) > 0) // remove it, the last row moving into its place
             {
-                index.remove(expected.name, place);
-                final StoreState.Row last = held.remove(held.size() - 1);
-                if (last != expected)
-                {
-                    index.move(last.name, held.size(), place);
-                    held.set(place, last);
-                }
+                index.remove(name, place);
                 model.remove(name);
+                final StoreState.Row last = held[--count];
+                held[count] = null;
+                if (place != count)
+                {
+                    index.move(last.name, count, place);
+                    held[place] = last;
+                    model.put(last.name, place);
+                }
             }
             assertEquals(model.size(), index.size());
         }
-        final StoreState.Row[] array = held.toArray(new StoreState.Row[0]);
-        for (int i = 0; i < array.length; i++)
+        for (int i = 0; i < count; i++)
         {
-            assertEquals(i, index.find(array[i].name, array));
+            assertEquals(i, index.find(held[i].name, held));
         }
     }
 
