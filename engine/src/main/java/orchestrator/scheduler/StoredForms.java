@@ -135,7 +135,8 @@ final class StoredForms
      */
     static Payload payload(final StoredTask stored)
     {
-        return new Payload(SealedRecord.fromBytes(stored.payload()), stored.recordId(), stored.recordVersion());
+        // shared with the store's task, which never changes it: a second copy per task was 72 MB at a million tasks
+        return new Payload(SealedRecord.wrap(stored.payload()), stored.recordId(), stored.recordVersion());
     }
 
     /**

@@ -26,7 +26,10 @@ public final class SealedRecord
     static final int SEALED_OVERHEAD = SEALED_HEADER_LENGTH + NONCE_LENGTH + TAG_LENGTH;
     static final int PLAIN_HEADER_LENGTH = 17;
 
-    /** Never exposed: copied in {@link #fromBytes(byte[])} and out in {@link #toBytes()}. */
+    /**
+     * Never exposed: copied in {@link #fromBytes(byte[])} (or handed over to {@link #wrap}) and out in
+     * {@link #toBytes()}; never written.
+     */
     final byte[] bytes;
 
     SealedRecord(final byte[] bytes)
@@ -42,6 +45,20 @@ public final class SealedRecord
     public static SealedRecord fromBytes(final byte[] encoded)
     {
         return new SealedRecord(Objects.requireNonNull(encoded, "encoded").clone());
+    }
+
+    /**
+     * Rebuilds a record from its {@linkplain #toBytes() encoding} without copying it: the caller hands the array over
+     * and must never modify it afterwards, as a store never modifies the array {@code StoredTask.payload()} returns.
+     * A scheduler restoring a million stored tasks shares each task's encoding with its store this way instead of
+     * holding a second copy. No validation happens here, as in {@link #fromBytes}.
+     *
+     * @param encoded a record's encoding, from then on owned by the record.
+     * @return the record.
+     */
+    public static SealedRecord wrap(final byte[] encoded)
+    {
+        return new SealedRecord(Objects.requireNonNull(encoded, "encoded"));
     }
 
     /**

@@ -121,6 +121,9 @@ class CallbackVaultTest
             }
         }
         assertArrayEquals(payload, vault.open(SealedRecord.fromBytes(encoded), 11, "billing", 5));
+        final SealedRecord wrapped = SealedRecord.wrap(encoded.clone()); // what a restore does with a stored encoding
+        assertArrayEquals(payload, vault.open(wrapped, 11, "billing", 5));
+        assertArrayEquals(encoded, wrapped.toBytes());
     }
 
     @ParameterizedTest
