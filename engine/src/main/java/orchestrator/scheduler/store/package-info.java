@@ -22,7 +22,7 @@
  * {@code ProgressCodec} (the keyed progress record, encoded in place, each slot named once per segment), {@code SegmentKeys} (what each key of a keyed progress record stands for within its segment), {@code ReplayProgress} (progress replayed on open into
  * columns by task, found by the order of the entries before it, seeded with the snapshot's order),
  * {@code JournalFiles} (file names, lock, directory fsync, whole-file reads) and {@code StoreState} (the tasks by name as rows updated in place, which replay and live writes update
- * through the same operations).
+ * through the same operations; {@code RowIndex} finds a row by name).
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding that class's lock; the journal's
  * {@code StoreState} is confined to the opening thread until the writer thread starts, then to the writer.
