@@ -11,6 +11,9 @@ package orchestrator.scheduler.store;
  * for each young collection of a restart to copy. Agrona's {@code Object2ObjectHashMap} compares every key it probes
  * with {@code equals}, a cache miss on another name each time, and was slower than the HashMap to load a snapshot.
  * Removal shifts the following slots back (no tombstones), so lookups never slow down as tasks come and go.
+ * <p>
+ * The same layout as the engine's {@code NameIndex} (which files ids against a column of names), kept apart because
+ * a package-private class cannot serve two packages and neither belongs in the public API.
  */
 final class RowIndex
 {

@@ -116,8 +116,7 @@ final class StoreState
     private final SlotProgress slots = new SlotProgress();
 
     /**
-     * Loads the rows of a snapshot into an empty state, with room made for them at once: their names are distinct,
-     * so each is put without looking it up first.
+     * Loads the rows of a snapshot into an empty state, with room made for them at once (the index never grows).
      *
      * @return {@code snapshot}; a name twice (never written so) leaves the earlier row removed, as an upsert would
      *         replace it.
