@@ -51,10 +51,6 @@ final class ClusterNode implements Runnable
     static final long FLUSH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     static final int MAX_CLAIMS = 10_000; // a node starting with many tasks claims them in few rounds
     static final int MAX_COMPLETIONS = 1_000;
-    static final long CLAIM_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(100); // between rounds that were not full
-    static final long SOON = Long.MIN_VALUE / 2; // a claim round once CLAIM_GAP has passed: registrations come in bursts
-    static final long REBALANCE_NANOS = TimeUnit.MILLISECONDS.toNanos(2 * HEARTBEAT_MS + LOOKAHEAD_MS);
-    static final long REBALANCE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(LOOKAHEAD_MS / 4);
 
     private final String nodeId;
     private final ClusterStore store;
@@ -69,13 +65,10 @@ final class ClusterNode implements Runnable
     private TaskRegistry registry;
     private Thread thread;
     private long epoch;                  // cluster thread
-    private long nextHeartbeatNanos;     // cluster thread
-    private long claimAtMillis = Long.MIN_VALUE; // cluster thread, ClusterClock time; MIN_VALUE: now, SOON: after the gap
+    private final ClusterPacing pacing = new ClusterPacing(); // when to heartbeat, claim and wake: cluster thread
     private boolean outage;              // cluster thread
     private boolean commitUnknown;       // cluster thread: a commit got no answer; rejoin before the next step
-    private long lastClaimNanos = System.nanoTime() - CLAIM_GAP_NANOS; // cluster thread
     private long backoffMs = 50;         // cluster thread
-    private long rebalanceUntilNanos = System.nanoTime(); // cluster thread: claim rounds every REBALANCE_GAP until then
 
     ClusterNode(final String nodeId, final ClusterStore store, final ClusterClock clock, final long misfireThresholdMs)
     {
@@ -100,11 +93,11 @@ final class ClusterNode implements Runnable
         epoch = lease.epoch();
         if (lease.live().size() > 1) // a node joining a running cluster takes its share as the others give it back
         {
-            rebalanceUntilNanos = System.nanoTime() + REBALANCE_NANOS;
+            pacing.rebalance();
         }
         share.live(lease.live());
         claims.heartbeatSucceeded(started);
-        nextHeartbeatNanos = started + TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MS);
+        pacing.heartbeatSucceeded(started);
         CallbackRunner.log(INFO, "cluster node '" + nodeId + "' joined at epoch " + epoch + ", clock offset " +
             clock.offsetMs() + " ms to the database", null);
     }
@@ -142,7 +135,7 @@ final class ClusterNode implements Runnable
         if (!firing)
         {
             firing = true;
-            claimAtMillis = Long.MIN_VALUE;
+            pacing.claimNow();
             LockSupport.unpark(thread);
         }
     }
@@ -150,7 +143,7 @@ final class ClusterNode implements Runnable
     void registered(final String name)
     {
         share.registered(name);
-        claimAtMillis = SOON; // racy on purpose: at worst one claim round early or late
+        pacing.claimSoon();
         LockSupport.unpark(thread);
     }
 
@@ -248,7 +241,7 @@ final class ClusterNode implements Runnable
         heartbeatIfDue();
         flush();
         heartbeatIfDue(); // between the steps, so that slow statements do not hold the lease up
-        if (firing && claimDue() && share.all().length > 0 && claims.leaseFresh())
+        if (firing && pacing.claimDue(clock.millis()) && share.all().length > 0 && claims.leaseFresh())
         {
             claim();
             heartbeatIfDue();
@@ -258,7 +251,7 @@ final class ClusterNode implements Runnable
 
     private void heartbeatIfDue()
     {
-        if (System.nanoTime() - nextHeartbeatNanos >= 0)
+        if (pacing.heartbeatDue())
         {
             heartbeat();
         }
@@ -279,25 +272,7 @@ final class ClusterNode implements Runnable
         CallbackRunner.log(WARNING, "cluster node '" + nodeId + "': a commit at epoch " + unknownEpoch + " got no " +
             "answer and may have left rows claimed that this node does not know of; it released its claims not " +
             "started and rejoined", null);
-        claimAtMillis = Long.MIN_VALUE; // claims the rows let go at once
-    }
-
-    private boolean claimDue()
-    {
-        final long at = claimAtMillis;
-        final long sinceClaim = System.nanoTime() - lastClaimNanos;
-        return at == Long.MIN_VALUE || (rebalancing() && sinceClaim >= REBALANCE_GAP_NANOS) || (at != Long.MAX_VALUE && clock.millis() >= at - LOOKAHEAD_MS &&
-            sinceClaim >= CLAIM_GAP_NANOS); // one round gathers the rows of many flushes
-    }
-
-    /**
-     * While the live nodes change, the tasks move between nodes: a node gives a task's row back with the completion
-     * that finds another node preferred, and that node claims it ahead of its next instant, so it claims every
-     * {@link #REBALANCE_GAP_NANOS} for a while rather than waiting for its next heartbeat.
-     */
-    private boolean rebalancing()
-    {
-        return System.nanoTime() - rebalanceUntilNanos < 0;
+        pacing.claimNow(); // claims the rows let go at once
     }
 
     private void heartbeat()
@@ -317,12 +292,12 @@ final class ClusterNode implements Runnable
         }
         clock.measured(lease.dbMillis(), before, clock.local().millis());
         claims.heartbeatSucceeded(started);
-        nextHeartbeatNanos = started + TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MS);
-        claimAtMillis = Math.min(claimAtMillis, lease.nextDue());
+        pacing.heartbeatSucceeded(started);
+        pacing.dueAt(lease.nextDue());
         final int liveBefore = share.live().size();
         if (share.live(lease.live()) && (liveBefore > 1 || lease.live().size() > 1)) // a node alone: nothing moves
         {
-            rebalanceUntilNanos = System.nanoTime() + REBALANCE_NANOS;
+            pacing.rebalance();
         }
     }
 
@@ -330,8 +305,7 @@ final class ClusterNode implements Runnable
     {
         final List<ClusterClaim> got = store.claim(nodeId, epoch, OVERDUE_MS, share.all(), LOOKAHEAD_MS, share.preferred(),
             MAX_CLAIMS);
-        lastClaimNanos = System.nanoTime();
-        claimAtMillis = got.size() == MAX_CLAIMS ? Long.MIN_VALUE : Long.MAX_VALUE;
+        pacing.claimed(got.size() == MAX_CLAIMS);
         for (final ClusterClaim claim : got)
         {
             final ClusterClaims.Held held = new ClusterClaims.Held(claim, epoch);
@@ -350,7 +324,7 @@ final class ClusterNode implements Runnable
     {
         if (completions.nanosUntilDue(FLUSH_NANOS) <= 0 || (!running && !completions.isEmpty()))
         {
-            claimAtMillis = Math.min(claimAtMillis, completions.flush(store, epoch, this::kept)); // rows released
+            pacing.dueAt(completions.flush(store, epoch, this::kept)); // rows released
         }
     }
 
@@ -374,30 +348,9 @@ final class ClusterNode implements Runnable
 
     private void park()
     {
-        final long nowMs = clock.millis();
-        long waitMs = TimeUnit.NANOSECONDS.toMillis(nextHeartbeatNanos - System.nanoTime());
-        final long claimAt = claimAtMillis;
-        if (claimAt != Long.MAX_VALUE && claimAt != Long.MIN_VALUE)
-        {
-            waitMs = Math.min(waitMs, Math.max(claimAt - LOOKAHEAD_MS - nowMs,
-                TimeUnit.NANOSECONDS.toMillis(lastClaimNanos + CLAIM_GAP_NANOS - System.nanoTime()) + 1));
-        }
-        final long earliest = claims.earliestWaiting();
-        if (earliest != Long.MAX_VALUE)
-        {
-            waitMs = Math.min(waitMs, earliest + GRACE_MS - nowMs);
-        }
-        if (rebalancing())
-        {
-            waitMs = Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(lastClaimNanos + REBALANCE_GAP_NANOS -
-                System.nanoTime()) + 1);
-        }
-        final long flushIn = completions.nanosUntilDue(FLUSH_NANOS);
-        if (flushIn != Long.MAX_VALUE)
-        {
-            waitMs = Math.min(waitMs, TimeUnit.NANOSECONDS.toMillis(flushIn) + 1);
-        }
-        if (claimAt != Long.MIN_VALUE || !firing || share.all().length == 0 || !claims.leaseFresh())
+        final long waitMs = pacing.waitMs(clock.millis(), claims.earliestWaiting(),
+            completions.nanosUntilDue(FLUSH_NANOS));
+        if (!pacing.claimAtOnce() || !firing || share.all().length == 0 || !claims.leaseFresh())
         {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, waitMs))); // unparked by registrations and completions
         }

@@ -33,7 +33,8 @@
  * registrations, cancels, pauses and re-seals, tasks waiting for their handler), {@code ProgressLog} (fire progress
  * and running markers, one batch per collection) and {@code StoredForms} (a live task to and from its
  * {@code StoredTask}). On a shared store ({@code TaskStore.postgres}) only: {@code ClusterNode} (the node's cluster
- * thread: lease and heartbeat, claims ahead), {@code ClusterCompletions} (completions written back in batches under
+ * thread: lease and heartbeat, claims ahead), {@code ClusterPacing} (when that thread next heartbeats, claims and wakes),
+ * {@code ClusterCompletions} (completions written back in batches under
  * their fences, each keeping its row for the task's next instant while the node prefers it), {@code ClusterLateClaims}
  * (late claims run by their misfire policy, claims taken over counted interrupted), {@code ClusterShare} (the tasks a
  * node runs and prefers among the live nodes), {@code ClusterClaims} (the claims held and the gate in phase 1: a fire starts only under a live claim and a fresh
