@@ -149,8 +149,11 @@ public class DurableRunPendingBenchmark
         }
     }
 
-    /** How to make the i-th task. */
-    interface Specs
+    /**
+     * Thread safe as its implementations must be (several registering threads call it at once): how to make the i-th
+     * task.
+     */
+    public interface Specs
     {
         TaskSpec spec(int i);
     }
@@ -159,7 +162,7 @@ public class DurableRunPendingBenchmark
      * Schedules tasks 0 to n-1 from {@value #REGISTERING_THREADS} threads (on a journal each call is durable when it
      * returns; concurrent calls share the journal's forces).
      */
-    static void registerAll(final Scheduler scheduler, final int n, final Specs specs)
+    public static void registerAll(final Scheduler scheduler, final int n, final Specs specs)
         throws InterruptedException, ExecutionException
     {
         final ExecutorService pool = Executors.newFixedThreadPool(REGISTERING_THREADS);

@@ -9,15 +9,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
+import orchestrator.benchmarks.DurableRunPendingBenchmark;
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.ManualClock;
 import orchestrator.scheduler.Scheduler;
@@ -32,7 +28,7 @@ import orchestrator.scheduler.vault.KeyProvider;
  * the rounds are those of {@code DurableRunPendingBenchmark}. A diagnostic, not a benchmark: JMH gives the figures of
  * record, this says which thread spends what.
  * <p>
- * Usage: {@code FireCpuMain <memory|journal> <n> [dir]}. It registers the tasks from {@value #THREADS} threads, then
+ * Usage: {@code FireCpuMain <memory|journal> <n> [dir]}. It registers the tasks as the benchmark does, then
  * runs three rounds of {@value #CALLS} calls, each advancing a {@link ManualClock} by a second and firing every task.
  * Per round it prints {@code firecpu <store> <round> <M fires/s> <caller CPU % of wall> <process ns/fire>} and then
  * {@code <thread> <ns/fire>} for every thread alive through the round that used more than 2% of the wall time
@@ -41,7 +37,6 @@ import orchestrator.scheduler.vault.KeyProvider;
  */
 public final class FireCpuMain
 {
-    private static final int THREADS = 32;
     private static final int CALLS = 15;
     private static final int ROUNDS = 3;
 
@@ -68,7 +63,9 @@ public final class FireCpuMain
         }
         try (Scheduler scheduler = builder.build())
         {
-            register(scheduler, n);
+            final CronSchedule everySecond = CronSchedule.parse("* * * * * *", ZoneOffset.UTC);
+            DurableRunPendingBenchmark.registerAll(scheduler, n,
+                i -> TaskSpec.named("task-" + i).cron(everySecond).run(() -> { }));
             final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             final com.sun.management.OperatingSystemMXBean os =
                 (com.sun.management.OperatingSystemMXBean)ManagementFactory.getOperatingSystemMXBean();
@@ -110,34 +107,5 @@ public final class FireCpuMain
             cpu.put(id, threads.getThreadCpuTime(id));
         }
         return cpu;
-    }
-
-    private static void register(final Scheduler scheduler, final int n) throws InterruptedException, ExecutionException
-    {
-        final CronSchedule everySecond = CronSchedule.parse("* * * * * *", ZoneOffset.UTC);
-        final ExecutorService pool = Executors.newFixedThreadPool(THREADS);
-        try
-        {
-            final List<Future<?>> done = new ArrayList<>();
-            for (int t = 0; t < THREADS; t++)
-            {
-                final int first = t;
-                done.add(pool.submit(() ->
-                {
-                    for (int i = first; i < n; i += THREADS)
-                    {
-                        scheduler.schedule(TaskSpec.named("task-" + i).cron(everySecond).run(() -> { }));
-                    }
-                }));
-            }
-            for (final Future<?> future : done)
-            {
-                future.get();
-            }
-        }
-        finally
-        {
-            pool.shutdown();
-        }
     }
 }
