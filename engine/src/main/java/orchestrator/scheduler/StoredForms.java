@@ -37,7 +37,7 @@ final class StoredForms
         final TaskTable table = registry.table;
         final TaskDefinition definition = table.definitions[id];
         final CronSchedule cron = definition.cron();
-        final Payload payload = table.payloads[id];
+        final Payload payload = table.payload(id);
         final boolean handler = definition.handler() != null && payload != null;
         return new StoredTask(table.names[id], scheduleText(definition, table.onceAt[id]),
             cron == null ? null : cron.dialect(), cron == null ? zone : cron.zone(),

@@ -212,7 +212,7 @@ final class TaskControl
             table.definitions[id] = keepCallback ? withCallbackOf(definition, current) : definition;
             if (!keepCallback)
             {
-                table.payloads[id] = sealed;
+                table.payload(id, sealed);
             }
             table.onceAt[id] = onceAt;
             registry.wheel.cancel(id);
@@ -252,7 +252,7 @@ final class TaskControl
             parkedAt.put(id, fire);
             return false;
         }
-        registry.table.missed[id] += fires;
+        registry.table.addMissed(id, fires);
         registry.metrics.onMissed(registry.table.names[id], fire, fires, FlightEvents.PAUSED);
         if (definition.fixedDelay() && next == TaskDefinition.NEVER && !registry.wheel.contains(id))
         {

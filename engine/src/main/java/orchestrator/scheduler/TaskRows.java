@@ -71,9 +71,9 @@ final class TaskRows
         this.nextFire[row] = nextFire;
         states[row] = table.states[id];
         runs[row] = table.runs[id];
-        missed[row] = table.missed[id];
-        failures[row] = table.failures[id];
-        lastErrors[row] = table.lastErrors[id];
+        missed[row] = table.missed(id);
+        failures[row] = table.failures(id);
+        lastErrors[row] = table.lastError(id);
         this.timeouts[row] = timeouts;
         this.runningLong[row] = runningLong;
     }

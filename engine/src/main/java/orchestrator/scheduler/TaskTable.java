@@ -38,16 +38,20 @@ final class TaskTable
     private final NameIndex ids = new NameIndex(1024);
     String[] names;
     TaskDefinition[] definitions;
-    Payload[] payloads;                   // sealed payload of a handler task, null for a Runnable task
-    String[] lastErrors;
     byte[] states;                        // TaskState ordinal
     byte[] flags;
     long[] runs;
-    long[] missed;
-    long[] failures;
     long[] onceAt;                        // the instant of a one-time task, epoch ms
     private volatile int[][] generationPages = new int[1][GENERATION_PAGE]; // pages are never copied: see below
-    private int[] free;
+    /*
+     * Columns most tasks never write, null until the first task that does: at 1M tasks each costs 4 or 8 MB, and
+     * the ones that exist are all a retired task's row touches. Once made, a column lives as long as the table.
+     */
+    private Payload[] payloads;           // sealed payload of a handler task, null for a Runnable task
+    private String[] lastErrors;
+    private long[] missed;
+    private long[] failures;
+    private int[] free = new int[16];     // grows as ids are freed
     private int freeCount;
     private int highWater;                // ids below it have been handed out at least once
     private int live;
@@ -56,15 +60,10 @@ final class TaskTable
     {
         names = new String[capacity];
         definitions = new TaskDefinition[capacity];
-        payloads = new Payload[capacity];
-        lastErrors = new String[capacity];
         states = new byte[capacity];
         flags = new byte[capacity];
         runs = new long[capacity];
-        missed = new long[capacity];
-        failures = new long[capacity];
         onceAt = new long[capacity];
-        free = new int[capacity];
     }
 
     /**
@@ -101,13 +100,19 @@ final class TaskTable
         final int id = freeCount > 0 ? free[--freeCount] : newId();
         names[id] = name;
         definitions[id] = definition;
-        payloads[id] = payload;
-        lastErrors[id] = null;
+        payload(id, payload);
+        lastError(id, null);
         states[id] = (byte)TaskState.SCHEDULED.ordinal();
         flags[id] = 0;
         runs[id] = 0;
-        missed[id] = 0;
-        failures[id] = 0;
+        if (missed != null)
+        {
+            missed[id] = 0;
+        }
+        if (failures != null)
+        {
+            failures[id] = 0;
+        }
         this.onceAt[id] = onceAt;
         ids.put(name, id);
         live++;
@@ -135,9 +140,95 @@ final class TaskTable
     {
         names[id] = null;
         definitions[id] = null;
-        payloads[id] = null;
-        lastErrors[id] = null;
+        payload(id, null);
+        lastError(id, null);
+        if (freeCount == free.length)
+        {
+            free = Arrays.copyOf(free, freeCount << 1);
+        }
         free[freeCount++] = id;
+    }
+
+    /**
+     * @return the sealed payload of a handler task, null for a {@code Runnable} task.
+     */
+    Payload payload(final int id)
+    {
+        final Payload[] payloads = this.payloads;
+        return payloads == null ? null : payloads[id];
+    }
+
+    void payload(final int id, final Payload payload)
+    {
+        if (payloads == null)
+        {
+            if (payload == null)
+            {
+                return;
+            }
+            payloads = new Payload[names.length];
+        }
+        payloads[id] = payload;
+    }
+
+    /**
+     * @return the message of the task's last failure, or null.
+     */
+    String lastError(final int id)
+    {
+        final String[] lastErrors = this.lastErrors;
+        return lastErrors == null ? null : lastErrors[id];
+    }
+
+    void lastError(final int id, final String error)
+    {
+        if (lastErrors == null)
+        {
+            if (error == null)
+            {
+                return;
+            }
+            lastErrors = new String[names.length];
+        }
+        lastErrors[id] = error;
+    }
+
+    long missed(final int id)
+    {
+        final long[] missed = this.missed;
+        return missed == null ? 0 : missed[id];
+    }
+
+    void addMissed(final int id, final long fires)
+    {
+        if (missed == null)
+        {
+            if (fires == 0)
+            {
+                return;
+            }
+            missed = new long[names.length];
+        }
+        missed[id] += fires;
+    }
+
+    long failures(final int id)
+    {
+        final long[] failures = this.failures;
+        return failures == null ? 0 : failures[id];
+    }
+
+    void addFailures(final int id, final long runs)
+    {
+        if (failures == null)
+        {
+            if (runs == 0)
+            {
+                return;
+            }
+            failures = new long[names.length];
+        }
+        failures[id] += runs;
     }
 
     /*
@@ -163,7 +254,7 @@ final class TaskTable
         {
             final int id = ids[i];
             sum += wheel.lastDeadline(id) + flags[id] + generation(id) + (definitions[id] == null ? 0 : 1) +
-                (payloads[id] == null ? 0 : 2) + (names[id] == null ? 0 : 4);
+                (payload(id) == null ? 0 : 2) + (names[id] == null ? 0 : 4);
         }
         gathered = sum;
     }
@@ -187,8 +278,8 @@ final class TaskTable
             if (!fire.definition.isRecurring())
             {
                 final int id = fire.id;
-                sum += ids.touch(fire.taskName) + wheel.touch(id) + onceAt[id] + runs[id] + missed[id] +
-                    failures[id] + states[id] + (lastErrors[id] == null ? 0 : 1);
+                sum += ids.touch(fire.taskName) + wheel.touch(id) + onceAt[id] + runs[id] + missed(id) +
+                    failures(id) + states[id] + (lastError(id) == null ? 0 : 1);
             }
         }
         gathered = sum;
@@ -294,14 +385,13 @@ final class TaskTable
     {
         names = Arrays.copyOf(names, capacity);
         definitions = Arrays.copyOf(definitions, capacity);
-        payloads = Arrays.copyOf(payloads, capacity);
-        lastErrors = Arrays.copyOf(lastErrors, capacity);
         states = Arrays.copyOf(states, capacity);
         flags = Arrays.copyOf(flags, capacity);
         runs = Arrays.copyOf(runs, capacity);
-        missed = Arrays.copyOf(missed, capacity);
-        failures = Arrays.copyOf(failures, capacity);
         onceAt = Arrays.copyOf(onceAt, capacity);
-        free = Arrays.copyOf(free, capacity);
+        payloads = payloads == null ? null : Arrays.copyOf(payloads, capacity);
+        lastErrors = lastErrors == null ? null : Arrays.copyOf(lastErrors, capacity);
+        missed = missed == null ? null : Arrays.copyOf(missed, capacity);
+        failures = failures == null ? null : Arrays.copyOf(failures, capacity);
     }
 }

@@ -1,0 +1,96 @@
+package orchestrator.scheduler;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+class TaskTableTest
+{
+    /**
+     * The counters, last error and payload of each task are columns made when first written: fuzzes them against
+     * plain arrays through the table's growth, ids freed and handed out again, and columns made at any point (the
+     * first miss, failure or handler task comes at a random step). A reused id starts with no counts, no error and
+     * its own payload.
+     */
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2, 3})
+    void shouldKeepEachTasksRareColumnsThroughGrowthAndReuse(final long seed)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final int names = 3_000;
+        final TaskTable table = new TaskTable(4);
+        final int[] idOf = new int[names];
+        Arrays.fill(idOf, TaskTable.NO_ID);
+        final long[] missed = new long[names];
+        final long[] failures = new long[names];
+        final String[] errors = new String[names];
+        final Payload[] payloads = new Payload[names];
+        final int firstRare = random.nextInt(20_000);
+        for (int op = 0; op < 60_000; op++)
+        {
+            final int name = random.nextInt(names);
+            final int id = idOf[name];
+            final boolean rare = op >= firstRare;
+            if (id == TaskTable.NO_ID)
+            {
+                payloads[name] = rare && random.nextInt(4) == 0 ? new Payload(null, name, 1) : null;
+                idOf[name] = table.add("task-" + name, null, payloads[name], 0);
+                missed[name] = 0;
+                failures[name] = 0;
+                errors[name] = null;
+            }
+            else if (random.nextInt(5) == 0)
+            {
+                table.unname(id, TaskState.CANCELLED);
+                table.free(id);
+                idOf[name] = TaskTable.NO_ID;
+            }
+            else if (rare)
+            {
+                final long fires = random.nextInt(3);
+                table.addMissed(id, fires);
+                missed[name] += fires;
+                if (random.nextBoolean())
+                {
+                    table.addFailures(id, 1);
+                    failures[name]++;
+                    errors[name] = "error " + op;
+                    table.lastError(id, errors[name]);
+                }
+            }
+        }
+        for (int name = 0; name < names; name++)
+        {
+            final int id = idOf[name];
+            if (id != TaskTable.NO_ID)
+            {
+                assertEquals("task-" + name, table.names[id]);
+                assertEquals(missed[name], table.missed(id), "missed of task-" + name);
+                assertEquals(failures[name], table.failures(id), "failures of task-" + name);
+                assertEquals(errors[name], table.lastError(id), "last error of task-" + name);
+                assertSame(payloads[name], table.payload(id), "payload of task-" + name);
+            }
+        }
+    }
+
+    @Test
+    void shouldReadZerosAndNullsBeforeAnyTaskWritesARareColumn()
+    {
+        final TaskTable table = new TaskTable(2);
+        final int id = table.add("a", null, null, 0);
+        table.addMissed(id, 0);
+        table.addFailures(id, 0);
+        table.lastError(id, null);
+        assertEquals(0, table.missed(id));
+        assertEquals(0, table.failures(id));
+        assertNull(table.lastError(id));
+        assertNull(table.payload(id));
+    }
+}
