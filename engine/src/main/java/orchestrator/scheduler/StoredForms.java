@@ -39,7 +39,7 @@ final class StoredForms
         final CronSchedule cron = definition.cron();
         final Payload payload = table.payload(id);
         final boolean handler = definition.handler() != null && payload != null;
-        return new StoredTask(table.names[id], scheduleText(definition, table.onceAt[id]),
+        return new StoredTask(table.names[id], scheduleText(definition, table.onceAt(id)),
             cron == null ? null : cron.dialect(), cron == null ? zone : cron.zone(),
             cron == null ? null : cron.dstPolicy(), definition.misfire(), handler ? definition.handler() : null,
             handler ? payload.recordId() : 0, handler ? payload.version() : 0,

@@ -214,7 +214,7 @@ final class TaskControl
             {
                 table.payload(id, sealed);
             }
-            table.onceAt[id] = onceAt;
+            table.onceAt(id, onceAt);
             registry.wheel.cancel(id);
             registry.heldBack.remove(id);
             unpark(id);

@@ -67,7 +67,7 @@ final class TaskRows
         names[row] = table.names[id];
         definitions[row] = definition;
         schedules[row] = schedule;
-        onceAt[row] = table.onceAt[id];
+        onceAt[row] = table.onceAt(id);
         this.nextFire[row] = nextFire;
         states[row] = table.states[id];
         runs[row] = table.runs[id];

@@ -41,12 +41,13 @@ final class TaskTable
     byte[] states;                        // TaskState ordinal
     byte[] flags;
     long[] runs;
-    long[] onceAt;                        // the instant of a one-time task, epoch ms
     private volatile int[][] generationPages = new int[1][GENERATION_PAGE]; // pages are never copied: see below
     /*
-     * Columns most tasks never write, null until the first task that does: at 1M tasks each costs 4 or 8 MB, and
-     * the ones that exist are all a retired task's row touches. Once made, a column lives as long as the table.
+     * Columns that many tasks never write (a recurring task has no instant, a Runnable no payload, and most tasks
+     * never miss or fail), null until the first task that does: at 1M tasks each costs 4 or 8 MB, and a retired
+     * task's row touches only those that exist. Once made, a column lives as long as the table.
      */
+    private long[] onceAt;                // the instant of a one-time task, epoch ms; 0 for a recurring one
     private Payload[] payloads;           // sealed payload of a handler task, null for a Runnable task
     private String[] lastErrors;
     private long[] missed;
@@ -63,7 +64,6 @@ final class TaskTable
         states = new byte[capacity];
         flags = new byte[capacity];
         runs = new long[capacity];
-        onceAt = new long[capacity];
     }
 
     /**
@@ -113,7 +113,7 @@ final class TaskTable
         {
             failures[id] = 0;
         }
-        this.onceAt[id] = onceAt;
+        onceAt(id, onceAt);
         ids.put(name, id);
         live++;
         return id;
@@ -147,6 +147,28 @@ final class TaskTable
             free = Arrays.copyOf(free, freeCount << 1);
         }
         free[freeCount++] = id;
+    }
+
+    /**
+     * @return the instant of a one-time task, epoch ms; 0 for a recurring task.
+     */
+    long onceAt(final int id)
+    {
+        final long[] onceAt = this.onceAt;
+        return onceAt == null ? 0 : onceAt[id];
+    }
+
+    void onceAt(final int id, final long at)
+    {
+        if (onceAt == null)
+        {
+            if (at == 0)
+            {
+                return;
+            }
+            onceAt = new long[names.length];
+        }
+        onceAt[id] = at;
     }
 
     /**
@@ -278,7 +300,7 @@ final class TaskTable
             if (!fire.definition.isRecurring())
             {
                 final int id = fire.id;
-                sum += ids.touch(fire.taskName) + wheel.touch(id) + onceAt[id] + runs[id] + missed(id) +
+                sum += ids.touch(fire.taskName) + wheel.touch(id) + onceAt(id) + runs[id] + missed(id) +
                     failures(id) + states[id] + (lastError(id) == null ? 0 : 1);
             }
         }
@@ -388,7 +410,7 @@ final class TaskTable
         states = Arrays.copyOf(states, capacity);
         flags = Arrays.copyOf(flags, capacity);
         runs = Arrays.copyOf(runs, capacity);
-        onceAt = Arrays.copyOf(onceAt, capacity);
+        onceAt = onceAt == null ? null : Arrays.copyOf(onceAt, capacity);
         payloads = payloads == null ? null : Arrays.copyOf(payloads, capacity);
         lastErrors = lastErrors == null ? null : Arrays.copyOf(lastErrors, capacity);
         missed = missed == null ? null : Arrays.copyOf(missed, capacity);

@@ -14,10 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class TaskTableTest
 {
     /**
-     * The counters, last error and payload of each task are columns made when first written: fuzzes them against
+     * The counters, last error, payload and one-time instant of each task are columns made when first written: fuzzes them against
      * plain arrays through the table's growth, ids freed and handed out again, and columns made at any point (the
-     * first miss, failure or handler task comes at a random step). A reused id starts with no counts, no error and
-     * its own payload.
+     * first miss, failure, handler task or one-time task comes at a random step). A reused id starts with no counts,
+     * no error, and its own payload and instant.
      */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
@@ -32,6 +32,7 @@ class TaskTableTest
         final long[] failures = new long[names];
         final String[] errors = new String[names];
         final Payload[] payloads = new Payload[names];
+        final long[] onceAt = new long[names];
         final int firstRare = random.nextInt(20_000);
         for (int op = 0; op < 60_000; op++)
         {
@@ -41,7 +42,8 @@ class TaskTableTest
             if (id == TaskTable.NO_ID)
             {
                 payloads[name] = rare && random.nextInt(4) == 0 ? new Payload(null, name, 1) : null;
-                idOf[name] = table.add("task-" + name, null, payloads[name], 0);
+                onceAt[name] = rare && random.nextBoolean() ? 1 + random.nextInt(1_000_000) : 0;
+                idOf[name] = table.add("task-" + name, null, payloads[name], onceAt[name]);
                 missed[name] = 0;
                 failures[name] = 0;
                 errors[name] = null;
@@ -76,6 +78,7 @@ class TaskTableTest
                 assertEquals(failures[name], table.failures(id), "failures of task-" + name);
                 assertEquals(errors[name], table.lastError(id), "last error of task-" + name);
                 assertSame(payloads[name], table.payload(id), "payload of task-" + name);
+                assertEquals(onceAt[name], table.onceAt(id), "instant of task-" + name);
             }
         }
     }
@@ -92,5 +95,6 @@ class TaskTableTest
         assertEquals(0, table.failures(id));
         assertNull(table.lastError(id));
         assertNull(table.payload(id));
+        assertEquals(0, table.onceAt(id));
     }
 }
