@@ -154,21 +154,16 @@ final class TaskTable
      */
     long onceAt(final int id)
     {
-        final long[] onceAt = this.onceAt;
-        return onceAt == null ? 0 : onceAt[id];
+        return valueAt(onceAt, id);
     }
 
     void onceAt(final int id, final long at)
     {
-        if (onceAt == null)
+        if (at != 0 || onceAt != null)
         {
-            if (at == 0)
-            {
-                return;
-            }
-            onceAt = new long[names.length];
+            onceAt = made(onceAt);
+            onceAt[id] = at;
         }
-        onceAt[id] = at;
     }
 
     /**
@@ -176,21 +171,16 @@ final class TaskTable
      */
     Payload payload(final int id)
     {
-        final Payload[] payloads = this.payloads;
-        return payloads == null ? null : payloads[id];
+        return valueAt(payloads, id);
     }
 
     void payload(final int id, final Payload payload)
     {
-        if (payloads == null)
+        if (payload != null || payloads != null)
         {
-            if (payload == null)
-            {
-                return;
-            }
-            payloads = new Payload[names.length];
+            payloads = payloads != null ? payloads : new Payload[names.length];
+            payloads[id] = payload;
         }
-        payloads[id] = payload;
     }
 
     /**
@@ -198,59 +188,60 @@ final class TaskTable
      */
     String lastError(final int id)
     {
-        final String[] lastErrors = this.lastErrors;
-        return lastErrors == null ? null : lastErrors[id];
+        return valueAt(lastErrors, id);
     }
 
     void lastError(final int id, final String error)
     {
-        if (lastErrors == null)
+        if (error != null || lastErrors != null)
         {
-            if (error == null)
-            {
-                return;
-            }
-            lastErrors = new String[names.length];
+            lastErrors = lastErrors != null ? lastErrors : new String[names.length];
+            lastErrors[id] = error;
         }
-        lastErrors[id] = error;
     }
 
     long missed(final int id)
     {
-        final long[] missed = this.missed;
-        return missed == null ? 0 : missed[id];
+        return valueAt(missed, id);
     }
 
     void addMissed(final int id, final long fires)
     {
-        if (missed == null)
+        if (fires != 0)
         {
-            if (fires == 0)
-            {
-                return;
-            }
-            missed = new long[names.length];
+            missed = made(missed);
+            missed[id] += fires;
         }
-        missed[id] += fires;
     }
 
     long failures(final int id)
     {
-        final long[] failures = this.failures;
-        return failures == null ? 0 : failures[id];
+        return valueAt(failures, id);
     }
 
     void addFailures(final int id, final long runs)
     {
-        if (failures == null)
+        if (runs != 0)
         {
-            if (runs == 0)
-            {
-                return;
-            }
-            failures = new long[names.length];
+            failures = made(failures);
+            failures[id] += runs;
         }
-        failures[id] += runs;
+    }
+
+    // a column is read once, as an argument: a gathering pass reads these without the lock
+    private static long valueAt(final long[] column, final int id)
+    {
+        return column == null ? 0 : column[id];
+    }
+
+    private static <T> T valueAt(final T[] column, final int id)
+    {
+        return column == null ? null : column[id];
+    }
+
+    private long[] made(final long[] column)
+    {
+        return column != null ? column : new long[names.length];
     }
 
     /*
