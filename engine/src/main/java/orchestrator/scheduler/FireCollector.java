@@ -104,7 +104,7 @@ final class FireCollector
             final int runs = definition.misfire().runsFor(fires, onTime);
             if (runs < fires)
             {
-                table.addMissed(id, fires - runs);
+                table.rare.addMissed(id, fires - runs);
                 metrics.onMissed(table.names[id], fire, fires - runs, FlightEvents.LATE);
                 batch.lateTasks++;
                 batch.lateFires += fires - runs;
@@ -133,7 +133,7 @@ final class FireCollector
                     control.coalesce(id, runs, fire); // runs once more when the current run completes
                     continue;
                 }
-                table.addMissed(id, runs);
+                table.rare.addMissed(id, runs);
                 batch.missed(table.names[id], fire, runs);
                 metrics.onMissed(table.names[id], fire, runs, FlightEvents.OVERLAP);
                 if (!table.hasFlag(id, TaskTable.MISS_BURST))

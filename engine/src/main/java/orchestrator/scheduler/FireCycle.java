@@ -160,7 +160,7 @@ final class FireCycle
         {
             timeouts.watch(claimed);
         }
-        final Payload payload = table.payload(id);
+        final Payload payload = table.rare.payload(id);
         if (payload != null)
         {
             claimed.payload = payload;
@@ -209,7 +209,7 @@ final class FireCycle
                 if (i >= dispatched)
                 {
                     runner.release(fire);
-                    table.addMissed(fire.id, fire.runs);
+                    table.rare.addMissed(fire.id, fire.runs);
                     metrics.onMissed(fire.taskName, fire.scheduledAt, fire.runs, FlightEvents.REFUSED);
                 }
                 else if (fire.ran > 0)
@@ -300,8 +300,8 @@ final class FireCycle
         table.runs[id] += fire.ran;
         if (fire.failed > 0)
         {
-            table.addFailures(id, fire.failed);
-            table.lastError(id, fire.error);
+            table.rare.addFailures(id, fire.failed);
+            table.rare.lastError(id, fire.error);
         }
         table.clearFlag(id, TaskTable.RUNNING);
         if (fire.watched)
@@ -315,8 +315,8 @@ final class FireCycle
         }
         else if (fire.openFailure != null)
         {
-            table.addFailures(id, 1);
-            table.lastError(id, fire.openFailure);
+            table.rare.addFailures(id, 1);
+            table.rare.lastError(id, fire.openFailure);
             registry.finish(id, TaskState.FAILED);
         }
         else if (!wheel.contains(id) && !registry.heldBack.contains(id) && !control.isParked(id) &&

@@ -148,7 +148,7 @@ final class ProgressLog
         final long rerun = id < rerunAt.length ? rerunAt[id] : TaskProgress.NOT_RUNNING;
         final long next = rerun != TaskProgress.NOT_RUNNING ? deferredNext[id] : registry.nextFire(id);
         final TaskState state = table.hasFlag(id, TaskTable.PAUSED) ? TaskState.PAUSED : table.state(id); // paused
-        batch.add(id, table.names[id], state, next, table.runs[id], table.missed(id), table.failures(id),
+        batch.add(id, table.names[id], state, next, table.runs[id], table.rare.missed(id), table.rare.failures(id),
             running ? runningAt[id] : rerun);
     }
 
@@ -180,8 +180,8 @@ final class ProgressLog
             return;
         }
         final TaskTable table = registry.table;
-        ended.add(new TaskProgress(table.names[id], state, TaskProgress.NEVER, table.runs[id], table.missed(id),
-            table.failures(id), TaskProgress.NOT_RUNNING));
+        ended.add(new TaskProgress(table.names[id], state, TaskProgress.NEVER, table.runs[id], table.rare.missed(id),
+            table.rare.failures(id), TaskProgress.NOT_RUNNING));
     }
 
     /**

@@ -107,10 +107,10 @@ final class Resealer
                     final int to = Math.min(end, from + RESEAL_CHUNK);
                     for (int id = from; id < to; id++)
                     {
-                        if (registry.table.payload(id) != null && registry.table.isLive(id))
+                        if (registry.table.rare.payload(id) != null && registry.table.isLive(id))
                         {
                             ids[count] = id;
-                            payloads[count] = registry.table.payload(id);
+                            payloads[count] = registry.table.rare.payload(id);
                             names[count++] = registry.table.names[id];
                         }
                     }
@@ -132,9 +132,9 @@ final class Resealer
                 {
                     for (int i = 0; i < count; i++)
                     {
-                        if (registry.table.payload(ids[i]) == payloads[i]) // unchanged meanwhile, and still the same task
+                        if (registry.table.rare.payload(ids[i]) == payloads[i]) // unchanged meanwhile, and still the same task
                         {
-                            registry.table.payload(ids[i], resealed[i]);
+                            registry.table.rare.payload(ids[i], resealed[i]);
                         }
                     }
                 }

@@ -37,9 +37,9 @@ final class StoredForms
         final TaskTable table = registry.table;
         final TaskDefinition definition = table.definitions[id];
         final CronSchedule cron = definition.cron();
-        final Payload payload = table.payload(id);
+        final Payload payload = table.rare.payload(id);
         final boolean handler = definition.handler() != null && payload != null;
-        return new StoredTask(table.names[id], scheduleText(definition, table.onceAt(id)),
+        return new StoredTask(table.names[id], scheduleText(definition, table.rare.onceAt(id)),
             cron == null ? null : cron.dialect(), cron == null ? zone : cron.zone(),
             cron == null ? null : cron.dstPolicy(), definition.misfire(), handler ? definition.handler() : null,
             handler ? payload.recordId() : 0, handler ? payload.version() : 0,

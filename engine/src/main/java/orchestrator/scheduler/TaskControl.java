@@ -212,9 +212,9 @@ final class TaskControl
             table.definitions[id] = keepCallback ? withCallbackOf(definition, current) : definition;
             if (!keepCallback)
             {
-                table.payload(id, sealed);
+                table.rare.payload(id, sealed);
             }
-            table.onceAt(id, onceAt);
+            table.rare.onceAt(id, onceAt);
             registry.wheel.cancel(id);
             registry.heldBack.remove(id);
             unpark(id);
@@ -252,7 +252,7 @@ final class TaskControl
             parkedAt.put(id, fire);
             return false;
         }
-        registry.table.addMissed(id, fires);
+        registry.table.rare.addMissed(id, fires);
         registry.metrics.onMissed(registry.table.names[id], fire, fires, FlightEvents.PAUSED);
         if (definition.fixedDelay() && next == TaskDefinition.NEVER && !registry.wheel.contains(id))
         {

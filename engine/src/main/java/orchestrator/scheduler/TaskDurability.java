@@ -268,7 +268,7 @@ final class TaskDurability
         {
             for (int id = 0; id < registry.table.highWater(); id++)
             {
-                if (registry.table.payload(id) != null && registry.table.isLive(id))
+                if (registry.table.rare.payload(id) != null && registry.table.isLive(id))
                 {
                     names.add(registry.table.names[id]);
                 }

@@ -120,15 +120,15 @@ final class TaskRestore
         final int id = table.add(name, definition, payload, onceAt);
         registry.control.added(id);
         table.runs[id] = progress.runs();
-        table.addMissed(id, progress.missed());
-        table.addFailures(id, progress.failures());
+        table.rare.addMissed(id, progress.missed());
+        table.rare.addFailures(id, progress.failures());
         if (interrupted)
         {
-            table.lastError(id, "the fire at " + Instant.ofEpochMilli(progress.runningFire()) + " was " +
+            table.rare.lastError(id, "the fire at " + Instant.ofEpochMilli(progress.runningFire()) + " was " +
                 "interrupted by a restart; " + (runAgain ? "it runs again (InterruptedFirePolicy.RUN_AGAIN)" :
                 "it is counted as missed (InterruptedFirePolicy.DROP)"));
-            CallbackRunner.log(WARNING, "task '" + name + "': " + table.lastError(id), null);
-            table.addMissed(id, runAgain ? 0 : 1);
+            CallbackRunner.log(WARNING, "task '" + name + "': " + table.rare.lastError(id), null);
+            table.rare.addMissed(id, runAgain ? 0 : 1);
         }
         registry.progress.touch(id);
         if (resume && TaskDurability.isFinished(progress.state()))

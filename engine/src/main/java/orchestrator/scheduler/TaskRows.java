@@ -67,13 +67,13 @@ final class TaskRows
         names[row] = table.names[id];
         definitions[row] = definition;
         schedules[row] = schedule;
-        onceAt[row] = table.onceAt(id);
+        onceAt[row] = table.rare.onceAt(id);
         this.nextFire[row] = nextFire;
         states[row] = table.states[id];
         runs[row] = table.runs[id];
-        missed[row] = table.missed(id);
-        failures[row] = table.failures(id);
-        lastErrors[row] = table.lastError(id);
+        missed[row] = table.rare.missed(id);
+        failures[row] = table.rare.failures(id);
+        lastErrors[row] = table.rare.lastError(id);
         this.timeouts[row] = timeouts;
         this.runningLong[row] = runningLong;
     }

@@ -6,9 +6,10 @@ import java.util.Arrays;
 
 /**
  * NOT thread safe: guarded by the registry's lock, except {@link #generationAcquire(int)}. The live tasks as columns
- * indexed by a task id: a name index, each task's definition, state, counters and payload, and a generation per id
- * that is bumped whenever the id stops meaning its task (cancelled, finished), so a pooled {@link Fire} that carries
- * (id, generation) never acts on the task that replaced it.
+ * indexed by a task id: a name index, each task's definition, state, runs and a generation per id that is bumped
+ * whenever the id stops meaning its task (cancelled, finished), so a pooled {@link Fire} that carries (id,
+ * generation) never acts on the task that replaced it; the columns few tasks write (instant, payload, last error,
+ * missed and failed runs) are in {@link RareColumns}.
  * <p>
  * Caveats: ids are recycled through a free list; an id whose last fire is still running when its task is
  * cancelled stays reserved (a "zombie") until that fire is completed, then is freed.
@@ -42,16 +43,7 @@ final class TaskTable
     byte[] flags;
     long[] runs;
     private volatile int[][] generationPages = new int[1][GENERATION_PAGE]; // pages are never copied: see below
-    /*
-     * Columns that many tasks never write (a recurring task has no instant, a Runnable no payload, and most tasks
-     * never miss or fail), null until the first task that does: at 1M tasks each costs 4 or 8 MB, and a retired
-     * task's row touches only those that exist. Once made, a column lives as long as the table.
-     */
-    private long[] onceAt;                // the instant of a one-time task, epoch ms; 0 for a recurring one
-    private Payload[] payloads;           // sealed payload of a handler task, null for a Runnable task
-    private String[] lastErrors;
-    private long[] missed;
-    private long[] failures;
+    final RareColumns rare;               // instant, payload, last error, missed, failures: made when first written
     private int[] free = new int[16];     // grows as ids are freed
     private int freeCount;
     private int highWater;                // ids below it have been handed out at least once
@@ -64,6 +56,7 @@ final class TaskTable
         states = new byte[capacity];
         flags = new byte[capacity];
         runs = new long[capacity];
+        rare = new RareColumns(capacity);
     }
 
     /**
@@ -100,20 +93,10 @@ final class TaskTable
         final int id = freeCount > 0 ? free[--freeCount] : newId();
         names[id] = name;
         definitions[id] = definition;
-        payload(id, payload);
-        lastError(id, null);
+        rare.start(id, payload, onceAt);
         states[id] = (byte)TaskState.SCHEDULED.ordinal();
         flags[id] = 0;
         runs[id] = 0;
-        if (missed != null)
-        {
-            missed[id] = 0;
-        }
-        if (failures != null)
-        {
-            failures[id] = 0;
-        }
-        onceAt(id, onceAt);
         ids.put(name, id);
         live++;
         return id;
@@ -140,108 +123,12 @@ final class TaskTable
     {
         names[id] = null;
         definitions[id] = null;
-        payload(id, null);
-        lastError(id, null);
+        rare.clear(id);
         if (freeCount == free.length)
         {
             free = Arrays.copyOf(free, freeCount << 1);
         }
         free[freeCount++] = id;
-    }
-
-    /**
-     * @return the instant of a one-time task, epoch ms; 0 for a recurring task.
-     */
-    long onceAt(final int id)
-    {
-        return valueAt(onceAt, id);
-    }
-
-    void onceAt(final int id, final long at)
-    {
-        if (at != 0 || onceAt != null)
-        {
-            onceAt = made(onceAt);
-            onceAt[id] = at;
-        }
-    }
-
-    /**
-     * @return the sealed payload of a handler task, null for a {@code Runnable} task.
-     */
-    Payload payload(final int id)
-    {
-        return valueAt(payloads, id);
-    }
-
-    void payload(final int id, final Payload payload)
-    {
-        if (payload != null || payloads != null)
-        {
-            payloads = payloads != null ? payloads : new Payload[names.length];
-            payloads[id] = payload;
-        }
-    }
-
-    /**
-     * @return the message of the task's last failure, or null.
-     */
-    String lastError(final int id)
-    {
-        return valueAt(lastErrors, id);
-    }
-
-    void lastError(final int id, final String error)
-    {
-        if (error != null || lastErrors != null)
-        {
-            lastErrors = lastErrors != null ? lastErrors : new String[names.length];
-            lastErrors[id] = error;
-        }
-    }
-
-    long missed(final int id)
-    {
-        return valueAt(missed, id);
-    }
-
-    void addMissed(final int id, final long fires)
-    {
-        if (fires != 0)
-        {
-            missed = made(missed);
-            missed[id] += fires;
-        }
-    }
-
-    long failures(final int id)
-    {
-        return valueAt(failures, id);
-    }
-
-    void addFailures(final int id, final long runs)
-    {
-        if (runs != 0)
-        {
-            failures = made(failures);
-            failures[id] += runs;
-        }
-    }
-
-    // a column is read once, as an argument: a gathering pass reads these without the lock
-    private static long valueAt(final long[] column, final int id)
-    {
-        return column == null ? 0 : column[id];
-    }
-
-    private static <T> T valueAt(final T[] column, final int id)
-    {
-        return column == null ? null : column[id];
-    }
-
-    private long[] made(final long[] column)
-    {
-        return column != null ? column : new long[names.length];
     }
 
     /*
@@ -267,7 +154,7 @@ final class TaskTable
         {
             final int id = ids[i];
             sum += wheel.lastDeadline(id) + flags[id] + generation(id) + (definitions[id] == null ? 0 : 1) +
-                (payload(id) == null ? 0 : 2) + (names[id] == null ? 0 : 4);
+                (rare.payload(id) == null ? 0 : 2) + (names[id] == null ? 0 : 4);
         }
         gathered = sum;
     }
@@ -291,8 +178,7 @@ final class TaskTable
             if (!fire.definition.isRecurring())
             {
                 final int id = fire.id;
-                sum += ids.touch(fire.taskName) + wheel.touch(id) + onceAt(id) + runs[id] + missed(id) +
-                    failures(id) + states[id] + (lastError(id) == null ? 0 : 1);
+                sum += ids.touch(fire.taskName) + wheel.touch(id) + runs[id] + states[id] + rare.touch(id);
             }
         }
         gathered = sum;
@@ -401,10 +287,6 @@ final class TaskTable
         states = Arrays.copyOf(states, capacity);
         flags = Arrays.copyOf(flags, capacity);
         runs = Arrays.copyOf(runs, capacity);
-        onceAt = onceAt == null ? null : Arrays.copyOf(onceAt, capacity);
-        payloads = payloads == null ? null : Arrays.copyOf(payloads, capacity);
-        lastErrors = lastErrors == null ? null : Arrays.copyOf(lastErrors, capacity);
-        missed = missed == null ? null : Arrays.copyOf(missed, capacity);
-        failures = failures == null ? null : Arrays.copyOf(failures, capacity);
+        rare.grow(capacity);
     }
 }

@@ -9,7 +9,8 @@
  * Everything else here is the engine behind them and package-private. One fire reads top to bottom in six classes:
  * <ol>
  * <li>{@code TaskRegistry}: the lock and registration over {@code TaskTable} (task ids indexing columns:
- * name, definition, state, counters, sealed payload, generation; names found through {@code NameIndex});</li>
+ * name, definition, state, runs, generation, and in {@code RareColumns} the ones few tasks write, made when first
+ * written: instant, sealed payload, last error, missed and failed runs; names found through {@code NameIndex});</li>
  * <li>{@code TimerWheel}: task ids by deadline, a flat near level of 1 ms slots and a coarse far level (each level's
  * slots in {@code IdSlots}, their spare overflow arrays in {@code SpareArrays});</li>
  * <li>{@code FireCollector}: phase 1 of {@code runPending()}, collect (lock): due tasks re-armed, their misfire

@@ -18,7 +18,7 @@ final class StoredRecords
         registry.lock.lock();
         try
         {
-            return registry.table.payload(registry.table.idOf(name));
+            return registry.table.rare.payload(registry.table.idOf(name));
         }
         finally
         {
@@ -38,8 +38,8 @@ final class StoredRecords
         try
         {
             final int id = registry.table.idOf(name);
-            final Payload old = registry.table.payload(id);
-            registry.table.payload(id, new Payload(record, old.recordId(), old.version()));
+            final Payload old = registry.table.rare.payload(id);
+            registry.table.rare.payload(id, new Payload(record, old.recordId(), old.version()));
         }
         finally
         {

@@ -57,14 +57,14 @@ class TaskTableTest
             else if (rare)
             {
                 final long fires = random.nextInt(3);
-                table.addMissed(id, fires);
+                table.rare.addMissed(id, fires);
                 missed[name] += fires;
                 if (random.nextBoolean())
                 {
-                    table.addFailures(id, 1);
+                    table.rare.addFailures(id, 1);
                     failures[name]++;
                     errors[name] = "error " + op;
-                    table.lastError(id, errors[name]);
+                    table.rare.lastError(id, errors[name]);
                 }
             }
         }
@@ -74,11 +74,11 @@ class TaskTableTest
             if (id != TaskTable.NO_ID)
             {
                 assertEquals("task-" + name, table.names[id]);
-                assertEquals(missed[name], table.missed(id), "missed of task-" + name);
-                assertEquals(failures[name], table.failures(id), "failures of task-" + name);
-                assertEquals(errors[name], table.lastError(id), "last error of task-" + name);
-                assertSame(payloads[name], table.payload(id), "payload of task-" + name);
-                assertEquals(onceAt[name], table.onceAt(id), "instant of task-" + name);
+                assertEquals(missed[name], table.rare.missed(id), "missed of task-" + name);
+                assertEquals(failures[name], table.rare.failures(id), "failures of task-" + name);
+                assertEquals(errors[name], table.rare.lastError(id), "last error of task-" + name);
+                assertSame(payloads[name], table.rare.payload(id), "payload of task-" + name);
+                assertEquals(onceAt[name], table.rare.onceAt(id), "instant of task-" + name);
             }
         }
     }
@@ -88,13 +88,13 @@ class TaskTableTest
     {
         final TaskTable table = new TaskTable(2);
         final int id = table.add("a", null, null, 0);
-        table.addMissed(id, 0);
-        table.addFailures(id, 0);
-        table.lastError(id, null);
-        assertEquals(0, table.missed(id));
-        assertEquals(0, table.failures(id));
-        assertNull(table.lastError(id));
-        assertNull(table.payload(id));
-        assertEquals(0, table.onceAt(id));
+        table.rare.addMissed(id, 0);
+        table.rare.addFailures(id, 0);
+        table.rare.lastError(id, null);
+        assertEquals(0, table.rare.missed(id));
+        assertEquals(0, table.rare.failures(id));
+        assertNull(table.rare.lastError(id));
+        assertNull(table.rare.payload(id));
+        assertEquals(0, table.rare.onceAt(id));
     }
 }
