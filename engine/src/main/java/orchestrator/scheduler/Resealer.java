@@ -132,7 +132,8 @@ final class Resealer
                 {
                     for (int i = 0; i < count; i++)
                     {
-                        if (registry.table.rare.payload(ids[i]) == payloads[i]) // unchanged meanwhile, and still the same task
+                        // unchanged meanwhile, and still the same task
+                        if (registry.table.rare.payload(ids[i]) == payloads[i])
                         {
                             registry.table.rare.payload(ids[i], resealed[i]);
                         }

@@ -14,10 +14,10 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 class TaskTableTest
 {
     /**
-     * The counters, last error, payload and one-time instant of each task are columns made when first written: fuzzes them against
-     * plain arrays through the table's growth, ids freed and handed out again, and columns made at any point (the
-     * first miss, failure, handler task or one-time task comes at a random step). A reused id starts with no counts,
-     * no error, and its own payload and instant.
+     * The counters, last error, payload and one-time instant of each task are columns made when first written:
+     * fuzzes them against plain arrays through the table's growth, ids freed and handed out again, and columns made
+     * at any point (the first miss, failure, handler task or one-time task comes at a random step). A reused id
+     * starts with no counts, no error, and its own payload and instant.
      */
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3})
