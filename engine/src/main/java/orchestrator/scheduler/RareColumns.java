@@ -9,7 +9,8 @@ import java.util.Arrays;
  * first task that writes it: at 1M tasks a column costs 4 or 8 MB, and a retired task's row touches only the
  * columns that exist.
  * <p>
- * Caveats: once made, a column lives as long as the table.
+ * Caveats: once made, a column lives as long as the table. The first write of a column allocates it at the table's
+ * capacity, under the registry's lock, as the table's growth does (8 MB at 1M tasks, once).
  */
 final class RareColumns
 {

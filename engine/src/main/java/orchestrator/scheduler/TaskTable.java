@@ -44,7 +44,7 @@ final class TaskTable
     long[] runs;
     private volatile int[][] generationPages = new int[1][GENERATION_PAGE]; // pages are never copied: see below
     final RareColumns rare;               // instant, payload, last error, missed, failures: made when first written
-    private int[] free = new int[16];     // grows as ids are freed
+    private int[] free;                   // made with the columns: freeing, under the lock in a sweep, never grows it
     private int freeCount;
     private int highWater;                // ids below it have been handed out at least once
     private int live;
@@ -56,6 +56,7 @@ final class TaskTable
         states = new byte[capacity];
         flags = new byte[capacity];
         runs = new long[capacity];
+        free = new int[capacity];
         rare = new RareColumns(capacity);
     }
 
@@ -124,10 +125,6 @@ final class TaskTable
         names[id] = null;
         definitions[id] = null;
         rare.clear(id);
-        if (freeCount == free.length)
-        {
-            free = Arrays.copyOf(free, freeCount << 1);
-        }
         free[freeCount++] = id;
     }
 
@@ -287,6 +284,7 @@ final class TaskTable
         states = Arrays.copyOf(states, capacity);
         flags = Arrays.copyOf(flags, capacity);
         runs = Arrays.copyOf(runs, capacity);
+        free = Arrays.copyOf(free, capacity);
         rare.grow(capacity);
     }
 }
