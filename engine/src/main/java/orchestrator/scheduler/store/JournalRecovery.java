@@ -46,7 +46,6 @@ final class JournalRecovery
 
     private final Path dir;
     private final StoreState state;
-    private static final int PARALLEL_TASKS = 1 << 14; // a smaller snapshot is read on one thread
     private final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
     private final ReplayProgress progress = new ReplayProgress();
     private byte[] snapshot;                // its rows' bodies, until their tasks are decoded
@@ -188,7 +187,7 @@ final class JournalRecovery
         final int count = starts.length - 1;
         final StoreState.Row[] rows = new StoreState.Row[count];
         progress.reserveSeeds(count);
-        inHalves(file, count, (from, to) ->
+        Halves.run(file, count, (from, to) ->
         {
             final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
             for (int i = from; i < to; i++)
@@ -224,7 +223,7 @@ final class JournalRecovery
         }
         final byte[] b = snapshot;
         final RecordCodec.Definition[] shared = definitions;
-        inHalves(snapshotFile, rows.length, (from, to) ->
+        Halves.run(snapshotFile, rows.length, (from, to) ->
         {
             final RecordCodec.Repeats repeats = new RecordCodec.Repeats();
             for (int i = from; i < to; i++)
@@ -242,59 +241,6 @@ final class JournalRecovery
         snapshot = null;
         snapshotRows = null;
         definitions = null;
-    }
-
-    /** Runs {@code work} over {@code [0, count)} in two halves, the second on a thread of its own unless few. */
-    private static void inHalves(final Path file, final int count, final Range work)
-    {
-        final int half = count < PARALLEL_TASKS ? count : count / 2;
-        final RuntimeException[] failed = new RuntimeException[1];
-        final Thread second = new Thread(() ->
-        {
-            try
-            {
-                work.run(half, count);
-            }
-            catch (final RuntimeException ex)
-            {
-                failed[0] = ex;
-            }
-        }, "orchestrator-journal-recovery");
-        if (half < count)
-        {
-            second.start();
-        }
-        try
-        {
-            work.run(0, half); // damage here is reported first: it is at a lower offset
-        }
-        finally
-        {
-            awaitDecoded(file, second);
-        }
-        if (failed[0] != null)
-        {
-            throw failed[0];
-        }
-    }
-
-    /** Work over a range of indexes. */
-    private interface Range
-    {
-        void run(int from, int to);
-    }
-
-    private static void awaitDecoded(final Path file, final Thread second)
-    {
-        try
-        {
-            second.join(); // at once when it was never started
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new TaskStoreException("interrupted while reading the snapshot " + file, ex);
-        }
     }
 
     /** @return the body of the frame {@code [offset, end)} read by {@code parse}; a malformed one is reported. */

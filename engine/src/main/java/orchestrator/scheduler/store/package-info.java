@@ -16,7 +16,8 @@
  * encoded in place),
  * {@code JournalCompaction} (when to snapshot, and the snapshot written behind the writer on a thread of its own),
  * {@code JournalSnapshots} (writes a snapshot from a frozen copy of the state), {@code JournalRecovery} (on open: the snapshot's tasks by name and progress, the log replayed
- * into them, then each task decoded whole once; torn tails, damage), {@code Frames} (length, CRC32C,
+ * into them, then each task decoded whole once; torn tails, damage; {@code Halves} runs its reading and decoding on two
+ * threads), {@code Frames} (length, CRC32C,
  * type), {@code RecordWriter} (encodes record bodies, and a snapshot's frames one after the other in place), {@code RecordCodec} (record layouts and decoding,
  * whole or a row's name and progress only),
  * {@code ProgressCodec} (the keyed progress record, encoded in place, each slot named once per segment), {@code SegmentKeys} (what each key of a keyed progress record stands for within its segment), {@code ReplayProgress} (progress replayed on open into
