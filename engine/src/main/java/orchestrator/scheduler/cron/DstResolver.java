@@ -28,46 +28,16 @@ final class DstResolver
      * starts in, the fires it steps through are exactly these per-segment sets; past the shared table (2200) a
      * window starts at the transition opening the segment asked for (ZoneTransitions.windowAt), so the rules hold
      * there too.
-     * nextAfter has one more behaviour that is not per segment: it gives NEVER as soon as no local time at or after
-     * the one it looks from matches, which for an expression with a year field can drop a repeated local time after
-     * the last match (e.g. the second 01:30 of the last fall-back day when 01:30 that day is the last match).
-     * stepFrom finds the expressions and zones where that can happen, and the callers step from there. */
+     * Where nothing matches at or after the local time nextAfter looks from (an expression with a year field, past its
+     * last match), it still goes on into the next segment when that one starts with a backward change: its local
+     * times start again below, and may repeat the last match (the second 01:30 of a fall-back day). */
 
     private static final long CYCLE_SECONDS = CompiledCron.CYCLE_DAYS * 86_400L;
     private static final long TWO_YEARS = 2 * 366 * 86_400L;
-    private static final long TWO_DAYS = 2 * 86_400L;
-    private static final long THREE_DAYS = 3 * 86_400L;
     private static final long FOUR_DAYS = 4 * 86_400L;
 
     private DstResolver()
     {
-    }
-
-    /**
-     * @param cron the compiled expression.
-     * @param zone the zone's transitions.
-     * @return the instant (epoch seconds) from which counting must step with nextAfter to reproduce where it gives
-     * NEVER, or {@link Long#MAX_VALUE} when counting never needs to: the expression has no year field, or no
-     * backward offset change lies within two days of its last match (offsets are within 18 hours, so only such a
-     * change can put a fire after a local time later than the last match).
-     */
-    static long stepFrom(final CompiledCron cron, final ZoneTransitions zone)
-    {
-        final long last = cron.lastMatch();
-        if (last == Long.MIN_VALUE)
-        {
-            return Long.MAX_VALUE;
-        }
-        final long[] transitions = zone.transitions;
-        final int[] offsets = zone.offsets;
-        for (int k = zone.segmentOf(last - TWO_DAYS); k < transitions.length && transitions[k] <= last + TWO_DAYS; k++)
-        {
-            if (offsets[k + 1] < offsets[k])
-            {
-                return last - THREE_DAYS;
-            }
-        }
-        return Long.MAX_VALUE;
     }
 
     /**
@@ -256,18 +226,23 @@ final class DstResolver
             {
                 local = cron.nextOrSame(begin + offset);
             }
-            if (local == CompiledCron.NEVER)
+            if (local != CompiledCron.NEVER)
             {
-                return CompiledCron.NEVER;
-            }
-            final boolean inSegment = end == Long.MAX_VALUE || local - offset < end;
-            if (inSegment)
-            {
-                final boolean repeatedLater = k < n && offsets[k + 1] < offset && local >= end + offsets[k + 1];
-                if (!repeatedLater || first)
+                final boolean inSegment = end == Long.MAX_VALUE || local - offset < end;
+                if (inSegment)
                 {
-                    return local - offset;
+                    final boolean repeatedLater = k < n && offsets[k + 1] < offset && local >= end + offsets[k + 1];
+                    if (!repeatedLater || first)
+                    {
+                        return local - offset;
+                    }
                 }
+            }
+            else if (end == Long.MAX_VALUE || k == n || offsets[k + 1] >= offset)
+            {
+                // nothing matches from here on in local time, and local time never goes back below it: the next
+                // segment starts with no backward change (a window's end is not a change: its segment goes on)
+                return CompiledCron.NEVER;
             }
             if (end == Long.MAX_VALUE)
             {

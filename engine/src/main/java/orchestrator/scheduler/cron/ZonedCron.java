@@ -24,8 +24,6 @@ final class ZonedCron
     private final boolean shift;
     private final boolean first;
     private final boolean second;
-    /** Where {@link #countFiresBetween} steps with nextAfter instead of counting (DstResolver.stepFrom). */
-    private final long stepFromSecond;
 
     ZonedCron(final CompiledCron compiled, final ZoneId zone, final DstPolicy policy, final boolean intervalLike)
     {
@@ -44,7 +42,6 @@ final class ZonedCron
         this.shift = !intervalLike && policy.gap() == DstPolicy.Gap.SHIFT;
         this.first = intervalLike || policy.overlap() != DstPolicy.Overlap.SECOND;
         this.second = intervalLike || policy.overlap() != DstPolicy.Overlap.FIRST;
-        this.stepFromSecond = transitions == null ? Long.MAX_VALUE : DstResolver.stepFrom(compiled, transitions);
     }
 
     /** @see CronSchedule#nextAfterEpochMilli(long) */
@@ -76,20 +73,7 @@ final class ZonedCron
         }
         final long from = Math.max(afterSecond, YEARS_FROM_SECOND);
         final long to = Math.min(upToSecond, YEARS_TO_SECOND);
-        final long stepFrom = stepFromSecond;
-        final long counted = DstResolver.countBetween(cron, transitions, shift, first, second, from, Math.min(to, stepFrom));
-        return to <= stepFrom ? counted : counted + stepCount(Math.max(from, stepFrom) * 1000L, upToEpochMilli);
-    }
-
-    /** @return the fires nextAfterEpochMilli steps through after the first instant up to the second, one by one. */
-    private long stepCount(final long afterEpochMilli, final long upToEpochMilli)
-    {
-        long count = 0;
-        for (long at = nextAfterEpochMilli(afterEpochMilli); at != NEVER && at <= upToEpochMilli; at = nextAfterEpochMilli(at))
-        {
-            count++;
-        }
-        return count;
+        return DstResolver.countBetween(cron, transitions, shift, first, second, from, to);
     }
 
     /** @return the first fire strictly after the second, in epoch seconds, or {@link CronSchedule#NEVER}. */

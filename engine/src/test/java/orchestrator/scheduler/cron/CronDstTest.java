@@ -143,4 +143,43 @@ class CronDstTest
                 fires("*/30 * * * *", "Europe/London", DstPolicy.of(gap, overlap), "2024-10-27T00:15+01:00", "2024-10-27T02:00Z"));
         }
     }
+
+    /**
+     * A schedule whose last match (a year field) is a repeated local time: its second occurrence lies in the segment
+     * after the change, where local time starts again below the search's, so finding nothing in the first segment
+     * does not end the search.
+     */
+    @ParameterizedTest(name = "[{index}] {0}")
+    @EnumSource(DstPolicy.Overlap.class)
+    void shouldFireTheSecondOccurrenceOfALastMatchWithAYearField(final DstPolicy.Overlap overlap)
+    {
+        final List<String> fires = fires("0 30 1 5 11 ? 2023", "America/New_York",
+            DstPolicy.of(DstPolicy.Gap.SKIP, overlap), "2023-11-01T00:00-04:00", "2023-11-06T00:00-05:00");
+        final List<String> expected = overlap == DstPolicy.Overlap.FIRST ? List.of("2023-11-05T01:30-04:00") :
+            overlap == DstPolicy.Overlap.SECOND ? List.of("2023-11-05T01:30-05:00") :
+            List.of("2023-11-05T01:30-04:00", "2023-11-05T01:30-05:00");
+        assertEquals(expected, fires);
+        assertEquals(expected.size(), CronSchedule.parse("0 30 1 5 11 ? 2023", ZoneId.of("America/New_York"),
+            DstPolicy.of(DstPolicy.Gap.SKIP, overlap)).countFiresBetween(
+                OffsetDateTime.parse("2023-11-01T00:00-04:00").toInstant().toEpochMilli(),
+                OffsetDateTime.parse("2023-11-06T00:00-05:00").toInstant().toEpochMilli()));
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @EnumSource(DstPolicy.Overlap.class)
+    void shouldFindTheSecondOccurrenceOfALastMatchFromBetweenTheTwo(final DstPolicy.Overlap overlap)
+    {
+        final List<String> fires = fires("0 30 1 5 11 ? 2023", "America/New_York",
+            DstPolicy.of(DstPolicy.Gap.SHIFT, overlap), "2023-11-05T01:45-04:00", "2023-11-06T00:00-05:00");
+        assertEquals(overlap == DstPolicy.Overlap.FIRST ? List.of() : List.of("2023-11-05T01:30-05:00"), fires);
+    }
+
+    @ParameterizedTest(name = "[{index}] {0}")
+    @EnumSource(DstPolicy.Overlap.class)
+    void shouldFireAnIntervalJobsLastMatchInBothOccurrences(final DstPolicy.Overlap overlap)
+    {
+        assertEquals(List.of("2023-11-05T01:30-04:00", "2023-11-05T01:30-05:00"),
+            fires("0 30 1/24 5 11 ? 2023", "America/New_York", DstPolicy.of(DstPolicy.Gap.SKIP, overlap),
+                "2023-11-01T00:00-04:00", "2023-11-06T00:00-05:00"));
+    }
 }
