@@ -201,6 +201,10 @@ final class ProgressLog
         final ProgressBatch batch = spareBatch(touchedCount + ended.size());
         for (final TaskProgress end : ended)
         {
+            if (table.idOf(end.name()) != TaskTable.NO_ID)
+            {
+                continue; // a task registered under its name since: its write, already handed over, supersedes this
+            }
             batch.add(ProgressBatch.NO_SLOT, end.name(), end.state(), end.nextFire(), end.runs(), end.missed(),
                 end.failures(), end.runningFire());
         }

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -360,16 +362,28 @@ final class TaskDurability
     private void writeLive(final String name, final boolean registration)
     {
         final StoredTask task;
+        final int id;
+        CompletableFuture<Void> written;
         registry.lock.lock();
         try
         {
             registry.cycle.drainCompletions();
-            final int id = registry.table.idOf(name);
+            id = registry.table.idOf(name);
             if (id == TaskTable.NO_ID)
             {
                 return; // cancelled or finished meanwhile
             }
             task = StoredForms.of(registry, id, zone, registry.progress.entry(registry, id));
+            try
+            {
+                // ordered among the progress batches, which are handed over under this lock: a fire's batch handed
+                // over once the lock is released lands after this write, whose progress it supersedes
+                written = store.upsertInOrder(task);
+            }
+            catch (final RuntimeException ex)
+            {
+                written = CompletableFuture.failedFuture(ex);
+            }
         }
         finally
         {
@@ -377,7 +391,15 @@ final class TaskDurability
         }
         try
         {
-            store.upsert(task);
+            if (written != null)
+            {
+                awaitDurable(written);
+            }
+            else
+            {
+                store.upsert(task);
+                rewriteProgress(name, id); // a batch handed over since the read may have landed before the write
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -388,6 +410,51 @@ final class TaskDurability
             }
             throw ex instanceof TaskStoreException || ex instanceof IllegalStateException ? ex :
                 new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
+        }
+    }
+
+    /** Waits for a write queued with {@link TaskStore#upsertInOrder}; fails as {@link TaskStore#upsert} would. */
+    private void awaitDurable(final CompletableFuture<Void> written)
+    {
+        try
+        {
+            written.get();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new TaskStoreException("interrupted while waiting for " + store + " to force a write; it may or " +
+                "may not be durable", ex);
+        }
+        catch (final ExecutionException ex)
+        {
+            final Throwable cause = ex.getCause();
+            if (cause instanceof IllegalStateException)
+            {
+                throw new IllegalStateException(cause.getMessage(), cause);
+            }
+            throw cause instanceof TaskStoreException ? (TaskStoreException)cause :
+                new TaskStoreException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    /**
+     * After a write that could not be ordered among the progress batches: the task's progress goes with the next
+     * batch again, so that one handed over between the read and the write does not leave the older progress last.
+     */
+    private void rewriteProgress(final String name, final int id)
+    {
+        registry.lock.lock();
+        try
+        {
+            if (registry.table.idOf(name) == id)
+            {
+                registry.progress.touch(id);
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
         }
     }
 

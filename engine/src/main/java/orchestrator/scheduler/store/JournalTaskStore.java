@@ -76,6 +76,13 @@ final class JournalTaskStore implements TaskStore
     }
 
     @Override
+    public CompletableFuture<Void> upsertInOrder(final StoredTask task)
+    {
+        Objects.requireNonNull(task, "task");
+        return submit(Frames.UPSERT, new RecordWriter().begin().upsert(task).frame(Frames.UPSERT), task, true);
+    }
+
+    @Override
     public void remove(final String name)
     {
         Objects.requireNonNull(name, "name");

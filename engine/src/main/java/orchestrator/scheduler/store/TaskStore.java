@@ -91,6 +91,23 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
     void upsert(StoredTask task);
 
     /**
+     * Engine only. As {@link #upsert}, in two steps, for a store that writes in the order of its calls: the write
+     * takes its place now, after every {@link #recordProgress} batch handed over before this call and before every
+     * one handed over after it, and the returned future completes once it is durable. The engine calls it where it
+     * hands its progress batches over (under its lock) and waits outside, so that a task's whole write never lands
+     * after progress newer than its own.
+     *
+     * @param task the task and its progress.
+     * @return completes when the write is durable, or exceptionally with the failure {@link #upsert} would throw;
+     *         null when this store cannot order a write without waiting for it: the engine then calls {@link #upsert}
+     *         and hands the task's progress over again after it.
+     */
+    default CompletableFuture<Void> upsertInOrder(final StoredTask task)
+    {
+        return null;
+    }
+
+    /**
      * Engine only. Removes a task by name (nothing happens to other tasks; an unknown name is not an error).
      * Durable when the call returns.
      *
