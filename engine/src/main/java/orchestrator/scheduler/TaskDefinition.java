@@ -84,7 +84,7 @@ record TaskDefinition(CronSchedule cron, Runnable callback, String handler, Misf
     {
         if (cron != null)
         {
-            return initialDelayMs > 0 ? cron.nextAfterEpochMilli(plus(now, initialDelayMs) - 1) :
+            return initialDelayMs >= 0 ? cron.nextAfterEpochMilli(plus(now, initialDelayMs) - 1) :
                 cron.nextAfterEpochMilli(now);
         }
         if (periodMs > 0)

@@ -112,6 +112,19 @@ class TaskSpecTest
         assertEquals(Optional.of(START.plusSeconds(120)), scheduler.nextFireTime("in-between"));
     }
 
+    /** A zero delay makes a fire time that is now the first: "at or after" the delay, unlike no delay at all. */
+    @Test
+    void shouldFireACronTaskWithAZeroInitialDelayAtAFireTimeThatIsNow()
+    {
+        final AtomicInteger runs = new AtomicInteger();
+        scheduler.schedule(TaskSpec.named("now").cron("* * * * *").initialDelay(Duration.ZERO).run(runs::incrementAndGet));
+        scheduler.schedule(TaskSpec.named("next").cron("* * * * *").run(() -> {}));
+        assertEquals(Optional.of(START), scheduler.nextFireTime("now"));
+        assertEquals(Optional.of(START.plusSeconds(60)), scheduler.nextFireTime("next"));
+        assertEquals(1, scheduler.runPending());
+        assertEquals(1, runs.get());
+    }
+
     @Test
     void shouldRunAOnceSpecOnce()
     {
