@@ -114,6 +114,10 @@ final class CallbackRunner
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
+            if (i != fire.runs)
+            {
+                nextRun(fire, interruptedBefore);
+            }
             fire.ran++;
             final FireEvent event = fire.timing.beforeRun(fire);
             try
@@ -126,6 +130,24 @@ final class CallbackRunner
             }
             fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore); // nor may it reach the next run of a fireAll batch
+        }
+    }
+
+    /**
+     * Between two runs of one fire (a {@code fireAll} catch-up): the next run stands for the task's next fire time,
+     * and its run timeout counts from its own start.
+     */
+    private void nextRun(final Fire fire, final boolean interruptedBefore)
+    {
+        final long next = fire.definition.nextFireAfter(fire.scheduledAt);
+        if (next != TaskDefinition.NEVER)
+        {
+            fire.scheduledAt = next;
+        }
+        if (fire.watched)
+        {
+            RunTimeouts.ended(fire, interruptedBefore);
+            RunTimeouts.started(fire, fire.millis());
         }
     }
 
@@ -163,6 +185,10 @@ final class CallbackRunner
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
+            if (i != fire.runs)
+            {
+                nextRun(fire, interruptedBefore);
+            }
             fire.ran++;
             final FireEvent event = fire.timing.beforeRun(fire);
             try
@@ -192,6 +218,10 @@ final class CallbackRunner
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
         {
+            if (i != fire.runs)
+            {
+                nextRun(fire, interruptedBefore);
+            }
             fire.ran++;
             final FireContext context = new FireContext(fire.taskName, Instant.ofEpochMilli(fire.scheduledAt),
                 now(), fire.fires, fire.fence(), fire.nodeId());

@@ -22,12 +22,12 @@ final class Fire implements Runnable
     TaskDefinition definition;
     Payload payload;
     long pin;               // the vault pin of a handler fire's record
-    long scheduledAt;       // epoch ms of the (latest) fire time this run stands for
+    long scheduledAt;       // epoch ms of the fire time the current run stands for (a fireAll run: the next)
     int runs;               // callbacks to run: 1, or more under MisfirePolicy.fireAll
     long fires = 1;         // fires this run stands for (FireContext.fires): more for a coalesced or merged run
     boolean handBack;       // complete through the completion queue (worker dispatch)
     boolean watched;        // its task has a run timeout: RunTimeouts watches it
-    boolean timeoutReported; // guarded by lock: RunTimeouts reported it
+    int reportedRun;        // guarded by lock: the run RunTimeouts reported last (runs count from 1), 0 for none
     int watchIndex;         // guarded by lock: its place in RunTimeouts' watch list
 
     // run state of a watched fire, published by the running thread (see RunTimeouts)
@@ -62,7 +62,7 @@ final class Fire implements Runnable
         {
             if (watched)
             {
-                RunTimeouts.started(this, cycle.millis());
+                RunTimeouts.started(this, millis());
             }
             cycle.runner.run(this);
         }
@@ -81,6 +81,12 @@ final class Fire implements Runnable
                 cycle.onCompletion(this);
             }
         }
+    }
+
+    /** @return the scheduler's clock in epoch ms, {@link Long#MIN_VALUE} when it throws. */
+    long millis()
+    {
+        return cycle.millis();
     }
 
     /**
@@ -117,7 +123,7 @@ final class Fire implements Runnable
         if (watched)
         {
             watched = false;
-            timeoutReported = false;
+            reportedRun = 0;
             runState = RunTimeouts.IDLE; // published to the next running thread by the dispatch hand-off
             thread = null;
         }

@@ -104,12 +104,13 @@ final class FireCollector
             final int runs = definition.misfire().runsFor(fires, onTime);
             if (runs < fires)
             {
+                final long firstMissed = definition.fireAfter(fire, runs); // the runs stand for the earliest fires
                 table.rare.addMissed(id, fires - runs);
-                metrics.onMissed(table.names[id], fire, fires - runs, FlightEvents.LATE);
+                metrics.onMissed(table.names[id], firstMissed, fires - runs, FlightEvents.LATE);
                 batch.lateTasks++;
                 batch.lateFires += fires - runs;
                 batch.oldestLate = Math.max(batch.oldestLate, now - fire);
-                batch.missed(table.names[id], fire, fires - runs);
+                batch.missed(table.names[id], firstMissed, fires - runs);
             }
             if (runs == 0)
             {

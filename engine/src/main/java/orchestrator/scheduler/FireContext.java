@@ -43,8 +43,10 @@ public final class FireContext
     }
 
     /**
-     * @return the fire time this run stands for: the (latest) scheduled fire, or the moment of
-     *         {@link Scheduler#triggerNow(String)} for a triggered run.
+     * @return the fire time this run stands for: its scheduled fire, or the moment of
+     *         {@link Scheduler#triggerNow(String)} for a triggered run. A task found late with several fires passed
+     *         runs for the earliest of them, in order (one run under {@link MisfirePolicy#FIRE_ONCE}, each of its
+     *         {@link MisfirePolicy#fireAll} runs for the next fire time); the later ones are the fires it missed.
      */
     public Instant scheduledAt()
     {

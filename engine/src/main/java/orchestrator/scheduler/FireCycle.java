@@ -185,11 +185,14 @@ final class FireCycle
         final Fire[] fires = batch.fires;
         final int size = batch.size;
         int dispatched = 0;
+        int handed = 0; // callbacks handed to workers, counted before each hand-off: then the fire is the worker's
         try
         {
             while (dispatched < size)
             {
+                final int runs = fires[dispatched].runs;
                 dispatcher.execute(fires[dispatched]);
+                handed += runs;
                 dispatched++;
             }
         }
@@ -212,9 +215,9 @@ final class FireCycle
                     table.rare.addMissed(fire.id, fire.runs);
                     metrics.onMissed(fire.taskName, fire.scheduledAt, fire.runs, FlightEvents.REFUSED);
                 }
-                else if (fire.ran > 0)
+                else
                 {
-                    started++;
+                    started += fire.ran; // a fireAll catch-up runs its callback more than once
                 }
                 complete(fire);
             }
@@ -228,7 +231,7 @@ final class FireCycle
         {
             idleSignal.signal();
         }
-        return inline ? started : dispatched;
+        return inline ? started : handed;
     }
 
     private void release(final FireBatch batch) // lock held

@@ -9,7 +9,9 @@ package orchestrator.scheduler;
  */
 public final class MisfirePolicy
 {
-    /** Run once now; the other fires that passed are counted as missed. The default. */
+    /**
+     * Run once now, for the first of the fires that passed; the later ones are counted as missed. The default.
+     */
     public static final MisfirePolicy FIRE_ONCE = new MisfirePolicy(Kind.FIRE_ONCE, 1);
 
     /**
@@ -19,7 +21,7 @@ public final class MisfirePolicy
      */
     public static final MisfirePolicy SKIP = new MisfirePolicy(Kind.SKIP, 0);
 
-    /** Run every fire that passed, one after the other, up to 100; the rest are counted as missed. */
+    /** As {@link #fireAll fireAll(100)}. */
     public static final MisfirePolicy FIRE_ALL = fireAll(100);
 
     enum Kind
@@ -37,7 +39,10 @@ public final class MisfirePolicy
     }
 
     /**
-     * Runs every fire that passed, one after the other, up to {@code cap} runs.
+     * Runs every fire that passed, one after the other, earliest first, up to {@code cap} runs; the fires past the cap
+     * (the latest) are counted as missed. Each run stands for its own fire time ({@link FireContext#scheduledAt}) and
+     * its run timeout counts from its own start. Within {@link Scheduler#runPending(int)}'s bound a task's runs count
+     * as one due fire.
      *
      * @param cap the most runs for one late collection, at least 1.
      * @return the policy.

@@ -27,6 +27,9 @@ final class RunTimeouts
     static final int DONE = 2;
     static final int INTERRUPTING = 3;
     static final int INTERRUPTED = 4;
+    /** The low bits of a run state, its phase (one of the above); the bits above number the fire's runs from 1. */
+    static final int PHASE = 7;
+    private static final int RUN_SHIFT = 3;
     private static final VarHandle RUN_STATE;
 
     static
@@ -69,13 +72,17 @@ final class RunTimeouts
     }
 
     /**
-     * Running thread: the run starts.
+     * Running thread: a run starts, the first of its fire or the next of a {@code fireAll} catch-up, each timed from
+     * its own start. The state numbers the run, so that the checker's compare-and-set for one run cannot succeed on
+     * the next.
      */
     static void started(final Fire fire, final long now)
     {
         fire.startedAt = now;
         fire.thread = Thread.currentThread();
-        RUN_STATE.setRelease(fire, RUNNING); // startedAt and thread are visible BEFORE the state says RUNNING
+        final int previous = (int)RUN_STATE.get(fire); // IDLE or DONE (or INTERRUPTED): only this thread writes now
+        // startedAt and thread are visible BEFORE the state says RUNNING
+        RUN_STATE.setRelease(fire, ((previous >>> RUN_SHIFT) + 1) << RUN_SHIFT | RUNNING);
     }
 
     /**
@@ -84,9 +91,10 @@ final class RunTimeouts
      */
     static void ended(final Fire fire, final boolean interruptedBefore)
     {
-        if (!RUN_STATE.compareAndSet(fire, RUNNING, DONE))
+        final int run = (int)RUN_STATE.get(fire) & ~PHASE; // the checker never changes the run's number
+        if (!RUN_STATE.compareAndSet(fire, run | RUNNING, run | DONE))
         {
-            while ((int)RUN_STATE.getAcquire(fire) != INTERRUPTED)
+            while (((int)RUN_STATE.getAcquire(fire) & PHASE) != INTERRUPTED)
             {
                 Thread.onSpinWait();
             }
@@ -110,7 +118,9 @@ final class RunTimeouts
         for (int i = 0, size = watched.size(); i < size; i++)
         {
             final Fire fire = watched.get(i);
-            if (fire.timeoutReported || (int)RUN_STATE.getAcquire(fire) != RUNNING)
+            final int state = (int)RUN_STATE.getAcquire(fire);
+            final int run = state >>> RUN_SHIFT;
+            if ((state & PHASE) != RUNNING || fire.reportedRun == run)
             {
                 continue;
             }
@@ -120,10 +130,11 @@ final class RunTimeouts
             {
                 continue;
             }
-            fire.timeoutReported = true;
+            fire.reportedRun = run;
             control.countTimeout(fire.id);
             table.setFlag(fire.id, TaskTable.RUNNING_LONG);
-            if (definition.interruptOnTimeout() && RUN_STATE.compareAndSet(fire, RUNNING, INTERRUPTING))
+            final int number = state & ~PHASE;
+            if (definition.interruptOnTimeout() && RUN_STATE.compareAndSet(fire, state, number | INTERRUPTING))
             {
                 try
                 {
@@ -131,7 +142,7 @@ final class RunTimeouts
                 }
                 finally
                 {
-                    RUN_STATE.setRelease(fire, INTERRUPTED);
+                    RUN_STATE.setRelease(fire, number | INTERRUPTED);
                 }
             }
             if (late == null)
@@ -153,7 +164,8 @@ final class RunTimeouts
         for (int i = 0, size = watched.size(); i < size; i++)
         {
             final Fire fire = watched.get(i);
-            if (!fire.timeoutReported && (int)RUN_STATE.getAcquire(fire) == RUNNING)
+            final int state = (int)RUN_STATE.getAcquire(fire);
+            if ((state & PHASE) == RUNNING && fire.reportedRun != state >>> RUN_SHIFT)
             {
                 next = Math.min(next, fire.startedAt + fire.definition.timeoutMs());
             }

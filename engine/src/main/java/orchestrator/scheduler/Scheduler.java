@@ -408,10 +408,13 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Runs due tasks as {@link #runPending()} does, but handles at most {@code maxFires} due fires in this call, so
-     * that one call's work is bounded; the rest stay due for the next call.
+     * that one call's work is bounded; the rest stay due for the next call. A task found late with several fires
+     * passed counts as one due fire, however many of them its misfire policy runs (at most the cap of
+     * {@link MisfirePolicy#fireAll}).
      *
      * @param maxFires the most due fires to handle, at least 1.
-     * @return the number of callbacks started (inline dispatcher) or handed to workers.
+     * @return the number of callbacks started (inline dispatcher) or handed to workers, each run of a
+     *         {@code fireAll} catch-up counted.
      * @throws IllegalArgumentException when {@code maxFires < 1}.
      * @throws IllegalStateException    when the scheduler is closed.
      */

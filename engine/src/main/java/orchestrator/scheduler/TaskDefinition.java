@@ -43,6 +43,27 @@ record TaskDefinition(CronSchedule cron, Runnable callback, String handler, Misf
     }
 
     /**
+     * @param fireTime a fire time of this task.
+     * @param steps    how many fires on.
+     * @return the fire {@code steps} fires after {@code fireTime} (O(steps): a late task's runs, at most its
+     *         {@code fireAll} cap); {@code fireTime} itself for 0 steps, or when the task has no later fire.
+     */
+    long fireAfter(final long fireTime, final long steps)
+    {
+        long fire = fireTime;
+        for (long i = 0; i < steps; i++)
+        {
+            final long next = nextFireAfter(fire);
+            if (next == NEVER)
+            {
+                return fire;
+            }
+            fire = next;
+        }
+        return fire;
+    }
+
+    /**
      * @param fireTime a fire time of this task, at or before {@code after}.
      * @return the first fire strictly after {@code after}, or {@link #NEVER}; a fixed-rate task's fires stay on the
      *         grid {@code fireTime + k * period}.

