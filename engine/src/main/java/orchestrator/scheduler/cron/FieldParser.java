@@ -287,17 +287,24 @@ final class FieldParser
             throw error(expression, field, raw, "unknown name '" + text + "'; expected a number " +
                 extMin(field, dialect) + "-" + extMax(field, dialect) + " or SUN-SAT");
         }
-        throw error(expression, field, raw, "'" + text + "' is not a number" +
-            (text.contains("L") || text.contains("W") || text.contains("#") || text.contains("?") ?
-                "; ?, L, W and # are only allowed in day-of-month and day-of-week" : ""));
+        final boolean special = text.contains("L") || text.contains("W") || text.contains("#") || text.contains("?");
+        throw error(expression, field, raw, "'" + text + "' is not a number" + (!special ? "" :
+            field == CronField.DAY_OF_MONTH ? "; in day-of-month, ? stands alone, L, L-n, LW, L-nW and nW are whole " +
+                "list elements, and # belongs to day-of-week" :
+            field == CronField.DAY_OF_WEEK ? "; in day-of-week, ? stands alone, and nL and n#k are whole list elements" :
+            "; ?, L, W and # are only allowed in day-of-month and day-of-week"));
     }
 
     private static int number(
         final String expression, final CronField field, final String raw, final String text, final String what)
     {
-        if (text.isEmpty() || text.length() > 9 || !text.chars().allMatch(c -> c >= '0' && c <= '9'))
+        if (text.isEmpty() || !text.chars().allMatch(c -> c >= '0' && c <= '9'))
         {
             throw error(expression, field, raw, "bad " + what + " '" + text + "': not a number");
+        }
+        if (text.length() > 9)
+        {
+            throw error(expression, field, raw, "bad " + what + " '" + text + "': far too large for " + field.label);
         }
         return Integer.parseInt(text);
     }

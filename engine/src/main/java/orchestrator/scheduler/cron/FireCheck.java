@@ -60,6 +60,12 @@ final class FireCheck
                 "no date in year " + yearSpec.text + " matches day-of-month '" + dom.text + "', month '" + month.text +
                 "' and day-of-week '" + dow.text + "'; the expression can never fire");
         }
+        if ((cron.daysOfWeek & 0x7F) == 0x7F && !cron.dowSpecials) // day-of-week restricts nothing: not its fault
+        {
+            return new InvalidCronExpressionException(expression, CronField.DAY_OF_MONTH.label, dom.text,
+                "day-of-month '" + dom.text + "' matches no date in month '" + month.text +
+                "'; the expression can never fire");
+        }
         return new InvalidCronExpressionException(expression, CronField.DAY_OF_WEEK.label, dow.text,
             "no date matches day-of-month '" + dom.text + "' and day-of-week '" + dow.text + "' in month '" +
             month.text + "'; the expression can never fire");

@@ -42,6 +42,10 @@ class CronErrorMessageTest
         "QUARTZ | 0 0 0 ? * 0         | day-of-week  | 0           | value 0 is out of range 1-7",
         "QUARTZ | 0 0 0 1 * ? 2100    | year         | 2100        | value 2100 is out of range 1970-2099",
         "QUARTZ | 0 0 0 1 * ? 1969    | year         | 1969        | value 1969 is out of range 1970-2099",
+        "QUARTZ | 0 0 0 15#2 * ?      | day-of-month | 15#2        | '15#2' is not a number; in day-of-month, ? stands alone, L, L-n, LW, L-nW and nW are whole list elements, and # belongs to day-of-week",
+        "SPRING | 0 0 0 5L * *        | day-of-month | 5L          | '5L' is not a number; in day-of-month, ? stands alone, L, L-n, LW, L-nW and nW are whole list elements, and # belongs to day-of-week",
+        "SPRING | 0 0 0 ?,5 * *       | day-of-month | ?,5         | '?' is not a number; in day-of-month, ? stands alone, L, L-n, LW, L-nW and nW are whole list elements, and # belongs to day-of-week",
+        "UNIX   | 0 99999999999 * * * | hour         | 99999999999 | bad value '99999999999': far too large for hour",
     })
     void shouldNameFieldValueAndReason(
         final CronDialect dialect, final String expression, final String field, final String value, final String reason)
@@ -87,6 +91,9 @@ class CronErrorMessageTest
         "SPRING | 0 0 0 30,31 2 MON     | day-of-month | 30,31 | day-of-month 30,31 never occurs in February; the expression can never fire",
         "QUARTZ | 0 0 0 29 2 ? 2021-2023 | year        | 2021-2023 | no date in year 2021-2023 matches day-of-month '29', month '2' and day-of-week '?'; the expression can never fire",
         "QUARTZ | 0 0 0 ? 2 1#5 2021    | year         | 2021  | no date in year 2021 matches day-of-month '?', month '2' and day-of-week '1#5'; the expression can never fire",
+        "QUARTZ | 0 0 0 31W 2 ?         | day-of-month | 31W   | day-of-month '31W' matches no date in month '2'; the expression can never fire",
+        "SPRING | 0 0 0 30W 2 *         | day-of-month | 30W   | day-of-month '30W' matches no date in month '2'; the expression can never fire",
+        "QUARTZ | 0 0 0 L-30 2 ?        | day-of-month | L-30  | day-of-month 'L-30' matches no date in month '2'; the expression can never fire",
     })
     void shouldParseButRefuseNeverFiring(final CronDialect dialect, final String expression, final String field,
         final String value, final String reason)
