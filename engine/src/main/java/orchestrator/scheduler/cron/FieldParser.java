@@ -210,6 +210,11 @@ final class FieldParser
                 {
                     start = 0; // Sunday starting a range is 0 and ending one is 7: SUN-SAT = 0-6, SAT-SUN = 6-7
                 }
+                if (start > end && field == CronField.YEAR)
+                {
+                    throw error(expression, field, raw, "range " + base + " is reversed; years do not wrap around " +
+                        "(Quartz refuses it too): write the earlier year first");
+                }
                 if (start > end && dialect != CronDialect.QUARTZ)
                 {
                     throw error(expression, field, raw, "range " + base + " is reversed; wrap-around ranges are part of " +

@@ -46,6 +46,7 @@ class CronErrorMessageTest
         "SPRING | 0 0 0 5L * *        | day-of-month | 5L          | '5L' is not a number; in day-of-month, ? stands alone, L, L-n, LW, L-nW and nW are whole list elements, and # belongs to day-of-week",
         "SPRING | 0 0 0 ?,5 * *       | day-of-month | ?,5         | '?' is not a number; in day-of-month, ? stands alone, L, L-n, LW, L-nW and nW are whole list elements, and # belongs to day-of-week",
         "UNIX   | 0 99999999999 * * * | hour         | 99999999999 | bad value '99999999999': far too large for hour",
+        "QUARTZ | 0 0 0 1 1 ? 2030-2025 | year       | 2030-2025   | range 2030-2025 is reversed; years do not wrap around (Quartz refuses it too): write the earlier year first",
     })
     void shouldNameFieldValueAndReason(
         final CronDialect dialect, final String expression, final String field, final String value, final String reason)

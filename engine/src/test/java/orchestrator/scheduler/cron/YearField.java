@@ -8,7 +8,8 @@ import java.util.TreeSet;
 
 /**
  * Immutable, safe from any thread: a random QUARTZ year field over the whole range 1970-2099 (a year, a list, a
- * range, a reversed range, which wraps, a step, {@code *}{@code /n}, and every {@code H} form) and the years it must
+ * range, a range with a step, a step, {@code *}{@code /n}, and every {@code H} form; a reversed range is refused, as
+ * years do not wrap) and the years it must
  * allow, worked out here from the documented rules rather than by the parser.
  */
 final class YearField
@@ -18,7 +19,7 @@ final class YearField
     private static final int WIDTH = MAX - MIN + 1;
 
     final String text;
-    /** {from, to, step, hashed}: a plain atom (to may be below from: it wraps), or an H atom over [from, to]. */
+    /** {from, to, step, hashed}: a plain atom, or an H atom over [from, to]. */
     private final List<int[]> atoms;
 
     private YearField(final String text, final List<int[]> atoms)
@@ -50,9 +51,9 @@ final class YearField
         {
             case 0: atoms.add(new int[] {a, a, 1, 0}); return Integer.toString(a);
             case 1: atoms.add(new int[] {lo, hi, 1, 0}); return lo + "-" + hi;
-            case 2: atoms.add(new int[] {hi, lo, 1, 0}); return hi + "-" + lo;
+            case 2: atoms.add(new int[] {lo, lo, 1, 0}); return lo + "-" + lo;
             case 3: atoms.add(new int[] {a, MAX, step, 0}); return a + "/" + step;
-            case 4: atoms.add(new int[] {hi, lo, step, 0}); return hi + "-" + lo + "/" + step;
+            case 4: atoms.add(new int[] {lo, hi, step, 0}); return lo + "-" + hi + "/" + step;
             case 5: atoms.add(new int[] {MIN, MAX, step, 0}); return "*/" + step;
             case 6: atoms.add(new int[] {MIN, MAX, 0, 1}); return "H";
             case 7: atoms.add(new int[] {lo, hi, 0, 1}); return "H(" + lo + "-" + hi + ")";
