@@ -2,7 +2,6 @@ package orchestrator.scheduler;
 
 import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
-import orchestrator.scheduler.store.TaskStoreException;
 
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -13,8 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -36,6 +33,7 @@ final class TaskDurability
     private final TaskRegistry registry;
     private final ZoneId zone;
     private final NameStripes stripes = new NameStripes();
+    private final LiveWrites writes;
     private final Object maps = new Object();
     private long touched; // kept so that the reads of TaskRestore.touch are not optimised away
     private Map<String, StoredTask> waiting = new LinkedHashMap<>(); // guarded by maps: for their handler
@@ -46,6 +44,7 @@ final class TaskDurability
         this.store = store;
         this.registry = registry;
         this.zone = zone;
+        this.writes = new LiveWrites(store, registry, zone);
     }
 
     /**
@@ -124,7 +123,7 @@ final class TaskDurability
                     unclaimed.remove(name); // a handler task replaces a stored Runnable task of its name
                 }
             }
-            writeLive(name, true);
+            writes.writeLive(name, true);
         }
     }
 
@@ -255,7 +254,7 @@ final class TaskDurability
     {
         synchronized (stripes.of(name))
         {
-            writeLive(name, false);
+            writes.writeLive(name, false);
         }
     }
 
@@ -352,109 +351,6 @@ final class TaskDurability
         catch (final RuntimeException ex)
         {
             CallbackRunner.log(WARNING, store + " did not close cleanly: " + ex, null);
-        }
-    }
-
-    /**
-     * Writes a live task whole; on a failed write of a new registration, the registration is undone and the failure
-     * thrown, so that no caller believes in a task the store does not hold.
-     */
-    private void writeLive(final String name, final boolean registration)
-    {
-        final StoredTask task;
-        final int id;
-        CompletableFuture<Void> written;
-        registry.lock.lock();
-        try
-        {
-            registry.cycle.drainCompletions();
-            id = registry.table.idOf(name);
-            if (id == TaskTable.NO_ID)
-            {
-                return; // cancelled or finished meanwhile
-            }
-            task = StoredForms.of(registry, id, zone, registry.progress.entry(registry, id));
-            try
-            {
-                // ordered among the progress batches, which are handed over under this lock: a fire's batch handed
-                // over once the lock is released lands after this write, whose progress it supersedes
-                written = store.upsertInOrder(task);
-            }
-            catch (final RuntimeException ex)
-            {
-                written = CompletableFuture.failedFuture(ex);
-            }
-        }
-        finally
-        {
-            registry.lock.unlock();
-        }
-        try
-        {
-            if (written != null)
-            {
-                awaitDurable(written);
-            }
-            else
-            {
-                store.upsert(task);
-                rewriteProgress(name, id); // a batch handed over since the read may have landed before the write
-            }
-        }
-        catch (final RuntimeException ex)
-        {
-            registry.progress.failed(ex);
-            if (registration)
-            {
-                registry.undoRegistration(name);
-            }
-            throw ex instanceof TaskStoreException || ex instanceof IllegalStateException ? ex :
-                new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
-        }
-    }
-
-    /** Waits for a write queued with {@link TaskStore#upsertInOrder}; fails as {@link TaskStore#upsert} would. */
-    private void awaitDurable(final CompletableFuture<Void> written)
-    {
-        try
-        {
-            written.get();
-        }
-        catch (final InterruptedException ex)
-        {
-            Thread.currentThread().interrupt();
-            throw new TaskStoreException("interrupted while waiting for " + store + " to force a write; it may or " +
-                "may not be durable", ex);
-        }
-        catch (final ExecutionException ex)
-        {
-            final Throwable cause = ex.getCause();
-            if (cause instanceof IllegalStateException)
-            {
-                throw new IllegalStateException(cause.getMessage(), cause);
-            }
-            throw cause instanceof TaskStoreException ? (TaskStoreException)cause :
-                new TaskStoreException(String.valueOf(cause.getMessage()), cause);
-        }
-    }
-
-    /**
-     * After a write that could not be ordered among the progress batches: the task's progress goes with the next
-     * batch again, so that one handed over between the read and the write does not leave the older progress last.
-     */
-    private void rewriteProgress(final String name, final int id)
-    {
-        registry.lock.lock();
-        try
-        {
-            if (registry.table.idOf(name) == id)
-            {
-                registry.progress.touch(id);
-            }
-        }
-        finally
-        {
-            registry.lock.unlock();
         }
     }
 

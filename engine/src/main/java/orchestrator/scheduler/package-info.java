@@ -31,7 +31,8 @@
  * outside the lock). Metrics: {@code FireMetrics} (counters and histograms, written under the lock in phases 1 and
  * 3), {@code FireTiming} (a fire's lateness and run time, pooled with it) and {@code FlightEvents}
  * ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder). On a durable store only: {@code TaskDurability} (restore at build, write-through of
- * registrations, cancels, pauses and re-seals, tasks waiting for their handler), {@code ProgressLog} (fire progress
+ * registrations, cancels, pauses and re-seals, tasks waiting for their handler), {@code LiveWrites} (a live task's
+ * whole write, queued under the lock in order with the progress batches), {@code ProgressLog} (fire progress
  * and running markers, one batch per collection) and {@code StoredForms} (a live task to and from its
  * {@code StoredTask}). On a shared store ({@code TaskStore.postgres}) only: {@code ClusterNode} (the node's cluster
  * thread: lease and heartbeat, claims ahead), {@code ClusterPacing} (when that thread next heartbeats, claims and wakes),

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -149,7 +150,7 @@ class DurableWriteOrderTest
             assertTrue(second.task("A").isPresent(), "A waits for its handler: " + second.tasks());
         }
     }
-    /** Runs a hook once, right after the unlock made by TaskDurability.writeLive (before its upsert). */
+    /** Runs a hook once, right after the unlock made by LiveWrites.writeLive (before it waits for its write). */
     static final class HookLock extends java.util.concurrent.locks.ReentrantLock
     {
         volatile Runnable hook;
@@ -190,6 +191,7 @@ class DurableWriteOrderTest
                 first.runPending();           // 00:03 runs
             };
             assertTrue(first.resume("job"));
+            assertNull(lock.hook, "the fire came between the resume's read and its write (LiveWrites.writeLive)");
             assertEquals(List.of(Instant.parse("2026-01-01T00:01:00Z"), Instant.parse("2026-01-01T00:03:00Z")), at);
             final TaskInfo live = info(first, "job");
             assertEquals(2, live.runs());
