@@ -14,10 +14,6 @@ import java.util.concurrent.ExecutionException;
  * the store: the task is read and its write queued under the registry's lock, where progress batches are handed
  * over too, and the caller waits for the disk once the lock is released. Without that order a fire's batch handed
  * over between the read and the write would land first, and the older progress in the write would win.
- * <p>
- * Caveats: a store that cannot queue a write without waiting for it ({@link TaskStore#upsertInOrder} gives null) is
- * written after the lock is released, and the task's progress then goes with the next batch again, so that the
- * newest progress still lands last.
  */
 final class LiveWrites
 {
@@ -38,19 +34,17 @@ final class LiveWrites
      */
     void writeLive(final String name, final boolean registration)
     {
-        final StoredTask task;
-        final int id;
         CompletableFuture<Void> written;
         registry.lock.lock();
         try
         {
             registry.cycle.drainCompletions();
-            id = registry.table.idOf(name);
+            final int id = registry.table.idOf(name);
             if (id == TaskTable.NO_ID)
             {
                 return; // cancelled or finished meanwhile
             }
-            task = StoredForms.of(registry, id, zone, registry.progress.entry(registry, id));
+            final StoredTask task = StoredForms.of(registry, id, zone, registry.progress.entry(registry, id));
             try
             {
                 // ordered among the progress batches, which are handed over under this lock: a fire's batch handed
@@ -68,15 +62,7 @@ final class LiveWrites
         }
         try
         {
-            if (written != null)
-            {
-                awaitDurable(written);
-            }
-            else
-            {
-                store.upsert(task);
-                rewriteProgress(name, id); // a batch handed over since the read may have landed before the write
-            }
+            awaitDurable(written);
         }
         catch (final RuntimeException ex)
         {
@@ -112,26 +98,6 @@ final class LiveWrites
             }
             throw cause instanceof TaskStoreException ? (TaskStoreException)cause :
                 new TaskStoreException(String.valueOf(cause.getMessage()), cause);
-        }
-    }
-
-    /**
-     * After a write that could not be ordered among the progress batches: the task's progress goes with the next
-     * batch again, so that one handed over between the read and the write does not leave the older progress last.
-     */
-    private void rewriteProgress(final String name, final int id)
-    {
-        registry.lock.lock();
-        try
-        {
-            if (registry.table.idOf(name) == id)
-            {
-                registry.progress.touch(id);
-            }
-        }
-        finally
-        {
-            registry.lock.unlock();
         }
     }
 }

@@ -35,6 +35,13 @@ final class InMemoryTaskStore implements TaskStore
     }
 
     @Override
+    public CompletableFuture<Void> upsertInOrder(final StoredTask task)
+    {
+        upsert(task); // applied at once, in the caller's order: nothing to wait for
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
     public void upsert(final StoredTask task)
     {
         Objects.requireNonNull(task, "task");

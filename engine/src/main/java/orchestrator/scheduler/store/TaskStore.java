@@ -98,13 +98,13 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
      * after progress newer than its own.
      *
      * @param task the task and its progress.
-     * @return completes when the write is durable, or exceptionally with the failure {@link #upsert} would throw;
-     *         null when this store cannot order a write without waiting for it: the engine then calls {@link #upsert}
-     *         and hands the task's progress over again after it.
+     * @return completes when the write is durable, or exceptionally with the failure {@link #upsert} would throw.
+     * @throws UnsupportedOperationException for a store whose tasks the cluster writes instead (PostgreSQL).
      */
     default CompletableFuture<Void> upsertInOrder(final StoredTask task)
     {
-        return null;
+        throw new UnsupportedOperationException(this + " does not queue task writes: its tasks are written by the " +
+            "cluster");
     }
 
     /**
