@@ -156,6 +156,40 @@ abstract class TaskStoreContract
         assertEquals(List.of(Tasks.handlerTask("a", 1).withProgress(Tasks.progress("a", 13))), reopen(store));
     }
 
+    /** Whether the store queues task writes in call order ({@link TaskStore#upsertInOrder}); PostgreSQL does not. */
+    boolean queuesTaskWrites()
+    {
+        return true;
+    }
+
+    /**
+     * A write queued with upsertInOrder takes its place among the progress batches by call: the batch handed over
+     * after it wins, the one handed over before it does not (the engine queues the write under the lock where it
+     * hands its batches over).
+     */
+    @Test
+    void shouldApplyAQueuedTaskWriteInOrderWithTheProgressBatches() throws Exception
+    {
+        final TaskStore store = openNew();
+        final StoredTask a = Tasks.handlerTask("a", 1);
+        final StoredTask b = Tasks.runnableTask("b", 2);
+        store.upsert(a);
+        store.upsert(b);
+        if (!queuesTaskWrites())
+        {
+            assertThrows(UnsupportedOperationException.class, () -> store.upsertInOrder(a));
+            return;
+        }
+        store.recordProgress(List.of(Tasks.progress("a", 10)));
+        final var aWritten = store.upsertInOrder(a.withProgress(Tasks.progress("a", 5))); // its older read lands last
+        final var bWritten = store.upsertInOrder(b.withProgress(Tasks.progress("b", 5)));
+        store.recordProgress(List.of(Tasks.progress("b", 12))).get(10, TimeUnit.SECONDS);
+        aWritten.get(10, TimeUnit.SECONDS);
+        bWritten.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(a.withProgress(Tasks.progress("a", 5)), b.withProgress(Tasks.progress("b", 12))),
+            reopen(store));
+    }
+
     @Test
     void shouldKeepTheInterruptedRunningMarker()
     {
