@@ -38,7 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class DurableRestartTest
 {
     private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
-    private static final byte[] KEY = new byte[KeyProvider.KEY_LENGTH];
+    static final byte[] KEY = new byte[KeyProvider.KEY_LENGTH]; // fixed: a durable store refuses a random key
 
     static
     {

@@ -26,16 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class DurableWriteOrderTest
 {
-    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
-    private static final byte[] KEY = new byte[KeyProvider.KEY_LENGTH];
-
-    static
-    {
-        for (int i = 0; i < KEY.length; i++)
-        {
-            KEY[i] = (byte)(i * 7 + 3);
-        }
-    }
+    private static final Instant START = SchedulerTest.START;
+    private static final byte[] KEY = DurableRestartTest.KEY;
 
     @TempDir
     Path temp;
