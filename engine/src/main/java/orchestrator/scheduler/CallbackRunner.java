@@ -5,6 +5,7 @@ import orchestrator.scheduler.vault.RecordOpenException;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
@@ -191,16 +192,40 @@ final class CallbackRunner
             }
             fire.ran++;
             final FireEvent event = fire.timing.beforeRun(fire);
+            final byte[] given = given(fire, plain);
             try
             {
-                handler.accept(plain);
+                handler.accept(given);
             }
             catch (final Throwable ex)
             {
                 failed(fire, ex);
             }
+            finally
+            {
+                wipe(given, plain);
+            }
             fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore);
+        }
+    }
+
+    /**
+     * @return the array a handler's run receives: the opened payload itself for a single run; for each run of a
+     *         {@code fireAll} catch-up a copy, so that a run that wipes or alters its array leaves the next run the
+     *         payload.
+     */
+    private static byte[] given(final Fire fire, final byte[] plain)
+    {
+        return fire.runs > 1 ? plain.clone() : plain;
+    }
+
+    /** Wipes a run's copy of the payload; the opened payload itself is wiped by the vault once the fire is done. */
+    private static void wipe(final byte[] given, final byte[] plain)
+    {
+        if (given != plain)
+        {
+            Arrays.fill(given, (byte)0);
         }
     }
 
@@ -228,11 +253,12 @@ final class CallbackRunner
             Listeners.onStart(listeners, context);
             Throwable failure = null;
             final FireEvent event = fire.timing.beforeRun(fire);
+            final byte[] given = handler != null ? given(fire, plain) : null;
             try
             {
                 if (handler != null)
                 {
-                    handler.accept(plain);
+                    handler.accept(given);
                 }
                 else if (contextCallback != null)
                 {
@@ -247,6 +273,13 @@ final class CallbackRunner
             {
                 failure = ex;
                 failed(fire, ex);
+            }
+            finally
+            {
+                if (given != null)
+                {
+                    wipe(given, plain);
+                }
             }
             fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore);

@@ -1,8 +1,11 @@
 package orchestrator.scheduler;
 
 import orchestrator.scheduler.vault.KeyProvider;
+import orchestrator.scheduler.vault.RecordOpenException;
 
 import java.util.concurrent.locks.ReentrantLock;
+
+import static java.lang.System.Logger.Level.ERROR;
 
 /**
  * Thread safe: one rotation or mode switch runs at a time, concurrently with fires and registrations. Re-seals every
@@ -37,10 +40,10 @@ final class Resealer
                 return;
             }
             reseal(enabled ? Reseal.PLAIN : Reseal.SEALED, null);
-            testMode = enabled;
         }
         finally
         {
+            testMode = registry.vault.isTestMode(); // the vault's mode, switched once the pass began, even if it threw
             resealLock.unlock();
         }
     }
@@ -121,11 +124,19 @@ final class Resealer
                     registry.lock.unlock();
                 }
                 final Payload[] resealed = new Payload[count];
+                final String[] failures = new String[count];
                 for (int i = 0; i < count; i++)
                 {
                     final Payload old = payloads[i];
-                    resealed[i] = new Payload(registry.vault.reseal(old.record(), old.recordId(), names[i], old.version()),
-                        old.recordId(), old.version() + 1);
+                    try
+                    {
+                        resealed[i] = new Payload(registry.vault.reseal(old.record(), old.recordId(), names[i],
+                            old.version()), old.recordId(), old.version() + 1);
+                    }
+                    catch (final RecordOpenException ex) // this task fails, as at a fire; the others go on
+                    {
+                        failures[i] = "callback record failed to open for a re-seal: " + ex.reason().text();
+                    }
                 }
                 registry.lock.lock();
                 try
@@ -133,9 +144,17 @@ final class Resealer
                     for (int i = 0; i < count; i++)
                     {
                         // unchanged meanwhile, and still the same task
-                        if (registry.table.rare.payload(ids[i]) == payloads[i])
+                        if (registry.table.rare.payload(ids[i]) != payloads[i])
+                        {
+                            continue;
+                        }
+                        if (resealed[i] != null)
                         {
                             registry.table.rare.payload(ids[i], resealed[i]);
+                        }
+                        else
+                        {
+                            fail(ids[i], names[i], failures[i]);
                         }
                     }
                 }
@@ -158,6 +177,18 @@ final class Resealer
                 registry.lock.unlock();
             }
         }
+    }
+
+    /**
+     * A task whose record does not open (altered, or under a key no longer held) cannot be re-sealed: it ends FAILED,
+     * as it would at its next fire, instead of stopping the pass and leaving the tasks after it under a key the
+     * rotation retires (lock held).
+     */
+    private void fail(final int id, final String name, final String reason)
+    {
+        CallbackRunner.log(ERROR, "task '" + name + "' is FAILED and will not run again: " + reason, null);
+        registry.table.rare.lastError(id, reason);
+        registry.finish(id, TaskState.FAILED);
     }
 
 }

@@ -93,6 +93,82 @@ class ProductionModeTest
         assertTrue(scheduler.tasks().isEmpty());
     }
 
+    /** Each run of a fireAll catch-up receives the payload, whatever the run before did to its array. */
+    @Test
+    void shouldGiveEveryRunOfACatchUpThePayloadEvenWhenARunWipesItsArray()
+    {
+        final List<String> seen = new CopyOnWriteArrayList<>();
+        scheduler.registerHandler("consume", plain ->
+        {
+            seen.add(new String(plain, StandardCharsets.UTF_8));
+            java.util.Arrays.fill(plain, (byte)'#'); // a careful handler wipes what it was given
+        });
+        scheduler.schedule(TaskSpec.named("job").cron("* * * * *").misfire(MisfirePolicy.fireAll(10))
+            .handler("consume", utf8("token")));
+        clock.advance(Duration.ofMinutes(3));
+        assertEquals(3, scheduler.runPending());
+        assertEquals(List.of("token", "token", "token"), seen);
+        scheduler.addListener(new TaskListener() { }); // the runs with a context
+        clock.advance(Duration.ofMinutes(2));
+        assertEquals(2, scheduler.runPending());
+        assertEquals(List.of("token", "token", "token", "token", "token"), seen);
+    }
+
+    /**
+     * A record that does not open fails its task during a rotation, as it would at a fire; the rotation goes on and
+     * every other task is re-sealed under the new key and keeps running.
+     */
+    @Test
+    void shouldFailOnlyTheTamperedTaskWhenARotationMeetsIt()
+    {
+        try (LogCapture log = new LogCapture())
+        {
+            scheduler.registerTask("victim", "* * * * *", "echo", utf8("a"));
+            for (int i = 0; i < 5; i++)
+            {
+                scheduler.registerTask("bystander-" + i, "* * * * *", "echo", utf8("b" + i));
+            }
+            final byte[] bytes = StoredRecords.record(scheduler, "victim").toBytes();
+            bytes[bytes.length - 1] ^= 1;
+            StoredRecords.replace(scheduler, "victim", SealedRecord.fromBytes(bytes));
+            scheduler.rotateKey(KeyProvider.random());
+            final TaskInfo victim = info(scheduler, "victim");
+            assertEquals(TaskState.FAILED, victim.state());
+            assertTrue(victim.lastError().orElseThrow().contains("failed to open"), victim.lastError().toString());
+            fire();
+            for (int i = 0; i < 5; i++)
+            {
+                assertEquals(TaskState.SCHEDULED, info(scheduler, "bystander-" + i).state());
+                assertEquals(1, info(scheduler, "bystander-" + i).runs());
+            }
+            assertEquals(List.of("b0", "b1", "b2", "b3", "b4"), received.stream().sorted().toList());
+            assertEquals(1, log.records().stream().filter(r -> r.getLevel() == Level.SEVERE).count());
+        }
+    }
+
+    /** The same during a switch to test mode: the switch completes, and the mode reported is the mode in force. */
+    @Test
+    void shouldCompleteASwitchToTestModeThatMeetsATamperedRecord()
+    {
+        try (LogCapture log = new LogCapture())
+        {
+            scheduler.registerTask("victim", "* * * * *", "echo", utf8("a"));
+            scheduler.registerTask("bystander", "* * * * *", "echo", utf8("b"));
+            final byte[] bytes = StoredRecords.record(scheduler, "victim").toBytes();
+            bytes[bytes.length - 1] ^= 1;
+            StoredRecords.replace(scheduler, "victim", SealedRecord.fromBytes(bytes));
+            scheduler.setTestMode(true);
+            assertTrue(scheduler.isTestMode());
+            assertFalse(StoredRecords.record(scheduler, "bystander").isSealed());
+            scheduler.setTestMode(false);
+            assertFalse(scheduler.isTestMode());
+            scheduler.registerTask("later", "* * * * *", "echo", utf8("c"));
+            assertTrue(StoredRecords.record(scheduler, "later").isSealed());
+            assertTrue(StoredRecords.record(scheduler, "bystander").isSealed());
+            assertEquals(TaskState.FAILED, info(scheduler, "victim").state());
+        }
+    }
+
     @Test
     void shouldFailATamperedTaskOnceAndKeepTheOthersRunning()
     {
