@@ -52,9 +52,13 @@ final class Driver implements Runnable
             {
                 scheduler.runPending();
             }
-            catch (final IllegalStateException closed)
+            catch (final IllegalStateException ex)
             {
-                break; // closed between our check and the call
+                if (stopping || scheduler.isClosed())
+                {
+                    break; // closed between our check and the call
+                }
+                CallbackRunner.log(ERROR, "runPending failed on the driver thread; the driver goes on", ex);
             }
             catch (final Throwable ex)
             {

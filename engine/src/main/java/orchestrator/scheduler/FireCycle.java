@@ -186,11 +186,13 @@ final class FireCycle
         final int size = batch.size;
         int dispatched = 0;
         int handed = 0; // callbacks handed to workers, counted before each hand-off: then the fire is the worker's
+        int runs = 0;
+        Throwable thrown = null; // a dispatcher that threw other than refusing: rethrown once the batch is settled
         try
         {
             while (dispatched < size)
             {
-                final int runs = fires[dispatched].runs;
+                runs = fires[dispatched].runs;
                 dispatcher.execute(fires[dispatched]);
                 handed += runs;
                 dispatched++;
@@ -200,6 +202,20 @@ final class FireCycle
         {
             CallbackRunner.log(WARNING, "dispatcher refused " + (size - dispatched) +
                 " claimed fire(s); they are counted as missed", null);
+        }
+        catch (final RuntimeException ex) // passed on from a job that started: that fire completes through its run
+        {
+            handed += runs;
+            dispatched++;
+            thrown = ex;
+            CallbackRunner.log(WARNING, "dispatcher threw after starting a fire; the " + (size - dispatched) +
+                " claimed fire(s) after it are counted as missed", ex);
+        }
+        catch (final Error ex) // a worker that could not start: its fires must not stay claimed for good
+        {
+            thrown = ex;
+            CallbackRunner.log(WARNING, "dispatcher threw for " + (size - dispatched) +
+                " claimed fire(s); they are counted as missed", ex);
         }
         int started = 0;
         table.gatherForRetire(fires, inline ? 0 : dispatched, size, wheel);
@@ -227,9 +243,17 @@ final class FireCycle
         {
             registry.lock.unlock();
         }
-        if (inline && size > 0)
+        if ((inline || dispatched < size) && size > 0)
         {
-            idleSignal.signal();
+            idleSignal.signal(); // inline runs and refused fires were completed here
+        }
+        if (thrown instanceof Error)
+        {
+            throw (Error)thrown;
+        }
+        if (thrown != null)
+        {
+            throw (RuntimeException)thrown;
         }
         return inline ? started : handed;
     }
@@ -251,9 +275,10 @@ final class FireCycle
      */
     void onCompletion(final Fire fire)
     {
+        final boolean fixedDelay = fire.definition.fixedDelay(); // read before the fire is handed back
         completions.offer(fire);
         idleSignal.signal();
-        if (control.anyPending())
+        if (fixedDelay || control.anyPending()) // a fixed delay's next fire is filed when its completion is drained
         {
             registry.wakeDriver(); // a coalesced or triggered run may wait for this completion
         }

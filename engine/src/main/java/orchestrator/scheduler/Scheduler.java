@@ -578,8 +578,11 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Stops the scheduler within a time limit: no new registration or {@code runPending()} is accepted, the driver
-     * thread stops first, then the dispatcher's workers run what they had accepted and stop. Callbacks still running
-     * when the time is up are logged by task name and left to finish on their own threads.
+     * thread stops first, then the dispatcher's workers run what they had accepted and stop, and callbacks that other
+     * threads' {@code runPending()} calls run inline are waited for too (a callback that closes its own scheduler does
+     * not wait for itself). The workers are stopped even when the driver did not stop in time: no callback starts
+     * once this returns. Callbacks still running when the time is up are logged by task name and left to finish on
+     * their own threads.
      *
      * @param timeout the longest to wait.
      * @return true when the driver and every callback stopped in time; false on timeout or interrupt (the interrupt
@@ -615,6 +618,12 @@ public final class Scheduler implements AutoCloseable
     private void checkOpen()
     {
         lifecycle.checkOpen();
+    }
+
+    /** @return whether {@link #close} was called. */
+    boolean isClosed()
+    {
+        return lifecycle.isClosed();
     }
 
     /**

@@ -46,6 +46,11 @@ final class SchedulerLifecycle
         }
     }
 
+    boolean isClosed()
+    {
+        return closed;
+    }
+
     /** @see Scheduler#start() */
     void start()
     {
@@ -76,13 +81,15 @@ final class SchedulerLifecycle
         synchronized (lock)
         {
             closed = true;
-            driver = this.driver;
-            this.driver = null;
+            driver = this.driver; // kept: a later close waits again for a driver that has not ended yet
         }
         boolean stopped = driver == null || driver.stop(deadline);
-        stopped = stopped && dispatcher.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        // the workers stop even when the driver did not in time (or the wait was interrupted): no callback may
+        // start once close has returned
+        stopped = dispatcher.close(Duration.ofNanos(stopped ? Math.max(0, deadline - System.nanoTime()) : 0)) &&
+            stopped;
         registry.settle();
-        stopped = stopped && registry.isIdle();
+        stopped = stopped && awaitCallbacks(deadline);
         store.close();
         if (stopped)
         {
@@ -94,6 +101,38 @@ final class SchedulerLifecycle
                 registry.reads.runningTaskNames(10) + "; they finish on their own threads", null);
         }
         return stopped;
+    }
+
+    /**
+     * Waits until the deadline for the callbacks the dispatcher does not know of: those run inline by other threads'
+     * {@code runPending()}. A callback that closes its own scheduler does not wait for itself: from inside a callback
+     * only the state as it stands is read.
+     *
+     * @return whether no fire is in flight.
+     */
+    private boolean awaitCallbacks(final long deadline)
+    {
+        if (insideCallback())
+        {
+            return registry.isIdle();
+        }
+        try
+        {
+            return registry.cycle.idleSignal().await(registry::isIdle, Math.max(0, deadline - System.nanoTime()));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** @return whether the calling thread is running a callback (a fire's run is on its stack); read at close only. */
+    private static boolean insideCallback()
+    {
+        final String fire = Fire.class.getName();
+        return StackWalker.getInstance().walk(frames -> frames.anyMatch(frame ->
+            frame.getClassName().equals(fire) && frame.getMethodName().equals("run")));
     }
 
     private static long saturatedNanos(final Duration duration)

@@ -81,7 +81,10 @@ public final class Dispatcher implements AutoCloseable
      * down: that stays the caller's to do, after closing this dispatcher. Each job costs one small wrapper object.
      *
      * @param executor runs the jobs; a runtime exception its {@code execute} throws for a job that did not start is
-     *                 passed on as a {@link RejectedExecutionException} (and the job never runs), an error as it is.
+     *                 passed on as a {@link RejectedExecutionException} (and the job never runs), an error as it is;
+     *                 what it throws once the job started is passed on as it is, but never as a
+     *                 {@code RejectedExecutionException} (an {@link IllegalStateException} wraps one), since the job
+     *                 was not refused.
      * @return a dispatcher that hands jobs to {@code executor}.
      */
     public static Dispatcher of(final Executor executor)

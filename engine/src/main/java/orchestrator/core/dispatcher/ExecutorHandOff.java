@@ -54,6 +54,10 @@ final class ExecutorHandOff implements JobRunner
         {
             if (!handedOver.withdraw())
             {
+                if (ex instanceof RejectedExecutionException) // not a refusal: the job is the executor's now
+                {
+                    throw new IllegalStateException("the executor threw after it started the job: " + ex, ex);
+                }
                 throw ex; // the job started (an executor that runs it on this thread passes on what it threw)
             }
             finished();

@@ -1,0 +1,460 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+/**
+ * Closing and dispatching when things go wrong: a close interrupted, timed out, or called twice while the driver
+ * is held; an executor that refuses, throws an Error, or throws after running the job; an IllegalStateException on
+ * the driver; fixed-delay tasks on workers; a callback run inline by another thread's runPending() at close.
+ * Cross-thread steps wait on latches with bounds; the fixed-delay test alone measures wall time (see its note).
+ */
+class CloseAndDispatchTest
+{
+    private static final Instant START = SchedulerTest.START;
+    private static final String EVERY_SECOND = "* * * * * *";
+    private final ManualClock clock = new ManualClock(START);
+
+    private Scheduler with(final Dispatcher dispatcher)
+    {
+        return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(dispatcher).build();
+    }
+
+    // ---- T1: close(Duration.ZERO) on a started scheduler never closes the dispatcher
+    @Test
+    void shouldStopTheWorkersWhenCloseIsInterrupted() throws Exception
+    {
+        final CountDownLatch holdEntered = new CountDownLatch(1);
+        final CountDownLatch holdRelease = new CountDownLatch(1);
+        final CountDownLatch listenerEntered = new CountDownLatch(1);
+        final CountDownLatch listenerRelease = new CountDownLatch(1);
+        final AtomicReference<Thread> driver = new AtomicReference<>();
+        final Dispatcher dispatcher = Dispatcher.withWorkers(2);
+        final Scheduler scheduler = with(dispatcher);
+        try
+        {
+            scheduler.registerTask("hold", EVERY_SECOND, () -> {
+                holdEntered.countDown();
+                Latches.awaitUninterruptibly(holdRelease);
+            });
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    if (driver.compareAndSet(null, Thread.currentThread()))
+                    {
+                        listenerEntered.countDown();
+                        Latches.awaitUninterruptibly(listenerRelease);
+                    }
+                }
+            });
+            scheduler.start();
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(holdEntered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(listenerEntered.await(10, TimeUnit.SECONDS));
+            holdRelease.countDown();
+            Thread.currentThread().interrupt();
+            final boolean result;
+            try
+            {
+                result = scheduler.close(Duration.ofSeconds(5));
+            }
+            finally
+            {
+                Thread.interrupted();
+            }
+            listenerRelease.countDown();
+            driver.get().join(10_000);
+            assertFalse(driver.get().isAlive(), "the driver ended");
+            assertTrue(dispatcher.isClosed(), "close returned " + result +
+                " but left the dispatcher open: its worker threads never stop");
+        }
+        finally
+        {
+            listenerRelease.countDown();
+            holdRelease.countDown();
+            dispatcher.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void shouldStartNoCallbackOnceATimedOutCloseReturned() throws Exception
+    {
+        final CountDownLatch holdEntered = new CountDownLatch(1);
+        final CountDownLatch holdRelease = new CountDownLatch(1);
+        final CountDownLatch victimFirst = new CountDownLatch(1);
+        final CountDownLatch victimAfterClose = new CountDownLatch(1);
+        final CountDownLatch listenerEntered = new CountDownLatch(1);
+        final CountDownLatch listenerRelease = new CountDownLatch(1);
+        final AtomicBoolean closeReturned = new AtomicBoolean();
+        final AtomicReference<Thread> driver = new AtomicReference<>();
+        final AtomicInteger victimRuns = new AtomicInteger();
+        final Dispatcher dispatcher = Dispatcher.withWorkers(2);
+        final Scheduler scheduler = with(dispatcher);
+        try
+        {
+            scheduler.registerTask("hold", EVERY_SECOND, () -> {
+                holdEntered.countDown();
+                Latches.awaitUninterruptibly(holdRelease);
+            });
+            scheduler.registerTask("victim", EVERY_SECOND, () -> {
+                victimRuns.incrementAndGet();
+                victimFirst.countDown();
+                if (closeReturned.get())
+                {
+                    victimAfterClose.countDown();
+                }
+            });
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    if (driver.compareAndSet(null, Thread.currentThread()))
+                    {
+                        listenerEntered.countDown();
+                        Latches.awaitUninterruptibly(listenerRelease);
+                    }
+                }
+            });
+            scheduler.start();
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(holdEntered.await(10, TimeUnit.SECONDS));
+            assertTrue(victimFirst.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(1)); // hold overlaps (missed -> listener on the driver), victim is claimed
+            assertTrue(listenerEntered.await(10, TimeUnit.SECONDS));
+            final long t0 = System.nanoTime();
+            final boolean closed = scheduler.close(Duration.ofMillis(200));
+            final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            closeReturned.set(true);
+            assertFalse(closed);
+            assertTrue(tookMs < 2000, "close(200ms) took " + tookMs + " ms");
+            listenerRelease.countDown();
+            driver.get().join(10_000);
+            assertFalse(driver.get().isAlive(), "driver ended");
+            assertFalse(victimAfterClose.await(5, TimeUnit.SECONDS),
+                "a callback started after close(Duration) had returned; dispatcher.isClosed() = " +
+                    dispatcher.isClosed() + ", victim runs = " + victimRuns.get());
+        }
+        finally
+        {
+            listenerRelease.countDown();
+            holdRelease.countDown();
+            dispatcher.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void shouldNotReportStoppedOnASecondCloseWhileTheDriverRuns() throws Exception
+    {
+        final CountDownLatch holdEntered = new CountDownLatch(1);
+        final CountDownLatch holdRelease = new CountDownLatch(1);
+        final CountDownLatch listenerEntered = new CountDownLatch(1);
+        final CountDownLatch listenerRelease = new CountDownLatch(1);
+        final AtomicReference<Thread> driver = new AtomicReference<>();
+        final Dispatcher dispatcher = Dispatcher.withWorkers(2);
+        final Scheduler scheduler = with(dispatcher);
+        try
+        {
+            scheduler.registerTask("hold", EVERY_SECOND, () -> {
+                holdEntered.countDown();
+                Latches.awaitUninterruptibly(holdRelease);
+            });
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    if (driver.compareAndSet(null, Thread.currentThread()))
+                    {
+                        listenerEntered.countDown();
+                        Latches.awaitUninterruptibly(listenerRelease);
+                    }
+                }
+            });
+            scheduler.start();
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(holdEntered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(listenerEntered.await(10, TimeUnit.SECONDS));
+            holdRelease.countDown(); // only the driver (held by the listener) is still busy
+            assertFalse(scheduler.close(Duration.ofMillis(200)), "the driver is held");
+            final boolean second = scheduler.close(Duration.ofSeconds(2));
+            final boolean driverAlive = driver.get().isAlive();
+            assertFalse(second && driverAlive,
+                "second close(2s) returned true while the driver thread is alive (state " + driver.get().getState() + ")");
+        }
+        finally
+        {
+            listenerRelease.countDown();
+            holdRelease.countDown();
+            dispatcher.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void shouldWakeAwaitIdleWhenTheFireInFlightIsRefused() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Executor executor = job -> {
+            entered.countDown();
+            Latches.awaitUninterruptibly(release);
+            throw new RejectedExecutionException("saturated");
+        };
+        final Scheduler scheduler = with(Dispatcher.of(executor));
+        final ExecutorService threads = Executors.newFixedThreadPool(2);
+        try
+        {
+            scheduler.registerTask("a", EVERY_SECOND, () -> {});
+            clock.advance(Duration.ofSeconds(1));
+            final CompletableFuture<Integer> pending = CompletableFuture.supplyAsync(scheduler::runPending, threads);
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            final Thread[] waiter = new Thread[1];
+            final CountDownLatch waiterKnown = new CountDownLatch(1);
+            final CompletableFuture<Boolean> idle = CompletableFuture.supplyAsync(() -> {
+                waiter[0] = Thread.currentThread();
+                waiterKnown.countDown();
+                try
+                {
+                    return scheduler.awaitIdle(Duration.ofSeconds(30));
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new RuntimeException(ex);
+                }
+            }, threads);
+            assertTrue(waiterKnown.await(10, TimeUnit.SECONDS));
+            final long spinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (waiter[0].getState() != Thread.State.TIMED_WAITING && System.nanoTime() < spinDeadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(Thread.State.TIMED_WAITING, waiter[0].getState());
+            release.countDown();
+            assertEquals(0, pending.get(10, TimeUnit.SECONDS));
+            final long t0 = System.nanoTime();
+            boolean result;
+            try
+            {
+                result = idle.get(5, TimeUnit.SECONDS);
+            }
+            catch (final TimeoutException ex)
+            {
+                result = false;
+            }
+            assertTrue(result, "awaitIdle(30s) was still waiting " +
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms after the refused fire was completed; " +
+                "task = " + scheduler.task("a").orElseThrow());
+        }
+        finally
+        {
+            release.countDown();
+            scheduler.close(Duration.ofSeconds(1));
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldRunATaskAgainAfterItsExecutorThrewAnError() throws Exception
+    {
+        final AtomicInteger calls = new AtomicInteger();
+        final Executor executor = job -> {
+            if (calls.getAndIncrement() == 0)
+            {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory");
+            }
+            job.run();
+        };
+        final AtomicInteger runs = new AtomicInteger();
+        final Scheduler scheduler = with(Dispatcher.of(executor));
+        try
+        {
+            scheduler.registerTask("a", EVERY_SECOND, runs::incrementAndGet);
+            clock.advance(Duration.ofSeconds(1));
+            assertThrows(OutOfMemoryError.class, scheduler::runPending);
+            clock.advance(Duration.ofSeconds(1));
+            scheduler.runPending();
+            clock.advance(Duration.ofSeconds(1));
+            scheduler.runPending();
+            final TaskInfo info = scheduler.task("a").orElseThrow();
+            final boolean idle = scheduler.awaitIdle(Duration.ofSeconds(1));
+            assertEquals(2, runs.get(), "runs after a single refused dispatch; awaitIdle(1s) = " + idle +
+                "; task = " + info);
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void shouldCompleteAFireOnceWhenTheExecutorThrowsAfterRunningIt() throws Exception
+    {
+        final AtomicInteger calls = new AtomicInteger();
+        final Executor executor = job -> {
+            job.run();
+            if (calls.getAndIncrement() == 0)
+            {
+                throw new RejectedExecutionException("thrown after running the job");
+            }
+        };
+        final AtomicInteger a = new AtomicInteger();
+        final AtomicInteger b = new AtomicInteger();
+        final Scheduler scheduler = with(Dispatcher.of(executor));
+        try
+        {
+            scheduler.registerTask("a", EVERY_SECOND, a::incrementAndGet);
+            clock.advance(Duration.ofSeconds(1));
+            // the executor's failure is passed on, but not as a refusal: the fire it ran completes once
+            assertThrows(IllegalStateException.class, scheduler::runPending);
+            scheduler.registerTask("b", EVERY_SECOND, b::incrementAndGet);
+            clock.advance(Duration.ofSeconds(1));
+            scheduler.runPending();
+            final String state = "a ran " + a.get() + ", b ran " + b.get() + "; " + scheduler.task("a").orElseThrow() +
+                "; " + scheduler.task("b").orElseThrow();
+            assertEquals(2, a.get(), state);
+            assertEquals(1, b.get(), state);
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(1)), "idle");
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void shouldKeepTheDriverGoingAfterAnIllegalStateException() throws Exception
+    {
+        final AtomicInteger calls = new AtomicInteger();
+        final Executor executor = job -> {
+            job.run();
+            if (calls.getAndIncrement() == 0)
+            {
+                throw new IllegalStateException("executor bookkeeping failed after running the job");
+            }
+        };
+        final Semaphore runs = new Semaphore(0);
+        final Scheduler scheduler = with(Dispatcher.of(executor));
+        try (LogCapture log = new LogCapture())
+        {
+            scheduler.registerTask("a", EVERY_SECOND, runs::release);
+            scheduler.start();
+            clock.advance(Duration.ofSeconds(1));
+            assertTrue(runs.tryAcquire(10, TimeUnit.SECONDS), "first run");
+            scheduler.registerTask("b", EVERY_SECOND, runs::release);
+            clock.advance(Duration.ofSeconds(1));
+            final boolean ranAgain = runs.tryAcquire(5, TimeUnit.SECONDS);
+            assertTrue(ranAgain, "the driver no longer runs anything; log: " +
+                log.records().stream().map(r -> r.getLevel() + " " + r.getMessage()).toList() +
+                "; tasks: " + scheduler.tasks());
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
+    void shouldFileAFixedDelaysNextFireWhenItsRunCompletesOnAWorker() throws Exception
+    {
+        final int runs = 20;
+        final CountDownLatch done = new CountDownLatch(runs);
+        final long[] starts = new long[runs];
+        final AtomicInteger n = new AtomicInteger();
+        final Scheduler scheduler = Scheduler.builder().dispatcher(Dispatcher.withWorkers(2)).build();
+        try
+        {
+            scheduler.schedule(TaskSpec.named("d").fixedDelay(Duration.ofMillis(5)).initialDelay(Duration.ZERO).run(() -> {
+                final int i = n.getAndIncrement();
+                if (i < runs)
+                {
+                    starts[i] = System.nanoTime();
+                    done.countDown();
+                }
+            }));
+            final long t0 = System.nanoTime();
+            scheduler.start();
+            assertTrue(done.await(30, TimeUnit.SECONDS));
+            final long totalMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            final StringBuilder gaps = new StringBuilder();
+            for (int i = 1; i < runs; i++)
+            {
+                gaps.append(TimeUnit.NANOSECONDS.toMillis(starts[i] - starts[i - 1])).append(' ');
+            }
+            // a completion that does not wake the driver waits for its next re-read of the clock, 100 ms: 19 gaps
+            // take at least 1.9 s; woken, the runs take tens of ms (a wall-clock bound: only the real driver shows it)
+            assertTrue(totalMs < 1500, runs + " runs of a 5 ms fixed delay took " + totalMs + " ms; gaps (ms): " + gaps);
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void shouldWaitForAnInlineCallbackOfAnotherThreadsRunPending() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Scheduler scheduler = with(new Dispatcher());
+        final ExecutorService threads = Executors.newFixedThreadPool(2);
+        try
+        {
+            scheduler.registerOnce("job", START, () -> {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            });
+            final CompletableFuture<Integer> loop = CompletableFuture.supplyAsync(scheduler::runPending, threads);
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            final long t0 = System.nanoTime();
+            final CompletableFuture<Boolean> closed =
+                CompletableFuture.supplyAsync(() -> scheduler.close(Duration.ofSeconds(10)), threads);
+            Boolean early = null;
+            try
+            {
+                early = closed.get(500, TimeUnit.MILLISECONDS);
+            }
+            catch (final TimeoutException stillWaiting)
+            {
+                // expected: close waits for the running callback
+            }
+            final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            release.countDown();
+            assertEquals(1, loop.get(10, TimeUnit.SECONDS));
+            assertTrue(closed.get(10, TimeUnit.SECONDS),
+                "close(10s) returned " + early + " after " + tookMs + " ms while the callback was still running; " +
+                    "it finished right after");
+        }
+        finally
+        {
+            release.countDown();
+            threads.shutdownNow();
+        }
+    }
+}
