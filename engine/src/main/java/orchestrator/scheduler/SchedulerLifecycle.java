@@ -90,6 +90,15 @@ final class SchedulerLifecycle
             stopped;
         registry.settle();
         stopped = stopped && awaitCallbacks(deadline);
+        registry.lock.lock();
+        try
+        {
+            registry.control.missPendingAtClose();
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
         store.close();
         if (stopped)
         {

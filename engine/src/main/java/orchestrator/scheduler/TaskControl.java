@@ -333,6 +333,35 @@ final class TaskControl
         return pendingTasks > 0;
     }
 
+    /**
+     * At close (lock held): the fires still pending for a run that will not come now (coalesced overlaps, triggers)
+     * are counted as missed, so that every fire that came due ends as run or missed.
+     */
+    void missPendingAtClose()
+    {
+        if (pendingFires.isEmpty())
+        {
+            return;
+        }
+        final TaskTable table = registry.table;
+        pendingFires.forEachLong((key, fires) ->
+        {
+            final int id = (int)key;
+            if (table.isLive(id))
+            {
+                table.rare.addMissed(id, fires);
+                registry.metrics.onMissed(table.names[id], pendingAt.get(key), fires, FlightEvents.CLOSED);
+                if (registry.progress != null)
+                {
+                    registry.progress.touch(id); // the store's last batch, written as it closes, counts them
+                }
+            }
+        });
+        pendingFires.clear();
+        pendingAt.clear();
+        pendingTasks = 0;
+    }
+
     boolean isParked(final int id) // lock held
     {
         return !parkedAt.isEmpty() && parkedAt.containsKey(id);

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,7 +30,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Closing and dispatching when things go wrong: a close interrupted, timed out, or called twice while the driver
  * is held; an executor that refuses, throws an Error, or throws after running the job; an IllegalStateException on
- * the driver; fixed-delay tasks on workers; a callback run inline by another thread's runPending() at close.
+ * the driver; fixed-delay tasks on workers; a callback run inline by another thread's runPending() at close; fires
+ * coalesced and still pending at close.
  * Cross-thread steps wait on latches with bounds; the fixed-delay test alone measures wall time (see its note).
  */
 class CloseAndDispatchTest
@@ -450,6 +452,45 @@ class CloseAndDispatchTest
             assertTrue(closed.get(10, TimeUnit.SECONDS),
                 "close(10s) returned " + early + " after " + tookMs + " ms while the callback was still running; " +
                     "it finished right after");
+        }
+        finally
+        {
+            release.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void shouldCountCoalescedFiresStillPendingAtCloseAsMissed() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicLong firesRun = new AtomicLong();
+        final Scheduler scheduler = with(Dispatcher.withWorkers(2));
+        final ExecutorService threads = Executors.newSingleThreadExecutor();
+        try
+        {
+            scheduler.schedule(TaskSpec.named("c").cron(EVERY_SECOND).overlap(OverlapPolicy.COALESCE).run(ctx -> {
+                firesRun.addAndGet(ctx.fires());
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            }));
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(1, scheduler.runPending());
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            for (int i = 0; i < 3; i++)
+            {
+                clock.advance(Duration.ofSeconds(1));
+                scheduler.runPending();
+            }
+            final CompletableFuture<Boolean> closed =
+                CompletableFuture.supplyAsync(() -> scheduler.close(Duration.ofSeconds(20)), threads);
+            release.countDown();
+            assertTrue(closed.get(20, TimeUnit.SECONDS));
+            final TaskInfo info = scheduler.task("c").orElseThrow();
+            final SchedulerMetrics m = scheduler.metrics();
+            assertEquals(4, firesRun.get() + info.missed(),
+                "4 fires came due before close: fires run for = " + firesRun.get() + ", " + info + ", metrics " + m);
         }
         finally
         {
