@@ -45,9 +45,12 @@ class CloseAndDispatchTest
         return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(dispatcher).build();
     }
 
-    // ---- T1: close(Duration.ZERO) on a started scheduler never closes the dispatcher
-    @Test
-    void shouldStopTheWorkersWhenCloseIsInterrupted() throws Exception
+    /**
+     * Not thread safe (the test's thread drives it): a scheduler on two workers whose task "hold" blocks its first run
+     * on a worker, and a listener that holds the driver thread in the onMissed it gets when hold's next fire overlaps
+     * that run. Closing it releases everything and closes the dispatcher.
+     */
+    private final class HeldDriver implements AutoCloseable
     {
         final CountDownLatch holdEntered = new CountDownLatch(1);
         final CountDownLatch holdRelease = new CountDownLatch(1);
@@ -56,9 +59,11 @@ class CloseAndDispatchTest
         final AtomicReference<Thread> driver = new AtomicReference<>();
         final Dispatcher dispatcher = Dispatcher.withWorkers(2);
         final Scheduler scheduler = with(dispatcher);
-        try
+
+        HeldDriver()
         {
-            scheduler.registerTask("hold", EVERY_SECOND, () -> {
+            scheduler.registerTask("hold", EVERY_SECOND, () ->
+            {
                 holdEntered.countDown();
                 Latches.awaitUninterruptibly(holdRelease);
             });
@@ -74,29 +79,33 @@ class CloseAndDispatchTest
                     }
                 }
             });
+        }
+
+        /** Starts the driver and waits until hold's first run is going on a worker. */
+        void runHold() throws InterruptedException
+        {
             scheduler.start();
             clock.advance(Duration.ofSeconds(1));
             assertTrue(holdEntered.await(10, TimeUnit.SECONDS));
+        }
+
+        /** Makes hold's next fire overlap its run and waits until the listener holds the driver. */
+        void holdDriver() throws InterruptedException
+        {
             clock.advance(Duration.ofSeconds(1));
             assertTrue(listenerEntered.await(10, TimeUnit.SECONDS));
-            holdRelease.countDown();
-            Thread.currentThread().interrupt();
-            final boolean result;
-            try
-            {
-                result = scheduler.close(Duration.ofSeconds(5));
-            }
-            finally
-            {
-                Thread.interrupted();
-            }
+        }
+
+        /** Lets the driver go and waits for its thread to end. */
+        void releaseDriver() throws InterruptedException
+        {
             listenerRelease.countDown();
             driver.get().join(10_000);
             assertFalse(driver.get().isAlive(), "the driver ended");
-            assertTrue(dispatcher.isClosed(), "close returned " + result +
-                " but left the dispatcher open: its worker threads never stop");
         }
-        finally
+
+        @Override
+        public void close()
         {
             listenerRelease.countDown();
             holdRelease.countDown();
@@ -105,26 +114,40 @@ class CloseAndDispatchTest
     }
 
     @Test
+    void shouldStopTheWorkersWhenCloseIsInterrupted() throws Exception
+    {
+        try (HeldDriver held = new HeldDriver())
+        {
+            held.runHold();
+            held.holdDriver();
+            held.holdRelease.countDown();
+            Thread.currentThread().interrupt();
+            final boolean result;
+            try
+            {
+                result = held.scheduler.close(Duration.ofSeconds(5));
+            }
+            finally
+            {
+                Thread.interrupted();
+            }
+            held.releaseDriver();
+            assertTrue(held.dispatcher.isClosed(), "close returned " + result +
+                " but left the dispatcher open: its worker threads never stop");
+        }
+    }
+
+    @Test
     void shouldStartNoCallbackOnceATimedOutCloseReturned() throws Exception
     {
-        final CountDownLatch holdEntered = new CountDownLatch(1);
-        final CountDownLatch holdRelease = new CountDownLatch(1);
         final CountDownLatch victimFirst = new CountDownLatch(1);
         final CountDownLatch victimAfterClose = new CountDownLatch(1);
-        final CountDownLatch listenerEntered = new CountDownLatch(1);
-        final CountDownLatch listenerRelease = new CountDownLatch(1);
         final AtomicBoolean closeReturned = new AtomicBoolean();
-        final AtomicReference<Thread> driver = new AtomicReference<>();
         final AtomicInteger victimRuns = new AtomicInteger();
-        final Dispatcher dispatcher = Dispatcher.withWorkers(2);
-        final Scheduler scheduler = with(dispatcher);
-        try
+        try (HeldDriver held = new HeldDriver())
         {
-            scheduler.registerTask("hold", EVERY_SECOND, () -> {
-                holdEntered.countDown();
-                Latches.awaitUninterruptibly(holdRelease);
-            });
-            scheduler.registerTask("victim", EVERY_SECOND, () -> {
+            held.scheduler.registerTask("victim", EVERY_SECOND, () ->
+            {
                 victimRuns.incrementAndGet();
                 victimFirst.countDown();
                 if (closeReturned.get())
@@ -132,90 +155,31 @@ class CloseAndDispatchTest
                     victimAfterClose.countDown();
                 }
             });
-            scheduler.addListener(new TaskListener()
-            {
-                @Override
-                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
-                {
-                    if (driver.compareAndSet(null, Thread.currentThread()))
-                    {
-                        listenerEntered.countDown();
-                        Latches.awaitUninterruptibly(listenerRelease);
-                    }
-                }
-            });
-            scheduler.start();
-            clock.advance(Duration.ofSeconds(1));
-            assertTrue(holdEntered.await(10, TimeUnit.SECONDS));
+            held.runHold();
             assertTrue(victimFirst.await(10, TimeUnit.SECONDS));
-            clock.advance(Duration.ofSeconds(1)); // hold overlaps (missed -> listener on the driver), victim is claimed
-            assertTrue(listenerEntered.await(10, TimeUnit.SECONDS));
-            final long t0 = System.nanoTime();
-            final boolean closed = scheduler.close(Duration.ofMillis(200));
-            final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+            held.holdDriver(); // hold overlaps (its missed fire holds the driver in the listener); victim is claimed
+            assertFalse(held.scheduler.close(Duration.ofMillis(200)));
             closeReturned.set(true);
-            assertFalse(closed);
-            assertTrue(tookMs < 2000, "close(200ms) took " + tookMs + " ms");
-            listenerRelease.countDown();
-            driver.get().join(10_000);
-            assertFalse(driver.get().isAlive(), "driver ended");
+            held.releaseDriver();
             assertFalse(victimAfterClose.await(5, TimeUnit.SECONDS),
                 "a callback started after close(Duration) had returned; dispatcher.isClosed() = " +
-                    dispatcher.isClosed() + ", victim runs = " + victimRuns.get());
-        }
-        finally
-        {
-            listenerRelease.countDown();
-            holdRelease.countDown();
-            dispatcher.close(Duration.ofSeconds(5));
+                    held.dispatcher.isClosed() + ", victim runs = " + victimRuns.get());
         }
     }
 
     @Test
     void shouldNotReportStoppedOnASecondCloseWhileTheDriverRuns() throws Exception
     {
-        final CountDownLatch holdEntered = new CountDownLatch(1);
-        final CountDownLatch holdRelease = new CountDownLatch(1);
-        final CountDownLatch listenerEntered = new CountDownLatch(1);
-        final CountDownLatch listenerRelease = new CountDownLatch(1);
-        final AtomicReference<Thread> driver = new AtomicReference<>();
-        final Dispatcher dispatcher = Dispatcher.withWorkers(2);
-        final Scheduler scheduler = with(dispatcher);
-        try
+        try (HeldDriver held = new HeldDriver())
         {
-            scheduler.registerTask("hold", EVERY_SECOND, () -> {
-                holdEntered.countDown();
-                Latches.awaitUninterruptibly(holdRelease);
-            });
-            scheduler.addListener(new TaskListener()
-            {
-                @Override
-                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
-                {
-                    if (driver.compareAndSet(null, Thread.currentThread()))
-                    {
-                        listenerEntered.countDown();
-                        Latches.awaitUninterruptibly(listenerRelease);
-                    }
-                }
-            });
-            scheduler.start();
-            clock.advance(Duration.ofSeconds(1));
-            assertTrue(holdEntered.await(10, TimeUnit.SECONDS));
-            clock.advance(Duration.ofSeconds(1));
-            assertTrue(listenerEntered.await(10, TimeUnit.SECONDS));
-            holdRelease.countDown(); // only the driver (held by the listener) is still busy
-            assertFalse(scheduler.close(Duration.ofMillis(200)), "the driver is held");
-            final boolean second = scheduler.close(Duration.ofSeconds(2));
-            final boolean driverAlive = driver.get().isAlive();
-            assertFalse(second && driverAlive,
-                "second close(2s) returned true while the driver thread is alive (state " + driver.get().getState() + ")");
-        }
-        finally
-        {
-            listenerRelease.countDown();
-            holdRelease.countDown();
-            dispatcher.close(Duration.ofSeconds(5));
+            held.runHold();
+            held.holdDriver();
+            held.holdRelease.countDown(); // only the driver (held by the listener) is still busy
+            assertFalse(held.scheduler.close(Duration.ofMillis(200)), "the driver is held");
+            final boolean second = held.scheduler.close(Duration.ofSeconds(2));
+            final Thread driver = held.driver.get();
+            assertFalse(second && driver.isAlive(),
+                "second close(2s) returned true while the driver thread is alive (state " + driver.getState() + ")");
         }
     }
 
