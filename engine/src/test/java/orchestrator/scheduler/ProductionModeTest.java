@@ -128,9 +128,7 @@ class ProductionModeTest
             {
                 scheduler.registerTask("bystander-" + i, "* * * * *", "echo", utf8("b" + i));
             }
-            final byte[] bytes = StoredRecords.record(scheduler, "victim").toBytes();
-            bytes[bytes.length - 1] ^= 1;
-            StoredRecords.replace(scheduler, "victim", SealedRecord.fromBytes(bytes));
+            tamper("victim");
             scheduler.rotateKey(KeyProvider.random());
             final TaskInfo victim = info(scheduler, "victim");
             assertEquals(TaskState.FAILED, victim.state());
@@ -154,9 +152,7 @@ class ProductionModeTest
         {
             scheduler.registerTask("victim", "* * * * *", "echo", utf8("a"));
             scheduler.registerTask("bystander", "* * * * *", "echo", utf8("b"));
-            final byte[] bytes = StoredRecords.record(scheduler, "victim").toBytes();
-            bytes[bytes.length - 1] ^= 1;
-            StoredRecords.replace(scheduler, "victim", SealedRecord.fromBytes(bytes));
+            tamper("victim");
             scheduler.setTestMode(true);
             assertTrue(scheduler.isTestMode());
             assertFalse(StoredRecords.record(scheduler, "bystander").isSealed());
@@ -176,9 +172,7 @@ class ProductionModeTest
         {
             scheduler.registerTask("victim", "* * * * *", "echo", utf8("a"));
             scheduler.registerTask("bystander", "* * * * *", "echo", utf8("b"));
-            final byte[] bytes = StoredRecords.record(scheduler, "victim").toBytes();
-            bytes[bytes.length - 1] ^= 1;
-            StoredRecords.replace(scheduler, "victim", SealedRecord.fromBytes(bytes));
+            tamper("victim");
 
             fire();
             fire();
@@ -191,6 +185,14 @@ class ProductionModeTest
             assertTrue(info.nextFire().isEmpty());
             assertEquals(1, log.records().stream().filter(r -> r.getLevel() == Level.SEVERE).count());
         }
+    }
+
+    /** Flips a bit of the task's stored record, as an attacker with write access to the store would. */
+    private void tamper(final String name)
+    {
+        final byte[] bytes = StoredRecords.record(scheduler, name).toBytes();
+        bytes[bytes.length - 1] ^= 1;
+        StoredRecords.replace(scheduler, name, SealedRecord.fromBytes(bytes));
     }
 
     @Test
