@@ -63,14 +63,22 @@ public final class Scheduler implements AutoCloseable
     {
         final Dispatcher dispatcher = Objects.requireNonNull(builder.dispatcher, "dispatcher");
         this.store = new StoreBinding(builder);
-        this.clock = store.clock;
-        this.zone = builder.zone != null ? builder.zone : clock.getZone();
-        this.specs = new SpecCompiler(zone, builder.defaultDialect, builder.misfirePolicy);
-        final KeyProvider key = builder.keyProvider != null ? builder.keyProvider : KeyProvider.random();
-        final CallbackVault vault = CallbackVault.production(key, builder.aead, store.storedKeyId());
-        this.registry = new TaskRegistry(clock, builder, vault, store.cluster);
-        this.lifecycle = new SchedulerLifecycle(this, registry, dispatcher, store, vault);
-        store.attach(registry, zone);
+        try
+        {
+            this.clock = store.clock;
+            this.zone = builder.zone != null ? builder.zone : clock.getZone();
+            this.specs = new SpecCompiler(zone, builder.defaultDialect, builder.misfirePolicy);
+            final KeyProvider key = builder.keyProvider != null ? builder.keyProvider : KeyProvider.random();
+            final CallbackVault vault = CallbackVault.production(key, builder.aead, store.storedKeyId());
+            this.registry = new TaskRegistry(clock, builder, vault, store.cluster);
+            this.lifecycle = new SchedulerLifecycle(this, registry, dispatcher, store, vault);
+            store.attach(registry, zone);
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            store.abandon(ex); // the journal's lock and thread are released: a later build may open it
+            throw ex;
+        }
     }
 
     /**

@@ -223,14 +223,38 @@ final class StoreBinding
      */
     void close()
     {
-        if (durability != null && closed.compareAndSet(false, true))
+        if (!closed.compareAndSet(false, true))
+        {
+            return;
+        }
+        if (durability != null)
         {
             durability.close(); // the last progress, then the store is forced and released
         }
-        if (cluster != null && closed.compareAndSet(false, true))
+        else if (cluster != null)
         {
             cluster.close(); // unstarted claims released, the last completions written
             store.close();
+        }
+        else if (store != null)
+        {
+            store.close(); // opened, but the scheduler's construction failed before it was bound
+        }
+    }
+
+    /**
+     * Closes what the constructor opened when the scheduler's construction fails after it, so that the journal's
+     * lock and writer thread do not outlive the failed build; a failure to close is added to {@code failure}.
+     */
+    void abandon(final Throwable failure)
+    {
+        try
+        {
+            close();
+        }
+        catch (final RuntimeException | Error ex)
+        {
+            failure.addSuppressed(ex);
         }
     }
 }

@@ -513,4 +513,19 @@ class DurableRestartTest
             .keyProvider(KeyProvider.random()).store(TaskStore.journal(temp.resolve("journal"))).build());
         assertTrue(refused.getMessage().contains("could not be opened after a restart"), refused.getMessage());
     }
+
+    /** A build that fails after the journal was opened releases it: the application can build again. */
+    @Test
+    void shouldReleaseTheJournalWhenABuildFailsAfterOpeningIt()
+    {
+        final KeyProvider destroyed = KeyProvider.ofBytes(KEY);
+        destroyed.destroy();
+        assertThrows(IllegalStateException.class, () -> Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .keyProvider(destroyed).store(TaskStore.journal(temp.resolve("journal"))).build());
+        try (Scheduler again = build())
+        {
+            again.registerTask("job", "* * * * *", () -> {});
+            assertTrue(again.task("job").isPresent());
+        }
+    }
 }
