@@ -99,7 +99,7 @@ final class SchedulerLifecycle
         {
             registry.lock.unlock();
         }
-        store.close();
+        stopped = store.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))) && stopped;
         if (stopped)
         {
             vault.close();

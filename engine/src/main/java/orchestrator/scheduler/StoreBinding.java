@@ -6,6 +6,7 @@ import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.KeyProvider;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,6 +34,7 @@ final class StoreBinding
     private ZoneId zone;
     private TaskDurability durability;      // null on the in-memory store and on a cluster: nothing is written
     private final AtomicBoolean closed = new AtomicBoolean(); // the store is closed once
+    private static final Duration STORE_CLOSE_WAIT = Duration.ofSeconds(30);
 
     /**
      * Opens a durable store (reading its tasks) or joins the cluster of a shared one.
@@ -223,13 +225,24 @@ final class StoreBinding
      */
     void close()
     {
+        close(STORE_CLOSE_WAIT);
+    }
+
+    /**
+     * Closes the store, waiting at most {@code timeout} (and at most 30 s) for a durable store's last writes.
+     *
+     * @return false when a durable store's writer did not stop in time; it releases the store when it does.
+     */
+    boolean close(final Duration timeout)
+    {
         if (!closed.compareAndSet(false, true))
         {
-            return;
+            return true;
         }
         if (durability != null)
         {
-            durability.close(); // the last progress, then the store is forced and released
+            // the last progress, then the store is forced and released
+            return durability.close(timeout.compareTo(STORE_CLOSE_WAIT) < 0 ? timeout : STORE_CLOSE_WAIT);
         }
         else if (cluster != null)
         {
@@ -240,6 +253,7 @@ final class StoreBinding
         {
             store.close(); // opened, but the scheduler's construction failed before it was bound
         }
+        return true;
     }
 
     /**

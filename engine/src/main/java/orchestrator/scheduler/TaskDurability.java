@@ -3,6 +3,7 @@ package orchestrator.scheduler;
 import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
 
+import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -331,7 +332,12 @@ final class TaskDurability
     /**
      * Hands the last progress to the store and closes it; a store that fails to close is logged.
      */
-    void close()
+    /**
+     * Writes the last progress and closes the store, waiting at most {@code timeout} for its writer.
+     *
+     * @return false when the store's writer did not stop in time (logged).
+     */
+    boolean close(final Duration timeout)
     {
         registry.lock.lock();
         try
@@ -346,12 +352,18 @@ final class TaskDurability
         }
         try
         {
-            store.close();
+            if (store.close(timeout))
+            {
+                return true;
+            }
+            CallbackRunner.log(WARNING, store + " did not stop writing within " + timeout + "; it keeps its " +
+                "directory until its last writes are done", null);
         }
         catch (final RuntimeException ex)
         {
             CallbackRunner.log(WARNING, store + " did not close cleanly: " + ex, null);
         }
+        return false;
     }
 
     static boolean isFinished(final TaskState state)

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -18,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class JournalTaskStore implements TaskStore
 {
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
     private final Path dir;
     private final JournalOptions options;
     private final Object lifecycle = new Object();
@@ -58,11 +60,13 @@ final class JournalTaskStore implements TaskStore
             catch (final IOException ex)
             {
                 releaseLock();
+                opened = false; // the same store may try again, and meet the same cause, not a state error
                 throw new TaskStoreException("journal " + dir + " could not be opened: " + ex, ex);
             }
             catch (final RuntimeException ex)
             {
                 releaseLock();
+                opened = false;
                 throw ex;
             }
         }
@@ -130,31 +134,49 @@ final class JournalTaskStore implements TaskStore
     @Override
     public void close()
     {
+        if (!close(CLOSE_WAIT))
+        {
+            throw new TaskStoreException("journal " + dir + ": the writer did not stop within " + CLOSE_WAIT +
+                "; the directory stays locked until it does");
+        }
+    }
+
+    /**
+     * {@inheritDoc} The directory's lock is released when the writer has stopped: at once, or by the writer itself
+     * when it stops after the timeout (a stalled disk), so that no other owner opens the journal while it may write.
+     */
+    @Override
+    public boolean close(final Duration timeout)
+    {
         synchronized (lifecycle)
         {
             final JournalWriter current = writer;
             writer = null;
+            if (current == null)
+            {
+                releaseLock();
+                return true;
+            }
+            final FileLock held = lock;
+            lock = null;
+            final boolean stopped;
             try
             {
-                if (current != null && !current.close())
-                {
-                    throw new TaskStoreException("journal " + dir + ": the writer did not stop within 30 s");
-                }
-                if (current != null && current.failure() != null)
-                {
-                    throw new TaskStoreException("journal " + dir + " failed; its last writes are not acknowledged",
-                        current.failure());
-                }
+                stopped = current.close(Math.max(1, Math.min(timeout.toMillis(), Long.MAX_VALUE / 2)));
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
+                current.afterStop(() -> release(held));
                 throw new TaskStoreException("interrupted while closing journal " + dir, ex);
             }
-            finally
+            current.afterStop(() -> release(held)); // now, or when the writer stops
+            if (stopped && current.failure() != null)
             {
-                releaseLock();
+                throw new TaskStoreException("journal " + dir + " failed; its last writes are not acknowledged",
+                    current.failure());
             }
+            return stopped;
         }
     }
 
@@ -200,19 +222,22 @@ final class JournalTaskStore implements TaskStore
 
     private void releaseLock()
     {
-        if (lock != null)
+        final FileLock held = lock;
+        lock = null;
+        release(held);
+    }
+
+    private static void release(final FileLock held)
+    {
+        if (held != null)
         {
             try
             {
-                lock.channel().close();
+                held.channel().close();
             }
             catch (final IOException ex)
             {
                 throw new UncheckedIOException(ex);
-            }
-            finally
-            {
-                lock = null;
             }
         }
     }

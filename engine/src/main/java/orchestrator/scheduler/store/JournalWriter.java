@@ -45,11 +45,15 @@ final class JournalWriter implements Runnable
      * an eighth of the snapshot) snapshot on the writer's thread, after any snapshot in progress. A crash at any step
      * leaves either the old or the new snapshot with all the segments it needs. The price: a snapshot per half bound
      * of log.
-     * Failure: any I/O error fails the batch's futures and every later submission; nothing is acknowledged after it
-     * (after a failed fsync the kernel may have dropped the pages, so retrying could acknowledge lost data).
+     * Failure: any I/O error (or any other throwable, an OutOfMemoryError included) fails the batch's futures and
+     * every later submission; nothing is acknowledged after it (after a failed fsync the kernel may have dropped the
+     * pages, so retrying could acknowledge lost data). The segment is cut back, best effort, to the end of the last
+     * batch written whole, so that a record whose caller was told it failed does not come back at the next open. If
+     * the thread itself ends on a throwable, what is still queued fails too. Whoever closes the journal hands the
+     * release of its lock to the writer when the writer does not stop in time (a stalled disk): the directory is never
+     * released while this thread may still write to it.
      */
 
-    private static final long CLOSE_WAIT_MS = 30_000;
     /**
      * Progress is forced once this much of it is written, although no caller waits for it: a segment's force before
      * the next one starts then never holds the writer (and the callers behind it) for a whole segment's pages.
@@ -73,6 +77,8 @@ final class JournalWriter implements Runnable
     private boolean closing; // guarded by lock
     private volatile Throwable failure;
     private final Thread thread;
+    private boolean stopped;        // guarded by lock: run() has returned
+    private Runnable afterStop;     // guarded by lock: run once run() has returned
 
     private FileChannel segment;
     private long segmentNumber;
@@ -144,11 +150,12 @@ final class JournalWriter implements Runnable
     }
 
     /**
-     * Lets the writer finish what is queued, force it and stop; waits at most 30 s.
+     * Lets the writer finish what is queued, force it and stop.
      *
+     * @param waitMs how long to wait for the writer, at least 1 ms.
      * @return whether the writer stopped in time.
      */
-    boolean close() throws InterruptedException
+    boolean close(final long waitMs) throws InterruptedException
     {
         lock.lock();
         try
@@ -160,19 +167,60 @@ final class JournalWriter implements Runnable
         {
             lock.unlock();
         }
-        thread.join(CLOSE_WAIT_MS);
+        thread.join(Math.max(1, waitMs));
         return !thread.isAlive();
+    }
+
+    /**
+     * Runs {@code action} once the writer has stopped: now if it has, else on its thread as its last step.
+     */
+    void afterStop(final Runnable action)
+    {
+        lock.lock();
+        try
+        {
+            if (!stopped)
+            {
+                afterStop = action;
+                return;
+            }
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        action.run();
     }
 
     @Override
     public void run()
     {
-        final List<Entry> batch = new ArrayList<>();
-        while (takeBatch(batch))
+        try
         {
-            write(batch);
-            batch.clear();
+            final List<Entry> batch = new ArrayList<>();
+            while (takeBatch(batch))
+            {
+                write(batch);
+                batch.clear();
+            }
+            finish();
         }
+        catch (final Throwable ex) // a throwable outside a batch's write: the journal fails
+        {
+            if (failure == null)
+            {
+                failure = ex;
+            }
+        }
+        finally
+        {
+            stop();
+        }
+    }
+
+    /** After the last batch: a snapshot if the log grew long, the last force. */
+    private void finish()
+    {
         try
         {
             compaction.take(true);
@@ -197,6 +245,34 @@ final class JournalWriter implements Runnable
         catch (final IOException ex)
         {
             failure = ex;
+        }
+    }
+
+    /** Fails what is still queued when the writer ends on a failure, then runs the action left by a late close. */
+    private void stop()
+    {
+        final Runnable action;
+        final List<Entry> left = new ArrayList<>();
+        lock.lock();
+        try
+        {
+            left.addAll(queue); // empty after a clean close; submit() refuses from here on (failure or closing)
+            queue.clear();
+            closing = true;
+            stopped = true;
+            action = afterStop;
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        if (!left.isEmpty())
+        {
+            fail(left, failure != null ? failure : new IllegalStateException("journal " + dir + " is closed"));
+        }
+        if (action != null)
+        {
+            action.run();
         }
     }
 
@@ -273,10 +349,31 @@ final class JournalWriter implements Runnable
                 }
             }
         }
-        catch (final IOException | RuntimeException ex)
+        catch (final Throwable ex)
         {
             failure = ex;
+            cutBack(ex);
             fail(batch, ex);
+        }
+    }
+
+    /**
+     * After a failed batch, cuts the segment back to the end of the last batch written whole and forces it, best
+     * effort: the failed batch's records were refused to their callers, so they must not come back at the next open.
+     */
+    private void cutBack(final Throwable failed)
+    {
+        try
+        {
+            if (segment.isOpen() && segment.size() > position)
+            {
+                segment.truncate(position);
+                segment.force(false);
+            }
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            failed.addSuppressed(ex); // the disk refuses this too: the next open may find the refused records
         }
     }
 

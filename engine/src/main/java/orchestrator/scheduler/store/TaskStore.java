@@ -1,6 +1,7 @@
 package orchestrator.scheduler.store;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
@@ -153,4 +154,19 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
      */
     @Override
     void close();
+
+    /**
+     * Closes as {@link #close()} does, but waits at most {@code timeout} for the last writes: a scheduler's
+     * {@code close(Duration)} passes what is left of its own bound. The default waits as {@link #close()} does.
+     *
+     * @param timeout how long to wait for the writer.
+     * @return false when the writer did not stop in time: it goes on with what was queued, and the store keeps its
+     * directory (or connection) until it has stopped.
+     * @throws TaskStoreException when the last writes could not be forced.
+     */
+    default boolean close(final Duration timeout)
+    {
+        close();
+        return true;
+    }
 }

@@ -25,6 +25,7 @@ final class FailingChannel extends FileChannel
     private final AtomicBoolean failForce;
     private final int piece;
     private final AtomicReference<CountDownLatch> gate;
+    private AtomicBoolean throwError = new AtomicBoolean();
 
     FailingChannel(final FileChannel delegate, final AtomicLong budget, final AtomicBoolean failForce,
         final int piece, final AtomicReference<CountDownLatch> gate)
@@ -58,6 +59,21 @@ final class FailingChannel extends FileChannel
             JournalOptions.openForWrite(file);
     }
 
+    /**
+     * A factory of channels whose writes throw {@code OutOfMemoryError("Direct buffer memory")} while {@code armed}
+     * is set, as a write of a heap buffer may when the JVM cannot get the direct buffer it copies through.
+     */
+    static JournalOptions.ChannelFactory erring(final AtomicBoolean armed)
+    {
+        return file ->
+        {
+            final FailingChannel channel = new FailingChannel(JournalOptions.openForWrite(file),
+                new AtomicLong(Long.MAX_VALUE), new AtomicBoolean(), Integer.MAX_VALUE, new AtomicReference<>());
+            channel.throwError = armed;
+            return channel;
+        };
+    }
+
     /** A factory of channels that never fill up and write at most {@code piece} bytes per call. */
     static JournalOptions.ChannelFactory splitting(final int piece)
     {
@@ -80,6 +96,10 @@ final class FailingChannel extends FileChannel
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted at a closed gate", ex);
             }
+        }
+        if (throwError.get())
+        {
+            throw new OutOfMemoryError("Direct buffer memory");
         }
         final long left = Math.min(budget.get(), piece);
         if (left <= 0)

@@ -329,7 +329,42 @@ class JournalTaskStoreTest extends TaskStoreContract
         assertTrue(failed.getMessage().contains("fsync"), failed.getMessage());
         assertThrows(TaskStoreException.class, () -> store.remove("a"));
         assertThrows(TaskStoreException.class, store::close);
-        assertTrue(openAndClose(dir).contains(Tasks.handlerTask("a", 1)));
+        assertEquals(List.of(Tasks.handlerTask("a", 1)), openAndClose(dir), "the refused write is cut off");
+    }
+
+    /** An Error on the writer's thread (a direct buffer it cannot get) fails the callers; none waits forever. */
+    @Test
+    void shouldFailEveryCallerWhenTheWriterMeetsAnError() throws Exception
+    {
+        final Path dir = temp.resolve("error");
+        final AtomicBoolean armed = new AtomicBoolean();
+        final JournalTaskStore store = journal(dir, JournalOptions.DEFAULTS.withChannels(FailingChannel.erring(armed)));
+        store.open();
+        store.upsert(Tasks.handlerTask("a", 1));
+        armed.set(true);
+        final ExecutionException failed = assertThrows(ExecutionException.class,
+            () -> store.upsertInOrder(Tasks.handlerTask("b", 2)).get(10, TimeUnit.SECONDS));
+        assertInstanceOf(TaskStoreException.class, failed.getCause());
+        assertTrue(failed.getCause().getMessage().contains("Direct buffer memory"), failed.getCause().getMessage());
+        armed.set(false);
+        assertThrows(ExecutionException.class,
+            () -> store.upsertInOrder(Tasks.handlerTask("c", 3)).get(10, TimeUnit.SECONDS), "refused after it");
+        assertThrows(TaskStoreException.class, store::close, "close reports the failure");
+        assertEquals(List.of(Tasks.handlerTask("a", 1)), openAndClose(dir));
+    }
+
+    /** A store whose open failed can be opened again once the cause is gone. */
+    @Test
+    void shouldOpenAgainAfterAFailedOpen() throws IOException
+    {
+        final Path dir = temp.resolve("retry");
+        final JournalTaskStore owner = journal(dir, JournalOptions.DEFAULTS);
+        owner.open();
+        final JournalTaskStore second = journal(dir, JournalOptions.DEFAULTS);
+        assertThrows(TaskStoreException.class, second::open, "locked by the owner");
+        owner.close();
+        assertEquals(List.of(), second.open(), "the same store opens once the owner let go");
+        second.close();
     }
 
     @Test

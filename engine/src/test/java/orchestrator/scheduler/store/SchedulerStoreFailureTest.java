@@ -11,11 +11,16 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +72,82 @@ class SchedulerStoreFailureTest
             assertEquals(1, restarted.task("kept").orElseThrow().runs());
             assertEquals(2, restarted.task("kept").orElseThrow().missed(), "the fires since are decided again");
             assertTrue(restarted.storeFailure().isEmpty());
+        }
+    }
+
+    /** A registration the journal refused because its force failed does not come back at the next open. */
+    @Test
+    void shouldNotRestoreARegistrationTheJournalRefused()
+    {
+        final Path dir = temp.resolve("journal");
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        final AtomicBoolean failForce = new AtomicBoolean();
+        final TaskStore failing = new JournalTaskStore(dir, JournalOptions.DEFAULTS.withChannels(
+            FailingChannel.factory(new AtomicLong(Long.MAX_VALUE), failForce)));
+        try (Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KEY)
+            .store(failing).build())
+        {
+            scheduler.registerHandler("mail", payload -> { });
+            scheduler.registerTask("kept", "* * * * *", "mail", new byte[] {1});
+            failForce.set(true); // the frame is written, its force fails
+            assertThrows(TaskStoreException.class,
+                () -> scheduler.registerTask("refused", "* * * * *", "mail", new byte[] {2}));
+            assertTrue(scheduler.task("refused").isEmpty(), "undone in memory");
+        }
+        try (Scheduler restarted = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KEY)
+            .store(TaskStore.journal(dir)).build())
+        {
+            assertEquals(List.of("kept"), restarted.tasks().stream().map(TaskInfo::name).toList(),
+                "a refused registration leaves no trace");
+        }
+    }
+
+    /**
+     * On a disk that stalls, {@code close(Duration)} returns within its bound and reports that not everything
+     * stopped; the journal stays locked while its writer may still write, and is released once the writer stops.
+     */
+    @Test
+    void shouldCloseWithinItsBoundOnAStalledDiskAndKeepTheJournalLockedUntilTheWriterStops() throws Exception
+    {
+        final Path dir = temp.resolve("journal");
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        final AtomicReference<CountDownLatch> gate = new AtomicReference<>();
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KEY)
+            .store(new JournalTaskStore(dir, JournalOptions.DEFAULTS.withChannels(FailingChannel.gated(gate))))
+            .build();
+        try
+        {
+            scheduler.registerTask("job", "* * * * *", () -> { });
+            gate.set(stalled); // the writer's next write waits
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending(); // its progress batch is the write that stalls
+            final long start = System.nanoTime();
+            assertFalse(scheduler.close(Duration.ofMillis(200)), "the journal's writer did not stop");
+            final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            assertTrue(tookMs < 10_000, "close(200 ms) took " + tookMs + " ms");
+            assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open(),
+                "no second owner while the writer may still write");
+        }
+        finally
+        {
+            stalled.countDown();
+        }
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) // the writer releases the directory as its last step
+        {
+            final TaskStore again = TaskStore.journal(dir);
+            try
+            {
+                assertEquals(1, again.open().size());
+                again.close();
+                return;
+            }
+            catch (final TaskStoreException stillLocked)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "the journal was never released: " + stillLocked);
+                Thread.onSpinWait();
+            }
         }
     }
 }
