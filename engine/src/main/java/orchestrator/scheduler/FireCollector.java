@@ -102,9 +102,13 @@ final class FireCollector
                 Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 : // fire <= now: exact even past Long.MAX_VALUE
                 latestOnTime(definition, lastNext, now);
             final int runs = definition.misfire().runsFor(fires, onTime);
+            // SKIP runs the fire found within the threshold, not the older ones it counts as missed
+            final boolean skipToOnTime = runs == 1 && fires > 1 && definition.misfire() == MisfirePolicy.SKIP;
+            final long runAt = skipToOnTime ? firstOnTime(definition, fire, now) : fire;
             if (runs < fires)
             {
-                final long firstMissed = definition.fireAfter(fire, runs); // the runs stand for the earliest fires
+                // the runs stand for the earliest fires, or SKIP's for an on-time one: the missed start at the oldest
+                final long firstMissed = skipToOnTime ? fire : definition.fireAfter(fire, runs);
                 table.rare.addMissed(id, fires - runs);
                 metrics.onMissed(table.names[id], firstMissed, fires - runs, FlightEvents.LATE);
                 batch.lateTasks++;
@@ -120,7 +124,7 @@ final class FireCollector
                     {
                         wheel.schedule(id, definition.delayAfter(now)); // its next fire counts from the one dropped
                     }
-                    else
+                    else if (control.pendingFires(id) == 0) // else a trigger accepted runs, then the task ends
                     {
                         registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
                     }
@@ -148,7 +152,7 @@ final class FireCollector
             table.clearFlag(id, TaskTable.MISS_BURST);
             table.setFlag(id, TaskTable.RUNNING);
             table.state(id, TaskState.RUNNING);
-            batch.fires[claimed++] = cycle.claim(id, definition, fire, runs);
+            batch.fires[claimed++] = cycle.claim(id, definition, runAt, runs);
         }
         int ready = 0;
         while (due + ready < limit && control.hasReady())
@@ -219,6 +223,21 @@ final class FireCollector
                 Long.compareUnsigned(now - (next - definition.periodMs()), misfireThresholdMs) <= 0;
         }
         return definition.firesBetween(onTimeAfter(now), now) > 0;
+    }
+
+    /**
+     * @param fire the task's oldest passed fire; a later one is within the misfire threshold of {@code now}.
+     * @return the first of the task's fires within the threshold of {@code now}.
+     */
+    private long firstOnTime(final TaskDefinition definition, final long fire, final long now)
+    {
+        final long after = onTimeAfter(now);
+        if (after < fire)
+        {
+            return fire;
+        }
+        final long first = definition.nextFireAfter(fire, after);
+        return first == TaskDefinition.NEVER || first > now ? fire : first;
     }
 
     /**

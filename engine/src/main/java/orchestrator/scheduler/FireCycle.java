@@ -228,8 +228,9 @@ final class FireCycle
                 if (i >= dispatched)
                 {
                     runner.release(fire);
-                    table.rare.addMissed(fire.id, fire.runs);
-                    metrics.onMissed(fire.taskName, fire.scheduledAt, fire.runs, FlightEvents.REFUSED);
+                    final long missed = Math.max(fire.runs, fire.fires); // a coalesced run stands for its fires
+                    table.rare.addMissed(fire.id, missed);
+                    metrics.onMissed(fire.taskName, fire.scheduledAt, missed, FlightEvents.REFUSED);
                 }
                 else
                 {
@@ -348,7 +349,7 @@ final class FireCycle
             registry.finish(id, TaskState.FAILED);
         }
         else if (!wheel.contains(id) && !registry.heldBack.contains(id) && !control.isParked(id) &&
-            !table.definitions[id].fixedDelay())
+            !table.definitions[id].fixedDelay() && control.pendingFires(id) == 0) // a trigger accepted still runs
         {
             final boolean oneTimeFailed = !fire.definition.isRecurring() && fire.failed > 0;
             registry.finish(id, oneTimeFailed ? TaskState.FAILED : TaskState.COMPLETED);

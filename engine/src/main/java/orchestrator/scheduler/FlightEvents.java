@@ -19,6 +19,7 @@ final class FlightEvents
     static final String REFUSED = "refused";
     static final String PAUSED = "paused";
     static final String CLOSED = "closed";
+    static final String RESCHEDULED = "rescheduled";
     static final String SUCCESS = "success";
     static final String FAILURE = "failure";
 

@@ -451,7 +451,8 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * @param name a task's name.
-     * @return the task's next fire time; empty for unknown, cancelled and finished tasks.
+     * @return the task's next fire time; empty for unknown, cancelled and finished tasks, and while a one-time fire
+     *         or a fixed-delay task runs (a fixed delay's next fire is set when its run ends).
      */
     public Optional<Instant> nextFireTime(final String name)
     {

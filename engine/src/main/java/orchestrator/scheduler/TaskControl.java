@@ -95,6 +95,8 @@ final class TaskControl
     {
         final TaskRegistry registry = this.registry;
         long parked = TaskDefinition.NEVER;
+        long missedAt = TaskDefinition.NEVER;
+        long missed = 0;
         registry.lock.lock();
         try
         {
@@ -103,6 +105,14 @@ final class TaskControl
             if (id == TaskTable.NO_ID)
             {
                 return false;
+            }
+            if (registry.table.hasFlag(id, TaskTable.PAUSED))
+            {
+                // fires that came due while paused and were not collected yet are missed, as collected ones are
+                final long now = registry.clock.millis();
+                final long due = registry.wheel.deadline(id);
+                missed = due != TaskDefinition.NEVER && due <= now ? missDueWhilePaused(id, due, now) : 0;
+                missedAt = due;
             }
             registry.table.clearFlag(id, TaskTable.PAUSED);
             if (registry.table.state(id) == TaskState.PAUSED)
@@ -120,11 +130,70 @@ final class TaskControl
         {
             registry.lock.unlock();
         }
+        if (missed > 0)
+        {
+            Listeners.onMissed(registry.listeners.array(), name, missedAt, missed);
+        }
         if (parked != TaskDefinition.NEVER)
         {
             registry.wakeDriver();
         }
         return true;
+    }
+
+    /**
+     * At resume, counts as missed the fires of a paused task that came due from {@code due} on and were not collected
+     * yet, and files its next fire (lock held). A last fire of a one-time task is left due: its misfire policy
+     * decides, as for a fire parked while paused.
+     *
+     * @return the fires counted as missed.
+     */
+    private long missDueWhilePaused(final int id, final long due, final long now)
+    {
+        final TaskDefinition definition = registry.table.definitions[id];
+        long next = definition.nextFireAfter(due);
+        long fires = 1;
+        if (next != TaskDefinition.NEVER && next <= now)
+        {
+            fires += definition.firesBetween(next, now) + 1;
+            next = definition.nextFireAfter(next, now);
+        }
+        if (next == TaskDefinition.NEVER && !definition.fixedDelay())
+        {
+            return 0;
+        }
+        registry.wheel.cancel(id);
+        if (next != TaskDefinition.NEVER)
+        {
+            registry.wheel.schedule(id, next);
+        }
+        return pausedFire(id, definition, due, fires, next, now) ? fires : 0;
+    }
+
+    /**
+     * At a reschedule, counts as missed the fires of the old schedule that came due and were not collected yet, or the
+     * fire parked while paused (lock held): the new schedule replaces them, but they are accounted for.
+     *
+     * @return the first of them, or {@link TaskDefinition#NEVER} when none.
+     */
+    private long missDueAtReschedule(final int id, final TaskDefinition current, final long now, final long[] fires)
+    {
+        final long parked = parkedAt(id);
+        final long due = parked != TaskDefinition.NEVER ? parked : registry.wheel.deadline(id);
+        if (due == TaskDefinition.NEVER || due > now)
+        {
+            return TaskDefinition.NEVER;
+        }
+        long count = 1;
+        final long next = parked != TaskDefinition.NEVER ? TaskDefinition.NEVER : current.nextFireAfter(due);
+        if (next != TaskDefinition.NEVER && next <= now)
+        {
+            count += current.firesBetween(next, now) + 1;
+        }
+        registry.table.rare.addMissed(id, count);
+        registry.metrics.onMissed(registry.table.names[id], due, count, FlightEvents.RESCHEDULED);
+        fires[0] = count;
+        return due;
     }
 
     /**
@@ -195,6 +264,8 @@ final class TaskControl
         final TaskRegistry registry = this.registry;
         final TaskTable table = registry.table;
         final long first;
+        final long[] missed = {0};
+        final long missedAt;
         registry.lock.lock();
         try
         {
@@ -209,6 +280,8 @@ final class TaskControl
                 return null; // a rotation or mode switch began while the payload was sealed
             }
             final TaskDefinition current = table.definitions[id];
+            final long now = registry.clock.millis();
+            missedAt = missDueAtReschedule(id, current, now, missed);
             table.definitions[id] = keepCallback ? withCallbackOf(definition, current) : definition;
             if (!keepCallback)
             {
@@ -218,7 +291,7 @@ final class TaskControl
             registry.wheel.cancel(id);
             registry.heldBack.remove(id);
             unpark(id);
-            first = definition.firstFire(registry.clock.millis(), onceAt);
+            first = definition.firstFire(now, onceAt);
             if (first != TaskDefinition.NEVER)
             {
                 registry.wheel.schedule(id, first);
@@ -227,6 +300,10 @@ final class TaskControl
         finally
         {
             registry.lock.unlock();
+        }
+        if (missed[0] > 0)
+        {
+            Listeners.onMissed(registry.listeners.array(), name, missedAt, missed[0]);
         }
         registry.wakeDriver();
         return Boolean.TRUE;
@@ -309,7 +386,7 @@ final class TaskControl
 
     long pendingFires(final int id) // lock held
     {
-        return pendingFires.get(id);
+        return pendingFires.isEmpty() ? 0 : pendingFires.get(id);
     }
 
     /**
