@@ -44,11 +44,14 @@ public interface TaskListener
 
     /**
      * Called when fires of a task do not run: the scheduler came late (misfire policy), the previous run was still
-     * going ({@link OverlapPolicy#SKIP}) or the task is paused. Called once per task, cause and collection, after the
-     * scheduler's lock is released, on the thread that called {@code runPending()}; the default calls {@link #onMissed(String, Instant)}.
+     * going ({@link OverlapPolicy#SKIP}), the task is paused, or a reschedule replaced a schedule whose fires had come
+     * due. Called once per task, cause and collection, after the scheduler's lock is released, on the thread that
+     * called {@code runPending()} (or {@code resume}, {@code reschedule}); the default calls
+     * {@link #onMissed(String, Instant)}.
      *
      * @param taskName    the task.
-     * @param scheduledAt the first of the fires missed: the fire found late, overlapping or paused.
+     * @param scheduledAt the first of the fires missed: the fire found late, overlapping or paused, or due under the
+     *                    schedule a reschedule replaced.
      * @param fires       how many fires were missed, at least 1 (also counted in {@link TaskInfo#missed()}).
      */
     default void onMissed(final String taskName, final Instant scheduledAt, final long fires)
