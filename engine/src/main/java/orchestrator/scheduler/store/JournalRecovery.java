@@ -17,6 +17,9 @@ import java.util.TreeMap;
  */
 final class JournalRecovery
 {
+    private static final System.Logger LOG = System.getLogger("orchestrator.scheduler.Scheduler");
+    private static final int SCAN_BYTES = 4 << 20;       // how far past a bad frame of the last segment to look
+    private static final int SCAN_FRAME_BYTES = 1 << 20; // the largest frame that look takes
     /* Design.
      * A snapshot is complete or absent: it is written to snapshot.tmp, forced, then renamed, so any damage in it is
      * real damage and refuses the open. Segments are forced whole before the next one is started, so only the last
@@ -291,10 +294,58 @@ final class JournalRecovery
             {
                 throw damaged(file, offset, Frames.describe(end) + " before the tail (a valid record follows)");
             }
+            final int later = validFrameAfter(b, offset);
+            if (later >= 0)
+            {
+                // damage over several records, or pages a power loss left unwritten in the unforced tail: the two
+                // look the same, so the log is cut as at a torn write, but the bytes cut are kept and it is said
+                final Path kept = keepCut(file, b, offset);
+                LOG.log(System.Logger.Level.WARNING, "journal file " + file + " has a bad record at offset " +
+                    offset + " (" + Frames.describe(end) + ") and a valid one at offset " + later + ": the log is " +
+                    "cut at " + offset + " as after a torn write, which loses the records after it unless a power " +
+                    "loss left them unforced; the " + (b.length - offset) + " bytes cut are kept in " + kept);
+            }
             truncate(file, offset);
             return offset;
         }
         return offset;
+    }
+
+    /**
+     * @return the offset of the first frame of a known type that checks out within {@link #SCAN_BYTES} after
+     *         {@code bad} (frames of at most {@link #SCAN_FRAME_BYTES}, so that garbage costs little to scan), or -1.
+     */
+    private static int validFrameAfter(final byte[] b, final int bad)
+    {
+        final int last = (int)Math.min(b.length - Frames.HEADER, (long)bad + SCAN_BYTES);
+        for (int at = bad + 1; at <= last; at++)
+        {
+            final byte type = b[at + 8];
+            final boolean known = type == Frames.UPSERT || type == Frames.REMOVE ||
+                type == Frames.PROGRESS_COMPACT || type == Frames.PROGRESS_KEYED;
+            if (known && Frames.check(b, at, (int)Math.min(b.length, (long)at + SCAN_FRAME_BYTES)) >= 0)
+            {
+                return at;
+            }
+        }
+        return -1;
+    }
+
+    /** Writes {@code b[offset, end)} beside the segment, forced, before the segment is cut there. */
+    private static Path keepCut(final Path file, final byte[] b, final int offset) throws IOException
+    {
+        final Path kept = file.resolveSibling("cut-" + file.getFileName() + "-at-" + offset);
+        try (FileChannel channel = FileChannel.open(kept, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            StandardOpenOption.TRUNCATE_EXISTING))
+        {
+            final ByteBuffer cut = ByteBuffer.wrap(b, offset, b.length - offset);
+            while (cut.hasRemaining())
+            {
+                channel.write(cut);
+            }
+            channel.force(false);
+        }
+        return kept;
     }
 
     private void apply(final Path file, final byte[] b, final int offset, final int end)
@@ -341,9 +392,18 @@ final class JournalRecovery
         }
     }
 
+    /**
+     * The refusal of a damaged file, with the way out that works for it: a segment cut at the damage replays up to it
+     * (moving a segment aside would leave a gap, refused in turn); a snapshot has no way out but a backup, because the
+     * segments it covered are deleted.
+     */
     private static TaskStoreException damaged(final Path file, final long offset, final String what)
     {
+        final String wayOut = JournalFiles.SNAPSHOT.equals(file.getFileName().toString()) ?
+            "restore the directory from a backup" :
+            "restore the directory from a backup, or accept the loss of this file's records from the damage on by " +
+            "truncating it to " + offset + " bytes";
         return new TaskStoreException("journal file " + file + " is damaged at offset " + offset + ": " + what +
-            "; refusing to open it (restore the directory from a backup, or move the file aside to accept the loss)");
+            "; refusing to open it (" + wayOut + ")");
     }
 }

@@ -6,6 +6,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -28,6 +29,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -189,6 +191,17 @@ class JournalTaskStoreTest extends TaskStoreContract
         }
         Files.write(old, bytes);
         assertEquals(40, openAndClose(dir).size(), "positive control: the undamaged journal opens");
+
+        bytes[victim + Frames.HEADER + 3] ^= 0x10;
+        Files.write(old, bytes);
+        final String advice = assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open()).getMessage();
+        assertTrue(advice.contains("truncating it to " + victim + " bytes"), advice);
+        try (FileChannel channel = FileChannel.open(old, StandardOpenOption.WRITE))
+        {
+            channel.truncate(victim); // the way out the refusal gives
+        }
+        final int lost = starts.size() - starts.indexOf(victim);
+        assertEquals(40 - lost, openAndClose(dir).size(), "the journal opens without the records cut");
     }
 
     @Test
@@ -211,6 +224,35 @@ class JournalTaskStoreTest extends TaskStoreContract
         assertTrue(refused.getMessage().contains(segment + " is damaged at offset " + victim), refused.getMessage());
     }
 
+    /**
+     * Damage over several records of the last segment (a sector of zeros) cannot be told from pages a power loss left
+     * unwritten: the log is cut at the first bad record, but the bytes cut are kept beside the segment.
+     */
+    @Test
+    void shouldKeepTheBytesCutAfterDamageOverSeveralRecordsOfTheLastSegment() throws IOException
+    {
+        final Path dir = temp.resolve("sector");
+        final TaskStore store = TaskStore.journal(dir);
+        store.open();
+        for (int i = 0; i < 60; i++)
+        {
+            store.upsert(Tasks.handlerTask("t" + i, i));
+        }
+        store.close();
+        final Path segment = JournalFiles.segment(dir, 1);
+        final byte[] bytes = Files.readAllBytes(segment);
+        final List<Integer> starts = frameStarts(bytes);
+        final int first = starts.stream().filter(start -> start > 1024).findFirst().orElseThrow();
+        final int victim = starts.get(starts.indexOf(first) - 1); // the record the sector begins in
+        Arrays.fill(bytes, 1024, 1536, (byte)0);
+        Files.write(segment, bytes);
+        final List<StoredTask> opened = openAndClose(dir);
+        assertEquals(starts.indexOf(victim), opened.size(), "the records before the damage");
+        final Path kept = dir.resolve("cut-" + segment.getFileName() + "-at-" + victim);
+        assertArrayEquals(Arrays.copyOfRange(bytes, victim, bytes.length), Files.readAllBytes(kept));
+        assertEquals(victim, Files.size(segment));
+    }
+
     @Test
     void shouldRefuseADamagedSnapshot() throws IOException
     {
@@ -226,6 +268,8 @@ class JournalTaskStoreTest extends TaskStoreContract
         Files.write(snapshot, bytes);
         final TaskStoreException refused = assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open());
         assertTrue(refused.getMessage().contains(snapshot.toString()), refused.getMessage());
+        assertTrue(refused.getMessage().endsWith("(restore the directory from a backup)"),
+            "no way out but a backup: the segments it covered are gone; " + refused.getMessage());
     }
 
     @Test
