@@ -105,7 +105,7 @@ final class JournalCompaction
         final StoreState.Frozen[] frozen = new StoreState.Frozen[1];
         final StoreState.Frozen into = spare;
         spare = null; // until written: a failure fails the journal
-        snapshotBytes = JournalSnapshots.write(dir, options.channels(), () -> frozen[0] = state.freeze(into), records,
+        snapshotBytes = JournalSnapshots.write(dir, options, () -> frozen[0] = state.freeze(into), records,
             covered);
         spare = frozen[0];
         logBytes = position;
@@ -126,7 +126,7 @@ final class JournalCompaction
         {
             try
             {
-                done.complete(JournalSnapshots.write(dir, options.channels(), () -> freeze(into, frozen),
+                done.complete(JournalSnapshots.write(dir, options, () -> freeze(into, frozen),
                     behindRecords, covered));
             }
             catch (final IOException | RuntimeException | Error ex)

@@ -43,12 +43,15 @@ final class JournalFiles
      *
      * @throws IOException when it cannot be read, is 2 GiB or more, or ends before its size.
      */
+    /** The largest journal file {@link #read} reads: one Java array. */
+    static final long MAX_FILE_BYTES = Integer.MAX_VALUE - 8;
+
     static byte[] read(final Path file) throws IOException
     {
         try (FileInputStream in = new FileInputStream(file.toFile()))
         {
             final long size = in.getChannel().size();
-            if (size >= Integer.MAX_VALUE)
+            if (size > MAX_FILE_BYTES)
             {
                 throw new IOException(file + " holds " + size + " bytes, more than a journal file can (2 GiB)");
             }

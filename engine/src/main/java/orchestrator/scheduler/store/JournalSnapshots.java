@@ -45,13 +45,12 @@ final class JournalSnapshots
      * @param segmentNumber the first segment the snapshot does not cover (the current, empty one).
      * @return the snapshot's size in bytes.
      */
-    static long write(final Path dir, final JournalOptions.ChannelFactory channels,
-        final Supplier<StoreState.Frozen> freeze, final RecordWriter records, final long segmentNumber)
-        throws IOException
+    static long write(final Path dir, final JournalOptions options, final Supplier<StoreState.Frozen> freeze,
+        final RecordWriter records, final long segmentNumber) throws IOException
     {
         final Path tmp = dir.resolve(JournalFiles.SNAPSHOT_TMP);
         long size = 0;
-        try (FileChannel out = channels.open(tmp))
+        try (FileChannel out = options.channels().open(tmp))
         {
             out.truncate(0);
             final StoreState.Frozen state = freeze.get();
@@ -72,6 +71,7 @@ final class JournalSnapshots
                     .endFrame(Frames.SNAPSHOT_ROW);
                 if (records.appended() >= SNAPSHOT_CHUNK)
                 {
+                    requireFits(size, options);
                     records.writeTo(out);
                 }
             }
@@ -85,6 +85,7 @@ final class JournalSnapshots
             records.writeTo(out);
             out.force(true);
         }
+        requireFits(size, options); // before the rename: the last snapshot and its segments stay
         Files.move(tmp, dir.resolve(JournalFiles.SNAPSHOT), StandardCopyOption.ATOMIC_MOVE);
         JournalFiles.forceDirectory(dir);
         for (final Map.Entry<Long, Path> old : JournalFiles.segments(dir).headMap(segmentNumber).entrySet())
@@ -92,6 +93,20 @@ final class JournalSnapshots
             Files.delete(old.getValue());
         }
         return size;
+    }
+
+    /**
+     * Refuses a snapshot that could not be read back: the journal then fails (nothing more is acknowledged) and keeps
+     * its last snapshot and segments, which a restart reads; the engine goes on firing from memory.
+     */
+    private static void requireFits(final long size, final JournalOptions options) throws IOException
+    {
+        if (size > options.snapshotBytes())
+        {
+            throw new IOException("a snapshot of more than " + options.snapshotBytes() + " bytes could not be read " +
+                "back (a journal file is read whole into one array): the tasks' payloads are too large for one " +
+                "journal; it keeps its last snapshot and segments");
+        }
     }
 
     /**

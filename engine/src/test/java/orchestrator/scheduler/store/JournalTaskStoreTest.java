@@ -272,6 +272,34 @@ class JournalTaskStoreTest extends TaskStoreContract
             "no way out but a backup: the segments it covered are gone; " + refused.getMessage());
     }
 
+    /**
+     * A snapshot larger than a journal file can be read back is not taken: the journal fails instead of renaming it
+     * over the last one, and a reopen finds every acknowledged task in the last snapshot and its segments.
+     */
+    @Test
+    void shouldRefuseToWriteASnapshotItCouldNotReadBack() throws IOException
+    {
+        final Path dir = temp.resolve("big");
+        final JournalTaskStore store = journal(dir,
+            JournalOptions.DEFAULTS.withCompactBytes(Long.MAX_VALUE).withSnapshotBytes(2_000));
+        store.open();
+        store.upsert(Tasks.handlerTask("first", 1));
+        store.compact(); // small enough
+        final Map<String, StoredTask> acknowledged = new HashMap<>(Map.of("first", Tasks.handlerTask("first", 1)));
+        for (int i = 0; i < 40; i++)
+        {
+            store.upsert(Tasks.handlerTask("t" + i, i));
+            acknowledged.put("t" + i, Tasks.handlerTask("t" + i, i));
+        }
+        final TaskStoreException refused = assertThrows(TaskStoreException.class, store::compact);
+        assertTrue(refused.getMessage().contains("could not be read back"), refused.getMessage());
+        assertFalse(Files.exists(dir.resolve(JournalFiles.SNAPSHOT_TMP)) &&
+            Files.size(dir.resolve(JournalFiles.SNAPSHOT)) > 2_000, "the large snapshot was not renamed over the last");
+        assertThrows(TaskStoreException.class, () -> store.upsert(Tasks.handlerTask("later", 1)));
+        assertThrows(TaskStoreException.class, store::close);
+        assertEquals(sorted(acknowledged), openAndClose(dir));
+    }
+
     @Test
     void shouldReadALargeSnapshotOnTwoThreadsAndRefuseDamageInEitherHalf() throws IOException
     {
@@ -759,7 +787,7 @@ class JournalTaskStoreTest extends TaskStoreContract
             state.upsert(distinct);
             model.put(name, distinct);
         }
-        JournalSnapshots.write(dir, JournalOptions::openForWrite, () -> state.freeze(null), new RecordWriter(), 1);
+        JournalSnapshots.write(dir, JournalOptions.DEFAULTS, () -> state.freeze(null), new RecordWriter(), 1);
         final StoreState read = new StoreState();
         new JournalRecovery(dir, read).recover();
         final List<StoredTask> tasks = new ArrayList<>(read.tasks());
