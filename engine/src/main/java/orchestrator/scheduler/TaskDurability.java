@@ -50,12 +50,14 @@ final class TaskDurability
 
     /**
      * Sorts what the opened store holds: handler tasks wait for their handler, {@code Runnable} tasks for the
-     * application to register their name again. Finished handler tasks are not restored.
+     * application to register their name again. Finished handler tasks are not restored, and are dropped from the
+     * store (a {@code Runnable} task's row stays: registered again, a finished one stays finished).
      */
     void restore(final List<StoredTask> stored)
     {
         int handlerTasks = 0;
         long recordIds = 0;
+        final List<StoredTask> finished = new ArrayList<>();
         synchronized (maps)
         {
             final int capacity = (int)Math.min(1 << 30, stored.size() * 4L / 3 + 1); // room made for them at once
@@ -70,6 +72,10 @@ final class TaskDurability
                         waiting.put(task.name(), task);
                         handlerTasks++;
                     }
+                    else
+                    {
+                        finished.add(task);
+                    }
                 }
                 else
                 {
@@ -78,8 +84,20 @@ final class TaskDurability
             }
         }
         registry.reserveRecordIds(recordIds);
+        int dropped = 0;
+        for (final StoredTask task : finished)
+        {
+            // the row with the highest record id stays: it keeps record ids from going back at the next restart,
+            // so that no new record ever takes the id of an old one (a sealed record is bound to its id and name)
+            if (task.recordId() != recordIds)
+            {
+                store.removeLater(task.name()); // not waited for: a kill before it is forced leaves it for later
+                dropped++;
+            }
+        }
         CallbackRunner.log(INFO, store + " restored " + handlerTasks + " handler task(s), which wait for their " +
-            "handlers, and " + unclaimed.size() + " Runnable task(s), which resume when registered again", null);
+            "handlers, and " + unclaimed.size() + " Runnable task(s), which resume when registered again; " +
+            dropped + " finished handler task(s) dropped", null);
     }
 
     /**

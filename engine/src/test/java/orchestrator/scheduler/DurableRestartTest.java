@@ -528,4 +528,34 @@ class DurableRestartTest
             assertTrue(again.task("job").isPresent());
         }
     }
+
+    /**
+     * Finished one-time handler tasks are never restored, so a restart drops them from the journal: the journal does
+     * not grow with every one-time task ever run. The one with the highest record id stays until a newer one exists.
+     */
+    @Test
+    void shouldDropFinishedHandlerTasksFromTheJournalAtRestart()
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        final List<Integer> stored = new ArrayList<>();
+        for (int round = 0; round < 4; round++)
+        {
+            try (Scheduler scheduler = build())
+            {
+                scheduler.registerHandler("job", payload -> ran.incrementAndGet());
+                for (int i = 0; i < 100; i++)
+                {
+                    scheduler.registerOnce("once-" + round + "-" + i, clock.instant().plusSeconds(1), "job",
+                        new byte[] {(byte)i});
+                }
+                clock.advance(Duration.ofSeconds(2));
+                scheduler.runPending();
+            }
+            final TaskStore journal = TaskStore.journal(temp.resolve("journal"));
+            stored.add(journal.open().size());
+            journal.close();
+        }
+        assertEquals(400, ran.get());
+        assertEquals(List.of(100, 101, 101, 101), stored, "this run's finished tasks, and the newest of before");
+    }
 }

@@ -9,6 +9,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -20,6 +23,8 @@ import java.util.concurrent.atomic.AtomicLong;
 final class JournalTaskStore implements TaskStore
 {
     private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
+    /** Journals of this process whose close ran out of time before their writer stopped: released when it stops. */
+    private static final ConcurrentHashMap<Path, CountDownLatch> CLOSING = new ConcurrentHashMap<>();
     private final Path dir;
     private final JournalOptions options;
     private final Object lifecycle = new Object();
@@ -48,6 +53,7 @@ final class JournalTaskStore implements TaskStore
             try
             {
                 Files.createDirectories(dir);
+                awaitClosing(dir);
                 lock = JournalFiles.lock(dir);
                 final StoreState state = new StoreState();
                 recovered = new JournalRecovery(dir, state).recover();
@@ -91,6 +97,13 @@ final class JournalTaskStore implements TaskStore
     {
         Objects.requireNonNull(name, "name");
         await(submit(Frames.REMOVE, new RecordWriter().begin().string(name).frame(Frames.REMOVE), name, true));
+    }
+
+    @Override
+    public CompletableFuture<Void> removeLater(final String name)
+    {
+        Objects.requireNonNull(name, "name");
+        return submit(Frames.REMOVE, new RecordWriter().begin().string(name).frame(Frames.REMOVE), name, false);
     }
 
     @Override
@@ -170,7 +183,22 @@ final class JournalTaskStore implements TaskStore
                 current.afterStop(() -> release(held));
                 throw new TaskStoreException("interrupted while closing journal " + dir, ex);
             }
-            current.afterStop(() -> release(held)); // now, or when the writer stops
+            if (!stopped)
+            {
+                final Path key = dir.toAbsolutePath().normalize();
+                final CountDownLatch released = new CountDownLatch(1);
+                CLOSING.put(key, released);
+                current.afterStop(() ->
+                {
+                    release(held);
+                    CLOSING.remove(key, released);
+                    released.countDown();
+                });
+            }
+            else
+            {
+                current.afterStop(() -> release(held)); // it has stopped: now
+            }
             if (stopped && current.failure() != null)
             {
                 throw new TaskStoreException("journal " + dir + " failed; its last writes are not acknowledged",
@@ -217,6 +245,27 @@ final class JournalTaskStore implements TaskStore
                 throw new IllegalStateException(cause.getMessage(), cause);
             }
             throw new TaskStoreException(cause.getMessage(), cause);
+        }
+    }
+
+    /**
+     * Waits, at most 30 s, for a close of the same directory in this process whose writer is still finishing its last
+     * writes (its close ran out of time): then an open right after such a close is not refused.
+     */
+    private static void awaitClosing(final Path dir) throws IOException
+    {
+        final CountDownLatch closing = CLOSING.get(dir.toAbsolutePath().normalize());
+        try
+        {
+            if (closing != null && !closing.await(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS))
+            {
+                throw new IOException("its last owner in this process is still writing its last records");
+            }
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while its last owner in this process finished writing", ex);
         }
     }
 

@@ -119,6 +119,20 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
     void remove(String name);
 
     /**
+     * Engine only. As {@link #remove}, without waiting: the removal takes its place after every write handed over
+     * before it, and becomes durable with the next forced write (a kill may lose it). The engine drops this way the
+     * finished handler tasks a restart found, which are never restored; the default removes at once.
+     *
+     * @param name the task's name.
+     * @return completes when the removal is written, or exceptionally with a {@link TaskStoreException}.
+     */
+    default CompletableFuture<Void> removeLater(final String name)
+    {
+        remove(name);
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
      * Engine only. Records the progress of the tasks one fire collection touched, without waiting for the disk.
      * Progress of a name the store does not hold is ignored. A later {@link #upsert} or a forced write makes it
      * durable; a process kill may lose it (the engine recovers by its misfire policy).

@@ -104,7 +104,8 @@ class SchedulerStoreFailureTest
 
     /**
      * On a disk that stalls, {@code close(Duration)} returns within its bound and reports that not everything
-     * stopped; the journal stays locked while its writer may still write, and is released once the writer stops.
+     * stopped; the journal stays locked while its writer may still write: an open in this process waits for the writer
+     * to stop, and then finds what it wrote.
      */
     @Test
     void shouldCloseWithinItsBoundOnAStalledDiskAndKeepTheJournalLockedUntilTheWriterStops() throws Exception
@@ -113,6 +114,22 @@ class SchedulerStoreFailureTest
         final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
         final AtomicReference<CountDownLatch> gate = new AtomicReference<>();
         final CountDownLatch stalled = new CountDownLatch(1);
+        final AtomicBoolean writerFreed = new AtomicBoolean();
+        final AtomicReference<Object> opened = new AtomicReference<>();
+        final Thread opener = new Thread(() ->
+        {
+            final TaskStore again = TaskStore.journal(dir);
+            try
+            {
+                final int tasks = again.open().size();
+                opened.set(writerFreed.get() ? tasks : "opened while the old writer could still write");
+                again.close();
+            }
+            catch (final RuntimeException ex)
+            {
+                opened.set(ex);
+            }
+        }, "second owner");
         final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KEY)
             .store(new JournalTaskStore(dir, JournalOptions.DEFAULTS.withChannels(FailingChannel.gated(gate))))
             .build();
@@ -126,28 +143,21 @@ class SchedulerStoreFailureTest
             assertFalse(scheduler.close(Duration.ofMillis(200)), "the journal's writer did not stop");
             final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(tookMs < 10_000, "close(200 ms) took " + tookMs + " ms");
-            assertThrows(TaskStoreException.class, () -> TaskStore.journal(dir).open(),
-                "no second owner while the writer may still write");
-        }
-        finally
-        {
-            stalled.countDown();
-        }
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) // the writer releases the directory as its last step
-        {
-            final TaskStore again = TaskStore.journal(dir);
-            try
+            opener.start();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (opener.getState() != Thread.State.TIMED_WAITING) // waits for the closing writer
             {
-                assertEquals(1, again.open().size());
-                again.close();
-                return;
-            }
-            catch (final TaskStoreException stillLocked)
-            {
-                assertTrue(System.nanoTime() - deadline < 0, "the journal was never released: " + stillLocked);
+                assertTrue(opener.isAlive() && System.nanoTime() - deadline < 0, "the open did not wait: " +
+                    opened.get());
                 Thread.onSpinWait();
             }
         }
+        finally
+        {
+            writerFreed.set(true);
+            stalled.countDown();
+        }
+        opener.join(TimeUnit.SECONDS.toMillis(30));
+        assertEquals(1, opened.get(), "opened once the writer stopped, with the task");
     }
 }
