@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -141,6 +142,20 @@ abstract class TaskStoreContract
         store.remove("a");
         store.remove("never-stored");
         assertEquals(List.of(Tasks.handlerTask("b", 2)), reopen(store));
+    }
+
+    /** A removal not waited for takes its place among the writes: an upsert after it of the same name stays. */
+    @Test
+    void shouldApplyARemovalNotWaitedForInOrder() throws Exception
+    {
+        final TaskStore store = openNew();
+        store.upsert(Tasks.handlerTask("a", 1));
+        store.upsert(Tasks.handlerTask("b", 2));
+        final CompletableFuture<Void> removed = store.removeLater("a");
+        store.removeLater("b");
+        store.upsert(Tasks.handlerTask("b", 3));
+        removed.get(10, TimeUnit.SECONDS);
+        assertEquals(List.of(Tasks.handlerTask("b", 3)), reopen(store));
     }
 
     @Test
