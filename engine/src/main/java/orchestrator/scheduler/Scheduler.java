@@ -162,7 +162,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Resumes a paused task: its next fire runs as usual. Idempotent.
+     * Resumes a paused task: its next fire runs as usual. Fires that came due while it was paused are counted as missed
+     * (a one-time task's passed fire is decided by its misfire policy). Idempotent.
      *
      * @param name the task's name.
      * @return true when a live task of that name is now not paused; false for an unknown or finished task.
@@ -197,6 +198,7 @@ public final class Scheduler implements AutoCloseable
     /**
      * Gives a live task a new schedule and options, keeping its counters ({@code runs}, {@code missed},
      * {@code failures}), its paused state and its pending runs; its next fire is computed from now as for a new task.
+     * Fires of the old schedule that had come due and were not collected yet are counted as missed.
      * A spec without a callback keeps the task's callback (and payload); one with a callback replaces it. A run
      * already going finishes with the old callback.
      *
