@@ -13,8 +13,10 @@ import static java.lang.System.Logger.Level.INFO;
  * Not thread safe: confined to the cluster thread. A node's claims that did not start on time: those still within
  * the misfire threshold run now, as triggered runs; those past it run as their task's misfire policy says for every
  * instant that passed (FIRE_ONCE one run, SKIP none, fireAll up to its cap), the rest counted missed, as on a single
- * node. Also the claims taken over from a node that may have started them, counted interrupted. Logged as counts,
- * one line per {@link #REPORT_NANOS} at most.
+ * node. Also the claims taken over from a node that may have started them, counted interrupted. The instants this
+ * node counts missed go to the row with the claim's completion and to the task's own counters, and are told to the
+ * listeners from the cluster thread, the registry's lock released. Logged as counts, one line per
+ * {@link #REPORT_NANOS} at most.
  */
 final class ClusterLateClaims
 {
@@ -93,6 +95,8 @@ final class ClusterLateClaims
      */
     private boolean decide(final TaskRegistry registry, final ClusterClaims.Held held, final long now)
     {
+        final int runs;
+        final long firstMissed;
         registry.lock.lock();
         try
         {
@@ -109,17 +113,21 @@ final class ClusterLateClaims
                 fires += definition.firesBetween(next, now) + 1;
                 next = definition.nextFireAfter(next, now);
             }
-            final int runs = definition.misfire().runsFor(fires,
+            runs = definition.misfire().runsFor(fires,
                 fires == 1 ? now - held.fireAt <= misfireThresholdMs : registry.cycle.collector.latestOnTime(definition, next, now));
             held.next = next;
             held.lateMissed = fires - runs;
             held.runs = Math.max(1, runs);
-            return runs > 0;
+            // the runs stand for the earliest instants, the missed ones follow
+            firstMissed = held.lateMissed > 0 ? definition.fireAfter(held.fireAt, runs) : held.fireAt;
+            countMissed(registry, id, firstMissed, held.lateMissed);
         }
         finally
         {
             registry.lock.unlock();
         }
+        tellMissed(registry, held.name, firstMissed, held.lateMissed);
+        return runs > 0;
     }
 
     /**
@@ -130,6 +138,7 @@ final class ClusterLateClaims
     {
         final long now = clock.millis();
         long next = held.fireAt;
+        long firstMissed = next;
         long missed = 0;
         registry.lock.lock();
         try
@@ -139,17 +148,20 @@ final class ClusterLateClaims
             {
                 final TaskDefinition definition = registry.table.definitions[id];
                 next = definition.nextFireAfter(held.fireAt);
+                firstMissed = next;
                 if (next != TaskDefinition.NEVER && now - next > misfireThresholdMs)
                 {
                     missed += 1 + definition.firesBetween(next, now - misfireThresholdMs);
                     next = definition.nextFireAfter(next, now - misfireThresholdMs);
                 }
+                countMissed(registry, id, firstMissed, missed);
             }
         }
         finally
         {
             registry.lock.unlock();
         }
+        tellMissed(registry, held.name, firstMissed, missed);
         final boolean over = next == TaskDefinition.NEVER;
         completions.add(held.epoch, new ClusterCompletion(held.name, held.fence,
             over ? TaskState.COMPLETED : TaskState.SCHEDULED, over ? TaskProgress.NEVER : next, 0, missed, 0, 1));
@@ -157,6 +169,31 @@ final class ClusterLateClaims
         report[3]++;
         report[4] += missed;
         example = "task '" + held.name + "' at " + held.fireAt + " taken over";
+    }
+
+    /**
+     * Counts instants this node decided missed in the task's counters (lock held), as phase 1 does for the wheel's
+     * fires: the row gets them with the claim's completion.
+     */
+    private static void countMissed(final TaskRegistry registry, final int id, final long firstMissed, final long missed)
+    {
+        if (missed > 0)
+        {
+            registry.table.rare.addMissed(id, missed);
+            registry.metrics.onMissed(registry.table.names[id], firstMissed, missed, FlightEvents.LATE);
+        }
+    }
+
+    /**
+     * Tells the listeners of instants counted by {@link #countMissed}, once the lock is released.
+     */
+    private static void tellMissed(final TaskRegistry registry, final String name, final long firstMissed,
+        final long missed)
+    {
+        if (missed > 0)
+        {
+            Listeners.onMissed(registry.listeners.array(), name, firstMissed, missed);
+        }
     }
 
     /**

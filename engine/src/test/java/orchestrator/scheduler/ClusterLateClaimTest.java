@@ -12,8 +12,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -71,6 +73,37 @@ class ClusterLateClaimTest
     }
 
     /**
+     * The instants a node's late claim counted missed are its own: on a single-node cluster, where that node decides
+     * every instant, the task's {@code missed()} equals the row's, and the listeners are told of each of them.
+     */
+    @Test
+    void shouldCountTheInstantsALateClaimMissedInTheTaskAndTellTheListeners() throws Exception
+    {
+        final TaskSpec spec = TaskSpec.named("catch-up").cron("* * * * * *").misfire(MisfirePolicy.FIRE_ONCE)
+            .run(context -> { });
+        makeLate(spec);
+        final AtomicLong told = new AtomicLong();
+        try (Scheduler second = node("second"))
+        {
+            second.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String task, final Instant scheduledAt, final long fires)
+                {
+                    told.addAndGet(fires);
+                }
+            });
+            second.schedule(spec);
+            ClusterFixture.await("the late claim completed", 30, () -> queryLong("select missed from " +
+                "orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS - 1);
+            final long missed = queryLong("select missed from orchestrator_tasks where name = 'catch-up'");
+            assertEquals(missed, second.task("catch-up").orElseThrow().missed(), "missed in the task, as in the row");
+            ClusterFixture.await("the listeners were told of every missed instant", 10, () -> told.get() == missed,
+                () -> "told of " + told.get() + ", the row's missed: " + missed);
+        }
+    }
+
+    /**
      * A first node registers the task and leaves; its row's next fire is moved {@link #LATE_SECONDS} back; a second
      * node registers the same task (the row keeps its next fire) and claims it late.
      *
@@ -81,6 +114,22 @@ class ClusterLateClaimTest
         final Set<Long> ran = ConcurrentHashMap.newKeySet();
         final TaskSpec spec = TaskSpec.named("catch-up").cron("* * * * * *").misfire(policy)
             .run(context -> ran.add(context.scheduledAt().toEpochMilli()));
+        makeLate(spec);
+        try (Scheduler second = node("second"))
+        {
+            second.schedule(spec);
+            ClusterFixture.await("the late claim completed", 30, () -> queryLong("select runs + missed from " +
+                "orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS);
+        }
+        return ran;
+    }
+
+    /**
+     * A first node registers {@code spec} and leaves; its row's next fire is moved {@link #LATE_SECONDS} back (the
+     * instant and the runs then are kept in {@code late_instants}).
+     */
+    private static void makeLate(final TaskSpec spec) throws SQLException
+    {
         try (Scheduler first = node("first"))
         {
             first.schedule(spec);
@@ -91,13 +140,6 @@ class ClusterLateClaimTest
             "1000 - " + LATE_SECONDS + ") * 1000, owner = null, owner_epoch = null where name = 'catch-up' " +
             "returning next_fire");
         execute("insert into late_instants select next_fire, runs from orchestrator_tasks where name = 'catch-up'");
-        try (Scheduler second = node("second"))
-        {
-            second.schedule(spec);
-            ClusterFixture.await("the late claim completed", 30, () -> queryLong("select runs + missed from " +
-                "orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS);
-        }
-        return ran;
     }
 
     private static Scheduler node(final String id)
