@@ -16,7 +16,7 @@ import static java.lang.System.Logger.Level.INFO;
  * node. Also the claims taken over from a node that may have started them, counted interrupted. The instants this
  * node counts missed go to the row with the claim's completion and to the task's own counters, and are told to the
  * listeners from the cluster thread, the registry's lock released. Logged as counts, one line per
- * {@link #REPORT_NANOS} at most.
+ * {@link #REPORT_NANOS} at most. A claim of a task paused here never runs: its instants are counted missed.
  */
 final class ClusterLateClaims
 {
@@ -55,6 +55,10 @@ final class ClusterLateClaims
         final long now = clock.millis();
         for (final ClusterClaims.Held held : claims.late(now - ClusterNode.GRACE_MS))
         {
+            if (paused(registry, held, now))
+            {
+                continue;
+            }
             if (!held.decided && now - held.fireAt > misfireThresholdMs)
             {
                 held.decided = true;
@@ -85,6 +89,56 @@ final class ClusterLateClaims
             }
         }
         report();
+    }
+
+    /**
+     * A claim of a task paused on this node does not run: its instant and those that passed since are counted missed,
+     * as the wheel's fires of a paused task are ({@link TaskControl#pausedFire}), and the row moves on to the next
+     * instant. A one-time task's last instant is parked for resume, where its misfire policy decides; its claim waits,
+     * looked at again while the task is paused.
+     *
+     * @return true when the task is paused here: the claim was completed, or waits.
+     */
+    private boolean paused(final TaskRegistry registry, final ClusterClaims.Held held, final long now)
+    {
+        long next;
+        long fires = 1;
+        registry.lock.lock();
+        try
+        {
+            final int id = registry.table.idOf(held.name);
+            if (id == TaskTable.NO_ID || !registry.table.hasFlag(id, TaskTable.PAUSED))
+            {
+                return false;
+            }
+            final TaskDefinition definition = registry.table.definitions[id];
+            next = definition.nextFireAfter(held.fireAt);
+            if (next != TaskDefinition.NEVER && next <= now)
+            {
+                fires += definition.firesBetween(next, now) + 1;
+                next = definition.nextFireAfter(next, now);
+            }
+            final boolean last = next == TaskDefinition.NEVER && !definition.fixedDelay();
+            if (!last && !held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED))
+            {
+                return true; // dropped meanwhile (fenced, cancelled): it is not this node's to count
+            }
+            registry.control.pausedFire(id, definition, held.fireAt, fires, next, now);
+            if (last)
+            {
+                return true; // parked: its claim waits for resume
+            }
+            next = definition.fixedDelay() ? definition.delayAfter(now) : next;
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        claims.done(held);
+        completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, TaskState.SCHEDULED, next, 0, fires,
+            0, 0, keeps.test(held.name)));
+        tellMissed(registry, held.name, held.fireAt, fires);
+        return true;
     }
 
     /**
