@@ -36,7 +36,8 @@ final class ClusterClaims
         boolean decided;            // cluster thread: a late claim's runs were set by the misfire policy
         volatile int runs = 1;      // how many runs its start stands for
         volatile long lateMissed;   // instants it covers that do not run (late: by the misfire policy)
-        volatile long next = Long.MIN_VALUE; // late: the first instant after the ones it covers; else unset
+        // late: the first instant after the ones it covers; rescheduled while it runs: the new schedule's first fire
+        volatile long next = Long.MIN_VALUE;
 
         Held(final ClusterClaim claim, final long epoch)
         {
@@ -67,6 +68,7 @@ final class ClusterClaims
 
     private final ConcurrentHashMap<String, Held> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> triggered = new ConcurrentHashMap<>(); // name -> instant
+    private final ConcurrentHashMap<String, Long> rescheduled = new ConcurrentHashMap<>(); // name -> first new fire
     private final long freshNanos;
     private volatile long lastGoodHeartbeatNanos; // System.nanoTime at the start of the last successful heartbeat
     private volatile boolean joined;
@@ -120,6 +122,43 @@ final class ClusterClaims
     }
 
     /**
+     * The task was rescheduled on this node (registry lock held, so no run of it completes meanwhile): its claims of
+     * instants before {@code next}, the new schedule's first fire, are of the old schedule, held or still to come
+     * (kept by a completion queued before, or claimed by a round under way); they never start, and move the row to
+     * {@code next} instead ({@link #replaced}). A run going under a claim moves the row there when it completes.
+     */
+    void rescheduled(final String name, final long next)
+    {
+        rescheduled.put(name, next);
+        final Held held = byName.get(name);
+        if (held != null && held.state.get() == STARTED)
+        {
+            held.next = next;
+        }
+    }
+
+    /**
+     * The task was registered or cancelled on this node: the mark of an earlier reschedule is forgotten.
+     */
+    void forgetRescheduled(final String name)
+    {
+        if (!rescheduled.isEmpty())
+        {
+            rescheduled.remove(name);
+        }
+    }
+
+    /**
+     * @return the first fire of the new schedule when {@code held} is a claim of an instant a reschedule on this
+     *         node replaced; {@link Long#MIN_VALUE} otherwise.
+     */
+    long replaced(final Held held)
+    {
+        final Long next = rescheduled.isEmpty() ? null : rescheduled.get(held.name);
+        return next != null && held.fireAt < next ? next : Long.MIN_VALUE;
+    }
+
+    /**
      * The fire cycle's gate for a fire of the wheel (lock held).
      *
      * @param fire    the instant the wheel fired.
@@ -132,7 +171,7 @@ final class ClusterClaims
     {
         final Held held = byName.get(name);
         if (held == null || held.fireAt > fire || held.fireAt < onTime || !leaseFresh() ||
-            !held.state.compareAndSet(CLAIMED, STARTED))
+            replaced(held) != Long.MIN_VALUE || !held.state.compareAndSet(CLAIMED, STARTED))
         {
             return null;
         }
@@ -154,9 +193,9 @@ final class ClusterClaims
             return null;
         }
         final Held held = byName.get(name);
-        if (held == null || held.fireAt != at)
+        if (held == null || held.fireAt != at || replaced(held) != Long.MIN_VALUE)
         {
-            return SKIP;
+            return SKIP; // a replaced claim is triggered again, then moves its row to the new schedule
         }
         if (!leaseFresh())
         {

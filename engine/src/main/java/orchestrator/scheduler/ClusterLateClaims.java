@@ -16,7 +16,8 @@ import static java.lang.System.Logger.Level.INFO;
  * node. Also the claims taken over from a node that may have started them, counted interrupted. The instants this
  * node counts missed go to the row with the claim's completion and to the task's own counters, and are told to the
  * listeners from the cluster thread, the registry's lock released. Logged as counts, one line per
- * {@link #REPORT_NANOS} at most. A claim of a task paused here never runs: its instants are counted missed.
+ * {@link #REPORT_NANOS} at most. A claim of a task paused here never runs: its instants are counted missed; nor does
+ * a claim of an instant a reschedule here replaced: its row moves to the new schedule.
  */
 final class ClusterLateClaims
 {
@@ -55,6 +56,17 @@ final class ClusterLateClaims
         final long now = clock.millis();
         for (final ClusterClaims.Held held : claims.late(now - ClusterNode.GRACE_MS))
         {
+            final long replacedBy = claims.replaced(held);
+            if (replacedBy != Long.MIN_VALUE) // an instant of a schedule replaced here: the row moves to the new one
+            {
+                if (held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED))
+                {
+                    claims.done(held);
+                    completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, TaskState.SCHEDULED,
+                        replacedBy, 0, 0, 0, 0));
+                }
+                continue;
+            }
             if (paused(registry, held, now))
             {
                 continue;

@@ -19,11 +19,14 @@ final class ClusterTasks
     }
 
     /**
-     * Stores the live task {@code name}; undoes the local registration when the store refuses it.
+     * Stores the live task {@code name} (registered, or rescheduled: then its changed schedule replaces the row's);
+     * undoes a registration when the store refuses it.
      *
+     * @param registration true for a registration, false for a reschedule.
      * @throws TaskStoreException when the database could not store it.
      */
-    static void register(final TaskRegistry registry, final ClusterStore store, final ZoneId zone, final String name)
+    static void register(final TaskRegistry registry, final ClusterStore store, final ZoneId zone, final String name,
+        final boolean registration)
     {
         final long next = registry.reads.nextFireTime(name);
         final StoredTask task;
@@ -48,7 +51,10 @@ final class ClusterTasks
         }
         catch (final RuntimeException ex)
         {
-            registry.undoRegistration(name);
+            if (registration)
+            {
+                registry.undoRegistration(name);
+            }
             throw ex instanceof TaskStoreException ? ex :
                 new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
         }

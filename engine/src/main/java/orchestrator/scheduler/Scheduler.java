@@ -230,7 +230,7 @@ public final class Scheduler implements AutoCloseable
             registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload, onceAt);
         if (rescheduled)
         {
-            store.changed(name);
+            store.rescheduled(name);
         }
         return rescheduled;
     }

@@ -113,7 +113,8 @@ final class StoreBinding
         if (cluster != null)
         {
             registry.register(name, definition, onceAt, payload);
-            ClusterTasks.register(registry, store.cluster(), zone, name);
+            cluster.claims.forgetRescheduled(name);
+            ClusterTasks.register(registry, store.cluster(), zone, name, true);
             cluster.registered(name);
         }
         else if (durability == null)
@@ -135,6 +136,36 @@ final class StoreBinding
         {
             durability.changed(name);
         }
+    }
+
+    /**
+     * Stores a task's new schedule: on a durable store as any change; on a cluster node in the shared row (its
+     * schedule and next fire, as a registration with a changed schedule), and the node's claims of the old
+     * schedule's instants move the row to the new one instead of running.
+     *
+     * @throws orchestrator.scheduler.store.TaskStoreException when the store failed to write it.
+     */
+    void rescheduled(final String name)
+    {
+        if (cluster != null)
+        {
+            registry.lock.lock(); // no run completes meanwhile: a run going moves the row to the new schedule
+            try
+            {
+                final long next = registry.reads.nextFireTime(name);
+                if (next == TaskDefinition.NEVER)
+                {
+                    return; // cancelled or finished meanwhile
+                }
+                cluster.claims.rescheduled(name, next);
+            }
+            finally
+            {
+                registry.lock.unlock();
+            }
+            ClusterTasks.register(registry, store.cluster(), zone, name, false);
+        }
+        changed(name);
     }
 
     void onHandler(final String handler)
@@ -170,6 +201,7 @@ final class StoreBinding
         if (cluster != null)
         {
             cluster.cancelled(name); // this node stops claiming it; the shared row stays for the other nodes
+            cluster.claims.forgetRescheduled(name);
         }
         return durability == null ? registry.cancel(name) : durability.cancel(name);
     }

@@ -12,9 +12,13 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Task control on a cluster node (one node on a throwaway PostgreSQL): pause, resume and reschedule act on the tasks
@@ -64,6 +68,44 @@ class ClusterTaskControlTest
                 node.task("paused").orElseThrow().missed() >= 2, () -> "task " + node.task("paused"));
             assertEquals(TaskState.PAUSED, node.task("paused").orElseThrow().state());
             assertEquals(0, queryLong("select runs from orchestrator_tasks where name = 'paused'"));
+        }
+    }
+
+    /**
+     * A task rescheduled on a cluster node runs no instant of its old schedule once reschedule returned (the node's
+     * claim of the old schedule's next instant is let go), and the shared row holds the new schedule and its next
+     * fire.
+     */
+    @Test
+    void shouldRunNoInstantOfTheOldScheduleAfterRescheduleAndStoreTheNewOneInTheRow() throws Exception
+    {
+        final AtomicInteger runs = new AtomicInteger();
+        final AtomicBoolean rescheduled = new AtomicBoolean();
+        final Set<Long> ranAfter = ConcurrentHashMap.newKeySet(); // instants started once reschedule returned
+        final AtomicInteger witness = new AtomicInteger();
+        try (Scheduler node = node("solo"))
+        {
+            node.schedule(TaskSpec.named("t").cron("* * * * * *").run(context ->
+            {
+                if (rescheduled.get())
+                {
+                    ranAfter.add(context.scheduledAt().toEpochMilli());
+                }
+                runs.incrementAndGet();
+            }));
+            node.schedule(TaskSpec.named("witness").cron("* * * * * *").run(context -> witness.incrementAndGet()));
+            node.start();
+            ClusterFixture.await("t ran twice", 30, () -> runs.get() >= 2);
+            assertTrue(node.reschedule("t", TaskSpec.named("t").cron("0 0 0 1 1 *"))); // yearly, its callback kept
+            rescheduled.set(true);
+            final int seen = witness.get();
+            ClusterFixture.await("the witness ran 3 more times", 30, () -> witness.get() >= seen + 3);
+            assertEquals(Set.of(), ranAfter, "instants of the old schedule started after reschedule returned");
+            final long next = node.task("t").orElseThrow().nextFire().orElseThrow().toEpochMilli();
+            ClusterFixture.await("the row holds the new schedule and next fire", 10, () -> queryLong("select count(*) " +
+                "from orchestrator_tasks where name = 't' and schedule like '%0 0 0 1 1 *%' and next_fire = " + next) == 1,
+                () -> "task " + node.task("t") + "; row's next fire " + queryLong("select next_fire from " +
+                "orchestrator_tasks where name = 't'"));
         }
     }
 
