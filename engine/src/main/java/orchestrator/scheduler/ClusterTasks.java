@@ -10,7 +10,8 @@ import java.time.ZoneId;
 /**
  * Stateless: writes a task registered on a cluster node to the shared table. The same name registered on several
  * nodes is one row: the first registration inserts it, the later ones keep its progress and claim when the schedule
- * is the same and replace its schedule and next fire when it changed.
+ * is the same and replace its schedule and next fire when it changed. A task the cluster already finished (a one-time
+ * task another node ran) stays finished, and ends on this node too.
  */
 final class ClusterTasks
 {
@@ -45,9 +46,10 @@ final class ClusterTasks
         {
             registry.lock.unlock();
         }
+        final TaskState stored;
         try
         {
-            store.register(task);
+            stored = store.register(task);
         }
         catch (final RuntimeException ex)
         {
@@ -57,6 +59,31 @@ final class ClusterTasks
             }
             throw ex instanceof TaskStoreException ? ex :
                 new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
+        }
+        if (stored == TaskState.COMPLETED || stored == TaskState.FAILED)
+        {
+            finish(registry, name, stored);
+        }
+    }
+
+    /**
+     * Ends the live task {@code name} as the cluster already finished it (a one-time task another node ran).
+     */
+    private static void finish(final TaskRegistry registry, final String name, final TaskState state)
+    {
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            final int id = registry.table.idOf(name);
+            if (id != TaskTable.NO_ID)
+            {
+                registry.finish(id, state);
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
         }
     }
 }

@@ -1,5 +1,7 @@
 package orchestrator.scheduler.store;
 
+import orchestrator.scheduler.TaskState;
+
 import java.util.List;
 
 /**
@@ -82,9 +84,13 @@ public sealed interface ClusterStore permits PostgresCluster
 
     /**
      * Stores a task registered on a node: a new name is inserted; a name already stored keeps its progress and claim
-     * when the schedule is the same, and takes the new schedule and next fire when it changed. Counters are kept.
+     * when the schedule is the same, and takes the new schedule and next fire when it changed. Counters are kept. A
+     * row the cluster finished ({@code COMPLETED} or {@code FAILED}: a one-time task that ran) stays finished when the
+     * schedule is the same, so its instant does not run again.
+     *
+     * @return the row's state once stored: {@code COMPLETED} or {@code FAILED} when the cluster already finished it.
      */
-    void register(StoredTask task);
+    TaskState register(StoredTask task);
 
     /**
      * Drops the connection of the calling thread's side. Idempotent.

@@ -1,5 +1,7 @@
 package orchestrator.scheduler.store;
 
+import orchestrator.scheduler.TaskState;
+
 import javax.sql.DataSource;
 import java.sql.Array;
 import java.sql.Connection;
@@ -56,12 +58,14 @@ final class PostgresCluster implements ClusterStore
         "t.owner_epoch = ? and t.fence = v.fence returning t.name";
     private static final String HASH_JOIN = "set local enable_nestloop = off"; // one probe per row, not rows squared
     private static final String REJECTED = "update orchestrator_nodes set rejected = rejected + ? where node_id = ?";
+    // the same schedule keeps the row's instants; a row the cluster finished (a one-time task that ran) stays finished
+    private static final String SAME = "orchestrator_tasks.schedule = excluded.schedule and " +
+        "(orchestrator_tasks.state = excluded.state or orchestrator_tasks.state in ('COMPLETED', 'FAILED'))";
     private static final String REGISTER = PostgresTaskStore.UPSERT + "spec = excluded.spec, " +
-        "next_fire = case when orchestrator_tasks.schedule = excluded.schedule and orchestrator_tasks.state = " +
-        "excluded.state then orchestrator_tasks.next_fire else excluded.next_fire end, " +
-        "first_fire = case when orchestrator_tasks.schedule = excluded.schedule and orchestrator_tasks.state = " +
-        "excluded.state then orchestrator_tasks.first_fire else excluded.first_fire end, " +
-        "schedule = excluded.schedule, state = excluded.state, updated_at = clock_timestamp()";
+        "next_fire = case when " + SAME + " then orchestrator_tasks.next_fire else excluded.next_fire end, " +
+        "first_fire = case when " + SAME + " then orchestrator_tasks.first_fire else excluded.first_fire end, " +
+        "state = case when " + SAME + " then orchestrator_tasks.state else excluded.state end, " +
+        "schedule = excluded.schedule, updated_at = clock_timestamp() returning orchestrator_tasks.state";
 
     private final DataSource dataSource;
     private final PostgresTaskStore store;
@@ -257,9 +261,10 @@ final class PostgresCluster implements ClusterStore
     }
 
     @Override
-    public void register(final StoredTask task)
+    public TaskState register(final StoredTask task)
     {
-        store.write(REGISTER, task); // on the store's writer thread and connection, committed when it returns
+        // on the store's writer thread and connection, committed when it returns
+        return TaskState.valueOf(store.write(REGISTER, task));
     }
 
     @Override

@@ -89,18 +89,26 @@ final class PostgresTaskStore implements TaskStore
     /**
      * Writes a task with {@code sql} (an insert of {@link #bind}'s parameters) on the writer thread; committed when
      * this returns.
+     *
+     * @return the first column of the first row the statement returns; null when it returns none.
      */
-    void write(final String sql, final StoredTask task)
+    String write(final String sql, final StoredTask task)
     {
         Objects.requireNonNull(task, "task");
-        await(submit(() ->
+        return await(submit(() ->
         {
             try (PreparedStatement statement = connection().prepareStatement(sql))
             {
                 bind(statement, task);
-                statement.executeUpdate();
+                if (!statement.execute())
+                {
+                    return null;
+                }
+                try (ResultSet rows = statement.getResultSet())
+                {
+                    return rows.next() ? rows.getString(1) : null;
+                }
             }
-            return null;
         }), "write of '" + task.name() + "'");
     }
 

@@ -1,0 +1,105 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.PgServer;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.KeyProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Registration of tasks on cluster nodes, in-process on a real PostgreSQL: the same name registered by a later node
+ * (or a node restarted in a rolling deploy) is one row and keeps what the cluster already decided for it.
+ */
+class ClusterRegistrationTest
+{
+    private static PgServer server;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        server = PgServer.start();
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        server.close();
+    }
+
+    @BeforeEach
+    void emptyDatabase() throws SQLException
+    {
+        execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
+    }
+
+    /**
+     * A one-time task already run by node a is registered again by node b with the same instant: the row stays
+     * completed, so its instant does not run a second time, and b ends the task as completed when it registers it.
+     */
+    @Test
+    void shouldNotRunAOneTimeTaskAgainWhenAnotherNodeRegistersIt()
+    {
+        final List<String> runs = Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger witness = new AtomicInteger();
+        final Instant at = Instant.ofEpochMilli((System.currentTimeMillis() / 1000 + 2) * 1000);
+        try (Scheduler a = node("a"); Scheduler b = node("b"))
+        {
+            a.schedule(TaskSpec.named("once").once(at).run(context -> runs.add(context.nodeId() + "@" +
+                context.scheduledAt())));
+            a.start();
+            ClusterFixture.await("the one-time task's completion is written", 30, () -> queryLong("select runs " +
+                "from orchestrator_tasks where name = 'once' and state = 'COMPLETED'") == 1);
+            b.schedule(TaskSpec.named("once").once(at).run(context -> runs.add(context.nodeId() + "@" +
+                context.scheduledAt())));
+            assertEquals(TaskState.COMPLETED, b.task("once").orElseThrow().state(), "b ends the task the " +
+                "cluster finished");
+            b.schedule(TaskSpec.named("witness").cron("* * * * * *").run(context -> witness.incrementAndGet()));
+            b.start();
+            ClusterFixture.await("b's witness ran 3 times", 30, () -> witness.get() >= 3);
+            assertEquals(List.of("a@" + at), runs, "runs of the one-time task at " + at);
+            assertEquals(1, queryLong("select runs from orchestrator_tasks where name = 'once' and state = " +
+                "'COMPLETED'"), "the row stays completed, run once");
+        }
+    }
+
+    static Scheduler node(final String id)
+    {
+        return Scheduler.builder().store(TaskStore.postgres(server.dataSource())).nodeId(id)
+            .keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH])).build();
+    }
+
+    private static long queryLong(final String sql)
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery(sql))
+        {
+            return rows.next() ? rows.getLong(1) : 0;
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException(sql, ex);
+        }
+    }
+
+    private static void execute(final String sql) throws SQLException
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
+        {
+            statement.execute(sql);
+        }
+    }
+}
