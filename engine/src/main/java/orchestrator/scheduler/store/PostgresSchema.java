@@ -12,6 +12,8 @@ import java.sql.Statement;
  * Versions: 1 = {@code orchestrator_tasks} (one row per task name: the stored task's encoding, its progress columns
  * and the cluster's claim columns {@code owner}, {@code owner_epoch}, {@code fence}) and {@code orchestrator_nodes}
  * (one row per node: epoch and lease, in database time). {@code orchestrator_schema} holds the version applied.
+ * <p>
+ * A current schema is only read, so a role with data rights on the three tables and no right to create can open it.
  */
 final class PostgresSchema
 {
@@ -61,15 +63,7 @@ final class PostgresSchema
         try (Statement statement = connection.createStatement())
         {
             statement.execute("select pg_advisory_xact_lock(" + LOCK_KEY + ")");
-            statement.execute("create table if not exists orchestrator_schema (version int not null)");
-            int found = 0;
-            try (ResultSet rows = statement.executeQuery("select max(version) from orchestrator_schema"))
-            {
-                if (rows.next())
-                {
-                    found = rows.getInt(1);
-                }
-            }
+            final int found = found(statement);
             if (found > VERSION)
             {
                 connection.rollback();
@@ -78,6 +72,7 @@ final class PostgresSchema
             }
             if (found < 1)
             {
+                statement.execute("create table if not exists orchestrator_schema (version int not null)");
                 for (final String ddl : V1)
                 {
                     statement.execute(ddl);
@@ -95,6 +90,29 @@ final class PostgresSchema
         finally
         {
             connection.setAutoCommit(autoCommit);
+        }
+    }
+
+    /**
+     * Reads the version without DDL, so that a role with data rights only can open a current schema (PostgreSQL
+     * checks the right to create before it checks {@code if not exists}).
+     *
+     * @return the version applied; 0 when {@code orchestrator_schema} does not exist or is empty.
+     */
+    private static int found(final Statement statement) throws SQLException
+    {
+        try (ResultSet rows = statement.executeQuery("select to_regclass('orchestrator_schema') is not null"))
+        {
+            rows.next();
+            if (!rows.getBoolean(1))
+            {
+                return 0;
+            }
+        }
+        try (ResultSet rows = statement.executeQuery("select coalesce(max(version), 0) from orchestrator_schema"))
+        {
+            rows.next();
+            return rows.getInt(1);
         }
     }
 }

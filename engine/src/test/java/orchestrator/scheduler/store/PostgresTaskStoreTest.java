@@ -108,6 +108,37 @@ class PostgresTaskStoreTest extends TaskStoreContract
         store.close();
     }
 
+    /**
+     * A least-privilege application role (data rights on the tables only, no CREATE on the schema, as PostgreSQL 15
+     * gives by default on {@code public}) opens the store and joins once the schema is current: nothing to migrate, so
+     * no DDL runs.
+     */
+    @Test
+    void shouldOpenWithARoleThatCannotCreateTablesWhenTheSchemaIsCurrent() throws Exception
+    {
+        openNew().close();
+        execute("drop role if exists app");
+        execute("create role app login");
+        execute("grant select, insert, update, delete on orchestrator_tasks, orchestrator_nodes, orchestrator_schema " +
+            "to app");
+        final org.postgresql.ds.PGSimpleDataSource app = new org.postgresql.ds.PGSimpleDataSource();
+        app.setServerNames(new String[] {"127.0.0.1"});
+        app.setPortNumbers(new int[] {server.port()});
+        app.setDatabaseName(PgServer.DATABASE);
+        app.setUser("app");
+        final TaskStore store = TaskStore.postgres(app);
+        try
+        {
+            assertEquals(List.of(), store.open());
+            assertEquals(1, store.cluster().join("app-node", 60_000).epoch());
+        }
+        finally
+        {
+            store.cluster().close();
+            store.close();
+        }
+    }
+
     @Test
     void shouldClaimADueRowOnceAndRejectACompletionUnderAnOldFence() throws SQLException
     {
