@@ -5,6 +5,7 @@ import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskProgress;
 import orchestrator.scheduler.store.TaskStoreException;
 
+import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 
 /**
@@ -15,8 +16,29 @@ import java.time.ZoneId;
  */
 final class ClusterTasks
 {
+    /**
+     * The longest task name a cluster stores, in UTF-8 bytes: the name is the primary key of the shared table, and a
+     * PostgreSQL btree key holds at most 2,704 bytes (about 2,688 of text), so 1,024 characters of 3 bytes do not fit.
+     */
+    static final int MAX_NAME_BYTES = 2048;
+
     private ClusterTasks()
     {
+    }
+
+    /**
+     * Checks that a task name fits the shared table: at most {@link #MAX_NAME_BYTES} bytes in UTF-8.
+     *
+     * @throws IllegalArgumentException when it is longer (the message gives its length and the limit, never the name).
+     */
+    static void checkName(final String name)
+    {
+        final int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_NAME_BYTES)
+        {
+            throw new IllegalArgumentException("task name is " + bytes + " bytes long in UTF-8, over the cluster's " +
+                "limit of " + MAX_NAME_BYTES + " bytes (the key of its row in PostgreSQL)");
+        }
     }
 
     /**

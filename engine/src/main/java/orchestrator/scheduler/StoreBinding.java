@@ -112,6 +112,7 @@ final class StoreBinding
     {
         if (cluster != null)
         {
+            ClusterTasks.checkName(name);
             registry.register(name, definition, onceAt, payload);
             cluster.claims.forgetRescheduled(name);
             ClusterTasks.register(registry, store.cluster(), zone, name, true);

@@ -64,7 +64,8 @@ public final class TaskSpec
     /**
      * Starts the spec of a task.
      *
-     * @param name the task's unique, non-blank name (at most 1,024 characters, checked when scheduled).
+     * @param name the task's unique, non-blank name (at most 1,024 characters, and on a cluster at most 2,048
+     *             bytes in UTF-8; checked when scheduled).
      * @return a spec with no schedule and no callback yet.
      */
     public static TaskSpec named(final String name)

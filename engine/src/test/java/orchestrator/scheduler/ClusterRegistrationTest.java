@@ -16,13 +16,18 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Registration of tasks on cluster nodes, in-process on a real PostgreSQL: the same name registered by a later node
- * (or a node restarted in a rolling deploy) is one row and keeps what the cluster already decided for it.
+ * (or a node restarted in a rolling deploy) is one row and keeps what the cluster already decided for it; a name the
+ * shared table cannot key is refused up front.
  */
 class ClusterRegistrationTest
 {
@@ -74,6 +79,46 @@ class ClusterRegistrationTest
             assertEquals(1, queryLong("select runs from orchestrator_tasks where name = 'once' and state = " +
                 "'COMPLETED'"), "the row stays completed, run once");
         }
+    }
+
+    /**
+     * A name within the engine's 1,024 characters but over the cluster's 2,048 UTF-8 bytes (1,024 CJK characters,
+     * 3,072 bytes: over PostgreSQL's btree key limit on the table's primary key) is refused up front with an
+     * IllegalArgumentException that gives the limit, and leaves no task; a name of exactly 2,048 bytes that does not
+     * compress is stored and runs.
+     */
+    @Test
+    void shouldRefuseANameOverTheClusterLimitInUtf8BytesAndRunOneAtTheLimit()
+    {
+        final String over = cjk(1024);
+        final String atLimit = cjk(682) + "xy"; // 2,046 + 2 bytes
+        final AtomicInteger ran = new AtomicInteger();
+        try (Scheduler node = node("solo"))
+        {
+            final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () ->
+                node.schedule(TaskSpec.named(over).cron("* * * * * *").run(ran::incrementAndGet)));
+            assertTrue(refused.getMessage().contains("3072 bytes") && refused.getMessage().contains("2048"),
+                refused.getMessage());
+            assertEquals(Optional.empty(), node.task(over));
+            node.schedule(TaskSpec.named(atLimit).cron("* * * * * *").run(ran::incrementAndGet));
+            node.start();
+            ClusterFixture.await("the task named at the limit ran", 30, () -> ran.get() >= 1);
+        }
+        assertEquals(1, queryLong("select count(*) from orchestrator_tasks"));
+    }
+
+    /**
+     * @return {@code n} random CJK characters (3 bytes each in UTF-8), which PostgreSQL cannot compress much.
+     */
+    private static String cjk(final int n)
+    {
+        final Random random = new Random(1);
+        final StringBuilder name = new StringBuilder();
+        for (int i = 0; i < n; i++)
+        {
+            name.append((char)(0x4e00 + random.nextInt(20_000)));
+        }
+        return name.toString();
     }
 
     static Scheduler node(final String id)
