@@ -59,10 +59,11 @@ public sealed interface ClusterStore permits PostgresCluster
     /**
      * Claims up to {@code max} due rows: not owned, or owned by a node whose lease ran out or whose epoch moved on;
      * due means, for {@code preferred} names, a next fire at most {@code lookaheadMs} after database now, and for the
-     * other {@code names}, one at least {@code overdueMs} before it (rows their preferred node left). The nodes whose
-     * claims were taken over have their epoch bumped in the same transaction. A claim names its previous owner only
-     * when that owner may have started the instant: the instant is at or before the end of the owner's lease (or
-     * before now, when the owner's epoch moved on).
+     * other {@code names}, one at least {@code overdueMs} before it (rows their preferred node left). First, in the
+     * same transaction, the other nodes whose lease ran out and that own due rows have their epoch bumped, their
+     * node rows locked until the commit: a heartbeat of theirs racing the takeover waits for it and then finds the
+     * node fenced. A claim names its previous owner only when that owner may have started the instant: the instant is
+     * at or before the end of the owner's lease, and before now.
      *
      * @return the claims, earliest first.
      * @throws CommitUnknownException when the commit got no answer: the rows may be claimed without the caller knowing.

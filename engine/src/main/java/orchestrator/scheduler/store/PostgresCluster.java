@@ -11,7 +11,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
@@ -25,9 +24,12 @@ final class PostgresCluster implements ClusterStore
     private static final String DB_NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
     // a name list as a hashed set (IN a subquery), not = any(array): a generic plan searches an array parameter
     // linearly for every row, which with tens of thousands of names costs seconds per statement
-    private static final String CLAIMABLE = "t.state = 'SCHEDULED' and t.name in (select unnest(?::text[])) and (t.owner is null or " +
+    private static final String NAMED = "t.state = 'SCHEDULED' and t.name in (select unnest(?::text[]))";
+    private static final String CLAIMABLE = NAMED + " and (t.owner is null or " +
         "not exists (select 1 from orchestrator_nodes n where n.node_id = t.owner and n.epoch = t.owner_epoch and " +
         "n.lease_until >= clock_timestamp()))";
+    private static final String DUE = "(t.next_fire <= " + DB_NOW + " + ? or (t.name in (select unnest(?::text[])) " +
+        "and t.next_fire <= " + DB_NOW + " + ?))";
     private static final String JOIN = "insert into orchestrator_nodes (node_id, epoch, lease_until, heartbeat_at) " +
         "values (?, 1, clock_timestamp() + ? * interval '1 millisecond', clock_timestamp()) on conflict (node_id) do " +
         "update set epoch = orchestrator_nodes.epoch + 1, lease_until = excluded.lease_until, " +
@@ -37,17 +39,23 @@ final class PostgresCluster implements ClusterStore
         "interval '1 millisecond', heartbeat_at = clock_timestamp() where node_id = ? and epoch = ? returning " +
         DB_NOW + ", (select min(t.next_fire) from orchestrator_tasks t where " + CLAIMABLE + "), (select " +
         "array_agg(node_id order by node_id) from orchestrator_nodes where lease_until >= clock_timestamp())";
+    // first in a claim's transaction: the other nodes whose lease ran out and that own due rows move to a new epoch,
+    // their rows locked until the claim commits, so that a heartbeat of theirs racing the takeover waits for it and
+    // then matches 0 rows (a heartbeat that got there first leaves its node alive and its rows not claimed)
+    private static final String FENCE_DEAD = "update orchestrator_nodes set epoch = epoch + 1 where node_id in " +
+        "(select n.node_id from orchestrator_nodes n where n.node_id <> ? and n.lease_until < clock_timestamp() and " +
+        "exists (select 1 from orchestrator_tasks t where t.owner = n.node_id and t.owner_epoch = n.epoch and " +
+        NAMED + " and " + DUE + ") for update of n skip locked)";
+    // claimable: not owned, or owned under an epoch that moved on (FENCE_DEAD moved those of the dead owners); the
+    // owner may have started the instant when it is at or before the end of its lease (which only grows) and now
     private static final String CLAIM = "with due as (select t.name, t.owner as previous, t.owner is not null and " +
-        "t.next_fire <= coalesce((select case when n.epoch = t.owner_epoch then " +
-        "(extract(epoch from n.lease_until) * 1000)::bigint end from orchestrator_nodes n where n.node_id = t.owner), " +
-        DB_NOW + ") as started from orchestrator_tasks t " +
-        "where " + CLAIMABLE + " and (t.next_fire <= " + DB_NOW + " + ? or (t.name in (select unnest(?::text[])) and t.next_fire <= " +
-        DB_NOW + " + ?)) order by t.next_fire limit ? " +
+        "t.next_fire <= coalesce((select least((extract(epoch from n.lease_until) * 1000)::bigint, " + DB_NOW +
+        ") from orchestrator_nodes n where n.node_id = t.owner), " + DB_NOW + ") as started from orchestrator_tasks t " +
+        "where " + NAMED + " and (t.owner is null or not exists (select 1 from orchestrator_nodes n where " +
+        "n.node_id = t.owner and n.epoch = t.owner_epoch)) and " + DUE + " order by t.next_fire limit ? " +
         "for update of t skip locked) update orchestrator_tasks t set owner = ?, owner_epoch = ?, " +
         "fence = t.fence + 1, updated_at = clock_timestamp() from due where t.name = due.name " +
         "returning t.name, t.next_fire, t.fence, due.previous, due.started, " + DB_NOW;
-    private static final String FENCE_DEAD = "update orchestrator_nodes set epoch = epoch + 1 " +
-        "where node_id = any(?) and lease_until < clock_timestamp()";
     private static final String COMPLETE = "update orchestrator_tasks t set state = v.state, next_fire = v.next_fire, " +
         "runs = t.runs + v.runs, missed = t.missed + v.missed, failures = t.failures + v.failures, " +
         "interrupted = t.interrupted + v.interrupted, owner = case when v.keep then t.owner end, " +
@@ -144,13 +152,23 @@ final class PostgresCluster implements ClusterStore
     {
         return inTransaction("claim", connection ->
         {
+            final Array nameArray = connection.createArrayOf("text", names);
+            final Array preferredArray = connection.createArrayOf("text", preferred);
+            try (PreparedStatement statement = connection.prepareStatement(FENCE_DEAD))
+            {
+                statement.setString(1, nodeId);
+                statement.setArray(2, nameArray);
+                statement.setLong(3, -overdueMs);
+                statement.setArray(4, preferredArray);
+                statement.setLong(5, lookaheadMs);
+                statement.executeUpdate();
+            }
             final List<ClusterClaim> claims = new ArrayList<>();
-            final Set<String> previous = new LinkedHashSet<>();
             try (PreparedStatement statement = connection.prepareStatement(CLAIM))
             {
-                statement.setArray(1, connection.createArrayOf("text", names));
+                statement.setArray(1, nameArray);
                 statement.setLong(2, -overdueMs);
-                statement.setArray(3, connection.createArrayOf("text", preferred));
+                statement.setArray(3, preferredArray);
                 statement.setLong(4, lookaheadMs);
                 statement.setInt(5, max);
                 statement.setString(6, nodeId);
@@ -159,23 +177,9 @@ final class PostgresCluster implements ClusterStore
                 {
                     while (rows.next())
                     {
-                        final String owner = rows.getString(4);
                         claims.add(new ClusterClaim(rows.getString(1), rows.getLong(2), rows.getLong(3),
-                            rows.getBoolean(5) ? owner : null, rows.getLong(6)));
-                        if (owner != null && !owner.equals(nodeId))
-                        {
-                            previous.add(owner);
-                        }
+                            rows.getBoolean(5) ? rows.getString(4) : null, rows.getLong(6)));
                     }
-                }
-            }
-            if (!previous.isEmpty())
-            {
-                try (PreparedStatement statement = connection.prepareStatement(FENCE_DEAD))
-                {
-                    final Array owners = connection.createArrayOf("text", previous.toArray());
-                    statement.setArray(1, owners);
-                    statement.executeUpdate();
                 }
             }
             claims.sort((a, b) -> Long.compare(a.fireAt(), b.fireAt()));

@@ -4,7 +4,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Proxy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -15,6 +20,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -200,6 +208,116 @@ class PostgresTaskStoreTest extends TaskStoreContract
         assertNull(dead.heartbeat("dead", deadEpoch, 60_000, names), "the dead node learns it was fenced");
         dead.close();
         taker.close();
+    }
+
+    /**
+     * A node whose lease ran out heartbeats while another node takes its row over, inside the taker's transaction
+     * right after its claim statement: the heartbeat must not renew the lease under the taken claim. It waits for the
+     * takeover and finds the node fenced (null), so the node never holds the instant the taker got.
+     */
+    @Test
+    void shouldFenceTheOldOwnerWhenItsHeartbeatRacesTheTakeover() throws Exception
+    {
+        final TaskStore store = openNew();
+        final ClusterStore paused = store.cluster();
+        final AtomicReference<Runnable> afterClaim = new AtomicReference<>();
+        final ClusterStore taker = TaskStore.postgres(afterClaim(server.dataSource(), afterClaim)).cluster();
+        final long pausedEpoch = paused.join("paused", 1).epoch(); // its lease runs out at once
+        final long takerEpoch = taker.join("taker", 60_000).epoch();
+        final long now = taker.heartbeat("taker", takerEpoch, 60_000, new String[]{"x"}).dbMillis();
+        paused.register(Tasks.runnableTask("x", 1).withProgress(new TaskProgress("x",
+            orchestrator.scheduler.TaskState.SCHEDULED, now + 3_000, 0, 0, 0, TaskProgress.NOT_RUNNING)));
+        final String[] names = {"x"};
+        final List<ClusterClaim> held = paused.claim("paused", pausedEpoch, 0, names, 5_000, names, 10);
+        assertEquals(1, held.size(), "the paused node holds x's next instant ahead");
+        final ExecutorService wakes = Executors.newSingleThreadExecutor();
+        final AtomicReference<Future<ClusterLease>> raced = new AtomicReference<>();
+        afterClaim.set(() ->
+        {
+            raced.set(wakes.submit(() -> paused.heartbeat("paused", pausedEpoch, 60_000, names))); // it wakes up
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            while (!raced.get().isDone() && queryLongUnchecked("select count(*) from pg_locks where not granted") == 0)
+            {
+                assertTrue(System.nanoTime() - deadline < 0, "the heartbeat neither returned nor waited for a lock");
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+            }
+        });
+        List<ClusterClaim> taken = List.of();
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        while (taken.isEmpty() && System.nanoTime() - deadline < 0) // the 1 ms lease runs out in database time
+        {
+            taken = taker.claim("taker", takerEpoch, 0, names, 5_000, names, 10);
+        }
+        assertEquals(1, taken.size(), "the taker took x over");
+        assertEquals(held.get(0).fireAt(), taken.get(0).fireAt(), "the same instant");
+        assertNull(taken.get(0).previous(), "the instant is after the paused node's lease: the taker runs it");
+        assertNull(raced.get().get(10, TimeUnit.SECONDS), "the heartbeat that raced the takeover finds the node fenced");
+        assertNull(paused.heartbeat("paused", pausedEpoch, 60_000, names), "the node stays fenced");
+        wakes.shutdown();
+        paused.close();
+        taker.close();
+    }
+
+    /**
+     * @return {@code target}, whose connections run {@code hook} (once) right after a claim statement executed,
+     *         inside the claim's transaction.
+     */
+    private static DataSource afterClaim(final DataSource target, final AtomicReference<Runnable> hook)
+    {
+        return (DataSource)Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class},
+            (dataSource, method, args) ->
+            {
+                final Object result = invoke(method, target, args);
+                if (!method.getName().equals("getConnection"))
+                {
+                    return result;
+                }
+                return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class},
+                    (connection, prepare, sql) ->
+                    {
+                        final Object prepared = invoke(prepare, result, sql);
+                        if (!prepare.getName().equals("prepareStatement") || !((String)sql[0]).startsWith("with due as"))
+                        {
+                            return prepared;
+                        }
+                        return Proxy.newProxyInstance(PreparedStatement.class.getClassLoader(),
+                            new Class<?>[] {PreparedStatement.class}, (statement, execute, parameters) ->
+                            {
+                                final Object executed = invoke(execute, prepared, parameters);
+                                final Runnable once = execute.getName().equals("executeQuery") ? hook.getAndSet(null) :
+                                    null;
+                                if (once != null)
+                                {
+                                    once.run();
+                                }
+                                return executed;
+                            });
+                    });
+            });
+    }
+
+    private static Object invoke(final Method method, final Object target, final Object[] args) throws Throwable
+    {
+        try
+        {
+            return method.invoke(target, args);
+        }
+        catch (final InvocationTargetException ex)
+        {
+            throw ex.getCause();
+        }
+    }
+
+    private static long queryLongUnchecked(final String sql)
+    {
+        try
+        {
+            return queryLong(sql);
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException(sql, ex);
+        }
     }
 
     private static long queryLong(final String sql) throws SQLException
