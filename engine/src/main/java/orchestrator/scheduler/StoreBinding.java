@@ -49,7 +49,23 @@ final class StoreBinding
             final ClusterClock corrected = new ClusterClock(builder.clock);
             this.cluster = new ClusterNode(builder.nodeId(), shared, corrected,
                 Math.max(0, Math.min(builder.misfireThreshold.toMillis(), Long.MAX_VALUE / 4)));
-            this.cluster.join(); // the clock is corrected to the database's before the wheel reads it
+            try
+            {
+                this.cluster.join(); // the clock is corrected to the database's before the wheel reads it
+            }
+            catch (final RuntimeException | Error ex)
+            {
+                try
+                {
+                    shared.close();
+                    builder.store.close(); // opened above: a later build may open it again
+                }
+                catch (final RuntimeException | Error closing)
+                {
+                    ex.addSuppressed(closing);
+                }
+                throw ex;
+            }
             this.clock = corrected;
         }
         else

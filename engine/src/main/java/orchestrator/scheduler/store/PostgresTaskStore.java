@@ -73,11 +73,26 @@ final class PostgresTaskStore implements TaskStore
             writer = started;
             opened = true;
         }
-        return await(started.submit(() ->
+        try
         {
-            PostgresSchema.migrate(connection());
-            return readAll(connection());
-        }), "open");
+            return await(started.submit(() ->
+            {
+                PostgresSchema.migrate(connection());
+                return readAll(connection());
+            }), "open");
+        }
+        catch (final RuntimeException ex)
+        {
+            try
+            {
+                close(); // the writer thread and its connection are let go: the store may open again
+            }
+            catch (final RuntimeException closing)
+            {
+                ex.addSuppressed(closing);
+            }
+            throw ex;
+        }
     }
 
     @Override

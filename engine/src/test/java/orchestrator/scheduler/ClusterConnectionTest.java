@@ -1,0 +1,115 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.PgServer;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.store.TaskStoreException;
+import orchestrator.scheduler.vault.KeyProvider;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/**
+ * A cluster node's connections to PostgreSQL failing (the database down or restarted, a connection refused) at
+ * build and on registration: the node goes on once the database answers again, on new connections.
+ */
+class ClusterConnectionTest
+{
+    private static PgServer server;
+
+    @BeforeAll
+    static void start() throws Exception
+    {
+        server = PgServer.start();
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        server.close();
+    }
+
+    @BeforeEach
+    void emptyDatabase() throws SQLException
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
+        {
+            statement.execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
+        }
+    }
+
+    /**
+     * build() fails while the database is down (the store's open cannot connect); the same builder builds once the
+     * database is up, rather than failing on the store left half open.
+     */
+    @Test
+    void shouldBuildOnRetryOnceTheDatabaseIsUp() throws Exception
+    {
+        final Scheduler.Builder builder = builder(server.dataSource());
+        server.stop();
+        try
+        {
+            assertThrows(TaskStoreException.class, builder::build);
+        }
+        finally
+        {
+            server.restart();
+        }
+        try (Scheduler node = builder.build())
+        {
+            assertEquals("retry", node.nodeId());
+        }
+    }
+
+    /**
+     * build() opens the store, then its cluster join fails (its connection refused): the store is closed again, so
+     * the same builder builds once connections are accepted.
+     */
+    @Test
+    void shouldBuildOnRetryAfterTheClusterJoinFailed()
+    {
+        final AtomicBoolean refuse = new AtomicBoolean(true);
+        final AtomicInteger connections = new AtomicInteger();
+        final DataSource refusing = (DataSource)Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+            new Class<?>[] {DataSource.class}, (proxy, method, args) ->
+            {
+                if (method.getName().equals("getConnection") && refuse.get() && connections.incrementAndGet() > 1)
+                {
+                    throw new SQLException("connection refused (injected)", "08001");
+                }
+                try
+                {
+                    return method.invoke(server.dataSource(), args);
+                }
+                catch (final InvocationTargetException ex)
+                {
+                    throw ex.getCause();
+                }
+            }); // the first connection (the store's writer) is accepted, the next ones refused
+        final Scheduler.Builder builder = builder(refusing);
+        assertThrows(TaskStoreException.class, builder::build);
+        refuse.set(false);
+        try (Scheduler node = builder.build())
+        {
+            assertEquals("retry", node.nodeId());
+        }
+    }
+
+    private static Scheduler.Builder builder(final DataSource dataSource)
+    {
+        return Scheduler.builder().store(TaskStore.postgres(dataSource)).nodeId("retry")
+            .keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH]));
+    }
+}
