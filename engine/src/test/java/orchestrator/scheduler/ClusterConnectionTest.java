@@ -107,6 +107,25 @@ class ClusterConnectionTest
         }
     }
 
+    /**
+     * The database restarts while the node is idle: its store writer's connection is dead without knowing it. The
+     * first registration once the database is back is written on a new connection, not refused, and fires.
+     */
+    @Test
+    void shouldRegisterATaskOnceTheDatabaseIsBackAfterARestart() throws Exception
+    {
+        final AtomicInteger ran = new AtomicInteger();
+        try (Scheduler node = builder(server.dataSource()).build())
+        {
+            node.schedule(TaskSpec.named("before").cron("* * * * * *").run(context -> { }));
+            server.stop();
+            server.restart();
+            node.schedule(TaskSpec.named("after").cron("* * * * * *").run(context -> ran.incrementAndGet()));
+            node.start();
+            ClusterFixture.await("the task registered after the restart ran", 30, () -> ran.get() >= 1);
+        }
+    }
+
     private static Scheduler.Builder builder(final DataSource dataSource)
     {
         return Scheduler.builder().store(TaskStore.postgres(dataSource)).nodeId("retry")

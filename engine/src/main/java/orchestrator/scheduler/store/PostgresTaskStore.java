@@ -103,7 +103,7 @@ final class PostgresTaskStore implements TaskStore
 
     /**
      * Writes a task with {@code sql} (an insert of {@link #bind}'s parameters) on the writer thread; committed when
-     * this returns.
+     * this returns. Retried once on a new connection when the connection failed: {@code sql} must be idempotent.
      *
      * @return the first column of the first row the statement returns; null when it returns none.
      */
@@ -240,12 +240,19 @@ final class PostgresTaskStore implements TaskStore
                 {
                     try
                     {
-                        return write.call();
+                        return attempt(write);
                     }
                     catch (final SQLException ex)
                     {
-                        closeConnection(); // the next write connects again
-                        throw ex;
+                        if (ex.getSQLState() == null || !ex.getSQLState().startsWith("08"))
+                        {
+                            throw ex;
+                        }
+                        // a connection that died while idle (a database restart, a network cut) fails the first
+                        // statement sent on it: once more on a new one. The writes that get here (the upserts of
+                        // write(), the delete of remove()) are idempotent, so one that applied before the cut may
+                        // apply again; a progress batch reports its own failure.
+                        return attempt(write);
                     }
                 });
             }
@@ -253,6 +260,19 @@ final class PostgresTaskStore implements TaskStore
             {
                 throw new IllegalStateException(this + " is closed", ex);
             }
+        }
+    }
+
+    private <T> T attempt(final java.util.concurrent.Callable<T> write) throws Exception // writer thread
+    {
+        try
+        {
+            return write.call();
+        }
+        catch (final SQLException ex)
+        {
+            closeConnection(); // the next write connects again
+            throw ex;
         }
     }
 
