@@ -8,6 +8,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
 
 import javax.sql.DataSource;
 import java.lang.reflect.InvocationTargetException;
@@ -22,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * A cluster node's connections to PostgreSQL failing (the database down or restarted, a connection refused) at
- * build and on registration: the node goes on once the database answers again, on new connections.
+ * A cluster node's connections to PostgreSQL failing (the database down or restarted, a connection refused, a
+ * connection that dies silently) at build, on registration and while it fires: the node goes on once the database
+ * answers again, on new connections.
  */
 class ClusterConnectionTest
 {
@@ -123,6 +125,38 @@ class ClusterConnectionTest
             node.schedule(TaskSpec.named("after").cron("* * * * * *").run(context -> ran.incrementAndGet()));
             node.start();
             ClusterFixture.await("the task registered after the restart ran", 30, () -> ran.get() >= 1);
+        }
+    }
+
+    /**
+     * Every connection of the node dies without a reset (firewall or NAT state lost, a failover behind a virtual IP):
+     * its statements get no answer and no error. The cluster thread's statement fails after the network timeout
+     * instead of blocking for good, so the node heartbeats and fires again on a new connection; a registration on
+     * the store writer's dead connection is written on a new one.
+     */
+    @Test
+    void shouldGoOnWhenItsConnectionsDieSilently() throws Exception
+    {
+        try (BlackholeProxy proxy = new BlackholeProxy(server.port()))
+        {
+            final PGSimpleDataSource viaProxy = new PGSimpleDataSource();
+            viaProxy.setServerNames(new String[] {"127.0.0.1"});
+            viaProxy.setPortNumbers(new int[] {proxy.port()});
+            viaProxy.setDatabaseName(PgServer.DATABASE);
+            viaProxy.setUser(PgServer.USER);
+            final AtomicInteger ran = new AtomicInteger();
+            final AtomicInteger after = new AtomicInteger();
+            try (Scheduler node = builder(viaProxy).build())
+            {
+                node.schedule(TaskSpec.named("t").cron("* * * * * *").run(context -> ran.incrementAndGet()));
+                node.start();
+                ClusterFixture.await("t ran twice", 30, () -> ran.get() >= 2);
+                proxy.blackhole();
+                final int seen = ran.get();
+                ClusterFixture.await("t fires again on a new connection", 15, () -> ran.get() >= seen + 3);
+                node.schedule(TaskSpec.named("after").cron("* * * * * *").run(context -> after.incrementAndGet()));
+                ClusterFixture.await("the task registered after the cut ran", 15, () -> after.get() >= 1);
+            }
         }
     }
 

@@ -293,6 +293,7 @@ final class PostgresCluster implements ClusterStore
         if (connection == null)
         {
             connection = dataSource.getConnection();
+            connection.setNetworkTimeout(Runnable::run, PostgresTaskStore.NETWORK_TIMEOUT_MS); // a dead one fails
             connection.setAutoCommit(true);
         }
         return connection;

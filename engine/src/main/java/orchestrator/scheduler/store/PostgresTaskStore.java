@@ -40,6 +40,13 @@ final class PostgresTaskStore implements TaskStore
     private static final String PROGRESS = "update orchestrator_tasks set state = ?, next_fire = ?, runs = ?, " +
         "missed = ?, failures = ?, running_fire = ?, updated_at = clock_timestamp() where name = ?";
     private static final long CLOSE_WAIT_S = 30;
+    /**
+     * How long a statement waits for an answer before its connection counts as failed (and the statement fails), on
+     * the writer's and the cluster's connections: a connection that died without a reset (firewall or NAT state lost,
+     * a failover behind a virtual IP) would otherwise block its thread for good. The heartbeat period, so that a
+     * heartbeat stuck on a dead connection is retried on a new one before the gate closes (lease 6 s minus 1.5 s).
+     */
+    static final int NETWORK_TIMEOUT_MS = 2_000;
 
     private final DataSource dataSource;
     private final PostgresCluster cluster;
@@ -358,6 +365,7 @@ final class PostgresTaskStore implements TaskStore
         }
         closeConnection();
         connection = dataSource.getConnection();
+        connection.setNetworkTimeout(Runnable::run, NETWORK_TIMEOUT_MS);
         connection.setAutoCommit(true);
         return connection;
     }
