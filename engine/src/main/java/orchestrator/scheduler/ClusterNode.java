@@ -5,7 +5,9 @@ import orchestrator.scheduler.store.ClusterCompletion;
 import orchestrator.scheduler.store.ClusterLease;
 import orchestrator.scheduler.store.ClusterStore;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -40,7 +42,8 @@ final class ClusterNode implements Runnable
      * is fresh by this node's monotonic clock (LEASE_MS - SAFETY_MS after the start of the last good heartbeat).
      * A claim round or completion batch whose commit got no answer may have applied: its rows would be held by this
      * node, under its live epoch, without its knowing, so neither it nor another node would ever claim them again.
-     * The node rejoins under a new epoch once the database answers (see rejoin()).
+     * The node rejoins under a new epoch once the database answers (see rejoin()), and claims such rows back as rows
+     * nobody held, unless that claim round took them over from a node that may have started their instant.
      */
     static final long LEASE_MS = 6_000;
     static final long SAFETY_MS = 1_500;
@@ -68,6 +71,7 @@ final class ClusterNode implements Runnable
     private final ClusterPacing pacing = new ClusterPacing(); // when to heartbeat, claim and wake: cluster thread
     private boolean outage;              // cluster thread
     private boolean commitUnknown;       // cluster thread: a commit got no answer; rejoin before the next step
+    private Map<String, ClusterClaim> unanswered = new HashMap<>(); // cluster thread: see reclaimsUnanswered
     private long backoffMs = 50;         // cluster thread
 
     ClusterNode(final String nodeId, final ClusterStore store, final ClusterClock clock, final long misfireThresholdMs)
@@ -215,7 +219,15 @@ final class ClusterNode implements Runnable
             }
             catch (final RuntimeException ex)
             {
-                commitUnknown |= ex instanceof ClusterStore.CommitUnknownException;
+                if (ex instanceof ClusterStore.CommitUnknownException unknown)
+                {
+                    commitUnknown = true;
+                    if (!unknown.claims().isEmpty())
+                    {
+                        unanswered = new HashMap<>();
+                        unknown.claims().forEach(claim -> unanswered.put(claim.name(), claim));
+                    }
+                }
                 if (!outage)
                 {
                     outage = true;
@@ -309,7 +321,7 @@ final class ClusterNode implements Runnable
         for (final ClusterClaim claim : got)
         {
             final ClusterClaims.Held held = new ClusterClaims.Held(claim, epoch);
-            if (claim.previous() != null)
+            if (claim.previous() != null && !reclaimsUnanswered(claim))
             {
                 late.takenOver(registry, held);
             }
@@ -318,6 +330,19 @@ final class ClusterNode implements Runnable
                 claims.add(held);
             }
         }
+    }
+
+    /**
+     * @return whether {@code claim} takes back, from this node's old epoch, a row that a claim round whose commit got
+     *         no answer took from nobody: the node never knew it held the row, so nobody started its instant, and it
+     *         is claimed as a row nobody held. A row that round took over from a node (this one under an earlier
+     *         epoch or process included) that may have started its instant is still taken over.
+     */
+    private boolean reclaimsUnanswered(final ClusterClaim claim)
+    {
+        final ClusterClaim lost = unanswered.remove(claim.name());
+        return lost != null && lost.previous() == null && nodeId.equals(claim.previous()) &&
+            lost.fence() + 1 == claim.fence() && lost.fireAt() == claim.fireAt();
     }
 
     private void flush()

@@ -117,6 +117,75 @@ class ClusterLostCommitTest
         assertFalse(twice.get(), "an instant ran twice: " + instants);
     }
 
+    /**
+     * The claim round whose commit loses its answer takes a row that is overdue (no node ran it for 6 s): the node
+     * rejoins to free it, then claims it again. No node can have started that instant (the node that claimed it never
+     * knew it held it), so it runs by its misfire policy (FIRE_ONCE: once) rather than being written off as
+     * interrupted, as a claim taken over from a node that may have started it would be.
+     */
+    @Test
+    void shouldRunAnOverdueRowWhoseClaimLostItsAnswer() throws Exception
+    {
+        final Set<Long> ran = ConcurrentHashMap.newKeySet();
+        final TaskSpec spec = TaskSpec.named("catch-up").cron("* * * * * *").misfire(MisfirePolicy.FIRE_ONCE)
+            .run(context -> ran.add(context.scheduledAt().toEpochMilli()));
+        try (Scheduler registering = node())
+        {
+            registering.schedule(spec); // the row; never started, so never claimed
+        }
+        final long lateAt = queryLong("update orchestrator_tasks set next_fire = ((extract(epoch from " +
+            "clock_timestamp()) * 1000)::bigint / 1000 - 6) * 1000 where name = 'catch-up' returning next_fire");
+        lose.set(CLAIM);
+        try (Scheduler node = node())
+        {
+            node.schedule(spec);
+            node.start();
+            assertTrue(lost.await(15, TimeUnit.SECONDS), "the first claim's commit lost its answer");
+            ClusterFixture.await("the overdue row was decided", 15, () -> queryLong("select runs + missed + " +
+                "interrupted from orchestrator_tasks where name = 'catch-up'") >= 6, ClusterLostCommitTest::rows);
+            assertTrue(ran.contains(lateAt), "the overdue instant " + lateAt + " ran once by FIRE_ONCE; ran " + ran +
+                "; " + rows());
+            assertEquals(0, queryLong("select interrupted from orchestrator_tasks where name = 'catch-up'"),
+                "nothing counted interrupted: no node may have started the instant; " + rows());
+        }
+    }
+
+    /**
+     * As above, but the row the unanswered claim round took was held by a node whose lease ran out, which may have
+     * started that instant: the claim that takes it back still counts it as interrupted and does not run it, as the
+     * takeover would have.
+     */
+    @Test
+    void shouldNotRunAnInstantTheUnansweredClaimTookOverFromANodeThatMayHaveStartedIt() throws Exception
+    {
+        final Set<Long> ran = ConcurrentHashMap.newKeySet();
+        final TaskSpec spec = TaskSpec.named("catch-up").cron("* * * * * *").misfire(MisfirePolicy.FIRE_ONCE)
+            .run(context -> ran.add(context.scheduledAt().toEpochMilli()));
+        try (Scheduler registering = node())
+        {
+            registering.schedule(spec);
+        }
+        queryString("insert into orchestrator_nodes (node_id, epoch, lease_until, heartbeat_at) values ('dead', 1, " +
+            "clock_timestamp() - interval '1 second', clock_timestamp() - interval '7 seconds') returning node_id");
+        final long heldAt = queryLong("update orchestrator_tasks set next_fire = ((extract(epoch from " +
+            "clock_timestamp()) * 1000)::bigint / 1000 - 2) * 1000, owner = 'dead', owner_epoch = 1 " +
+            "where name = 'catch-up' returning next_fire"); // before the end of its lease: it may have started
+        lose.set(CLAIM);
+        try (Scheduler node = node())
+        {
+            node.schedule(spec);
+            node.start();
+            assertTrue(lost.await(15, TimeUnit.SECONDS), "the first claim's commit lost its answer");
+            ClusterFixture.await("the row taken over was decided", 15, () -> queryLong("select interrupted from " +
+                "orchestrator_tasks where name = 'catch-up'") + queryLong("select runs from orchestrator_tasks " +
+                "where name = 'catch-up'") >= 1, ClusterLostCommitTest::rows);
+            assertEquals(1, queryLong("select interrupted from orchestrator_tasks where name = 'catch-up'"),
+                "the instant the dead node may have started is counted interrupted; " + rows());
+            assertFalse(ran.contains(heldAt), "the instant " + heldAt + " the dead node may have started ran again; " +
+                rows());
+        }
+    }
+
     private Scheduler node()
     {
         return Scheduler.builder().store(TaskStore.postgres(losing(server.dataSource()))).nodeId("solo")
@@ -189,7 +258,8 @@ class ClusterLostCommitTest
     private static String rows()
     {
         return "task: " + queryString("select name || ' next ' || next_fire || ' owner ' || coalesce(owner, '-') || " +
-            "' epoch ' || coalesce(owner_epoch, 0) || ' fence ' || fence from orchestrator_tasks") + ", node: " +
+            "' epoch ' || coalesce(owner_epoch, 0) || ' fence ' || fence || ' runs ' || runs || ' missed ' || missed || " +
+            "' interrupted ' || interrupted from orchestrator_tasks") + ", node: " +
             queryString("select node_id || ' epoch ' || epoch from orchestrator_nodes");
     }
 

@@ -2,6 +2,7 @@ package orchestrator.scheduler.store;
 
 import orchestrator.scheduler.TaskState;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -27,13 +28,37 @@ public sealed interface ClusterStore permits PostgresCluster
     {
         private static final long serialVersionUID = 1L;
 
+        private final transient List<ClusterClaim> claims;
+
         /**
          * @param message what was committed.
          * @param cause   the failure of the commit.
+         * @param answer  what the transaction's statements answered before the commit: a claim's claims.
          */
-        public CommitUnknownException(final String message, final Throwable cause)
+        public CommitUnknownException(final String message, final Throwable cause, final Object answer)
         {
             super(message, cause);
+            final List<ClusterClaim> claimed = new ArrayList<>();
+            if (answer instanceof List<?> list)
+            {
+                for (final Object element : list)
+                {
+                    if (element instanceof ClusterClaim claim)
+                    {
+                        claimed.add(claim);
+                    }
+                }
+            }
+            this.claims = List.copyOf(claimed);
+        }
+
+        /**
+         * @return the claims of a claim round, as its statement returned them: the rows it took if the commit
+         *         applied. Empty for completions.
+         */
+        public List<ClusterClaim> claims()
+        {
+            return claims == null ? List.of() : claims;
         }
     }
 

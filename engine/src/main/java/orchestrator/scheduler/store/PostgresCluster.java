@@ -342,7 +342,7 @@ final class PostgresCluster implements ClusterStore
         {
             close(); // the next call connects again
             throw new ClusterStore.CommitUnknownException("cluster " + what + ": the commit got no answer, it may " +
-                "have applied: " + ex.getMessage(), ex);
+                "have applied: " + ex.getMessage(), ex, result);
         }
         try
         {
