@@ -397,6 +397,15 @@ final class ClusterNode implements Runnable
             CallbackRunner.log(WARNING, "cluster node '" + nodeId + "' closed with " + completions.size() +
                 " completion(s) not written: " + ex, null);
         }
+        try
+        {
+            store.leave(nodeId, epoch); // the others take its share at their next heartbeat, not when its lease ends
+        }
+        catch (final RuntimeException ex)
+        {
+            CallbackRunner.log(WARNING, "cluster node '" + nodeId + "' closed without ending its lease (the other " +
+                "nodes take its share when it runs out): " + ex, null);
+        }
     }
 
     /** Releases the claims not started: their rows keep their instants, for any node to claim. */

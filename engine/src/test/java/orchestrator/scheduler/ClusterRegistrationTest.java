@@ -110,6 +110,24 @@ class ClusterRegistrationTest
     /**
      * @return {@code n} random CJK characters (3 bytes each in UTF-8), which PostgreSQL cannot compress much.
      */
+    /**
+     * A node that closes ends its lease at once: the other nodes stop counting it live at their next heartbeat and
+     * take its share, instead of waiting out its lease while its instants go unclaimed.
+     */
+    @Test
+    void shouldEndItsLeaseWhenANodeCloses()
+    {
+        try (Scheduler node = node("leaving"))
+        {
+            node.schedule(TaskSpec.named("job").cron("* * * * * *").run(() -> { }));
+            node.start();
+            assertEquals(1, queryLong("select count(*) from orchestrator_nodes where node_id = 'leaving' and " +
+                "lease_until > clock_timestamp()"), "positive control: the live node's lease");
+        }
+        assertEquals(0, queryLong("select count(*) from orchestrator_nodes where node_id = 'leaving' and " +
+            "lease_until > clock_timestamp()"), "the closed node's lease is over");
+    }
+
     private static String cjk(final int n)
     {
         final Random random = new Random(1);

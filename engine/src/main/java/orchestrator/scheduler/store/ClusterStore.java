@@ -119,6 +119,13 @@ public sealed interface ClusterStore permits PostgresCluster
     TaskState register(StoredTask task);
 
     /**
+     * Ends the lease of {@code nodeId} at {@code epoch} now: a node that closes leaves the live nodes at once, so the
+     * others take its share at their next heartbeat instead of when its lease would have run out, and may take over
+     * the rows it still owns (a run still going then is counted interrupted).
+     */
+    void leave(String nodeId, long epoch);
+
+    /**
      * Drops the connection of the calling thread's side. Idempotent.
      */
     void close();

@@ -35,6 +35,8 @@ final class PostgresCluster implements ClusterStore
         "update set epoch = orchestrator_nodes.epoch + 1, lease_until = excluded.lease_until, " +
         "heartbeat_at = excluded.heartbeat_at returning epoch, " + DB_NOW + ", (select array_agg(n.node_id) from " +
         "orchestrator_nodes n where n.lease_until >= clock_timestamp())"; // the others: the statement's own row is not seen
+    private static final String LEAVE = "update orchestrator_nodes set lease_until = clock_timestamp() where " +
+        "node_id = ? and epoch = ?";
     private static final String HEARTBEAT = "update orchestrator_nodes set lease_until = clock_timestamp() + ? * " +
         "interval '1 millisecond', heartbeat_at = clock_timestamp() where node_id = ? and epoch = ? returning " +
         DB_NOW + ", (select min(t.next_fire) from orchestrator_tasks t where " + CLAIMABLE + "), (select " +
@@ -111,6 +113,21 @@ final class PostgresCluster implements ClusterStore
         catch (final SQLException ex)
         {
             throw failed("join", ex);
+        }
+    }
+
+    @Override
+    public void leave(final String nodeId, final long epoch)
+    {
+        try (PreparedStatement statement = connection().prepareStatement(LEAVE))
+        {
+            statement.setString(1, nodeId);
+            statement.setLong(2, epoch);
+            statement.executeUpdate();
+        }
+        catch (final SQLException ex)
+        {
+            throw failed("leave", ex);
         }
     }
 
