@@ -35,7 +35,11 @@ final class ClusterNode implements Runnable
      *
      * Sticky claims: a completion keeps its row for the task's next instant (fence + 1) while this node runs the task
      * and is the task's preferred node; once the write applied, the node holds that claim without claiming again, so
-     * a fire costs one row update. A node that dies leaves its rows to the others when its lease runs out.
+     * a fire costs one row update. A node that dies leaves its rows to the others when its lease runs out. A row
+     * the node claimed OVERDUE_MS overdue while the live nodes were settled (not rebalancing) is adopted and kept
+     * too: its preferred node does not run the task (cancelled there, or never registered), and giving the row back
+     * would make every instant wait for the overdue path. Adoptions end when the live nodes change, so rows move to
+     * their preferred nodes again as after any join or death.
      *
      * Database failures: every step retries with a backoff up to HEARTBEAT_MS; the first failure of an outage and
      * the recovery are logged once each. Completions stay queued until written. Claims keep starting while the lease
@@ -163,11 +167,11 @@ final class ClusterNode implements Runnable
 
     /**
      * @return whether this node keeps {@code name}'s row for its next instant: it runs the task and is its preferred
-     *         node among the live ones.
+     *         node among the live ones, or it adopted the row (see {@link ClusterShare#adopt}).
      */
     private boolean keeps(final String name)
     {
-        return running && share.runs(name) && share.prefers(name);
+        return running && share.runs(name) && (share.prefers(name) || share.adopted(name));
     }
 
     /**
@@ -317,10 +321,15 @@ final class ClusterNode implements Runnable
     {
         final List<ClusterClaim> got = store.claim(nodeId, epoch, OVERDUE_MS, share.all(), LOOKAHEAD_MS, share.preferred(),
             MAX_CLAIMS);
-        pacing.claimed(got.size() == MAX_CLAIMS);
+        pacing.claimed(got.size() == MAX_CLAIMS, clock.millis());
+        final boolean settled = !pacing.rebalancing();
         for (final ClusterClaim claim : got)
         {
             final ClusterClaims.Held held = new ClusterClaims.Held(claim, epoch);
+            if (settled && !share.prefers(claim.name()))
+            {
+                share.adopt(claim.name()); // taken overdue: the node it prefers does not take it, so this one keeps it
+            }
             if (claim.previous() != null && !reclaimsUnanswered(claim))
             {
                 late.takenOver(registry, held);

@@ -18,9 +18,16 @@ final class ClusterPacing
         TimeUnit.MILLISECONDS.toNanos(2 * ClusterNode.HEARTBEAT_MS + ClusterNode.LOOKAHEAD_MS);
     /** Between claim rounds while rebalancing. */
     static final long REBALANCE_GAP_NANOS = TimeUnit.MILLISECONDS.toNanos(ClusterNode.LOOKAHEAD_MS / 4);
+    /**
+     * After a row came due, how long until a claim round takes it as overdue when the node it prefers has not taken
+     * it: {@link ClusterNode#OVERDUE_MS} plus twice the clock's step, so that the database sees it overdue too.
+     */
+    static final long OVERDUE_ROUND_MS = ClusterNode.OVERDUE_MS + 2 * ClusterClock.STEP_MS;
 
     private long nextHeartbeatNanos;
     private long claimAtMillis = Long.MIN_VALUE; // ClusterClock time; MIN_VALUE: now, SOON: after the gap, MAX: none
+    private long dueMillis = Long.MAX_VALUE;     // the earliest claimable row reported since the last claim round
+    private long overdueAtMillis = Long.MAX_VALUE; // a round then claims that row if its preferred node left it
     private long lastClaimNanos = System.nanoTime() - CLAIM_GAP_NANOS;
     private long rebalanceUntilNanos = System.nanoTime();
 
@@ -45,7 +52,7 @@ final class ClusterPacing
         rebalanceUntilNanos = System.nanoTime() + REBALANCE_NANOS;
     }
 
-    private boolean rebalancing()
+    boolean rebalancing()
     {
         return System.nanoTime() - rebalanceUntilNanos < 0;
     }
@@ -66,13 +73,32 @@ final class ClusterPacing
     void dueAt(final long millis)
     {
         claimAtMillis = Math.min(claimAtMillis, millis);
+        dueMillis = Math.min(dueMillis, millis);
     }
 
-    /** A claim round ended; a full one calls for the next at once. */
-    void claimed(final boolean full)
+    /**
+     * A claim round ended at {@code nowMillis} (ClusterClock time); a full one calls for the next at once. A round
+     * ahead of a row's instant takes it only when this node prefers it; a row another node prefers is taken once
+     * it is {@link ClusterNode#OVERDUE_MS} overdue (that node does not run the task, or gave the row back). So the
+     * earliest row reported due since the last round calls for one more round at its instant plus
+     * {@link #OVERDUE_ROUND_MS}, unless this round already ran then; without it the node would learn of the row
+     * only at its next heartbeat, up to {@link ClusterNode#HEARTBEAT_MS} later, past the misfire threshold.
+     */
+    void claimed(final boolean full, final long nowMillis)
     {
         lastClaimNanos = System.nanoTime();
-        claimAtMillis = full ? Long.MIN_VALUE : Long.MAX_VALUE;
+        if (dueMillis != Long.MAX_VALUE)
+        {
+            overdueAtMillis = Math.min(overdueAtMillis, dueMillis > Long.MAX_VALUE - OVERDUE_ROUND_MS ?
+                Long.MAX_VALUE : dueMillis + OVERDUE_ROUND_MS);
+            dueMillis = Long.MAX_VALUE;
+        }
+        if (overdueAtMillis <= nowMillis) // this round took what was overdue by then
+        {
+            overdueAtMillis = Long.MAX_VALUE;
+        }
+        claimAtMillis = full ? Long.MIN_VALUE : overdueAtMillis == Long.MAX_VALUE ? Long.MAX_VALUE :
+            overdueAtMillis + ClusterNode.LOOKAHEAD_MS; // claimDue and waitMs look LOOKAHEAD_MS ahead
     }
 
     boolean claimDue(final long nowMillis)

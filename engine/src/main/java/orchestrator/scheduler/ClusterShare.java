@@ -11,12 +11,18 @@ import java.util.concurrent.ConcurrentHashMap;
  * its hash among the sorted live ids; that node claims it ahead and keeps its row from one instant to the next, the
  * others claim it only once it is overdue (its node died or gave it back).
  * <p>
+ * A name another node prefers is claimed here once overdue: its preferred node does not run it (the task was
+ * cancelled there or never registered, as the live ids do not say which nodes run which tasks) or gave it back. Such
+ * a claim made while the live nodes were settled adopts the row: this node keeps it from one instant to the next as
+ * if it preferred it, until the live nodes change.
+ * <p>
  * Nodes that briefly disagree on the live set only claim a row both or late: the claim itself is exclusive.
  */
 final class ClusterShare
 {
     private final String nodeId;
     private final Set<String> names = ConcurrentHashMap.newKeySet();
+    private final Set<String> adopted = ConcurrentHashMap.newKeySet(); // claimed overdue while settled: kept
     private volatile boolean changed;             // the arrays are built again by the cluster thread, once per burst
     private volatile List<String> live = List.of();
     private String[] all = new String[0];        // cluster thread
@@ -37,10 +43,30 @@ final class ClusterShare
 
     void cancelled(final String name)
     {
+        adopted.remove(name);
         if (names.remove(name))
         {
             changed = true;
         }
+    }
+
+    /**
+     * Cluster thread: this node claimed {@code name}'s row once overdue, while the live nodes were settled: the node
+     * it prefers does not take it, so this one keeps it from one instant to the next (without it, it would give the
+     * row back after each run and take it again only overdue) until the live nodes change.
+     */
+    void adopt(final String name)
+    {
+        if (names.contains(name))
+        {
+            adopted.add(name);
+        }
+    }
+
+    /** @return whether this node adopted {@code name}'s row (see {@link #adopt}). */
+    boolean adopted(final String name)
+    {
+        return adopted.contains(name);
     }
 
     boolean runs(final String name)
@@ -82,6 +108,7 @@ final class ClusterShare
         }
         live = nodes;
         preferred = preferredOf(all, nodes, nodeId);
+        adopted.clear(); // the rows move to their preferred nodes again
         return true;
     }
 

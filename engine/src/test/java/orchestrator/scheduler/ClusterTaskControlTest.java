@@ -21,8 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Task control on a cluster node (one node on a throwaway PostgreSQL): pause, resume and reschedule act on the tasks
- * whose instants the node claims. A second task firing every second, the witness, shows that time went by.
+ * Task control on a cluster node (on a throwaway PostgreSQL): pause, resume and reschedule act on the tasks whose
+ * instants the node claims (one node; a second task firing every second, the witness, shows that time went by), and
+ * a task cancelled on one of two nodes goes on firing on the other.
  */
 class ClusterTaskControlTest
 {
@@ -109,6 +110,117 @@ class ClusterTaskControlTest
         }
     }
 
+    /**
+     * README: "cancel on one node stops that node from claiming it; the row stays for the other nodes", and fires are
+     * on time. The task is cancelled on the node it prefers (at its hash among the live ids), so the other node no
+     * longer prefers a task that only it runs: it takes the row once overdue, and must then keep it from one instant
+     * to the next rather than give it back after each run and learn of it again only at its next heartbeat (2 s, past
+     * the 1 s misfire threshold: every other instant missed, the rest about 1.5 s late). From the other node's
+     * second run, every instant runs there, once, well within the misfire threshold, and none is counted missed.
+     */
+    @Test
+    void shouldFireEveryInstantOnTimeOnTheOtherNodeAfterThePreferredNodeCancels() throws Exception
+    {
+        final String task = preferredByA();
+        final java.util.List<Long> onA = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final java.util.List<long[]> onB = new java.util.concurrent.CopyOnWriteArrayList<>(); // {instant, lateness}
+        try (Scheduler a = node("a"); Scheduler b = node("b"))
+        {
+            a.schedule(TaskSpec.named(task).cron("* * * * * *").run(context -> onA.add(context.scheduledAt()
+                .toEpochMilli())));
+            b.schedule(TaskSpec.named(task).cron("* * * * * *").run(context -> recordRun(onB, context)));
+            a.start();
+            b.start();
+            // past the 5 s during which the tasks move after b joined: the live nodes are settled
+            ClusterFixture.await("a fires the task it prefers", 30, () -> onA.size() >= 10);
+            assertEquals(0, onB.size(), "b ran a task a prefers while both were live");
+            assertTrue(a.cancel(task));
+            // b learns the row is free at its next heartbeat (up to 2 s): its first run, maybe past the misfire
+            // threshold, decides the instants that passed by the task's misfire policy (FIRE_ONCE)
+            ClusterFixture.await("b ran it twice", 30, () -> onB.size() >= 2);
+            assertEveryInstantOnTime(task, onB, 1, "after a cancelled");
+        }
+    }
+
+    /**
+     * The same for a task registered on only some of the nodes: here only on b, while a, live, is the node it
+     * prefers. Once the live nodes are settled, b keeps the row it takes overdue, and every instant runs on time.
+     */
+    @Test
+    void shouldFireEveryInstantOnTimeOnTheOnlyNodeThatRunsATaskAnotherLiveNodePrefers() throws Exception
+    {
+        final String task = preferredByA();
+        final AtomicInteger witness = new AtomicInteger();
+        final java.util.List<long[]> onB = new java.util.concurrent.CopyOnWriteArrayList<>(); // {instant, lateness}
+        try (Scheduler a = node("a"); Scheduler b = node("b"))
+        {
+            a.schedule(TaskSpec.named("witness").cron("* * * * * *").run(context -> witness.incrementAndGet()));
+            b.schedule(TaskSpec.named(task).cron("* * * * * *").run(context -> recordRun(onB, context)));
+            a.start();
+            b.start();
+            // past the 5 s during which the tasks move after b joined: the live nodes are settled
+            ClusterFixture.await("b ran the task 10 times", 30, () -> onB.size() >= 10);
+            assertTrue(witness.get() > 0, "a is live and fires");
+            assertEveryInstantOnTime(task, onB, onB.size() - 1, "with a live");
+        }
+    }
+
+    /** A name that {@code "a"} prefers among the sorted live ids [a, b]. */
+    private static String preferredByA()
+    {
+        for (int i = 0; ; i++)
+        {
+            if (Math.floorMod(("job-" + i).hashCode(), 2) == 0)
+            {
+                return "job-" + i;
+            }
+        }
+    }
+
+    private static void recordRun(final java.util.List<long[]> runs, final FireContext context)
+    {
+        runs.add(new long[] {context.scheduledAt().toEpochMilli(), System.currentTimeMillis() -
+            context.scheduledAt().toEpochMilli()});
+    }
+
+    /**
+     * The 6 instants after run {@code from} of {@code runs} (b's, instant and lateness) all run on b, in order, each
+     * under 400 ms late (the misfire threshold is 1 s), and none is counted missed in the row.
+     */
+    private static void assertEveryInstantOnTime(final String task, final java.util.List<long[]> runs, final int from,
+        final String when)
+    {
+        final long first = runs.get(from)[0];
+        ClusterFixture.await("b's run of " + first + " is written to the row", 10, () -> queryLong("select next_fire " +
+            "from orchestrator_tasks where name = '" + task + "'") > first);
+        final long missedBefore = queryLong("select missed from orchestrator_tasks where name = '" + task + "'");
+        ClusterFixture.await("b ran 6 more instants", 30, () -> runs.size() >= from + 7 ||
+            System.currentTimeMillis() > first + 7_000, () -> "ran on b " + describe(runs));
+        final java.util.List<long[]> ran = new java.util.ArrayList<>(runs);
+        final String row = "row runs/missed/next/owner " + queryString("select runs || '/' || missed || '/' || " +
+            "next_fire || '/' || coalesce(owner, '-') from orchestrator_tasks where name = '" + task + "'");
+        for (int i = 1; i <= 6; i++)
+        {
+            final long instant = first + i * 1_000L;
+            assertTrue(from + i < ran.size() && ran.get(from + i)[0] == instant, "instant " + instant + " did not " +
+                "run on b " + when + "; ran on b (instant:lateness ms) " + describe(ran) + "; " + row);
+            assertTrue(ran.get(from + i)[1] < 400, "instant " + instant + " ran " + ran.get(from + i)[1] + " ms late " +
+                "on b " + when + " (misfire threshold 1 s); ran on b " + describe(ran) + "; " + row);
+        }
+        assertEquals(missedBefore, queryLong("select missed from orchestrator_tasks where name = '" + task + "'"),
+            "instants missed on b " + when + "; " + row);
+    }
+
+    private static String describe(final java.util.List<long[]> runs)
+    {
+        final StringBuilder out = new StringBuilder("[");
+        for (final long[] run : runs)
+        {
+            out.append(out.length() > 1 ? ", " : "").append(run[0]).append(':').append(run[1]);
+        }
+        return out.append(']').toString();
+    }
+
     private static Scheduler node(final String id)
     {
         return Scheduler.builder().store(TaskStore.postgres(server.dataSource())).nodeId(id)
@@ -122,6 +234,20 @@ class ClusterTaskControlTest
         {
             rows.next();
             return rows.getLong(1);
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException(sql, ex);
+        }
+    }
+
+    private static String queryString(final String sql)
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery(sql))
+        {
+            rows.next();
+            return rows.getString(1);
         }
         catch (final SQLException ex)
         {
