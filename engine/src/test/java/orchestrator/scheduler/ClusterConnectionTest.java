@@ -13,9 +13,7 @@ import org.postgresql.ds.PGSimpleDataSource;
 import javax.sql.DataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -46,10 +44,7 @@ class ClusterConnectionTest
     @BeforeEach
     void emptyDatabase() throws SQLException
     {
-        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
-        {
-            statement.execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
-        }
+        server.dropOrchestratorTables();
     }
 
     /**

@@ -1,5 +1,7 @@
 package orchestrator.scheduler;
 
+import orchestrator.scheduler.vault.KeyProvider;
+import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.store.ChildJvm;
 import orchestrator.scheduler.store.PgServer;
 
@@ -67,6 +69,13 @@ final class ClusterFixture implements AutoCloseable
     {
         final Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(child.pid())).inheritIO().start();
         assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -" + signal);
+    }
+
+    /** @return a builder of an in-process node of the cluster on {@code server}, with a fixed key. */
+    static Scheduler.Builder node(final PgServer server, final String id)
+    {
+        return Scheduler.builder().store(TaskStore.postgres(server.dataSource())).nodeId(id)
+            .keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH]));
     }
 
     /**

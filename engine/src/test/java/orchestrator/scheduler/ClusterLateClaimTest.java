@@ -1,17 +1,12 @@
 package orchestrator.scheduler;
 
 import orchestrator.scheduler.store.PgServer;
-import orchestrator.scheduler.store.TaskStore;
-import orchestrator.scheduler.vault.KeyProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,19 +41,19 @@ class ClusterLateClaimTest
     @BeforeEach
     void emptyDatabase() throws SQLException
     {
-        execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
+        server.dropOrchestratorTables();
     }
 
     @Test
     void shouldRunEveryPassedInstantOfALateClaimUnderFireAll() throws Exception
     {
         final Set<Long> ran = lateClaim(MisfirePolicy.fireAll(100));
-        final long first = queryLong("select min(scheduled) from late_instants");
+        final long first = server.queryLong("select min(scheduled) from late_instants");
         assertTrue(ran.contains(first), "the late claim ran, at " + first + "; ran " + ran);
-        assertEquals(0, queryLong("select missed from orchestrator_tasks where name = 'catch-up'"),
+        assertEquals(0, server.queryLong("select missed from orchestrator_tasks where name = 'catch-up'"),
             "FIRE_ALL runs every instant that passed (one run each, one after the other): none is missed");
-        final long runs = queryLong("select runs from orchestrator_tasks where name = 'catch-up'") -
-            queryLong("select min(runs) from late_instants");
+        final long runs = server.queryLong("select runs from orchestrator_tasks where name = 'catch-up'") -
+            server.queryLong("select min(runs) from late_instants");
         assertTrue(runs >= LATE_SECONDS, "runs since the row was made late: " + runs);
     }
 
@@ -66,9 +61,9 @@ class ClusterLateClaimTest
     void shouldRunALateClaimOnceUnderFireOnceAndCountTheRestMissed() throws Exception
     {
         final Set<Long> ran = lateClaim(MisfirePolicy.FIRE_ONCE);
-        final long first = queryLong("select min(scheduled) from late_instants");
+        final long first = server.queryLong("select min(scheduled) from late_instants");
         assertTrue(ran.contains(first), "FIRE_ONCE runs the late claim itself, at " + first + "; ran " + ran);
-        assertTrue(queryLong("select missed from orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS - 1,
+        assertTrue(server.queryLong("select missed from orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS - 1,
             "the other passed instants are missed");
     }
 
@@ -94,9 +89,9 @@ class ClusterLateClaimTest
                 }
             });
             second.schedule(spec);
-            ClusterFixture.await("the late claim completed", 30, () -> queryLong("select missed from " +
+            ClusterFixture.await("the late claim completed", 30, () -> server.queryLong("select missed from " +
                 "orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS - 1);
-            final long missed = queryLong("select missed from orchestrator_tasks where name = 'catch-up'");
+            final long missed = server.queryLong("select missed from orchestrator_tasks where name = 'catch-up'");
             assertEquals(missed, second.task("catch-up").orElseThrow().missed(), "missed in the task, as in the row");
             ClusterFixture.await("the listeners were told of every missed instant", 10, () -> told.get() == missed,
                 () -> "told of " + told.get() + ", the row's missed: " + missed);
@@ -118,7 +113,7 @@ class ClusterLateClaimTest
         try (Scheduler second = node("second"))
         {
             second.schedule(spec);
-            ClusterFixture.await("the late claim completed", 30, () -> queryLong("select runs + missed from " +
+            ClusterFixture.await("the late claim completed", 30, () -> server.queryLong("select runs + missed from " +
                 "orchestrator_tasks where name = 'catch-up'") >= LATE_SECONDS);
         }
         return ran;
@@ -134,41 +129,18 @@ class ClusterLateClaimTest
         {
             first.schedule(spec);
         }
-        execute("create table if not exists late_instants (scheduled bigint not null, runs bigint not null)");
-        execute("truncate late_instants");
-        execute("update orchestrator_tasks set next_fire = ((extract(epoch from clock_timestamp()) * 1000)::bigint / " +
+        server.execute("create table if not exists late_instants (scheduled bigint not null, runs bigint not null)");
+        server.execute("truncate late_instants");
+        server.execute("update orchestrator_tasks set next_fire = ((extract(epoch from clock_timestamp()) * 1000)::bigint / " +
             "1000 - " + LATE_SECONDS + ") * 1000, owner = null, owner_epoch = null where name = 'catch-up' " +
             "returning next_fire");
-        execute("insert into late_instants select next_fire, runs from orchestrator_tasks where name = 'catch-up'");
+        server.execute("insert into late_instants select next_fire, runs from orchestrator_tasks where name = 'catch-up'");
     }
 
     private static Scheduler node(final String id)
     {
-        final Scheduler scheduler = Scheduler.builder().store(TaskStore.postgres(server.dataSource())).nodeId(id)
-            .keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH])).build();
+        final Scheduler scheduler = ClusterFixture.node(server, id).build();
         scheduler.start();
         return scheduler;
-    }
-
-    private static long queryLong(final String sql)
-    {
-        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
-            ResultSet rows = statement.executeQuery(sql))
-        {
-            rows.next();
-            return rows.getLong(1);
-        }
-        catch (final SQLException ex)
-        {
-            throw new IllegalStateException(sql, ex);
-        }
-    }
-
-    private static void execute(final String sql) throws SQLException
-    {
-        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
-        {
-            statement.execute(sql);
-        }
     }
 }

@@ -60,10 +60,7 @@ class ClusterLostCommitTest
     @BeforeEach
     void emptyDatabase() throws SQLException
     {
-        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
-        {
-            statement.execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
-        }
+        server.dropOrchestratorTables();
     }
 
     @Test

@@ -1,17 +1,12 @@
 package orchestrator.scheduler;
 
 import orchestrator.scheduler.store.PgServer;
-import orchestrator.scheduler.store.TaskStore;
-import orchestrator.scheduler.vault.KeyProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -48,7 +43,7 @@ class ClusterRegistrationTest
     @BeforeEach
     void emptyDatabase() throws SQLException
     {
-        execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
+        server.dropOrchestratorTables();
     }
 
     /**
@@ -66,7 +61,7 @@ class ClusterRegistrationTest
             a.schedule(TaskSpec.named("once").once(at).run(context -> runs.add(context.nodeId() + "@" +
                 context.scheduledAt())));
             a.start();
-            ClusterFixture.await("the one-time task's completion is written", 30, () -> queryLong("select runs " +
+            ClusterFixture.await("the one-time task's completion is written", 30, () -> server.queryLong("select runs " +
                 "from orchestrator_tasks where name = 'once' and state = 'COMPLETED'") == 1);
             b.schedule(TaskSpec.named("once").once(at).run(context -> runs.add(context.nodeId() + "@" +
                 context.scheduledAt())));
@@ -76,7 +71,7 @@ class ClusterRegistrationTest
             b.start();
             ClusterFixture.await("b's witness ran 3 times", 30, () -> witness.get() >= 3);
             assertEquals(List.of("a@" + at), runs, "runs of the one-time task at " + at);
-            assertEquals(1, queryLong("select runs from orchestrator_tasks where name = 'once' and state = " +
+            assertEquals(1, server.queryLong("select runs from orchestrator_tasks where name = 'once' and state = " +
                 "'COMPLETED'"), "the row stays completed, run once");
         }
     }
@@ -104,7 +99,7 @@ class ClusterRegistrationTest
             node.start();
             ClusterFixture.await("the task named at the limit ran", 30, () -> ran.get() >= 1);
         }
-        assertEquals(1, queryLong("select count(*) from orchestrator_tasks"));
+        assertEquals(1, server.queryLong("select count(*) from orchestrator_tasks"));
     }
 
     /**
@@ -121,10 +116,10 @@ class ClusterRegistrationTest
         {
             node.schedule(TaskSpec.named("job").cron("* * * * * *").run(() -> { }));
             node.start();
-            assertEquals(1, queryLong("select count(*) from orchestrator_nodes where node_id = 'leaving' and " +
+            assertEquals(1, server.queryLong("select count(*) from orchestrator_nodes where node_id = 'leaving' and " +
                 "lease_until > clock_timestamp()"), "positive control: the live node's lease");
         }
-        assertEquals(0, queryLong("select count(*) from orchestrator_nodes where node_id = 'leaving' and " +
+        assertEquals(0, server.queryLong("select count(*) from orchestrator_nodes where node_id = 'leaving' and " +
             "lease_until > clock_timestamp()"), "the closed node's lease is over");
     }
 
@@ -141,28 +136,6 @@ class ClusterRegistrationTest
 
     static Scheduler node(final String id)
     {
-        return Scheduler.builder().store(TaskStore.postgres(server.dataSource())).nodeId(id)
-            .keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH])).build();
-    }
-
-    private static long queryLong(final String sql)
-    {
-        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
-            ResultSet rows = statement.executeQuery(sql))
-        {
-            return rows.next() ? rows.getLong(1) : 0;
-        }
-        catch (final SQLException ex)
-        {
-            throw new IllegalStateException(sql, ex);
-        }
-    }
-
-    private static void execute(final String sql) throws SQLException
-    {
-        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
-        {
-            statement.execute(sql);
-        }
+        return ClusterFixture.node(server, id).build();
     }
 }

@@ -1,8 +1,6 @@
 package orchestrator.scheduler;
 
 import orchestrator.scheduler.store.PgServer;
-import orchestrator.scheduler.store.TaskStore;
-import orchestrator.scheduler.vault.KeyProvider;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -12,8 +10,10 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -44,7 +44,7 @@ class ClusterTaskControlTest
     @BeforeEach
     void emptyDatabase() throws SQLException
     {
-        execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
+        server.dropOrchestratorTables();
     }
 
     /**
@@ -65,10 +65,10 @@ class ClusterTaskControlTest
             ClusterFixture.await("the witness ran 4 times", 30, () -> witness.get() >= 4);
             assertEquals(0, pausedRuns.get(), "runs of a task paused on every node; task " + node.task("paused"));
             ClusterFixture.await("the paused task's instants are counted missed", 10, () ->
-                queryLong("select missed from orchestrator_tasks where name = 'paused'") >= 2 &&
+                server.queryLong("select missed from orchestrator_tasks where name = 'paused'") >= 2 &&
                 node.task("paused").orElseThrow().missed() >= 2, () -> "task " + node.task("paused"));
             assertEquals(TaskState.PAUSED, node.task("paused").orElseThrow().state());
-            assertEquals(0, queryLong("select runs from orchestrator_tasks where name = 'paused'"));
+            assertEquals(0, server.queryLong("select runs from orchestrator_tasks where name = 'paused'"));
         }
     }
 
@@ -103,9 +103,9 @@ class ClusterTaskControlTest
             ClusterFixture.await("the witness ran 3 more times", 30, () -> witness.get() >= seen + 3);
             assertEquals(Set.of(), ranAfter, "instants of the old schedule started after reschedule returned");
             final long next = node.task("t").orElseThrow().nextFire().orElseThrow().toEpochMilli();
-            ClusterFixture.await("the row holds the new schedule and next fire", 10, () -> queryLong("select count(*) " +
+            ClusterFixture.await("the row holds the new schedule and next fire", 10, () -> server.queryLong("select count(*) " +
                 "from orchestrator_tasks where name = 't' and schedule like '%0 0 0 1 1 *%' and next_fire = " + next) == 1,
-                () -> "task " + node.task("t") + "; row's next fire " + queryLong("select next_fire from " +
+                () -> "task " + node.task("t") + "; row's next fire " + server.queryLong("select next_fire from " +
                 "orchestrator_tasks where name = 't'"));
         }
     }
@@ -122,8 +122,8 @@ class ClusterTaskControlTest
     void shouldFireEveryInstantOnTimeOnTheOtherNodeAfterThePreferredNodeCancels() throws Exception
     {
         final String task = preferredByA();
-        final java.util.List<Long> onA = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final java.util.List<long[]> onB = new java.util.concurrent.CopyOnWriteArrayList<>(); // {instant, lateness}
+        final List<Long> onA = new CopyOnWriteArrayList<>();
+        final List<long[]> onB = new CopyOnWriteArrayList<>(); // {instant, lateness}
         try (Scheduler a = node("a"); Scheduler b = node("b"))
         {
             a.schedule(TaskSpec.named(task).cron("* * * * * *").run(context -> onA.add(context.scheduledAt()
@@ -151,7 +151,7 @@ class ClusterTaskControlTest
     {
         final String task = preferredByA();
         final AtomicInteger witness = new AtomicInteger();
-        final java.util.List<long[]> onB = new java.util.concurrent.CopyOnWriteArrayList<>(); // {instant, lateness}
+        final List<long[]> onB = new CopyOnWriteArrayList<>(); // {instant, lateness}
         try (Scheduler a = node("a"); Scheduler b = node("b"))
         {
             a.schedule(TaskSpec.named("witness").cron("* * * * * *").run(context -> witness.incrementAndGet()));
@@ -177,7 +177,7 @@ class ClusterTaskControlTest
         }
     }
 
-    private static void recordRun(final java.util.List<long[]> runs, final FireContext context)
+    private static void recordRun(final List<long[]> runs, final FireContext context)
     {
         runs.add(new long[] {context.scheduledAt().toEpochMilli(), System.currentTimeMillis() -
             context.scheduledAt().toEpochMilli()});
@@ -187,16 +187,16 @@ class ClusterTaskControlTest
      * The 6 instants after run {@code from} of {@code runs} (b's, instant and lateness) all run on b, in order, each
      * under 400 ms late (the misfire threshold is 1 s), and none is counted missed in the row.
      */
-    private static void assertEveryInstantOnTime(final String task, final java.util.List<long[]> runs, final int from,
+    private static void assertEveryInstantOnTime(final String task, final List<long[]> runs, final int from,
         final String when)
     {
         final long first = runs.get(from)[0];
-        ClusterFixture.await("b's run of " + first + " is written to the row", 10, () -> queryLong("select next_fire " +
+        ClusterFixture.await("b's run of " + first + " is written to the row", 10, () -> server.queryLong("select next_fire " +
             "from orchestrator_tasks where name = '" + task + "'") > first);
-        final long missedBefore = queryLong("select missed from orchestrator_tasks where name = '" + task + "'");
+        final long missedBefore = server.queryLong("select missed from orchestrator_tasks where name = '" + task + "'");
         ClusterFixture.await("b ran 6 more instants", 30, () -> runs.size() >= from + 7 ||
             System.currentTimeMillis() > first + 7_000, () -> "ran on b " + describe(runs));
-        final java.util.List<long[]> ran = new java.util.ArrayList<>(runs);
+        final List<long[]> ran = new java.util.ArrayList<>(runs);
         final String row = "row runs/missed/next/owner " + queryString("select runs || '/' || missed || '/' || " +
             "next_fire || '/' || coalesce(owner, '-') from orchestrator_tasks where name = '" + task + "'");
         for (int i = 1; i <= 6; i++)
@@ -207,11 +207,11 @@ class ClusterTaskControlTest
             assertTrue(ran.get(from + i)[1] < 400, "instant " + instant + " ran " + ran.get(from + i)[1] + " ms late " +
                 "on b " + when + " (misfire threshold 1 s); ran on b " + describe(ran) + "; " + row);
         }
-        assertEquals(missedBefore, queryLong("select missed from orchestrator_tasks where name = '" + task + "'"),
+        assertEquals(missedBefore, server.queryLong("select missed from orchestrator_tasks where name = '" + task + "'"),
             "instants missed on b " + when + "; " + row);
     }
 
-    private static String describe(final java.util.List<long[]> runs)
+    private static String describe(final List<long[]> runs)
     {
         final StringBuilder out = new StringBuilder("[");
         for (final long[] run : runs)
@@ -223,22 +223,7 @@ class ClusterTaskControlTest
 
     private static Scheduler node(final String id)
     {
-        return Scheduler.builder().store(TaskStore.postgres(server.dataSource())).nodeId(id)
-            .keyProvider(KeyProvider.ofBytes(new byte[KeyProvider.KEY_LENGTH])).build();
-    }
-
-    private static long queryLong(final String sql)
-    {
-        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
-            ResultSet rows = statement.executeQuery(sql))
-        {
-            rows.next();
-            return rows.getLong(1);
-        }
-        catch (final SQLException ex)
-        {
-            throw new IllegalStateException(sql, ex);
-        }
+        return ClusterFixture.node(server, id).build();
     }
 
     private static String queryString(final String sql)
@@ -252,14 +237,6 @@ class ClusterTaskControlTest
         catch (final SQLException ex)
         {
             throw new IllegalStateException(sql, ex);
-        }
-    }
-
-    private static void execute(final String sql) throws SQLException
-    {
-        try (Connection connection = server.connection(); Statement statement = connection.createStatement())
-        {
-            statement.execute(sql);
         }
     }
 }

@@ -182,6 +182,38 @@ public final class PgServer implements AutoCloseable
     }
 
     /**
+     * @return the first column of the first row {@code sql} returns, 0 when it returns none.
+     * @throws IllegalStateException naming the statement when it fails.
+     */
+    public long queryLong(final String sql)
+    {
+        try (Connection connection = connection(); Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery(sql))
+        {
+            return rows.next() ? rows.getLong(1) : 0;
+        }
+        catch (final SQLException ex)
+        {
+            throw new IllegalStateException(sql, ex);
+        }
+    }
+
+    /** Runs {@code sql} on a new connection. */
+    public void execute(final String sql) throws SQLException
+    {
+        try (Connection connection = connection(); Statement statement = connection.createStatement())
+        {
+            statement.execute(sql);
+        }
+    }
+
+    /** Drops the engine's tables, so that the next node starts on an empty database. */
+    public void dropOrchestratorTables() throws SQLException
+    {
+        execute("drop table if exists orchestrator_tasks, orchestrator_nodes, orchestrator_schema");
+    }
+
+    /**
      * Terminates, with {@code pg_terminate_backend}, every session of the database whose application name or user name
      * equals {@code applicationNameOrUser}, except the caller's own, and waits (up to 10 s each) until they are gone.
      *
