@@ -114,7 +114,7 @@ final class ClusterLateClaims
     private boolean paused(final TaskRegistry registry, final ClusterClaims.Held held, final long now)
     {
         long next;
-        long fires = 1;
+        final long fires;
         registry.lock.lock();
         try
         {
@@ -124,12 +124,8 @@ final class ClusterLateClaims
                 return false;
             }
             final TaskDefinition definition = registry.table.definitions[id];
-            next = definition.nextFireAfter(held.fireAt);
-            if (next != TaskDefinition.NEVER && next <= now)
-            {
-                fires += definition.firesBetween(next, now) + 1;
-                next = definition.nextFireAfter(next, now);
-            }
+            fires = definition.passedFires(held.fireAt, now);
+            next = definition.nextFireAfterPassed(held.fireAt, now);
             final boolean last = next == TaskDefinition.NEVER && !definition.fixedDelay();
             if (!last && !held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED))
             {
@@ -172,13 +168,8 @@ final class ClusterLateClaims
                 return true; // not registered here: the trigger finds that out and releases the row
             }
             final TaskDefinition definition = registry.table.definitions[id];
-            long next = definition.nextFireAfter(held.fireAt);
-            long fires = 1;
-            if (next != TaskDefinition.NEVER && next <= now)
-            {
-                fires += definition.firesBetween(next, now) + 1;
-                next = definition.nextFireAfter(next, now);
-            }
+            final long fires = definition.passedFires(held.fireAt, now);
+            final long next = definition.nextFireAfterPassed(held.fireAt, now);
             runs = definition.misfire().runsFor(fires,
                 fires == 1 ? now - held.fireAt <= misfireThresholdMs : registry.cycle.collector.latestOnTime(definition, next, now));
             held.next = next;

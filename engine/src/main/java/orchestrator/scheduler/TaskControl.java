@@ -151,13 +151,8 @@ final class TaskControl
     private long missDueWhilePaused(final int id, final long due, final long now)
     {
         final TaskDefinition definition = registry.table.definitions[id];
-        long next = definition.nextFireAfter(due);
-        long fires = 1;
-        if (next != TaskDefinition.NEVER && next <= now)
-        {
-            fires += definition.firesBetween(next, now) + 1;
-            next = definition.nextFireAfter(next, now);
-        }
+        final long fires = definition.passedFires(due, now);
+        final long next = definition.nextFireAfterPassed(due, now);
         if (next == TaskDefinition.NEVER && !definition.fixedDelay())
         {
             return 0;
@@ -171,29 +166,17 @@ final class TaskControl
     }
 
     /**
-     * At a reschedule, counts as missed the fires of the old schedule that came due and were not collected yet, or the
-     * fire parked while paused (lock held): the new schedule replaces them, but they are accounted for.
+     * At a reschedule, the fires of the old schedule that came due and were not collected yet, or the fire parked while
+     * paused, are counted as missed (lock held): the new schedule replaces them, but they are accounted for.
      *
-     * @return the first of them, or {@link TaskDefinition#NEVER} when none.
+     * @return how many were counted.
      */
-    private long missDueAtReschedule(final int id, final TaskDefinition current, final long now, final long[] fires)
+    private long missDueAtReschedule(final int id, final TaskDefinition current, final long due, final long now)
     {
-        final long parked = parkedAt(id);
-        final long due = parked != TaskDefinition.NEVER ? parked : registry.wheel.deadline(id);
-        if (due == TaskDefinition.NEVER || due > now)
-        {
-            return TaskDefinition.NEVER;
-        }
-        long count = 1;
-        final long next = parked != TaskDefinition.NEVER ? TaskDefinition.NEVER : current.nextFireAfter(due);
-        if (next != TaskDefinition.NEVER && next <= now)
-        {
-            count += current.firesBetween(next, now) + 1;
-        }
+        final long count = current.passedFires(due, now); // a parked fire has none after it
         registry.table.rare.addMissed(id, count);
         registry.metrics.onMissed(registry.table.names[id], due, count, FlightEvents.RESCHEDULED);
-        fires[0] = count;
-        return due;
+        return count;
     }
 
     /**
@@ -264,7 +247,7 @@ final class TaskControl
         final TaskRegistry registry = this.registry;
         final TaskTable table = registry.table;
         final long first;
-        final long[] missed = {0};
+        long missed = 0;
         final long missedAt;
         registry.lock.lock();
         try
@@ -281,7 +264,13 @@ final class TaskControl
             }
             final TaskDefinition current = table.definitions[id];
             final long now = registry.clock.millis();
-            missedAt = missDueAtReschedule(id, current, now, missed);
+            final long parked = parkedAt(id);
+            final long due = parked != TaskDefinition.NEVER ? parked : registry.wheel.deadline(id);
+            missedAt = due <= now ? due : TaskDefinition.NEVER; // NEVER when none is due
+            if (missedAt != TaskDefinition.NEVER)
+            {
+                missed = missDueAtReschedule(id, current, missedAt, now);
+            }
             table.definitions[id] = keepCallback ? withCallbackOf(definition, current) : definition;
             if (!keepCallback)
             {
@@ -301,9 +290,9 @@ final class TaskControl
         {
             registry.lock.unlock();
         }
-        if (missed[0] > 0)
+        if (missed > 0)
         {
-            Listeners.onMissed(registry.listeners.array(), name, missedAt, missed[0]);
+            Listeners.onMissed(registry.listeners.array(), name, missedAt, missed);
         }
         registry.wakeDriver();
         return Boolean.TRUE;

@@ -80,6 +80,26 @@ record TaskDefinition(CronSchedule cron, Runnable callback, String handler, Misf
     }
 
     /**
+     * @param fire a fire time of this task, found passed at {@code now}.
+     * @return the fires from {@code fire} up to {@code now}, both included: what the task stands for when
+     *         {@code fire} is its oldest passed fire (1 for a fire not passed yet). The fire after them is
+     *         {@link #nextFireAfterPassed}.
+     */
+    long passedFires(final long fire, final long now)
+    {
+        return 1 + firesBetween(fire, now);
+    }
+
+    /**
+     * @param fire a fire time of this task.
+     * @return the first fire after both {@code fire} and {@code now}, or {@link #NEVER}.
+     */
+    long nextFireAfterPassed(final long fire, final long now)
+    {
+        return nextFireAfter(fire, Math.max(fire, now));
+    }
+
+    /**
      * @return fires strictly after {@code after} (a fire time of this task) and at or before {@code upTo}, counted
      *         without stepping one by one.
      */
