@@ -5,7 +5,7 @@ package orchestrator.scheduler;
  * wheel hands out due task ids (and {@link HeldBack} those the clock has reached again); each task is re-armed for its
  * next fire at once, its passed fires are counted and its misfire policy decides how many run; then it is claimed as
  * a pooled {@link Fire} through {@link FireCycle}, or, when its previous run is still going, counted as missed or
- * coalesced. The ready runs of {@link TaskControl} (coalesced fires, {@code triggerNow}) are claimed after the due
+ * coalesced. The ready runs of {@link PendingRuns} (coalesced fires, {@code triggerNow}) are claimed after the due
  * ones, within the same limit. On a cluster, a fire starts only under a claim of this node ({@link ClusterClaims}).
  */
 final class FireCollector
@@ -124,7 +124,7 @@ final class FireCollector
                     {
                         wheel.schedule(id, definition.delayAfter(now)); // its next fire counts from the one dropped
                     }
-                    else if (control.pendingFires(id) == 0) // else a trigger accepted runs, then the task ends
+                    else if (control.pending.fires(id) == 0) // else a trigger accepted runs, then the task ends
                     {
                         registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
                     }
@@ -135,7 +135,7 @@ final class FireCollector
             {
                 if (definition.overlap() == OverlapPolicy.COALESCE)
                 {
-                    control.coalesce(id, runs, fire); // runs once more when the current run completes
+                    control.pending.add(id, runs, fire); // runs once more when the current run completes
                     continue;
                 }
                 table.rare.addMissed(id, runs);
@@ -155,16 +155,16 @@ final class FireCollector
             batch.fires[claimed++] = cycle.claim(id, definition, runAt, runs);
         }
         int ready = 0;
-        while (due + ready < limit && control.hasReady())
+        while (due + ready < limit && control.pending.hasReady())
         {
-            final int id = control.pollReady();
+            final int id = control.pending.pollReady();
             ready++;
-            if (control.pendingFires(id) == 0 || !table.isLive(id) || table.hasFlag(id, TaskTable.RUNNING))
+            if (control.pending.fires(id) == 0 || !table.isLive(id) || table.hasFlag(id, TaskTable.RUNNING))
             {
                 continue; // taken already, cancelled, or running: its completion makes it ready again
             }
-            final long fires = control.pendingFires(id);
-            final long at = control.takePending(id);
+            final long fires = control.pending.fires(id);
+            final long at = control.pending.take(id);
             ClusterClaims.Held held = null;
             if (cluster != null)
             {

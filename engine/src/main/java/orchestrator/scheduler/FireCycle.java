@@ -24,7 +24,7 @@ import static java.lang.System.Logger.Level.WARNING;
  * </ol>
  * A task is claimed (RUNNING flag) only in phase 1 and released only in phase 3, both under the lock, so it is never
  * claimed twice: a callback never runs concurrently with itself. Phase 1 also claims the ready runs of
- * {@link TaskControl} (coalesced fires, {@code triggerNow}) and reports the runs past their timeout
+ * {@link PendingRuns} (coalesced fires, {@code triggerNow}) and reports the runs past their timeout
  * ({@link RunTimeouts}); fires of a paused task are counted as missed there. Listeners hear of missed fires and
  * timeouts after the lock is released.
  */
@@ -112,7 +112,7 @@ final class FireCycle
                 }
                 final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
                 polled = collector.collect(now, batch, limit);
-                more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.hasReady();
+                more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.pending.hasReady();
                 if (progress != null && progress.claimsMustBeWritten())
                 {
                     toAwait = progress.flush(registry); // covers the batch before it: the store keeps their order
@@ -133,7 +133,7 @@ final class FireCycle
             handled += polled;
             batch.report(now);
             started += dispatch(batch);
-            more = more || control.anyReady(); // phase 3 of an inline run may have made its pending fires ready
+            more = more || control.pending.anyReady(); // phase 3 of an inline run may have made its pending fires ready
         }
         while (more && handled < maxFires);
         if (progress != null)
@@ -279,7 +279,7 @@ final class FireCycle
         final boolean fixedDelay = fire.definition.fixedDelay(); // read before the fire is handed back
         completions.offer(fire);
         idleSignal.signal();
-        if (fixedDelay || control.anyPending()) // a fixed delay's next fire is filed when its completion is drained
+        if (fixedDelay || control.pending.any()) // a fixed delay's next fire is filed when its completion is drained
         {
             registry.wakeDriver(); // a coalesced or triggered run may wait for this completion
         }
@@ -349,7 +349,7 @@ final class FireCycle
             registry.finish(id, TaskState.FAILED);
         }
         else if (!wheel.contains(id) && !registry.heldBack.contains(id) && !control.isParked(id) &&
-            !table.definitions[id].fixedDelay() && control.pendingFires(id) == 0) // a trigger accepted still runs
+            !table.definitions[id].fixedDelay() && control.pending.fires(id) == 0) // a trigger accepted still runs
         {
             final boolean oneTimeFailed = !fire.definition.isRecurring() && fire.failed > 0;
             registry.finish(id, oneTimeFailed ? TaskState.FAILED : TaskState.COMPLETED);
@@ -362,7 +362,7 @@ final class FireCycle
                 wheel.schedule(id, table.definitions[id].delayAfter(ended)); // phase 3 sets a fixed delay's next fire
             }
             table.state(id, table.hasFlag(id, TaskTable.PAUSED) ? TaskState.PAUSED : TaskState.SCHEDULED);
-            control.afterRun(id);
+            control.pending.afterRun(id);
         }
         fire.reset();
         spareFires.push(fire);

@@ -93,7 +93,7 @@ final class SchedulerLifecycle
         registry.lock.lock();
         try
         {
-            registry.control.missPendingAtClose();
+            registry.control.pending.missAtClose(registry);
         }
         finally
         {

@@ -1,6 +1,5 @@
 package orchestrator.scheduler;
 
-import org.agrona.collections.IntArrayQueue;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
@@ -11,10 +10,7 @@ import org.agrona.collections.Long2LongHashMap;
  * it, so it is kept in maps by id rather than in columns: a task that is never triggered, coalesced, parked or timed
  * out costs nothing here.
  * <p>
- * Pending runs: a coalesced overlap ({@link OverlapPolicy#COALESCE}) or a {@code triggerNow} adds to a task's pending
- * fires. A task that is not running goes into the ready queue, which the next collection claims after the wheel's due
- * tasks, as one run standing for all its pending fires; a running task is queued when its run completes, so a pending
- * run never overlaps the current one.
+ * The runs a trigger or a coalesced overlap adds are kept in {@link PendingRuns}.
  */
 final class TaskControl
 {
@@ -23,21 +19,13 @@ final class TaskControl
      * due, so a paused task's fires are counted as missed by the collection (never silent) and resume needs no
      * arithmetic. The one exception is a fire with nothing after it (a one-time task): it is parked here with its
      * fire time instead, and resume puts it back into the wheel, where the misfire policy decides as for any late
-     * fire. A stale id in the ready queue (its task cancelled, its id reused) is harmless: the queue entry only says
-     * "look at the task's pending fires", which the cancellation cleared.
+     * fire.
      */
-    private static final int NO_ID = -1;
-
     private final TaskRegistry registry;
-    private final IntArrayQueue ready = new IntArrayQueue(64, NO_ID); // guarded by lock
-    // guarded by lock, keyed by task id: fires waiting for one extra run, and the latest of them (epoch ms)
-    private final Long2LongHashMap pendingFires = new Long2LongHashMap(0);
-    private final Long2LongHashMap pendingAt = new Long2LongHashMap(Long.MIN_VALUE);
+    final PendingRuns pending = new PendingRuns(); // guarded by lock
     // guarded by lock, keyed by task id: a last fire that passed while paused, and runs that passed their timeout
     private final Long2LongHashMap parkedAt = new Long2LongHashMap(TaskDefinition.NEVER);
     private final Long2LongHashMap timeouts = new Long2LongHashMap(0);
-    private volatile int pendingTasks;            // written under lock: tasks with pending fires, read by workers
-    private volatile boolean anyReady;            // written under lock: the ready queue is not empty
 
     TaskControl(final TaskRegistry registry)
     {
@@ -49,7 +37,7 @@ final class TaskControl
      */
     void added(final int id)
     {
-        dropPending(id);
+        pending.drop(id);
         unpark(id);
         if (!timeouts.isEmpty())
         {
@@ -62,7 +50,7 @@ final class TaskControl
      */
     void finished(final int id)
     {
-        dropPending(id);
+        pending.drop(id);
         unpark(id);
     }
 
@@ -194,12 +182,7 @@ final class TaskControl
             {
                 return false;
             }
-            addPending(id, 1, now);
-            if (!registry.table.hasFlag(id, TaskTable.RUNNING))
-            {
-                ready.offerInt(id);
-            anyReady = true;
-            }
+            pending.trigger(id, now, registry.table.hasFlag(id, TaskTable.RUNNING));
         }
         finally
         {
@@ -327,107 +310,6 @@ final class TaskControl
         return true;
     }
 
-    /**
-     * A fire came due while the task's run is going, under {@link OverlapPolicy#COALESCE} (lock held).
-     */
-    void coalesce(final int id, final long fires, final long fire)
-    {
-        addPending(id, fires, fire);
-    }
-
-    /**
-     * The task's run completed and it lives on (lock held): its pending fires, if any, may now run.
-     */
-    void afterRun(final int id)
-    {
-        if (!pendingFires.isEmpty() && pendingFires.get(id) > 0)
-        {
-            ready.offerInt(id);
-            anyReady = true;
-        }
-    }
-
-    /**
-     * Any thread: true when the ready queue may hold ids.
-     */
-    boolean anyReady()
-    {
-        return anyReady;
-    }
-
-    boolean hasReady() // lock held
-    {
-        return !ready.isEmpty();
-    }
-
-    /**
-     * @return the next ready id, or -1.
-     */
-    int pollReady() // lock held
-    {
-        final int id = ready.isEmpty() ? NO_ID : ready.pollInt();
-        if (ready.isEmpty() && anyReady)
-        {
-            anyReady = false;
-        }
-        return id;
-    }
-
-    long pendingFires(final int id) // lock held
-    {
-        return pendingFires.isEmpty() ? 0 : pendingFires.get(id);
-    }
-
-    /**
-     * Takes the task's pending fires for one run (lock held).
-     *
-     * @return the latest of them, epoch ms.
-     */
-    long takePending(final int id)
-    {
-        final long at = pendingAt.get(id);
-        dropPending(id);
-        return at;
-    }
-
-    /**
-     * Any thread: true when some task has fires waiting for its run to complete, so a completion must wake the
-     * driver.
-     */
-    boolean anyPending()
-    {
-        return pendingTasks > 0;
-    }
-
-    /**
-     * At close (lock held): the fires still pending for a run that will not come now (coalesced overlaps, triggers)
-     * are counted as missed, so that every fire that came due ends as run or missed.
-     */
-    void missPendingAtClose()
-    {
-        if (pendingFires.isEmpty())
-        {
-            return;
-        }
-        final TaskTable table = registry.table;
-        pendingFires.forEachLong((key, fires) ->
-        {
-            final int id = (int)key;
-            if (table.isLive(id))
-            {
-                table.rare.addMissed(id, fires);
-                registry.metrics.onMissed(table.names[id], pendingAt.get(key), fires, FlightEvents.CLOSED);
-                if (registry.progress != null)
-                {
-                    registry.progress.touch(id); // the store's last batch, written as it closes, counts them
-                }
-            }
-        });
-        pendingFires.clear();
-        pendingAt.clear();
-        pendingTasks = 0;
-    }
-
     boolean isParked(final int id) // lock held
     {
         return !parkedAt.isEmpty() && parkedAt.containsKey(id);
@@ -446,26 +328,6 @@ final class TaskControl
     long timeouts(final int id) // lock held
     {
         return timeouts.isEmpty() ? 0 : timeouts.get(id);
-    }
-
-    private void addPending(final int id, final long fires, final long at)
-    {
-        final long pending = pendingFires.get(id);
-        if (pending == 0)
-        {
-            pendingTasks++; // volatile write under the lock
-        }
-        pendingFires.put(id, pending + fires);
-        pendingAt.put(id, Math.max(pendingAt.get(id), at));
-    }
-
-    private void dropPending(final int id)
-    {
-        if (!pendingFires.isEmpty() && pendingFires.remove(id) != 0)
-        {
-            pendingTasks--;
-            pendingAt.remove(id);
-        }
     }
 
     private void unpark(final int id)

@@ -289,7 +289,7 @@ final class TaskRegistry
         lock.lock();
         try
         {
-            if (control.hasReady())
+            if (control.pending.hasReady())
             {
                 return clock.millis(); // now: a ready run waits for no deadline
             }

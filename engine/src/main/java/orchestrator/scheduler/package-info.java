@@ -26,8 +26,8 @@
  * {@code TaskDefinition} and {@code Payload} (immutable parts of a task), {@code HeldBack} (fires the
  * wall clock has not reached after it stepped back), {@code FinishedTasks} (the history ring), {@code TaskRows} (rows
  * copied under the lock, turned into {@code TaskInfo}s after it), {@code Driver} (the thread behind {@code start()}),
- * {@code IdleSignal} (behind {@code awaitIdle}), {@code TaskControl} (pause, resume, triggerNow, reschedule and
- * pending runs), {@code RunTimeouts} (run timeouts), {@code Listeners} and {@code MissedEvents} (listener calls, made
+ * {@code IdleSignal} (behind {@code awaitIdle}), {@code TaskControl} (pause, resume, triggerNow, reschedule),
+ * {@code PendingRuns} (the runs of coalesced fires and triggers), {@code RunTimeouts} (run timeouts), {@code Listeners} and {@code MissedEvents} (listener calls, made
  * outside the lock). Metrics: {@code FireMetrics} (counters and histograms, written under the lock in phases 1 and
  * 3), {@code FireTiming} (a fire's lateness and run time, pooled with it) and {@code FlightEvents}
  * ({@code FireEvent}, {@code MissedFireEvent}: JDK Flight Recorder). On a durable store only: {@code TaskDurability} (restore at build, write-through of

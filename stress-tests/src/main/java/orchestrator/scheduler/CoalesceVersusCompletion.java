@@ -25,7 +25,7 @@ import static org.openjdk.jcstress.annotations.Expect.FORBIDDEN;
  * next collection (the arbiter's), where it runs exactly once, after the first, with {@code fires()} counting the one
  * overlapped fire. Nothing is counted as missed.
  * <p>
- * What could go wrong: the coalesced fire waits in {@code TaskControl}'s pending column and is queued as ready only
+ * What could go wrong: the coalesced fire waits in {@code PendingRuns} and is queued as ready only
  * by phase 3 of the running fire, which a lock holder performs when it drains the worker's hand-back. If phase 3 did
  * not queue it, the coalesced run would be lost; if the collection queued it at once, or the ready claim did not check
  * the RUNNING claim, it would overlap the first run; if its pending count were not taken with the claim, it would run

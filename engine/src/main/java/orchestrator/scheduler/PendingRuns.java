@@ -1,0 +1,159 @@
+package orchestrator.scheduler;
+
+import org.agrona.collections.IntArrayQueue;
+import org.agrona.collections.Long2LongHashMap;
+
+/**
+ * NOT thread safe: guarded by the registry's lock, but for {@link #anyReady()} and {@link #any()}, which any thread may
+ * read. The runs a task owes beyond its wheel's fires: a coalesced overlap ({@link OverlapPolicy#COALESCE}) or a
+ * {@code triggerNow} adds to the task's pending fires. A task that is not running goes into the ready queue, which the
+ * next collection claims after the wheel's due tasks, as one run standing for all its pending fires; a running task is
+ * queued when its run completes ({@link #afterRun}), so a pending run never overlaps the current one.
+ * <p>
+ * Few tasks ever have pending fires, so they are kept in maps by task id rather than in columns. A stale id in the
+ * ready queue (its task cancelled, its id reused) is harmless: the entry only says "look at the task's pending
+ * fires", which the cancellation cleared.
+ */
+final class PendingRuns
+{
+    private static final int NO_ID = -1;
+
+    private final IntArrayQueue ready = new IntArrayQueue(64, NO_ID);
+    // keyed by task id: fires waiting for one extra run, and the latest of them (epoch ms)
+    private final Long2LongHashMap fires = new Long2LongHashMap(0);
+    private final Long2LongHashMap latest = new Long2LongHashMap(Long.MIN_VALUE);
+    private volatile int tasks;         // written under the lock: tasks with pending fires, read by workers
+    private volatile boolean anyReady;  // written under the lock: the ready queue is not empty
+
+    /**
+     * A {@code triggerNow} for a task: one more run, queued at once unless the task's run is going.
+     */
+    void trigger(final int id, final long now, final boolean running)
+    {
+        add(id, 1, now);
+        if (!running)
+        {
+            ready.offerInt(id);
+            anyReady = true;
+        }
+    }
+
+    /**
+     * Fires that came due while the task's run is going, under {@link OverlapPolicy#COALESCE}.
+     */
+    void add(final int id, final long count, final long at)
+    {
+        final long pending = fires.get(id);
+        if (pending == 0)
+        {
+            tasks++; // volatile write under the lock
+        }
+        fires.put(id, pending + count);
+        latest.put(id, Math.max(latest.get(id), at));
+    }
+
+    /**
+     * The task's run completed and it lives on: its pending fires, if any, may now run.
+     */
+    void afterRun(final int id)
+    {
+        if (!fires.isEmpty() && fires.get(id) > 0)
+        {
+            ready.offerInt(id);
+            anyReady = true;
+        }
+    }
+
+    /**
+     * Any thread: true when the ready queue may hold ids.
+     */
+    boolean anyReady()
+    {
+        return anyReady;
+    }
+
+    boolean hasReady()
+    {
+        return !ready.isEmpty();
+    }
+
+    /**
+     * @return the next ready id, or -1.
+     */
+    int pollReady()
+    {
+        final int id = ready.isEmpty() ? NO_ID : ready.pollInt();
+        if (ready.isEmpty() && anyReady)
+        {
+            anyReady = false;
+        }
+        return id;
+    }
+
+    long fires(final int id)
+    {
+        return fires.isEmpty() ? 0 : fires.get(id);
+    }
+
+    /**
+     * Takes the task's pending fires for one run.
+     *
+     * @return the latest of them, epoch ms.
+     */
+    long take(final int id)
+    {
+        final long at = latest.get(id);
+        drop(id);
+        return at;
+    }
+
+    /**
+     * Forgets the task's pending fires: it ended, or its id was taken by a new task.
+     */
+    void drop(final int id)
+    {
+        if (!fires.isEmpty() && fires.remove(id) != 0)
+        {
+            tasks--;
+            latest.remove(id);
+        }
+    }
+
+    /**
+     * Any thread: true when some task has fires waiting for its run to complete, so a completion must wake the
+     * driver.
+     */
+    boolean any()
+    {
+        return tasks > 0;
+    }
+
+    /**
+     * At close: the fires still pending for a run that will not come now are counted as missed, so that every fire
+     * that came due ends as run or missed.
+     */
+    void missAtClose(final TaskRegistry registry)
+    {
+        if (fires.isEmpty())
+        {
+            return;
+        }
+        final TaskTable table = registry.table;
+        fires.forEachLong((key, count) ->
+        {
+            final int id = (int)key;
+            if (table.isLive(id))
+            {
+                table.rare.addMissed(id, count);
+                registry.metrics.onMissed(table.names[id], latest.get(key), count, FlightEvents.CLOSED);
+                if (registry.progress != null)
+                {
+                    registry.progress.touch(id); // the store's last batch, written as it closes, counts them
+                }
+            }
+        });
+        fires.clear();
+        latest.clear();
+        tasks = 0;
+    }
+}
