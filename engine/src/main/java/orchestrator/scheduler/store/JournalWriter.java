@@ -1,9 +1,6 @@
 package orchestrator.scheduler.store;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,9 +25,8 @@ final class JournalWriter implements Runnable
      * name packed in those columns instead of reading the name's String. A future completes only after its
      * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
-     * Segments and snapshots: a segment is forced before the next one is created (so only the last can be torn), and
-     * the directory is forced after each create. JournalCompaction decides when to snapshot. The log since the
-     * snapshot is bounded: before a batch that would take it past both compactBytes (a segment, by default) and
+     * Segments and snapshots: JournalSegment keeps the file appended to; JournalCompaction decides when to
+     * snapshot. The log since the snapshot is bounded: before a batch that would take it past both compactBytes (a segment, by default) and
      * JournalCompaction.LOG_BYTES_PER_TASK bytes a task held, the writer waits for the snapshot in progress and, if the
      * log is still too long, starts a new segment and snapshots on its own thread. So the log a restart after a kill
      * replays never holds more than about ten progress entries per task (or one batch larger than that), which cost
@@ -55,12 +51,6 @@ final class JournalWriter implements Runnable
      */
 
     /**
-     * Progress is forced once this much of it is written, although no caller waits for it: a segment's force before
-     * the next one starts then never holds the writer (and the callers behind it) for a whole segment's pages.
-     */
-    private static final long FORCE_BYTES = 2 << 20;
-
-    /**
      * One queued record: a frame encoded by the caller, a progress batch ({@link Frames#PROGRESS_KEYED}, encoded
      * by the writer), or a compaction request (type 0, no frame).
      */
@@ -80,11 +70,7 @@ final class JournalWriter implements Runnable
     private boolean stopped;        // guarded by lock: run() has returned
     private Runnable afterStop;     // guarded by lock: run once run() has returned
 
-    private FileChannel segment;
-    private long segmentNumber;
-    private long position;
-    private long unforced; // bytes of the segment written since its last force
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
+    private final JournalSegment segment;
     private final BatchFrames frames = new BatchFrames();
     private final ProgressCodec progressCodec;
     private final JournalCompaction compaction;
@@ -96,17 +82,9 @@ final class JournalWriter implements Runnable
         this.options = options;
         this.state = state;
         this.progressCodec = new ProgressCodec(options.progressFrameBytes());
-        this.segmentNumber = recovered.segment();
-        progressCodec.segment(segmentNumber);
-        this.position = recovered.position();
+        progressCodec.segment(recovered.segment());
         this.compaction = new JournalCompaction(dir, options, state, recovered);
-        final boolean created = !Files.exists(JournalFiles.segment(dir, segmentNumber));
-        this.segment = options.channels().open(JournalFiles.segment(dir, segmentNumber));
-        segment.position(position);
-        if (created)
-        {
-            JournalFiles.forceDirectory(dir);
-        }
+        this.segment = new JournalSegment(dir, options, recovered.segment(), recovered.position());
         this.thread = new Thread(this, "orchestrator-journal-writer " + dir.getFileName());
         thread.setDaemon(true);
     }
@@ -234,13 +212,10 @@ final class JournalWriter implements Runnable
             if (failure == null && compaction.compactsOnClose())
             {
                 roll();
-                compaction.snapshot(segmentNumber, position); // so that the next open reads a snapshot, not a long log
+                // so that the next open reads a snapshot, not a long log
+                compaction.snapshot(segment.number(), segment.position());
             }
-            if (failure == null)
-            {
-                segment.force(false);
-            }
-            segment.close();
+            segment.close(failure == null);
         }
         catch (final IOException ex)
         {
@@ -316,10 +291,10 @@ final class JournalWriter implements Runnable
             encode(batch);
             if (frames.bytes() > 0)
             {
-                for (long encodedFor = segmentNumber; ; encodedFor = segmentNumber)
+                for (long encodedFor = segment.number(); ; encodedFor = segment.number())
                 {
                     prepare(frames.bytes());
-                    if (segmentNumber == encodedFor)
+                    if (segment.number() == encodedFor)
                     {
                         break;
                     }
@@ -342,7 +317,7 @@ final class JournalWriter implements Runnable
             if (compact)
             {
                 roll();
-                compaction.snapshot(segmentNumber, position);
+                compaction.snapshot(segment.number(), segment.position());
                 for (final Entry entry : batch)
                 {
                     entry.done().complete(null); // a compaction request: after its snapshot
@@ -352,28 +327,8 @@ final class JournalWriter implements Runnable
         catch (final Throwable ex)
         {
             failure = ex;
-            cutBack(ex);
+            segment.cutBack(ex);
             fail(batch, ex);
-        }
-    }
-
-    /**
-     * After a failed batch, cuts the segment back to the end of the last batch written whole and forces it, best
-     * effort: the failed batch's records were refused to their callers, so they must not come back at the next open.
-     */
-    private void cutBack(final Throwable failed)
-    {
-        try
-        {
-            if (segment.isOpen() && segment.size() > position)
-            {
-                segment.truncate(position);
-                segment.force(false);
-            }
-        }
-        catch (final IOException | RuntimeException ex)
-        {
-            failed.addSuppressed(ex); // the disk refuses this too: the next open may find the refused records
         }
     }
 
@@ -402,14 +357,14 @@ final class JournalWriter implements Runnable
         if (step == JournalCompaction.Step.SNAPSHOT_NOW)
         {
             roll();
-            compaction.snapshot(segmentNumber, position); // before the write: the log stays within its bound
+            compaction.snapshot(segment.number(), segment.position()); // before the write: the log stays in its bound
         }
         else if (step == JournalCompaction.Step.SNAPSHOT_BEHIND)
         {
             roll();
-            compaction.snapshotBehind(segmentNumber); // early: usually written before the log reaches the bound
+            compaction.snapshotBehind(segment.number()); // early: usually written before the log reaches the bound
         }
-        else if (position > 0 && position + bytes > options.segmentBytes())
+        else if (segment.full(bytes))
         {
             roll();
         }
@@ -417,14 +372,7 @@ final class JournalWriter implements Runnable
 
     private void writeOut(final long bytes, final boolean durable) throws IOException
     {
-        frames.writeTo(segment, buffer, progressCodec.appended());
-        unforced += bytes;
-        if (durable || unforced >= FORCE_BYTES)
-        {
-            segment.force(false);
-            unforced = 0;
-        }
-        position += bytes;
+        segment.append(frames, progressCodec.appended(), bytes, durable);
         compaction.appended(bytes);
     }
 
@@ -437,18 +385,10 @@ final class JournalWriter implements Runnable
     /** Forces the current segment and starts the next one, unless the current one is still empty. */
     private void roll() throws IOException
     {
-        if (position == 0)
+        if (segment.roll())
         {
-            return;
+            progressCodec.segment(segment.number()); // its progress keys name their slots afresh
         }
-        segment.force(false);
-        segment.close();
-        segmentNumber++;
-        progressCodec.segment(segmentNumber);
-        segment = options.channels().open(JournalFiles.segment(dir, segmentNumber));
-        position = 0;
-        unforced = 0;
-        JournalFiles.forceDirectory(dir);
     }
 
     private void fail(final List<Entry> batch, final Throwable cause)

@@ -11,7 +11,8 @@
  * DDL under an advisory lock) and {@code PostgresCluster} (join, heartbeat, claim with {@code FOR UPDATE SKIP LOCKED},
  * fenced completions).
  * Package-private: {@code InMemoryTaskStore}; the journal, {@code JournalTaskStore} (lifecycle and the calls),
- * {@code JournalWriter} (the one thread that writes: group commit, segments, and the encoding of progress batches),
+ * {@code JournalWriter} (the one thread that writes: group commit and the encoding of progress batches),
+ * {@code JournalSegment} (the segment appended to: forces, rolls, the cut back after a failed write),
  * {@code BatchFrames} (the frames of one write, progress frames as ranges of the codec's array, where they are
  * encoded in place),
  * {@code JournalCompaction} (when to snapshot, and the snapshot written behind the writer on a thread of its own),
