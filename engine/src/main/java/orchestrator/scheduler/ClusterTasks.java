@@ -27,12 +27,19 @@ final class ClusterTasks
     }
 
     /**
-     * Checks that a task name fits the shared table: at most {@link #MAX_NAME_BYTES} bytes in UTF-8.
+     * Checks that a task name fits the shared table: no NUL character, at most {@link #MAX_NAME_BYTES} bytes in UTF-8.
      *
-     * @throws IllegalArgumentException when it is longer (the message gives its length and the limit, never the name).
+     * @throws IllegalArgumentException when it does not (the message gives the index of the NUL, or the name's length
+     *                                  and the limit, never the name).
      */
     static void checkName(final String name)
     {
+        final int nul = name.indexOf('\0');
+        if (nul >= 0)
+        {
+            throw new IllegalArgumentException("task name has a NUL character at index " + nul +
+                ", which PostgreSQL's text cannot hold");
+        }
         final int bytes = name.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_NAME_BYTES)
         {

@@ -122,8 +122,9 @@ public final class Scheduler implements AutoCloseable
      * @throws IllegalArgumentException       when the spec has no schedule or no callback, a live task already has
      *                                        its name (that task is left intact), its handler is unknown, its payload
      *                                        too large, or its name blank or too long (over 1,024 characters; on a
-     *                                        cluster also over 2,048 bytes in UTF-8); the message says which field
-     *                                        and why.
+     *                                        cluster also over 2,048 bytes in UTF-8, or holding a NUL character), or,
+     *                                        on a durable store, holding an unpaired surrogate, which UTF-8 cannot
+     *                                        keep; the message says which field and why.
      * @throws NullPointerException           when the spec is null.
      * @throws IllegalStateException          when the scheduler is closed.
      * @throws orchestrator.scheduler.store.TaskStoreException when the durable store failed to store it (the task
@@ -320,7 +321,8 @@ public final class Scheduler implements AutoCloseable
      *
      * @param name    a unique, non-blank handler name.
      * @param handler receives the task's opened payload; it must not keep the array, which is wiped after it returns.
-     * @throws IllegalArgumentException when a handler already has this name.
+     * @throws IllegalArgumentException when a handler already has this name, or, on a durable store, the name holds
+     *                                  an unpaired surrogate, which the store's UTF-8 cannot keep.
      */
     public void registerHandler(final String name, final Consumer<byte[]> handler)
     {
@@ -331,6 +333,7 @@ public final class Scheduler implements AutoCloseable
             throw new IllegalArgumentException("handler name must not be blank");
         }
         checkOpen();
+        store.checkStorable("handler name", name);
         registry.cycle.runner.registerHandler(name, handler);
         store.onHandler(name); // the stored tasks that waited for it start
     }

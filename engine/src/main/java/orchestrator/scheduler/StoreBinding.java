@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -126,6 +127,7 @@ final class StoreBinding
 
     void register(final String name, final TaskDefinition definition, final long onceAt, final byte[] payload)
     {
+        checkStorable("task name", name);
         if (cluster != null)
         {
             ClusterTasks.checkName(name);
@@ -183,6 +185,36 @@ final class StoreBinding
             ClusterTasks.register(registry, store.cluster(), zone, name, false);
         }
         changed(name);
+    }
+
+    /**
+     * Refuses a task or handler name that a durable or shared store could not keep exactly: its records hold names in
+     * UTF-8, which has no form for an unpaired surrogate. Stored as "?", the name would come back as another one after
+     * a restart: the task's counters would start afresh under its own name, and its row wait under the other.
+     *
+     * @param what "task name" or "handler name", for the message.
+     * @throws IllegalArgumentException naming the surrogate and its index.
+     */
+    void checkStorable(final String what, final String name)
+    {
+        if (durability == null && cluster == null)
+        {
+            return;
+        }
+        for (int i = 0; i < name.length(); i++)
+        {
+            final char c = name.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1)))
+            {
+                i++;
+            }
+            else if (Character.isSurrogate(c))
+            {
+                throw new IllegalArgumentException(what + " has an unpaired surrogate (\\u" +
+                    Integer.toHexString(c).toUpperCase(Locale.ROOT) + ") at index " + i + ": the task store keeps " +
+                    "names in UTF-8, which cannot hold it");
+            }
+        }
     }
 
     void onHandler(final String handler)

@@ -103,8 +103,27 @@ class ClusterRegistrationTest
     }
 
     /**
-     * @return {@code n} random CJK characters (3 bytes each in UTF-8), which PostgreSQL cannot compress much.
+     * A name PostgreSQL's text cannot hold exactly is refused up front with an IllegalArgumentException that says
+     * where, and leaves no task and no row: a NUL character (the database refused the row, and the caller got a
+     * TaskStoreException as for a failed database) and an unpaired surrogate (stored as "?", under which another
+     * name's task could share the row).
      */
+    @Test
+    void shouldRefuseANameWithANulOrAnUnpairedSurrogate()
+    {
+        try (Scheduler node = node("solo"))
+        {
+            final IllegalArgumentException nul = assertThrows(IllegalArgumentException.class, () ->
+                node.schedule(TaskSpec.named("a\0b").cron("* * * * * *").run(() -> { })));
+            assertTrue(nul.getMessage().contains("NUL character at index 1"), nul.getMessage());
+            final IllegalArgumentException lone = assertThrows(IllegalArgumentException.class, () ->
+                node.schedule(TaskSpec.named("ab\uD800").cron("* * * * * *").run(() -> { })));
+            assertTrue(lone.getMessage().contains("unpaired surrogate (\\uD800) at index 2"), lone.getMessage());
+            assertTrue(node.tasks().isEmpty(), node.tasks().toString());
+        }
+        assertEquals(0, server.queryLong("select count(*) from orchestrator_tasks"));
+    }
+
     /**
      * A node that closes ends its lease at once: the other nodes stop counting it live at their next heartbeat and
      * take its share, instead of waiting out its lease while its instants go unclaimed.
@@ -123,6 +142,9 @@ class ClusterRegistrationTest
             "lease_until > clock_timestamp()"), "the closed node's lease is over");
     }
 
+    /**
+     * @return {@code n} random CJK characters (3 bytes each in UTF-8), which PostgreSQL cannot compress much.
+     */
     private static String cjk(final int n)
     {
         final Random random = new Random(1);
