@@ -27,23 +27,34 @@ final class ClusterTasks
     }
 
     /**
-     * Checks that a task name fits the shared table: no NUL character, at most {@link #MAX_NAME_BYTES} bytes in UTF-8.
-     *
-     * @throws IllegalArgumentException when it does not (the message gives the index of the NUL, or the name's length
-     *                                  and the limit, never the name).
+     * Checks that a task name fits the shared table, as {@link #checkKey} says.
      */
     static void checkName(final String name)
     {
-        final int nul = name.indexOf('\0');
+        checkKey("task name", name);
+    }
+
+    /**
+     * Checks that a task name or node id can key a row of the shared tables: no NUL character (PostgreSQL's text has
+     * none), no unpaired surrogate (UTF-8 has none: the key would be stored as another), at most
+     * {@link #MAX_NAME_BYTES} bytes in UTF-8.
+     *
+     * @param what "task name" or "node id", for the message.
+     * @throws IllegalArgumentException when it cannot (the message says why and where, never the key itself).
+     */
+    static void checkKey(final String what, final String key)
+    {
+        final int nul = key.indexOf('\0');
         if (nul >= 0)
         {
-            throw new IllegalArgumentException("task name has a NUL character at index " + nul +
+            throw new IllegalArgumentException(what + " has a NUL character at index " + nul +
                 ", which PostgreSQL's text cannot hold");
         }
-        final int bytes = name.getBytes(StandardCharsets.UTF_8).length;
+        StoreBinding.requireWellFormed(what, key);
+        final int bytes = key.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_NAME_BYTES)
         {
-            throw new IllegalArgumentException("task name is " + bytes + " bytes long in UTF-8, over the cluster's " +
+            throw new IllegalArgumentException(what + " is " + bytes + " bytes long in UTF-8, over the cluster's " +
                 "limit of " + MAX_NAME_BYTES + " bytes (the key of its row in PostgreSQL)");
         }
     }

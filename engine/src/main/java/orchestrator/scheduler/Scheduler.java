@@ -826,8 +826,10 @@ public final class Scheduler implements AutoCloseable
          * its lease row. Each live node needs its own id; a node restarted with the same id rejoins with a new epoch,
          * which fences what it held before. Also in {@link FireContext#nodeId()}.
          *
-         * @param nodeId a non-blank id; default: the host name, "-" and the process id.
+         * @param nodeId a non-blank id that keys a row of the cluster's nodes table: at most 2,048 bytes in UTF-8, no
+         *               NUL character, no unpaired surrogate; default: the host name, "-" and the process id.
          * @return this builder.
+         * @throws IllegalArgumentException when the id is blank or cannot key a row, saying why.
          */
         public Builder nodeId(final String nodeId)
         {
@@ -836,6 +838,7 @@ public final class Scheduler implements AutoCloseable
             {
                 throw new IllegalArgumentException("a node id must not be blank");
             }
+            ClusterTasks.checkKey("node id", nodeId);
             this.nodeId = nodeId;
             return this;
         }

@@ -197,10 +197,17 @@ final class StoreBinding
      */
     void checkStorable(final String what, final String name)
     {
-        if (durability == null && cluster == null)
+        if (durability != null || cluster != null)
         {
-            return;
+            requireWellFormed(what, name);
         }
+    }
+
+    /**
+     * @throws IllegalArgumentException when {@code name} holds an unpaired surrogate, naming it and its index.
+     */
+    static void requireWellFormed(final String what, final String name)
+    {
         for (int i = 0; i < name.length(); i++)
         {
             final char c = name.charAt(i);

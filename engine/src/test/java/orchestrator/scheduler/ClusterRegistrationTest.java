@@ -125,6 +125,27 @@ class ClusterRegistrationTest
     }
 
     /**
+     * A node id the nodes table cannot key is refused with an IllegalArgumentException that says why, before the node
+     * joins. Before, the join failed with the database's error for one of 3,072 bytes in UTF-8 (over the btree key
+     * limit) and one with a NUL character, and one with an unpaired surrogate joined as "node?", the id that another
+     * such node would share, each fencing the other at its join. No node row is left; an id at 2,048 bytes joins.
+     */
+    @Test
+    void shouldRefuseANodeIdTheNodesTableCannotKey()
+    {
+        for (final String id : List.of(cjk(1024), "node\0a", "node\uDBFF"))
+        {
+            final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> ClusterFixture.node(server, id).build().close());
+            assertTrue(refused.getMessage().startsWith("node id "), refused.getMessage());
+        }
+        try (Scheduler atLimit = node(cjk(682) + "xy"))
+        {
+            assertEquals(1, server.queryLong("select count(*) from orchestrator_nodes"), "the refused ids left no row");
+        }
+    }
+
+    /**
      * A node that closes ends its lease at once: the other nodes stop counting it live at their next heartbeat and
      * take its share, instead of waiting out its lease while its instants go unclaimed.
      */
