@@ -37,16 +37,12 @@ final class FireBatch
     }
 
     /**
-     * What the collection found, told once the lock is released: the late and overlapping fires (one WARNING each),
-     * the missed fires and the runs past their timeout (to the listeners).
+     * What the collection found, told once the lock is released: the overlapping fires (one WARNING), the missed
+     * fires and the runs past their timeout (to the listeners). The late fires are left in the batch for
+     * {@link FireCycle#runPending}, which adds up those of all its batches into one WARNING ({@link #logLate}).
      */
     void report(final long now)
     {
-        if (lateFires > 0)
-        {
-            CallbackRunner.log(WARNING, "runPending came late: " + lateTasks + " task(s) missed " +
-                lateFires + " fire(s), the oldest due " + oldestLate + " ms ago", null);
-        }
         if (overlapsStarted > 0)
         {
             CallbackRunner.log(WARNING, overlapsStarted + " task(s), '" + firstOverlap +
@@ -62,6 +58,18 @@ final class FireBatch
             final List<FireContext> late = timedOut;
             timedOut = null;
             RunTimeouts.report(late, now, listeners);
+        }
+    }
+
+    /**
+     * The one WARNING of a {@code runPending()} call that came late, for all the batches it collected.
+     */
+    static void logLate(final long lateTasks, final long lateFires, final long oldestLate)
+    {
+        if (lateFires > 0)
+        {
+            CallbackRunner.log(WARNING, "runPending came late: " + lateTasks + " task(s) missed " +
+                lateFires + " fire(s), the oldest due " + oldestLate + " ms ago", null);
         }
     }
 }

@@ -89,6 +89,9 @@ final class FireCycle
     {
         int started = 0;
         int handled = 0;
+        long lateTasks = 0; // over all the batches of this call, logged once
+        long lateFires = 0;
+        long oldestLate = 0;
         boolean more;
         do
         {
@@ -132,10 +135,14 @@ final class FireCycle
             }
             handled += polled;
             batch.report(now);
+            lateTasks += batch.lateTasks;
+            lateFires += batch.lateFires;
+            oldestLate = Math.max(oldestLate, batch.oldestLate);
             started += dispatch(batch);
             more = more || control.pending.anyReady(); // phase 3 of an inline run may have made its pending fires ready
         }
         while (more && handled < maxFires);
+        FireBatch.logLate(lateTasks, lateFires, oldestLate);
         if (progress != null)
         {
             registry.flushProgress(); // the completions of inline runs

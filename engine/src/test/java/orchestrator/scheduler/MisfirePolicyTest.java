@@ -131,6 +131,23 @@ class MisfirePolicyTest
     }
 
     @Test
+    void shouldLogOneWarningForALateBurstOfMoreTasksThanOneBatch()
+    {
+        try (Scheduler scheduler = scheduler(); LogCapture log = new LogCapture())
+        {
+            final int tasks = 2 * FireCycle.BATCH_LIMIT + 100; // collected in three batches by one runPending()
+            for (int i = 0; i < tasks; i++)
+            {
+                scheduler.registerTask("job-" + i, everyMinute, () -> {});
+            }
+            clock.advance(Duration.ofHours(1));
+            assertEquals(tasks, scheduler.runPending());
+            assertEquals(1, log.count(Level.WARNING, "came late"), "one warning for the whole late runPending()");
+            assertEquals(1, log.count(Level.WARNING, tasks + " task(s) missed " + tasks * 59L + " fire(s)"));
+        }
+    }
+
+    @Test
     void shouldRefuseACapBelowOne()
     {
         assertThrows(IllegalArgumentException.class, () -> MisfirePolicy.fireAll(0));
