@@ -70,7 +70,7 @@ final class Driver implements Runnable
             registry.plannedWake(Long.MAX_VALUE);
             final long next = registry.nextDeadlineHint();
             registry.plannedWake(next);
-            final long waitNanos = nanosUntil(next);
+            final long waitNanos = nanosUntil(next, clock.instant());
             if (waitNanos > 0 && !stopping)
             {
                 LockSupport.parkNanos(this, waitNanos);
@@ -80,15 +80,20 @@ final class Driver implements Runnable
     }
 
     /**
-     * @param deadline epoch ms.
+     * @param deadline epoch ms; {@link TimerWheel#NEVER} when nothing is scheduled.
      * @return nanoseconds from now until the deadline, at the clock's sub-millisecond precision, at most
-     *         {@link #MAX_PARK_MS}; waiting on whole milliseconds alone would add up to 1 ms of lateness.
+     *         {@link #MAX_PARK_MS}, and not positive when it has come; waiting on whole milliseconds alone would add
+     *         up to 1 ms of lateness.
      */
-    private long nanosUntil(final long deadline)
+    private static long nanosUntil(final long deadline, final java.time.Instant now)
     {
-        final java.time.Instant now = clock.instant();
-        final long millis = deadline - now.toEpochMilli();
-        if (millis > MAX_PARK_MS)
+        final long nowMs = now.toEpochMilli();
+        if (deadline <= nowMs)
+        {
+            return 0;
+        }
+        final long millis = deadline - nowMs; // exact read unsigned: before the epoch, NEVER - now overflows a long
+        if (Long.compareUnsigned(millis, MAX_PARK_MS) > 0)
         {
             return TimeUnit.MILLISECONDS.toNanos(MAX_PARK_MS);
         }

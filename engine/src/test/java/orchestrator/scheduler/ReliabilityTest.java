@@ -5,8 +5,10 @@ import orchestrator.scheduler.cron.CronSchedule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -244,6 +246,40 @@ class ReliabilityTest
         scheduler.registerOnce("min-ms", Instant.ofEpochMilli(Long.MIN_VALUE), runs::incrementAndGet);
         scheduler.runPending();
         assertEquals(2, runs.get());
+    }
+
+    @Test
+    void shouldParkAnIdleDriverOnAClockBeforeTheEpoch() throws Exception
+    {
+        final Instant moonLanding = Instant.parse("1969-07-20T20:17:40Z");
+        final CountDownLatch reads = new CountDownLatch(1_000);
+        final Clock before1970 = new Clock()
+        {
+            @Override
+            public Instant instant()
+            {
+                reads.countDown();
+                return moonLanding;
+            }
+
+            @Override
+            public ZoneId getZone()
+            {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(final ZoneId zone)
+            {
+                return this;
+            }
+        };
+        try (Scheduler idle = Scheduler.builder().clock(before1970).zone(ZoneOffset.UTC).build())
+        {
+            idle.start(); // nothing scheduled: the driver parks Driver.MAX_PARK_MS at a time, about ten reads a second
+            assertFalse(reads.await(1, TimeUnit.SECONDS), "the idle driver spun, reading the clock " +
+                (1_000 - reads.getCount()) + " times at once");
+        }
     }
 
     @Test
