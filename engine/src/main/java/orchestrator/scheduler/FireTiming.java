@@ -85,8 +85,16 @@ final class FireTiming
      */
     private long lateness(final long scheduledAt, final long start)
     {
-        final long millis = collectedAt - scheduledAt; // scheduledAt <= collectedAt: negative only when it overflowed
         final long sinceCollection = Math.max(0, start - collectedNanos);
+        if (scheduledAt > collectedAt)
+        {
+            // a run triggered after its collection read the clock (by a callback of the same runPending), or before
+            // the clock stepped back: late only by what the start passed its fire time, if anything
+            final long early = scheduledAt - collectedAt; // exact read unsigned
+            return Long.compareUnsigned(early, sinceCollection / 1_000_000) > 0 ?
+                0 : sinceCollection - early * 1_000_000;
+        }
+        final long millis = collectedAt - scheduledAt; // negative only when it overflowed
         return millis < 0 || millis > (Long.MAX_VALUE - sinceCollection) / 1_000_000 ?
             Long.MAX_VALUE : millis * 1_000_000 + sinceCollection;
     }

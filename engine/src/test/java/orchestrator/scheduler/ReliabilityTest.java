@@ -283,6 +283,29 @@ class ReliabilityTest
     }
 
     @Test
+    void shouldRecordNoLatenessForARunTriggeredAfterItsCollectionReadTheClock()
+    {
+        try (Scheduler timed = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).recordTimings(true).build())
+        {
+            timed.registerOnce("chained", START.plus(Duration.ofDays(1)), () -> {});
+            timed.registerOnce("first", START, () -> {
+                clock.advance(Duration.ofSeconds(1)); // the run takes a second of the scheduler's clock, then chains
+                timed.triggerNow("chained");
+            });
+            assertEquals(2, timed.runPending()); // the triggered run is claimed by the same call, which read START
+            clock.advance(Duration.ofSeconds(-30)); // a step back between a trigger and its run
+            timed.triggerNow("chained");
+            clock.advance(Duration.ofSeconds(-30));
+            assertEquals(1, timed.runPending());
+
+            final SchedulerMetrics metrics = timed.metrics();
+            assertEquals(3, metrics.timedFires());
+            assertTrue(metrics.latenessAtPercentile(100).compareTo(Duration.ofSeconds(1)) < 0,
+                "a run started at or after the moment it was triggered is not days late: " + metrics);
+        }
+    }
+
+    @Test
     void shouldRefuseAOneTimeInstantTooFarAheadWithAClearMessage()
     {
         for (final Instant at : List.of(Instant.MAX, Instant.ofEpochMilli(Long.MAX_VALUE)))
