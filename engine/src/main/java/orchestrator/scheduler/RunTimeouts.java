@@ -156,7 +156,8 @@ final class RunTimeouts
     }
 
     /**
-     * @return the earliest time a watched run passes its timeout, or {@link TaskDefinition#NEVER} (lock held).
+     * @return the earliest time a watched run passes its timeout, or {@link TaskDefinition#NEVER} (lock held); a
+     *         deadline past the end of the epoch-millisecond range is never.
      */
     long nextDeadline()
     {
@@ -167,7 +168,8 @@ final class RunTimeouts
             final int state = (int)RUN_STATE.getAcquire(fire);
             if ((state & PHASE) == RUNNING && fire.reportedRun != state >>> RUN_SHIFT)
             {
-                next = Math.min(next, fire.startedAt + fire.definition.timeoutMs());
+                final long deadline = fire.startedAt + fire.definition.timeoutMs(); // the timeout is positive
+                next = deadline < fire.startedAt ? next : Math.min(next, deadline); // overflowed: never
             }
         }
         return next;

@@ -1,5 +1,6 @@
 package orchestrator.scheduler;
 
+import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronDialect;
 import orchestrator.scheduler.cron.CronSchedule;
 import org.junit.jupiter.api.AfterEach;
@@ -302,6 +303,52 @@ class ReliabilityTest
             assertEquals(3, metrics.timedFires());
             assertTrue(metrics.latenessAtPercentile(100).compareTo(Duration.ofSeconds(1)) < 0,
                 "a run started at or after the moment it was triggered is not days late: " + metrics);
+        }
+    }
+
+    @Test
+    void shouldParkTheDriverWhileARunWithTheLongestTimeoutGoesOn() throws Exception
+    {
+        final AtomicReference<CountDownLatch> reads = new AtomicReference<>(new CountDownLatch(Integer.MAX_VALUE));
+        final Clock counting = new Clock()
+        {
+            @Override
+            public Instant instant()
+            {
+                reads.get().countDown();
+                return START;
+            }
+
+            @Override
+            public ZoneId getZone()
+            {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(final ZoneId zone)
+            {
+                return this;
+            }
+        };
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        try (Scheduler workers = Scheduler.builder().clock(counting).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build())
+        {
+            workers.schedule(TaskSpec.named("long").once(START).timeout(Duration.ofMillis(Long.MAX_VALUE)).run(() -> {
+                started.countDown();
+                Latches.awaitUninterruptibly(release);
+            }));
+            workers.start();
+            assertTrue(started.await(5, TimeUnit.SECONDS));
+            final CountDownLatch whileRunning = new CountDownLatch(1_000);
+            reads.set(whileRunning);
+            // the run's timeout deadline, START + Long.MAX_VALUE ms, is beyond the end of time: nothing to wake for
+            final boolean spun = whileRunning.await(1, TimeUnit.SECONDS);
+            release.countDown();
+            assertFalse(spun, "the driver spun while the run went on, reading the clock " +
+                (1_000 - whileRunning.getCount()) + " times at once");
         }
     }
 
