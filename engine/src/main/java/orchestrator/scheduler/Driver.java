@@ -11,11 +11,14 @@ import static java.lang.System.Logger.Level.ERROR;
  * for the next deadline and calls {@code runPending()}.
  * <p>
  * Caveats: it sleeps at most {@link #MAX_PARK_MS} at a time, so a wall clock stepped forward is noticed within that
- * bound; a new task due before the planned wake-up, or a {@link ManualClock} that moves, wakes it at once.
+ * bound; a new task due before the planned wake-up, or a {@link ManualClock} that moves, wakes it at once. A clock
+ * that throws is logged and read again {@link #CLOCK_RETRY_MS} later: the driver never ends on it.
  */
 final class Driver implements Runnable
 {
     static final long MAX_PARK_MS = 100;
+    /** The wait before the driver reads a clock that failed again. */
+    static final long CLOCK_RETRY_MS = 10;
     private final Scheduler scheduler;
     private final TaskRegistry registry;
     private final Clock clock;
@@ -68,9 +71,19 @@ final class Driver implements Runnable
             // from here on a registration due before our wake-up unparks us; the permit is kept if we have not
             // parked yet, so the wake-up is not lost
             registry.plannedWake(Long.MAX_VALUE);
-            final long next = registry.nextDeadlineHint();
-            registry.plannedWake(next);
-            final long waitNanos = nanosUntil(next, clock.instant());
+            long waitNanos;
+            try
+            {
+                final long next = registry.nextDeadlineHint();
+                registry.plannedWake(next);
+                waitNanos = nanosUntil(next, clock.instant());
+            }
+            catch (final Throwable ex) // the clock failed: the driver tries again after a short wait, not at once
+            {
+                CallbackRunner.log(ERROR, "the driver could not read the clock; it tries again in " + CLOCK_RETRY_MS +
+                    " ms", ex);
+                waitNanos = TimeUnit.MILLISECONDS.toNanos(CLOCK_RETRY_MS);
+            }
             if (waitNanos > 0 && !stopping)
             {
                 LockSupport.parkNanos(this, waitNanos);

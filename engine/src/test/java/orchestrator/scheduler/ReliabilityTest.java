@@ -249,6 +249,53 @@ class ReliabilityTest
         assertEquals(2, runs.get());
     }
 
+    /**
+     * A clock that fails on the driver thread (a clock backed by a time service, say) failed the driver's wait as
+     * well as its runPending: the wait's read was outside any catch, so the driver thread died and no task fired
+     * again. The driver now logs, waits a little and goes on; the task due while the clock failed runs once it works.
+     */
+    @Test
+    void shouldKeepTheDriverGoingWhenTheClockFailsOnItsThread() throws Exception
+    {
+        final AtomicInteger failing = new AtomicInteger(); // reads on the driver thread still to fail
+        final CountDownLatch failed = new CountDownLatch(2);
+        final Clock flaky = new Clock()
+        {
+            @Override
+            public Instant instant()
+            {
+                if (Thread.currentThread().getName().equals("orchestrator-driver") &&
+                    failing.getAndUpdate(left -> Math.max(0, left - 1)) > 0)
+                {
+                    failed.countDown();
+                    throw new IllegalStateException("time service unreachable");
+                }
+                return clock.instant();
+            }
+
+            @Override
+            public ZoneId getZone()
+            {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(final ZoneId zone)
+            {
+                return this;
+            }
+        };
+        final CountDownLatch ran = new CountDownLatch(1);
+        try (Scheduler driven = Scheduler.builder().clock(flaky).zone(ZoneOffset.UTC).build())
+        {
+            driven.start();
+            failing.set(2); // runPending's read, then the wait's
+            driven.registerOnce("due", START, ran::countDown); // due at once: wakes the driver
+            assertTrue(failed.await(10, TimeUnit.SECONDS), "the driver read the failing clock twice");
+            assertTrue(ran.await(10, TimeUnit.SECONDS), "the task ran once the clock worked again");
+        }
+    }
+
     @Test
     void shouldParkAnIdleDriverOnAClockBeforeTheEpoch() throws Exception
     {
