@@ -36,8 +36,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * <p>
  * Caveats: fire times are computed in the scheduler's zone at 1 ms resolution. The wheel's time never moves
  * backwards: when the wall clock steps back, tasks wait until it catches up (nothing fires twice); when it steps
- * forward, every task it stepped over fires once at the next {@code runPending()} and the fires it skipped are
- * counted as missed. A one-time task registered for an instant in the past fires at the next {@code runPending()}
+ * forward, each task it stepped over is late at the next {@code runPending()}, where its {@link MisfirePolicy}
+ * decides (by default it fires once) and every fire that does not run is counted as missed. A one-time task registered for an instant in the past fires at the next {@code runPending()}
  * (unless its misfire policy is {@link MisfirePolicy#SKIP}, which counts it as missed).
  */
 public final class Scheduler implements AutoCloseable
