@@ -18,6 +18,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -250,27 +251,16 @@ class ReliabilityTest
     }
 
     /**
-     * A clock that fails on the driver thread (a clock backed by a time service, say) failed the driver's wait as
-     * well as its runPending: the wait's read was outside any catch, so the driver thread died and no task fired
-     * again. The driver now logs, waits a little and goes on; the task due while the clock failed runs once it works.
+     * @return a UTC clock whose every read asks {@code now}.
      */
-    @Test
-    void shouldKeepTheDriverGoingWhenTheClockFailsOnItsThread() throws Exception
+    private static Clock utcClock(final Supplier<Instant> now)
     {
-        final AtomicInteger failing = new AtomicInteger(); // reads on the driver thread still to fail
-        final CountDownLatch failed = new CountDownLatch(2);
-        final Clock flaky = new Clock()
+        return new Clock()
         {
             @Override
             public Instant instant()
             {
-                if (Thread.currentThread().getName().equals("orchestrator-driver") &&
-                    failing.getAndUpdate(left -> Math.max(0, left - 1)) > 0)
-                {
-                    failed.countDown();
-                    throw new IllegalStateException("time service unreachable");
-                }
-                return clock.instant();
+                return now.get();
             }
 
             @Override
@@ -285,6 +275,28 @@ class ReliabilityTest
                 return this;
             }
         };
+    }
+
+    /**
+     * A clock that fails on the driver thread (a clock backed by a time service, say) failed the driver's wait as
+     * well as its runPending: the wait's read was outside any catch, so the driver thread died and no task fired
+     * again. The driver now logs, waits a little and goes on; the task due while the clock failed runs once it works.
+     */
+    @Test
+    void shouldKeepTheDriverGoingWhenTheClockFailsOnItsThread() throws Exception
+    {
+        final AtomicInteger failing = new AtomicInteger(); // reads on the driver thread still to fail
+        final CountDownLatch failed = new CountDownLatch(2);
+        final Clock flaky = utcClock(() ->
+        {
+            if (Thread.currentThread().getName().equals("orchestrator-driver") &&
+                failing.getAndUpdate(left -> Math.max(0, left - 1)) > 0)
+            {
+                failed.countDown();
+                throw new IllegalStateException("time service unreachable");
+            }
+            return clock.instant();
+        });
         final CountDownLatch ran = new CountDownLatch(1);
         try (Scheduler driven = Scheduler.builder().clock(flaky).zone(ZoneOffset.UTC).build())
         {
@@ -301,27 +313,11 @@ class ReliabilityTest
     {
         final Instant moonLanding = Instant.parse("1969-07-20T20:17:40Z");
         final CountDownLatch reads = new CountDownLatch(1_000);
-        final Clock before1970 = new Clock()
+        final Clock before1970 = utcClock(() ->
         {
-            @Override
-            public Instant instant()
-            {
-                reads.countDown();
-                return moonLanding;
-            }
-
-            @Override
-            public ZoneId getZone()
-            {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(final ZoneId zone)
-            {
-                return this;
-            }
-        };
+            reads.countDown();
+            return moonLanding;
+        });
         try (Scheduler idle = Scheduler.builder().clock(before1970).zone(ZoneOffset.UTC).build())
         {
             idle.start(); // nothing scheduled: the driver parks Driver.MAX_PARK_MS at a time, about ten reads a second
@@ -357,27 +353,11 @@ class ReliabilityTest
     void shouldParkTheDriverWhileARunWithTheLongestTimeoutGoesOn() throws Exception
     {
         final AtomicReference<CountDownLatch> reads = new AtomicReference<>(new CountDownLatch(Integer.MAX_VALUE));
-        final Clock counting = new Clock()
+        final Clock counting = utcClock(() ->
         {
-            @Override
-            public Instant instant()
-            {
-                reads.get().countDown();
-                return START;
-            }
-
-            @Override
-            public ZoneId getZone()
-            {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(final ZoneId zone)
-            {
-                return this;
-            }
-        };
+            reads.get().countDown();
+            return START;
+        });
         final CountDownLatch started = new CountDownLatch(1);
         final CountDownLatch release = new CountDownLatch(1);
         try (Scheduler workers = Scheduler.builder().clock(counting).zone(ZoneOffset.UTC)
