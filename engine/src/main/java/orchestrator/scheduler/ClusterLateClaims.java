@@ -4,6 +4,8 @@ import orchestrator.scheduler.store.ClusterCompletion;
 import orchestrator.scheduler.store.TaskProgress;
 
 import java.util.Arrays;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -32,6 +34,7 @@ final class ClusterLateClaims
     private final long[] report = new long[5]; // late run, late missed, taken over, interrupted, missed
     private String example = "";
     private long reportedNanos = System.nanoTime() - REPORT_NANOS; // the first late claim is logged at once
+    private final Queue<Untold> untold = new ConcurrentLinkedQueue<>(); // missed instants for the listeners
 
     /**
      * @param keeps whether the node keeps a task's row for its next instant.
@@ -242,15 +245,32 @@ final class ClusterLateClaims
     }
 
     /**
-     * Tells the listeners of instants counted by {@link #countMissed}, once the lock is released.
+     * Queues for the listeners the instants counted by {@link #countMissed}, once the lock is released.
      */
-    private static void tellMissed(final TaskRegistry registry, final String name, final long firstMissed,
-        final long missed)
+    private void tellMissed(final TaskRegistry registry, final String name, final long firstMissed, final long missed)
     {
-        if (missed > 0)
+        if (missed > 0 && registry.listeners.array().length > 0)
         {
-            Listeners.onMissed(registry.listeners.array(), name, firstMissed, missed);
+            untold.add(new Untold(name, firstMissed, missed));
+            registry.wakeDriver();
         }
+    }
+
+    /**
+     * Tells the listeners of the instants counted missed on the cluster thread, on the thread that runs the fire
+     * cycle: a slow listener on the cluster thread would hold up the node's heartbeats until its lease ran out.
+     */
+    void tellUntold(final TaskRegistry registry)
+    {
+        Untold missed;
+        while ((missed = untold.poll()) != null)
+        {
+            Listeners.onMissed(registry.listeners.array(), missed.name(), missed.firstMissed(), missed.fires());
+        }
+    }
+
+    private record Untold(String name, long firstMissed, long fires)
+    {
     }
 
     /**

@@ -136,10 +136,12 @@ final class ClusterNode implements Runnable
     /**
      * The scheduler fires (its driver started, or an application called {@code runPending()}): from now on the node
      * claims. Before, a claim could only wait and come due late, as an application registers its tasks before it
-     * starts the scheduler.
+     * starts the scheduler. The listeners hear here, on the thread that fires, of instants the cluster thread
+     * counted missed.
      */
     void firing()
     {
+        late.tellUntold(registry);
         if (!firing)
         {
             firing = true;

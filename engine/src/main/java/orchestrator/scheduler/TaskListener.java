@@ -46,8 +46,8 @@ public interface TaskListener
      * Called when fires of a task do not run: the scheduler came late (misfire policy), the previous run was still
      * going ({@link OverlapPolicy#SKIP}), the task is paused, or a reschedule replaced a schedule whose fires had come
      * due. Called once per task, cause and collection, after the scheduler's lock is released, on the thread that
-     * called {@code runPending()} (or {@code resume}, {@code reschedule}; on a cluster node, the node's cluster thread
-     * for the instants of its claims that passed without running); the default calls
+     * called {@code runPending()} (or {@code resume}, {@code reschedule}; on a cluster node, the instants of its
+     * claims that passed without running are told by the next {@code runPending()}); the default calls
      * {@link #onMissed(String, Instant)}.
      *
      * @param taskName    the task.

@@ -49,15 +49,25 @@ class ClusterTaskControlTest
 
     /**
      * A task paused on every node of the cluster (here the only one) never runs: the instants the node claims for
-     * it are counted missed, in the row and in the task, as a paused task's fires are on a single scheduler.
+     * it are counted missed, in the row and in the task, as a paused task's fires are on a single scheduler. The
+     * listeners hear of them on the thread that runs the fire cycle, not on the cluster thread.
      */
     @Test
     void shouldCountTheInstantsOfATaskPausedOnEveryNodeMissedAndRunNone() throws Exception
     {
         final AtomicInteger pausedRuns = new AtomicInteger();
         final AtomicInteger witness = new AtomicInteger();
+        final Set<String> missedOn = ConcurrentHashMap.newKeySet(); // threads that told a listener of missed fires
         try (Scheduler node = node("solo"))
         {
+            node.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final java.time.Instant scheduledAt, final long fires)
+                {
+                    missedOn.add(Thread.currentThread().getName());
+                }
+            });
             node.schedule(TaskSpec.named("paused").cron("* * * * * *").run(context -> pausedRuns.incrementAndGet()));
             node.schedule(TaskSpec.named("witness").cron("* * * * * *").run(context -> witness.incrementAndGet()));
             assertEquals(true, node.pause("paused"));
@@ -69,6 +79,10 @@ class ClusterTaskControlTest
                 node.task("paused").orElseThrow().missed() >= 2, () -> "task " + node.task("paused"));
             assertEquals(TaskState.PAUSED, node.task("paused").orElseThrow().state());
             assertEquals(0, server.queryLong("select runs from orchestrator_tasks where name = 'paused'"));
+            ClusterFixture.await("a listener heard of the missed instants", 10, () -> !missedOn.isEmpty());
+            // never on the cluster thread, whose heartbeats a slow listener would hold up until the lease ran out
+            assertTrue(missedOn.stream().noneMatch(thread -> thread.startsWith("orchestrator-cluster-")),
+                missedOn.toString());
         }
     }
 
