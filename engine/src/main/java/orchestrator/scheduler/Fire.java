@@ -1,5 +1,8 @@
 package orchestrator.scheduler;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 /**
  * Handed from thread to thread, never shared: one fire of one task, from its collection (phase 1, under the lock)
  * through its run (phase 2, on whichever thread runs it) to its completion (phase 3, under the lock). Fires are
@@ -13,6 +16,31 @@ package orchestrator.scheduler;
  */
 final class Fire implements Runnable
 {
+    /*
+     * Hand-off of a worker fire (handBack): handOff holds its claim's number times HAND_OFF_STEP, plus STARTED or
+     * WITHDRAWN once its run or its dispatching thread won the compare-and-set. A dispatcher that throws something
+     * other than a refusal may have started the job or not (an executor that throws an Error after running it); the
+     * dispatching thread withdraws the fire to find out, so a fire is either run and completed by its run, or counted
+     * missed and completed by the dispatching thread, never both. The claim's number makes a withdraw fail on a fire
+     * that already ran, completed and was claimed again.
+     */
+    static final int HAND_OFF_STEP = 4;
+    private static final int STARTED = 1;
+    private static final int WITHDRAWN = 2;
+    private static final VarHandle HAND_OFF;
+
+    static
+    {
+        try
+        {
+            HAND_OFF = MethodHandles.lookup().findVarHandle(Fire.class, "handOff", int.class);
+        }
+        catch (final ReflectiveOperationException ex)
+        {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final FireCycle cycle;
 
     // set in phase 1
@@ -26,6 +54,7 @@ final class Fire implements Runnable
     int runs;               // callbacks to run: 1, or more under MisfirePolicy.fireAll
     long fires = 1;         // fires this run stands for (FireContext.fires): more for a coalesced or merged run
     boolean handBack;       // complete through the completion queue (worker dispatch)
+    int handOff;            // accessed through HAND_OFF, plain only in phase 1 (lock held): see above
     boolean watched;        // its task has a run timeout: RunTimeouts watches it
     int reportedRun;        // guarded by lock: the run RunTimeouts reported last (runs count from 1), 0 for none
     int watchIndex;         // guarded by lock: its place in RunTimeouts' watch list
@@ -56,6 +85,10 @@ final class Fire implements Runnable
     @Override
     public void run()
     {
+        if (handBack && !start())
+        {
+            return; // withdrawn by its dispatching thread, which counted it missed and completed it
+        }
         final boolean watched = this.watched;
         final boolean interruptedBefore = watched && Thread.currentThread().isInterrupted();
         try
@@ -81,6 +114,35 @@ final class Fire implements Runnable
                 cycle.onCompletion(this);
             }
         }
+    }
+
+    /**
+     * Phase 1 (lock held): numbers a new claim of this pooled fire.
+     *
+     * @return the token its dispatching thread passes to {@link #withdraw(int)}.
+     */
+    int claimed()
+    {
+        final int token = (handOff & -HAND_OFF_STEP) + HAND_OFF_STEP;
+        handOff = token; // published to the running thread by the dispatch hand-off
+        return token;
+    }
+
+    /**
+     * The dispatching thread, after the dispatcher threw: takes back a fire whose run has not started.
+     *
+     * @param token what {@link #claimed()} returned for this claim.
+     * @return true when the fire will not run (the caller completes it); false when its run started.
+     */
+    boolean withdraw(final int token)
+    {
+        return HAND_OFF.compareAndSet(this, token, token | WITHDRAWN);
+    }
+
+    private boolean start()
+    {
+        final int token = (int)HAND_OFF.getVolatile(this);
+        return (token & (STARTED | WITHDRAWN)) == 0 && HAND_OFF.compareAndSet(this, token, token | STARTED);
     }
 
     /** @return the scheduler's clock in epoch ms, {@link Long#MIN_VALUE} when it throws. */

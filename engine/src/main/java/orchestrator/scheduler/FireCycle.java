@@ -163,6 +163,7 @@ final class FireCycle
         claimed.scheduledAt = fire;
         claimed.runs = runs;
         claimed.handBack = !inline;
+        claimed.claimed();
         if (definition.timeoutMs() > 0)
         {
             timeouts.watch(claimed);
@@ -194,12 +195,14 @@ final class FireCycle
         int dispatched = 0;
         int handed = 0; // callbacks handed to workers, counted before each hand-off: then the fire is the worker's
         int runs = 0;
+        int token = 0; // the hand-off token of the fire being dispatched
         Throwable thrown = null; // a dispatcher that threw other than refusing: rethrown once the batch is settled
         try
         {
             while (dispatched < size)
             {
                 runs = fires[dispatched].runs;
+                token = fires[dispatched].handOff; // this thread's own write in phase 1
                 dispatcher.execute(fires[dispatched]);
                 handed += runs;
                 dispatched++;
@@ -210,19 +213,24 @@ final class FireCycle
             CallbackRunner.log(WARNING, "dispatcher refused " + (size - dispatched) +
                 " claimed fire(s); they are counted as missed", null);
         }
-        catch (final RuntimeException ex) // passed on from a job that started: that fire completes through its run
-        {
-            handed += runs;
-            dispatched++;
-            thrown = ex;
-            CallbackRunner.log(WARNING, "dispatcher threw after starting a fire; the " + (size - dispatched) +
-                " claimed fire(s) after it are counted as missed", ex);
-        }
-        catch (final Error ex) // a worker that could not start: its fires must not stay claimed for good
+        catch (final RuntimeException | Error ex)
         {
             thrown = ex;
-            CallbackRunner.log(WARNING, "dispatcher threw for " + (size - dispatched) +
-                " claimed fire(s); they are counted as missed", ex);
+            // the job may have started (an executor that throws after running it, even an Error): then it completes
+            // through its run; if not, it must not stay claimed for good. Inline, only a RuntimeException comes
+            // from a job that ran (an Error is taken as from before it)
+            if (inline ? ex instanceof RuntimeException : !fires[dispatched].withdraw(token))
+            {
+                handed += runs;
+                dispatched++;
+                CallbackRunner.log(WARNING, "dispatcher threw after starting a fire; the " + (size - dispatched) +
+                    " claimed fire(s) after it are counted as missed", ex);
+            }
+            else
+            {
+                CallbackRunner.log(WARNING, "dispatcher threw for " + (size - dispatched) +
+                    " claimed fire(s); they are counted as missed", ex);
+            }
         }
         int started = 0;
         table.gatherForRetire(fires, inline ? 0 : dispatched, size, wheel);

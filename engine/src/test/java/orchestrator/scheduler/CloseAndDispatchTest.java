@@ -315,6 +315,44 @@ class CloseAndDispatchTest
     }
 
     @Test
+    void shouldCompleteAFireOnceWhenTheExecutorThrowsAnErrorAfterRunningIt() throws Exception
+    {
+        final AtomicInteger calls = new AtomicInteger();
+        final Executor executor = job -> {
+            job.run();
+            if (calls.getAndIncrement() == 0)
+            {
+                throw new AssertionError("thrown by the executor after running the job");
+            }
+        };
+        final AtomicInteger a = new AtomicInteger();
+        final AtomicInteger b = new AtomicInteger();
+        final Scheduler scheduler = with(Dispatcher.of(executor));
+        try
+        {
+            scheduler.registerTask("a", EVERY_SECOND, a::incrementAndGet);
+            clock.advance(Duration.ofSeconds(1));
+            // the Error is passed on as it is, but the fire ran: it completes once, as a run, never as a missed fire
+            assertThrows(AssertionError.class, scheduler::runPending);
+            final TaskInfo first = scheduler.task("a").orElseThrow();
+            assertEquals(1, first.runs(), "the fire that ran: " + first);
+            assertEquals(0, first.missed(), "the fire that ran is not missed: " + first);
+            scheduler.registerTask("b", EVERY_SECOND, b::incrementAndGet);
+            clock.advance(Duration.ofSeconds(1));
+            scheduler.runPending();
+            final String state = "a ran " + a.get() + ", b ran " + b.get() + "; " + scheduler.task("a").orElseThrow() +
+                "; " + scheduler.task("b").orElseThrow();
+            assertEquals(2, a.get(), state);
+            assertEquals(1, b.get(), state);
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(1)), "idle");
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(1));
+        }
+    }
+
+    @Test
     void shouldKeepTheDriverGoingAfterAnIllegalStateException() throws Exception
     {
         final AtomicInteger calls = new AtomicInteger();
