@@ -39,6 +39,7 @@ final class CallbackRunner
     private final BiConsumer<Fire, byte[]> runHandler = this::runHandler; // one object for every fire
     private final Listeners listeners;
     private final Clock clock;
+    private volatile boolean stopped; // a close gave up waiting: no callback may start from then on
 
     CallbackRunner(final TaskTable table, final CallbackVault vault, final Listeners listeners, final Clock clock)
     {
@@ -65,6 +66,15 @@ final class CallbackRunner
         }
     }
 
+    /**
+     * A close that gave up waiting for the callbacks is about to return: from now on no callback starts, neither a
+     * fire still queued for a worker nor the next run of a {@code fireAll} catch-up; their fires count as missed.
+     */
+    void stop()
+    {
+        stopped = true;
+    }
+
     void run(final Fire fire)
     {
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
@@ -73,6 +83,12 @@ final class CallbackRunner
             if (table.generationAcquire(fire.id) != fire.generation) // cancelled after collection: must not fire
             {
                 release(fire);
+                return;
+            }
+            if (stopped)
+            {
+                release(fire);
+                fire.skipped = Math.max(fire.runs, fire.fires); // a coalesced run stands for its fires
                 return;
             }
             if (fire.definition.handler() == null)
@@ -113,7 +129,7 @@ final class CallbackRunner
         }
         final Runnable callback = fire.definition.callback();
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
-        for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
+        for (int i = fire.runs; i > 0 && mayRun(fire, i); i--)
         {
             if (i != fire.runs)
             {
@@ -132,6 +148,26 @@ final class CallbackRunner
             fire.timing.afterRun(fire, event);
             clearCallbackInterrupt(interruptedBefore); // nor may it reach the next run of a fireAll batch
         }
+    }
+
+    /**
+     * Before each run of a fire: whether it may start. Not when its task was cancelled, nor once a close gave up
+     * (see {@link #stop()}); then the runs left are counted as missed in phase 3.
+     *
+     * @param left the runs left, this one included.
+     */
+    private boolean mayRun(final Fire fire, final int left)
+    {
+        if (table.generationAcquire(fire.id) != fire.generation)
+        {
+            return false;
+        }
+        if (stopped)
+        {
+            fire.skipped = fire.ran == 0 ? Math.max(left, fire.fires) : left;
+            return false;
+        }
+        return true;
     }
 
     /**
@@ -184,7 +220,7 @@ final class CallbackRunner
         }
         final Consumer<byte[]> handler = handlers.get(fire.definition.handler());
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
-        for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
+        for (int i = fire.runs; i > 0 && mayRun(fire, i); i--)
         {
             if (i != fire.runs)
             {
@@ -241,7 +277,7 @@ final class CallbackRunner
         final Consumer<FireContext> contextCallback = definition.contextCallback();
         final Runnable callback = definition.callback();
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
-        for (int i = fire.runs; i > 0 && table.generationAcquire(fire.id) == fire.generation; i--)
+        for (int i = fire.runs; i > 0 && mayRun(fire, i); i--)
         {
             if (i != fire.runs)
             {

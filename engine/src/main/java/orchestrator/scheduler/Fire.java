@@ -66,6 +66,7 @@ final class Fire implements Runnable
 
     // outcome, written by the running thread
     int ran;
+    long skipped;           // fires not run because a close gave up on the callbacks: counted as missed
     int failed;
     String error;           // the last failure's description, without secrets
     String openFailure;     // set when a handler's record failed to open
@@ -176,6 +177,7 @@ final class Fire implements Runnable
         payload = null;
         pin = 0;
         ran = 0;
+        skipped = 0;
         failed = 0;
         error = null;
         openFailure = null;

@@ -342,6 +342,11 @@ final class FireCycle
             progress.touch(id);
         }
         table.runs[id] += fire.ran;
+        if (fire.skipped > 0) // a close gave up: the fires not run are missed
+        {
+            table.rare.addMissed(id, fire.skipped);
+            metrics.onMissed(fire.taskName, fire.scheduledAt, fire.skipped, FlightEvents.CLOSED);
+        }
         if (fire.failed > 0)
         {
             table.rare.addFailures(id, fire.failed);

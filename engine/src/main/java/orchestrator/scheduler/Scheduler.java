@@ -596,8 +596,9 @@ public final class Scheduler implements AutoCloseable
      * thread stops first, then the dispatcher's workers run what they had accepted and stop, and callbacks that other
      * threads' {@code runPending()} calls run inline are waited for too (a callback that closes its own scheduler does
      * not wait for itself). The workers are stopped even when the driver did not stop in time: no callback starts
-     * once this returns. Callbacks still running when the time is up are logged by task name and left to finish on
-     * their own threads.
+     * once this returns: a fire still queued for a worker when the time is up, and the later runs of a
+     * {@code fireAll} catch-up, are not run but counted as missed. Callbacks still running when the time is up are
+     * logged by task name and left to finish on their own threads.
      *
      * @param timeout the longest to wait.
      * @return true when the driver and every callback stopped in time; false on timeout or interrupt (the interrupt

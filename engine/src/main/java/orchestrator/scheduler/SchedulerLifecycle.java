@@ -106,6 +106,7 @@ final class SchedulerLifecycle
         }
         else
         {
+            registry.cycle.runner.stop(); // no callback starts once this returns, of a queued fire or a catch-up
             CallbackRunner.log(WARNING, "close timed out or was interrupted with callbacks still running: " +
                 registry.reads.runningTaskNames(10) + "; they finish on their own threads", null);
         }

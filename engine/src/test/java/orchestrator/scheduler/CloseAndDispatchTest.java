@@ -463,6 +463,71 @@ class CloseAndDispatchTest
     }
 
     @Test
+    void shouldStartNoFurtherRunOfAFireAllCatchUpOnceATimedOutCloseReturned() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger runs = new AtomicInteger();
+        final Scheduler scheduler = with(Dispatcher.withWorkers(1));
+        try
+        {
+            scheduler.schedule(TaskSpec.named("catch-up").cron("0 * * * *").misfire(MisfirePolicy.FIRE_ALL).run(() ->
+            {
+                runs.incrementAndGet();
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            }));
+            clock.advance(Duration.ofHours(3)); // three fires passed: one fire, three runs
+            assertEquals(3, scheduler.runPending());
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            assertFalse(scheduler.close(Duration.ofMillis(200)), "the first run holds its worker past the bound");
+            release.countDown(); // the first run returns only after close returned
+            assertTrue(scheduler.close(Duration.ofSeconds(10)), "everything stopped once released");
+            final TaskInfo info = scheduler.task("catch-up").orElseThrow();
+            assertEquals(1, runs.get(), "no callback starts once close returned: " + info);
+            assertEquals(1, info.runs(), info.toString());
+            assertEquals(3, info.runs() + info.missed(), "every fire is run or missed: " + info);
+        }
+        finally
+        {
+            release.countDown();
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void shouldStartNoFireQueuedForABusyWorkerOnceATimedOutCloseReturned() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger queuedRuns = new AtomicInteger();
+        final Scheduler scheduler = with(Dispatcher.withWorkers(1));
+        try
+        {
+            scheduler.registerOnce("hold", START, () ->
+            {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            });
+            scheduler.registerOnce("queued", START.plusMillis(1), queuedRuns::incrementAndGet);
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(2, scheduler.runPending()); // "queued" waits in the queue behind "hold" on the one worker
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            assertFalse(scheduler.close(Duration.ofMillis(200)), "hold keeps the worker past the bound");
+            release.countDown();
+            assertTrue(scheduler.close(Duration.ofSeconds(10)), "everything stopped once released");
+            final TaskInfo info = scheduler.task("queued").orElseThrow();
+            assertEquals(0, queuedRuns.get(), "no callback starts once close returned: " + info);
+            assertEquals(1, info.missed(), "the fire not run is missed: " + info);
+        }
+        finally
+        {
+            release.countDown();
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void shouldCountCoalescedFiresStillPendingAtCloseAsMissed() throws Exception
     {
         final CountDownLatch entered = new CountDownLatch(1);
