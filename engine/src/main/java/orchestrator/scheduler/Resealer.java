@@ -135,6 +135,10 @@ final class Resealer
                     }
                     catch (final RecordOpenException ex) // this task fails, as at a fire; the others go on
                     {
+                        if (registry.vault.isClosed()) // the scheduler closed meanwhile: its keys are gone, no fault
+                        {
+                            throw new IllegalStateException("scheduler is closed: the re-seal pass stopped");
+                        }
                         failures[i] = "callback record failed to open for a re-seal: " + ex.reason().text();
                     }
                 }

@@ -382,7 +382,8 @@ public final class Scheduler implements AutoCloseable
      *
      * @param next the new key; its bytes are copied, so the caller may destroy it afterwards.
      * @throws IllegalStateException in test mode, where payloads are not encrypted; on a durable store, while restored
-     *                               tasks wait for their handler (register the handlers first).
+     *                               tasks wait for their handler (register the handlers first); when the scheduler
+     *                               is closed, also while the re-seal is under way (no task is failed for it).
      */
     public void rotateKey(final KeyProvider next)
     {

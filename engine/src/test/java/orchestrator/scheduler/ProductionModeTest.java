@@ -144,6 +144,61 @@ class ProductionModeTest
         }
     }
 
+    /**
+     * A close that lands while a rotation is under way (here from the log line of the tampered record in its first
+     * chunk, on the rotating thread, so the moment is exact): the tasks of the chunks not re-sealed yet are not
+     * failed for want of a key the close wiped; the rotation stops with an IllegalStateException.
+     */
+    @Test
+    void shouldFailNoTaskWhenTheSchedulerClosesDuringARotation()
+    {
+        scheduler.registerTask("victim", "* * * * *", "echo", utf8("a")); // in the first chunk
+        for (int i = 0; i < Resealer.RESEAL_CHUNK; i++) // the last of them in the second chunk
+        {
+            scheduler.registerTask("bystander-" + i, "* * * * *", "echo", utf8("b" + i));
+        }
+        tamper("victim");
+        final java.util.logging.Logger logger = java.util.logging.Logger.getLogger(Scheduler.class.getName());
+        final AtomicInteger closes = new AtomicInteger();
+        final java.util.logging.Handler closer = new java.util.logging.Handler()
+        {
+            @Override
+            public void publish(final LogRecord record)
+            {
+                if (record.getLevel() == Level.SEVERE && closes.getAndIncrement() == 0)
+                {
+                    assertTrue(scheduler.close(Duration.ofSeconds(5)), "nothing runs: the close completes");
+                }
+            }
+
+            @Override
+            public void flush()
+            {
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
+        logger.addHandler(closer);
+        try
+        {
+            assertThrows(IllegalStateException.class, () -> scheduler.rotateKey(KeyProvider.random()));
+        }
+        finally
+        {
+            logger.removeHandler(closer);
+        }
+        assertEquals(1, closes.get(), "only the tampered record was logged as failed");
+        assertEquals(TaskState.FAILED, info(scheduler, "victim").state());
+        for (int i = 0; i < Resealer.RESEAL_CHUNK; i++)
+        {
+            final TaskInfo bystander = info(scheduler, "bystander-" + i);
+            assertEquals(TaskState.SCHEDULED, bystander.state(), bystander.toString());
+        }
+    }
+
     /** The same during a switch to test mode: the switch completes, and the mode reported is the mode in force. */
     @Test
     void shouldCompleteASwitchToTestModeThatMeetsATamperedRecord()

@@ -138,6 +138,12 @@ public final class CallbackVault implements AutoCloseable
         return ring.sealKey == null && !ring.closed;
     }
 
+    /** Whether {@link #close()} has been called: nothing seals or opens any more, except under an earlier pin. */
+    public boolean isClosed()
+    {
+        return keys.ring().closed;
+    }
+
     /** Whether a rotation or mode switch has begun and not yet finished. */
     public boolean isRotating()
     {
