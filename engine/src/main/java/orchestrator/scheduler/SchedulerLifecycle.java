@@ -115,14 +115,14 @@ final class SchedulerLifecycle
 
     /**
      * Waits until the deadline for the callbacks the dispatcher does not know of: those run inline by other threads'
-     * {@code runPending()}. A callback that closes its own scheduler does not wait for itself: from inside a callback
-     * only the state as it stands is read.
+     * {@code runPending()}. A callback that closes its own scheduler does not wait for itself: from inside one of its
+     * callbacks only the state as it stands is read (a callback of another scheduler waits as any thread does).
      *
      * @return whether no fire is in flight.
      */
     private boolean awaitCallbacks(final long deadline)
     {
-        if (insideCallback())
+        if (Fire.isRunningOnThisThread(registry.cycle))
         {
             return registry.isIdle();
         }
@@ -135,14 +135,6 @@ final class SchedulerLifecycle
             Thread.currentThread().interrupt();
             return false;
         }
-    }
-
-    /** @return whether the calling thread is running a callback (a fire's run is on its stack); read at close only. */
-    private static boolean insideCallback()
-    {
-        final String fire = Fire.class.getName();
-        return StackWalker.getInstance().walk(frames -> frames.anyMatch(frame ->
-            frame.getClassName().equals(fire) && frame.getMethodName().equals("run")));
     }
 
     private static long saturatedNanos(final Duration duration)

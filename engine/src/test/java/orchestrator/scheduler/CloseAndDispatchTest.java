@@ -528,6 +528,54 @@ class CloseAndDispatchTest
     }
 
     @Test
+    void shouldWaitForTheCallbacksOfAnotherSchedulerClosedFromACallback() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Scheduler other = with(new Dispatcher());
+        final Scheduler closing = with(new Dispatcher());
+        final ExecutorService threads = Executors.newFixedThreadPool(2);
+        try
+        {
+            other.registerOnce("job", START, () -> {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            });
+            final CompletableFuture<Integer> loop = CompletableFuture.supplyAsync(other::runPending, threads);
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            final AtomicReference<Boolean> closed = new AtomicReference<>();
+            final CountDownLatch closeCalled = new CountDownLatch(1);
+            closing.registerOnce("close-other", START, () -> {
+                closeCalled.countDown();
+                closed.set(other.close(Duration.ofSeconds(20))); // not its own scheduler: it waits for "job"
+            });
+            final CompletableFuture<Integer> closer = CompletableFuture.supplyAsync(closing::runPending, threads);
+            assertTrue(closeCalled.await(10, TimeUnit.SECONDS));
+            Integer early = null;
+            try
+            {
+                early = closer.get(500, TimeUnit.MILLISECONDS);
+            }
+            catch (final TimeoutException stillWaiting)
+            {
+                // expected: the close waits for the other scheduler's running callback
+            }
+            release.countDown();
+            assertEquals(1, loop.get(10, TimeUnit.SECONDS));
+            assertEquals(1, closer.get(20, TimeUnit.SECONDS));
+            assertTrue(closed.get(), "close(20s) of another scheduler, called from a callback, returned " +
+                closed.get() + (early != null ? " at once" : "") + " while that scheduler's callback was running");
+        }
+        finally
+        {
+            release.countDown();
+            closing.close(Duration.ofSeconds(5));
+            other.close(Duration.ofSeconds(5));
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
     void shouldCountCoalescedFiresStillPendingAtCloseAsMissed() throws Exception
     {
         final CountDownLatch entered = new CountDownLatch(1);
