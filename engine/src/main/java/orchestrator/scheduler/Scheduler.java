@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -584,12 +583,13 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Stops the driver thread, if started, then closes the dispatcher, which runs what it had accepted, waiting as
-     * long as that takes. Idempotent. Prefer {@link #close(Duration)}, which cannot hang on a hung callback.
+     * long as that takes. Idempotent. An interrupt does not cut the wait short; it is re-asserted on return. Prefer
+     * {@link #close(Duration)}, which cannot hang on a hung callback.
      */
     @Override
     public void close()
     {
-        close(ChronoUnit.FOREVER.getDuration());
+        lifecycle.close();
     }
 
     /**

@@ -76,20 +76,51 @@ final class SchedulerLifecycle
     /** @see Scheduler#close(Duration) */
     boolean close(final Duration timeout)
     {
-        final long deadline = System.nanoTime() + saturatedNanos(timeout);
+        return close(saturatedNanos(timeout), false);
+    }
+
+    /** @see Scheduler#close() */
+    void close()
+    {
+        close(Long.MAX_VALUE, true);
+    }
+
+    /**
+     * @param throughInterrupts true to wait on when interrupted, and re-assert the interrupt on return
+     *                          ({@link Scheduler#close()}); false to stop waiting ({@link Scheduler#close(Duration)}).
+     */
+    private boolean close(final long timeoutNanos, final boolean throughInterrupts)
+    {
+        final long deadline = System.nanoTime() + timeoutNanos;
         final Driver driver;
         synchronized (lock)
         {
             closed = true;
             driver = this.driver; // kept: a later close waits again for a driver that has not ended yet
         }
-        boolean stopped = driver == null || driver.stop(deadline);
+        boolean interrupted = false;
+        boolean stopped = true;
+        // each wait below returns false with the flag set when interrupted: close() clears it and waits again
+        while (driver != null && !(stopped = driver.stop(deadline)) && throughInterrupts && Thread.interrupted())
+        {
+            interrupted = true;
+        }
         // the workers stop even when the driver did not in time (or the wait was interrupted): no callback may
         // start once close has returned
-        stopped = dispatcher.close(Duration.ofNanos(stopped ? Math.max(0, deadline - System.nanoTime()) : 0)) &&
-            stopped;
+        boolean drained;
+        while (!(drained = dispatcher.close(
+            Duration.ofNanos(stopped ? Math.max(0, deadline - System.nanoTime()) : 0))) &&
+            throughInterrupts && Thread.interrupted())
+        {
+            interrupted = true;
+        }
+        stopped = drained && stopped;
         registry.settle();
-        stopped = stopped && awaitCallbacks(deadline);
+        while (stopped && !(stopped = awaitCallbacks(deadline)) && throughInterrupts && Thread.interrupted())
+        {
+            stopped = true;
+            interrupted = true;
+        }
         registry.lock.lock();
         try
         {
@@ -109,6 +140,10 @@ final class SchedulerLifecycle
             registry.cycle.runner.stop(); // no callback starts once this returns, of a queued fire or a catch-up
             CallbackRunner.log(WARNING, "close timed out or was interrupted with callbacks still running: " +
                 registry.reads.runningTaskNames(10) + "; they finish on their own threads", null);
+        }
+        if (interrupted)
+        {
+            Thread.currentThread().interrupt();
         }
         return stopped;
     }

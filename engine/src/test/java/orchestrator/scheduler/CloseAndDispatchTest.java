@@ -576,6 +576,53 @@ class CloseAndDispatchTest
     }
 
     @Test
+    void shouldWaitInCloseWithoutATimeoutThroughAnInterruptAndReassertIt() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean finished = new AtomicBoolean();
+        final Scheduler scheduler = with(Dispatcher.withWorkers(1));
+        final AtomicBoolean finishedWhenCloseReturned = new AtomicBoolean();
+        final AtomicBoolean interruptedAfterClose = new AtomicBoolean();
+        final Thread closer = new Thread(() -> {
+            Thread.currentThread().interrupt(); // e.g. a thread told to stop, closing its resources on the way out
+            scheduler.close();
+            finishedWhenCloseReturned.set(finished.get());
+            interruptedAfterClose.set(Thread.currentThread().isInterrupted());
+        });
+        try
+        {
+            scheduler.registerOnce("job", START, () -> {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+                finished.set(true);
+            });
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(1, scheduler.runPending());
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            closer.start();
+            final long spinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (closer.isAlive() && closer.getState() != Thread.State.WAITING &&
+                closer.getState() != Thread.State.TIMED_WAITING && System.nanoTime() < spinDeadline)
+            {
+                Thread.onSpinWait(); // until close waits, or returned
+            }
+            release.countDown();
+            closer.join(10_000);
+            assertFalse(closer.isAlive(), "close() returned once the callback finished");
+            assertTrue(finishedWhenCloseReturned.get(),
+                "close() returned while the callback was still running: an interrupt cut its wait short");
+            assertTrue(interruptedAfterClose.get(), "the interrupt is re-asserted on return");
+            assertEquals(1, scheduler.task("job").orElseThrow().runs());
+        }
+        finally
+        {
+            release.countDown();
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void shouldCountCoalescedFiresStillPendingAtCloseAsMissed() throws Exception
     {
         final CountDownLatch entered = new CountDownLatch(1);
