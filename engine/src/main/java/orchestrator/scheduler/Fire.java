@@ -24,7 +24,7 @@ final class Fire implements Runnable
      * missed and completed by the dispatching thread, never both. The claim's number makes a withdraw fail on a fire
      * that already ran, completed and was claimed again.
      */
-    static final int HAND_OFF_STEP = 4;
+    private static final int HAND_OFF_STEP = 4;
     private static final int STARTED = 1;
     private static final int WITHDRAWN = 2;
     private static final VarHandle HAND_OFF;
@@ -143,21 +143,18 @@ final class Fire implements Runnable
     }
 
     /**
-     * Phase 1 (lock held): numbers a new claim of this pooled fire.
-     *
-     * @return the token its dispatching thread passes to {@link #withdraw(int)}.
+     * Phase 1 (lock held): numbers a new claim of this pooled fire; its dispatching thread reads {@link #handOff}
+     * before the hand-off, as the token for {@link #withdraw(int)}.
      */
-    int claimed()
+    void claimed()
     {
-        final int token = (handOff & -HAND_OFF_STEP) + HAND_OFF_STEP;
-        handOff = token; // published to the running thread by the dispatch hand-off
-        return token;
+        handOff = (handOff & -HAND_OFF_STEP) + HAND_OFF_STEP; // published to the running thread by the hand-off
     }
 
     /**
      * The dispatching thread, after the dispatcher threw: takes back a fire whose run has not started.
      *
-     * @param token what {@link #claimed()} returned for this claim.
+     * @param token {@link #handOff} as it was read before the hand-off.
      * @return true when the fire will not run (the caller completes it); false when its run started.
      */
     boolean withdraw(final int token)
