@@ -22,7 +22,8 @@ final class Fire implements Runnable
      * other than a refusal may have started the job or not (an executor that throws an Error after running it); the
      * dispatching thread withdraws the fire to find out, so a fire is either run and completed by its run, or counted
      * missed and completed by the dispatching thread, never both. The claim's number makes a withdraw fail on a fire
-     * that already ran, completed and was claimed again.
+     * that already ran, completed and was claimed again; a withdrawn fire is never pooled again, so a run that
+     * reaches it late finds it withdrawn, never a later claim.
      */
     private static final int HAND_OFF_STEP = 4;
     private static final int STARTED = 1;

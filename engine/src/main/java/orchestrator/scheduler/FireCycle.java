@@ -197,6 +197,7 @@ final class FireCycle
         int runs = 0;
         int token = 0; // the hand-off token of the fire being dispatched
         Throwable thrown = null; // a dispatcher that threw other than refusing: rethrown once the batch is settled
+        Fire withdrawn = null; // its hand-off may still call run() (and find it withdrawn): never pooled again
         try
         {
             while (dispatched < size)
@@ -228,6 +229,7 @@ final class FireCycle
             }
             else
             {
+                withdrawn = inline ? null : fires[dispatched];
                 CallbackRunner.log(WARNING, "dispatcher threw for " + (size - dispatched) +
                     " claimed fire(s); they are counted as missed", ex);
             }
@@ -252,6 +254,10 @@ final class FireCycle
                     started += fire.ran; // a fireAll catch-up runs its callback more than once
                 }
                 complete(fire);
+                if (fire == withdrawn)
+                {
+                    spareFires.pop(); // complete() pooled it last: a later claim must not share it with a stale run
+                }
             }
             release(batch);
         }
