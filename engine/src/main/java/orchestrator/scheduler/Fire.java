@@ -42,11 +42,9 @@ final class Fire implements Runnable
         }
     }
 
-    /** The fire running on this thread, innermost first; a callback may run fires itself through runPending. */
-    private static final ThreadLocal<Fire> RUNNING = new ThreadLocal<>();
-
     private final FireCycle cycle;
-    private Fire outer;     // while it runs: the fire its thread was running when it started, or null
+    // the thread running it, or null: set and cleared by that thread, so a thread reading its own is never wrong
+    Thread runningOn;
 
     // set in phase 1
     int id;
@@ -97,9 +95,7 @@ final class Fire implements Runnable
         }
         final boolean watched = this.watched;
         final boolean interruptedBefore = watched && Thread.currentThread().isInterrupted();
-        final Fire outer = RUNNING.get();
-        this.outer = outer;
-        RUNNING.set(this);
+        runningOn = Thread.currentThread(); // a plain write: a thread-local costs several per fire
         try
         {
             if (watched)
@@ -110,8 +106,7 @@ final class Fire implements Runnable
         }
         finally
         {
-            RUNNING.set(outer);
-            this.outer = null;
+            runningOn = null;
             if (watched)
             {
                 RunTimeouts.ended(this, interruptedBefore);
@@ -125,22 +120,6 @@ final class Fire implements Runnable
                 cycle.onCompletion(this);
             }
         }
-    }
-
-    /**
-     * @return whether the calling thread is running a fire of {@code cycle}: it is inside one of its callbacks (or
-     *         their listeners), possibly through another scheduler's fire.
-     */
-    static boolean isRunningOnThisThread(final FireCycle cycle)
-    {
-        for (Fire fire = RUNNING.get(); fire != null; fire = fire.outer)
-        {
-            if (fire.cycle == cycle)
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -5,6 +5,7 @@ import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.time.Clock;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -55,6 +56,7 @@ final class FireCycle
     private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
     private final IdleSignal idleSignal = new IdleSignal();
     private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();   // guarded by lock
+    private final ArrayList<Fire> madeFires = new ArrayList<>();      // guarded by lock: every fire made, pooled or not
     private final ArrayDeque<FireBatch> spareBatches = new ArrayDeque<>(); // guarded by lock
     private int inFlight;                                               // guarded by lock
 
@@ -150,12 +152,43 @@ final class FireCycle
         return started;
     }
 
+    private Fire made(final Fire fire)
+    {
+        madeFires.add(fire);
+        return fire;
+    }
+
+    /**
+     * @return whether the calling thread is running a fire of this cycle: it is inside one of its callbacks (or their
+     *         listeners), possibly through a fire of another scheduler. Lock taken here; for close, not the fire path.
+     */
+    boolean runsOnThisThread()
+    {
+        final Thread thread = Thread.currentThread();
+        registry.lock.lock();
+        try
+        {
+            for (final Fire fire : madeFires)
+            {
+                if (fire.runningOn == thread) // only this thread writes itself there, and clears it before it ends
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+    }
+
     /**
      * Takes a pooled fire for a task phase 1 has claimed (lock held).
      */
     Fire claim(final int id, final TaskDefinition definition, final long fire, final int runs)
     {
-        final Fire claimed = spareFires.isEmpty() ? new Fire(this) : spareFires.pop();
+        final Fire claimed = spareFires.isEmpty() ? made(new Fire(this)) : spareFires.pop();
         claimed.id = id;
         claimed.generation = table.generation(id);
         claimed.taskName = table.names[id];

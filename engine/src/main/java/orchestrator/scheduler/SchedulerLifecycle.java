@@ -157,7 +157,7 @@ final class SchedulerLifecycle
      */
     private boolean awaitCallbacks(final long deadline)
     {
-        if (Fire.isRunningOnThisThread(registry.cycle))
+        if (registry.cycle.runsOnThisThread())
         {
             return registry.isIdle();
         }
