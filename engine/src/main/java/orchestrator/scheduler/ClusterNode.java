@@ -190,22 +190,33 @@ final class ClusterNode implements Runnable
         }
     }
 
-    void close()
+    /**
+     * Stops the cluster thread, which releases the unstarted claims, writes the last completions and ends the lease,
+     * then closes the store's connections.
+     *
+     * @param waitMs the longest wait for the thread, at least 1 ms.
+     * @return false when the thread had not stopped in time (a statement waiting for the database); closing its
+     *         connections then ends its wait.
+     */
+    boolean close(final long waitMs)
     {
         running = false;
+        boolean stopped = true;
         if (thread != null)
         {
             LockSupport.unpark(thread);
             try
             {
-                thread.join(TimeUnit.SECONDS.toMillis(10));
+                thread.join(Math.max(1, waitMs));
             }
             catch (final InterruptedException ex)
             {
                 Thread.currentThread().interrupt();
             }
+            stopped = !thread.isAlive();
         }
         store.close();
+        return stopped;
     }
 
     @Override

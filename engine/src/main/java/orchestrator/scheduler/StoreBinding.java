@@ -36,6 +36,7 @@ final class StoreBinding
     private TaskDurability durability;      // null on the in-memory store and on a cluster: nothing is written
     private final AtomicBoolean closed = new AtomicBoolean(); // the store is closed once
     private static final Duration STORE_CLOSE_WAIT = Duration.ofSeconds(30);
+    private static final long CLUSTER_CLOSE_WAIT_MS = 10_000;
 
     /**
      * Opens a durable store (reading its tasks) or joins the cluster of a shared one.
@@ -317,9 +318,11 @@ final class StoreBinding
     }
 
     /**
-     * Closes the store, waiting at most {@code timeout} (and at most 30 s) for a durable store's last writes.
+     * Closes the store, waiting at most {@code timeout} (and at most 30 s) for a durable store's last writes, or at
+     * most {@code timeout} (and at most 10 s) for a cluster node's.
      *
-     * @return false when a durable store's writer did not stop in time; it releases the store when it does.
+     * @return false when a durable store's writer did not stop in time (it releases the store when it does), or a
+     *         cluster node's thread did not.
      */
     boolean close(final Duration timeout)
     {
@@ -334,8 +337,10 @@ final class StoreBinding
         }
         else if (cluster != null)
         {
-            cluster.close(); // unstarted claims released, the last completions written
+            // unstarted claims released, the last completions written, the lease ended
+            final boolean stopped = cluster.close(Math.min(timeout.toMillis(), CLUSTER_CLOSE_WAIT_MS));
             store.close();
+            return stopped;
         }
         else if (store != null)
         {

@@ -14,10 +14,14 @@ import javax.sql.DataSource;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
@@ -134,14 +138,9 @@ class ClusterConnectionTest
     {
         try (BlackholeProxy proxy = new BlackholeProxy(server.port()))
         {
-            final PGSimpleDataSource viaProxy = new PGSimpleDataSource();
-            viaProxy.setServerNames(new String[] {"127.0.0.1"});
-            viaProxy.setPortNumbers(new int[] {proxy.port()});
-            viaProxy.setDatabaseName(PgServer.DATABASE);
-            viaProxy.setUser(PgServer.USER);
             final AtomicInteger ran = new AtomicInteger();
             final AtomicInteger after = new AtomicInteger();
-            try (Scheduler node = builder(viaProxy).build())
+            try (Scheduler node = builder(through(proxy)).build())
             {
                 node.schedule(TaskSpec.named("t").cron("* * * * * *").run(context -> ran.incrementAndGet()));
                 node.start();
@@ -153,6 +152,47 @@ class ClusterConnectionTest
                 ClusterFixture.await("the task registered after the cut ran", 15, () -> after.get() >= 1);
             }
         }
+    }
+
+    /**
+     * The connections of a node die silently while it closes (statements in flight, and the last ones it writes, get
+     * no answer): close(Duration) returns false within its bound instead of waiting out the network timeout (2 s per
+     * statement) for up to 10 s, as it did whatever its bound.
+     */
+    @Test
+    void shouldCloseWithinItsBoundWhenItsConnectionsDieSilently() throws Exception
+    {
+        try (BlackholeProxy proxy = new BlackholeProxy(server.port()))
+        {
+            final AtomicInteger ran = new AtomicInteger();
+            final Scheduler node = builder(through(proxy)).build();
+            try
+            {
+                node.schedule(TaskSpec.named("t").cron("* * * * * *").run(context -> ran.incrementAndGet()));
+                node.start();
+                ClusterFixture.await("t ran", 30, () -> ran.get() >= 1);
+                proxy.blackhole();
+                final long start = System.nanoTime();
+                final boolean stopped = node.close(Duration.ofMillis(300));
+                final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                assertFalse(stopped, "the cluster thread was still waiting for the database");
+                assertTrue(tookMs < 1_500, "close(300 ms) took " + tookMs + " ms");
+            }
+            finally
+            {
+                node.close();
+            }
+        }
+    }
+
+    private static PGSimpleDataSource through(final BlackholeProxy proxy)
+    {
+        final PGSimpleDataSource viaProxy = new PGSimpleDataSource();
+        viaProxy.setServerNames(new String[] {"127.0.0.1"});
+        viaProxy.setPortNumbers(new int[] {proxy.port()});
+        viaProxy.setDatabaseName(PgServer.DATABASE);
+        viaProxy.setUser(PgServer.USER);
+        return viaProxy;
     }
 
     private static Scheduler.Builder builder(final DataSource dataSource)
