@@ -268,6 +268,8 @@ final class FireCycle
             }
         }
         int started = 0;
+        final TaskListener[] told = batch.listeners; // read before the batch goes back to the spares
+        MissedEvents refused = null; // told to them once the lock is released, as a collection's misses are
         table.gatherForRetire(fires, inline ? 0 : dispatched, size, wheel);
         registry.lock.lock();
         try
@@ -281,6 +283,7 @@ final class FireCycle
                     final long missed = Math.max(fire.runs, fire.fires); // a coalesced run stands for its fires
                     table.rare.addMissed(fire.id, missed);
                     metrics.onMissed(fire.taskName, fire.scheduledAt, missed, FlightEvents.REFUSED);
+                    batch.missed(fire.taskName, fire.scheduledAt, missed);
                 }
                 else
                 {
@@ -292,6 +295,11 @@ final class FireCycle
                     spareFires.pop(); // complete() pooled it last: a later claim must not share it with a stale run
                 }
             }
+            if (batch.missed != null && !batch.missed.isEmpty())
+            {
+                refused = batch.missed; // the batch goes back to the spares: its events leave with this call
+                batch.missed = null;
+            }
             release(batch);
         }
         finally
@@ -301,6 +309,10 @@ final class FireCycle
         if ((inline || dispatched < size) && size > 0)
         {
             idleSignal.signal(); // inline runs and refused fires were completed here
+        }
+        if (refused != null)
+        {
+            refused.deliver(told);
         }
         if (thrown instanceof Error)
         {

@@ -44,15 +44,16 @@ public interface TaskListener
 
     /**
      * Called when fires of a task do not run: the scheduler came late (misfire policy), the previous run was still
-     * going ({@link OverlapPolicy#SKIP}), the task is paused, or a reschedule replaced a schedule whose fires had come
-     * due. Called once per task, cause and collection, after the scheduler's lock is released, on the thread that
-     * called {@code runPending()} (or {@code resume}, {@code reschedule}; on a cluster node, the instants of its
-     * claims that passed without running are told by the next {@code runPending()}); the default calls
+     * going ({@link OverlapPolicy#SKIP}), the task is paused, the dispatcher refused the fire, or a reschedule
+     * replaced a schedule whose fires had come due. Called once per task, cause and collection, after the scheduler's
+     * lock is released, on the thread that called {@code runPending()} (or {@code resume}, {@code reschedule}; on a
+     * cluster node, the instants of its claims that passed without running are told by the next
+     * {@code runPending()}); the default calls
      * {@link #onMissed(String, Instant)}.
      *
      * @param taskName    the task.
-     * @param scheduledAt the first of the fires missed: the fire found late, overlapping or paused, or due under the
-     *                    schedule a reschedule replaced.
+     * @param scheduledAt the first of the fires missed: the fire found late, overlapping, paused or refused, or due
+     *                    under the schedule a reschedule replaced.
      * @param fires       how many fires were missed, at least 1 (also counted in {@link TaskInfo#missed()}).
      */
     default void onMissed(final String taskName, final Instant scheduledAt, final long fires)

@@ -1,5 +1,6 @@
 package orchestrator.scheduler;
 
+import orchestrator.core.dispatcher.Dispatcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -9,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
@@ -155,6 +157,30 @@ class ListenerTest
         assertTrue(events.contains("missed paused 2026-01-01T00:01:00Z x3"), events.toString());
         assertEquals(2, scheduler.task("late").orElseThrow().missed());
         assertEquals(3, scheduler.task("paused").orElseThrow().missed());
+    }
+
+    /**
+     * A fire the dispatcher refused is counted as missed ({@link TaskInfo#missed()}, {@link SchedulerMetrics#missed()})
+     * and so told to the listeners, as every other missed fire is.
+     */
+    @Test
+    void shouldTellMissedFiresTheDispatcherRefused()
+    {
+        final Dispatcher refusing = Dispatcher.of(job ->
+        {
+            throw new RejectedExecutionException("queue full");
+        });
+        try (Scheduler s = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(refusing).build())
+        {
+            s.addListener(new Recording());
+            s.registerTask("refused", "* * * * *", () -> events.add("run"));
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(0, s.runPending());
+            assertEquals(1, s.task("refused").orElseThrow().missed());
+            assertEquals(1, s.metrics().missed());
+            assertEquals(List.of("missed refused 2026-01-01T00:01:00Z x1"), events,
+                "a refused fire is counted as missed, so the listeners hear of it");
+        }
     }
 
     @Test
