@@ -403,6 +403,11 @@ final class FireCycle
             table.rare.addFailures(id, fire.failed);
             table.rare.lastError(id, fire.error);
         }
+        if (fire.openFailure != null) // counted as metrics counted it, even if the task was cancelled meanwhile
+        {
+            table.rare.addFailures(id, 1);
+            table.rare.lastError(id, fire.openFailure);
+        }
         table.clearFlag(id, TaskTable.RUNNING);
         if (fire.watched)
         {
@@ -415,8 +420,6 @@ final class FireCycle
         }
         else if (fire.openFailure != null)
         {
-            table.rare.addFailures(id, 1);
-            table.rare.lastError(id, fire.openFailure);
             registry.finish(id, TaskState.FAILED);
         }
         else if (!wheel.contains(id) && !registry.heldBack.contains(id) && !control.isParked(id) &&

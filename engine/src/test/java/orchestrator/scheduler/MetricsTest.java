@@ -2,6 +2,8 @@ package orchestrator.scheduler;
 
 import orchestrator.core.dispatcher.Dispatcher;
 import orchestrator.scheduler.cron.CronSchedule;
+import orchestrator.scheduler.vault.KeyProvider;
+import orchestrator.scheduler.vault.SealedRecord;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 
@@ -13,6 +15,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -244,6 +250,88 @@ class MetricsTest
             final SchedulerMetrics metrics = scheduler.metrics();
             assertEquals(1, metrics.timedFires());
             assertTrue(metrics.lateness().getMaxValue() >= FireMetrics.MAX_RECORDED * 99 / 100, metrics.toString());
+        }
+    }
+
+    /**
+     * A run's lateness is its start minus its fire time, at least 0: a trigger made after the collection read the
+     * clock (here by a callback of the same {@code runPending()} call, which runs the trigger in its next collection)
+     * is not late, and must not be recorded as the 52-day saturation value.
+     */
+    @Test
+    void shouldRecordNoLatenessForATriggerMadeAfterTheCollectionReadTheClock()
+    {
+        try (Scheduler scheduler = scheduler(true, new Dispatcher()))
+        {
+            scheduler.registerTask("follow-up", "0 0 1 1 *", () -> { });
+            scheduler.registerOnce("first", START, () ->
+            {
+                clock.advance(Duration.ofSeconds(2)); // the callback takes two seconds
+                assertTrue(scheduler.triggerNow("follow-up"));
+            });
+            assertEquals(2, scheduler.runPending(), "the trigger runs in the same call");
+            final SchedulerMetrics metrics = scheduler.metrics();
+            assertEquals(2, metrics.timedFires());
+            assertTrue(metrics.totalLateness().toNanos() < SLACK_NANOS, metrics.toString());
+            assertTrue(metrics.lateness().getMaxValue() < SLACK_NANOS, metrics.toString());
+        }
+    }
+
+    /**
+     * A handler fire whose record fails to open is one failure, in {@link SchedulerMetrics#failures()} and in its
+     * task's {@link TaskInfo#failures()}, also when the task is cancelled while the record is being opened (here from
+     * the log handler that hears of the failure, which runs before the fire completes, as another thread might).
+     */
+    @Test
+    void shouldCountARecordThatFailedToOpenInTheTaskCancelledMeanwhile()
+    {
+        try (Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .keyProvider(KeyProvider.random()).build())
+        {
+            scheduler.registerHandler("h", plain -> { });
+            scheduler.registerTask("victim", "* * * * *", "h", new byte[] {1, 2, 3});
+            final byte[] bytes = StoredRecords.record(scheduler, "victim").toBytes();
+            bytes[bytes.length - 1] ^= 1; // tampered: it fails to open
+            StoredRecords.replace(scheduler, "victim", SealedRecord.fromBytes(bytes));
+            final AtomicInteger cancels = new AtomicInteger();
+            final Handler cancelWhileOpening = new Handler()
+            {
+                @Override
+                public void publish(final LogRecord record)
+                {
+                    if (record.getLevel() == Level.SEVERE && cancels.getAndIncrement() == 0)
+                    {
+                        assertTrue(scheduler.cancel("victim"));
+                    }
+                }
+
+                @Override
+                public void flush()
+                {
+                }
+
+                @Override
+                public void close()
+                {
+                }
+            };
+            final Logger logger = Logger.getLogger(Scheduler.class.getName());
+            logger.addHandler(cancelWhileOpening);
+            try
+            {
+                clock.advance(Duration.ofMinutes(1));
+                scheduler.runPending();
+            }
+            finally
+            {
+                logger.removeHandler(cancelWhileOpening);
+            }
+            assertEquals(1, cancels.get(), "the record failed to open");
+            final TaskInfo victim = scheduler.task("victim").orElseThrow();
+            assertEquals(TaskState.CANCELLED, victim.state());
+            assertEquals(1, scheduler.metrics().failures());
+            assertEquals(1, victim.failures(), "the task's failures drifted from metrics(): " + victim);
+            assertEquals(sum(scheduler.tasks(), TaskInfo::failures), scheduler.metrics().failures());
         }
     }
 
