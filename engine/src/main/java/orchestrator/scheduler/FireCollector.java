@@ -36,12 +36,14 @@ final class FireCollector
     /**
      * Phase 1 (lock held): moves up to {@code limit} due tasks out of the wheel and claims those that may run.
      *
+     * @param now      the wall clock, epoch ms, as {@code runPending()} read it.
+     * @param nowNanos {@code System.nanoTime()} read with it, from which the lateness of the claimed fires counts.
      * @return how many tasks came due, claimed or not.
      */
-    int collect(final long now, final FireBatch batch, final int limit)
+    int collect(final long now, final long nowNanos, final FireBatch batch, final int limit)
     {
         final int[] ids = batch.ids;
-        metrics.onCollect(now);
+        metrics.onCollect(now, nowNanos);
         final int fromWheel = wheel.poll(now, ids, limit);
         table.gatherForCollect(ids, fromWheel, wheel);
         final int due = fromWheel + registry.heldBack.poll(now, ids, batch.heldFires, fromWheel, limit - fromWheel);

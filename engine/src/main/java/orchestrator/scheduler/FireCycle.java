@@ -89,6 +89,7 @@ final class FireCycle
      */
     int runPending(final long now, final int maxFires)
     {
+        final long nowNanos = System.nanoTime(); // 'now' in monotonic time: every collection of this call times from it
         int started = 0;
         int handled = 0;
         long lateTasks = 0; // over all the batches of this call, logged once
@@ -116,7 +117,7 @@ final class FireCycle
                     batch.timedOut = timeouts.check(now, table, control);
                 }
                 final int limit = Math.min(BATCH_LIMIT, maxFires - handled);
-                polled = collector.collect(now, batch, limit);
+                polled = collector.collect(now, nowNanos, batch, limit);
                 more = polled == limit || wheel.behind() || registry.heldBack.hasDue(now) || control.pending.hasReady();
                 if (progress != null && progress.claimsMustBeWritten())
                 {

@@ -64,13 +64,18 @@ final class FireMetrics
 
     /**
      * Phase 1 (lock held), once per collection: whether its fires are timed.
+     *
+     * @param now      the wall clock the collection uses, epoch ms.
+     * @param nowNanos {@code System.nanoTime()} read when {@code now} was read: a later collection of the same
+     *                 {@code runPending()} call reuses {@code now}, so its fires' lateness counts from this, not from
+     *                 the collection itself.
      */
-    void onCollect(final long now)
+    void onCollect(final long now, final long nowNanos)
     {
         batchTimed = timings;
         batchFlight = FlightEvents.fireEnabled();
         collectedAt = now;
-        collectedNanos = batchTimed || batchFlight ? System.nanoTime() : 0;
+        collectedNanos = nowNanos;
     }
 
     /**

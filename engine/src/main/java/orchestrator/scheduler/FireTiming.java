@@ -8,15 +8,17 @@ package orchestrator.scheduler;
 final class FireTiming
 {
     /*
-     * Lateness is the run's start minus its fire time. The wall clock is read once per collection (phase 1 has it
-     * anyway); the start is that reading plus the monotonic time from the collection to the run's start. So one fire
-     * costs two System.nanoTime() reads (start and end of its run) and nothing else, and the figure stays right when
-     * the wall clock is a virtual one (ManualClock) or steps while the fire waits in a worker queue.
+     * Lateness is the run's start minus its fire time. The wall clock is read once per runPending() call, with
+     * System.nanoTime() beside it (every collection of the call uses that reading); the start is that reading plus the
+     * monotonic time from it to the run's start, so the runs of the call's earlier batches count in the lateness of
+     * its later ones. So one fire costs two System.nanoTime() reads (start and end of its run) and nothing else, and
+     * the figure stays right when the wall clock is a virtual one (ManualClock) or steps while the fire waits in a
+     * worker queue.
      */
     boolean timed;          // record into the engine's histograms
     boolean flight;         // emit orchestrator.Fire events
     long collectedAt;       // the collection's wall clock, epoch ms
-    long collectedNanos;    // System.nanoTime() at the collection
+    long collectedNanos;    // System.nanoTime() when that wall clock was read
     long latenessNanos;     // the first run's lateness
     long runNanos;          // the runs' time, added up
     int timedRuns;

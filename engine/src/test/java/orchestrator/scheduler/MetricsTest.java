@@ -335,6 +335,40 @@ class MetricsTest
         }
     }
 
+    /**
+     * One {@code runPending()} call reads the clock once and collects in batches of {@link FireCycle#BATCH_LIMIT}: a
+     * fire of its second batch starts after the first batch ran, and its lateness counts that time. Here the last run
+     * of the first batch is busy for 200 ms, so the one fire of the second batch starts at least 200 ms late.
+     */
+    @Test
+    void shouldCountTheTimeEarlierBatchesOfTheSameCallRanInTheLatenessOfLaterOnes()
+    {
+        final long busyNanos = TimeUnit.MILLISECONDS.toNanos(200);
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler scheduler = scheduler(true, new Dispatcher()))
+        {
+            for (int i = 0; i <= FireCycle.BATCH_LIMIT; i++)
+            {
+                scheduler.registerOnce("once-" + i, START, () ->
+                {
+                    if (runs.incrementAndGet() == FireCycle.BATCH_LIMIT) // the last run of the first batch
+                    {
+                        final long start = System.nanoTime();
+                        while (System.nanoTime() - start < busyNanos)
+                        {
+                            Thread.onSpinWait(); // a workload, not a wait for another thread
+                        }
+                    }
+                });
+            }
+            assertEquals(FireCycle.BATCH_LIMIT + 1, scheduler.runPending());
+            final SchedulerMetrics metrics = scheduler.metrics();
+            assertEquals(FireCycle.BATCH_LIMIT + 1, metrics.timedFires());
+            assertTrue(metrics.lateness().getMaxValue() >= busyNanos * 99 / 100,
+                "the fire of the second batch started after the first batch's 200 ms: " + metrics);
+        }
+    }
+
     @Test
     void shouldCountOverlappingFiresAsMissedWithWorkers() throws InterruptedException
     {
