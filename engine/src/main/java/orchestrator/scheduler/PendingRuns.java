@@ -131,8 +131,10 @@ final class PendingRuns
     /**
      * At close: the fires still pending for a run that will not come now are counted as missed, so that every fire
      * that came due ends as run or missed.
+     *
+     * @param told gathers them for the listeners, told once the lock is released.
      */
-    void missAtClose(final TaskRegistry registry)
+    void missAtClose(final TaskRegistry registry, final MissedEvents told)
     {
         if (fires.isEmpty())
         {
@@ -146,6 +148,7 @@ final class PendingRuns
             {
                 table.rare.addMissed(id, count);
                 registry.metrics.onMissed(table.names[id], latest.get(key), count, FlightEvents.CLOSED);
+                told.add(table.names[id], latest.get(key), count);
                 if (registry.progress != null)
                 {
                     registry.progress.touch(id); // the store's last batch, written as it closes, counts them

@@ -121,15 +121,18 @@ final class SchedulerLifecycle
             stopped = true;
             interrupted = true;
         }
+        final MissedEvents missed = new MissedEvents();
+        final TaskListener[] listeners = registry.listeners.array();
         registry.lock.lock();
         try
         {
-            registry.control.pending.missAtClose(registry);
+            registry.control.pending.missAtClose(registry, missed);
         }
         finally
         {
             registry.lock.unlock();
         }
+        missed.deliver(listeners); // lock released, as every missed fire is told
         stopped = store.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))) && stopped;
         if (stopped)
         {

@@ -44,11 +44,11 @@ public interface TaskListener
 
     /**
      * Called when fires of a task do not run: the scheduler came late (misfire policy), the previous run was still
-     * going ({@link OverlapPolicy#SKIP}), the task is paused, the dispatcher refused the fire, or a reschedule
-     * replaced a schedule whose fires had come due. Called once per task, cause and collection, after the scheduler's
-     * lock is released, on the thread that called {@code runPending()} (or {@code resume}, {@code reschedule}; on a
-     * cluster node, the instants of its claims that passed without running are told by the next
-     * {@code runPending()}); the default calls
+     * going ({@link OverlapPolicy#SKIP}), the task is paused, the dispatcher refused the fire, a reschedule replaced a
+     * schedule whose fires had come due, or the scheduler closed while a coalesced or triggered run was pending.
+     * Called once per task, cause and collection, after the scheduler's lock is released, on the thread that called
+     * {@code runPending()} (or {@code resume}, {@code reschedule}, {@code close}; on a cluster node, the instants of
+     * its claims that passed without running are told by the next {@code runPending()}); the default calls
      * {@link #onMissed(String, Instant)}.
      *
      * @param taskName    the task.

@@ -183,6 +183,24 @@ class ListenerTest
         }
     }
 
+    /**
+     * A trigger still pending when the scheduler closes is counted as missed (reason {@code closed}), so the listeners
+     * hear of it too: every fire counted as missed is told to them.
+     */
+    @Test
+    void shouldTellMissedTheRunsStillPendingAtClose()
+    {
+        scheduler.addListener(new Recording());
+        scheduler.registerTask("t", "0 0 1 1 *", () -> events.add("run"));
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(scheduler.triggerNow("t"));
+        scheduler.close(); // before any runPending(): the trigger will not run now
+        assertEquals(1, scheduler.metrics().missed());
+        assertEquals(1, scheduler.task("t").orElseThrow().missed());
+        assertEquals(List.of("missed t 2026-01-01T00:00:05Z x1"), events,
+            "a run counted as missed at close is told to the listeners");
+    }
+
     @Test
     void shouldNotLetAThrowingListenerBreakARunOrTheOtherListeners()
     {
