@@ -56,6 +56,7 @@ final class Fire implements Runnable
     long scheduledAt;       // epoch ms of the fire time the current run stands for (a fireAll run: the next)
     int runs;               // callbacks to run: 1, or more under MisfirePolicy.fireAll
     long fires = 1;         // fires this run stands for (FireContext.fires): more for a coalesced or merged run
+    long firstAt;           // the first of them, epoch ms: scheduledAt, or earlier for a coalesced or merged run
     boolean handBack;       // complete through the completion queue (worker dispatch)
     int handOff;            // accessed through HAND_OFF, plain only in phase 1 (lock held): see above
     boolean watched;        // its task has a run timeout: RunTimeouts watches it

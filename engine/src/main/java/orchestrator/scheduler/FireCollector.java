@@ -166,6 +166,7 @@ final class FireCollector
                 continue; // taken already, cancelled, or running: its completion makes it ready again
             }
             final long fires = control.pending.fires(id);
+            final long first = control.pending.first(id);
             final long at = control.pending.take(id);
             ClusterClaims.Held held = null;
             if (cluster != null)
@@ -181,6 +182,7 @@ final class FireCollector
             table.state(id, TaskState.RUNNING);
             final Fire extra = cycle.claim(id, table.definitions[id], at, held != null ? held.runs : 1);
             extra.fires = fires;
+            extra.firstAt = first;
             extra.claim = held;
             batch.fires[claimed++] = extra;
         }

@@ -195,6 +195,7 @@ final class FireCycle
         claimed.taskName = table.names[id];
         claimed.definition = definition;
         claimed.scheduledAt = fire;
+        claimed.firstAt = fire;
         claimed.runs = runs;
         claimed.handBack = !inline;
         claimed.claimed();
@@ -283,8 +284,8 @@ final class FireCycle
                     runner.release(fire);
                     final long missed = Math.max(fire.runs, fire.fires); // a coalesced run stands for its fires
                     table.rare.addMissed(fire.id, missed);
-                    metrics.onMissed(fire.taskName, fire.scheduledAt, missed, FlightEvents.REFUSED);
-                    batch.missed(fire.taskName, fire.scheduledAt, missed);
+                    metrics.onMissed(fire.taskName, fire.firstAt, missed, FlightEvents.REFUSED);
+                    batch.missed(fire.taskName, fire.firstAt, missed);
                 }
                 else
                 {

@@ -19,9 +19,10 @@ final class PendingRuns
     private static final int NO_ID = -1;
 
     private final IntArrayQueue ready = new IntArrayQueue(64, NO_ID);
-    // keyed by task id: fires waiting for one extra run, and the latest of them (epoch ms)
+    // keyed by task id: fires waiting for one extra run, the latest and the first of them (epoch ms)
     private final Long2LongHashMap fires = new Long2LongHashMap(0);
     private final Long2LongHashMap latest = new Long2LongHashMap(Long.MIN_VALUE);
+    private final Long2LongHashMap first = new Long2LongHashMap(Long.MAX_VALUE);
     private volatile int tasks;         // written under the lock: tasks with pending fires, read by workers
     private volatile boolean anyReady;  // written under the lock: the ready queue is not empty
 
@@ -50,6 +51,7 @@ final class PendingRuns
         }
         fires.put(id, pending + count);
         latest.put(id, Math.max(latest.get(id), at));
+        first.put(id, Math.min(first.get(id), at));
     }
 
     /**
@@ -96,6 +98,14 @@ final class PendingRuns
     }
 
     /**
+     * @return the first of the task's pending fires, epoch ms (only while it has some).
+     */
+    long first(final int id)
+    {
+        return first.get(id);
+    }
+
+    /**
      * Takes the task's pending fires for one run.
      *
      * @return the latest of them, epoch ms.
@@ -116,6 +126,7 @@ final class PendingRuns
         {
             tasks--;
             latest.remove(id);
+            first.remove(id);
         }
     }
 
@@ -147,8 +158,8 @@ final class PendingRuns
             if (table.isLive(id))
             {
                 table.rare.addMissed(id, count);
-                registry.metrics.onMissed(table.names[id], latest.get(key), count, FlightEvents.CLOSED);
-                told.add(table.names[id], latest.get(key), count);
+                registry.metrics.onMissed(table.names[id], first.get(key), count, FlightEvents.CLOSED);
+                told.add(table.names[id], first.get(key), count);
                 if (registry.progress != null)
                 {
                     registry.progress.touch(id); // the store's last batch, written as it closes, counts them
@@ -157,6 +168,7 @@ final class PendingRuns
         });
         fires.clear();
         latest.clear();
+        first.clear();
         tasks = 0;
     }
 }

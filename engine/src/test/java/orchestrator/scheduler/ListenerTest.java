@@ -201,6 +201,57 @@ class ListenerTest
             "a run counted as missed at close is told to the listeners");
     }
 
+    /**
+     * A coalesced run stands for the fires that came due during the run before it; when it is refused, or still
+     * pending at close, those fires are missed, and the listeners hear the first of them (as the orchestrator.MissedFire
+     * event's earliest fire time), not the latest, which is the run's own fire time.
+     */
+    @Test
+    void shouldTellTheFirstFireOfACoalescedRunThatWasRefusedOrPendingAtClose()
+    {
+        for (final boolean refusedElseClosed : new boolean[] {true, false})
+        {
+            events.clear();
+            final List<Runnable> held = new ArrayList<>();
+            final boolean[] refuse = {false};
+            final Scheduler s = Scheduler.builder().clock(new ManualClock(START)).zone(ZoneOffset.UTC)
+                .dispatcher(Dispatcher.of(job ->
+                {
+                    if (refuse[0])
+                    {
+                        throw new RejectedExecutionException("queue full");
+                    }
+                    held.add(job); // runs when the test says so: the task stays running until then
+                })).build();
+            final ManualClock clock = (ManualClock)s.clock();
+            try
+            {
+                s.addListener(new Recording());
+                s.schedule(TaskSpec.named("c").cron("* * * * * *").overlap(OverlapPolicy.COALESCE).run(() -> { }));
+                clock.advance(Duration.ofSeconds(1));
+                assertEquals(1, s.runPending());
+                for (int i = 0; i < 3; i++) // 00:00:02, 00:00:03 and 00:00:04 coalesce behind the running fire
+                {
+                    clock.advance(Duration.ofSeconds(1));
+                    assertEquals(0, s.runPending());
+                }
+                held.remove(0).run(); // the run ends: the coalesced run is ready
+                if (refusedElseClosed)
+                {
+                    refuse[0] = true;
+                    assertEquals(0, s.runPending());
+                }
+            }
+            finally
+            {
+                s.close();
+            }
+            assertEquals(3, s.task("c").orElseThrow().missed());
+            assertEquals(List.of("missed c 2026-01-01T00:00:02Z x3"), events.stream()
+                .filter(e -> e.startsWith("missed")).toList(), (refusedElseClosed ? "refused: " : "closed: ") + events);
+        }
+    }
+
     @Test
     void shouldNotLetAThrowingListenerBreakARunOrTheOtherListeners()
     {
