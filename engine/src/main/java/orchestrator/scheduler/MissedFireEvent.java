@@ -13,7 +13,7 @@ import jdk.jfr.Timestamp;
  * {@code orchestrator.MissedFire}: fires of one task that did not run, counted as missed, with the reason.
  * <p>
  * Caveats: enabled by default; one event stands for every fire of one task that one collection (or one refused
- * dispatch) counted as missed, so a scheduler that comes back after a long pause records one event per task, not
+ * dispatch, resume, reschedule or close) counted as missed, so a scheduler that comes back after a long pause records one event per task, not
  * one per skipped fire.
  */
 @Name(MissedFireEvent.NAME)
@@ -40,6 +40,8 @@ final class MissedFireEvent extends Event
 
     @Label("Reason")
     @Description("late: passed while the scheduler was late (misfire policy); overlap: due while the previous run " +
-        "was still going; refused: the dispatcher refused the fire; paused: the task was paused")
+        "was still going; refused: the dispatcher refused the fire; paused: the task was paused; closed: coalesced " +
+        "or triggered fires still pending when the scheduler closed; rescheduled: fires of the old schedule that " +
+        "had come due, not yet collected, when the task was rescheduled")
     String reason;
 }

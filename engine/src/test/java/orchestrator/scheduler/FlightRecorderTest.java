@@ -113,6 +113,38 @@ class FlightRecorderTest
         assertEquals(1, named(events, FireEvent.NAME).size()); // the one run, which stood for the first passed fire
     }
 
+    /**
+     * Every reason a MissedFire event carries is described in the event's metadata (what {@code jfr print}, JMC and
+     * the event's field description show), as the README's table describes them: here {@code rescheduled} and
+     * {@code closed}.
+     */
+    @Test
+    void shouldDescribeEveryReasonItRecords() throws IOException
+    {
+        final Recording recording = new Recording();
+        recording.enable(MissedFireEvent.NAME);
+        final List<RecordedEvent> events = record(recording, () ->
+        {
+            try (Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).build())
+            {
+                scheduler.registerTask("moved", "* * * * *", () -> { });
+                scheduler.registerTask("triggered", "0 0 1 1 *", () -> { });
+                clock.advance(Duration.ofMinutes(2));
+                assertTrue(scheduler.reschedule("moved", TaskSpec.named("moved").cron("0 * * * *")));
+                assertTrue(scheduler.triggerNow("triggered")); // still pending when the scheduler closes
+            }
+        });
+        final List<RecordedEvent> missed = named(events, MissedFireEvent.NAME);
+        assertEquals(List.of("closed", "rescheduled"),
+            missed.stream().map(e -> e.getString("reason")).sorted().collect(Collectors.toList()), events.toString());
+        for (final RecordedEvent event : missed)
+        {
+            final String description = event.getEventType().getField("reason").getDescription();
+            assertTrue(description.contains(event.getString("reason") + ":"),
+                "reason '" + event.getString("reason") + "' is not described: " + description);
+        }
+    }
+
     @Test
     void shouldRecordNothingWhileTheEventsAreDisabledAndRecordAgainOnceEnabled() throws IOException
     {
