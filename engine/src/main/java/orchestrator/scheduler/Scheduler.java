@@ -538,10 +538,17 @@ public final class Scheduler implements AutoCloseable
      * back). It changes nothing else: timing, locking and error handling are the same in both modes.
      *
      * @param enabled true to switch test mode on.
+     * @throws IllegalStateException when the scheduler is closed; on a durable store, when the mode would change while
+     *                               restored tasks wait for their handler (register the handlers first): as at a
+     *                               {@link #rotateKey key rotation}, their stored records could not be re-sealed.
      */
     public void setTestMode(final boolean enabled)
     {
         checkOpen();
+        if (enabled != registry.resealer.isTestMode())
+        {
+            store.requireNoneWaiting("setTestMode"); // the switch retires the key their stored records are under
+        }
         if (enabled && !registry.resealer.isTestMode())
         {
             CallbackRunner.log(WARNING, "test mode is on: callback payloads are stored unencrypted", null);

@@ -227,6 +227,35 @@ class DurableRestartTest
         }
     }
 
+    /** A mode switch, like a rotation, retires the key the waiting tasks' stored records are sealed under. */
+    @Test
+    void shouldRefuseATestModeSwitchWhileRestoredTasksWaitForTheirHandler()
+    {
+        final byte[] payload = {7, 8, 9};
+        try (Scheduler first = build())
+        {
+            first.registerHandler("mail", bytes -> {});
+            first.registerTask("job", "* * * * *", "mail", payload);
+        }
+        final List<byte[]> received = new ArrayList<>();
+        try (Scheduler second = build())
+        {
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> second.setTestMode(true));
+            assertTrue(refused.getMessage().contains("setTestMode") && refused.getMessage().contains("[mail]"),
+                refused.getMessage());
+            assertFalse(second.isTestMode());
+            second.registerHandler("mail", bytes -> received.add(bytes.clone()));
+            minutes(second, 1);
+            assertEquals(TaskState.SCHEDULED, info(second, "job").state(), info(second, "job").toString());
+            second.setTestMode(true); // nothing waits any more
+            minutes(second, 1);
+            assertEquals(TaskState.SCHEDULED, info(second, "job").state(), info(second, "job").toString());
+        }
+        assertEquals(2, received.size());
+        assertArrayEquals(payload, received.get(1));
+    }
+
     @Test
     void shouldNeverWritePlaintextPayloadsInProductionMode() throws IOException
     {
