@@ -83,7 +83,7 @@ final class TaskReads
     }
 
     /**
-     * Every live task, then the finished ones; the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
+     * Every live task, then the finished ones, each name once (as {@link #task(String)} finds it); the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
      * so each entry is one consistent state of its task but the list is not one instant of the whole registry. A hold
      * copies rows into buffers allocated before it ({@link TaskRows}); the entries, the list and the set of listed
      * names are built after it is released, so no hold allocates or grows with the number of tasks.
@@ -104,7 +104,7 @@ final class TaskReads
                 final int to = Math.min(table.highWater(), from + SNAPSHOT_CHUNK);
                 for (int id = from; id < to; id++)
                 {
-                    if (table.names[id] != null)
+                    if (table.names[id] != null && (table.isNamedAndLive(id) || isListedUnretired(id)))
                     {
                         chunk.add(table, id, registry.nextFire(id), control.timeouts(id));
                     }
@@ -142,6 +142,17 @@ final class TaskReads
             }
         }
         return List.copyOf(infos);
+    }
+
+    /**
+     * @return whether a task that ended while its fire was in flight (lock held) is what {@link #task(String)} finds
+     *         by its name: no live task has the name, and it is the newest of that name to end so. A name is listed
+     *         once.
+     */
+    private boolean isListedUnretired(final int id)
+    {
+        final String name = table.names[id];
+        return table.idOf(name) == TaskTable.NO_ID && unretired.getValue(name) == id;
     }
 
     /**

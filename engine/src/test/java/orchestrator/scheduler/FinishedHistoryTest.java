@@ -91,6 +91,33 @@ class FinishedHistoryTest
         }
     }
 
+    /**
+     * A task cancelled during its own run keeps its row until the run ends; a task registered again under its name
+     * meanwhile is the one the name stands for, in tasks() as in task(name).
+     */
+    @Test
+    void shouldListANameOnceWhileACancelledTaskOfThatNameStillRuns()
+    {
+        final Scheduler scheduler = scheduler(3);
+        final List<List<TaskInfo>> listed = new java.util.ArrayList<>();
+        final List<TaskInfo> byName = new java.util.ArrayList<>();
+        scheduler.registerTask("x", "* * * * *", () -> {
+            scheduler.cancel("x");
+            listed.add(scheduler.tasks().stream().filter(t -> t.name().equals("x")).toList());
+            scheduler.registerTask("x", "*/5 * * * *", runs::incrementAndGet);
+            listed.add(scheduler.tasks().stream().filter(t -> t.name().equals("x")).toList());
+            byName.add(scheduler.task("x").orElseThrow());
+        });
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(1, scheduler.runPending());
+        // checked here: an assertion failing inside a callback would only be logged
+        assertEquals(1, listed.get(0).size(), listed.get(0).toString());
+        assertEquals(TaskState.CANCELLED, listed.get(0).get(0).state());
+        assertEquals(List.of(byName.get(0)), listed.get(1), "the name stands for the live task in both reads");
+        assertEquals("*/5 * * * *", byName.get(0).schedule());
+        assertEquals(List.of(scheduler.task("x").orElseThrow()), scheduler.tasks());
+    }
+
     @Test
     void shouldKeepNoHistoryWhenToldTo()
     {
