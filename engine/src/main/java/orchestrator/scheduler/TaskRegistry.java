@@ -151,6 +151,15 @@ final class TaskRegistry
         if (first == TaskDefinition.NEVER)
         {
             final CronSchedule cron = definition.cron();
+            final long delayMs = definition.initialDelayMs();
+            if (delayMs > 0 && (cron == null || cron.nextAfterEpochMilli(now) != TaskDefinition.NEVER))
+            {
+                // the schedule fires, but not after the delay: the delay is at fault, not the expression
+                throw new IllegalArgumentException("task '" + name + "': initialDelay " +
+                    java.time.Duration.ofMillis(delayMs) + " is refused: " + (cron != null ?
+                    "cron '" + cron.expression() + "' has no fire time at or after " :
+                    "the first fire would be at or after ") + delayedInstant(now, delayMs));
+            }
             if (cron != null)
             {
                 throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
@@ -161,6 +170,15 @@ final class TaskRegistry
                 Instant.ofEpochMilli(TaskDefinition.NEVER));
         }
         return first;
+    }
+
+    /**
+     * @return {@code now + delayMs} as an instant, or the end of the epoch-millisecond range when that passes it.
+     */
+    private static Instant delayedInstant(final long now, final long delayMs)
+    {
+        final long at = now + delayMs;
+        return Instant.ofEpochMilli(at < now || at >= TaskDefinition.NEVER ? TaskDefinition.NEVER : at);
     }
 
     /**

@@ -198,6 +198,24 @@ class TaskSpecTest
         assertTrue(scheduler.tasks().isEmpty());
     }
 
+    /** The expression fires, in 2030; it is the delay that leaves no fire: the message must say so. */
+    @Test
+    void shouldBlameTheInitialDelayWhenItPassesTheLastFire()
+    {
+        final IllegalArgumentException cron = assertThrows(IllegalArgumentException.class,
+            () -> scheduler.schedule(TaskSpec.named("y").cron("0 0 0 1 1 ? 2030").initialDelay(Duration.ofDays(3650))
+                .run(() -> {})));
+        assertFalse(cron instanceof InvalidCronExpressionException, cron.toString());
+        assertMentions(cron.getMessage(), "'y'", "initialDelay", "PT87600H", "0 0 0 1 1 ? 2030");
+        final String interval = refused(() -> scheduler.schedule(TaskSpec.named("z").fixedRate(Duration.ofSeconds(1))
+            .initialDelay(Duration.ofMillis(Long.MAX_VALUE)).run(() -> {})));
+        assertMentions(interval, "'z'", "initialDelay", Duration.ofMillis(Long.MAX_VALUE).toString());
+        assertTrue(scheduler.tasks().isEmpty());
+        scheduler.schedule(TaskSpec.named("y").cron("0 0 0 1 1 ? 2030").initialDelay(Duration.ofDays(365))
+            .run(() -> {}));
+        assertEquals(Optional.of(Instant.parse("2030-01-01T00:00:00Z")), scheduler.nextFireTime("y"));
+    }
+
     @Test
     void shouldRefuseNullsNamingTheArgument()
     {
