@@ -458,14 +458,15 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * @param name a task's name.
-     * @return the task's next fire time; empty for unknown, cancelled and finished tasks, and while a one-time fire
-     *         or a fixed-delay task runs (a fixed delay's next fire is set when its run ends).
+     * @return the task's next fire time, as {@link #task(String)} shows it; empty for unknown, cancelled and finished
+     *         tasks, and while a one-time fire or a fixed-delay task runs (a fixed delay's next fire is set when its
+     *         run ends). A restored task that waits for its handler shows its stored next fire.
      */
     public Optional<Instant> nextFireTime(final String name)
     {
         Objects.requireNonNull(name, "name");
-        final long next = registry.reads.nextFireTime(name); // a task waiting for its handler has none yet
-        return next == CronSchedule.NEVER ? Optional.empty() : Optional.of(Instant.ofEpochMilli(next));
+        final long next = registry.reads.nextFireTime(name);
+        return next == CronSchedule.NEVER ? store.waitingNextFire(name) : Optional.of(Instant.ofEpochMilli(next));
     }
 
     /**

@@ -7,6 +7,7 @@ import orchestrator.scheduler.vault.KeyProvider;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -278,6 +279,15 @@ final class StoreBinding
     {
         final Optional<TaskInfo> task = registry.reads.task(name);
         return task.isPresent() || durability == null ? task : durability.waitingTask(name);
+    }
+
+    /**
+     * @return the stored next fire of a restored task that waits for its handler, as {@link #task} shows it; empty
+     *         for any other name.
+     */
+    Optional<Instant> waitingNextFire(final String name)
+    {
+        return durability == null ? Optional.empty() : durability.waitingTask(name).flatMap(TaskInfo::nextFire);
     }
 
     List<TaskInfo> tasks()

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -254,6 +255,24 @@ class DurableRestartTest
         }
         assertEquals(2, received.size());
         assertArrayEquals(payload, received.get(1));
+    }
+
+    @Test
+    void shouldGiveAWaitingTaskTheSameNextFireByNameAsInItsInfo()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerHandler("mail", bytes -> {});
+            first.registerTask("job", "0 * * * *", "mail", new byte[] {1});
+        }
+        try (Scheduler second = build())
+        {
+            final TaskInfo waiting = info(second, "job");
+            assertEquals(Optional.of(START.plusSeconds(3600)), waiting.nextFire(), waiting.toString());
+            assertEquals(waiting.nextFire(), second.nextFireTime("job"), "nextFireTime agrees with task(name)");
+            assertTrue(second.cancel("job"));
+            assertEquals(Optional.empty(), second.nextFireTime("job"));
+        }
     }
 
     @Test
