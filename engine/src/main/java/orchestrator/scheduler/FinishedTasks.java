@@ -5,7 +5,9 @@ import org.agrona.collections.Object2IntHashMap;
 /**
  * NOT thread safe: guarded by the registry's lock. The most recently finished tasks (completed, cancelled, failed),
  * oldest dropped first, kept as columns in a ring so that retiring a task allocates nothing; {@link TaskInfo}s are
- * built only when read, after the lock is released ({@link TaskRows}).
+ * built only when read, after the lock is released ({@link TaskRows}). A ring of up to {@link #PREALLOCATED} entries
+ * is made whole at build; a longer one (up to {@code Integer.MAX_VALUE}, "keep them all") starts at that length and
+ * doubles as tasks finish, so its memory follows the tasks that finished, not the limit.
  * <p>
  * The index by name is brought up to date when a name is looked up, not when a task is retired: retiring writes the
  * ring's next slot and nothing else, and a lookup first files the entries retired since the last one (at most the
@@ -13,17 +15,20 @@ import org.agrona.collections.Object2IntHashMap;
  */
 final class FinishedTasks
 {
+    /** The longest ring made whole at build: the default {@code retainFinished}. */
+    static final int PREALLOCATED = 10_000;
+
     private final int capacity;
-    private final TaskRows rows;            // the ring; a one-time task's schedule text is null, its instant in onceAt
+    private TaskRows rows;                 // the ring; a one-time task's schedule text is null, its instant in onceAt
     private final Object2IntHashMap<String> slotByName = new Object2IntHashMap<>(-1);
-    private final String[] indexedNames;   // per slot: the name slotByName filed there, or null
+    private String[] indexedNames;         // per slot: the name slotByName filed there, or null
     private long added;
     private long indexed;                  // entries before it are in slotByName
 
     FinishedTasks(final int capacity)
     {
         this.capacity = capacity;
-        final int length = Math.max(capacity, 1);
+        final int length = Math.max(Math.min(capacity, PREALLOCATED), 1);
         rows = new TaskRows(length);
         indexedNames = new String[length];
     }
@@ -37,20 +42,36 @@ final class FinishedTasks
         {
             return;
         }
+        if (added == rows.names.length && added < capacity)
+        {
+            grow(); // not wrapped yet: the ring's entries are slots 0 to added - 1
+        }
         final int slot = (int)(added++ % capacity);
         rows.set(slot, table, id, null, table.definitions[id].describe(), TaskDefinition.NEVER, timeoutCount, false);
     }
 
-    /**
-     * @return the number of entries {@link #copyTo} copies at most.
-     */
-    int capacity()
+    private void grow()
     {
-        return capacity;
+        final int length = (int)Math.min(capacity, 2L * rows.names.length);
+        final TaskRows grown = new TaskRows(length);
+        for (int slot = 0; slot < added; slot++)
+        {
+            grown.addCopy(rows, slot);
+        }
+        rows = grown;
+        indexedNames = java.util.Arrays.copyOf(indexedNames, length);
     }
 
     /**
-     * Copies the finished tasks, newest first, into {@code out} (lock held; {@code out} holds {@link #capacity()}
+     * @return the number of entries {@link #copyTo(TaskRows)} copies: the finished tasks retained.
+     */
+    int retained()
+    {
+        return (int)Math.min(added, capacity);
+    }
+
+    /**
+     * Copies the finished tasks, newest first, into {@code out} (lock held; {@code out} holds {@link #retained()}
      * rows). Names repeat when a name finished more than once; the reader keeps the first, the newest.
      */
     void copyTo(final TaskRows out)

@@ -723,7 +723,8 @@ public final class Scheduler implements AutoCloseable
 
         /**
          * @param count how many finished (completed, cancelled or failed) tasks {@link Scheduler#tasks()} keeps
-         *              showing, oldest dropped first; default 10,000.
+         *              showing, oldest dropped first; default 10,000. Beyond 10,000 the history's memory grows with
+         *              the tasks that finished, so {@code Integer.MAX_VALUE} keeps them all.
          * @return this builder.
          */
         public Builder retainFinished(final int count)

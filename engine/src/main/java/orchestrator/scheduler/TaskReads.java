@@ -124,15 +124,25 @@ final class TaskReads
             chunk.clear();
         }
         while (!last);
-        final TaskRows history = new TaskRows(finished.capacity());
-        lock.lock();
-        try
+        TaskRows history = null;
+        while (true) // rows are allocated outside the lock, for as many entries as the history held at the last look
         {
-            finished.copyTo(history);
-        }
-        finally
-        {
-            lock.unlock();
+            final int retained;
+            lock.lock();
+            try
+            {
+                retained = finished.retained();
+                if (history != null && history.names.length >= retained)
+                {
+                    finished.copyTo(history);
+                    break;
+                }
+            }
+            finally
+            {
+                lock.unlock();
+            }
+            history = new TaskRows(retained);
         }
         for (int i = 0; i < history.size; i++) // newest first: a name is listed once, from a row or its newest entry
         {

@@ -118,6 +118,46 @@ class FinishedHistoryTest
         assertEquals(List.of(scheduler.task("x").orElseThrow()), scheduler.tasks());
     }
 
+    /** A history as long as an int can count, meaning "keep them all", is filled as tasks finish, not made at build. */
+    @Test
+    void shouldBuildWithTheLargestHistoryAndKeepEveryFinishedTask()
+    {
+        final Scheduler scheduler = scheduler(Integer.MAX_VALUE);
+        for (int i = 0; i < 20_000; i++)
+        {
+            runOnce(scheduler, "t" + i);
+        }
+        assertEquals(20_000, runs.get());
+        assertEquals(20_000, scheduler.tasks().size());
+        assertEquals("t19999", scheduler.tasks().get(0).name(), "newest first");
+        assertEquals(TaskState.COMPLETED, scheduler.task("t0").orElseThrow().state());
+        assertEquals(TaskState.COMPLETED, scheduler.task("t19999").orElseThrow().state());
+    }
+
+    @Test
+    void shouldDropTheOldestOnceAGrownHistoryIsFull()
+    {
+        final int retain = FinishedTasks.PREALLOCATED * 2 + 5; // grows twice, then wraps
+        final Scheduler scheduler = scheduler(retain);
+        assertTrue(scheduler.task("t0").isEmpty());
+        for (int i = 0; i < retain + 7; i++)
+        {
+            runOnce(scheduler, "t" + i);
+            if (i == FinishedTasks.PREALLOCATED)
+            {
+                assertTrue(scheduler.task("t0").isPresent(), "indexed before a growth");
+            }
+        }
+        assertFalse(scheduler.task("t0").isPresent());
+        assertFalse(scheduler.task("t6").isPresent());
+        assertTrue(scheduler.task("t7").isPresent());
+        assertTrue(scheduler.task("t" + (retain + 6)).isPresent());
+        final List<TaskInfo> all = scheduler.tasks();
+        assertEquals(retain, all.size());
+        assertEquals("t" + (retain + 6), all.get(0).name());
+        assertEquals("t7", all.get(retain - 1).name());
+    }
+
     @Test
     void shouldKeepNoHistoryWhenToldTo()
     {
