@@ -98,6 +98,20 @@ final class SpecCompiler
         return spec.kind == TaskSpec.Kind.ONCE ? epochMilli(spec.name, spec.at) : 0;
     }
 
+    /**
+     * Refuses a one-time instant at or after the end of the epoch-millisecond range, which could never fire.
+     *
+     * @throws IllegalArgumentException naming the task, the field, the instant and the latest one accepted.
+     */
+    static void checkOnce(final TaskSpec spec, final Instant at)
+    {
+        if (!at.isBefore(NEVER))
+        {
+            throw spec.invalid("once", at, "it is too far ahead to schedule; the latest one-time instant is " +
+                NEVER.minusMillis(1));
+        }
+    }
+
     /** @return a string cron read in the default dialect, or by its field count when none is set. */
     private CronSchedule parseCron(final String cron)
     {

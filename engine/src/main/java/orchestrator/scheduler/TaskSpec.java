@@ -143,12 +143,13 @@ public final class TaskSpec
      * Fires once, at {@code at}; an instant in the past (or now) fires at the next {@code runPending()}, under the
      * default {@link MisfirePolicy#FIRE_ONCE}.
      *
-     * @param at when to fire.
+     * @param at when to fire; before {@code Instant.ofEpochMilli(Long.MAX_VALUE)}, the end of the scheduler's range.
      * @return this spec.
      */
     public TaskSpec once(final Instant at)
     {
         Objects.requireNonNull(at, "at");
+        SpecCompiler.checkOnce(this, at);
         schedule(Kind.ONCE, at);
         this.at = at;
         return this;

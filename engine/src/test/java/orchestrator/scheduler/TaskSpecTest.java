@@ -198,6 +198,17 @@ class TaskSpecTest
         assertTrue(scheduler.tasks().isEmpty());
     }
 
+    /** A wrong value is refused by its setter, naming the task, the field, the value and the reason. */
+    @Test
+    void shouldRefuseAOneTimeInstantTooFarAheadInItsSetter()
+    {
+        assertMentions(refused(() -> TaskSpec.named("x").once(Instant.MAX)), "'x'", "once", Instant.MAX.toString(),
+            "too far ahead", Instant.ofEpochMilli(Long.MAX_VALUE - 1).toString());
+        final TaskSpec last = TaskSpec.named("last").once(Instant.ofEpochMilli(Long.MAX_VALUE - 1)).run(() -> {});
+        scheduler.schedule(last);
+        assertEquals(Optional.of(Instant.ofEpochMilli(Long.MAX_VALUE - 1)), scheduler.nextFireTime("last"));
+    }
+
     /** The expression fires, in 2030; it is the delay that leaves no fire: the message must say so. */
     @Test
     void shouldBlameTheInitialDelayWhenItPassesTheLastFire()
