@@ -10,9 +10,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -290,12 +292,25 @@ final class StoreBinding
         return durability == null ? Optional.empty() : durability.waitingTask(name).flatMap(TaskInfo::nextFire);
     }
 
+    /**
+     * @return the tasks waiting for their handler, then the registry's; a task whose handler arrived after the
+     *         waiting ones were read is listed once, from the registry.
+     */
     List<TaskInfo> tasks()
     {
         if (durability != null)
         {
-            final List<TaskInfo> all = new ArrayList<>(durability.waitingTasks());
-            all.addAll(registry.reads.snapshot());
+            final List<TaskInfo> waiting = durability.waitingTasks();
+            final List<TaskInfo> registered = registry.reads.snapshot();
+            if (waiting.isEmpty())
+            {
+                return registered;
+            }
+            final Set<String> names = new HashSet<>();
+            registered.forEach(task -> names.add(task.name()));
+            final List<TaskInfo> all = new ArrayList<>(waiting.size() + registered.size());
+            waiting.stream().filter(task -> !names.contains(task.name())).forEach(all::add);
+            all.addAll(registered);
             return List.copyOf(all);
         }
         return registry.reads.snapshot();

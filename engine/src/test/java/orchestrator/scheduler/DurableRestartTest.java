@@ -275,6 +275,53 @@ class DurableRestartTest
         }
     }
 
+    /** tasks() reads the waiting tasks, then the registry: a task whose handler arrives in between is listed once. */
+    @Test
+    void shouldListARestoredTaskOnceWhenItsHandlerArrivesDuringTasks() throws InterruptedException
+    {
+        try (Scheduler first = build())
+        {
+            first.registerHandler("mail", bytes -> {});
+            first.registerTask("job", "* * * * *", "mail", new byte[] {1});
+        }
+        final java.util.concurrent.atomic.AtomicReference<Scheduler> built =
+            new java.util.concurrent.atomic.AtomicReference<>();
+        final java.util.concurrent.atomic.AtomicBoolean armed = new java.util.concurrent.atomic.AtomicBoolean();
+        final Thread handlerArrives = new Thread(() -> built.get().registerHandler("mail", bytes -> {}));
+        final Scheduler.Builder builder = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .keyProvider(KeyProvider.ofBytes(KEY)).store(TaskStore.journal(temp.resolve("journal")));
+        builder.registryLock = new java.util.concurrent.locks.ReentrantLock()
+        {
+            @Override
+            public void lock()
+            {
+                if (armed.compareAndSet(true, false)) // the first hold of tasks(), after it read the waiting tasks
+                {
+                    handlerArrives.start();
+                    try
+                    {
+                        handlerArrives.join();
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                super.lock();
+            }
+        };
+        try (Scheduler second = builder.build())
+        {
+            built.set(second);
+            armed.set(true);
+            final List<TaskInfo> all = second.tasks();
+            assertFalse(armed.get(), "the handler arrived during tasks()");
+            assertEquals(1, all.stream().filter(task -> task.name().equals("job")).count(), all.toString());
+            assertEquals(TaskState.SCHEDULED, all.get(0).state());
+            assertTrue(all.get(0).lastError().isEmpty(), "the live task, not the waiting one: " + all);
+        }
+    }
+
     @Test
     void shouldNeverWritePlaintextPayloadsInProductionMode() throws IOException
     {
