@@ -541,15 +541,25 @@ public final class Scheduler implements AutoCloseable
      *
      * @param enabled true to switch test mode on.
      * @throws IllegalStateException when the scheduler is closed; on a durable store, when the mode would change while
-     *                               restored tasks wait for their handler (register the handlers first): as at a
-     *                               {@link #rotateKey key rotation}, their stored records could not be re-sealed.
+     *                               restored tasks wait for their handler (register the handlers first) with stored
+     *                               records the new mode could not open: as at a {@link #rotateKey key rotation},
+     *                               they could not be re-sealed. Switching on test mode is refused only by sealed
+     *                               records (so a journal written in test mode restarts in test mode), switching it
+     *                               off by any.
      */
     public void setTestMode(final boolean enabled)
     {
         checkOpen();
         if (enabled != registry.resealer.isTestMode())
         {
-            store.requireNoneWaiting("setTestMode"); // the switch retires the key their stored records are under
+            if (enabled)
+            {
+                store.requireNoneSealedWaiting("setTestMode"); // the switch retires the key they are sealed under
+            }
+            else
+            {
+                store.requireNoneWaiting("setTestMode"); // production mode opens no plain record, under a new key id
+            }
         }
         if (enabled && !registry.resealer.isTestMode())
         {

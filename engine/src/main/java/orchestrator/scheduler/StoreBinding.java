@@ -248,6 +248,19 @@ final class StoreBinding
         }
     }
 
+    /**
+     * @throws IllegalStateException on a durable store while restored tasks whose stored records are sealed wait for
+     *                               their handler: a switch to test mode, which keeps plain records opening, would
+     *                               retire their key.
+     */
+    void requireNoneSealedWaiting(final String call)
+    {
+        if (durability != null)
+        {
+            durability.requireNoneWaiting(call, true);
+        }
+    }
+
     void resealed()
     {
         if (durability != null)

@@ -257,6 +257,30 @@ class DurableRestartTest
         assertArrayEquals(payload, received.get(1));
     }
 
+    /** A journal written in test mode holds plain records: switching test mode on before the handlers opens them. */
+    @Test
+    void shouldRestartATestModeJournalInTestModeBeforeItsHandlersAreRegistered()
+    {
+        final byte[] payload = {4, 2};
+        try (Scheduler first = build())
+        {
+            first.setTestMode(true);
+            first.registerHandler("mail", bytes -> {});
+            first.registerTask("job", "* * * * *", "mail", payload);
+        }
+        final List<byte[]> received = new ArrayList<>();
+        try (Scheduler second = build())
+        {
+            second.setTestMode(true); // the waiting record is plain: nothing to re-seal
+            assertTrue(second.isTestMode());
+            second.registerHandler("mail", bytes -> received.add(bytes.clone()));
+            minutes(second, 1);
+            assertEquals(TaskState.SCHEDULED, info(second, "job").state(), info(second, "job").toString());
+        }
+        assertEquals(1, received.size());
+        assertArrayEquals(payload, received.get(0));
+    }
+
     @Test
     void shouldGiveAWaitingTaskTheSameNextFireByNameAsInItsInfo()
     {
