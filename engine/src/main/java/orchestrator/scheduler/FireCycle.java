@@ -4,8 +4,6 @@ import orchestrator.core.dispatcher.Dispatcher;
 import org.jctools.queues.MpscUnboundedArrayQueue;
 
 import java.time.Clock;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 
@@ -55,9 +53,7 @@ final class FireCycle
     final String nodeId;
     private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
     private final IdleSignal idleSignal = new IdleSignal();
-    private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();   // guarded by lock
-    private final ArrayList<Fire> madeFires = new ArrayList<>();      // guarded by lock: every fire made, pooled or not
-    private final ArrayDeque<FireBatch> spareBatches = new ArrayDeque<>(); // guarded by lock
+    final FirePool pool = new FirePool(this);                          // guarded by lock
     private int inFlight;                                               // guarded by lock
 
     FireCycle(final TaskRegistry registry, final CallbackRunner runner, final Dispatcher dispatcher,
@@ -110,7 +106,7 @@ final class FireCycle
                     // what the last collections' fires did: an inline fire's claim and completion make one entry
                     toAwait = progress.flushIfFull(registry);
                 }
-                batch = spareBatches.isEmpty() ? new FireBatch() : spareBatches.pop();
+                batch = pool.batch();
                 batch.listeners = listeners.array();
                 if (handled == 0 && !timeouts.isEmpty())
                 {
@@ -153,43 +149,12 @@ final class FireCycle
         return started;
     }
 
-    private Fire made(final Fire fire)
-    {
-        madeFires.add(fire);
-        return fire;
-    }
-
-    /**
-     * @return whether the calling thread is running a fire of this cycle: it is inside one of its callbacks (or their
-     *         listeners), possibly through a fire of another scheduler. Lock taken here; for close, not the fire path.
-     */
-    boolean runsOnThisThread()
-    {
-        final Thread thread = Thread.currentThread();
-        registry.lock.lock();
-        try
-        {
-            for (final Fire fire : madeFires)
-            {
-                if (fire.runningOn == thread) // only this thread writes itself there, and clears it before it ends
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
-        finally
-        {
-            registry.lock.unlock();
-        }
-    }
-
     /**
      * Takes a pooled fire for a task phase 1 has claimed (lock held).
      */
     Fire claim(final int id, final TaskDefinition definition, final long fire, final int runs)
     {
-        final Fire claimed = spareFires.isEmpty() ? made(new Fire(this)) : spareFires.pop();
+        final Fire claimed = pool.fire();
         claimed.id = id;
         claimed.generation = table.generation(id);
         claimed.taskName = table.names[id];
@@ -294,7 +259,7 @@ final class FireCycle
                 complete(fire);
                 if (fire == withdrawn)
                 {
-                    spareFires.pop(); // complete() pooled it last: a later claim must not share it with a stale run
+                    pool.forgetLast(); // complete() pooled it: a later claim must not share it with a stale run
                 }
             }
             if (batch.missed != null && !batch.missed.isEmpty())
@@ -302,7 +267,7 @@ final class FireCycle
                 refused = batch.missed; // the batch goes back to the spares: its events leave with this call
                 batch.missed = null;
             }
-            release(batch);
+            pool.put(batch);
         }
         finally
         {
@@ -325,18 +290,6 @@ final class FireCycle
             throw (RuntimeException)thrown;
         }
         return inline ? started : handed;
-    }
-
-    private void release(final FireBatch batch) // lock held
-    {
-        java.util.Arrays.fill(batch.fires, 0, batch.size, null);
-        batch.size = 0;
-        batch.lateTasks = 0;
-        batch.lateFires = 0;
-        batch.oldestLate = 0;
-        batch.overlapsStarted = 0;
-        batch.firstOverlap = null;
-        spareBatches.push(batch);
     }
 
     /**
@@ -441,7 +394,7 @@ final class FireCycle
             control.pending.afterRun(id);
         }
         fire.reset();
-        spareFires.push(fire);
+        pool.put(fire);
     }
 
     /**
@@ -458,7 +411,7 @@ final class FireCycle
     }
 
     /**
-     * @return the names of the tasks whose fires are in flight; for the log of a close that timed out. Lock held.
+     * @return the fires in flight (lock held).
      */
     int inFlight()
     {

@@ -160,7 +160,7 @@ final class SchedulerLifecycle
      */
     private boolean awaitCallbacks(final long deadline)
     {
-        if (registry.cycle.runsOnThisThread())
+        if (registry.cycle.pool.runsOnThisThread(registry.lock))
         {
             return registry.isIdle();
         }

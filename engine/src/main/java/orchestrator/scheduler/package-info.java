@@ -17,7 +17,8 @@
  * policy applied, claimed as pooled fires;</li>
  * <li>{@code FireCycle}: {@code runPending()}'s loop and its phases 2 and 3, dispatch (no lock) and complete
  * (lock);</li>
- * <li>{@code Fire}: the pooled per-fire state, carrying the task id and generation;</li>
+ * <li>{@code Fire}: the pooled per-fire state, carrying the task id and generation (pooled with the batches of
+ * fires in {@code FirePool});</li>
  * <li>{@code CallbackRunner}: runs the {@code Runnable}, or opens the sealed record and runs the handler.</li>
  * </ol>
  * Around them: {@code SpecCompiler} (a {@code TaskSpec} checked and turned into a {@code TaskDefinition}),
