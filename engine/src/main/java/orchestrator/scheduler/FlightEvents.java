@@ -20,6 +20,7 @@ final class FlightEvents
     static final String PAUSED = "paused";
     static final String CLOSED = "closed";
     static final String RESCHEDULED = "rescheduled";
+    static final String CANCELLED = "cancelled";
     static final String SUCCESS = "success";
     static final String FAILURE = "failure";
 

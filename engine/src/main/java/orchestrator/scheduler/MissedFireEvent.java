@@ -42,6 +42,7 @@ final class MissedFireEvent extends Event
     @Description("late: passed while the scheduler was late (misfire policy); overlap: due while the previous run " +
         "was still going; refused: the dispatcher refused the fire; paused: the task was paused; closed: coalesced " +
         "or triggered fires still pending when the scheduler closed; rescheduled: fires of the old schedule that " +
-        "had come due, not yet collected, when the task was rescheduled")
+        "had come due, not yet collected, when the task was rescheduled; cancelled: fires that had come due, not yet " +
+        "collected, and runs still pending when the task was cancelled")
     String reason;
 }

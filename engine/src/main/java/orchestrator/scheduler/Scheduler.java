@@ -395,7 +395,9 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes. On a
+     * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes. The fires
+     * that came due and did not run yet (not collected, or a trigger or coalesced run still pending) are counted as
+     * missed, with the reason {@code cancelled}, in the finished task's {@link TaskInfo#missed()}. On a
      * durable store it is removed from the store before this returns, as is a restored task that waits for its
      * handler, or a stored {@code Runnable} task not registered again.
      *

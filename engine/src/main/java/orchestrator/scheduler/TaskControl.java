@@ -168,6 +168,36 @@ final class TaskControl
     }
 
     /**
+     * At a cancel (lock held): the first fire that came due and was not collected yet (or the fire parked while
+     * paused), or the first run still pending, whichever is earlier.
+     *
+     * @return its fire time, or {@link TaskDefinition#NEVER} when the cancel ends no fire that came due.
+     */
+    long unrunAtCancel(final int id, final long now)
+    {
+        final long parked = parkedAt(id);
+        final long due = parked != TaskDefinition.NEVER ? parked : registry.wheel.deadline(id);
+        final long pendingFirst = pending.fires(id) > 0 ? pending.first(id) : TaskDefinition.NEVER;
+        return Math.min(due <= now ? due : TaskDefinition.NEVER, pendingFirst);
+    }
+
+    /**
+     * At a cancel (lock held), after {@link #unrunAtCancel} found a fire: the fires that came due and were not
+     * collected yet and the runs still pending are counted as missed, as a reschedule counts the fires it replaces.
+     *
+     * @return how many were counted.
+     */
+    long missUnrunAtCancel(final int id, final long first, final long now)
+    {
+        final long parked = parkedAt(id);
+        final long due = parked != TaskDefinition.NEVER ? parked : registry.wheel.deadline(id);
+        final long count = (due <= now ? registry.table.definitions[id].passedFires(due, now) : 0) + pending.fires(id);
+        registry.table.rare.addMissed(id, count);
+        registry.metrics.onMissed(registry.table.names[id], first, count, FlightEvents.CANCELLED);
+        return count;
+    }
+
+    /**
      * One extra run as soon as possible: at the next collection, or when the current run completes.
      */
     boolean triggerNow(final String name, final long now)

@@ -45,15 +45,15 @@ public interface TaskListener
     /**
      * Called when fires of a task do not run: the scheduler came late (misfire policy), the previous run was still
      * going ({@link OverlapPolicy#SKIP}), the task is paused, the dispatcher refused the fire, a reschedule replaced a
-     * schedule whose fires had come due, or the scheduler closed while a coalesced or triggered run was pending.
-     * Called once per task, cause and collection, after the scheduler's lock is released, on the thread that called
-     * {@code runPending()} (or {@code resume}, {@code reschedule}, {@code close}; on a cluster node, the instants of
-     * its claims that passed without running are told by the next {@code runPending()}); the default calls
-     * {@link #onMissed(String, Instant)}.
+     * schedule whose fires had come due, a cancel ended fires that had come due or runs still pending, or the
+     * scheduler closed while a coalesced or triggered run was pending. Called once per task, cause and collection,
+     * after the scheduler's lock is released, on the thread that called {@code runPending()} (or {@code resume},
+     * {@code reschedule}, {@code cancel}, {@code close}; on a cluster node, the instants of its claims that passed
+     * without running are told by the next {@code runPending()}); the default calls {@link #onMissed(String, Instant)}.
      *
      * @param taskName    the task.
      * @param scheduledAt the first of the fires missed: the fire found late, overlapping, paused or refused, or due
-     *                    under the schedule a reschedule replaced.
+     *                    under the schedule a reschedule replaced or before a cancel.
      * @param fires       how many fires were missed, at least 1 (also counted in {@link TaskInfo#missed()}).
      */
     default void onMissed(final String taskName, final Instant scheduledAt, final long fires)

@@ -200,6 +200,8 @@ final class TaskRegistry
 
     boolean cancel(final String name)
     {
+        final long first;
+        long missed = 0;
         lock.lock();
         try
         {
@@ -209,13 +211,23 @@ final class TaskRegistry
             {
                 return false;
             }
+            final long now = cycle.millis(); // a clock that throws reads as long ago: nothing counts as due
+            first = control.unrunAtCancel(id, now); // fires that came due, or runs pending: the cancel ends them
+            if (first != TaskDefinition.NEVER)
+            {
+                missed = control.missUnrunAtCancel(id, first, now);
+            }
             finish(id, TaskState.CANCELLED);
-            return true;
         }
         finally
         {
             lock.unlock();
         }
+        if (missed > 0)
+        {
+            Listeners.onMissed(listeners.array(), name, first, missed);
+        }
+        return true;
     }
 
     /**

@@ -283,4 +283,37 @@ class FireAccountingTest
         assertEquals(0, scheduler.runPending(), "nothing of theirs is due any more");
         assertEquals(Optional.of(START.plusSeconds(240)), scheduler.nextFireTime("paused"));
     }
+
+    /**
+     * A cancel ends a task's fires: those that came due and were not collected yet, and a run still pending for it (a
+     * trigger), are counted as missed with the reason "cancelled", as a reschedule counts the fires it replaces. They
+     * were dropped uncounted: missed 0 for the three due fires, and nothing for the trigger.
+     */
+    @Test
+    void shouldCountTheFiresDueAndTheRunsPendingAtCancelAsMissed()
+    {
+        final List<String> told = new ArrayList<>();
+        scheduler.addListener(new TaskListener()
+        {
+            @Override
+            public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+            {
+                told.add(taskName + "@" + scheduledAt + "x" + fires);
+            }
+        });
+        final AtomicInteger runs = new AtomicInteger();
+        scheduler.registerTask("minute", "* * * * *", runs::incrementAndGet);
+        scheduler.registerOnce("later", START.plus(Duration.ofDays(1)), runs::incrementAndGet);
+        clock.advance(Duration.ofMinutes(3).plusSeconds(30)); // 00:01, 00:02 and 00:03 came due, not collected
+        assertTrue(scheduler.triggerNow("later"));
+        assertTrue(scheduler.cancel("minute"));
+        assertTrue(scheduler.cancel("later"));
+        assertEquals(0, scheduler.runPending());
+        assertEquals(0, runs.get());
+        assertEquals(3, info(scheduler, "minute").missed(), info(scheduler, "minute").toString());
+        assertEquals(1, info(scheduler, "later").missed(), info(scheduler, "later").toString());
+        assertEquals(4, scheduler.metrics().missed());
+        assertEquals(List.of("minute@" + START.plusSeconds(60) + "x3", "later@" + START.plusSeconds(210) + "x1"), told);
+        assertEquals(TaskState.CANCELLED, info(scheduler, "minute").state());
+    }
 }
