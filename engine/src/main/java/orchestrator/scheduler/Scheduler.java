@@ -150,7 +150,8 @@ public final class Scheduler implements AutoCloseable
      * paused waits for {@link #resume}, where its misfire policy decides. A run already going finishes. Idempotent.
      *
      * @param name the task's name.
-     * @return true when a live task of that name is now paused; false for an unknown or finished task.
+     * @return true when a live task of that name is now paused; false for an unknown or finished task, or a restored
+     *         task still waiting for its handler.
      */
     public boolean pause(final String name)
     {
@@ -168,7 +169,8 @@ public final class Scheduler implements AutoCloseable
      * (a one-time task's passed fire is decided by its misfire policy). Idempotent.
      *
      * @param name the task's name.
-     * @return true when a live task of that name is now not paused; false for an unknown or finished task.
+     * @return true when a live task of that name is now not paused; false for an unknown or finished task, or a
+     *         restored task still waiting for its handler.
      */
     public boolean resume(final String name)
     {
@@ -187,7 +189,8 @@ public final class Scheduler implements AutoCloseable
      * too. Triggers that wait for the same run are merged into one run, whose {@link FireContext#fires()} counts them.
      *
      * @param name the task's name.
-     * @return true when a live task of that name will run; false for an unknown or finished task.
+     * @return true when a live task of that name will run; false for an unknown or finished task, or a restored task
+     *         still waiting for its handler.
      * @throws IllegalStateException when the scheduler is closed.
      */
     public boolean triggerNow(final String name)
@@ -206,7 +209,8 @@ public final class Scheduler implements AutoCloseable
      *
      * @param name the task's name; the spec's name must be the same.
      * @param spec the new schedule and options, and optionally a new callback.
-     * @return true when the task was rescheduled; false for an unknown or finished task.
+     * @return true when the task was rescheduled; false for an unknown or finished task, or a restored task still
+     *         waiting for its handler.
      * @throws IllegalArgumentException as {@link #schedule(TaskSpec)}, or when the spec names another task.
      * @throws IllegalStateException    when the scheduler is closed.
      */

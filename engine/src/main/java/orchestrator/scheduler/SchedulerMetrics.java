@@ -9,7 +9,9 @@ import java.time.Duration;
  * counted since the scheduler was built.
  * <p>
  * Counters are always kept: {@link #runs()}, {@link #missed()} and {@link #failures()} are the sums of the same
- * counters of {@link TaskInfo} over every task the scheduler ever had, finished and forgotten ones included. The
+ * counters of {@link TaskInfo} over every task the scheduler ever had, finished and forgotten ones included, less what
+ * a task restored from a durable store had counted before this scheduler was built (its {@code TaskInfo} counters
+ * go on from the stored ones; these start at zero). The
  * lateness of each fire (its run's start minus its fire time) and the time of each run are recorded in HdrHistograms
  * (nanoseconds, two significant digits) only while timings are on: see {@link Scheduler.Builder#recordTimings}; a
  * bound {@link SchedulerMeterBinder} switches them on.
