@@ -36,8 +36,9 @@ import static java.lang.System.Logger.Level.WARNING;
  * Caveats: fire times are computed in the scheduler's zone at 1 ms resolution. The wheel's time never moves
  * backwards: when the wall clock steps back, tasks wait until it catches up (nothing fires twice); when it steps
  * forward, each task it stepped over is late at the next {@code runPending()}, where its {@link MisfirePolicy}
- * decides (by default it fires once) and every fire that does not run is counted as missed. A one-time task registered for an instant in the past fires at the next {@code runPending()}
- * (unless its misfire policy is {@link MisfirePolicy#SKIP}, which counts it as missed).
+ * decides (by default it fires once) and every fire that does not run is counted as missed. A one-time task
+ * registered for an instant in the past fires at the next {@code runPending()} (unless its misfire policy is
+ * {@link MisfirePolicy#SKIP}, which counts it as missed).
  */
 public final class Scheduler implements AutoCloseable
 {
@@ -121,10 +122,10 @@ public final class Scheduler implements AutoCloseable
      * @throws IllegalArgumentException       when the spec has no schedule or no callback, a live task already has
      *                                        its name (that task is left intact), its handler is unknown, its payload
      *                                        too large, its initial delay leaves no fire (the message names
-     *                                        {@code initialDelay}), or its name blank or too long (over 1,024 characters; on a
-     *                                        cluster also over 2,048 bytes in UTF-8, or holding a NUL character), or,
-     *                                        on a durable store, holding an unpaired surrogate, which UTF-8 cannot
-     *                                        keep; the message says which field and why.
+     *                                        {@code initialDelay}), or its name blank or too long (over 1,024
+     *                                        characters; on a cluster also over 2,048 bytes in UTF-8, or holding a
+     *                                        NUL character), or, on a durable store, holding an unpaired surrogate,
+     *                                        which UTF-8 cannot keep; the message says which field and why.
      * @throws NullPointerException           when the spec is null.
      * @throws IllegalStateException          when the scheduler is closed.
      * @throws orchestrator.scheduler.store.TaskStoreException when the durable store failed to store it (the task
