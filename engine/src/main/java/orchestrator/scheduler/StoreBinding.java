@@ -366,7 +366,7 @@ final class StoreBinding
     {
         if (!closed.compareAndSet(false, true))
         {
-            return true;
+            return closeAgain(timeout);
         }
         if (durability != null)
         {
@@ -385,6 +385,21 @@ final class StoreBinding
             store.close(); // opened, but the scheduler's construction failed before it was bound
         }
         return true;
+    }
+
+    /**
+     * A close after the first: waits again, within {@code timeout}, for what the first did not see stop (a journal's
+     * writer, a cluster node's thread).
+     *
+     * @return true when it has stopped.
+     */
+    private boolean closeAgain(final Duration timeout)
+    {
+        if (durability != null)
+        {
+            return store.close(timeout.compareTo(STORE_CLOSE_WAIT) < 0 ? timeout : STORE_CLOSE_WAIT);
+        }
+        return cluster == null || cluster.close(Math.min(timeout.toMillis(), CLUSTER_CLOSE_WAIT_MS));
     }
 
     /**

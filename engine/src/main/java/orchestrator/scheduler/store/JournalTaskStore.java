@@ -30,6 +30,7 @@ final class JournalTaskStore implements TaskStore
     private final Object lifecycle = new Object();
     private FileLock lock; // guarded by lifecycle
     private boolean opened; // guarded by lifecycle
+    private CountDownLatch closing; // guarded by lifecycle: counted down once a writer a close gave up on has stopped
     private volatile JournalWriter writer;
     private volatile JournalRecovery.Recovered recovered;
     private final AtomicLong progressEntries = new AtomicLong(); // handed over by recordProgress; for tests
@@ -157,10 +158,12 @@ final class JournalTaskStore implements TaskStore
     /**
      * {@inheritDoc} The directory's lock is released when the writer has stopped: at once, or by the writer itself
      * when it stops after the timeout (a stalled disk), so that no other owner opens the journal while it may write.
+     * A close after one that timed out waits again, within its own timeout, for that writer to stop.
      */
     @Override
     public boolean close(final Duration timeout)
     {
+        final CountDownLatch given;
         synchronized (lifecycle)
         {
             final JournalWriter current = writer;
@@ -168,44 +171,66 @@ final class JournalTaskStore implements TaskStore
             if (current == null)
             {
                 releaseLock();
-                return true;
-            }
-            final FileLock held = lock;
-            lock = null;
-            final boolean stopped;
-            try
-            {
-                stopped = current.close(Math.max(1, Math.min(timeout.toMillis(), Long.MAX_VALUE / 2)));
-            }
-            catch (final InterruptedException ex)
-            {
-                Thread.currentThread().interrupt();
-                current.afterStop(() -> release(held));
-                throw new TaskStoreException("interrupted while closing journal " + dir, ex);
-            }
-            if (!stopped)
-            {
-                final Path key = dir.toAbsolutePath().normalize();
-                final CountDownLatch released = new CountDownLatch(1);
-                CLOSING.put(key, released);
-                current.afterStop(() ->
+                given = closing;
+                if (given == null)
                 {
-                    release(held);
-                    CLOSING.remove(key, released);
-                    released.countDown();
-                });
+                    return true;
+                }
             }
             else
             {
-                current.afterStop(() -> release(held)); // it has stopped: now
+                return close(current, timeout);
             }
-            if (stopped && current.failure() != null)
-            {
-                throw new TaskStoreException("journal " + dir + " failed; its last writes are not acknowledged",
-                    current.failure());
-            }
-            return stopped;
         }
+        try // a close before this one gave up on the writer: it waits for it again, without the lifecycle's lock
+        {
+            return given.await(Math.max(1, Math.min(timeout.toMillis(), Long.MAX_VALUE / 2)), TimeUnit.MILLISECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private boolean close(final JournalWriter current, final Duration timeout) // lifecycle held
+    {
+        final FileLock held = lock;
+        lock = null;
+        final boolean stopped;
+        try
+        {
+            stopped = current.close(Math.max(1, Math.min(timeout.toMillis(), Long.MAX_VALUE / 2)));
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            current.afterStop(() -> release(held));
+            throw new TaskStoreException("interrupted while closing journal " + dir, ex);
+        }
+        if (!stopped)
+        {
+            final Path key = dir.toAbsolutePath().normalize();
+            final CountDownLatch released = new CountDownLatch(1);
+            CLOSING.put(key, released);
+            closing = released;
+            current.afterStop(() ->
+            {
+                release(held);
+                CLOSING.remove(key, released);
+                released.countDown();
+            });
+        }
+        else
+        {
+            current.afterStop(() -> release(held)); // it has stopped: now
+        }
+        if (stopped && current.failure() != null)
+        {
+            throw new TaskStoreException("journal " + dir + " failed; its last writes are not acknowledged",
+                current.failure());
+        }
+        return stopped;
     }
 
     private CompletableFuture<Void> submit(final byte type, final byte[] frame, final Object value,

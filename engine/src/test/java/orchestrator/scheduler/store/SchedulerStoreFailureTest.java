@@ -160,4 +160,34 @@ class SchedulerStoreFailureTest
         opener.join(TimeUnit.SECONDS.toMillis(30));
         assertEquals(1, opened.get(), "opened once the writer stopped, with the task");
     }
+
+    /**
+     * A close after one that timed out on a stalled disk waits again for the journal's writer: false while the writer
+     * is still blocked, true once it has stopped. The second close said true at once, with the writer still blocked.
+     */
+    @Test
+    void shouldWaitAgainForAStalledWriterAtASecondClose() throws Exception
+    {
+        final Path dir = temp.resolve("journal");
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        final AtomicReference<CountDownLatch> gate = new AtomicReference<>();
+        final CountDownLatch stalled = new CountDownLatch(1);
+        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KEY)
+            .store(new JournalTaskStore(dir, JournalOptions.DEFAULTS.withChannels(FailingChannel.gated(gate))))
+            .build();
+        try
+        {
+            scheduler.registerTask("job", "* * * * *", () -> { });
+            gate.set(stalled); // the writer's next write waits
+            clock.advance(Duration.ofMinutes(1));
+            scheduler.runPending(); // its progress batch is the write that stalls
+            assertFalse(scheduler.close(Duration.ofMillis(200)), "the journal's writer did not stop");
+            assertFalse(scheduler.close(Duration.ofMillis(200)), "a second close: the writer is still blocked");
+        }
+        finally
+        {
+            stalled.countDown();
+        }
+        assertTrue(scheduler.close(Duration.ofSeconds(30)), "the writer stopped once its write went through");
+    }
 }
