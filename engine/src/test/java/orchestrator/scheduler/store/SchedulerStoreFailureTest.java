@@ -111,8 +111,6 @@ class SchedulerStoreFailureTest
     void shouldCloseWithinItsBoundOnAStalledDiskAndKeepTheJournalLockedUntilTheWriterStops() throws Exception
     {
         final Path dir = temp.resolve("journal");
-        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-        final AtomicReference<CountDownLatch> gate = new AtomicReference<>();
         final CountDownLatch stalled = new CountDownLatch(1);
         final AtomicBoolean writerFreed = new AtomicBoolean();
         final AtomicReference<Object> opened = new AtomicReference<>();
@@ -130,15 +128,9 @@ class SchedulerStoreFailureTest
                 opened.set(ex);
             }
         }, "second owner");
-        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KEY)
-            .store(new JournalTaskStore(dir, JournalOptions.DEFAULTS.withChannels(FailingChannel.gated(gate))))
-            .build();
+        final Scheduler scheduler = stalledAtItsFirstProgressBatch(dir, stalled);
         try
         {
-            scheduler.registerTask("job", "* * * * *", () -> { });
-            gate.set(stalled); // the writer's next write waits
-            clock.advance(Duration.ofMinutes(1));
-            scheduler.runPending(); // its progress batch is the write that stalls
             final long start = System.nanoTime();
             assertFalse(scheduler.close(Duration.ofMillis(200)), "the journal's writer did not stop");
             final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
@@ -168,19 +160,10 @@ class SchedulerStoreFailureTest
     @Test
     void shouldWaitAgainForAStalledWriterAtASecondClose() throws Exception
     {
-        final Path dir = temp.resolve("journal");
-        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
-        final AtomicReference<CountDownLatch> gate = new AtomicReference<>();
         final CountDownLatch stalled = new CountDownLatch(1);
-        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KEY)
-            .store(new JournalTaskStore(dir, JournalOptions.DEFAULTS.withChannels(FailingChannel.gated(gate))))
-            .build();
+        final Scheduler scheduler = stalledAtItsFirstProgressBatch(temp.resolve("journal"), stalled);
         try
         {
-            scheduler.registerTask("job", "* * * * *", () -> { });
-            gate.set(stalled); // the writer's next write waits
-            clock.advance(Duration.ofMinutes(1));
-            scheduler.runPending(); // its progress batch is the write that stalls
             assertFalse(scheduler.close(Duration.ofMillis(200)), "the journal's writer did not stop");
             assertFalse(scheduler.close(Duration.ofMillis(200)), "a second close: the writer is still blocked");
         }
@@ -189,5 +172,23 @@ class SchedulerStoreFailureTest
             stalled.countDown();
         }
         assertTrue(scheduler.close(Duration.ofSeconds(30)), "the writer stopped once its write went through");
+    }
+
+    /**
+     * @return a scheduler on a journal in {@code dir} with one task, whose writer is blocked in the write of its first
+     *         progress batch until {@code stalled} is counted down.
+     */
+    private static Scheduler stalledAtItsFirstProgressBatch(final Path dir, final CountDownLatch stalled)
+    {
+        final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+        final AtomicReference<CountDownLatch> gate = new AtomicReference<>();
+        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KEY)
+            .store(new JournalTaskStore(dir, JournalOptions.DEFAULTS.withChannels(FailingChannel.gated(gate))))
+            .build();
+        scheduler.registerTask("job", "* * * * *", () -> { });
+        gate.set(stalled); // the writer's next write waits
+        clock.advance(Duration.ofMinutes(1));
+        scheduler.runPending(); // its progress batch is the write that stalls
+        return scheduler;
     }
 }
