@@ -4,9 +4,6 @@ import orchestrator.scheduler.store.PgServer;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.store.TaskStoreException;
 import orchestrator.scheduler.vault.KeyProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -29,28 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * connection that dies silently) at build, on registration and while it fires: the node goes on once the database
  * answers again, on new connections.
  */
-class ClusterConnectionTest
+class ClusterConnectionTest extends ClusterDatabaseTest
 {
-    private static PgServer server;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        server = PgServer.start();
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        server.close();
-    }
-
-    @BeforeEach
-    void emptyDatabase() throws SQLException
-    {
-        server.dropOrchestratorTables();
-    }
-
     /**
      * build() fails while the database is down (the store's open cannot connect); the same builder builds once the
      * database is up, rather than failing on the store left half open.

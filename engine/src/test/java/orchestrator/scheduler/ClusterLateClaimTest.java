@@ -1,9 +1,5 @@
 package orchestrator.scheduler;
 
-import orchestrator.scheduler.store.PgServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
@@ -20,29 +16,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * instants that passed are decided by the task's misfire policy, as on a single node, not all counted missed. The
  * row is made late in the database, between a node that registered the task and left and a node that joins.
  */
-class ClusterLateClaimTest
+class ClusterLateClaimTest extends ClusterDatabaseTest
 {
     private static final long LATE_SECONDS = 6;
-
-    private static PgServer server;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        server = PgServer.start();
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        server.close();
-    }
-
-    @BeforeEach
-    void emptyDatabase() throws SQLException
-    {
-        server.dropOrchestratorTables();
-    }
 
     @Test
     void shouldRunEveryPassedInstantOfALateClaimUnderFireAll() throws Exception

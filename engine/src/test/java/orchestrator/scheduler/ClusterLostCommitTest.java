@@ -1,11 +1,7 @@
 package orchestrator.scheduler;
 
-import orchestrator.scheduler.store.PgServer;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.KeyProvider;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
@@ -33,35 +29,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * again rather than stay claimed by a live node forever. The fault is injected once, at the commit of the chosen
  * statement, which applies and then fails as a cut connection does.
  */
-class ClusterLostCommitTest
+class ClusterLostCommitTest extends ClusterDatabaseTest
 {
     /** Text of the statements whose commit loses its answer (see PostgresCluster). */
     private static final String CLAIM = "with due as";
     private static final String COMPLETE = "set state = v.state";
 
-    private static PgServer server;
-
     private final AtomicReference<String> lose = new AtomicReference<>(); // the statement whose next commit is lost
     private final CountDownLatch lost = new CountDownLatch(1);
     private final AtomicBoolean twice = new AtomicBoolean();
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        server = PgServer.start();
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        server.close();
-    }
-
-    @BeforeEach
-    void emptyDatabase() throws SQLException
-    {
-        server.dropOrchestratorTables();
-    }
 
     @Test
     void shouldFireATaskWhoseKeptRowWasCommittedWithoutAnAnswer() throws Exception

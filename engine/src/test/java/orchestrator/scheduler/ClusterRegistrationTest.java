@@ -1,12 +1,7 @@
 package orchestrator.scheduler;
 
-import orchestrator.scheduler.store.PgServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,28 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * (or a node restarted in a rolling deploy) is one row and keeps what the cluster already decided for it; a name the
  * shared table cannot key is refused up front.
  */
-class ClusterRegistrationTest
+class ClusterRegistrationTest extends ClusterDatabaseTest
 {
-    private static PgServer server;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        server = PgServer.start();
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        server.close();
-    }
-
-    @BeforeEach
-    void emptyDatabase() throws SQLException
-    {
-        server.dropOrchestratorTables();
-    }
-
     /**
      * A one-time task already run by node a is registered again by node b with the same instant: the row stays
      * completed, so its instant does not run a second time, and b ends the task as completed when it registers it.

@@ -1,9 +1,5 @@
 package orchestrator.scheduler;
 
-import orchestrator.scheduler.store.PgServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.sql.Connection;
@@ -25,28 +21,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * instants the node claims (one node; a second task firing every second, the witness, shows that time went by), and
  * a task cancelled on one of two nodes goes on firing on the other.
  */
-class ClusterTaskControlTest
+class ClusterTaskControlTest extends ClusterDatabaseTest
 {
-    private static PgServer server;
-
-    @BeforeAll
-    static void start() throws Exception
-    {
-        server = PgServer.start();
-    }
-
-    @AfterAll
-    static void stop()
-    {
-        server.close();
-    }
-
-    @BeforeEach
-    void emptyDatabase() throws SQLException
-    {
-        server.dropOrchestratorTables();
-    }
-
     /**
      * A task paused on every node of the cluster (here the only one) never runs: the instants the node claims for
      * it are counted missed, in the row and in the task, as a paused task's fires are on a single scheduler. The
