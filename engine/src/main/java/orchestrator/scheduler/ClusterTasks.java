@@ -5,7 +5,6 @@ import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskProgress;
 import orchestrator.scheduler.store.TaskStoreException;
 
-import java.nio.charset.StandardCharsets;
 import java.time.ZoneId;
 
 /**
@@ -16,47 +15,8 @@ import java.time.ZoneId;
  */
 final class ClusterTasks
 {
-    /**
-     * The longest task name a cluster stores, in UTF-8 bytes: the name is the primary key of the shared table, and a
-     * PostgreSQL btree key holds at most 2,704 bytes (about 2,688 of text), so 1,024 characters of 3 bytes do not fit.
-     */
-    static final int MAX_NAME_BYTES = 2048;
-
     private ClusterTasks()
     {
-    }
-
-    /**
-     * Checks that a task name fits the shared table, as {@link #checkKey} says.
-     */
-    static void checkName(final String name)
-    {
-        checkKey("task name", name);
-    }
-
-    /**
-     * Checks that a task name or node id can key a row of the shared tables: no NUL character (PostgreSQL's text has
-     * none), no unpaired surrogate (UTF-8 has none: the key would be stored as another), at most
-     * {@link #MAX_NAME_BYTES} bytes in UTF-8.
-     *
-     * @param what "task name" or "node id", for the message.
-     * @throws IllegalArgumentException when it cannot (the message says why and where, never the key itself).
-     */
-    static void checkKey(final String what, final String key)
-    {
-        final int nul = key.indexOf('\0');
-        if (nul >= 0)
-        {
-            throw new IllegalArgumentException(what + " has a NUL character at index " + nul +
-                ", which PostgreSQL's text cannot hold");
-        }
-        StoreBinding.requireWellFormed(what, key);
-        final int bytes = key.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_NAME_BYTES)
-        {
-            throw new IllegalArgumentException(what + " is " + bytes + " bytes long in UTF-8, over the cluster's " +
-                "limit of " + MAX_NAME_BYTES + " bytes (the key of its row in PostgreSQL)");
-        }
     }
 
     /**

@@ -867,7 +867,7 @@ public final class Scheduler implements AutoCloseable
             {
                 throw new IllegalArgumentException("a node id must not be blank");
             }
-            ClusterTasks.checkKey("node id", nodeId);
+            StoredNames.requireClusterKey("node id", nodeId);
             this.nodeId = nodeId;
             return this;
         }

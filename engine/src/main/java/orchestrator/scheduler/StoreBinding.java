@@ -12,7 +12,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -134,7 +133,7 @@ final class StoreBinding
         checkStorable("task name", name);
         if (cluster != null)
         {
-            ClusterTasks.checkName(name);
+            StoredNames.requireClusterKey("task name", name);
             registry.register(name, definition, onceAt, payload);
             cluster.claims.forgetRescheduled(name);
             ClusterTasks.register(registry, store.cluster(), zone, name, true);
@@ -192,9 +191,8 @@ final class StoreBinding
     }
 
     /**
-     * Refuses a task or handler name that a durable or shared store could not keep exactly: its records hold names in
-     * UTF-8, which has no form for an unpaired surrogate. Stored as "?", the name would come back as another one after
-     * a restart: the task's counters would start afresh under its own name, and its row wait under the other.
+     * Refuses a task or handler name that a durable or shared store could not keep exactly
+     * ({@link StoredNames#requireWellFormed}).
      *
      * @param what "task name" or "handler name", for the message.
      * @throws IllegalArgumentException naming the surrogate and its index.
@@ -203,28 +201,7 @@ final class StoreBinding
     {
         if (durability != null || cluster != null)
         {
-            requireWellFormed(what, name);
-        }
-    }
-
-    /**
-     * @throws IllegalArgumentException when {@code name} holds an unpaired surrogate, naming it and its index.
-     */
-    static void requireWellFormed(final String what, final String name)
-    {
-        for (int i = 0; i < name.length(); i++)
-        {
-            final char c = name.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < name.length() && Character.isLowSurrogate(name.charAt(i + 1)))
-            {
-                i++;
-            }
-            else if (Character.isSurrogate(c))
-            {
-                throw new IllegalArgumentException(what + " has an unpaired surrogate (\\u" +
-                    Integer.toHexString(c).toUpperCase(Locale.ROOT) + ") at index " + i + ": the task store keeps " +
-                    "names in UTF-8, which cannot hold it");
-            }
+            StoredNames.requireWellFormed(what, name);
         }
     }
 

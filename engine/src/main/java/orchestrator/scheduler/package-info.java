@@ -42,7 +42,8 @@
  * (late claims run by their misfire policy, claims taken over counted interrupted), {@code ClusterShare} (the tasks a
  * node runs and prefers among the live nodes), {@code ClusterClaims} (the claims held and the gate in phase 1: a fire starts only under a live claim and a fresh
  * lease), {@code ClusterClock} (the application's clock corrected to the database's), {@code ClusterTasks} (a
- * registration written to the shared row) and {@code DefaultNodeId}.
+ * registration written to the shared row), {@code StoredNames} (names a durable or shared store can keep) and
+ * {@code DefaultNodeId}.
  * <p>
  * Conventions: fields marked "guarded by lock" are read and written only while holding {@code TaskRegistry.lock};
  * hand-offs between threads go through that lock, a JCTools queue, a volatile field or a VarHandle access named by
