@@ -13,8 +13,8 @@ import jdk.jfr.Timestamp;
  * {@code orchestrator.MissedFire}: fires of one task that did not run, counted as missed, with the reason.
  * <p>
  * Caveats: enabled by default; one event stands for every fire of one task that one collection (or one refused
- * dispatch, resume, reschedule or close) counted as missed, so a scheduler that comes back after a long pause records one event per task, not
- * one per skipped fire.
+ * dispatch, resume, reschedule or close) counted as missed, so a scheduler that comes back after a long pause records
+ * one event per task, not one per skipped fire.
  */
 @Name(MissedFireEvent.NAME)
 @Label("Missed Fire")

@@ -83,10 +83,11 @@ final class TaskReads
     }
 
     /**
-     * Every live task, then the finished ones, each name once (as {@link #task(String)} finds it); the live tasks are copied {@link #SNAPSHOT_CHUNK} ids per lock hold,
-     * so each entry is one consistent state of its task but the list is not one instant of the whole registry. A hold
-     * copies rows into buffers allocated before it ({@link TaskRows}); the entries, the list and the set of listed
-     * names are built after it is released, so no hold allocates or grows with the number of tasks.
+     * Every live task, then the finished ones, each name once (as {@link #task(String)} finds it); the live tasks are
+     * copied {@link #SNAPSHOT_CHUNK} ids per lock hold, so each entry is one consistent state of its task but the list
+     * is not one instant of the whole registry. A hold copies rows into buffers allocated before it ({@link TaskRows});
+     * the entries, the list and the set of listed names are built after it is released, so no hold allocates or grows
+     * with the number of tasks.
      */
     List<TaskInfo> snapshot()
     {

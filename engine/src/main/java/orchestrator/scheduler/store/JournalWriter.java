@@ -26,9 +26,9 @@ final class JournalWriter implements Runnable
      * frame and every frame before it were written (and forced, for a durable one), so an acknowledged record is never
      * behind an unacknowledged hole; a compaction request completes after its snapshot.
      * Segments and snapshots: JournalSegment keeps the file appended to; JournalCompaction decides when to
-     * snapshot. The log since the snapshot is bounded: before a batch that would take it past both compactBytes (a segment, by default) and
-     * JournalCompaction.LOG_BYTES_PER_TASK bytes a task held, the writer waits for the snapshot in progress and, if the
-     * log is still too long, starts a new segment and snapshots on its own thread. So the log a restart after a kill
+     * snapshot. The log since the snapshot is bounded: before a batch that would take it past both compactBytes (a
+     * segment, by default) and JournalCompaction.LOG_BYTES_PER_TASK bytes a task held, the writer waits for the
+     * snapshot in progress and, if the log is still too long, starts a new segment and snapshots on its own thread. So the log a restart after a kill
      * replays never holds more than about ten progress entries per task (or one batch larger than that), which cost
      * more to replay per byte than the snapshot.
      * That wait is rare: once the log passes half the bound, the writer starts a new segment and a snapshot thread
