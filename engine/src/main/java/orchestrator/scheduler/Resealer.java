@@ -35,11 +35,11 @@ final class Resealer
         resealLock.lock();
         try
         {
-            if (enabled == testMode)
+            completeStopped();
+            if (enabled != testMode)
             {
-                return;
+                reseal(enabled ? Reseal.PLAIN : Reseal.SEALED, null);
             }
-            reseal(enabled ? Reseal.PLAIN : Reseal.SEALED, null);
         }
         finally
         {
@@ -57,6 +57,7 @@ final class Resealer
             {
                 throw new IllegalStateException("test mode stores payloads in plain form: there is no key to rotate");
             }
+            completeStopped();
             reseal(Reseal.ROTATE, next);
         }
         finally
@@ -71,11 +72,24 @@ final class Resealer
     }
 
     /**
-     * Re-seals every stored payload for a rotation or a mode switch, {@link #RESEAL_CHUNK} tasks at a time: the
-     * payloads of a chunk are read under the lock, re-sealed without it, and put back under it unless the task
-     * changed meanwhile. Fires collected before the switch hold a pin on the key their record was sealed under.
+     * Completes a pass an earlier throwable stopped (resealLock held): its old keys, kept openable until now, are
+     * retired once every record is re-sealed.
      */
-    private void reseal(final Reseal kind, final KeyProvider next) // resealLock held
+    private void completeStopped()
+    {
+        if (registry.vault.isRotating())
+        {
+            resealAll();
+            finish();
+        }
+    }
+
+    /**
+     * Begins a rotation or a mode switch, re-seals every stored payload, then finishes it (resealLock held). A
+     * throwable from the pass leaves the vault rotating, so every record still opens: the old keys are retired only
+     * after a complete pass, by this one or by the next call's {@link #completeStopped}.
+     */
+    private void reseal(final Reseal kind, final KeyProvider next)
     {
         registry.lock.lock();
         try
@@ -93,93 +107,102 @@ final class Resealer
         {
             registry.lock.unlock();
         }
-        try
+        resealAll();
+        finish();
+    }
+
+    /**
+     * Re-seals every stored payload in the current form, {@link #RESEAL_CHUNK} tasks at a time: the payloads of a
+     * chunk are read under the lock, re-sealed without it, and put back under it unless the task changed meanwhile.
+     * Fires collected before the switch hold a pin on the key their record was sealed under.
+     */
+    private void resealAll()
+    {
+        final int[] ids = new int[RESEAL_CHUNK];
+        final Payload[] payloads = new Payload[RESEAL_CHUNK];
+        final String[] names = new String[RESEAL_CHUNK];
+        int from = 0;
+        int end;
+        do
         {
-            final int[] ids = new int[RESEAL_CHUNK];
-            final Payload[] payloads = new Payload[RESEAL_CHUNK];
-            final String[] names = new String[RESEAL_CHUNK];
-            int from = 0;
-            int end;
-            do
-            {
-                int count = 0;
-                registry.lock.lock();
-                try
-                {
-                    end = registry.table.highWater();
-                    final int to = Math.min(end, from + RESEAL_CHUNK);
-                    for (int id = from; id < to; id++)
-                    {
-                        if (registry.table.rare.payload(id) != null && registry.table.isLive(id))
-                        {
-                            ids[count] = id;
-                            payloads[count] = registry.table.rare.payload(id);
-                            names[count++] = registry.table.names[id];
-                        }
-                    }
-                    from = to;
-                }
-                finally
-                {
-                    registry.lock.unlock();
-                }
-                final Payload[] resealed = new Payload[count];
-                final String[] failures = new String[count];
-                for (int i = 0; i < count; i++)
-                {
-                    final Payload old = payloads[i];
-                    try
-                    {
-                        resealed[i] = new Payload(registry.vault.reseal(old.record(), old.recordId(), names[i],
-                            old.version()), old.recordId(), old.version() + 1);
-                    }
-                    catch (final RecordOpenException ex) // this task fails, as at a fire; the others go on
-                    {
-                        if (registry.vault.isClosed()) // the scheduler closed meanwhile: its keys are gone, no fault
-                        {
-                            throw new IllegalStateException("scheduler is closed: the re-seal pass stopped");
-                        }
-                        failures[i] = "callback record failed to open for a re-seal: " + ex.reason().text();
-                    }
-                }
-                registry.lock.lock();
-                try
-                {
-                    for (int i = 0; i < count; i++)
-                    {
-                        // unchanged meanwhile, and still the same task
-                        if (registry.table.rare.payload(ids[i]) != payloads[i])
-                        {
-                            continue;
-                        }
-                        if (resealed[i] != null)
-                        {
-                            registry.table.rare.payload(ids[i], resealed[i]);
-                        }
-                        else
-                        {
-                            fail(ids[i], names[i], failures[i]);
-                        }
-                    }
-                }
-                finally
-                {
-                    registry.lock.unlock();
-                }
-            }
-            while (from < end);
-        }
-        finally
-        {
+            int count = 0;
             registry.lock.lock();
             try
             {
-                registry.vault.finishRotation();
+                end = registry.table.highWater();
+                final int to = Math.min(end, from + RESEAL_CHUNK);
+                for (int id = from; id < to; id++)
+                {
+                    if (registry.table.rare.payload(id) != null && registry.table.isLive(id))
+                    {
+                        ids[count] = id;
+                        payloads[count] = registry.table.rare.payload(id);
+                        names[count++] = registry.table.names[id];
+                    }
+                }
+                from = to;
             }
             finally
             {
                 registry.lock.unlock();
             }
+            final Payload[] resealed = new Payload[count];
+            final String[] failures = new String[count];
+            for (int i = 0; i < count; i++)
+            {
+                final Payload old = payloads[i];
+                try
+                {
+                    resealed[i] = new Payload(registry.vault.reseal(old.record(), old.recordId(), names[i],
+                        old.version()), old.recordId(), old.version() + 1);
+                }
+                catch (final RecordOpenException ex) // this task fails, as at a fire; the others go on
+                {
+                    if (registry.vault.isClosed()) // the scheduler closed meanwhile: its keys are gone, no fault
+                    {
+                        throw new IllegalStateException("scheduler is closed: the re-seal pass stopped");
+                    }
+                    failures[i] = "callback record failed to open for a re-seal: " + ex.reason().text();
+                }
+            }
+            registry.lock.lock();
+            try
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    // unchanged meanwhile, and still the same task
+                    if (registry.table.rare.payload(ids[i]) != payloads[i])
+                    {
+                        continue;
+                    }
+                    if (resealed[i] != null)
+                    {
+                        registry.table.rare.payload(ids[i], resealed[i]);
+                    }
+                    else
+                    {
+                        fail(ids[i], names[i], failures[i]);
+                    }
+                }
+            }
+            finally
+            {
+                registry.lock.unlock();
+            }
+        }
+        while (from < end);
+    }
+
+    private void finish()
+    {
+        registry.lock.lock();
+        try
+        {
+            registry.vault.finishRotation();
+        }
+        finally
+        {
+            registry.lock.unlock();
         }
     }
 

@@ -384,6 +384,7 @@ public final class Scheduler implements AutoCloseable
     /**
      * Re-seals every stored payload under a new key while the scheduler keeps running; fires already collected
      * still open under the old key, which is wiped once the last of them has run. No fire is lost or run twice.
+     * A pass stopped by a throwable keeps the old key too, so every payload opens; the next call completes it.
      *
      * @param next the new key; its bytes are copied, so the caller may destroy it afterwards.
      * @throws IllegalStateException in test mode, where payloads are not encrypted; on a durable store, while restored
