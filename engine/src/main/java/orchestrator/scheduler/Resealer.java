@@ -170,8 +170,8 @@ final class Resealer
             {
                 for (int i = 0; i < count; i++)
                 {
-                    // unchanged meanwhile, and still the same task
-                    if (registry.table.rare.payload(ids[i]) != payloads[i])
+                    // unchanged meanwhile, still the same task, and not ended meanwhile (a running task keeps its row)
+                    if (registry.table.rare.payload(ids[i]) != payloads[i] || !registry.table.isLive(ids[i]))
                     {
                         continue;
                     }
