@@ -69,7 +69,7 @@ public final class Scheduler implements AutoCloseable
             this.zone = builder.zone != null ? builder.zone : clock.getZone();
             this.specs = new SpecCompiler(zone, builder.defaultDialect, builder.misfirePolicy);
             final KeyProvider key = builder.keyProvider != null ? builder.keyProvider : KeyProvider.random();
-            final CallbackVault vault = CallbackVault.production(key, builder.aead, store.storedKeyId());
+            final CallbackVault vault = store.vault(key, builder.aead);
             this.registry = new TaskRegistry(clock, builder, vault, store.cluster);
             this.lifecycle = new SchedulerLifecycle(this, registry, dispatcher, store, vault);
             store.attach(registry, zone);
@@ -880,6 +880,8 @@ public final class Scheduler implements AutoCloseable
 
         /**
          * @return a new scheduler.
+         * @throws IllegalStateException on a durable store, when the key opens none of the stored records of the tasks
+         *                               to restore: it is not the key they were sealed under.
          */
         public Scheduler build()
         {

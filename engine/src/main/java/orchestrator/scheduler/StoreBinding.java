@@ -3,6 +3,8 @@ package orchestrator.scheduler;
 import orchestrator.scheduler.store.ClusterStore;
 import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.Aead;
+import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
 
 import java.time.Clock;
@@ -102,12 +104,10 @@ final class StoreBinding
         }
     }
 
-    /**
-     * @return the key id of the stored records, for the vault to open them with.
-     */
-    int storedKeyId()
+    /** @return a vault sealing under {@code key} that opens the stored records: see {@link StoredForms#vault}. */
+    CallbackVault vault(final KeyProvider key, final Aead aead)
     {
-        return StoredForms.keyIdOf(stored);
+        return StoredForms.vault(stored, key, aead);
     }
 
     /**

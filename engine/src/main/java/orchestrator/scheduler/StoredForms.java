@@ -4,6 +4,10 @@ import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.DstPolicy;
 import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskProgress;
+import orchestrator.scheduler.vault.Aead;
+import orchestrator.scheduler.vault.CallbackVault;
+import orchestrator.scheduler.vault.KeyProvider;
+import orchestrator.scheduler.vault.RecordOpenException;
 import orchestrator.scheduler.vault.SealedRecord;
 
 import java.time.Duration;
@@ -168,5 +172,46 @@ final class StoredForms
             }
         }
         return keyId;
+    }
+
+    /**
+     * A vault sealing under {@code key} with the key id of the stored records ({@link #keyIdOf}), checked against the
+     * records it must open: those of the handler tasks to restore that carry its key id. One that opens is enough (a
+     * tampered record fails only its own task, at its fire).
+     *
+     * @throws IllegalStateException naming the key id and a task, when there are such records and none opens: the key
+     *                               (or the cipher) is not the one they were sealed under, and every task would fail
+     *                               at its fire.
+     */
+    static CallbackVault vault(final List<StoredTask> stored, final KeyProvider key, final Aead aead)
+    {
+        final int keyId = keyIdOf(stored);
+        final CallbackVault vault = CallbackVault.production(key, aead, keyId);
+        RecordOpenException refused = null;
+        for (final StoredTask task : stored)
+        {
+            if (task.payload() != null && SealedRecord.keyIdOf(task.payload()) == keyId &&
+                !TaskDurability.isFinished(task.progress().state()))
+            {
+                try
+                {
+                    vault.runOpened(SealedRecord.wrap(task.payload()), 0, task.recordId(), task.name(),
+                        task.recordVersion(), (context, plain) -> {}, null);
+                    return vault;
+                }
+                catch (final RecordOpenException ex)
+                {
+                    refused = refused == null ? ex : refused;
+                }
+            }
+        }
+        if (refused != null)
+        {
+            vault.close();
+            throw new IllegalStateException("the key does not open the stored records of key id " + keyId +
+                " (task '" + refused.taskName() + "' among them: " + refused.reason().text() + "): build with the " +
+                "key and the aead they were sealed under, the key of the last rotation");
+        }
+        return vault;
     }
 }

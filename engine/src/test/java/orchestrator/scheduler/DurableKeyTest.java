@@ -1,0 +1,111 @@
+package orchestrator.scheduler;
+
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.Aead;
+import orchestrator.scheduler.vault.KeyProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A scheduler restarted on a journal with a key (or cipher) that is not the one its stored records were sealed under
+ * is refused at build, so no task is failed (and then dropped) for it; a key with nothing to open is not.
+ */
+class DurableKeyTest
+{
+    private static final byte[] RIGHT = key(1);
+    private static final byte[] WRONG = key(2);
+
+    @TempDir
+    Path temp;
+
+    private final ManualClock clock = new ManualClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final List<String> received = new CopyOnWriteArrayList<>();
+
+    private static byte[] key(final int fill)
+    {
+        final byte[] key = new byte[KeyProvider.KEY_LENGTH];
+        Arrays.fill(key, (byte)fill);
+        return key;
+    }
+
+    private Scheduler build(final byte[] key)
+    {
+        return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).keyProvider(KeyProvider.ofBytes(key))
+            .store(TaskStore.journal(temp.resolve("journal"))).build();
+    }
+
+    private void fire(final Scheduler scheduler)
+    {
+        clock.advance(Duration.ofMinutes(1));
+        scheduler.runPending();
+    }
+
+    @Test
+    void shouldRefuseARestartWithAKeyThatOpensNoStoredRecord()
+    {
+        try (Scheduler first = build(RIGHT))
+        {
+            first.registerHandler("echo", plain -> {});
+            first.registerTask("job", "* * * * *", "echo", "kept".getBytes(StandardCharsets.UTF_8));
+        }
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> build(WRONG).close());
+        assertTrue(refused.getMessage().contains("key id 1") && refused.getMessage().contains("'job'"),
+            refused.getMessage());
+        assertFalse(refused.getMessage().contains(HexFormat.of().formatHex(WRONG)), refused.getMessage());
+        try (Scheduler again = build(RIGHT)) // the journal was released, and still holds the task
+        {
+            again.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));
+            fire(again);
+            assertEquals(TaskState.SCHEDULED, again.task("job").orElseThrow().state());
+        }
+        assertEquals(List.of("kept"), received);
+    }
+
+    @Test
+    void shouldRefuseARestartWithAnotherCipher()
+    {
+        try (Scheduler first = build(RIGHT))
+        {
+            first.registerHandler("echo", plain -> {});
+            first.registerTask("job", "* * * * *", "echo", "kept".getBytes(StandardCharsets.UTF_8));
+        }
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> Scheduler.builder()
+            .clock(clock).keyProvider(KeyProvider.ofBytes(RIGHT)).aead(Aead.AES_256_GCM)
+            .store(TaskStore.journal(temp.resolve("journal"))).build().close());
+        assertTrue(refused.getMessage().contains("aead"), refused.getMessage());
+    }
+
+    @Test
+    void shouldBuildWithANewKeyWhenOnlyFinishedTasksHoldRecords()
+    {
+        try (Scheduler first = build(RIGHT))
+        {
+            first.registerHandler("echo", plain -> {});
+            first.registerOnce("once", clock.instant(), "echo", "done".getBytes(StandardCharsets.UTF_8));
+            first.runPending();
+            assertEquals(TaskState.COMPLETED, first.task("once").orElseThrow().state());
+        }
+        try (Scheduler second = build(WRONG))
+        {
+            second.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));
+            second.registerTask("next", "* * * * *", "echo", "new".getBytes(StandardCharsets.UTF_8));
+            fire(second);
+        }
+        assertEquals(List.of("new"), received);
+    }
+}
