@@ -21,6 +21,7 @@ final class FlightEvents
     static final String CLOSED = "closed";
     static final String RESCHEDULED = "rescheduled";
     static final String CANCELLED = "cancelled";
+    static final String INTERRUPTED = "interrupted";
     static final String SUCCESS = "success";
     static final String FAILURE = "failure";
 

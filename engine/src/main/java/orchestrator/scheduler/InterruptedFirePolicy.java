@@ -18,9 +18,10 @@ public enum InterruptedFirePolicy
     RUN_AGAIN,
 
     /**
-     * At most once: the interrupted fire is not run again and is counted as missed. Before a fire of such a task
-     * starts, the scheduler waits until the journal has written (not forced) the marker of that fire, so a process
-     * kill cannot make it run again; a power loss can lose an unforced marker.
+     * At most once: the interrupted fire is not run again and is counted as missed when the task is restored (in
+     * its {@link TaskInfo#missed()} and in {@link Scheduler#metrics()}, and told to {@link TaskListener#onMissed}).
+     * Before a fire of such a task starts, the scheduler waits until the journal has written (not forced) the marker
+     * of that fire, so a process kill cannot make it run again; a power loss can lose an unforced marker.
      */
     DROP
 }

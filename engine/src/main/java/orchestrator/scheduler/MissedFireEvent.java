@@ -43,6 +43,7 @@ final class MissedFireEvent extends Event
         "was still going; refused: the dispatcher refused the fire; paused: the task was paused; closed: coalesced " +
         "or triggered fires still pending when the scheduler closed; rescheduled: fires of the old schedule that " +
         "had come due, not yet collected, when the task was rescheduled; cancelled: fires that had come due, not yet " +
-        "collected, and runs still pending when the task was cancelled")
+        "collected, and runs still pending when the task was cancelled; interrupted: a fire a restart found " +
+        "interrupted, not run again (InterruptedFirePolicy.DROP)")
     String reason;
 }

@@ -178,7 +178,7 @@ final class TaskDurability
      */
     private void restoreWaiting(final List<StoredTask> chunk)
     {
-        List<StoredTask> rerun = null;
+        List<StoredTask> interrupted = null;
         registry.lock.lock();
         try
         {
@@ -208,8 +208,8 @@ final class TaskDurability
                         if (TaskRestore.restoreHeld(registry, task.name(), definition, StoredForms.payload(task),
                             StoredForms.onceAt(task), task.progress(), true))
                         {
-                            rerun = rerun == null ? new ArrayList<>() : rerun;
-                            rerun.add(task);
+                            interrupted = interrupted == null ? new ArrayList<>() : interrupted;
+                            interrupted.add(task);
                         }
                         waiting.remove(task.name());
                     }
@@ -225,11 +225,11 @@ final class TaskDurability
         {
             registry.lock.unlock();
         }
-        if (rerun != null)
+        if (interrupted != null)
         {
-            for (final StoredTask task : rerun)
+            for (final StoredTask task : interrupted)
             {
-                TaskRestore.rerun(registry, task.name(), task.progress());
+                TaskRestore.afterInterrupted(registry, task.name(), task.onRestart(), task.progress());
             }
         }
         registry.wakeDriver();

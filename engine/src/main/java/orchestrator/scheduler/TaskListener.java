@@ -45,10 +45,12 @@ public interface TaskListener
     /**
      * Called when fires of a task do not run: the scheduler came late (misfire policy), the previous run was still
      * going ({@link OverlapPolicy#SKIP}), the task is paused, the dispatcher refused the fire, a reschedule replaced a
-     * schedule whose fires had come due, a cancel ended fires that had come due or runs still pending, or the
-     * scheduler closed while a coalesced or triggered run was pending. Called once per task, cause and collection,
-     * after the scheduler's lock is released, on the thread that called {@code runPending()} (or {@code resume},
-     * {@code reschedule}, {@code cancel}, {@code close}; on a cluster node, the instants of its claims that passed
+     * schedule whose fires had come due, a cancel ended fires that had come due or runs still pending, the
+     * scheduler closed while a coalesced or triggered run was pending, or a restart found a fire interrupted and
+     * dropped it ({@link InterruptedFirePolicy#DROP}). Called once per task, cause and collection, after the
+     * scheduler's lock is released, on the thread that called {@code runPending()} (or {@code resume},
+     * {@code reschedule}, {@code cancel}, {@code close}; for a dropped interrupted fire, the call that restored the
+     * task: {@code schedule} or {@code registerHandler}; on a cluster node, the instants of its claims that passed
      * without running are told by the next {@code runPending()}); the default calls {@link #onMissed(String, Instant)}.
      *
      * @param taskName    the task.

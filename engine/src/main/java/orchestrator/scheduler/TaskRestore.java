@@ -79,20 +79,20 @@ final class TaskRestore
     static void restore(final TaskRegistry registry, final String name, final TaskDefinition definition,
         final Payload payload, final long onceAt, final TaskProgress progress, final boolean resume)
     {
-        final boolean runAgain;
+        final boolean interrupted;
         registry.lock.lock();
         try
         {
             registry.cycle.drainCompletions();
-            runAgain = restoreHeld(registry, name, definition, payload, onceAt, progress, resume);
+            interrupted = restoreHeld(registry, name, definition, payload, onceAt, progress, resume);
         }
         finally
         {
             registry.lock.unlock();
         }
-        if (runAgain)
+        if (interrupted)
         {
-            rerun(registry, name, progress);
+            afterInterrupted(registry, name, definition.onRestart(), progress);
         }
         registry.wakeDriver();
     }
@@ -100,10 +100,11 @@ final class TaskRestore
     /**
      * {@link #restore}'s work under the lock, which the caller holds, having drained the completions: a caller that
      * restores many tasks takes the lock once for all of them, as each acquisition and release is a full fence that
-     * waits for every cache miss before it. The caller then calls {@link #rerun} when this returns true, and wakes
-     * the driver.
+     * waits for every cache miss before it. The caller then calls {@link #afterInterrupted} when this returns true,
+     * and wakes the driver.
      *
-     * @return true when the task's interrupted fire runs again.
+     * @return true when the task's interrupted fire runs again, or was counted as missed: either is for
+     *         {@link #afterInterrupted} to finish once the lock is released.
      */
     static boolean restoreHeld(final TaskRegistry registry, final String name, final TaskDefinition definition,
         final Payload payload, final long onceAt, final TaskProgress progress, final boolean resume)
@@ -128,13 +129,17 @@ final class TaskRestore
                 "interrupted by a restart; " + (runAgain ? "it runs again (InterruptedFirePolicy.RUN_AGAIN)" :
                 "it is counted as missed (InterruptedFirePolicy.DROP)"));
             CallbackRunner.log(WARNING, "task '" + name + "': " + table.rare.lastError(id), null);
-            table.rare.addMissed(id, runAgain ? 0 : 1);
+            if (!runAgain)
+            {
+                table.rare.addMissed(id, 1); // missed since this scheduler was built: its metrics count it too
+                registry.metrics.onMissed(name, progress.runningFire(), 1, FlightEvents.INTERRUPTED);
+            }
         }
         registry.progress.touch(id);
         if (resume && TaskDurability.isFinished(progress.state()))
         {
             registry.finish(id, progress.state()); // a finished Runnable task registered again: stays finished
-            return false;
+            return interrupted && !runAgain;
         }
         if (runAgain)
         {
@@ -151,21 +156,31 @@ final class TaskRestore
         else
         {
             registry.finish(id, TaskState.COMPLETED); // nothing is left to fire
-            return false;
+            return interrupted; // under DROP: its missed fire is told
         }
         if (progress.state() == TaskState.PAUSED)
         {
             table.setFlag(id, TaskTable.PAUSED);
             table.state(id, TaskState.PAUSED);
         }
-        return runAgain;
+        return interrupted;
     }
 
     /**
-     * Runs a restored task's interrupted fire again (lock not held).
+     * Finishes a restored task's interrupted fire (lock not held): runs it again under
+     * {@link InterruptedFirePolicy#RUN_AGAIN}; under {@link InterruptedFirePolicy#DROP}, tells the listeners of the
+     * missed fire that {@link #restoreHeld} counted.
      */
-    static void rerun(final TaskRegistry registry, final String name, final TaskProgress progress)
+    static void afterInterrupted(final TaskRegistry registry, final String name, final InterruptedFirePolicy policy,
+        final TaskProgress progress)
     {
-        registry.control.triggerNow(name, progress.runningFire());
+        if (policy == InterruptedFirePolicy.RUN_AGAIN)
+        {
+            registry.control.triggerNow(name, progress.runningFire());
+        }
+        else
+        {
+            Listeners.onMissed(registry.listeners.array(), name, progress.runningFire(), 1);
+        }
     }
 }

@@ -1,0 +1,105 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import orchestrator.scheduler.store.StoredTask;
+import orchestrator.scheduler.store.TaskProgress;
+import orchestrator.scheduler.store.TaskStore;
+import orchestrator.scheduler.vault.KeyProvider;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * What a restart on a journal shows through the API: {@link Scheduler#metrics()} counts what happened since the
+ * scheduler was built, {@link TaskInfo} goes on from the stored counters, and every fire decided at the restart is
+ * counted and told as any other.
+ */
+class RestartAccountingTest
+{
+    private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
+
+    @TempDir
+    Path temp;
+
+    private final ManualClock clock = new ManualClock(START);
+
+    private Scheduler build()
+    {
+        return Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(new Dispatcher())
+            .keyProvider(KeyProvider.ofBytes(DurableRestartTest.KEY)).store(TaskStore.journal(temp.resolve("journal")))
+            .build();
+    }
+
+    private static TaskInfo info(final Scheduler scheduler, final String name)
+    {
+        return scheduler.task(name).orElseThrow(() -> new AssertionError("no task " + name));
+    }
+
+    /**
+     * Stores the task's row again as a process killed during its fire at {@code fire} leaves it: with that fire's
+     * running marker.
+     */
+    private void markRunning(final String name, final Instant fire)
+    {
+        final TaskStore journal = TaskStore.journal(temp.resolve("journal"));
+        try
+        {
+            final StoredTask stored = journal.open().stream().filter(task -> task.name().equals(name)).findFirst()
+                .orElseThrow(() -> new AssertionError("no stored task " + name));
+            final TaskProgress progress = stored.progress();
+            journal.upsert(stored.withProgress(new TaskProgress(name, progress.state(), progress.nextFire(),
+                progress.runs(), progress.missed(), progress.failures(), fire.toEpochMilli())));
+        }
+        finally
+        {
+            journal.close();
+        }
+    }
+
+    /**
+     * An interrupted fire dropped at restart ({@link InterruptedFirePolicy#DROP}) was added to the task's
+     * {@code missed} only: the metrics, which count every fire missed since the scheduler was built, and the
+     * listeners, told of every missed fire, never heard of it.
+     */
+    @Test
+    void shouldCountAndTellAnInterruptedFireDroppedAtRestart()
+    {
+        try (Scheduler first = build())
+        {
+            first.schedule(TaskSpec.named("job").cron("0 * * * *").onRestart(InterruptedFirePolicy.DROP)
+                .run(() -> {}));
+            first.registerHandler("mail", bytes -> {});
+            first.schedule(TaskSpec.named("mailing").cron("0 * * * *").onRestart(InterruptedFirePolicy.DROP)
+                .handler("mail", new byte[] {1}));
+        }
+        markRunning("job", START); // the next fire stays 01:00: the interrupted one, at 00:00, is behind it
+        markRunning("mailing", START);
+        final List<String> told = new ArrayList<>();
+        try (Scheduler second = build())
+        {
+            second.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    told.add(taskName + " " + scheduledAt + " x" + fires);
+                }
+            });
+            second.schedule(TaskSpec.named("job").cron("0 * * * *").onRestart(InterruptedFirePolicy.DROP)
+                .run(() -> {}));
+            second.registerHandler("mail", bytes -> {}); // the handler task that waited for it is restored
+            assertEquals(1, info(second, "job").missed(), info(second, "job").toString());
+            assertEquals(1, info(second, "mailing").missed(), info(second, "mailing").toString());
+            assertEquals(2, second.metrics().missed(), "the dropped fires were missed since this scheduler was built");
+            assertEquals(List.of("job " + START + " x1", "mailing " + START + " x1"), told);
+        }
+    }
+}
