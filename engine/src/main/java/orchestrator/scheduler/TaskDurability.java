@@ -123,13 +123,13 @@ final class TaskDurability
             if (stored != null)
             {
                 final boolean same = StoredForms.sameSchedule(stored, definition, onceAt, zone);
-                if (!same)
+                TaskRestore.restore(registry, name, definition, null, onceAt, stored.progress(), same);
+                if (!same) // once it replaced it: a registration refused above keeps the stored schedule
                 {
                     CallbackRunner.log(INFO, "task '" + name + "' is registered with schedule '" +
                         StoredForms.scheduleText(definition, onceAt) + "' instead of the stored '" + stored.schedule() +
                         "': the new schedule replaces it, the counters are kept", null);
                 }
-                TaskRestore.restore(registry, name, definition, null, onceAt, stored.progress(), same);
                 synchronized (maps)
                 {
                     unclaimed.remove(name);

@@ -14,8 +14,10 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * What a restart on a journal shows through the API: {@link Scheduler#metrics()} counts what happened since the
@@ -100,6 +102,31 @@ class RestartAccountingTest
             assertEquals(1, info(second, "mailing").missed(), info(second, "mailing").toString());
             assertEquals(2, second.metrics().missed(), "the dropped fires were missed since this scheduler was built");
             assertEquals(List.of("job " + START + " x1", "mailing " + START + " x1"), told);
+        }
+    }
+
+    /**
+     * A {@code Runnable} task registered again after a restart with a changed schedule logs that the new schedule
+     * replaces the stored one. A registration refused after that log (its initial delay leaves no fire) replaced
+     * nothing, yet was logged as replacing it, so the registration that then replaced it logged a second time.
+     */
+    @Test
+    void shouldLogAChangedScheduleOnceWhenARegistrationWithItWasRefusedFirst()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerTask("job", "* * * * *", () -> {});
+            clock.advance(Duration.ofMinutes(1));
+            first.runPending();
+        }
+        try (LogCapture log = new LogCapture(); Scheduler second = build())
+        {
+            assertThrows(IllegalArgumentException.class, () -> second.schedule(TaskSpec.named("job")
+                .fixedRate(Duration.ofMinutes(1)).initialDelay(Duration.ofMillis(Long.MAX_VALUE - 1)).run(() -> {})));
+            assertEquals(0, log.count(Level.INFO, "instead of the stored"), "the refused registration replaced nothing");
+            second.schedule(TaskSpec.named("job").fixedRate(Duration.ofMinutes(1)).run(() -> {}));
+            assertEquals(1, log.count(Level.INFO, "instead of the stored"));
+            assertEquals(1, info(second, "job").runs(), "the counters are kept");
         }
     }
 }
