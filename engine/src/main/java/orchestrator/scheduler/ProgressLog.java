@@ -166,6 +166,15 @@ final class ProgressLog
     }
 
     /**
+     * @return the next fire of a restored task whose interrupted fire waits to run again (its schedule enters the
+     *         wheel once that rerun is claimed); {@link TaskProgress#NEVER} for any other task.
+     */
+    long deferredNext(final int id)
+    {
+        return id < rerunAt.length && rerunAt[id] != TaskProgress.NOT_RUNNING ? deferredNext[id] : TaskProgress.NEVER;
+    }
+
+    /**
      * The task ended for good: a completed or failed one is written with the next batch even if its id is freed; a
      * cancelled one is removed from the store by the cancelling call.
      */

@@ -308,7 +308,9 @@ final class TaskRegistry
             return next;
         }
         final long held = heldBack.fireAt(id);
-        return held != TaskDefinition.NEVER ? held : control.parkedAt(id);
+        final long parked = held != TaskDefinition.NEVER ? held : control.parkedAt(id);
+        // a restored task whose interrupted fire waits to run again enters the wheel once that rerun is claimed
+        return parked != TaskDefinition.NEVER || progress == null ? parked : progress.deferredNext(id);
     }
 
     /**

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -127,6 +128,34 @@ class RestartAccountingTest
             second.schedule(TaskSpec.named("job").fixedRate(Duration.ofMinutes(1)).run(() -> {}));
             assertEquals(1, log.count(Level.INFO, "instead of the stored"));
             assertEquals(1, info(second, "job").runs(), "the counters are kept");
+        }
+    }
+
+    /**
+     * A restored task whose interrupted fire waits to run again ({@link InterruptedFirePolicy#RUN_AGAIN}) enters the
+     * wheel once that rerun is claimed. Until then it showed no next fire at all, though it is scheduled: the stored
+     * next fire, shown while it waited for its handler, vanished when the handler arrived.
+     */
+    @Test
+    void shouldShowTheStoredNextFireWhileAnInterruptedFireWaitsToRunAgain()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerHandler("mail", bytes -> {});
+            first.schedule(TaskSpec.named("mailing").cron("0 * * * *").handler("mail", new byte[] {1}));
+        }
+        markRunning("mailing", START);
+        final Optional<Instant> stored = Optional.of(START.plusSeconds(3600));
+        try (Scheduler second = build())
+        {
+            assertEquals(stored, second.nextFireTime("mailing"), "waiting for its handler");
+            second.registerHandler("mail", bytes -> {});
+            assertEquals(TaskState.SCHEDULED, info(second, "mailing").state());
+            assertEquals(stored, info(second, "mailing").nextFire(), info(second, "mailing").toString());
+            assertEquals(stored, second.nextFireTime("mailing"));
+            second.runPending(); // the interrupted fire runs again, and the schedule takes over
+            assertEquals(1, info(second, "mailing").runs());
+            assertEquals(stored, second.nextFireTime("mailing"));
         }
     }
 }
