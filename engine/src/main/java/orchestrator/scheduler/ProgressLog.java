@@ -146,7 +146,7 @@ final class ProgressLog
         final TaskTable table = registry.table;
         final boolean running = table.hasFlag(id, TaskTable.RUNNING) && id < runningAt.length;
         final long rerun = id < rerunAt.length ? rerunAt[id] : TaskProgress.NOT_RUNNING;
-        final long next = rerun != TaskProgress.NOT_RUNNING ? deferredNext[id] : registry.nextFire(id);
+        final long next = registry.nextFire(id); // the deferred one, unless a reschedule put the task in the wheel
         final TaskState state = table.hasFlag(id, TaskTable.PAUSED) ? TaskState.PAUSED : table.state(id); // paused
         batch.add(id, table.names[id], state, next, table.runs[id], table.rare.missed(id), table.rare.failures(id),
             running ? runningAt[id] : rerun);

@@ -19,6 +19,7 @@ import java.util.logging.Level;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * What a restart on a journal shows through the API: {@link Scheduler#metrics()} counts what happened since the
@@ -156,6 +157,35 @@ class RestartAccountingTest
             second.runPending(); // the interrupted fire runs again, and the schedule takes over
             assertEquals(1, info(second, "mailing").runs());
             assertEquals(stored, second.nextFireTime("mailing"));
+        }
+    }
+
+    /**
+     * A task rescheduled while its interrupted fire waits to run again is stored with its new schedule, but its
+     * stored next fire stayed the one of the replaced schedule: after a restart it fired there, an instant that is
+     * not on its schedule.
+     */
+    @Test
+    void shouldStoreTheNewScheduleNextFireOfATaskRescheduledWhileItsInterruptedFireWaits()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerHandler("mail", bytes -> {});
+            first.schedule(TaskSpec.named("mailing").cron("0 * * * *").handler("mail", new byte[] {1}));
+        }
+        markRunning("mailing", START);
+        final Optional<Instant> rescheduled = Optional.of(Instant.parse("2026-01-01T05:30:00Z"));
+        try (Scheduler second = build())
+        {
+            second.registerHandler("mail", bytes -> {});
+            assertTrue(second.reschedule("mailing", TaskSpec.named("mailing").cron("30 5 * * *")));
+            assertEquals(rescheduled, second.nextFireTime("mailing"));
+        }
+        try (Scheduler third = build())
+        {
+            assertEquals(rescheduled, third.nextFireTime("mailing"), "stored with its new schedule's next fire");
+            third.registerHandler("mail", bytes -> {});
+            assertEquals(rescheduled, third.nextFireTime("mailing"));
         }
     }
 }
