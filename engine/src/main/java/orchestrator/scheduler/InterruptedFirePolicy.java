@@ -12,8 +12,8 @@ public enum InterruptedFirePolicy
 {
     /**
      * At least once, the default: the interrupted fire runs again at the first {@code runPending()} after the
-     * restart (for its own scheduled instant); a callback that had in fact finished, whose completion the store had
-     * not yet recorded, then runs twice.
+     * restart (for its own scheduled instant; a scheduler closed before that keeps it for the next restart); a
+     * callback that had in fact finished, whose completion the store had not yet recorded, then runs twice.
      */
     RUN_AGAIN,
 

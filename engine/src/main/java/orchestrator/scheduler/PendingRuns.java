@@ -141,7 +141,9 @@ final class PendingRuns
 
     /**
      * At close: the fires still pending for a run that will not come now are counted as missed, so that every fire
-     * that came due ends as run or missed.
+     * that came due ends as run or missed. A restored interrupted fire waiting to run again
+     * ({@link InterruptedFirePolicy#RUN_AGAIN}) is not counted: its running marker stays stored, and the next restart
+     * runs it again.
      *
      * @param told gathers them for the listeners, told once the lock is released.
      */
@@ -152,14 +154,17 @@ final class PendingRuns
             return;
         }
         final TaskTable table = registry.table;
-        fires.forEachLong((key, count) ->
+        fires.forEachLong((key, pending) ->
         {
             final int id = (int)key;
-            if (table.isLive(id))
+            final boolean rerun = registry.progress != null && registry.progress.rerunPending(id);
+            final long count = rerun ? pending - 1 : pending; // the rerun is the first; triggers merged into it follow
+            final long at = rerun ? latest.get(key) : first.get(key);
+            if (table.isLive(id) && count > 0)
             {
                 table.rare.addMissed(id, count);
-                registry.metrics.onMissed(table.names[id], first.get(key), count, FlightEvents.CLOSED);
-                told.add(table.names[id], first.get(key), count);
+                registry.metrics.onMissed(table.names[id], at, count, FlightEvents.CLOSED);
+                told.add(table.names[id], at, count);
                 if (registry.progress != null)
                 {
                     registry.progress.touch(id); // the store's last batch, written as it closes, counts them

@@ -171,7 +171,13 @@ final class ProgressLog
      */
     long deferredNext(final int id)
     {
-        return id < rerunAt.length && rerunAt[id] != TaskProgress.NOT_RUNNING ? deferredNext[id] : TaskProgress.NEVER;
+        return rerunPending(id) ? deferredNext[id] : TaskProgress.NEVER;
+    }
+
+    /** @return true while a restored task's interrupted fire waits to run again (its running marker stays stored). */
+    boolean rerunPending(final int id)
+    {
+        return id < rerunAt.length && rerunAt[id] != TaskProgress.NOT_RUNNING;
     }
 
     /**

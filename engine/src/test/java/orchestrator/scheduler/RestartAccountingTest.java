@@ -188,4 +188,47 @@ class RestartAccountingTest
             assertEquals(rescheduled, third.nextFireTime("mailing"));
         }
     }
+
+    /**
+     * A scheduler closed before its first {@code runPending()} leaves a restored interrupted fire waiting to run again
+     * ({@link InterruptedFirePolicy#RUN_AGAIN}). It was counted as missed at that close, as any pending run, while its
+     * running marker stayed stored, so the next restart ran it again: one instant counted both missed and run. Now
+     * its marker stays stored for the next restart, which runs it once, and it is not counted missed.
+     */
+    @Test
+    void shouldRunAnInterruptedFireOnceWhenTheSchedulerClosesBeforeItRanAgain()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerHandler("mail", bytes -> {});
+            first.schedule(TaskSpec.named("mailing").cron("0 * * * *").handler("mail", new byte[] {1}));
+        }
+        markRunning("mailing", START);
+        final List<String> told = new ArrayList<>();
+        final TaskListener listener = new TaskListener()
+        {
+            @Override
+            public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+            {
+                told.add(taskName + " " + scheduledAt + " x" + fires);
+            }
+        };
+        try (Scheduler second = build())
+        {
+            second.addListener(listener);
+            second.registerHandler("mail", bytes -> {}); // closed before the interrupted fire runs again
+        }
+        final List<Instant> ran = new ArrayList<>();
+        try (Scheduler third = build())
+        {
+            third.addListener(listener);
+            third.registerHandler("mail", bytes -> ran.add(clock.instant()));
+            third.runPending();
+            final TaskInfo info = info(third, "mailing");
+            assertEquals(List.of(clock.instant()), ran, "the interrupted fire ran again, once");
+            assertEquals(1, info.runs(), info.toString());
+            assertEquals(0, info.missed(), "the instant that ran is not also counted missed");
+            assertEquals(List.of(), told);
+        }
+    }
 }
