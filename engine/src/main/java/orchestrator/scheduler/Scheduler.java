@@ -504,7 +504,8 @@ public final class Scheduler implements AutoCloseable
     /**
      * The engine's own metrics: runs, missed fires and failures of every task it ever had, and, while timings are on
      * ({@link Builder#recordTimings}), histograms of fire lateness and run time. The lock is held for a constant
-     * time, whatever the number of tasks.
+     * time, whatever the number of tasks. On a durable store they count from zero at each restart, as a process's
+     * counters do: a restored task's {@link TaskInfo} goes on from its stored counters, which are not added here.
      *
      * @return a snapshot, counted since the scheduler was built.
      */

@@ -231,4 +231,40 @@ class RestartAccountingTest
             assertEquals(List.of(), told);
         }
     }
+
+    /**
+     * The metrics count from zero at a restart, as a process's counters do, while each restored task's
+     * {@link TaskInfo} goes on from its stored counters: the two differ by exactly the stored counters.
+     */
+    @Test
+    void shouldCountMetricsSinceTheRestartAndTaskCountersSinceTheTaskWasRegistered()
+    {
+        try (Scheduler first = build())
+        {
+            first.registerHandler("mail", bytes -> {});
+            first.registerTask("job", "* * * * *", () -> {});
+            first.registerTask("mailing", "* * * * *", "mail", new byte[] {1});
+            for (int i = 0; i < 3; i++)
+            {
+                clock.advance(Duration.ofMinutes(1));
+                first.runPending();
+            }
+            assertEquals(6, first.metrics().runs());
+        }
+        clock.advance(Duration.ofMinutes(5).plusSeconds(30)); // 00:04 ... 00:08 passed: one runs, four are missed
+        try (Scheduler second = build())
+        {
+            second.registerHandler("mail", bytes -> {});
+            second.registerTask("job", "* * * * *", () -> {});
+            assertEquals(0, second.metrics().runs(), "nothing ran since this scheduler was built");
+            second.runPending();
+            for (final String name : List.of("job", "mailing"))
+            {
+                assertEquals(4, info(second, name).runs(), info(second, name).toString());
+                assertEquals(4, info(second, name).missed(), info(second, name).toString());
+            }
+            assertEquals(2, second.metrics().runs());
+            assertEquals(8, second.metrics().missed());
+        }
+    }
 }
