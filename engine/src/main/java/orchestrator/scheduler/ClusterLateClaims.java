@@ -129,7 +129,8 @@ final class ClusterLateClaims
             final TaskDefinition definition = registry.table.definitions[id];
             fires = definition.passedFires(held.fireAt, now);
             next = definition.nextFireAfterPassed(held.fireAt, now);
-            final boolean last = next == TaskDefinition.NEVER && !definition.fixedDelay();
+            final boolean last = next == TaskDefinition.NEVER &&
+                (!definition.fixedDelay() || definition.delayAfter(now) == TaskDefinition.NEVER); // parked, as paused
             if (!last && !held.state.compareAndSet(ClusterClaims.TRIGGERED, ClusterClaims.DROPPED))
             {
                 return true; // dropped meanwhile (fenced, cancelled): it is not this node's to count

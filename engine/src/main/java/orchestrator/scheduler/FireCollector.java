@@ -120,16 +120,11 @@ final class FireCollector
             }
             if (runs == 0)
             {
-                if (lastNext == TaskDefinition.NEVER)
+                // a fixed delay's next fire counts from the one dropped; a task with none left ends once triggers ran
+                if (!control.fileFixedDelay(id, definition, now) && lastNext == TaskDefinition.NEVER &&
+                    control.pending.fires(id) == 0)
                 {
-                    if (definition.fixedDelay())
-                    {
-                        wheel.schedule(id, definition.delayAfter(now)); // its next fire counts from the one dropped
-                    }
-                    else if (control.pending.fires(id) == 0) // else a trigger accepted runs, then the task ends
-                    {
-                        registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
-                    }
+                    registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
                 }
                 continue;
             }

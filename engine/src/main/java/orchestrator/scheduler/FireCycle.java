@@ -378,18 +378,15 @@ final class FireCycle
             registry.finish(id, TaskState.FAILED);
         }
         else if (!wheel.contains(id) && !registry.heldBack.contains(id) && !control.isParked(id) &&
-            !table.definitions[id].fixedDelay() && control.pending.fires(id) == 0) // a trigger accepted still runs
+            !(table.definitions[id].fixedDelay() && control.fileFixedDelay(id, table.definitions[id],
+            fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : millis())) && // phase 3 sets a fixed delay's next
+            control.pending.fires(id) == 0) // a trigger accepted still runs
         {
             final boolean oneTimeFailed = !fire.definition.isRecurring() && fire.failed > 0;
             registry.finish(id, oneTimeFailed ? TaskState.FAILED : TaskState.COMPLETED);
         }
         else
         {
-            if (table.definitions[id].fixedDelay() && !wheel.contains(id) && !registry.heldBack.contains(id))
-            {
-                final long ended = fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : millis();
-                wheel.schedule(id, table.definitions[id].delayAfter(ended)); // phase 3 sets a fixed delay's next fire
-            }
             table.state(id, table.hasFlag(id, TaskTable.PAUSED) ? TaskState.PAUSED : TaskState.SCHEDULED);
             control.pending.afterRun(id);
         }

@@ -326,18 +326,35 @@ final class TaskControl
     boolean pausedFire(final int id, final TaskDefinition definition, final long fire, final long fires,
         final long next, final long now)
     {
-        if (next == TaskDefinition.NEVER && !definition.fixedDelay())
+        final long delayed = definition.fixedDelay() ? definition.delayAfter(now) : TaskDefinition.NEVER;
+        if (next == TaskDefinition.NEVER && delayed == TaskDefinition.NEVER) // its last fire: resume decides
         {
             parkedAt.put(id, fire);
             return false;
         }
         registry.table.rare.addMissed(id, fires);
         registry.metrics.onMissed(registry.table.names[id], fire, fires, FlightEvents.PAUSED);
-        if (definition.fixedDelay() && next == TaskDefinition.NEVER && !registry.wheel.contains(id))
+        if (delayed != TaskDefinition.NEVER && !registry.wheel.contains(id))
         {
-            registry.wheel.schedule(id, definition.delayAfter(now));
+            registry.wheel.schedule(id, delayed);
         }
         return true;
+    }
+
+    /**
+     * Files a fixed-delay task's next fire a delay after {@code time}, when its run ended or its fire was dropped
+     * (lock held).
+     *
+     * @return false when the task is not a fixed-delay one, or that fire would be past the end of the range.
+     */
+    boolean fileFixedDelay(final int id, final TaskDefinition definition, final long time)
+    {
+        final long next = definition.fixedDelay() ? definition.delayAfter(time) : TaskDefinition.NEVER;
+        if (next != TaskDefinition.NEVER)
+        {
+            registry.wheel.schedule(id, next);
+        }
+        return next != TaskDefinition.NEVER;
     }
 
     boolean isParked(final int id) // lock held

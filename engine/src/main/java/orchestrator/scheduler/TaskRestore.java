@@ -149,7 +149,7 @@ final class TaskRestore
         {
             registry.wheel.schedule(id, next); // in the past when fires passed while down: the cycle decides
         }
-        else if (definition.fixedDelay())
+        else if (definition.fixedDelay() && definition.delayAfter(now) != TaskDefinition.NEVER)
         {
             registry.wheel.schedule(id, definition.delayAfter(now)); // its last run's end was not recorded
         }

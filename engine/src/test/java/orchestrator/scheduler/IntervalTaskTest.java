@@ -184,6 +184,36 @@ class IntervalTaskTest
         assertEquals(1, scheduler.runPending());
     }
 
+    /**
+     * A delay that takes the next fire past the end of the epoch-millisecond range leaves the task nothing to fire:
+     * it ends as a fixed rate does, whether its fire ran, was skipped late, or passed while it was paused.
+     */
+    @Test
+    void shouldCompleteAFixedDelayWhoseNextFireWouldPassTheEndOfTheRange()
+    {
+        final Duration delay = Duration.ofMillis(Long.MAX_VALUE - START.toEpochMilli()); // from START on: past the end
+        scheduler.schedule(TaskSpec.named("ran").fixedDelay(delay).initialDelay(Duration.ZERO).run(() -> {}));
+        assertEquals(1, scheduler.runPending());
+        scheduler.schedule(TaskSpec.named("skipped").fixedDelay(delay).initialDelay(Duration.ZERO)
+            .misfire(MisfirePolicy.SKIP).run(() -> {}));
+        scheduler.schedule(TaskSpec.named("paused").fixedDelay(delay).initialDelay(Duration.ZERO).run(() -> {}));
+        assertTrue(scheduler.pause("paused"));
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(0, scheduler.runPending());
+        assertEquals(TaskState.PAUSED, info("paused").state());
+        assertEquals(0, info("paused").missed(), "its last fire waits for resume, as a one-time task's does");
+        assertTrue(scheduler.resume("paused"));
+        assertEquals(1, scheduler.runPending());
+        for (final String name : List.of("ran", "skipped", "paused"))
+        {
+            final TaskInfo info = info(name);
+            assertEquals(TaskState.COMPLETED, info.state(), name);
+            assertEquals(name.equals("skipped") ? 0 : 1, info.runs(), name);
+            assertEquals(name.equals("skipped") ? 1 : 0, info.missed(), name);
+            assertEquals(Optional.empty(), scheduler.nextFireTime(name), name);
+        }
+    }
+
     @Test
     void shouldSetAFixedDelaysNextFireOnlyWhenAWorkerRunCompletes() throws Exception
     {
