@@ -172,6 +172,11 @@ final class FireCollector
                     continue; // a late claim that may not start now: dropped, or triggered again later
                 }
             }
+            if (table.definitions[id].fixedDelay())
+            {
+                wheel.cancel(id); // a fixed delay counts from the end of every run: this run's completion files it
+                registry.heldBack.remove(id);
+            }
             table.clearFlag(id, TaskTable.MISS_BURST);
             table.setFlag(id, TaskTable.RUNNING);
             table.state(id, TaskState.RUNNING);

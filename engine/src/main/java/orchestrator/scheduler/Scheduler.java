@@ -186,8 +186,9 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Runs a task once more, now: at the next {@code runPending()} (the driver is woken), or, if the task is running,
-     * as soon as that run ends: never two runs of one task at once. Its schedule is not changed; a paused task runs
-     * too. Triggers that wait for the same run are merged into one run, whose {@link FireContext#fires()} counts them.
+     * as soon as that run ends: never two runs of one task at once. Its schedule is not changed (a fixed-delay task's
+     * next fire counts from the end of this run, as from any run's); a paused task runs too. Triggers that wait for
+     * the same run are merged into one run, whose {@link FireContext#fires()} counts them.
      *
      * @param name the task's name.
      * @return true when a live task of that name will run; false for an unknown or finished task, or a restored task

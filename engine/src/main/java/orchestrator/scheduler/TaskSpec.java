@@ -123,9 +123,10 @@ public final class TaskSpec
 
     /**
      * Fires {@code delay} after the previous run ended (Spring's {@code fixedDelay}): the next fire is set when a run
-     * completes, so runs never overlap and never queue up. The first fire is one delay after scheduling, unless
-     * {@link #initialDelay} says otherwise. A fire that does not run (paused, or late under {@link MisfirePolicy#SKIP})
-     * is counted as missed and the next one is due {@code delay} after it was found.
+     * completes (a {@link Scheduler#triggerNow triggered} run too), so runs never overlap and never queue up. The
+     * first fire is one delay after scheduling, unless {@link #initialDelay} says otherwise. A fire that does not run
+     * (paused, or late under {@link MisfirePolicy#SKIP}) is counted as missed and the next one is due {@code delay}
+     * after it was found.
      *
      * @param delay at least 1 ms, counted at 1 ms resolution.
      * @return this spec.

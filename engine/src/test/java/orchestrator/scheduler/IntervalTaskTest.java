@@ -155,6 +155,33 @@ class IntervalTaskTest
         assertEquals(0, info("delay").missed());
     }
 
+    /**
+     * A triggered run is a run: the fixed delay counts from its end, and no fire comes due while it goes.
+     */
+    @Test
+    void shouldCountAFixedDelayFromTheEndOfATriggeredRun()
+    {
+        final List<Instant> starts = new ArrayList<>();
+        final List<Optional<Instant>> nextWhileRunning = new ArrayList<>();
+        scheduler.schedule(TaskSpec.named("delay").fixedDelay(Duration.ofSeconds(10)).run(() -> {
+            starts.add(clock.instant());
+            nextWhileRunning.add(scheduler.nextFireTime("delay"));
+            clock.advance(Duration.ofSeconds(7)); // the run takes 7 s
+        }));
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(scheduler.triggerNow("delay"));
+        assertEquals(1, scheduler.runPending());
+        assertEquals(Optional.of(START.plusSeconds(22)), scheduler.nextFireTime("delay"), "ended at 12 s, plus 10 s");
+        clock.set(START.plusSeconds(21));
+        assertEquals(0, scheduler.runPending());
+        clock.set(START.plusSeconds(22));
+        assertEquals(1, scheduler.runPending());
+        assertEquals(List.of(START.plusSeconds(5), START.plusSeconds(22)), starts);
+        assertEquals(List.of(Optional.empty(), Optional.empty()), nextWhileRunning, "set when the run ends");
+        assertEquals(Optional.of(START.plusSeconds(39)), scheduler.nextFireTime("delay"));
+        assertEquals(0, info("delay").missed());
+    }
+
     @Test
     void shouldKeepAFixedDelayGoingWhenItsCallbackThrows()
     {
