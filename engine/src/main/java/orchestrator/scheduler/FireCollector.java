@@ -132,7 +132,8 @@ final class FireCollector
             {
                 if (definition.overlap() == OverlapPolicy.COALESCE)
                 {
-                    control.pending.add(id, runs, fire); // runs once more when the current run completes
+                    // runs once more when the current run completes, for the latest of the fires it runs for
+                    control.pending.add(id, runs, runAt, definition.fireAfter(runAt, runs - 1));
                     continue;
                 }
                 table.rare.addMissed(id, runs);

@@ -31,7 +31,7 @@ final class PendingRuns
      */
     void trigger(final int id, final long now, final boolean running)
     {
-        add(id, 1, now);
+        add(id, 1, now, now);
         if (!running)
         {
             ready.offerInt(id);
@@ -41,8 +41,11 @@ final class PendingRuns
 
     /**
      * Fires that came due while the task's run is going, under {@link OverlapPolicy#COALESCE}.
+     *
+     * @param from the first of them, epoch ms.
+     * @param at   the latest of them, epoch ms.
      */
-    void add(final int id, final long count, final long at)
+    void add(final int id, final long count, final long from, final long at)
     {
         final long pending = fires.get(id);
         if (pending == 0)
@@ -51,7 +54,7 @@ final class PendingRuns
         }
         fires.put(id, pending + count);
         latest.put(id, Math.max(latest.get(id), at));
-        first.put(id, Math.min(first.get(id), at));
+        first.put(id, Math.min(first.get(id), from));
     }
 
     /**

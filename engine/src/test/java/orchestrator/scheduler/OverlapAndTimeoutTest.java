@@ -77,6 +77,48 @@ class OverlapAndTimeoutTest
         }
     }
 
+    /**
+     * Deterministic interleaving: while the first runs are held on workers, one late collection finds three fires of
+     * each task passed. The coalesced run stands for the latest fire it runs for, never for one counted as missed:
+     * fireAll's three fires (none missed), SKIP's one on-time fire (the two older ones missed).
+     */
+    @Test
+    void shouldCoalesceLateFiresForTheLatestFireTheyRunFor() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(2);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<FireContext> contexts = new CopyOnWriteArrayList<>();
+        try (Scheduler scheduler = workers(2))
+        {
+            for (final MisfirePolicy policy : List.of(MisfirePolicy.FIRE_ALL, MisfirePolicy.SKIP))
+            {
+                scheduler.schedule(TaskSpec.named(policy.toString()).fixedRate(Duration.ofSeconds(10)).misfire(policy)
+                    .overlap(OverlapPolicy.COALESCE).run(context -> {
+                        contexts.add(context);
+                        entered.countDown();
+                        Latches.awaitUninterruptibly(release);
+                    }));
+            }
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals(2, scheduler.runPending());
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            clock.advance(Duration.ofMillis(30_500)); // fires at 20, 30 and 40 s passed; the latest 500 ms ago
+            assertEquals(0, scheduler.runPending());
+            release.countDown();
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(2, scheduler.runPending(), "the coalesced runs");
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(4, contexts.size());
+            for (final FireContext context : contexts.subList(2, 4))
+            {
+                final boolean all = context.taskName().equals(MisfirePolicy.FIRE_ALL.toString());
+                assertEquals(START.plusSeconds(40), context.scheduledAt(), context.taskName());
+                assertEquals(all ? 3 : 1, context.fires(), context.taskName());
+                assertEquals(all ? 0 : 2, scheduler.task(context.taskName()).orElseThrow().missed(), context.taskName());
+            }
+        }
+    }
+
     @Test
     void shouldDropAndCountOverlappedFiresUnderSkip() throws Exception
     {
