@@ -121,11 +121,12 @@ public final class Scheduler implements AutoCloseable
      * @throws InvalidCronExpressionException when a cron expression is malformed or can never fire.
      * @throws IllegalArgumentException       when the spec has no schedule or no callback, a live task already has
      *                                        its name (that task is left intact), its handler is unknown, its payload
-     *                                        too large, its initial delay leaves no fire (the message names
-     *                                        {@code initialDelay}), or its name blank or too long (over 1,024
-     *                                        characters; on a cluster also over 2,048 bytes in UTF-8, or holding a
-     *                                        NUL character), or, on a durable store, holding an unpaired surrogate,
-     *                                        which UTF-8 cannot keep; the message says which field and why.
+     *                                        too large, its initial delay or interval leaves no fire (the message
+     *                                        names {@code initialDelay} or the interval), or its name blank or too
+     *                                        long (over 1,024 characters; on a cluster also over 2,048 bytes in
+     *                                        UTF-8, or holding a NUL character), or, on a durable store, holding an
+     *                                        unpaired surrogate, which UTF-8 cannot keep; the message says which
+     *                                        field and why.
      * @throws NullPointerException           when the spec is null.
      * @throws IllegalStateException          when the scheduler is closed.
      * @throws orchestrator.scheduler.store.TaskStoreException when the durable store failed to store it (the task

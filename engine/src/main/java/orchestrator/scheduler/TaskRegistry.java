@@ -165,9 +165,9 @@ final class TaskRegistry
                 throw new InvalidCronExpressionException(cron.expression(), "expression", cron.expression(),
                     "it has no fire time after " + Instant.ofEpochMilli(now));
             }
-            throw new IllegalArgumentException("task '" + name + "': " + (definition.isRecurring() ?
-                "its first fire would be after " : "a one-time task needs an instant before ") +
-                Instant.ofEpochMilli(TaskDefinition.NEVER));
+            throw new IllegalArgumentException("task '" + name + "': " + (definition.isRecurring() ? // an interval
+                definition.describe() + " is refused: its first fire would be at or after " :
+                "a one-time task needs an instant before ") + Instant.ofEpochMilli(TaskDefinition.NEVER));
         }
         return first;
     }

@@ -227,6 +227,21 @@ class TaskSpecTest
         assertEquals(Optional.of(Instant.parse("2030-01-01T00:00:00Z")), scheduler.nextFireTime("y"));
     }
 
+    /** Without an initial delay the period sets the first fire: when that passes the range, the period is blamed. */
+    @Test
+    void shouldBlameTheIntervalWhenItsFirstFirePassesTheRange()
+    {
+        final Duration period = Duration.ofMillis(Long.MAX_VALUE - START.toEpochMilli());
+        for (final TaskSpec spec : List.of(TaskSpec.named("rate").fixedRate(period),
+            TaskSpec.named("delay").fixedDelay(period)))
+        {
+            final String field = spec.name().equals("rate") ? "fixedRate" : "fixedDelay";
+            assertMentions(refused(() -> scheduler.schedule(spec.run(() -> {}))), "'" + spec.name() + "'",
+                field + " " + period, "first fire", Instant.ofEpochMilli(Long.MAX_VALUE).toString());
+        }
+        assertTrue(scheduler.tasks().isEmpty());
+    }
+
     @Test
     void shouldRefuseNullsNamingTheArgument()
     {
