@@ -128,7 +128,7 @@ final class FireCollector
                 }
                 continue;
             }
-            if (table.hasFlag(id, TaskTable.RUNNING))
+            if (table.hasFlag(id, TaskTable.RUNNING) || registry.unretired.runsUnderNameOf(table, id))
             {
                 if (definition.overlap() == OverlapPolicy.COALESCE)
                 {
@@ -157,9 +157,10 @@ final class FireCollector
         {
             final int id = control.pending.pollReady();
             ready++;
-            if (control.pending.fires(id) == 0 || !table.isLive(id) || table.hasFlag(id, TaskTable.RUNNING))
+            if (control.pending.fires(id) == 0 || !table.isLive(id) || table.hasFlag(id, TaskTable.RUNNING) ||
+                registry.unretired.runsUnderNameOf(table, id))
             {
-                continue; // taken already, cancelled, or running: its completion makes it ready again
+                continue; // taken, cancelled, or running: its completion (or its old run's) makes it ready again
             }
             final long fires = control.pending.fires(id);
             final long first = control.pending.first(id);
@@ -200,7 +201,8 @@ final class FireCollector
      */
     private Fire admitClustered(final int id, final TaskDefinition definition, final long fire, final long now)
     {
-        if (table.hasFlag(id, TaskTable.RUNNING) || table.hasFlag(id, TaskTable.PAUSED))
+        if (table.hasFlag(id, TaskTable.RUNNING) || table.hasFlag(id, TaskTable.PAUSED) ||
+            registry.unretired.runsUnderNameOf(table, id))
         {
             return null; // its claim waits; the cluster thread triggers it when it is late
         }

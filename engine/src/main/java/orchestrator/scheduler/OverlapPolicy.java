@@ -2,7 +2,8 @@ package orchestrator.scheduler;
 
 /**
  * Immutable enum, safe from any thread: what a task does with a fire that comes due while its previous run is still
- * going. Whatever the policy, two runs of one task never overlap.
+ * going. Whatever the policy, two runs of one task never overlap; nor do those of a task cancelled during its run
+ * and a task registered again under its name, whose fires meet the old run as they would their own.
  */
 public enum OverlapPolicy
 {

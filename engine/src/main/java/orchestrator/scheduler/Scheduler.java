@@ -29,7 +29,8 @@ import static java.lang.System.Logger.Level.WARNING;
  * <p>
  * Guarantees: a task's callback never runs on two threads at once (a fire that comes due while the previous run is
  * still going is dropped and counted as missed, or under {@link OverlapPolicy#COALESCE} folded into one run right after
- * it); callbacks may register, cancel and read tasks; reads never wait for
+ * it), nor do two tasks of one name (a task registered again under the name of one cancelled during its run treats
+ * that run as its own); callbacks may register, cancel and read tasks; reads never wait for
  * a running callback; a callback that throws is logged and counted, never propagated, and its task keeps its
  * schedule; a task cancelled while due does not fire afterwards.
  * <p>
@@ -403,7 +404,8 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes. The fires
+     * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes, and a task
+     * registered again under its name meanwhile does not start before it (its overlap policy decides). The fires
      * that came due and did not run yet (not collected, or a trigger or coalesced run still pending) are counted as
      * missed, with the reason {@code cancelled}, in the finished task's {@link TaskInfo#missed()}. On a
      * durable store it is removed from the store before this returns, as is a restored task that waits for its

@@ -1,7 +1,5 @@
 package orchestrator.scheduler;
 
-import org.agrona.collections.Object2IntHashMap;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -26,9 +24,9 @@ final class TaskReads
     private final TaskControl control;
     private final FireCycle cycle;
     private final FinishedTasks finished;               // guarded by lock
-    private final Object2IntHashMap<String> unretired;  // guarded by lock
+    private final UnretiredTasks unretired;             // guarded by lock
 
-    TaskReads(final TaskRegistry registry, final FinishedTasks finished, final Object2IntHashMap<String> unretired)
+    TaskReads(final TaskRegistry registry, final FinishedTasks finished, final UnretiredTasks unretired)
     {
         this.registry = registry;
         this.lock = registry.lock;
@@ -65,7 +63,7 @@ final class TaskReads
         {
             cycle.drainCompletions();
             int id = table.idOf(name);
-            id = id != TaskTable.NO_ID ? id : unretired.getValue(name);
+            id = id != TaskTable.NO_ID ? id : unretired.idOf(name);
             if (id != TaskTable.NO_ID)
             {
                 row.add(table, id, registry.nextFire(id), control.timeouts(id));
@@ -163,7 +161,7 @@ final class TaskReads
     private boolean isListedUnretired(final int id)
     {
         final String name = table.names[id];
-        return table.idOf(name) == TaskTable.NO_ID && unretired.getValue(name) == id;
+        return table.idOf(name) == TaskTable.NO_ID && unretired.idOf(name) == id;
     }
 
     /**

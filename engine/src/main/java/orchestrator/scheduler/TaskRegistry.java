@@ -4,7 +4,6 @@ import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.InvalidCronExpressionException;
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
-import org.agrona.collections.Object2IntHashMap;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -34,7 +33,7 @@ final class TaskRegistry
     final FireCycle cycle;
     final TaskReads reads;
     private final FinishedTasks finished;                 // guarded by lock
-    private final Object2IntHashMap<String> unretired = new Object2IntHashMap<>(TaskTable.NO_ID); // guarded by lock
+    final UnretiredTasks unretired = new UnretiredTasks(); // guarded by lock
     private final AtomicLong recordIds = new AtomicLong();
     final Clock clock;
     final TaskControl control = new TaskControl(this);
@@ -283,7 +282,7 @@ final class TaskRegistry
         }
         else
         {
-            unretired.put(table.names[id], id);
+            unretired.add(table.names[id], id);
         }
     }
 
@@ -292,9 +291,10 @@ final class TaskRegistry
      */
     void retire(final int id)
     {
-        if (!unretired.isEmpty())
+        final String name = table.names[id];
+        if (unretired.retire(name, id) && table.idOf(name) != TaskTable.NO_ID)
         {
-            unretired.remove(table.names[id], id);
+            control.pending.afterRun(table.idOf(name)); // the task registered again under its name may run now
         }
         finished.add(table, id, control.timeouts(id));
         table.free(id);

@@ -114,6 +114,87 @@ class ConcurrencyTest
         }
     }
 
+    /**
+     * A task cancelled during its run on a worker and registered again under the same name: the new task's fire that
+     * comes due while the old run goes on is not started on another worker. Under SKIP it is dropped and counted as
+     * missed; the next fire after the old run ends runs.
+     */
+    @Test
+    void shouldNotRunANameOnTwoWorkersWhenItIsRegisteredAgainDuringItsCancelledRun() throws Exception
+    {
+        try (Scheduler scheduler = scheduler(Dispatcher.withWorkers(2)))
+        {
+            final BlockingCallback old = new BlockingCallback();
+            final AtomicInteger overlapped = new AtomicInteger();
+            final AtomicInteger newRuns = new AtomicInteger();
+            scheduler.registerTask("job", "* * * * *", old);
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, scheduler.runPending());
+            assertTrue(old.entered.await(10, TimeUnit.SECONDS));
+            assertTrue(scheduler.cancel("job"));
+            scheduler.registerTask("job", "* * * * *", () ->
+            {
+                overlapped.addAndGet(old.active.get());
+                newRuns.incrementAndGet();
+            });
+
+            clock.advance(Duration.ofMinutes(1)); // the new task's first fire, while the old run is still going
+            final int started = scheduler.runPending();
+            old.release.countDown();
+            assertEquals(0, started, "no fire of 'job' starts while its old run goes on");
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, scheduler.runPending(), "the old run has ended: the new task runs");
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+
+            assertEquals(0, overlapped.get(), "the new task ran while the old run was inside its callback");
+            assertEquals(1, newRuns.get());
+            final TaskInfo info = info(scheduler, "job");
+            assertEquals(1, info.runs());
+            assertEquals(1, info.missed(), "the overlapping fire is dropped and counted, as for one task");
+        }
+    }
+
+    /**
+     * As above under COALESCE, with a trigger too: the new task's fire and trigger that came during the old run are
+     * run once, right after the old run ends.
+     */
+    @Test
+    void shouldCoalesceTheFiresOfANameRegisteredAgainDuringItsCancelledRun() throws Exception
+    {
+        try (Scheduler scheduler = scheduler(Dispatcher.withWorkers(2)))
+        {
+            final BlockingCallback old = new BlockingCallback();
+            final AtomicInteger overlapped = new AtomicInteger();
+            final AtomicInteger fires = new AtomicInteger();
+            scheduler.registerTask("job", "* * * * *", old);
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, scheduler.runPending());
+            assertTrue(old.entered.await(10, TimeUnit.SECONDS));
+            assertTrue(scheduler.cancel("job"));
+            scheduler.schedule(TaskSpec.named("job").cron("* * * * *").overlap(OverlapPolicy.COALESCE).run(context ->
+            {
+                overlapped.addAndGet(old.active.get());
+                fires.addAndGet((int)context.fires());
+            }));
+
+            assertTrue(scheduler.triggerNow("job"));
+            clock.advance(Duration.ofMinutes(1));
+            final int started = scheduler.runPending();
+            old.release.countDown();
+            assertEquals(0, started, "no fire of 'job' starts while its old run goes on");
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, scheduler.runPending(), "the coalesced run, once the old run has ended");
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+
+            assertEquals(0, overlapped.get(), "the new task ran while the old run was inside its callback");
+            assertEquals(2, fires.get(), "one run stands for the trigger and the fire");
+            final TaskInfo info = info(scheduler, "job");
+            assertEquals(1, info.runs());
+            assertEquals(0, info.missed());
+        }
+    }
+
     @Test
     void shouldAnswerReadsWhileACallbackIsRunning() throws Exception
     {
