@@ -48,6 +48,7 @@ final class FireCollector
         table.gatherForCollect(ids, fromWheel, wheel);
         final int due = fromWheel + registry.heldBack.poll(now, ids, batch.heldFires, fromWheel, limit - fromWheel);
         int claimed = 0;
+        boolean coalesced = false;
         TaskDefinition lastDefinition = null;
         long lastFire = 0;
         long lastNext = 0;
@@ -134,6 +135,7 @@ final class FireCollector
                 {
                     // runs once more when the current run completes, for the latest of the fires it runs for
                     control.pending.add(id, runs, runAt, definition.fireAfter(runAt, runs - 1));
+                    coalesced = true;
                     continue;
                 }
                 table.rare.addMissed(id, runs);
@@ -151,6 +153,14 @@ final class FireCollector
             table.setFlag(id, TaskTable.RUNNING);
             table.state(id, TaskState.RUNNING);
             batch.fires[claimed++] = cycle.claim(id, definition, runAt, runs);
+        }
+        if (coalesced)
+        {
+            // the run may have completed since the drain before this collection, its worker finding no pending fire
+            // to wake the driver for. It offered its completion, then read the pending count; the count was written,
+            // then this drain reads the queue (all sequentially consistent): one side sees the other. The run's
+            // completion makes its coalesced run ready, claimed below
+            cycle.drainCompletions();
         }
         int ready = 0;
         while (due + ready < limit && control.pending.hasReady())

@@ -325,7 +325,7 @@ final class FireCycle
     void drainCompletions() // lock held
     {
         Fire fire;
-        while ((fire = completions.relaxedPoll()) != null)
+        while ((fire = completions.poll()) != null) // not relaxedPoll: an offer the producer index shows is awaited
         {
             complete(fire);
         }

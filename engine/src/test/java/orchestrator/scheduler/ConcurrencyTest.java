@@ -6,9 +6,14 @@ import org.junit.jupiter.api.Timeout;
 
 import java.time.Duration;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static orchestrator.scheduler.SchedulerTest.START;
 import static orchestrator.scheduler.SchedulerTest.info;
@@ -192,6 +197,105 @@ class ConcurrencyTest
             final TaskInfo info = info(scheduler, "job");
             assertEquals(1, info.runs());
             assertEquals(0, info.missed());
+        }
+    }
+
+    /** A worker thread that runs a hook, once, when the scheduler interrupts it (on the interrupting thread). */
+    static final class HookedInterruptThread extends Thread
+    {
+        private final AtomicReference<Runnable> hook;
+
+        HookedInterruptThread(final Runnable job, final AtomicReference<Runnable> hook)
+        {
+            super(job);
+            this.hook = hook;
+        }
+
+        @Override
+        public void interrupt()
+        {
+            final Runnable once = hook.getAndSet(null);
+            if (once != null)
+            {
+                once.run();
+            }
+            super.interrupt();
+        }
+    }
+
+    /**
+     * Deterministic interleaving: a COALESCE task's run completes on its worker after a collection drained the
+     * completions and before it reached the task's next fire. The interrupt the collection sends a timed-out run of
+     * another task comes between the two, and its hook lets the run complete there. The worker found no pending fire,
+     * so woke no one; the collection, which then coalesces the fire, must run it now rather than leave it for the
+     * driver's next timed wake-up (up to Driver.MAX_PARK_MS later).
+     */
+    @Test
+    void shouldRunACoalescedFireWhoseRunCompletedWhileItWasCollected() throws Exception
+    {
+        final AtomicReference<Runnable> hook = new AtomicReference<>();
+        final Semaphore jobsDone = new Semaphore(0);
+        final Dispatcher threadPerJob = Dispatcher.of(job -> new HookedInterruptThread(() ->
+        {
+            job.run();
+            jobsDone.release();
+        }, hook).start());
+        final CountDownLatch slowRelease = new CountDownLatch(1);
+        final CountDownLatch slowEntered = new CountDownLatch(1);
+        final BlockingCallback job = new BlockingCallback();
+        final List<Long> fires = new CopyOnWriteArrayList<>();
+        try (Scheduler scheduler = scheduler(threadPerJob))
+        {
+            try
+            {
+                scheduler.schedule(TaskSpec.named("slow").cron("* * * * *").timeout(Duration.ofSeconds(30))
+                    .interruptOnTimeout(true).run(() ->
+                    {
+                        slowEntered.countDown();
+                        Latches.awaitUninterruptibly(slowRelease); // it runs on: its completion wakes no one
+                    }));
+                scheduler.schedule(TaskSpec.named("job").cron("* * * * *").overlap(OverlapPolicy.COALESCE)
+                    .run(context ->
+                    {
+                        fires.add(context.fires());
+                        job.run();
+                    }));
+                clock.advance(Duration.ofMinutes(1));
+                assertEquals(2, scheduler.runPending());
+                assertTrue(slowEntered.await(10, TimeUnit.SECONDS));
+                assertTrue(job.entered.await(10, TimeUnit.SECONDS));
+                final AtomicBoolean completedInside = new AtomicBoolean();
+                hook.set(() ->
+                {
+                    job.release.countDown(); // the run ends and its worker hands it back, both before we go on
+                    try
+                    {
+                        completedInside.set(jobsDone.tryAcquire(10, TimeUnit.SECONDS));
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+
+                final AtomicInteger wakeUps = new AtomicInteger();
+                scheduler.registry().onEarlierDeadline(wakeUps::incrementAndGet); // the driver's, were it started
+
+                clock.advance(Duration.ofMinutes(1)); // slow is past its timeout; job's next fire is due
+                final int started = scheduler.runPending();
+                assertTrue(completedInside.get(), "the run completed between the drain and the collection");
+                assertEquals(1, started, "the coalesced run starts now, not at the driver's next timed wake-up " +
+                    "(wake-ups asked for: " + wakeUps.get() + ")");
+            }
+            finally
+            {
+                job.release.countDown();
+                slowRelease.countDown();
+            }
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(List.of(1L, 1L), fires, "one run, then the coalesced one standing for one fire");
+            assertEquals(1, job.maxActive.get());
+            assertEquals(0, info(scheduler, "job").missed());
         }
     }
 
