@@ -68,7 +68,7 @@ final class ClusterClaims
 
     private final ConcurrentHashMap<String, Held> byName = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Long> triggered = new ConcurrentHashMap<>(); // name -> instant
-    private final ConcurrentHashMap<String, Long> rescheduled = new ConcurrentHashMap<>(); // name -> first new fire
+    private final ConcurrentHashMap<String, Replaced> rescheduled = new ConcurrentHashMap<>();
     private final long freshNanos;
     private volatile long lastGoodHeartbeatNanos; // System.nanoTime at the start of the last successful heartbeat
     private volatile boolean joined;
@@ -122,14 +122,23 @@ final class ClusterClaims
     }
 
     /**
-     * The task was rescheduled on this node (registry lock held, so no run of it completes meanwhile): its claims of
-     * instants before {@code next}, the new schedule's first fire, are of the old schedule, held or still to come
-     * (kept by a completion queued before, or claimed by a round under way); they never start, and move the row to
-     * {@code next} instead ({@link #replaced}). A run going under a claim moves the row there when it completes.
+     * A reschedule on this node: the new schedule's first fire, the definition it replaced (null when unknown) and
+     * when.
      */
-    void rescheduled(final String name, final long next)
+    private record Replaced(long next, TaskDefinition before, long at)
     {
-        rescheduled.put(name, next);
+    }
+
+    /**
+     * The task was rescheduled on this node at {@code at} (registry lock held, so no run of it completes meanwhile):
+     * its claims of instants before {@code next}, the new schedule's first fire, are of the old schedule
+     * ({@code before}), held or still to come (kept by a completion queued before, or claimed by a round under way);
+     * they never start, and move the row to {@code next} instead ({@link #replaced}), counting missed the instants that
+     * had come due ({@link #replacedMissed}). A run going under a claim moves the row there when it completes.
+     */
+    void rescheduled(final String name, final long next, final TaskDefinition before, final long at)
+    {
+        rescheduled.put(name, new Replaced(next, before, at));
         final Held held = byName.get(name);
         if (held != null && held.state.get() == STARTED)
         {
@@ -154,8 +163,27 @@ final class ClusterClaims
      */
     long replaced(final Held held)
     {
-        final Long next = rescheduled.isEmpty() ? null : rescheduled.get(held.name);
-        return next != null && held.fireAt < next ? next : Long.MIN_VALUE;
+        final Replaced replaced = rescheduled.isEmpty() ? null : rescheduled.get(held.name);
+        return replaced != null && held.fireAt < replaced.next ? replaced.next : Long.MIN_VALUE;
+    }
+
+    /**
+     * @return the instants of the old schedule, from the instant of {@code held} (a claim {@link #replaced} found
+     *         replaced) up to the reschedule, that had come due: missed, as a single scheduler counts them.
+     */
+    long replacedMissed(final Held held)
+    {
+        final Replaced replaced = rescheduled.get(held.name);
+        return replaced == null ? 0 : dueFires(replaced.before, held.fireAt, replaced.at);
+    }
+
+    /**
+     * @return the instants of {@code definition} (one when null: unknown) from {@code due}, one of them, up to
+     *         {@code now}; 0 when {@code due} is after {@code now}.
+     */
+    static long dueFires(final TaskDefinition definition, final long due, final long now)
+    {
+        return due > now ? 0 : definition == null ? 1 : definition.passedFires(due, now);
     }
 
     /**

@@ -66,7 +66,7 @@ final class ClusterLateClaims
                 {
                     claims.done(held);
                     completions.add(held.epoch, new ClusterCompletion(held.name, held.fence, TaskState.SCHEDULED,
-                        replacedBy, 0, 0, 0, 0));
+                        replacedBy, 0, claims.replacedMissed(held), 0, 0));
                 }
                 continue;
             }

@@ -6,6 +6,8 @@ import orchestrator.scheduler.store.TaskProgress;
 import orchestrator.scheduler.store.TaskStoreException;
 
 import java.time.ZoneId;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongBinaryOperator;
 
 /**
  * Stateless: writes a task registered on a cluster node to the shared table. The same name registered on several
@@ -20,15 +22,66 @@ final class ClusterTasks
     }
 
     /**
+     * Gives the live task {@code name} its new schedule ({@code replace}) and writes it to the shared row (its
+     * schedule and next fire, as a registration with a changed schedule). The node's claims of the old schedule's
+     * instants move the row to the new one instead of running, and count missed those that had come due, as the row
+     * counts those no claim held: with the old definition, up to the reschedule.
+     *
+     * @return what {@code replace} returned: true when the task was rescheduled.
+     * @throws TaskStoreException when the database could not store it.
+     */
+    static boolean reschedule(final TaskRegistry registry, final ClusterClaims claims, final ClusterStore store,
+        final ZoneId zone, final String name, final BooleanSupplier replace)
+    {
+        final TaskDefinition before = definitionOf(registry, name);
+        if (!replace.getAsBoolean())
+        {
+            return false;
+        }
+        registry.lock.lock(); // no run completes meanwhile: a run going moves the row to the new schedule
+        try
+        {
+            final long next = registry.reads.nextFireTime(name);
+            if (next == TaskDefinition.NEVER)
+            {
+                return true; // cancelled or finished meanwhile
+            }
+            claims.rescheduled(name, next, before, registry.clock.millis());
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        register(registry, store, zone, name, (due, now) -> ClusterClaims.dueFires(before, due, now));
+        return true;
+    }
+
+    private static TaskDefinition definitionOf(final TaskRegistry registry, final String name)
+    {
+        registry.lock.lock();
+        try
+        {
+            final int id = registry.table.idOf(name);
+            return id == TaskTable.NO_ID ? null : registry.table.definitions[id];
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+    }
+
+    /**
      * Stores the live task {@code name} (registered, or rescheduled: then its changed schedule replaces the row's);
      * undoes a registration when the store refuses it.
      *
-     * @param registration true for a registration, false for a reschedule.
+     * @param dueFires null for a registration; for a reschedule, the instants of the old schedule from a due one up
+     *                 to now, counted missed in the row when no claim holds them.
      * @throws TaskStoreException when the database could not store it.
      */
     static void register(final TaskRegistry registry, final ClusterStore store, final ZoneId zone, final String name,
-        final boolean registration)
+        final LongBinaryOperator dueFires)
     {
+        final boolean registration = dueFires == null;
         final long next = registry.reads.nextFireTime(name);
         final StoredTask task;
         registry.lock.lock();
@@ -49,7 +102,7 @@ final class ClusterTasks
         final TaskState stored;
         try
         {
-            stored = store.register(task);
+            stored = registration ? store.register(task) : store.reschedule(task, dueFires);
         }
         catch (final RuntimeException ex)
         {

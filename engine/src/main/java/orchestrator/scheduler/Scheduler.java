@@ -236,13 +236,8 @@ public final class Scheduler implements AutoCloseable
         final TaskDefinition definition = specs.definitionOf(spec);
         final long onceAt = SpecCompiler.onceAtOf(spec);
         registry.firstFire(name, definition, clock.millis(), onceAt, spec.payload); // refuses what can never fire
-        final boolean rescheduled =
-            registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload, onceAt);
-        if (rescheduled)
-        {
-            store.rescheduled(name);
-        }
-        return rescheduled;
+        return store.reschedule(name, () ->
+            registry.control.reschedule(name, definition, !spec.hasCallback(), spec.payload, onceAt));
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * Thread safe: every method may be called from any thread once {@link #attach} has run in the scheduler's
@@ -136,7 +137,7 @@ final class StoreBinding
             StoredNames.requireClusterKey("task name", name);
             registry.register(name, definition, onceAt, payload);
             cluster.claims.forgetRescheduled(name);
-            ClusterTasks.register(registry, store.cluster(), zone, name, true);
+            ClusterTasks.register(registry, store.cluster(), zone, name, null);
             cluster.registered(name);
         }
         else if (durability == null)
@@ -161,33 +162,24 @@ final class StoreBinding
     }
 
     /**
-     * Stores a task's new schedule: on a durable store as any change; on a cluster node in the shared row (its
-     * schedule and next fire, as a registration with a changed schedule), and the node's claims of the old
-     * schedule's instants move the row to the new one instead of running.
+     * Gives a task its new schedule ({@code replace}) and stores it: on a durable store as any change; on a cluster
+     * node in the shared row ({@link ClusterTasks#reschedule}).
      *
+     * @return what {@code replace} returned: true when the task was rescheduled.
      * @throws orchestrator.scheduler.store.TaskStoreException when the store failed to write it.
      */
-    void rescheduled(final String name)
+    boolean reschedule(final String name, final BooleanSupplier replace)
     {
         if (cluster != null)
         {
-            registry.lock.lock(); // no run completes meanwhile: a run going moves the row to the new schedule
-            try
-            {
-                final long next = registry.reads.nextFireTime(name);
-                if (next == TaskDefinition.NEVER)
-                {
-                    return; // cancelled or finished meanwhile
-                }
-                cluster.claims.rescheduled(name, next);
-            }
-            finally
-            {
-                registry.lock.unlock();
-            }
-            ClusterTasks.register(registry, store.cluster(), zone, name, false);
+            return ClusterTasks.reschedule(registry, cluster.claims, store.cluster(), zone, name, replace);
         }
-        changed(name);
+        final boolean rescheduled = replace.getAsBoolean();
+        if (rescheduled)
+        {
+            changed(name);
+        }
+        return rescheduled;
     }
 
     /**

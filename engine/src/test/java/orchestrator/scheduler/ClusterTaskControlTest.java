@@ -101,6 +101,62 @@ class ClusterTaskControlTest extends ClusterDatabaseTest
     }
 
     /**
+     * Every instant ends as run, missed or interrupted: a reschedule counts missed, in the row, the instants of the
+     * old schedule that came due and that no claim holds, as a single scheduler counts the fires of the old schedule
+     * it had not collected ("rescheduled"). Here the node has not started, so it claims nothing and all of them are
+     * due in the row when the task is rescheduled.
+     */
+    @Test
+    void shouldCountTheDueUnclaimedInstantsOfTheOldScheduleMissedInTheRowAtReschedule()
+    {
+        try (Scheduler node = node("solo"))
+        {
+            node.schedule(TaskSpec.named("t").cron("* * * * * *").run(context -> { }));
+            final long first = server.queryLong("select next_fire from orchestrator_tasks where name = 't'");
+            ClusterFixture.await("three instants of the old schedule came due", 30, () -> server.queryLong("select " +
+                "(extract(epoch from clock_timestamp()) * 1000)::bigint") >= first + 2_000);
+            assertTrue(node.reschedule("t", TaskSpec.named("t").cron("0 0 0 1 1 *")));
+            final long local = node.task("t").orElseThrow().missed();
+            final long row = server.queryLong("select missed from orchestrator_tasks where name = 't'");
+            assertTrue(local >= 3, "instants the node counted missed: " + local);
+            assertTrue(row >= local && row <= local + 1, "instants of the old schedule from " + first + " counted " +
+                "missed in the row: " + row + ", by the node: " + local);
+        }
+    }
+
+    /**
+     * The same for the instants of a claim the node holds and has not started when the task is rescheduled: the
+     * claim moves the row to the new schedule and counts missed, in the row, the instants of the old schedule from
+     * its own up to the reschedule. Here the node fired once ({@code runPending()}), so it claimed the next instant,
+     * and fires no more, so that claim's run never starts.
+     */
+    @Test
+    void shouldCountTheDueInstantsOfAHeldClaimOfTheOldScheduleMissedInTheRowAtReschedule()
+    {
+        try (Scheduler node = node("solo"))
+        {
+            node.schedule(TaskSpec.named("t").cron("* * * * * *").misfire(MisfirePolicy.FIRE_ONCE).run(context -> { }));
+            node.runPending();
+            final long[] claimed = new long[1];
+            ClusterFixture.await("the node claimed an instant, three instants ago", 30, () ->
+            {
+                claimed[0] = server.queryLong("select next_fire from orchestrator_tasks where name = 't' and " +
+                    "owner = 'solo'");
+                return claimed[0] != 0 && server.queryLong("select (extract(epoch from clock_timestamp()) * 1000)" +
+                    "::bigint") >= claimed[0] + 2_000;
+            });
+            assertTrue(node.reschedule("t", TaskSpec.named("t").cron("0 0 0 1 1 *")));
+            final long next = node.task("t").orElseThrow().nextFire().orElseThrow().toEpochMilli();
+            ClusterFixture.await("the claim moved the row to the new schedule", 30, () -> server.queryLong("select " +
+                "count(*) from orchestrator_tasks where name = 't' and owner is null and next_fire = " + next) == 1);
+            final long row = server.queryLong("select missed from orchestrator_tasks where name = 't'");
+            assertTrue(row >= 3, "instants of the old schedule from the claimed " + claimed[0] + " counted missed " +
+                "in the row: " + row);
+            assertEquals(0, server.queryLong("select runs from orchestrator_tasks where name = 't'"));
+        }
+    }
+
+    /**
      * README: "cancel on one node stops that node from claiming it; the row stays for the other nodes", and fires are
      * on time. The task is cancelled on the node it prefers (at its hash among the live ids), so the other node no
      * longer prefers a task that only it runs: it takes the row once overdue, and must then keep it from one instant

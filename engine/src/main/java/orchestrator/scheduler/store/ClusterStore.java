@@ -4,6 +4,7 @@ import orchestrator.scheduler.TaskState;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongBinaryOperator;
 
 /**
  * Not thread safe: one engine thread per node (its cluster thread) calls the claim, heartbeat and completion
@@ -117,6 +118,17 @@ public sealed interface ClusterStore permits PostgresCluster
      * @return the row's state once stored: {@code COMPLETED} or {@code FAILED} when the cluster already finished it.
      */
     TaskState register(StoredTask task);
+
+    /**
+     * Stores a task rescheduled on a node, as {@link #register} stores a changed schedule, and counts missed in the
+     * row the instants of its old schedule that came due and that no live node's claim holds (a node that holds the
+     * row's claim counts its instants itself): they end as missed, not dropped.
+     *
+     * @param dueFires the number of instants of the old schedule from the row's next fire up to the database's now,
+     *                 both given in epoch ms.
+     * @return the row's state once stored, as {@link #register} returns it.
+     */
+    TaskState reschedule(StoredTask task, LongBinaryOperator dueFires);
 
     /**
      * Ends the lease of {@code nodeId} at {@code epoch} now: a node that closes leaves the live nodes at once, so the

@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.LongBinaryOperator;
 
 /**
  * Not thread safe apart from {@link #register}: the cluster's statements on PostgreSQL, on one connection held by
@@ -21,7 +22,7 @@ import java.util.TreeSet;
  */
 final class PostgresCluster implements ClusterStore
 {
-    private static final String DB_NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
+    static final String DB_NOW = "(extract(epoch from clock_timestamp()) * 1000)::bigint";
     // a name list as a hashed set (IN a subquery), not = any(array): a generic plan searches an array parameter
     // linearly for every row, which with tens of thousands of names costs seconds per statement
     private static final String NAMED = "t.state = 'SCHEDULED' and t.name in (select unnest(?::text[]))";
@@ -71,7 +72,7 @@ final class PostgresCluster implements ClusterStore
     // the same schedule keeps the row's instants; a row the cluster finished (a one-time task that ran) stays finished
     private static final String SAME = "orchestrator_tasks.schedule = excluded.schedule and " +
         "(orchestrator_tasks.state = excluded.state or orchestrator_tasks.state in ('COMPLETED', 'FAILED'))";
-    private static final String REGISTER = PostgresTaskStore.UPSERT + "spec = excluded.spec, " +
+    static final String REGISTER = PostgresTaskStore.UPSERT + "spec = excluded.spec, " +
         "next_fire = case when " + SAME + " then orchestrator_tasks.next_fire else excluded.next_fire end, " +
         "first_fire = case when " + SAME + " then orchestrator_tasks.first_fire else excluded.first_fire end, " +
         "state = case when " + SAME + " then orchestrator_tasks.state else excluded.state end, " +
@@ -289,6 +290,12 @@ final class PostgresCluster implements ClusterStore
     }
 
     @Override
+    public TaskState reschedule(final StoredTask task, final LongBinaryOperator dueFires)
+    {
+        return PostgresReschedule.write(store, task, dueFires);
+    }
+
+    @Override
     public void close()
     {
         if (connection != null)
@@ -321,7 +328,7 @@ final class PostgresCluster implements ClusterStore
      *
      * @throws ClusterStore.CommitUnknownException when the commit itself failed: it may have applied.
      */
-    private <T> T inTransaction(final String what, final Work<T> work)
+    private <T> T inTransaction(final String what, final SqlWork<T> work)
     {
         final Connection connection;
         final T result;
@@ -335,7 +342,7 @@ final class PostgresCluster implements ClusterStore
             }
             catch (final SQLException | RuntimeException ex)
             {
-                PostgresTaskStore.rollbackQuietly(connection);
+                SqlWork.rollbackQuietly(connection);
                 try
                 {
                     connection.setAutoCommit(true);
@@ -370,11 +377,6 @@ final class PostgresCluster implements ClusterStore
             close(); // committed: the answer stands, the next call connects again
         }
         return result;
-    }
-
-    private interface Work<T>
-    {
-        T run(Connection connection) throws SQLException;
     }
 
     private TaskStoreException failed(final String what, final SQLException ex)

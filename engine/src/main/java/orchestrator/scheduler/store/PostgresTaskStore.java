@@ -117,9 +117,9 @@ final class PostgresTaskStore implements TaskStore
     String write(final String sql, final StoredTask task)
     {
         Objects.requireNonNull(task, "task");
-        return await(submit(() ->
+        return onWriter("write of '" + task.name() + "'", connection ->
         {
-            try (PreparedStatement statement = connection().prepareStatement(sql))
+            try (PreparedStatement statement = connection.prepareStatement(sql))
             {
                 bind(statement, task);
                 if (!statement.execute())
@@ -131,7 +131,16 @@ final class PostgresTaskStore implements TaskStore
                     return rows.next() ? rows.getString(1) : null;
                 }
             }
-        }), "write of '" + task.name() + "'");
+        });
+    }
+
+    /**
+     * Runs {@code work} on the writer thread and its connection (in auto-commit mode), after every write made before
+     * it; retried once on a new connection when the connection failed: {@code work} must be idempotent.
+     */
+    <T> T onWriter(final String what, final SqlWork<T> work)
+    {
+        return await(submit(() -> work.run(connection())), what);
     }
 
     @Override
@@ -331,7 +340,7 @@ final class PostgresTaskStore implements TaskStore
         }
         catch (final SQLException | RuntimeException ex)
         {
-            rollbackQuietly(connection);
+            SqlWork.rollbackQuietly(connection);
             throw ex;
         }
         finally
@@ -385,17 +394,5 @@ final class PostgresTaskStore implements TaskStore
             connection = null;
         }
         return null;
-    }
-
-    static void rollbackQuietly(final Connection connection)
-    {
-        try
-        {
-            connection.rollback();
-        }
-        catch (final SQLException ex)
-        {
-            // the transaction ends with the connection
-        }
     }
 }
