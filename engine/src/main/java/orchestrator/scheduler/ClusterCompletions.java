@@ -77,8 +77,10 @@ final class ClusterCompletions
             held.next != Long.MIN_VALUE ? held.next : definition.nextFireAfter(held.fireAt);
         final boolean over = next == TaskDefinition.NEVER;
         final TaskState state = over ? (fire.failed > 0 ? TaskState.FAILED : TaskState.COMPLETED) : TaskState.SCHEDULED;
+        // a run that did not start (its task cancelled, a close gave up) leaves its instant missed: one per run of
+        // a fireAll catch-up
         return new ClusterCompletion(held.name, held.fence, state, over ? TaskProgress.NEVER : next, fire.ran,
-            held.lateMissed + (fire.ran == 0 ? 1 : 0), fire.failed, 0, !over && keep);
+            held.lateMissed + Math.max(0, fire.runs - fire.ran), fire.failed, 0, !over && keep);
     }
 
     /**

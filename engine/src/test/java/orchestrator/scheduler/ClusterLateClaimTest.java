@@ -6,6 +6,8 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -71,6 +73,53 @@ class ClusterLateClaimTest extends ClusterDatabaseTest
             assertEquals(missed, second.task("catch-up").orElseThrow().missed(), "missed in the task, as in the row");
             ClusterFixture.await("the listeners were told of every missed instant", 10, () -> told.get() == missed,
                 () -> "told of " + told.get() + ", the row's missed: " + missed);
+        }
+    }
+
+    /**
+     * Every instant ends as run, missed or interrupted: a late claim's catch-up under fireAll stands for every instant
+     * it covers, so when its task is cancelled on the node during the first of its runs, the runs left, which do not
+     * run, are counted missed in the row.
+     */
+    @Test
+    void shouldCountTheRunsLeftOfACatchUpCancelledDuringItMissedInTheRow() throws Exception
+    {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch cancelled = new CountDownLatch(1);
+        final TaskSpec spec = TaskSpec.named("catch-up").cron("* * * * * *").misfire(MisfirePolicy.fireAll(100))
+            .run(context ->
+            {
+                started.countDown();
+                awaitQuietly(cancelled);
+            });
+        makeLate(spec);
+        final long late = server.queryLong("select scheduled from late_instants");
+        try (Scheduler second = node("second"))
+        {
+            second.schedule(spec);
+            assertTrue(started.await(30, TimeUnit.SECONDS), "the late claim's catch-up started");
+            assertTrue(second.cancel("catch-up"));
+            cancelled.countDown();
+            ClusterFixture.await("the catch-up's completion released the row", 30, () -> server.queryLong("select " +
+                "count(*) from orchestrator_tasks where name = 'catch-up' and owner is null and next_fire > " + late) == 1);
+        }
+        final long next = server.queryLong("select next_fire from orchestrator_tasks where name = 'catch-up'");
+        final long counted = server.queryLong("select runs + missed + interrupted from orchestrator_tasks where " +
+            "name = 'catch-up'");
+        assertEquals((next - late) / 1_000, counted, "instants from the late " + late + " to the row's next fire " +
+            next + " counted as run, missed or interrupted (runs " + server.queryLong("select runs from " +
+            "orchestrator_tasks where name = 'catch-up'") + ")");
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
         }
     }
 
