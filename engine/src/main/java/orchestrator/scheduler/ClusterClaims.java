@@ -134,7 +134,8 @@ final class ClusterClaims
      * its claims of instants before {@code next}, the new schedule's first fire, are of the old schedule
      * ({@code before}), held or still to come (kept by a completion queued before, or claimed by a round under way);
      * they never start, and move the row to {@code next} instead ({@link #replaced}), counting missed the instants that
-     * had come due ({@link #replacedMissed}). A run going under a claim moves the row there when it completes.
+     * had come due ({@link #replacedMissed}). A run going under a claim moves the row there when it completes, and
+     * counts missed the old schedule's instants after those it stands for that came due while it ran.
      */
     void rescheduled(final String name, final long next, final TaskDefinition before, final long at)
     {
@@ -142,6 +143,11 @@ final class ClusterClaims
         final Held held = byName.get(name);
         if (held != null && held.state.get() == STARTED)
         {
+            if (before != null && !before.fixedDelay())
+            {
+                final long after = held.next != Long.MIN_VALUE ? held.next : before.nextFireAfter(held.fireAt);
+                held.lateMissed += dueFires(before, after, at);
+            }
             held.next = next;
         }
     }

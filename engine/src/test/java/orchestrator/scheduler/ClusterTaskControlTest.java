@@ -10,8 +10,11 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -153,6 +156,47 @@ class ClusterTaskControlTest extends ClusterDatabaseTest
             assertTrue(row >= 3, "instants of the old schedule from the claimed " + claimed[0] + " counted missed " +
                 "in the row: " + row);
             assertEquals(0, server.queryLong("select runs from orchestrator_tasks where name = 't'"));
+        }
+    }
+
+    /**
+     * The same for the instants of the old schedule that came due while a run of the task went on: the run moves the
+     * row to the new schedule when it completes, and those instants, which did not run, are counted missed in the
+     * row (a single scheduler counts them missed as overlaps when they come due).
+     */
+    @Test
+    void shouldCountTheInstantsOfTheOldScheduleThatCameDueDuringARunMissedInTheRowAtReschedule() throws Exception
+    {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch rescheduled = new CountDownLatch(1);
+        final AtomicLong ranAt = new AtomicLong();
+        try (Scheduler node = node("solo"))
+        {
+            node.schedule(TaskSpec.named("t").cron("* * * * * *").run(context ->
+            {
+                ranAt.compareAndSet(0, context.scheduledAt().toEpochMilli());
+                started.countDown();
+                try
+                {
+                    rescheduled.await(30, TimeUnit.SECONDS);
+                }
+                catch (final InterruptedException ex)
+                {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            node.start();
+            assertTrue(started.await(30, TimeUnit.SECONDS), "the task's first run started");
+            ClusterFixture.await("two more instants came due during the run", 30, () -> server.queryLong("select " +
+                "(extract(epoch from clock_timestamp()) * 1000)::bigint") >= ranAt.get() + 2_000);
+            assertTrue(node.reschedule("t", TaskSpec.named("t").cron("0 0 0 1 1 *")));
+            rescheduled.countDown();
+            final long next = node.task("t").orElseThrow().nextFire().orElseThrow().toEpochMilli();
+            ClusterFixture.await("the run moved the row to the new schedule", 30, () -> server.queryLong("select " +
+                "count(*) from orchestrator_tasks where name = 't' and runs = 1 and next_fire = " + next) == 1);
+            final long missed = server.queryLong("select missed from orchestrator_tasks where name = 't'");
+            assertTrue(missed >= 2, "instants of the old schedule after the run's " + ranAt.get() + " counted " +
+                "missed in the row: " + missed);
         }
     }
 
