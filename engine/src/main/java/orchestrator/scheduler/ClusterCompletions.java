@@ -1,5 +1,6 @@
 package orchestrator.scheduler;
 
+import orchestrator.scheduler.store.ClusterClaim;
 import orchestrator.scheduler.store.ClusterCompletion;
 import orchestrator.scheduler.store.ClusterStore;
 import orchestrator.scheduler.store.TaskProgress;
@@ -149,7 +150,7 @@ final class ClusterCompletions
                 {
                     queue.offerFirst(batch.get(i)); // kept, in order, for the next attempt
                 }
-                throw ex;
+                throw ex instanceof ClusterStore.CommitUnknownException ? unanswered(ex, same) : ex;
             }
             if (!refused.isEmpty())
             {
@@ -174,5 +175,25 @@ final class ClusterCompletions
             }
         }
         return earliest;
+    }
+
+    /**
+     * A batch whose commit got no answer: if it applied, each completion that kept its row left this node holding
+     * the task's next instant, under the fence plus one, without its knowing, as a claim round's rows would be.
+     *
+     * @return the failure, with those rows as the claims it may have made.
+     */
+    private static ClusterStore.CommitUnknownException unanswered(final RuntimeException ex,
+        final List<ClusterCompletion> batch)
+    {
+        final List<ClusterClaim> kept = new ArrayList<>();
+        for (final ClusterCompletion done : batch)
+        {
+            if (done.keep())
+            {
+                kept.add(new ClusterClaim(done.name(), done.nextFire(), done.fence() + 1, null, 0));
+            }
+        }
+        return new ClusterStore.CommitUnknownException(ex.getMessage(), ex.getCause(), kept);
     }
 }

@@ -44,10 +44,10 @@ final class ClusterNode implements Runnable
      * Database failures: every step retries with a backoff up to HEARTBEAT_MS; the first failure of an outage and
      * the recovery are logged once each. Completions stay queued until written. Claims keep starting while the lease
      * is fresh by this node's monotonic clock (LEASE_MS - SAFETY_MS after the start of the last good heartbeat).
-     * A claim round or completion batch whose commit got no answer may have applied: its rows would be held by this
-     * node, under its live epoch, without its knowing, so neither it nor another node would ever claim them again.
-     * The node rejoins under a new epoch once the database answers (see rejoin()), and claims such rows back as rows
-     * nobody held, unless that claim round took them over from a node that may have started their instant.
+     * A claim round or completion batch whose commit got no answer may have applied: its rows (a batch's: those its
+     * completions kept) would be held by this node, under its live epoch, without its knowing, so no node would claim
+     * them again. The node rejoins under a new epoch once the database answers (see rejoin()), and claims such rows
+     * back as rows nobody held, unless that claim round took them over from a node that may have started them.
      */
     static final long LEASE_MS = 6_000;
     static final long SAFETY_MS = 1_500;
@@ -343,7 +343,7 @@ final class ClusterNode implements Runnable
             {
                 share.adopt(claim.name()); // taken overdue: the node it prefers does not take it, so this one keeps it
             }
-            if (claim.previous() != null && !reclaimsUnanswered(claim))
+            if (!reclaimsUnanswered(claim) && claim.previous() != null) // forgets the name's unanswered claim
             {
                 late.takenOver(registry, held);
             }
@@ -355,10 +355,10 @@ final class ClusterNode implements Runnable
     }
 
     /**
-     * @return whether {@code claim} takes back, from this node's old epoch, a row that a claim round whose commit got
-     *         no answer took from nobody: the node never knew it held the row, so nobody started its instant, and it
-     *         is claimed as a row nobody held. A row that round took over from a node (this one under an earlier
-     *         epoch or process included) that may have started its instant is still taken over.
+     * @return whether {@code claim} takes back, from this node's old epoch, a row a claim round (or completion batch)
+     *         whose commit got no answer took from nobody (kept): the node never knew it held it, nobody started its
+     *         instant, and it is claimed as a row nobody held; a row that round took over from a node (this one
+     *         included) that may have started its instant is still taken over. The name's entry is forgotten.
      */
     private boolean reclaimsUnanswered(final ClusterClaim claim)
     {

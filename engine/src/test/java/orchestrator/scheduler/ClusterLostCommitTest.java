@@ -38,6 +38,8 @@ class ClusterLostCommitTest extends ClusterDatabaseTest
     private final AtomicReference<String> lose = new AtomicReference<>(); // the statement whose next commit is lost
     private final CountDownLatch lost = new CountDownLatch(1);
     private final AtomicBoolean twice = new AtomicBoolean();
+    private final AtomicBoolean downAfterLoss = new AtomicBoolean(); // the database stays unreachable after the loss
+    private final AtomicBoolean down = new AtomicBoolean();
 
     @Test
     void shouldFireATaskWhoseKeptRowWasCommittedWithoutAnAnswer() throws Exception
@@ -63,6 +65,38 @@ class ClusterLostCommitTest extends ClusterDatabaseTest
                 rows());
         }
         assertFalse(twice.get(), "an instant ran twice: " + instants);
+    }
+
+    /**
+     * The completion whose commit lost its answer kept the row for the task's next instant; the database then stays
+     * unreachable until that instant has passed. The node never knew it held the instant, so nobody started it: when
+     * the node claims the row back, the instant runs (by its misfire policy) rather than being counted interrupted, as
+     * a claim taken over from a node that may have started it would be.
+     */
+    @Test
+    void shouldRunTheKeptInstantOfACompletionThatLostItsAnswerOnceItPassedDuringTheOutage() throws Exception
+    {
+        final Set<Long> ran = ConcurrentHashMap.newKeySet();
+        downAfterLoss.set(true);
+        try (Scheduler node = node())
+        {
+            node.schedule(TaskSpec.named("tick").cron("* * * * * *").misfire(MisfirePolicy.FIRE_ONCE).run(context ->
+            {
+                ran.add(context.scheduledAt().toEpochMilli());
+                lose.compareAndSet(null, COMPLETE); // the first run's completion keeps the row, answerless
+            }));
+            node.start();
+            assertTrue(lost.await(15, TimeUnit.SECONDS), "the first completion's commit lost its answer");
+            final long kept = queryLong("select next_fire from orchestrator_tasks where name = 'tick'");
+            ClusterFixture.await("the kept instant passed during the outage", 15, () -> queryLong("select " +
+                "(extract(epoch from clock_timestamp()) * 1000)::bigint") >= kept + 300);
+            down.set(false);
+            ClusterFixture.await("the kept instant was decided", 15, () -> queryLong("select next_fire from " +
+                "orchestrator_tasks where name = 'tick'") > kept, ClusterLostCommitTest::rows);
+            assertEquals(0, queryLong("select interrupted from orchestrator_tasks where name = 'tick'"),
+                "nothing counted interrupted: no node may have started the kept instant " + kept + "; " + rows());
+            assertTrue(ran.contains(kept), "the kept instant " + kept + " ran; ran " + ran + "; " + rows());
+        }
     }
 
     @Test
@@ -173,6 +207,10 @@ class ClusterLostCommitTest extends ClusterDatabaseTest
     {
         return proxy(DataSource.class, target, (method, args) ->
         {
+            if (method.getName().equals("getConnection") && down.get())
+            {
+                throw new SQLException("the database is unreachable (injected)", "08001");
+            }
             final Object result = method.invoke(target, args);
             return method.getName().equals("getConnection") ? losing((Connection)result) : result;
         });
@@ -196,6 +234,7 @@ class ClusterLostCommitTest extends ClusterDatabaseTest
                 {
                     target.commit();
                     target.close();
+                    down.set(downAfterLoss.get());
                     lost.countDown();
                     throw new SQLException("the connection was cut during the commit (injected)", "08006");
                 }
