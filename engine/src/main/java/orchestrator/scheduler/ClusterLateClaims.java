@@ -176,7 +176,7 @@ final class ClusterLateClaims
             final long next = definition.nextFireAfterPassed(held.fireAt, now);
             runs = definition.misfire().runsFor(fires,
                 fires == 1 ? now - held.fireAt <= misfireThresholdMs : registry.cycle.collector.latestOnTime(definition, next, now));
-            held.next = next;
+            held.next = definition.fixedDelay() ? definition.delayAfter(now) : next; // none run: a delay from now
             held.lateMissed = fires - runs;
             held.runs = Math.max(1, runs);
             // the runs stand for the earliest instants, the missed ones follow
@@ -208,7 +208,8 @@ final class ClusterLateClaims
             if (id != TaskTable.NO_ID)
             {
                 final TaskDefinition definition = registry.table.definitions[id];
-                next = definition.nextFireAfter(held.fireAt);
+                // a fixed-delay task's next fire counts from the end of the interrupted run, not known: from now
+                next = definition.fixedDelay() ? definition.delayAfter(now) : definition.nextFireAfter(held.fireAt);
                 firstMissed = next;
                 if (next != TaskDefinition.NEVER && now - next > misfireThresholdMs)
                 {

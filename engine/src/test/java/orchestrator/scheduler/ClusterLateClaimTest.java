@@ -3,6 +3,7 @@ package orchestrator.scheduler;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +74,58 @@ class ClusterLateClaimTest extends ClusterDatabaseTest
             assertEquals(missed, second.task("catch-up").orElseThrow().missed(), "missed in the task, as in the row");
             ClusterFixture.await("the listeners were told of every missed instant", 10, () -> told.get() == missed,
                 () -> "told of " + told.get() + ", the row's missed: " + missed);
+        }
+    }
+
+    /**
+     * A fixed-delay task's row claimed late, past the misfire threshold, under SKIP: its instant is missed, and the
+     * task goes on, its next fire a delay after now, as on a single node; the row does not end completed.
+     */
+    @Test
+    void shouldGoOnFiringAFixedDelayTaskWhoseLateClaimIsSkipped() throws Exception
+    {
+        final AtomicLong runs = new AtomicLong();
+        final TaskSpec spec = TaskSpec.named("catch-up").fixedDelay(Duration.ofSeconds(1))
+            .misfire(MisfirePolicy.SKIP).run(context -> runs.incrementAndGet());
+        makeLate(spec);
+        try (Scheduler second = node("second"))
+        {
+            second.schedule(spec);
+            ClusterFixture.await("the late claim was decided", 30, () -> server.queryLong("select missed from " +
+                "orchestrator_tasks where name = 'catch-up'") >= 1);
+            assertEquals(1, server.queryLong("select count(*) from orchestrator_tasks where name = 'catch-up' and " +
+                "state = 'SCHEDULED'"), "the fixed-delay task's row goes on");
+            ClusterFixture.await("the task runs after its skipped instant", 30, () -> runs.get() >= 1);
+        }
+    }
+
+    /**
+     * A fixed-delay task's row taken over from a node whose lease ran out, which may have started its instant: the
+     * instant is counted interrupted, and the task goes on, its next fire a delay after now (the end of the
+     * interrupted run is not known); the row does not end completed.
+     */
+    @Test
+    void shouldGoOnFiringAFixedDelayTaskTakenOverFromADeadNode() throws Exception
+    {
+        final AtomicLong runs = new AtomicLong();
+        final TaskSpec spec = TaskSpec.named("catch-up").fixedDelay(Duration.ofSeconds(1))
+            .run(context -> runs.incrementAndGet());
+        try (Scheduler first = node("first"))
+        {
+            first.schedule(spec);
+        }
+        server.execute("insert into orchestrator_nodes (node_id, epoch, lease_until, heartbeat_at) values ('dead', 1, " +
+            "clock_timestamp() - interval '1 second', clock_timestamp() - interval '7 seconds')");
+        server.execute("update orchestrator_tasks set next_fire = (extract(epoch from clock_timestamp()) * 1000)::bigint " +
+            "- 2000, owner = 'dead', owner_epoch = 1 where name = 'catch-up'"); // before its lease ended
+        try (Scheduler second = node("second"))
+        {
+            second.schedule(spec);
+            ClusterFixture.await("the row was taken over", 30, () -> server.queryLong("select interrupted from " +
+                "orchestrator_tasks where name = 'catch-up'") == 1);
+            assertEquals(1, server.queryLong("select count(*) from orchestrator_tasks where name = 'catch-up' and " +
+                "state = 'SCHEDULED'"), "the fixed-delay task's row goes on");
+            ClusterFixture.await("the task runs after the takeover", 30, () -> runs.get() >= 1);
         }
     }
 
