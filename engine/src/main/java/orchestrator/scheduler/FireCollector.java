@@ -4,7 +4,7 @@ package orchestrator.scheduler;
  * NOT thread safe: called by {@link FireCycle} with the registry's lock held. Phase 1 of {@code runPending()}: the
  * wheel hands out due task ids (and {@link HeldBack} those the clock has reached again); each task is re-armed for its
  * next fire at once, its passed fires are counted and its misfire policy decides how many run; then it is claimed as
- * a pooled {@link Fire} through {@link FireCycle}, or, when its previous run is still going, counted as missed or
+ * a pooled {@link Fire} from {@link FirePool}, or, when its previous run is still going, counted as missed or
  * coalesced. The ready runs of {@link PendingRuns} (coalesced fires, {@code triggerNow}) are claimed after the due
  * ones, within the same limit. On a cluster, a fire starts only under a claim of this node ({@link ClusterClaims}).
  */
@@ -18,9 +18,11 @@ final class FireCollector
     private final FireMetrics metrics;
     private final ProgressLog progress; // null on the in-memory store: nothing is written per fire
     private final ClusterNode cluster;  // null when not clustered: no claim gate
+    private final boolean inline;
     private final long misfireThresholdMs;
 
-    FireCollector(final FireCycle cycle, final TaskRegistry registry, final long misfireThresholdMs)
+    FireCollector(
+        final FireCycle cycle, final TaskRegistry registry, final boolean inline, final long misfireThresholdMs)
     {
         this.cycle = cycle;
         this.registry = registry;
@@ -30,6 +32,7 @@ final class FireCollector
         this.metrics = registry.metrics;
         this.progress = registry.progress;
         this.cluster = registry.cluster;
+        this.inline = inline;
         this.misfireThresholdMs = misfireThresholdMs;
     }
 
@@ -152,7 +155,7 @@ final class FireCollector
             table.clearFlag(id, TaskTable.MISS_BURST);
             table.setFlag(id, TaskTable.RUNNING);
             table.state(id, TaskState.RUNNING);
-            batch.fires[claimed++] = cycle.claim(id, definition, runAt, runs);
+            batch.fires[claimed++] = claim(id, definition, runAt, runs);
         }
         if (coalesced)
         {
@@ -192,7 +195,7 @@ final class FireCollector
             table.clearFlag(id, TaskTable.MISS_BURST);
             table.setFlag(id, TaskTable.RUNNING);
             table.state(id, TaskState.RUNNING);
-            final Fire extra = cycle.claim(id, table.definitions[id], at, held != null ? held.runs : 1);
+            final Fire extra = claim(id, table.definitions[id], at, held != null ? held.runs : 1);
             extra.fires = fires;
             extra.firstAt = first;
             extra.claim = held;
@@ -224,7 +227,7 @@ final class FireCollector
         table.clearFlag(id, TaskTable.MISS_BURST);
         table.setFlag(id, TaskTable.RUNNING);
         table.state(id, TaskState.RUNNING);
-        final Fire claimed = cycle.claim(id, definition, held.fireAt, 1);
+        final Fire claimed = claim(id, definition, held.fireAt, 1);
         claimed.claim = held;
         return claimed;
     }
@@ -265,5 +268,38 @@ final class FireCollector
     {
         final long after = now - misfireThresholdMs - 1;
         return after > now ? Long.MIN_VALUE : after; // it wrapped around below Long.MIN_VALUE
+    }
+
+    /**
+     * Takes a pooled fire for a task phase 1 has claimed (lock held).
+     */
+    private Fire claim(final int id, final TaskDefinition definition, final long fire, final int runs)
+    {
+        final Fire claimed = cycle.pool.fire();
+        claimed.id = id;
+        claimed.generation = table.generation(id);
+        claimed.taskName = table.names[id];
+        claimed.definition = definition;
+        claimed.scheduledAt = fire;
+        claimed.firstAt = fire;
+        claimed.runs = runs;
+        claimed.handBack = !inline;
+        claimed.claimed();
+        if (definition.timeoutMs() > 0)
+        {
+            registry.timeouts.watch(claimed);
+        }
+        final Payload payload = table.rare.payload(id);
+        if (payload != null)
+        {
+            claimed.payload = payload;
+            claimed.pin = registry.vault.pin(payload.record());
+        }
+        metrics.onClaim(claimed);
+        if (progress != null)
+        {
+            progress.running(registry, id, fire, definition);
+        }
+        return claimed;
     }
 }

@@ -54,7 +54,6 @@ final class FireCycle
     private final MpscUnboundedArrayQueue<Fire> completions = new MpscUnboundedArrayQueue<>(1024);
     private final IdleSignal idleSignal = new IdleSignal();
     final FirePool pool = new FirePool(this);                          // guarded by lock
-    private int inFlight;                                               // guarded by lock
 
     FireCycle(final TaskRegistry registry, final CallbackRunner runner, final Dispatcher dispatcher,
         final long misfireThresholdMs)
@@ -73,7 +72,7 @@ final class FireCycle
         this.progress = registry.progress;
         this.cluster = registry.cluster;
         this.nodeId = registry.nodeId;
-        this.collector = new FireCollector(this, registry, misfireThresholdMs);
+        this.collector = new FireCollector(this, registry, inline, misfireThresholdMs);
     }
 
     /**
@@ -147,40 +146,6 @@ final class FireCycle
             registry.flushProgress(); // the completions of inline runs
         }
         return started;
-    }
-
-    /**
-     * Takes a pooled fire for a task phase 1 has claimed (lock held).
-     */
-    Fire claim(final int id, final TaskDefinition definition, final long fire, final int runs)
-    {
-        final Fire claimed = pool.fire();
-        claimed.id = id;
-        claimed.generation = table.generation(id);
-        claimed.taskName = table.names[id];
-        claimed.definition = definition;
-        claimed.scheduledAt = fire;
-        claimed.firstAt = fire;
-        claimed.runs = runs;
-        claimed.handBack = !inline;
-        claimed.claimed();
-        if (definition.timeoutMs() > 0)
-        {
-            timeouts.watch(claimed);
-        }
-        final Payload payload = table.rare.payload(id);
-        if (payload != null)
-        {
-            claimed.payload = payload;
-            claimed.pin = registry.vault.pin(payload.record());
-        }
-        metrics.onClaim(claimed);
-        inFlight++;
-        if (progress != null)
-        {
-            progress.running(registry, id, fire, definition);
-        }
-        return claimed;
     }
 
     /**
@@ -338,7 +303,6 @@ final class FireCycle
     {
         final int id = fire.id;
         metrics.onComplete(fire);
-        inFlight--;
         if (fire.claim != null)
         {
             cluster.completed(fire, millis());
@@ -399,19 +363,11 @@ final class FireCycle
      */
     boolean isIdle()
     {
-        return inFlight == 0;
+        return pool.firesOut() == 0;
     }
 
     IdleSignal idleSignal()
     {
         return idleSignal;
-    }
-
-    /**
-     * @return the fires in flight (lock held).
-     */
-    int inFlight()
-    {
-        return inFlight;
     }
 }

@@ -17,6 +17,7 @@ final class FirePool
     private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();
     private final ArrayList<Fire> madeFires = new ArrayList<>();
     private final ArrayDeque<FireBatch> spareBatches = new ArrayDeque<>();
+    private int firesOut; // handed out by fire() and not yet given back: the fires in flight
 
     FirePool(final FireCycle cycle)
     {
@@ -28,6 +29,7 @@ final class FirePool
      */
     Fire fire()
     {
+        firesOut++;
         if (!spareFires.isEmpty())
         {
             return spareFires.pop();
@@ -42,7 +44,16 @@ final class FirePool
      */
     void put(final Fire fire)
     {
+        firesOut--;
         spareFires.push(fire);
+    }
+
+    /**
+     * @return the fires in flight: claimed in phase 1 and not yet completed in phase 3.
+     */
+    int firesOut()
+    {
+        return firesOut;
     }
 
     /**
