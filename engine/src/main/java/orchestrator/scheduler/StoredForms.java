@@ -10,6 +10,7 @@ import orchestrator.scheduler.vault.KeyProvider;
 import orchestrator.scheduler.vault.RecordOpenException;
 import orchestrator.scheduler.vault.SealedRecord;
 
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -172,6 +173,16 @@ final class StoredForms
             }
         }
         return keyId;
+    }
+
+    /**
+     * @return where the record ids of a restarted scheduler go on from: past the highest stored one by a random gap of
+     *         up to 2^40, so that no new record takes the id of one an earlier process sealed and then removed from the
+     *         store (a cancelled task's, or any of a journal started afresh under the same key): it would replay.
+     */
+    static long recordIdsAfter(final long highestStored)
+    {
+        return highestStored + (new SecureRandom().nextLong() >>> 24);
     }
 
     /**

@@ -84,7 +84,7 @@ final class TaskDurability
                 }
             }
         }
-        registry.reserveRecordIds(recordIds);
+        registry.reserveRecordIds(StoredForms.recordIdsAfter(recordIds));
         int dropped = 0;
         for (final StoredTask task : finished)
         {

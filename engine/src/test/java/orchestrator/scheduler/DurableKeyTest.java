@@ -3,6 +3,7 @@ package orchestrator.scheduler;
 import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
 import orchestrator.scheduler.vault.KeyProvider;
+import orchestrator.scheduler.vault.SealedRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A scheduler restarted on a journal with a key (or cipher) that is not the one its stored records were sealed under
- * is refused at build, so no task is failed (and then dropped) for it; a key with nothing to open is not.
+ * Sealed records across restarts on a journal: a key (or cipher) that is not the one the stored records were sealed
+ * under is refused at build, so no task is failed (and then dropped) for it, while a key with nothing to open is not;
+ * a record from before a restart does not replay into a task registered after it.
  */
 class DurableKeyTest
 {
@@ -88,6 +90,33 @@ class DurableKeyTest
             .clock(clock).keyProvider(KeyProvider.ofBytes(RIGHT)).aead(Aead.AES_256_GCM)
             .store(TaskStore.journal(temp.resolve("journal"))).build().close());
         assertTrue(refused.getMessage().contains("aead"), refused.getMessage());
+    }
+
+    /**
+     * A cancel removes the task's row, and with it, when it held the highest record id, the only trace of that id: a
+     * task registered after the restart must not take it again, or the cancelled task's record, kept by whoever could
+     * write to the store, would replay into the new one.
+     */
+    @Test
+    void shouldRefuseTheRecordOfACancelledTaskReplayedIntoItsSuccessorAfterARestart()
+    {
+        final SealedRecord old;
+        try (Scheduler first = build(RIGHT))
+        {
+            first.registerHandler("echo", plain -> {});
+            first.registerTask("pay", "* * * * *", "echo", "old".getBytes(StandardCharsets.UTF_8));
+            old = StoredRecords.record(first, "pay");
+            assertTrue(first.cancel("pay"));
+        }
+        try (Scheduler second = build(RIGHT))
+        {
+            second.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));
+            second.registerTask("pay", "* * * * *", "echo", "new".getBytes(StandardCharsets.UTF_8));
+            StoredRecords.replace(second, "pay", old);
+            fire(second);
+            assertEquals(TaskState.FAILED, second.task("pay").orElseThrow().state(), received.toString());
+        }
+        assertEquals(List.of(), received);
     }
 
     @Test
