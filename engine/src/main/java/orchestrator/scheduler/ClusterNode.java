@@ -2,14 +2,12 @@ package orchestrator.scheduler;
 
 import orchestrator.scheduler.store.ClusterClaim;
 import orchestrator.scheduler.store.ClusterCompletion;
-import orchestrator.scheduler.store.ClusterLease;
 import orchestrator.scheduler.store.ClusterStore;
 
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import static java.lang.System.Logger.Level.INFO;
@@ -17,8 +15,8 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * Thread safe: one cluster thread runs the loop; the fire cycle queues completions from any thread. A scheduler's
- * membership of a cluster on a shared store: lease and heartbeat, claims ahead in batches, late claims, completions
- * written back in batches under their fences.
+ * membership of a cluster on a shared store: lease and heartbeat ({@link ClusterMembership}), claims ahead in
+ * batches, late claims, completions written back in batches under their fences.
  */
 final class ClusterNode implements Runnable
 {
@@ -66,13 +64,12 @@ final class ClusterNode implements Runnable
     private final ClusterShare share;
     private final ClusterCompletions completions;
     private final ClusterLateClaims late;
-    private final AtomicLong fenced = new AtomicLong();
     private volatile boolean running = true;
     private volatile boolean firing;     // start() or runPending() was called: claims start only then
     private TaskRegistry registry;
     private Thread thread;
-    private long epoch;                  // cluster thread
     private final ClusterPacing pacing = new ClusterPacing(); // when to heartbeat, claim and wake: cluster thread
+    private final ClusterMembership membership;
     private boolean outage;              // cluster thread
     private boolean commitUnknown;       // cluster thread: a commit got no answer; rejoin before the next step
     private Map<String, ClusterClaim> unanswered = new HashMap<>(); // cluster thread: see reclaimsUnanswered
@@ -86,6 +83,7 @@ final class ClusterNode implements Runnable
         this.completions = new ClusterCompletions(nodeId, MAX_COMPLETIONS);
         this.share = new ClusterShare(nodeId);
         this.late = new ClusterLateClaims(nodeId, claims, completions, clock, misfireThresholdMs, this::keeps);
+        this.membership = new ClusterMembership(nodeId, store, clock, claims, share, pacing);
     }
 
     /**
@@ -94,21 +92,9 @@ final class ClusterNode implements Runnable
      */
     void join()
     {
-        final long started = System.nanoTime();
-        final long before = clock.local().millis();
-        final ClusterLease lease = store.join(nodeId, LEASE_MS);
-        clock.measured(lease.dbMillis(), before, clock.local().millis());
-        epoch = lease.epoch();
-        if (lease.live().size() > 1) // a node joining a running cluster takes its share as the others give it back
-        {
-            pacing.rebalance();
-        }
-        share.live(lease.live());
-        claims.heartbeatSucceeded(started);
-        pacing.heartbeatSucceeded(started);
-        CallbackRunner.log(INFO, "cluster node '" + nodeId + "' joined at epoch " + epoch + ", clock offset " +
-            clock.offsetMs() + " ms to the database", null);
+        membership.join();
     }
+
 
     void start(final TaskRegistry registry)
     {
@@ -130,7 +116,7 @@ final class ClusterNode implements Runnable
 
     long timesFenced()
     {
-        return fenced.get();
+        return membership.timesFenced();
     }
 
     /**
@@ -267,23 +253,15 @@ final class ClusterNode implements Runnable
             rejoin();
         }
         share.refresh();
-        heartbeatIfDue();
+        membership.heartbeatIfDue();
         flush();
-        heartbeatIfDue(); // between the steps, so that slow statements do not hold the lease up
+        membership.heartbeatIfDue(); // between the steps, so that slow statements do not hold the lease up
         if (firing && pacing.claimDue(clock.millis()) && share.all().length > 0 && claims.leaseFresh())
         {
             claim();
-            heartbeatIfDue();
+            membership.heartbeatIfDue();
         }
         late.trigger(registry);
-    }
-
-    private void heartbeatIfDue()
-    {
-        if (pacing.heartbeatDue())
-        {
-            heartbeat();
-        }
     }
 
     /**
@@ -295,8 +273,8 @@ final class ClusterNode implements Runnable
     private void rejoin()
     {
         releaseUnstarted();
-        final long unknownEpoch = epoch;
-        join();
+        final long unknownEpoch = membership.epoch();
+        membership.join();
         commitUnknown = false;
         CallbackRunner.log(WARNING, "cluster node '" + nodeId + "': a commit at epoch " + unknownEpoch + " got no " +
             "answer and may have left rows claimed that this node does not know of; it released its claims not " +
@@ -304,36 +282,11 @@ final class ClusterNode implements Runnable
         pacing.claimNow(); // claims the rows let go at once
     }
 
-    private void heartbeat()
-    {
-        final long started = System.nanoTime();
-        final long before = clock.local().millis();
-        final ClusterLease lease = store.heartbeat(nodeId, epoch, LEASE_MS, share.all());
-        if (lease == null)
-        {
-            fenced.incrementAndGet();
-            final List<ClusterClaims.Held> dropped = claims.dropAll();
-            CallbackRunner.log(WARNING, "cluster node '" + nodeId + "' was fenced at epoch " + epoch + " (its lease " +
-                "ran out and another node took its claims over): " + dropped.size() + " claim(s) not started are " +
-                "dropped, completions of runs still going will be rejected; rejoining", null);
-            join();
-            return;
-        }
-        clock.measured(lease.dbMillis(), before, clock.local().millis());
-        claims.heartbeatSucceeded(started);
-        pacing.heartbeatSucceeded(started);
-        pacing.dueAt(lease.nextDue());
-        final int liveBefore = share.live().size();
-        if (share.live(lease.live()) && (liveBefore > 1 || lease.live().size() > 1)) // a node alone: nothing moves
-        {
-            pacing.rebalance();
-        }
-    }
-
     private void claim()
     {
-        final List<ClusterClaim> got = store.claim(nodeId, epoch, OVERDUE_MS, share.all(), LOOKAHEAD_MS, share.preferred(),
-            MAX_CLAIMS);
+        final long epoch = membership.epoch();
+        final List<ClusterClaim> got =
+            store.claim(nodeId, epoch, OVERDUE_MS, share.all(), LOOKAHEAD_MS, share.preferred(), MAX_CLAIMS);
         pacing.claimed(got.size() == MAX_CLAIMS, clock.millis());
         final boolean settled = !pacing.rebalancing();
         for (final ClusterClaim claim : got)
@@ -371,7 +324,7 @@ final class ClusterNode implements Runnable
     {
         if (completions.nanosUntilDue(FLUSH_NANOS) <= 0 || (!running && !completions.isEmpty()))
         {
-            pacing.dueAt(completions.flush(store, epoch, this::kept)); // rows released
+            pacing.dueAt(completions.flush(store, membership.epoch(), this::kept)); // rows released
         }
     }
 
@@ -399,7 +352,8 @@ final class ClusterNode implements Runnable
             completions.nanosUntilDue(FLUSH_NANOS));
         if (!pacing.claimAtOnce() || !firing || share.all().length == 0 || !claims.leaseFresh())
         {
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, waitMs))); // unparked by registrations and completions
+            // unparked by registrations and completions
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.max(1, waitMs)));
         }
     }
 
@@ -421,7 +375,8 @@ final class ClusterNode implements Runnable
         }
         try
         {
-            store.leave(nodeId, epoch); // the others take its share at their next heartbeat, not when its lease ends
+            // the others take its share at their next heartbeat, not when its lease ends
+            store.leave(nodeId, membership.epoch());
         }
         catch (final RuntimeException ex)
         {

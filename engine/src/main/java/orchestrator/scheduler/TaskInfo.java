@@ -14,8 +14,10 @@ import java.util.Optional;
  *                  end sets the next fire), finished or cancelled.
  * @param state     where the task is in its life.
  * @param runs      callbacks that ran to the end, whether they returned or threw.
- * @param missed    fires that did not run: due while the previous run was still going, or passed over while the
- *                  scheduler was late.
+ * @param missed    fires that did not run: due while the previous run was still going, passed over while the
+ *                  scheduler was late (or down, on a durable store), due while the task was paused, refused by the
+ *                  dispatcher, not started by a close, passed by a reschedule or a cancel before they were
+ *                  collected, or interrupted by a crash and not run again at restart.
  * @param failures  runs whose callback threw (a subset of {@code runs}), or failed to start.
  * @param lastError the reason of the most recent failure, without secrets, cut to 1,024 characters (with the full
  *                  length noted); empty when there was none.

@@ -145,6 +145,8 @@ public final class TaskSpec
      * default {@link MisfirePolicy#FIRE_ONCE}.
      *
      * @param at when to fire; before {@code Instant.ofEpochMilli(Long.MAX_VALUE)}, the end of the scheduler's range.
+     *           The scheduler keeps fire times in epoch milliseconds: a finer instant is cut to its millisecond (it
+     *           fires, and is reported, at that millisecond).
      * @return this spec.
      */
     public TaskSpec once(final Instant at)

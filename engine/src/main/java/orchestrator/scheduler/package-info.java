@@ -36,7 +36,8 @@
  * {@code LiveWrites} (a live task's whole write, queued under the lock in order with the progress batches),
  * {@code ProgressLog} (fire progress and running markers, one batch per collection) and {@code StoredForms} (a live
  * task to and from its {@code StoredTask}). On a shared store ({@code TaskStore.postgres}) only: {@code ClusterNode}
- * (the node's cluster thread: lease and heartbeat, claims ahead), {@code ClusterPacing} (when that thread next
+ * (the node's cluster thread: claims ahead, completions, late claims), {@code ClusterMembership} (join, lease and
+ * heartbeat under an epoch, fencing), {@code ClusterPacing} (when that thread next
  * heartbeats, claims and wakes), {@code ClusterCompletions} (completions written back in batches under their fences,
  * each keeping its row for the task's next instant while the node prefers it), {@code ClusterLateClaims} (late claims
  * run by their misfire policy, claims taken over counted interrupted), {@code ClusterShare} (the tasks a node runs and
