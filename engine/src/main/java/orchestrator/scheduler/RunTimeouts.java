@@ -78,7 +78,9 @@ final class RunTimeouts
      */
     static void started(final Fire fire, final long now)
     {
-        fire.startedAt = now;
+        // a clock that failed reads as Long.MIN_VALUE: the run is timed from its fire time, the latest instant known
+        // to come before its start, not from the start of time (never reported, its deadline long passed)
+        fire.startedAt = now != Long.MIN_VALUE ? now : fire.scheduledAt;
         fire.thread = Thread.currentThread();
         final int previous = (int)RUN_STATE.get(fire); // IDLE or DONE (or INTERRUPTED): only this thread writes now
         // startedAt and thread are visible BEFORE the state says RUNNING

@@ -271,6 +271,70 @@ class OverlapAndTimeoutTest
         }
     }
 
+    /**
+     * The clock fails on the worker as the run starts (a time service unreachable for a moment): the run was never
+     * reported however long it went on, and its timeout deadline lay at the start of time, so a started driver would
+     * not park while it ran. It is now timed from its fire time, the latest instant known to come before its start.
+     */
+    @Test
+    void shouldTimeARunFromItsFireTimeWhenTheClockFailedAtItsStart() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger failures = new AtomicInteger();
+        final java.time.Clock failingOnWorker = new java.time.Clock()
+        {
+            @Override
+            public java.time.Instant instant()
+            {
+                if (Thread.currentThread().getName().equals("worker"))
+                {
+                    failures.incrementAndGet();
+                    throw new IllegalStateException("time service unreachable");
+                }
+                return clock.instant();
+            }
+
+            @Override
+            public java.time.ZoneId getZone()
+            {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(final java.time.ZoneId zone)
+            {
+                return this;
+            }
+        };
+        try (Scheduler scheduler = Scheduler.builder().clock(failingOnWorker).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.of(job -> new Thread(job, "worker").start())).build())
+        {
+            try
+            {
+                scheduler.schedule(TaskSpec.named("slow").cron("0 * * * * *").timeout(Duration.ofSeconds(5))
+                    .run(() ->
+                    {
+                        entered.countDown();
+                        Latches.awaitUninterruptibly(release);
+                    }));
+                clock.advance(Duration.ofMinutes(1));
+                assertEquals(1, scheduler.runPending());
+                assertTrue(entered.await(10, TimeUnit.SECONDS));
+                assertTrue(failures.get() > 0, "positive control: the clock failed on the worker");
+                clock.advance(Duration.ofSeconds(10));
+                scheduler.runPending();
+                assertEquals(1, scheduler.task("slow").orElseThrow().timeouts(), "the run past its timeout");
+                assertTrue(scheduler.registry().nextDeadlineHint() > clock.millis(),
+                    "nothing is due: a started driver would park, not spin");
+            }
+            finally
+            {
+                release.countDown();
+            }
+        }
+    }
+
     @Test
     void shouldInterruptARunPastItsTimeoutWhenAsked() throws Exception
     {
