@@ -205,7 +205,11 @@ public final class TaskSpec
      * {@link TaskInfo#timeouts()}, {@link TaskInfo#runningLong()} while it goes on, {@link TaskListener#onTimeout}),
      * and interrupted if {@link #interruptOnTimeout(boolean)} says so. It is checked by {@code runPending()} (the
      * driver after {@code start()}) on the scheduler's clock, so it needs worker dispatch, or another thread calling
-     * {@code runPending()}, to be seen while the run goes on.
+     * {@code runPending()}, to be seen while the run goes on. It counts from the callback's start (a fire waiting for
+     * a busy worker is not late yet) in the scheduler's clock's time: on a {@link ManualClock} only the clock's moves
+     * count, so a run is reported once the clock has been moved past its timeout, however short it really was, and
+     * never while the clock stands still, however long it hangs; a wall clock stepped forward or back moves the
+     * timeout with it.
      *
      * @param timeout at least 1 ms.
      * @return this spec.
