@@ -80,15 +80,11 @@ final class CallbackRunner
         final boolean interruptedBefore = Thread.currentThread().isInterrupted();
         try
         {
-            if (table.generationAcquire(fire.id) != fire.generation) // cancelled after collection: must not fire
+            final boolean cancelled = table.generationAcquire(fire.id) != fire.generation; // after its collection
+            if (cancelled || stopped) // it must not fire; a coalesced run stands for its fires
             {
                 release(fire);
-                return;
-            }
-            if (stopped)
-            {
-                release(fire);
-                fire.skipped = Math.max(fire.runs, fire.fires); // a coalesced run stands for its fires
+                fire.notRun(Math.max(fire.runs, fire.fires), cancelled ? listeners.array() : null);
                 return;
             }
             if (fire.definition.handler() == null)
@@ -158,13 +154,10 @@ final class CallbackRunner
      */
     private boolean mayRun(final Fire fire, final int left)
     {
-        if (table.generationAcquire(fire.id) != fire.generation)
+        final boolean cancelled = table.generationAcquire(fire.id) != fire.generation;
+        if (cancelled || stopped)
         {
-            return false;
-        }
-        if (stopped)
-        {
-            fire.skipped = fire.ran == 0 ? Math.max(left, fire.fires) : left;
+            fire.notRun(fire.ran == 0 ? Math.max(left, fire.fires) : left, cancelled ? listeners.array() : null);
             return false;
         }
         return true;

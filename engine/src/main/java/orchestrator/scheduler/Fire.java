@@ -70,7 +70,7 @@ final class Fire implements Runnable
 
     // outcome, written by the running thread
     int ran;
-    long skipped;           // fires not run because a close gave up on the callbacks: counted as missed
+    long skipped;           // fires not run because a cancel came first or a close gave up: counted as missed
     int failed;
     String error;           // the last failure's description, without secrets
     String openFailure;     // set when a handler's record failed to open
@@ -147,6 +147,21 @@ final class Fire implements Runnable
     {
         final int token = (int)HAND_OFF.getVolatile(this);
         return (token & (STARTED | WITHDRAWN)) == 0 && HAND_OFF.compareAndSet(this, token, token | STARTED);
+    }
+
+    /**
+     * Running thread: its task was cancelled after its collection, or a close gave up, before these runs could start;
+     * phase 3 counts them as missed, as a cancel counts the fires it ends.
+     *
+     * @param listeners told of them now, on this thread, for a cancel; null for a close, which tells no one.
+     */
+    void notRun(final long count, final TaskListener[] listeners)
+    {
+        skipped = count;
+        if (listeners != null)
+        {
+            Listeners.onMissed(listeners, taskName, ran == 0 ? firstAt : definition.fireAfter(scheduledAt, 1), count);
+        }
     }
 
     /** @return the scheduler's clock in epoch ms, {@link Long#MIN_VALUE} when it throws. */

@@ -312,10 +312,11 @@ final class FireCycle
             progress.touch(id);
         }
         table.runs[id] += fire.ran;
-        if (fire.skipped > 0) // a close gave up: the fires not run are missed
+        if (fire.skipped > 0) // a cancel came first, or a close gave up: the fires not run are missed
         {
             table.rare.addMissed(id, fire.skipped);
-            metrics.onMissed(fire.taskName, fire.scheduledAt, fire.skipped, FlightEvents.CLOSED);
+            metrics.onMissed(fire.taskName, fire.scheduledAt, fire.skipped,
+                table.generation(id) != fire.generation ? FlightEvents.CANCELLED : FlightEvents.CLOSED);
         }
         if (fire.failed > 0)
         {

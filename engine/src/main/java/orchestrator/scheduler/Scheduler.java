@@ -401,8 +401,9 @@ public final class Scheduler implements AutoCloseable
     /**
      * Cancels a task: it will not fire again, even if it is due right now; a run already started finishes, and a task
      * registered again under its name meanwhile does not start before it (its overlap policy decides). The fires
-     * that came due and did not run yet (not collected, or a trigger or coalesced run still pending) are counted as
-     * missed, with the reason {@code cancelled}, in the finished task's {@link TaskInfo#missed()}. On a
+     * that came due and did not run yet (not collected, collected but not started, or a trigger or coalesced run still
+     * pending) are counted as missed, with the reason {@code cancelled}, in the finished task's
+     * {@link TaskInfo#missed()}. On a
      * durable store it is removed from the store before this returns, as is a restored task that waits for its
      * handler, or a stored {@code Runnable} task not registered again.
      *

@@ -91,6 +91,49 @@ class FireAccountingTest
         }
     }
 
+    /**
+     * A fire collected and queued behind a busy worker, then its task cancelled before the fire started: it does not
+     * run, and is counted as missed (and told to the listeners) as the cancel counts the fires it ends.
+     */
+    @Test
+    void shouldCountAQueuedFireOfATaskCancelledBeforeItStartedAsMissed() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger runs = new AtomicInteger();
+        final List<String> missed = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Scheduler s = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build())
+        {
+            s.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    missed.add(taskName + "@" + scheduledAt + "x" + fires);
+                }
+            });
+            s.registerOnce("busy", START, () ->
+            {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            });
+            assertEquals(1, s.runPending());
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            s.registerTask("job", "* * * * *", runs::incrementAndGet);
+            clock.advance(Duration.ofMinutes(1));
+            assertEquals(1, s.runPending(), "job's fire is queued behind busy on the one worker");
+            assertTrue(s.cancel("job"));
+            release.countDown();
+            assertTrue(s.awaitIdle(Duration.ofSeconds(10)));
+            final TaskInfo i = info(s, "job");
+            assertEquals(0, runs.get());
+            assertEquals(TaskState.CANCELLED, i.state());
+            assertEquals(1, runs.get() + i.missed(), "the fire was neither run nor counted: " + i);
+            assertEquals(List.of("job@" + START.plusSeconds(60) + "x1"), missed);
+        }
+    }
+
     @Test
     void shouldRunATriggerOfAOneTimeTaskWhoseFireWasSkipped()
     {
