@@ -359,4 +359,27 @@ class FireAccountingTest
         assertEquals(List.of("minute@" + START.plusSeconds(60) + "x3", "later@" + START.plusSeconds(210) + "x1"), told);
         assertEquals(TaskState.CANCELLED, info(scheduler, "minute").state());
     }
+
+    /**
+     * A cancel during a fireAll catch-up ends the runs it had left: those fires came due and do not run, so they are
+     * counted as missed, with the reason "cancelled". They were dropped uncounted: runs 1, missed 0 for three fires.
+     */
+    @Test
+    void shouldCountTheCatchUpRunsACancelEndsAsMissed()
+    {
+        final List<Instant> ran = new ArrayList<>();
+        scheduler.schedule(TaskSpec.named("all").fixedRate(Duration.ofSeconds(10)).misfire(MisfirePolicy.FIRE_ALL)
+            .run(context -> {
+                ran.add(context.scheduledAt());
+                scheduler.cancel("all");
+            }));
+        clock.advance(Duration.ofSeconds(35)); // fires at 10, 20 and 30 s passed
+        assertEquals(1, scheduler.runPending());
+        assertEquals(List.of(START.plusSeconds(10)), ran);
+        final TaskInfo info = info(scheduler, "all");
+        assertEquals(TaskState.CANCELLED, info.state());
+        assertEquals(1, info.runs());
+        assertEquals(2, info.missed(), "the two runs the cancel ended: " + info);
+        assertEquals(2, scheduler.metrics().missed());
+    }
 }
