@@ -3,8 +3,11 @@ package orchestrator.scheduler;
 import org.junit.jupiter.api.Test;
 
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -74,6 +77,63 @@ class ClusterLateClaimTest extends ClusterDatabaseTest
             assertEquals(missed, second.task("catch-up").orElseThrow().missed(), "missed in the task, as in the row");
             ClusterFixture.await("the listeners were told of every missed instant", 10, () -> told.get() == missed,
                 () -> "told of " + told.get() + ", the row's missed: " + missed);
+        }
+    }
+
+    /**
+     * The node's own clock steps 30 s ahead between two heartbeats (an NTP step, a VM resumed): the instants of the
+     * cluster, in database time, have not come, so none of them is found late and counted missed, and the row's
+     * next fire does not run ahead of the database's time.
+     */
+    @Test
+    void shouldCountNothingMissedWhenTheNodesClockStepsAheadBetweenHeartbeats() throws Exception
+    {
+        final AtomicLong runs = new AtomicLong();
+        final AtomicLong stepMs = new AtomicLong();
+        final Clock stepping = new Clock()
+        {
+            @Override
+            public long millis()
+            {
+                return System.currentTimeMillis() + stepMs.get();
+            }
+
+            @Override
+            public Instant instant()
+            {
+                return Instant.ofEpochMilli(millis());
+            }
+
+            @Override
+            public ZoneId getZone()
+            {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(final ZoneId zone)
+            {
+                throw new UnsupportedOperationException();
+            }
+        };
+        try (Scheduler solo = ClusterFixture.node(server, "solo").clock(stepping).build())
+        {
+            solo.schedule(TaskSpec.named("tick").cron("* * * * * *").misfire(MisfirePolicy.FIRE_ONCE)
+                .run(context -> runs.incrementAndGet()));
+            solo.start();
+            ClusterFixture.await("the task ran twice", 30, () -> runs.get() >= 2);
+            final long stepped = server.queryLong("select (extract(epoch from clock_timestamp()) * 1000)::bigint");
+            stepMs.set(30_000);
+            ClusterFixture.await("two more runs", 30, () -> runs.get() >= 4 && server.queryLong("select (extract(" +
+                "epoch from clock_timestamp()) * 1000)::bigint") >= stepped + 3_000, () -> "runs " + runs.get() +
+                ", row missed " + server.queryLong("select missed from orchestrator_tasks where name = 'tick'") +
+                ", row next fire from now " + server.queryLong("select next_fire - (extract(epoch from " +
+                "clock_timestamp()) * 1000)::bigint from orchestrator_tasks where name = 'tick'"));
+            assertEquals(0, server.queryLong("select missed from orchestrator_tasks where name = 'tick'"),
+                "instants counted missed after the node's clock stepped");
+            assertTrue(server.queryLong("select next_fire - (extract(epoch from clock_timestamp()) * 1000)::bigint " +
+                "from orchestrator_tasks where name = 'tick'") <= 2_000, "the row's next fire ran ahead of the " +
+                "database's time");
         }
     }
 
