@@ -26,9 +26,10 @@ import java.util.function.Consumer;
  * <p>
  * Caveats: a lambda picks its {@code run} overload by arity ({@code () -> ...} is a {@code Runnable},
  * {@code ctx -> ...} a {@code Consumer<FireContext>}), but a method reference to an overloaded method (such as
- * {@code semaphore::release}) is ambiguous: write it as a lambda. A setter refuses a wrong value at once ({@link IllegalArgumentException} naming the task, the field, the
- * value and the reason; {@link NullPointerException} naming a null argument), as does setting a second schedule or a
- * second callback; a missing schedule or callback is refused by {@code schedule}.
+ * {@code semaphore::release}) is ambiguous: write it as a lambda. A setter refuses a wrong value at once
+ * ({@link IllegalArgumentException} naming the task, the field, the value and the reason; a
+ * {@link NullPointerException} whose message is the setter's name, or {@code callback} for either {@code run}), as
+ * does setting a second schedule or a second callback; a missing schedule or callback is refused by {@code schedule}.
  */
 public final class TaskSpec
 {
@@ -96,7 +97,7 @@ public final class TaskSpec
      */
     public TaskSpec cron(final CronSchedule schedule)
     {
-        Objects.requireNonNull(schedule, "schedule");
+        Objects.requireNonNull(schedule, "cron");
         schedule(Kind.CRON, schedule.expression());
         cronSchedule = schedule;
         return this;
@@ -151,7 +152,7 @@ public final class TaskSpec
      */
     public TaskSpec once(final Instant at)
     {
-        Objects.requireNonNull(at, "at");
+        Objects.requireNonNull(at, "once");
         SpecCompiler.checkOnce(this, at);
         schedule(Kind.ONCE, at);
         this.at = at;
@@ -242,7 +243,7 @@ public final class TaskSpec
      */
     public TaskSpec onRestart(final InterruptedFirePolicy policy)
     {
-        this.onRestart = Objects.requireNonNull(policy, "policy");
+        this.onRestart = Objects.requireNonNull(policy, "onRestart");
         return this;
     }
 

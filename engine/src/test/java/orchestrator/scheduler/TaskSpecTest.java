@@ -256,6 +256,27 @@ class TaskSpecTest
     }
 
     @Test
+    void shouldNameTheSetterOfEveryNullPolicyAndSchedule()
+    {
+        assertEquals("misfire", assertThrows(NullPointerException.class,
+            () -> TaskSpec.named("x").misfire(null)).getMessage());
+        assertEquals("overlap", assertThrows(NullPointerException.class,
+            () -> TaskSpec.named("x").overlap(null)).getMessage());
+        assertEquals("onRestart", assertThrows(NullPointerException.class,
+            () -> TaskSpec.named("x").onRestart(null)).getMessage());
+        assertEquals("cron", assertThrows(NullPointerException.class,
+            () -> TaskSpec.named("x").cron((CronSchedule)null)).getMessage());
+        assertEquals("once", assertThrows(NullPointerException.class,
+            () -> TaskSpec.named("x").once(null)).getMessage());
+        assertEquals("initialDelay", assertThrows(NullPointerException.class,
+            () -> TaskSpec.named("x").initialDelay(null)).getMessage());
+        assertEquals("timeout", assertThrows(NullPointerException.class,
+            () -> TaskSpec.named("x").timeout(null)).getMessage());
+        assertEquals("handler", assertThrows(NullPointerException.class,
+            () -> TaskSpec.named("x").handler(null, null)).getMessage());
+    }
+
+    @Test
     void shouldRefuseBadNamesDuplicatesAndBadCronAsRegisterDoes()
     {
         assertMentions(refused(() -> scheduler.schedule(TaskSpec.named(" ").cron("* * * * *").run(() -> {}))),
