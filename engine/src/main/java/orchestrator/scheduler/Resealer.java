@@ -43,7 +43,6 @@ final class Resealer
         }
         finally
         {
-            testMode = registry.vault.isTestMode(); // the vault's mode, switched once the pass began, even if it threw
             resealLock.unlock();
         }
     }
@@ -85,7 +84,8 @@ final class Resealer
     }
 
     /**
-     * Begins a rotation or a mode switch, re-seals every stored payload, then finishes it (resealLock held). A
+     * Begins a rotation or a mode switch, re-seals every stored payload, then finishes it (resealLock held). The mode
+     * {@link #isTestMode} reports is switched once the switch began (the vault's, which a close does not keep). A
      * throwable from the pass leaves the vault rotating, so every record still opens: the old keys are retired only
      * after a complete pass, by this one or by the next call's {@link #completeStopped}.
      */
@@ -101,6 +101,8 @@ final class Resealer
                 case PLAIN: registry.vault.beginPlainMode(); break;
                 default: registry.vault.beginSealedMode(); break;
             }
+            // switched once the pass began, even if it then throws; a close before the begin keeps the mode it had
+            testMode = kind == Reseal.ROTATE ? testMode : kind == Reseal.PLAIN;
             registry.sealEpoch++;
         }
         finally

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntConsumer;
 import java.util.logging.Level;
 
@@ -81,6 +82,47 @@ class RotationFaultTest
         scheduler.rotateKey(KeyProvider.random()); // completes the stopped pass, then rotates
         assertFalse(scheduler.registry().vault.isRotating(), "every old key retired");
         assertFiresAll(2);
+    }
+
+    /**
+     * A close that comes while a switch out of test mode waits to begin (held here at the registry's lock, which the
+     * switch takes to begin it): the switch never began, so test mode is kept as it was at close.
+     */
+    @Test
+    void shouldKeepTheModeItHadAtCloseWhenTheSchedulerClosesBeforeASwitchBegins() throws Exception
+    {
+        scheduler.setTestMode(true);
+        final ReentrantLock lock = scheduler.registry().lock;
+        final AtomicReference<Throwable> thrown = new AtomicReference<>();
+        final Thread switcher = new Thread(() ->
+        {
+            try
+            {
+                scheduler.setTestMode(false);
+            }
+            catch (final Throwable ex)
+            {
+                thrown.set(ex);
+            }
+        });
+        lock.lock();
+        try
+        {
+            switcher.start();
+            // past the open check, waiting to begin the switch (or ended early: then the assertions below fail)
+            while (!lock.hasQueuedThread(switcher) && switcher.isAlive())
+            {
+                Thread.onSpinWait();
+            }
+            scheduler.close();
+        }
+        finally
+        {
+            lock.unlock();
+        }
+        switcher.join();
+        assertTrue(thrown.get() instanceof IllegalStateException, String.valueOf(thrown.get()));
+        assertTrue(scheduler.isTestMode(), "test mode, as it was at close");
     }
 
     /**
