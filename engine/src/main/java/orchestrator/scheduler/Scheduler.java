@@ -151,6 +151,7 @@ public final class Scheduler implements AutoCloseable
      * Pauses a task: it keeps its schedule, but every fire that comes due while it is paused is counted as missed
      * (and told to {@link TaskListener#onMissed}), never run and never silent. A one-time fire that passes while
      * paused waits for {@link #resume}, where its misfire policy decides. A run already going finishes. Idempotent.
+     * While paused, {@link #nextFireTime} shows the first fire after now, never a passed one that will not run.
      *
      * @param name the task's name.
      * @return true when a live task of that name is now paused; false for an unknown or finished task, or a restored
@@ -169,7 +170,8 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Resumes a paused task: its next fire runs as usual. Fires that came due while it was paused are counted as missed
-     * (a one-time task's passed fire is decided by its misfire policy). Idempotent.
+     * (a one-time task's passed fire is decided by its misfire policy); its next fire is the first after now (a
+     * fixed-delay task's, a delay after now), as {@link #nextFireTime} showed it while paused. Idempotent.
      *
      * @param name the task's name.
      * @return true when a live task of that name is now not paused; false for an unknown or finished task, or a
@@ -468,7 +470,10 @@ public final class Scheduler implements AutoCloseable
      * @param name a task's name.
      * @return the task's next fire time, as {@link #task(String)} shows it; empty for unknown, cancelled and finished
      *         tasks, and while a one-time fire or a fixed-delay task runs (a fixed delay's next fire is set when its
-     *         run ends). A restored task that waits for its handler shows its stored next fire.
+     *         run ends). A paused task shows the first fire after now, as a resume now would file it (a fixed-delay
+     *         task's, a delay after now): the fires passed while paused never run, they are counted as missed; a
+     *         one-time task's passed fire is shown until resume decides it. A restored task that waits for its
+     *         handler shows its stored next fire.
      */
     public Optional<Instant> nextFireTime(final String name)
     {

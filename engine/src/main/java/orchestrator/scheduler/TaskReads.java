@@ -47,7 +47,7 @@ final class TaskReads
         {
             cycle.drainCompletions();
             final int id = table.idOf(name);
-            return id == TaskTable.NO_ID ? TaskDefinition.NEVER : registry.nextFire(id);
+            return id == TaskTable.NO_ID ? TaskDefinition.NEVER : shownNextFire(id);
         }
         finally
         {
@@ -66,7 +66,7 @@ final class TaskReads
             id = id != TaskTable.NO_ID ? id : unretired.idOf(name);
             if (id != TaskTable.NO_ID)
             {
-                row.add(table, id, registry.nextFire(id), control.timeouts(id));
+                row.add(table, id, shownNextFire(id), control.timeouts(id));
             }
             else if (!finished.copyTo(name, row))
             {
@@ -105,7 +105,7 @@ final class TaskReads
                 {
                     if (table.names[id] != null && (table.isNamedAndLive(id) || isListedUnretired(id)))
                     {
-                        chunk.add(table, id, registry.nextFire(id), control.timeouts(id));
+                        chunk.add(table, id, shownNextFire(id), control.timeouts(id));
                     }
                 }
                 from = to;
@@ -151,6 +151,31 @@ final class TaskReads
             }
         }
         return List.copyOf(infos);
+    }
+
+    /**
+     * The next fire a read shows (lock held): {@link TaskRegistry#nextFire}, except for a paused task whose fire in
+     * the wheel passed and was not collected yet. Those passed fires never run (its next collection or its resume
+     * counts them as missed), so it shows the first fire after now, the one its next collection or a resume now
+     * files: a fixed-delay task's is a delay after now. A last fire (a one-time task's) is shown as it is: resume's
+     * misfire policy decides it. Only reads pay for this, never the collection.
+     */
+    private long shownNextFire(final int id)
+    {
+        final long next = registry.nextFire(id);
+        if (next == TaskDefinition.NEVER || !table.hasFlag(id, TaskTable.PAUSED) || registry.wheel.deadline(id) != next)
+        {
+            return next;
+        }
+        final long now = registry.clock.millis();
+        if (next > now)
+        {
+            return next;
+        }
+        final TaskDefinition definition = table.definitions[id];
+        final long after = definition.fixedDelay() ?
+            definition.delayAfter(now) : definition.nextFireAfterPassed(next, now);
+        return after == TaskDefinition.NEVER ? next : after;
     }
 
     /**

@@ -120,6 +120,43 @@ class TaskControlTest
         assertEquals(1, scheduler.runPending());
     }
 
+    /**
+     * A paused task's fires that passed with no collection never run (a collection or the resume counts them as
+     * missed): the next fire shown is the first after now, the one that then fires, not a passed one.
+     */
+    @Test
+    void shouldShowAPausedTaskTheNextFireThatCanRunNotAPassedOne()
+    {
+        final AtomicInteger rateRuns = new AtomicInteger();
+        final AtomicInteger delayRuns = new AtomicInteger();
+        scheduler.schedule(TaskSpec.named("rate").fixedRate(Duration.ofSeconds(10)).run(rateRuns::incrementAndGet));
+        scheduler.schedule(TaskSpec.named("delay").fixedDelay(Duration.ofSeconds(10)).run(delayRuns::incrementAndGet));
+        scheduler.registerTask("minute", "* * * * *", () -> {});
+        scheduler.pause("rate");
+        scheduler.pause("delay");
+        scheduler.pause("minute");
+        clock.advance(Duration.ofSeconds(45));
+        assertEquals(Optional.of(START.plusSeconds(50)), scheduler.nextFireTime("rate"));
+        assertEquals(Optional.of(START.plusSeconds(50)), info("rate").nextFire());
+        assertEquals(Optional.of(START.plusSeconds(55)), scheduler.nextFireTime("delay"), "a delay after now");
+        assertEquals(Optional.of(START.plusSeconds(60)), scheduler.nextFireTime("minute"), "not yet passed");
+        clock.advance(Duration.ofSeconds(30)); // 75 s
+        for (final TaskInfo info : scheduler.tasks())
+        {
+            assertTrue(info.nextFire().orElseThrow().isAfter(clock.instant()), info.toString());
+        }
+        assertEquals(Optional.of(START.plusSeconds(120)), info("minute").nextFire());
+        scheduler.resume("rate");
+        scheduler.resume("delay");
+        assertEquals(Optional.of(START.plusSeconds(80)), scheduler.nextFireTime("rate"), "as resume filed it");
+        assertEquals(Optional.of(START.plusSeconds(85)), scheduler.nextFireTime("delay"), "as resume filed it");
+        assertEquals(7, info("rate").missed());
+        clock.advance(Duration.ofSeconds(10)); // 85 s
+        assertEquals(2, scheduler.runPending());
+        assertEquals(1, rateRuns.get());
+        assertEquals(1, delayRuns.get());
+    }
+
     @Test
     void shouldTriggerOneExtraRunWithoutMovingTheSchedule()
     {
