@@ -208,7 +208,9 @@ public final class Scheduler implements AutoCloseable
 
     /**
      * Gives a live task a new schedule and options, keeping its counters ({@code runs}, {@code missed},
-     * {@code failures}), its paused state and its pending runs; its next fire is computed from now as for a new task.
+     * {@code failures}), its paused state and its pending runs; its next fire is computed from now as for a new task,
+     * except a fixed delay given while a run goes: it counts from the end of that run, as after any run (until then
+     * {@link #nextFireTime} is empty).
      * Fires of the old schedule that had come due and were not collected yet are counted as missed.
      * A spec without a callback keeps the task's callback (and payload); one with a callback replaces it. A run
      * already going finishes with the old callback.

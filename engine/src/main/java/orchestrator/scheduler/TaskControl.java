@@ -293,7 +293,10 @@ final class TaskControl
             registry.wheel.cancel(id);
             registry.heldBack.remove(id);
             unpark(id);
-            first = definition.firstFire(now, onceAt);
+            // a fixed delay counts from a run's end: one given while a run goes is filed when that run ends (a
+            // cluster's shared row takes the new schedule's first fire now, the run's claim moving the row there)
+            first = definition.fixedDelay() && table.hasFlag(id, TaskTable.RUNNING) && registry.cluster == null ?
+                TaskDefinition.NEVER : definition.firstFire(now, onceAt);
             if (first != TaskDefinition.NEVER)
             {
                 registry.wheel.schedule(id, first);

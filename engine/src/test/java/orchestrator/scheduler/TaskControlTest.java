@@ -382,6 +382,54 @@ class TaskControlTest
         }
     }
 
+    /**
+     * Deterministic interleaving: a reschedule to a fixed delay arrives while a run goes on a worker. A fixed delay
+     * counts from the end of a run, so no fire is due while that run goes (none is missed as an overlap): the next is
+     * filed a delay after the run ends.
+     */
+    @Test
+    void shouldFileAFixedDelayGivenDuringARunADelayAfterTheRunEnds() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger newRuns = new AtomicInteger();
+        try (Scheduler workers = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build())
+        {
+            workers.registerTask("t", "* * * * *", () -> {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            });
+            clock.advance(Duration.ofMinutes(1));
+            workers.runPending();
+            final Optional<Instant> whileRunning;
+            final int collected;
+            try // the run is released whatever happens, so that the close does not wait for it
+            {
+                assertTrue(entered.await(10, TimeUnit.SECONDS));
+                assertTrue(workers.reschedule("t", TaskSpec.named("t").fixedDelay(Duration.ofSeconds(1))
+                    .run(() -> newRuns.incrementAndGet())));
+                whileRunning = workers.nextFireTime("t");
+                clock.advance(Duration.ofSeconds(2));
+                collected = workers.runPending();
+            }
+            finally
+            {
+                release.countDown();
+            }
+            assertTrue(workers.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(Optional.empty(), whileRunning, "set when the run ends");
+            assertEquals(0, collected);
+            assertEquals(0, workers.task("t").orElseThrow().missed(), "no fire was due during the run");
+            assertEquals(Optional.of(START.plusSeconds(63)), workers.nextFireTime("t"), "a delay after the run's end");
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(1, workers.runPending());
+            assertTrue(workers.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, newRuns.get());
+            assertEquals(0, workers.task("t").orElseThrow().missed());
+        }
+    }
+
     @Test
     void shouldRefuseTriggerAfterClose()
     {
