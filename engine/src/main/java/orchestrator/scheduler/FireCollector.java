@@ -233,6 +233,21 @@ final class FireCollector
     }
 
     /**
+     * For a read (lock held): whether the collection at {@code now} runs none of a task's fires passed from
+     * {@code fire} on, under {@link MisfirePolicy#SKIP} with none within the misfire threshold.
+     */
+    boolean skipsAll(final TaskDefinition definition, final long fire, final long now)
+    {
+        if (definition.misfire() != MisfirePolicy.SKIP)
+        {
+            return false;
+        }
+        final long fires = definition.passedFires(fire, now);
+        return !(fires == 1 ? Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 :
+            latestOnTime(definition, definition.nextFireAfterPassed(fire, now), now));
+    }
+
+    /**
      * @return true when the latest of several passed fires is within the misfire threshold of {@code now}.
      */
     boolean latestOnTime(final TaskDefinition definition, final long next, final long now)

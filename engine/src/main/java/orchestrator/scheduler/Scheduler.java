@@ -474,8 +474,9 @@ public final class Scheduler implements AutoCloseable
      *         tasks, and while a one-time fire or a fixed-delay task runs (a fixed delay's next fire is set when its
      *         run ends). A paused task shows the first fire after now, as a resume now would file it (a fixed-delay
      *         task's, a delay after now): the fires passed while paused never run, they are counted as missed; a
-     *         one-time task's passed fire is shown until resume decides it. A restored task that waits for its
-     *         handler shows its stored next fire.
+     *         one-time task's passed fire is shown until resume decides it. So does a late task whose passed fires
+     *         {@link MisfirePolicy#SKIP} will not run (none within the misfire threshold). A restored task that waits
+     *         for its handler shows its stored next fire.
      */
     public Optional<Instant> nextFireTime(final String name)
     {

@@ -11,7 +11,8 @@ import java.util.Optional;
  * @param schedule  the cron expression, {@code fixedRate PT10S} or {@code fixedDelay PT10S} for an interval task,
  *                  or the one-time instant as ISO-8601 text.
  * @param nextFire  the next fire time, as {@link Scheduler#nextFireTime} shows it (for a paused task, the first after
- *                  the read, not a passed fire that will not run); empty when the task is running a one-time fire or
+ *                  the read, not a passed fire that will not run, as for a late task under
+ *                  {@link MisfirePolicy#SKIP}); empty when the task is running a one-time fire or
  *                  a fixed-delay run (whose end sets the next fire), finished or cancelled.
  * @param state     where the task is in its life.
  * @param runs      callbacks that ran to the end, whether they returned or threw.

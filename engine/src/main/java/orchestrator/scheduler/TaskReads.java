@@ -154,25 +154,27 @@ final class TaskReads
     }
 
     /**
-     * The next fire a read shows (lock held): {@link TaskRegistry#nextFire}, except for a paused task whose fire in
-     * the wheel passed and was not collected yet. Those passed fires never run (its next collection or its resume
-     * counts them as missed), so it shows the first fire after now, the one its next collection or a resume now
-     * files: a fixed-delay task's is a delay after now. A last fire (a one-time task's) is shown as it is: resume's
-     * misfire policy decides it. Only reads pay for this, never the collection.
+     * The next fire a read shows (lock held): {@link TaskRegistry#nextFire}, except for a task whose fire in the wheel
+     * passed, was not collected yet and will not run: the task is paused (its next collection or its resume counts
+     * the passed fires as missed), or its {@link MisfirePolicy#SKIP} finds none within the misfire threshold. It
+     * shows the first fire after now, the one its next collection or a resume now files: a fixed-delay task's is a
+     * delay after now. A last fire (a one-time task's) is shown as it is: resume's misfire policy decides it, or the
+     * collection ends the task. Only reads pay for this, never the collection.
      */
     private long shownNextFire(final int id)
     {
         final long next = registry.nextFire(id);
-        if (next == TaskDefinition.NEVER || !table.hasFlag(id, TaskTable.PAUSED) || registry.wheel.deadline(id) != next)
+        if (next == TaskDefinition.NEVER || registry.wheel.deadline(id) != next)
         {
             return next;
         }
         final long now = registry.clock.millis();
-        if (next > now)
+        final TaskDefinition definition = table.definitions[id];
+        if (next > now || !(table.hasFlag(id, TaskTable.PAUSED) ||
+            registry.cluster == null && cycle.collector.skipsAll(definition, next, now)))
         {
             return next;
         }
-        final TaskDefinition definition = table.definitions[id];
         final long after = definition.fixedDelay() ?
             definition.delayAfter(now) : definition.nextFireAfterPassed(next, now);
         return after == TaskDefinition.NEVER ? next : after;

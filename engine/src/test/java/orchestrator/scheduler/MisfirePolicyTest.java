@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 
@@ -53,6 +54,37 @@ class MisfirePolicyTest
             clock.advance(Duration.ofSeconds(30).plusMillis(999)); // within the 1 s threshold: on time
             assertEquals(1, scheduler.runPending());
             assertEquals(1, runs.get());
+        }
+    }
+
+    /**
+     * A late task under SKIP whose passed fires are all past the misfire threshold runs none of them: its next fire
+     * shown is the first after now, the one that then fires, not a passed one; one within the threshold is shown, as
+     * it runs.
+     */
+    @Test
+    void shouldShowASkippingLateTaskTheNextFireThatRuns()
+    {
+        try (Scheduler scheduler = scheduler())
+        {
+            final AtomicInteger runs = new AtomicInteger();
+            scheduler.schedule(TaskSpec.named("rate").fixedRate(Duration.ofSeconds(10)).misfire(MisfirePolicy.SKIP)
+                .run(runs::incrementAndGet));
+            scheduler.schedule(TaskSpec.named("delay").fixedDelay(Duration.ofSeconds(10)).misfire(MisfirePolicy.SKIP)
+                .run(runs::incrementAndGet));
+            scheduler.schedule(TaskSpec.named("once").fixedRate(Duration.ofSeconds(10)).run(runs::incrementAndGet));
+            clock.advance(Duration.ofSeconds(45));
+            assertEquals(Optional.of(START.plusSeconds(50)), scheduler.nextFireTime("rate"));
+            assertEquals(Optional.of(START.plusSeconds(50)), info(scheduler, "rate").nextFire());
+            assertEquals(Optional.of(START.plusSeconds(55)), scheduler.nextFireTime("delay"), "a delay after now");
+            assertEquals(Optional.of(START.plusSeconds(10)), scheduler.nextFireTime("once"), "FIRE_ONCE runs it late");
+            assertEquals(1, scheduler.runPending());
+            assertEquals(Optional.of(START.plusSeconds(50)), scheduler.nextFireTime("rate"), "as collected");
+            assertEquals(Optional.of(START.plusSeconds(55)), scheduler.nextFireTime("delay"), "as collected");
+            clock.advance(Duration.ofSeconds(5).plusMillis(999)); // 50.999 s: 50 s is within the 1 s threshold
+            assertEquals(Optional.of(START.plusSeconds(50)), scheduler.nextFireTime("rate"), "on time: it runs");
+            assertEquals(2, scheduler.runPending()); // rate and once, at 50 s
+            assertEquals(3, runs.get());
         }
     }
 
