@@ -68,7 +68,8 @@ final class CallbackRunner
 
     /**
      * A close that gave up waiting for the callbacks is about to return: from now on no callback starts, neither a
-     * fire still queued for a worker nor the next run of a {@code fireAll} catch-up; their fires count as missed.
+     * fire still queued for a worker nor the next run of a {@code fireAll} catch-up; their fires count as missed and
+     * are told to the listeners on the thread that would have run them, which holds no lock of the scheduler.
      */
     void stop()
     {
@@ -84,7 +85,7 @@ final class CallbackRunner
             if (cancelled || stopped) // it must not fire; a coalesced run stands for its fires
             {
                 release(fire);
-                fire.notRun(Math.max(fire.runs, fire.fires), cancelled ? listeners.array() : null);
+                fire.notRun(Math.max(fire.runs, fire.fires), listeners.array());
                 return;
             }
             if (fire.definition.handler() == null)
@@ -157,7 +158,7 @@ final class CallbackRunner
         final boolean cancelled = table.generationAcquire(fire.id) != fire.generation;
         if (cancelled || stopped)
         {
-            fire.notRun(fire.ran == 0 ? Math.max(left, fire.fires) : left, cancelled ? listeners.array() : null);
+            fire.notRun(fire.ran == 0 ? Math.max(left, fire.fires) : left, listeners.array());
             return false;
         }
         return true;

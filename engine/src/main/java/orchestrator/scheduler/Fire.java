@@ -153,7 +153,8 @@ final class Fire implements Runnable
      * Running thread: its task was cancelled after its collection, or a close gave up, before these runs could start;
      * phase 3 counts them as missed, as a cancel counts the fires it ends.
      *
-     * @param listeners told of them now, on this thread, for a cancel; null for a close, which tells no one.
+     * @param listeners told of them now, on this thread (which holds no lock of the scheduler), for a cancel as for a
+     *                  close that gave up.
      */
     void notRun(final long count, final TaskListener[] listeners)
     {

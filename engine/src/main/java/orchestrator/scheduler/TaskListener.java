@@ -46,12 +46,14 @@ public interface TaskListener
      * Called when fires of a task do not run: the scheduler came late (misfire policy), the previous run was still
      * going ({@link OverlapPolicy#SKIP}), the task is paused, the dispatcher refused the fire, a reschedule replaced a
      * schedule whose fires had come due, a cancel ended fires that had come due or runs still pending, the
-     * scheduler closed while a coalesced or triggered run was pending, or a restart found a fire interrupted and
+     * scheduler closed while a coalesced or triggered run was pending, a close that gave up waiting kept a fire queued
+     * for a worker (or the rest of a {@code fireAll} catch-up) from starting, or a restart found a fire interrupted and
      * dropped it ({@link InterruptedFirePolicy#DROP}). Called once per task, cause and collection, after the
      * scheduler's lock is released, on the thread that called {@code runPending()} (or {@code resume},
-     * {@code reschedule}, {@code cancel}, {@code close}; for a dropped interrupted fire, the call that restored the
-     * task: {@code schedule} or {@code registerHandler}; on a cluster node, the instants of its claims that passed
-     * without running are told by the next {@code runPending()}); the default calls {@link #onMissed(String, Instant)}.
+     * {@code reschedule}, {@code cancel}, {@code close}; for a fire collected before a cancel or a close that gave
+     * up, the thread that would have run it; for a dropped interrupted fire, the call that restored the task:
+     * {@code schedule} or {@code registerHandler}; on a cluster node, the instants of its claims that passed without
+     * running are told by the next {@code runPending()}); the default calls {@link #onMissed(String, Instant)}.
      *
      * @param taskName    the task.
      * @param scheduledAt the first of the fires missed: the fire found late, overlapping, paused or refused, or due

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Timeout;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -507,6 +509,46 @@ class CloseAndDispatchTest
             final TaskInfo info = scheduler.task("queued").orElseThrow();
             assertEquals(0, queuedRuns.get(), "no callback starts once close returned: " + info);
             assertEquals(1, info.missed(), "the fire not run is missed: " + info);
+        }
+        finally
+        {
+            release.countDown();
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void shouldTellTheListenersOfAFireQueuedForABusyWorkerThatATimedOutCloseDropped() throws Exception
+    {
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final List<String> missed = new CopyOnWriteArrayList<>();
+        final Scheduler scheduler = with(Dispatcher.withWorkers(1));
+        try
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    missed.add(taskName + " " + scheduledAt + " x" + fires);
+                }
+            });
+            scheduler.registerOnce("hold", START, () ->
+            {
+                entered.countDown();
+                Latches.awaitUninterruptibly(release);
+            });
+            scheduler.registerOnce("queued", START.plusMillis(1), () -> { });
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(2, scheduler.runPending()); // "queued" waits in the queue behind "hold" on the one worker
+            assertTrue(entered.await(10, TimeUnit.SECONDS));
+            assertFalse(scheduler.close(Duration.ofMillis(200)), "hold keeps the worker past the bound");
+            release.countDown();
+            assertTrue(scheduler.close(Duration.ofSeconds(10)), "everything stopped once released");
+            assertEquals(1, scheduler.task("queued").orElseThrow().missed());
+            assertEquals(List.of("queued " + START.plusMillis(1) + " x1"), missed,
+                "the fire a timed-out close dropped is counted missed and told to the listeners");
         }
         finally
         {
