@@ -8,7 +8,8 @@ import org.agrona.collections.Long2LongHashMap;
  * read. The runs a task owes beyond its wheel's fires: a coalesced overlap ({@link OverlapPolicy#COALESCE}) or a
  * {@code triggerNow} adds to the task's pending fires. A task that is not running goes into the ready queue, which the
  * next collection claims after the wheel's due tasks, as one run standing for all its pending fires; a running task is
- * queued when its run completes ({@link #afterRun}), so a pending run never overlaps the current one.
+ * queued when its run completes ({@link #afterRun}), so a pending run never overlaps the current one. A pause drops a
+ * task's coalesced fires ({@link #dropCoalesced}) and keeps its triggers.
  * <p>
  * Few tasks ever have pending fires, so they are kept in maps by task id rather than in columns. A stale id in the
  * ready queue (its task cancelled, its id reused) is harmless: the entry only says "look at the task's pending
@@ -23,6 +24,12 @@ final class PendingRuns
     private final Long2LongHashMap fires = new Long2LongHashMap(0);
     private final Long2LongHashMap latest = new Long2LongHashMap(Long.MIN_VALUE);
     private final Long2LongHashMap first = new Long2LongHashMap(Long.MAX_VALUE);
+    // keyed by task id: how many of its pending fires are coalesced (the rest are triggers), the first of them, and
+    // the first and latest of its triggers, so that a pause can drop the coalesced ones and keep the triggers
+    private final Long2LongHashMap coalesced = new Long2LongHashMap(0);
+    private final Long2LongHashMap coalescedFirst = new Long2LongHashMap(Long.MAX_VALUE);
+    private final Long2LongHashMap triggerFirst = new Long2LongHashMap(Long.MAX_VALUE);
+    private final Long2LongHashMap triggerLatest = new Long2LongHashMap(Long.MIN_VALUE);
     private volatile int tasks;         // written under the lock: tasks with pending fires, read by workers
     private volatile boolean anyReady;  // written under the lock: the ready queue is not empty
 
@@ -31,7 +38,9 @@ final class PendingRuns
      */
     void trigger(final int id, final long now, final boolean running)
     {
-        add(id, 1, now, now);
+        addFires(id, 1, now, now);
+        triggerFirst.put(id, Math.min(triggerFirst.get(id), now));
+        triggerLatest.put(id, Math.max(triggerLatest.get(id), now));
         if (!running)
         {
             ready.offerInt(id);
@@ -46,6 +55,47 @@ final class PendingRuns
      * @param at   the latest of them, epoch ms.
      */
     void add(final int id, final long count, final long from, final long at)
+    {
+        addFires(id, count, from, at);
+        coalesced.put(id, coalesced.get(id) + count);
+        coalescedFirst.put(id, Math.min(coalescedFirst.get(id), from));
+    }
+
+    /**
+     * A pause (lock held): a paused task starts no run for fires of its schedule, so its coalesced fires are dropped;
+     * its triggers stay pending, since a trigger runs a paused task too.
+     *
+     * @return how many coalesced fires were dropped, 0 for none; {@link #coalescedFirst(int)} must be read before.
+     */
+    long dropCoalesced(final int id)
+    {
+        final long count = coalesced.isEmpty() ? 0 : coalesced.remove(id);
+        if (count == 0)
+        {
+            return 0;
+        }
+        final long left = fires.get(id) - count;
+        if (left == 0)
+        {
+            drop(id);
+            return count;
+        }
+        coalescedFirst.remove(id);
+        fires.put(id, left);
+        first.put(id, triggerFirst.get(id));
+        latest.put(id, triggerLatest.get(id));
+        return count;
+    }
+
+    /**
+     * @return the first of the task's coalesced fires, epoch ms (only while it has some).
+     */
+    long coalescedFirst(final int id)
+    {
+        return coalescedFirst.get(id);
+    }
+
+    private void addFires(final int id, final long count, final long from, final long at)
     {
         final long pending = fires.get(id);
         if (pending == 0)
@@ -130,6 +180,10 @@ final class PendingRuns
             tasks--;
             latest.remove(id);
             first.remove(id);
+            coalesced.remove(id);
+            coalescedFirst.remove(id);
+            triggerFirst.remove(id);
+            triggerLatest.remove(id);
         }
     }
 
@@ -177,6 +231,10 @@ final class PendingRuns
         fires.clear();
         latest.clear();
         first.clear();
+        coalesced.clear();
+        coalescedFirst.clear();
+        triggerFirst.clear();
+        triggerLatest.clear();
         tasks = 0;
     }
 }

@@ -150,8 +150,11 @@ public final class Scheduler implements AutoCloseable
     /**
      * Pauses a task: it keeps its schedule, but every fire that comes due while it is paused is counted as missed
      * (and told to {@link TaskListener#onMissed}), never run and never silent. A one-time fire that passes while
-     * paused waits for {@link #resume}, where its misfire policy decides. A run already going finishes. Idempotent.
-     * While paused, {@link #nextFireTime} shows the first fire after now, never a passed one that will not run.
+     * paused waits for {@link #resume}, where its misfire policy decides. A run already going (handed to a worker or
+     * started) finishes. A coalesced run waiting for it ({@link OverlapPolicy#COALESCE}) does not start: the pause
+     * counts its fires as missed (reason {@code paused}) and tells the listeners. Runs asked for by
+     * {@link #triggerNow}, before or during the pause, still run. Idempotent. While paused, {@link #nextFireTime}
+     * shows the first fire after now, never a passed one that will not run.
      *
      * @param name the task's name.
      * @return true when a live task of that name is now paused; false for an unknown or finished task, or a restored
@@ -191,7 +194,8 @@ public final class Scheduler implements AutoCloseable
     /**
      * Runs a task once more, now: at the next {@code runPending()} (the driver is woken), or, if the task is running,
      * as soon as that run ends: never two runs of one task at once. Its schedule is not changed (a fixed-delay task's
-     * next fire counts from the end of this run, as from any run's); a paused task runs too. Triggers that wait for
+     * next fire counts from the end of this run, as from any run's); a paused task runs too, as does a trigger made
+     * before its pause (unlike a coalesced run, which a pause drops). Triggers that wait for
      * the same run are merged into one run, whose {@link FireContext#fires()} counts them.
      *
      * @param name the task's name.

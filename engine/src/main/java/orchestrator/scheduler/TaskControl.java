@@ -57,6 +57,8 @@ final class TaskControl
     boolean pause(final String name)
     {
         final TaskRegistry registry = this.registry;
+        final long missedAt;
+        final long missed;
         registry.lock.lock();
         try
         {
@@ -71,12 +73,23 @@ final class TaskControl
             {
                 registry.table.state(id, TaskState.PAUSED);
             }
-            return true;
+            missedAt = pending.coalescedFirst(id);
+            missed = pending.dropCoalesced(id);
+            if (missed > 0)
+            {
+                registry.table.rare.addMissed(id, missed);
+                registry.metrics.onMissed(name, missedAt, missed, FlightEvents.PAUSED);
+            }
         }
         finally
         {
             registry.lock.unlock();
         }
+        if (missed > 0)
+        {
+            Listeners.onMissed(registry.listeners.array(), name, missedAt, missed);
+        }
+        return true;
     }
 
     boolean resume(final String name)

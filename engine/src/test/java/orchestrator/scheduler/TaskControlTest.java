@@ -185,6 +185,90 @@ class TaskControlTest
         assertEquals(2, contexts.get(0).fires());
     }
 
+    /**
+     * A coalesced run stands for fires of the schedule that came due during the run before it; a pause before it
+     * starts counts those fires as missed (reason paused, told to the listeners), as for any fire of a paused task.
+     */
+    @Test
+    void shouldNotStartACoalescedRunOfATaskPausedBeforeItsRunEnded()
+    {
+        final List<Runnable> held = new ArrayList<>();
+        final List<String> missed = new ArrayList<>();
+        final AtomicInteger runs = new AtomicInteger();
+        final Scheduler s = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(Dispatcher.of(held::add))
+            .build();
+        try
+        {
+            s.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    missed.add(taskName + " " + scheduledAt + " x" + fires);
+                }
+            });
+            s.schedule(TaskSpec.named("c").cron("* * * * * *").overlap(OverlapPolicy.COALESCE)
+                .run(runs::incrementAndGet));
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(1, s.runPending());
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(0, s.runPending(), "the fire at 2s is coalesced: the run of 1s is going");
+            assertTrue(s.pause("c"));
+            held.remove(0).run();
+            s.runPending();
+            assertEquals(List.of(), held, "a paused task starts no coalesced run");
+            final TaskInfo info = s.task("c").orElseThrow();
+            assertEquals(1, runs.get());
+            assertEquals(1, info.missed(), "the coalesced fire is counted missed: " + info);
+            assertEquals(TaskState.PAUSED, info.state());
+            assertEquals(List.of("c " + START.plusSeconds(2) + " x1"), missed);
+        }
+        finally
+        {
+            while (!held.isEmpty())
+            {
+                held.remove(0).run(); // a run started by mistake ends, so that close does not wait for it
+            }
+            s.close();
+        }
+    }
+
+    @Test
+    void shouldRunATriggerMadeBeforeAPauseButNotTheFiresCoalescedWithIt()
+    {
+        final List<Runnable> held = new ArrayList<>();
+        final List<FireContext> contexts = new ArrayList<>();
+        final Scheduler s = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).dispatcher(Dispatcher.of(held::add))
+            .build();
+        try
+        {
+            s.schedule(TaskSpec.named("c").cron("* * * * * *").overlap(OverlapPolicy.COALESCE).run(contexts::add));
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(1, s.runPending());
+            clock.advance(Duration.ofSeconds(2));
+            assertEquals(0, s.runPending(), "the fires at 2s and 3s are coalesced: the run of 1s is going");
+            assertTrue(s.triggerNow("c"));
+            assertTrue(s.pause("c"));
+            held.remove(0).run();
+            assertEquals(1, s.runPending(), "the trigger runs the paused task");
+            held.remove(0).run();
+            assertEquals(2, contexts.size());
+            assertEquals(1, contexts.get(1).fires(), "the triggered run stands for the trigger alone");
+            assertEquals(START.plusSeconds(3), contexts.get(1).scheduledAt());
+            final TaskInfo info = s.task("c").orElseThrow();
+            assertEquals(2, info.missed(), "the coalesced fires are counted missed: " + info);
+            assertEquals(TaskState.PAUSED, info.state());
+        }
+        finally
+        {
+            while (!held.isEmpty())
+            {
+                held.remove(0).run();
+            }
+            s.close();
+        }
+    }
+
     @Test
     void shouldRunATriggeredPausedTask()
     {
