@@ -609,7 +609,10 @@ public final class Scheduler implements AutoCloseable
     }
 
     /**
-     * Waits until no callback is running or queued and the bookkeeping of every finished run is done.
+     * Waits until no callback is running or queued and the bookkeeping of every finished run is done; once
+     * {@link #start()} was called (until {@link #close(Duration) close}), also until no coalesced or triggered run is
+     * left pending, since the driver runs them. Without a driver such a run waits for the next {@link #runPending()}
+     * and is not waited for: call {@code runPending()} after this to run it.
      *
      * @param timeout the longest to wait; durations too long to count in nanoseconds wait without limit.
      * @return true when idle, false when the timeout passed first.

@@ -23,6 +23,7 @@ final class SchedulerLifecycle
     private final CallbackVault vault;
     private final Object lock = new Object();
     private volatile boolean closed;
+    private volatile boolean driving; // a driver was started: it runs the pending runs, so awaitIdle waits for them
     private Driver driver; // guarded by lock
 
     SchedulerLifecycle(final Scheduler scheduler, final TaskRegistry registry, final Dispatcher dispatcher,
@@ -61,6 +62,7 @@ final class SchedulerLifecycle
             {
                 driver = new Driver(scheduler, registry, store.clock);
                 driver.start();
+                driving = true;
                 store.firing(); // a cluster node claims once it fires
                 CallbackRunner.log(INFO, "scheduler driver started", null);
             }
@@ -70,7 +72,16 @@ final class SchedulerLifecycle
     /** @see Scheduler#awaitIdle(Duration) */
     boolean awaitIdle(final Duration timeout) throws InterruptedException
     {
-        return registry.cycle.idleSignal().await(registry::isIdle, saturatedNanos(timeout));
+        return registry.cycle.idleSignal().await(this::isIdle, saturatedNanos(timeout));
+    }
+
+    /**
+     * @return true when no fire is in flight and, while a driver runs, no coalesced or triggered run is pending;
+     *         without a driver a pending run waits for a caller of {@code runPending()}, so it is not waited for.
+     */
+    private boolean isIdle()
+    {
+        return registry.isIdle() && (!driving || closed || !registry.control.pending.any());
     }
 
     /** @see Scheduler#close(Duration) */
@@ -133,6 +144,7 @@ final class SchedulerLifecycle
             registry.lock.unlock();
         }
         missed.deliver(listeners); // lock released, as every missed fire is told
+        registry.cycle.idleSignal().signal(); // an awaitIdle waiting for a pending run the driver will not run now
         stopped = store.close(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))) && stopped;
         if (stopped)
         {

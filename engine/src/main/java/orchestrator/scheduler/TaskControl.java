@@ -50,7 +50,11 @@ final class TaskControl
      */
     void finished(final int id)
     {
-        pending.drop(id);
+        if (pending.fires(id) > 0)
+        {
+            pending.drop(id);
+            registry.cycle.idleSignal().signal(); // an awaitIdle may wait for the run dropped here
+        }
         unpark(id);
     }
 
@@ -87,6 +91,7 @@ final class TaskControl
         }
         if (missed > 0)
         {
+            registry.cycle.idleSignal().signal(); // an awaitIdle may wait for the coalesced run dropped here
             Listeners.onMissed(registry.listeners.array(), name, missedAt, missed);
         }
         return true;

@@ -558,6 +558,99 @@ class CloseAndDispatchTest
     }
 
     @Test
+    void shouldWaitInAwaitIdleForATriggeredRunTheDriverHasNotClaimedYet() throws Exception
+    {
+        final CountDownLatch missedTold = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger runs = new AtomicInteger();
+        final Scheduler scheduler = with(Dispatcher.withWorkers(1));
+        try
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    missedTold.countDown();
+                    Latches.awaitUninterruptibly(release); // holds the driver between two collections
+                }
+            });
+            scheduler.registerTask("paused", "* * * * *", () -> { });
+            assertTrue(scheduler.pause("paused"));
+            scheduler.registerTask("t", "0 0 1 1 *", runs::incrementAndGet);
+            scheduler.start();
+            clock.advance(Duration.ofMinutes(1)); // the driver counts the paused fire missed and tells it
+            assertTrue(missedTold.await(10, TimeUnit.SECONDS));
+            assertTrue(scheduler.triggerNow("t"));
+            assertFalse(scheduler.awaitIdle(Duration.ofMillis(200)), "the triggered run is still to run");
+            release.countDown();
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, runs.get(), "idle once the triggered run ran");
+        }
+        finally
+        {
+            release.countDown();
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
+    void shouldWakeAwaitIdleWhenACancelDropsThePendingRunItWaitsFor() throws Exception
+    {
+        final CountDownLatch missedTold = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final Scheduler scheduler = with(Dispatcher.withWorkers(1));
+        final ExecutorService waiter = Executors.newSingleThreadExecutor();
+        try
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    if (taskName.equals("paused")) // the cancel of "t" tells its dropped run on the test thread
+                    {
+                        missedTold.countDown();
+                        Latches.awaitUninterruptibly(release); // holds the driver between two collections
+                    }
+                }
+            });
+            scheduler.registerTask("paused", "* * * * *", () -> { });
+            assertTrue(scheduler.pause("paused"));
+            scheduler.registerTask("t", "0 0 1 1 *", () -> { });
+            scheduler.start();
+            clock.advance(Duration.ofMinutes(1));
+            assertTrue(missedTold.await(10, TimeUnit.SECONDS));
+            assertTrue(scheduler.triggerNow("t"));
+            final AtomicReference<Thread> waiting = new AtomicReference<>();
+            final CompletableFuture<Boolean> idle = CompletableFuture.supplyAsync(() ->
+            {
+                waiting.set(Thread.currentThread());
+                try
+                {
+                    return scheduler.awaitIdle(Duration.ofSeconds(10));
+                }
+                catch (final InterruptedException ex)
+                {
+                    throw new IllegalStateException(ex);
+                }
+            }, waiter);
+            while (waiting.get() == null || waiting.get().getState() != Thread.State.TIMED_WAITING)
+            {
+                Thread.onSpinWait(); // until awaitIdle waits for the pending run
+            }
+            assertTrue(scheduler.cancel("t"));
+            assertTrue(idle.get(20, TimeUnit.SECONDS), "the cancel dropped the run awaitIdle waited for");
+        }
+        finally
+        {
+            release.countDown();
+            waiter.shutdownNow();
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    @Test
     void shouldWaitForTheCallbacksOfAnotherSchedulerClosedFromACallback() throws Exception
     {
         final CountDownLatch entered = new CountDownLatch(1);
