@@ -16,9 +16,10 @@ import static java.lang.System.Logger.Level.WARNING;
  * {@link #check} (at the start of each {@code runPending()}, on the scheduler's clock) reports each run past its
  * timeout once.
  * <p>
- * Caveats: each check costs O(runs in flight whose task has a timeout); the timeout counts from the callback's start (a fire queued for a busy worker is not yet late); a run is
- * seen late only when {@code runPending()} runs while it goes on, so with the inline dispatcher only another thread
- * calling {@code runPending()} sees it. Interrupting is cooperative: a callback that ignores interrupts keeps running.
+ * Caveats: each check costs O(runs in flight whose task has a timeout); the timeout counts from the callback's start
+ * (a fire queued for a busy worker is not yet late); a run is seen late only when {@code runPending()} runs while it
+ * goes on, so with the inline dispatcher only another thread calling {@code runPending()} sees it. Interrupting is
+ * cooperative: a callback that ignores interrupts keeps running.
  */
 final class RunTimeouts
 {

@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 /**
  * NOT thread safe: build it on one thread, then hand it to {@link Scheduler#schedule(TaskSpec)} or
  * {@link Scheduler#reschedule(String, TaskSpec)}, which copy what they need (a spec may be reused or changed
- * afterwards without touching the task; a handler payload is sealed when scheduled). Everything a task is, in one place: its name, exactly one schedule, options,
- * and exactly one callback.
+ * afterwards without touching the task; a handler payload is sealed when scheduled). Everything a task is, in one
+ * place: its name, exactly one schedule, options, and exactly one callback.
  * <pre>{@code
  * scheduler.schedule(TaskSpec.named("report")
  *     .cron("0 7 * * MON-FRI")
