@@ -292,11 +292,15 @@ final class TaskRegistry
     void retire(final int id)
     {
         final String name = table.names[id];
+        final boolean superseded = unretired.isSuperseded(name, id); // a newer task of its name ended first
         if (unretired.retire(name, id) && table.idOf(name) != TaskTable.NO_ID)
         {
             control.pending.afterRun(table.idOf(name)); // the task registered again under its name may run now
         }
-        finished.add(table, id, control.timeouts(id));
+        if (!superseded)
+        {
+            finished.add(table, id, control.timeouts(id)); // the history keeps the newest task of a name last
+        }
         table.free(id);
     }
 
@@ -394,7 +398,6 @@ final class TaskRegistry
             lock.unlock();
         }
     }
-
 
     void onEarlierDeadline(final Runnable wakeUp)
     {
