@@ -144,6 +144,10 @@ final class FireCollector
                 table.rare.addMissed(id, runs);
                 batch.missed(table.names[id], fire, runs);
                 metrics.onMissed(table.names[id], fire, runs, FlightEvents.OVERLAP);
+                if (!table.hasFlag(id, TaskTable.RUNNING))
+                {
+                    overlappedOldRun(id, definition, lastNext, now); // no run of its own will file what follows
+                }
                 if (!table.hasFlag(id, TaskTable.MISS_BURST))
                 {
                     table.setFlag(id, TaskTable.MISS_BURST);
@@ -203,6 +207,20 @@ final class FireCollector
         }
         batch.size = claimed;
         return due + ready;
+    }
+
+    /**
+     * A fire of a task dropped as it overlapped the run of an ended task of its name (lock held): no run of its own
+     * completes to file what follows, so a fixed delay's next fire counts from the one dropped, and a task with none
+     * left ends once its triggers ran, as after a fire skipped late.
+     */
+    private void overlappedOldRun(final int id, final TaskDefinition definition, final long next, final long now)
+    {
+        if (!control.fileFixedDelay(id, definition, now) && next == TaskDefinition.NEVER &&
+            control.pending.fires(id) == 0)
+        {
+            registry.finish(id, TaskState.COMPLETED);
+        }
     }
 
     /**

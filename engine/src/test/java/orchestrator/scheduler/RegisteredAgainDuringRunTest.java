@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import static orchestrator.scheduler.SchedulerTest.START;
 import static orchestrator.scheduler.SchedulerTest.info;
@@ -66,5 +68,44 @@ class RegisteredAgainDuringRunTest
         runHeld();
         assertEquals("0 0 * * * *", scheduler.task("job").orElseThrow().schedule(), "the newer task, once it ended");
         assertEquals("0 0 * * * *", info(scheduler, "job").schedule());
+    }
+
+    /**
+     * A fixed delay counts from the end of a run of its own: its fire dropped as it overlapped the old run, its next
+     * fire counts from the one dropped, as for a fire skipped late.
+     */
+    @Test
+    void shouldFileTheNextFireOfAFixedDelayTaskWhoseFireCameDueDuringTheOldRun()
+    {
+        cancelDuringRun();
+        final AtomicInteger runs = new AtomicInteger();
+        scheduler.schedule(TaskSpec.named("job").fixedDelay(Duration.ofSeconds(10)).run(runs::incrementAndGet));
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(0, scheduler.runPending(), "the old fire of 'job' is in flight");
+        runHeld();
+        assertEquals(1, scheduler.task("job").orElseThrow().missed());
+        assertEquals(Optional.of(START.plusSeconds(21)), scheduler.nextFireTime("job"),
+            "a delay after the fire dropped, as for a fire skipped late");
+        clock.advance(Duration.ofSeconds(10));
+        assertEquals(1, scheduler.runPending(), "the fixed delay goes on");
+        runHeld();
+        assertEquals(1, runs.get());
+    }
+
+    /**
+     * A one-time task whose only fire was dropped as it overlapped the old run has nothing left: it completes.
+     */
+    @Test
+    void shouldCompleteAOneTimeTaskWhoseOnlyFireCameDueDuringTheOldRun()
+    {
+        cancelDuringRun();
+        scheduler.schedule(TaskSpec.named("job").once(START.plusSeconds(5)).run(() -> {}));
+        clock.advance(Duration.ofSeconds(4));
+        assertEquals(0, scheduler.runPending(), "the old fire of 'job' is in flight");
+        runHeld();
+        final TaskInfo info = scheduler.task("job").orElseThrow();
+        assertEquals(1, info.missed());
+        assertEquals(TaskState.COMPLETED, info.state(), "nothing is left to fire: " + info);
+        assertEquals(Optional.empty(), scheduler.nextFireTime("job"));
     }
 }
