@@ -124,12 +124,7 @@ final class FireCollector
             }
             if (runs == 0)
             {
-                // a fixed delay's next fire counts from the one dropped; a task with none left ends once triggers ran
-                if (!control.fileFixedDelay(id, definition, now) && lastNext == TaskDefinition.NEVER &&
-                    control.pending.fires(id) == 0)
-                {
-                    registry.finish(id, TaskState.COMPLETED); // it skipped its last fire: nothing is left
-                }
+                afterDroppedFire(id, definition, lastNext, now); // no run completes to file what follows
                 continue;
             }
             if (table.hasFlag(id, TaskTable.RUNNING) || registry.unretired.runsUnderNameOf(table, id))
@@ -146,7 +141,7 @@ final class FireCollector
                 metrics.onMissed(table.names[id], fire, runs, FlightEvents.OVERLAP);
                 if (!table.hasFlag(id, TaskTable.RUNNING))
                 {
-                    overlappedOldRun(id, definition, lastNext, now); // no run of its own will file what follows
+                    afterDroppedFire(id, definition, lastNext, now); // no run of its own will file what follows
                 }
                 if (!table.hasFlag(id, TaskTable.MISS_BURST))
                 {
@@ -210,11 +205,11 @@ final class FireCollector
     }
 
     /**
-     * A fire of a task dropped as it overlapped the run of an ended task of its name (lock held): no run of its own
-     * completes to file what follows, so a fixed delay's next fire counts from the one dropped, and a task with none
-     * left ends once its triggers ran, as after a fire skipped late.
+     * A fire of a task dropped with no run of its own to complete and file what follows (lock held): skipped late, or
+     * overlapping the run of an ended task of its name. A fixed delay's next fire counts from the one dropped; a task
+     * with no fire left ends once its triggers ran.
      */
-    private void overlappedOldRun(final int id, final TaskDefinition definition, final long next, final long now)
+    private void afterDroppedFire(final int id, final TaskDefinition definition, final long next, final long now)
     {
         if (!control.fileFixedDelay(id, definition, now) && next == TaskDefinition.NEVER &&
             control.pending.fires(id) == 0)
