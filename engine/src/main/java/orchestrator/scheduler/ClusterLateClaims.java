@@ -174,9 +174,8 @@ final class ClusterLateClaims
             final TaskDefinition definition = registry.table.definitions[id];
             final long fires = definition.passedFires(held.fireAt, now);
             final long next = definition.nextFireAfterPassed(held.fireAt, now);
-            final boolean onTime = fires == 1 ?
-                now - held.fireAt <= misfireThresholdMs : registry.cycle.collector.latestOnTime(definition, next, now);
-            runs = definition.misfire().runsFor(fires, onTime);
+            runs = definition.misfire().runsFor(fires,
+                registry.cycle.collector.onTime(definition, held.fireAt, fires, next, now));
             held.next = definition.fixedDelay() ? definition.delayAfter(now) : next; // none run: a delay from now
             held.lateMissed = fires - runs;
             held.runs = Math.max(1, runs);

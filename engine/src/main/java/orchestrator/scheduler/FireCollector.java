@@ -104,10 +104,7 @@ final class FireCollector
                 }
                 continue;
             }
-            final boolean onTime = fires == 1 ?
-                Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 : // fire <= now: exact even past Long.MAX_VALUE
-                latestOnTime(definition, lastNext, now);
-            final int runs = definition.misfire().runsFor(fires, onTime);
+            final int runs = definition.misfire().runsFor(fires, onTime(definition, fire, fires, lastNext, now));
             // SKIP runs the fire found within the threshold, not the older ones it counts as missed
             final boolean skipToOnTime = runs == 1 && fires > 1 && definition.misfire() == MisfirePolicy.SKIP;
             final long runAt = skipToOnTime ? firstOnTime(definition, fire, now) : fire;
@@ -256,14 +253,26 @@ final class FireCollector
             return false;
         }
         final long fires = definition.passedFires(fire, now);
-        return !(fires == 1 ? Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 :
-            latestOnTime(definition, definition.nextFireAfterPassed(fire, now), now));
+        return !onTime(definition, fire, fires, definition.nextFireAfterPassed(fire, now), now);
+    }
+
+    /**
+     * @param fire  the oldest of a task's passed fires.
+     * @param fires how many fires passed from {@code fire} on, at least 1.
+     * @param next  the task's first fire after them, or {@link TaskDefinition#NEVER}.
+     * @return true when the latest of them is within the misfire threshold of {@code now}.
+     */
+    boolean onTime(final TaskDefinition definition, final long fire, final long fires, final long next, final long now)
+    {
+        return fires == 1 ?
+            Long.compareUnsigned(now - fire, misfireThresholdMs) <= 0 : // fire <= now: exact even past Long.MAX_VALUE
+            latestOnTime(definition, next, now);
     }
 
     /**
      * @return true when the latest of several passed fires is within the misfire threshold of {@code now}.
      */
-    boolean latestOnTime(final TaskDefinition definition, final long next, final long now)
+    private boolean latestOnTime(final TaskDefinition definition, final long next, final long now)
     {
         if (definition.isFixedRate())
         {
