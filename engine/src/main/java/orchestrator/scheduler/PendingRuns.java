@@ -1,7 +1,9 @@
 package orchestrator.scheduler;
 
+import java.util.ArrayList;
+
+import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntArrayQueue;
-import org.agrona.collections.Long2LongHashMap;
 
 /**
  * NOT thread safe: guarded by the registry's lock, but for {@link #anyReady()} and {@link #any()}, which any thread may
@@ -11,7 +13,8 @@ import org.agrona.collections.Long2LongHashMap;
  * queued when its run completes ({@link #afterRun}), so a pending run never overlaps the current one. A pause drops a
  * task's coalesced fires ({@link #dropCoalesced}) and keeps its triggers.
  * <p>
- * Few tasks ever have pending fires, so they are kept in maps by task id rather than in columns. A stale id in the
+ * Few tasks ever have pending fires, so they are kept in a map by task id rather than in columns, each task's in a
+ * pooled {@link Owed} (no allocation once the pool holds as many as tasks ever owe runs at once). A stale id in the
  * ready queue (its task cancelled, its id reused) is harmless: the entry only says "look at the task's pending
  * fires", which the cancellation cleared.
  */
@@ -20,27 +23,59 @@ final class PendingRuns
     private static final int NO_ID = -1;
 
     private final IntArrayQueue ready = new IntArrayQueue(64, NO_ID);
-    // keyed by task id: fires waiting for one extra run, the latest and the first of them (epoch ms)
-    private final Long2LongHashMap fires = new Long2LongHashMap(0);
-    private final Long2LongHashMap latest = new Long2LongHashMap(Long.MIN_VALUE);
-    private final Long2LongHashMap first = new Long2LongHashMap(Long.MAX_VALUE);
-    // keyed by task id: how many of its pending fires are coalesced (the rest are triggers), the first of them, and
-    // the first and latest of its triggers, so that a pause can drop the coalesced ones and keep the triggers
-    private final Long2LongHashMap coalesced = new Long2LongHashMap(0);
-    private final Long2LongHashMap coalescedFirst = new Long2LongHashMap(Long.MAX_VALUE);
-    private final Long2LongHashMap triggerFirst = new Long2LongHashMap(Long.MAX_VALUE);
-    private final Long2LongHashMap triggerLatest = new Long2LongHashMap(Long.MIN_VALUE);
+    private final Int2ObjectHashMap<Owed> owed = new Int2ObjectHashMap<>(); // keyed by task id
+    private final ArrayList<Owed> spare = new ArrayList<>();
     private volatile int tasks;         // written under the lock: tasks with pending fires, read by workers
     private volatile boolean anyReady;  // written under the lock: the ready queue is not empty
+
+    /**
+     * NOT thread safe: the fires one task waits to run, epoch ms, its coalesced fires apart from its triggers so that a
+     * pause can drop the first and keep the second.
+     */
+    private static final class Owed
+    {
+        long coalesced;
+        long coalescedFirst;
+        long coalescedLatest;
+        long triggers;
+        long triggerFirst;
+        long triggerLatest;
+
+        Owed()
+        {
+            dropCoalesced();
+            dropTriggers();
+        }
+
+        void dropCoalesced()
+        {
+            coalesced = 0;
+            coalescedFirst = Long.MAX_VALUE;
+            coalescedLatest = Long.MIN_VALUE;
+        }
+
+        void dropTriggers()
+        {
+            triggers = 0;
+            triggerFirst = Long.MAX_VALUE;
+            triggerLatest = Long.MIN_VALUE;
+        }
+
+        long fires()
+        {
+            return coalesced + triggers;
+        }
+    }
 
     /**
      * A {@code triggerNow} for a task: one more run, queued at once unless the task's run is going.
      */
     void trigger(final int id, final long now, final boolean running)
     {
-        addFires(id, 1, now, now);
-        triggerFirst.put(id, Math.min(triggerFirst.get(id), now));
-        triggerLatest.put(id, Math.max(triggerLatest.get(id), now));
+        final Owed owed = owe(id);
+        owed.triggers++;
+        owed.triggerFirst = Math.min(owed.triggerFirst, now);
+        owed.triggerLatest = Math.max(owed.triggerLatest, now);
         if (!running)
         {
             ready.offerInt(id);
@@ -56,9 +91,10 @@ final class PendingRuns
      */
     void add(final int id, final long count, final long from, final long at)
     {
-        addFires(id, count, from, at);
-        coalesced.put(id, coalesced.get(id) + count);
-        coalescedFirst.put(id, Math.min(coalescedFirst.get(id), from));
+        final Owed owed = owe(id);
+        owed.coalesced += count;
+        owed.coalescedFirst = Math.min(owed.coalescedFirst, from);
+        owed.coalescedLatest = Math.max(owed.coalescedLatest, at);
     }
 
     /**
@@ -69,42 +105,29 @@ final class PendingRuns
      */
     long dropCoalesced(final int id)
     {
-        final long count = coalesced.isEmpty() ? 0 : coalesced.remove(id);
-        if (count == 0)
+        final Owed owed = owedBy(id);
+        final long count = owed == null ? 0 : owed.coalesced;
+        if (count > 0)
         {
-            return 0;
+            if (owed.triggers == 0)
+            {
+                drop(id);
+            }
+            else
+            {
+                owed.dropCoalesced();
+            }
         }
-        final long left = fires.get(id) - count;
-        if (left == 0)
-        {
-            drop(id);
-            return count;
-        }
-        coalescedFirst.remove(id);
-        fires.put(id, left);
-        first.put(id, triggerFirst.get(id));
-        latest.put(id, triggerLatest.get(id));
         return count;
     }
 
     /**
-     * @return the first of the task's coalesced fires, epoch ms (only while it has some).
+     * @return the first of the task's coalesced fires, epoch ms; {@link Long#MAX_VALUE} for none.
      */
     long coalescedFirst(final int id)
     {
-        return coalescedFirst.get(id);
-    }
-
-    private void addFires(final int id, final long count, final long from, final long at)
-    {
-        final long pending = fires.get(id);
-        if (pending == 0)
-        {
-            tasks++; // volatile write under the lock
-        }
-        fires.put(id, pending + count);
-        latest.put(id, Math.max(latest.get(id), at));
-        first.put(id, Math.min(first.get(id), from));
+        final Owed owed = owedBy(id);
+        return owed == null ? Long.MAX_VALUE : owed.coalescedFirst;
     }
 
     /**
@@ -112,7 +135,7 @@ final class PendingRuns
      */
     void afterRun(final int id)
     {
-        if (!fires.isEmpty() && fires.get(id) > 0)
+        if (owedBy(id) != null)
         {
             ready.offerInt(id);
             anyReady = true;
@@ -147,7 +170,8 @@ final class PendingRuns
 
     long fires(final int id)
     {
-        return fires.isEmpty() ? 0 : fires.get(id);
+        final Owed owed = owedBy(id);
+        return owed == null ? 0 : owed.fires();
     }
 
     /**
@@ -155,7 +179,8 @@ final class PendingRuns
      */
     long first(final int id)
     {
-        return first.get(id);
+        final Owed owed = this.owed.get(id);
+        return Math.min(owed.coalescedFirst, owed.triggerFirst);
     }
 
     /**
@@ -165,7 +190,8 @@ final class PendingRuns
      */
     long take(final int id)
     {
-        final long at = latest.get(id);
+        final Owed owed = this.owed.get(id);
+        final long at = Math.max(owed.coalescedLatest, owed.triggerLatest);
         drop(id);
         return at;
     }
@@ -175,15 +201,11 @@ final class PendingRuns
      */
     void drop(final int id)
     {
-        if (!fires.isEmpty() && fires.remove(id) != 0)
+        final Owed owed = this.owed.isEmpty() ? null : this.owed.remove(id);
+        if (owed != null)
         {
-            tasks--;
-            latest.remove(id);
-            first.remove(id);
-            coalesced.remove(id);
-            coalescedFirst.remove(id);
-            triggerFirst.remove(id);
-            triggerLatest.remove(id);
+            tasks = this.owed.size(); // volatile write under the lock
+            release(owed);
         }
     }
 
@@ -206,17 +228,14 @@ final class PendingRuns
      */
     void missAtClose(final TaskRegistry registry, final MissedEvents told)
     {
-        if (fires.isEmpty())
-        {
-            return;
-        }
         final TaskTable table = registry.table;
-        fires.forEachLong((key, pending) ->
+        owed.forEachInt((id, owed) ->
         {
-            final int id = (int)key;
             final boolean rerun = registry.progress != null && registry.progress.rerunPending(id);
+            final long pending = owed.fires();
             final long count = rerun ? pending - 1 : pending; // the rerun is the first; triggers merged into it follow
-            final long at = rerun ? latest.get(key) : first.get(key);
+            final long at = rerun ?
+                Math.max(owed.coalescedLatest, owed.triggerLatest) : Math.min(owed.coalescedFirst, owed.triggerFirst);
             if (table.isLive(id) && count > 0)
             {
                 table.rare.addMissed(id, count);
@@ -227,14 +246,33 @@ final class PendingRuns
                     registry.progress.touch(id); // the store's last batch, written as it closes, counts them
                 }
             }
+            release(owed);
         });
-        fires.clear();
-        latest.clear();
-        first.clear();
-        coalesced.clear();
-        coalescedFirst.clear();
-        triggerFirst.clear();
-        triggerLatest.clear();
+        owed.clear();
         tasks = 0;
+    }
+
+    private Owed owedBy(final int id)
+    {
+        return owed.isEmpty() ? null : owed.get(id);
+    }
+
+    private Owed owe(final int id)
+    {
+        Owed owed = this.owed.get(id);
+        if (owed == null)
+        {
+            owed = spare.isEmpty() ? new Owed() : spare.remove(spare.size() - 1);
+            this.owed.put(id, owed);
+            tasks = this.owed.size(); // volatile write under the lock
+        }
+        return owed;
+    }
+
+    private void release(final Owed owed)
+    {
+        owed.dropCoalesced();
+        owed.dropTriggers();
+        spare.add(owed);
     }
 }
