@@ -71,6 +71,7 @@ final class Fire implements Runnable
     // outcome, written by the running thread
     int ran;
     long skipped;           // fires not run because a cancel came first or a close gave up: counted as missed
+    long skippedFrom;       // the first of them, epoch ms
     int failed;
     String error;           // the last failure's description, without secrets
     String openFailure;     // set when a handler's record failed to open
@@ -159,9 +160,10 @@ final class Fire implements Runnable
     void notRun(final long count, final TaskListener[] listeners)
     {
         skipped = count;
+        skippedFrom = ran == 0 ? firstAt : definition.fireAfter(scheduledAt, 1); // after the last run of a catch-up
         if (listeners != null)
         {
-            Listeners.onMissed(listeners, taskName, ran == 0 ? firstAt : definition.fireAfter(scheduledAt, 1), count);
+            Listeners.onMissed(listeners, taskName, skippedFrom, count);
         }
     }
 

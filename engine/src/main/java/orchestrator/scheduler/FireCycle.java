@@ -315,7 +315,7 @@ final class FireCycle
         if (fire.skipped > 0) // a cancel came first, or a close gave up: the fires not run are missed
         {
             table.rare.addMissed(id, fire.skipped);
-            metrics.onMissed(fire.taskName, fire.scheduledAt, fire.skipped,
+            metrics.onMissed(fire.taskName, fire.skippedFrom, fire.skipped,
                 table.generation(id) != fire.generation ? FlightEvents.CANCELLED : FlightEvents.CLOSED);
         }
         if (fire.failed > 0)

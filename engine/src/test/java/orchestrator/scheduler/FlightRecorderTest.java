@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -111,6 +112,43 @@ class FlightRecorderTest
         assertEquals("late", missed.get(0).getString("reason"));
         assertEquals(START.plusSeconds(120), missed.get(0).getInstant("scheduledAt")); // the first of those missed
         assertEquals(1, named(events, FireEvent.NAME).size()); // the one run, which stood for the first passed fire
+    }
+
+    @Test
+    void shouldRecordTheFirstCatchUpRunACancelEndedAsTheListenersAreTold() throws IOException
+    {
+        final Recording recording = new Recording();
+        recording.enable(MissedFireEvent.NAME);
+        final List<Instant> told = new ArrayList<>();
+        final List<RecordedEvent> events = record(recording, () ->
+        {
+            try (Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC).build())
+            {
+                scheduler.addListener(new TaskListener()
+                {
+                    @Override
+                    public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                    {
+                        told.add(scheduledAt);
+                    }
+                });
+                scheduler.schedule(TaskSpec.named("all").fixedRate(Duration.ofSeconds(10))
+                    .misfire(MisfirePolicy.fireAll(5)).run(context ->
+                    {
+                        if (context.scheduledAt().equals(START.plusSeconds(20)))
+                        {
+                            scheduler.cancel("all"); // in the second of four runs: the 30 and 40 s runs never start
+                        }
+                    }));
+                clock.advance(Duration.ofSeconds(45));
+                scheduler.runPending();
+            }
+        });
+        assertEquals(List.of(START.plusSeconds(30)), told);
+        final List<RecordedEvent> missed = named(events, MissedFireEvent.NAME);
+        assertEquals(1, missed.size(), events.toString());
+        assertEquals(2, missed.get(0).getLong("fires"));
+        assertEquals(START.plusSeconds(30), missed.get(0).getInstant("scheduledAt"), "the first run not started");
     }
 
     /**
