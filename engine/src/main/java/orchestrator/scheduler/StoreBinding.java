@@ -108,7 +108,7 @@ final class StoreBinding
     /** @return a vault sealing under {@code key} that opens the stored records: see {@link StoredForms#vault}. */
     CallbackVault vault(final KeyProvider key, final Aead aead)
     {
-        return StoredForms.vault(stored, key, aead);
+        return StoredForms.vault(stored, key, aead, store);
     }
 
     /**

@@ -4,6 +4,7 @@ import orchestrator.scheduler.cron.CronSchedule;
 import orchestrator.scheduler.cron.DstPolicy;
 import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskProgress;
+import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.vault.Aead;
 import orchestrator.scheduler.vault.CallbackVault;
 import orchestrator.scheduler.vault.KeyProvider;
@@ -190,11 +191,13 @@ final class StoredForms
      * records it must open: those of the handler tasks to restore that carry its key id. One that opens is enough (a
      * tampered record fails only its own task, at its fire).
      *
-     * @throws IllegalStateException naming the key id and a task, when there are such records and none opens: the key
-     *                               (or the cipher) is not the one they were sealed under, and every task would fail
-     *                               at its fire.
+     * @param store  the store the records were read from, named in the refusal.
+     * @throws IllegalStateException naming the store, the key id and a task, when there are such records and none
+     *                               opens: the key (or the cipher) is not the one they were sealed under, and every
+     *                               task would fail at its fire.
      */
-    static CallbackVault vault(final List<StoredTask> stored, final KeyProvider key, final Aead aead)
+    static CallbackVault vault(final List<StoredTask> stored, final KeyProvider key, final Aead aead,
+        final TaskStore store)
     {
         final int keyId = keyIdOf(stored);
         final CallbackVault vault = CallbackVault.production(key, aead, keyId);
@@ -219,9 +222,9 @@ final class StoredForms
         if (refused != null)
         {
             vault.close();
-            throw new IllegalStateException("the key does not open the stored records of key id " + keyId +
-                " (task '" + refused.taskName() + "' among them: " + refused.reason().text() + "): build with the " +
-                "key and the aead they were sealed under, the key of the last rotation");
+            throw new IllegalStateException("the key does not open the records of key id " + keyId + " stored in " +
+                store + " (task '" + refused.taskName() + "' among them: " + refused.reason().text() + "): build " +
+                "with the key and the aead they were sealed under, the key of the last rotation");
         }
         return vault;
     }

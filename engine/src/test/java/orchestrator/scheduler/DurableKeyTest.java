@@ -68,6 +68,7 @@ class DurableKeyTest
         final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> build(WRONG).close());
         assertTrue(refused.getMessage().contains("key id 1") && refused.getMessage().contains("'job'"),
             refused.getMessage());
+        assertTrue(refused.getMessage().contains(temp.resolve("journal").toString()), refused.getMessage());
         assertFalse(refused.getMessage().contains(HexFormat.of().formatHex(WRONG)), refused.getMessage());
         try (Scheduler again = build(RIGHT)) // the journal was released, and still holds the task
         {
