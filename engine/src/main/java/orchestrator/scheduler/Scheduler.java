@@ -334,6 +334,9 @@ public final class Scheduler implements AutoCloseable
      * @param handler receives the task's opened payload; it must not keep the array, which is wiped after it returns.
      * @throws IllegalArgumentException when a handler already has this name, or, on a durable store, the name holds
      *                                  an unpaired surrogate, which the store's UTF-8 cannot keep.
+     * @throws IllegalStateException    in production mode on a durable store, when a restored task waiting for this
+     *                                  handler holds a plain record stored in test mode, which production mode does
+     *                                  not open: switch on test mode first (the handler is not registered).
      */
     public void registerHandler(final String name, final Consumer<byte[]> handler)
     {
@@ -345,6 +348,7 @@ public final class Scheduler implements AutoCloseable
         }
         checkOpen();
         store.checkStorable("handler name", name);
+        store.requireSealedWaiting(name); // production mode would fail each of them at its first fire
         registry.cycle.runner.registerHandler(name, handler);
         store.onHandler(name); // the stored tasks that waited for it start
     }

@@ -197,6 +197,15 @@ final class StoreBinding
         }
     }
 
+    /** @throws IllegalStateException in production mode, see {@link TaskDurability#requireSealed}. */
+    void requireSealedWaiting(final String handler)
+    {
+        if (durability != null && !registry.resealer.isTestMode())
+        {
+            durability.requireSealed(handler);
+        }
+    }
+
     void onHandler(final String handler)
     {
         if (durability != null)

@@ -2,7 +2,6 @@ package orchestrator.scheduler;
 
 import orchestrator.scheduler.store.StoredTask;
 import orchestrator.scheduler.store.TaskStore;
-import orchestrator.scheduler.vault.SealedRecord;
 
 import java.time.Duration;
 import java.time.ZoneId;
@@ -12,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.TreeSet;
 
 import static java.lang.System.Logger.Level.INFO;
 import static java.lang.System.Logger.Level.WARNING;
@@ -322,22 +319,19 @@ final class TaskDurability
     {
         synchronized (maps)
         {
-            int count = 0;
-            final Set<String> handlers = new TreeSet<>();
-            for (final StoredTask task : waiting.values())
-            {
-                if (!sealedOnly || task.payload() == null || SealedRecord.keyIdOf(task.payload()) != -1)
-                {
-                    count++;
-                    handlers.add(task.handler());
-                }
-            }
-            if (count > 0)
-            {
-                throw new IllegalStateException(call + " refused: " + count + " restored task(s) wait for " +
-                    "handler(s) " + handlers + "; their stored records could not be re-sealed. Register the " +
-                    "handlers (or cancel the tasks) first");
-            }
+            WaitingChecks.requireNone(call, sealedOnly, waiting.values());
+        }
+    }
+
+    /**
+     * @throws IllegalStateException naming the store and a task when a task waiting for {@code handler} holds a plain
+     *                               (test-mode) record, which production mode does not open.
+     */
+    void requireSealed(final String handler)
+    {
+        synchronized (maps)
+        {
+            WaitingChecks.requireSealed(handler, waiting.values(), store);
         }
     }
 

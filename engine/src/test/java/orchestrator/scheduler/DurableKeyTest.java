@@ -79,6 +79,34 @@ class DurableKeyTest
         assertEquals(List.of("kept"), received);
     }
 
+    /**
+     * A journal written in test mode holds plain records, which production mode (the mode a scheduler is built in)
+     * never opens: a handler that would start such tasks is refused until test mode is switched on, instead of each
+     * task failing at its first fire (and being dropped at the next restart).
+     */
+    @Test
+    void shouldRefuseAHandlerWhoseRestoredTasksHoldTestModeRecordsInProductionMode()
+    {
+        try (Scheduler first = build(RIGHT))
+        {
+            first.setTestMode(true);
+            first.registerHandler("echo", plain -> {});
+            first.registerTask("job", "* * * * *", "echo", "kept".getBytes(StandardCharsets.UTF_8));
+        }
+        try (Scheduler second = build(RIGHT))
+        {
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> second.registerHandler("echo", plain -> received.add("production")));
+            assertTrue(refused.getMessage().contains("'job'") &&
+                refused.getMessage().contains(temp.resolve("journal").toString()), refused.getMessage());
+            second.setTestMode(true);
+            second.registerHandler("echo", plain -> received.add(new String(plain, StandardCharsets.UTF_8)));
+            fire(second);
+            assertEquals(TaskState.SCHEDULED, second.task("job").orElseThrow().state());
+        }
+        assertEquals(List.of("kept"), received);
+    }
+
     @Test
     void shouldRefuseARestartWithAnotherCipher()
     {
