@@ -5,6 +5,8 @@ import orchestrator.scheduler.store.TaskStore;
 import orchestrator.scheduler.store.TaskStoreException;
 
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 
@@ -17,6 +19,9 @@ import java.util.concurrent.ExecutionException;
  */
 final class LiveWrites
 {
+    /** The payload bytes one hold of {@link #writeAll} copies at most (past one task). */
+    private static final long WRITE_ALL_BYTES = 1 << 20;
+
     private final TaskStore store;
     private final TaskRegistry registry;
     private final ZoneId zone;
@@ -71,9 +76,77 @@ final class LiveWrites
             {
                 registry.undoRegistration(name);
             }
-            throw ex instanceof TaskStoreException || ex instanceof IllegalStateException ? ex :
-                new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
+            throw failure(name, ex);
         }
+    }
+
+    /**
+     * Writes the live tasks of {@code names} whole (after a re-seal), durable when this returns: read and queued
+     * under one hold of the registry's lock per {@link #WRITE_ALL_BYTES} of payloads, and forced once per hold, by the
+     * last write queued in it.
+     */
+    void writeAll(final List<String> names)
+    {
+        int from = 0;
+        while (from < names.size())
+        {
+            from = writeSome(names, from);
+        }
+    }
+
+    /** @return the index of the first name left for the next hold. */
+    private int writeSome(final List<String> names, final int from)
+    {
+        CompletableFuture<Void> written = null;
+        final List<StoredTask> tasks = new ArrayList<>();
+        int next = from;
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            long bytes = 0;
+            while (next < names.size() && bytes < WRITE_ALL_BYTES)
+            {
+                final int id = registry.table.idOf(names.get(next++));
+                if (id != TaskTable.NO_ID) // else cancelled or finished meanwhile
+                {
+                    final StoredTask task = StoredForms.of(registry, id, zone, registry.progress.entry(registry, id));
+                    bytes += task.payload() == null ? 0 : task.payload().length;
+                    tasks.add(task);
+                }
+            }
+            for (int i = 0; i < tasks.size(); i++)
+            {
+                written = store.upsertInOrder(tasks.get(i), i == tasks.size() - 1); // its force covers the others
+            }
+        }
+        catch (final RuntimeException ex)
+        {
+            written = CompletableFuture.failedFuture(ex);
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
+        try
+        {
+            if (written != null)
+            {
+                awaitDurable(written); // completes after every write before it, and fails if one of them did
+            }
+            return next;
+        }
+        catch (final RuntimeException ex)
+        {
+            registry.progress.failed(ex);
+            throw failure(names.get(Math.max(from, next - 1)), ex);
+        }
+    }
+
+    private static RuntimeException failure(final String name, final RuntimeException ex)
+    {
+        return ex instanceof TaskStoreException || ex instanceof IllegalStateException ? ex :
+            new TaskStoreException("task '" + name + "' could not be stored: " + ex, ex);
     }
 
     /** Waits for a write queued with {@link TaskStore#upsertInOrder}; fails as {@link TaskStore#upsert} would. */

@@ -276,7 +276,8 @@ final class TaskDurability
     }
 
     /**
-     * Stores every live handler task again, with its payload as now sealed (after a key rotation or a mode switch).
+     * Stores every live handler task again, with its payload as now sealed (after a key rotation or a mode switch),
+     * one force per chunk of tasks.
      */
     void resealed()
     {
@@ -296,9 +297,10 @@ final class TaskDurability
         {
             registry.lock.unlock();
         }
-        for (final String name : names)
+        for (int from = 0; from < names.size(); from += Resealer.RESEAL_CHUNK)
         {
-            changed(name);
+            final List<String> chunk = names.subList(from, Math.min(names.size(), from + Resealer.RESEAL_CHUNK));
+            stripes.withAll(() -> writes.writeAll(chunk)); // each name's writes stay in the order they took effect
         }
     }
 

@@ -89,8 +89,14 @@ final class JournalTaskStore implements TaskStore
     @Override
     public CompletableFuture<Void> upsertInOrder(final StoredTask task)
     {
+        return upsertInOrder(task, true);
+    }
+
+    @Override
+    public CompletableFuture<Void> upsertInOrder(final StoredTask task, final boolean durable)
+    {
         Objects.requireNonNull(task, "task");
-        return submit(Frames.UPSERT, new RecordWriter().begin().upsert(task).frame(Frames.UPSERT), task, true);
+        return submit(Frames.UPSERT, new RecordWriter().begin().upsert(task).frame(Frames.UPSERT), task, durable);
     }
 
     @Override

@@ -109,6 +109,20 @@ public sealed interface TaskStore extends AutoCloseable permits InMemoryTaskStor
     }
 
     /**
+     * Engine only. As {@link #upsertInOrder(StoredTask)}, forced only when {@code durable}: the future of a write that
+     * is not completes once it is written, and the next forced write makes it durable, so a run of writes that ends
+     * in a durable one is forced once. The default forces every write.
+     *
+     * @param task    the task and its progress.
+     * @param durable false to leave the force to a later durable write.
+     * @return completes when the write is written (and forced, when durable), or exceptionally.
+     */
+    default CompletableFuture<Void> upsertInOrder(final StoredTask task, final boolean durable)
+    {
+        return upsertInOrder(task);
+    }
+
+    /**
      * Engine only. Removes a task by name (nothing happens to other tasks; an unknown name is not an error).
      * Durable when the call returns.
      *

@@ -9,6 +9,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -26,6 +27,7 @@ final class FailingChannel extends FileChannel
     private final int piece;
     private final AtomicReference<CountDownLatch> gate;
     private AtomicBoolean throwError = new AtomicBoolean();
+    private AtomicInteger forces = new AtomicInteger();
 
     FailingChannel(final FileChannel delegate, final AtomicLong budget, final AtomicBoolean failForce,
         final int piece, final AtomicReference<CountDownLatch> gate)
@@ -70,6 +72,18 @@ final class FailingChannel extends FileChannel
             final FailingChannel channel = new FailingChannel(JournalOptions.openForWrite(file),
                 new AtomicLong(Long.MAX_VALUE), new AtomicBoolean(), Integer.MAX_VALUE, new AtomicReference<>());
             channel.throwError = armed;
+            return channel;
+        };
+    }
+
+    /** A factory of channels that never fill up and count their forces in {@code forces}. */
+    static JournalOptions.ChannelFactory counting(final AtomicInteger forces)
+    {
+        return file ->
+        {
+            final FailingChannel channel = new FailingChannel(JournalOptions.openForWrite(file),
+                new AtomicLong(Long.MAX_VALUE), new AtomicBoolean(), Integer.MAX_VALUE, new AtomicReference<>());
+            channel.forces = forces;
             return channel;
         };
     }
@@ -127,6 +141,7 @@ final class FailingChannel extends FileChannel
         {
             throw new IOException("Input/output error (fsync)");
         }
+        forces.incrementAndGet();
         delegate.force(metaData);
     }
 
