@@ -81,7 +81,19 @@ final class SchedulerLifecycle
      */
     private boolean isIdle()
     {
-        return registry.isIdle() && (!driving || closed || !registry.control.pending.any());
+        final boolean pendingCounts = driving && !closed;
+        registry.lock.lock();
+        try
+        {
+            registry.cycle.drainCompletions();
+            // one hold for both: a pending run claimed meanwhile moves from pending to in flight under the lock, so
+            // it is seen as one or the other, never as neither
+            return registry.cycle.isIdle() && !(pendingCounts && registry.control.pending.any());
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
     }
 
     /** @see Scheduler#close(Duration) */

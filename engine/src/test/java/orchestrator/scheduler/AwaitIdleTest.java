@@ -1,0 +1,115 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Scheduler.awaitIdle against the runs it must wait for: a pending run claimed while awaitIdle looks. The
+ * interleavings are forced with latches, the driver held in a listener and the registry's lock instrumented.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AwaitIdleTest
+{
+    private static final Instant START = SchedulerTest.START;
+    private final ManualClock clock = new ManualClock(START);
+
+    /**
+     * awaitIdle looks at the fires in flight and the pending runs: a triggered run the driver claims as it looks
+     * moves from pending to in flight, and must be seen in one or the other. Here the driver claims it just after
+     * awaitIdle's first hold of the lock: awaitIdle must go on waiting for that run, not return idle while it goes.
+     */
+    @Test
+    void shouldNotReturnIdleWhenThePendingRunItSawIsClaimedAsItLooks() throws Exception
+    {
+        final CountDownLatch missedTold = new CountDownLatch(1);
+        final CountDownLatch releaseDriver = new CountDownLatch(1);
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch lookDone = new CountDownLatch(1);
+        final CountDownLatch finish = new CountDownLatch(1);
+        final AtomicBoolean armed = new AtomicBoolean();
+        final Thread waiter = Thread.currentThread();
+        final Scheduler.Builder builder = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1));
+        builder.registryLock = new ReentrantLock()
+        {
+            @Override
+            public void unlock()
+            {
+                super.unlock();
+                if (Thread.currentThread() == waiter && armed.compareAndSet(true, false)) // awaitIdle's first hold
+                {
+                    releaseDriver.countDown(); // the driver claims the triggered run now, and a worker starts it
+                    try
+                    {
+                        started.await(10, TimeUnit.SECONDS);
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        Thread.currentThread().interrupt();
+                    }
+                    lookDone.countDown();
+                }
+            }
+        };
+        // lets the run end once awaitIdle waits (after its first look), so it cannot end before awaitIdle returns
+        final Thread releaser = new Thread(() ->
+        {
+            Latches.awaitUninterruptibly(lookDone);
+            while (finish.getCount() > 0 && waiter.getState() != Thread.State.TIMED_WAITING)
+            {
+                Thread.onSpinWait();
+            }
+            finish.countDown();
+        });
+        final Scheduler scheduler = builder.build();
+        try
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    missedTold.countDown();
+                    Latches.awaitUninterruptibly(releaseDriver); // holds the driver between two collections
+                }
+            });
+            scheduler.registerTask("paused", "* * * * *", () -> { });
+            assertTrue(scheduler.pause("paused"));
+            scheduler.registerTask("t", "0 0 1 1 *", () ->
+            {
+                started.countDown();
+                Latches.awaitUninterruptibly(finish);
+            });
+            scheduler.start();
+            clock.advance(Duration.ofMinutes(1)); // the driver counts the paused fire missed and tells it
+            assertTrue(missedTold.await(10, TimeUnit.SECONDS));
+            assertTrue(scheduler.triggerNow("t"));
+            releaser.start();
+            armed.set(true);
+            final boolean idle = scheduler.awaitIdle(Duration.ofSeconds(10));
+            final long runs = scheduler.task("t").orElseThrow().runs();
+            assertTrue(started.getCount() == 0, "positive control: the driver started the run as awaitIdle looked");
+            assertTrue(idle, "idle once the triggered run ran");
+            assertEquals(1, runs, "awaitIdle returned true while the triggered run it had seen pending was running");
+        }
+        finally
+        {
+            releaseDriver.countDown();
+            finish.countDown();
+            scheduler.close(Duration.ofSeconds(5));
+            releaser.join(10_000);
+        }
+    }
+}
