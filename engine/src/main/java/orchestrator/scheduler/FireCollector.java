@@ -180,6 +180,7 @@ final class FireCollector
                 held = cluster.claims.admitTriggered(table.names[id], at);
                 if (held == ClusterClaims.SKIP)
                 {
+                    cycle.idleSignal().signal(); // an awaitIdle may wait for the pending run taken here
                     continue; // a late claim that may not start now: dropped, or triggered again later
                 }
             }
