@@ -91,7 +91,8 @@ final class FirePool
     /**
      * @param lock the registry's lock, taken here.
      * @return whether the calling thread is running a fire of this pool's cycle: it is inside one of its callbacks (or
-     *         their listeners), possibly through a fire of another scheduler. For close, not the fire path.
+     *         their listeners), possibly through a fire of another scheduler. For close and awaitIdle, not the fire
+     *         path.
      */
     boolean runsOnThisThread(final ReentrantLock lock)
     {

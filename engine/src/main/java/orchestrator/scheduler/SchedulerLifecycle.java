@@ -72,6 +72,14 @@ final class SchedulerLifecycle
     /** @see Scheduler#awaitIdle(Duration) */
     boolean awaitIdle(final Duration timeout) throws InterruptedException
     {
+        if (isIdle())
+        {
+            return true;
+        }
+        if (registry.cycle.pool.runsOnThisThread(registry.lock))
+        {
+            return false; // inside one of its callbacks: its own run is in flight, and would be waited for in vain
+        }
         return registry.cycle.idleSignal().await(this::isIdle, saturatedNanos(timeout));
     }
 

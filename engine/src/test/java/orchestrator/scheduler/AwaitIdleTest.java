@@ -3,6 +3,8 @@ package orchestrator.scheduler;
 import orchestrator.core.dispatcher.Dispatcher;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,13 +12,16 @@ import java.time.ZoneOffset;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Scheduler.awaitIdle against the runs it must wait for: a pending run claimed while awaitIdle looks. The
+ * Scheduler.awaitIdle against the runs it must wait for: a pending run claimed while awaitIdle looks, and its own
+ * run when a callback calls it. The
  * interleavings are forced with latches, the driver held in a listener and the registry's lock instrumented.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -110,6 +115,56 @@ class AwaitIdleTest
             finish.countDown();
             scheduler.close(Duration.ofSeconds(5));
             releaser.join(10_000);
+        }
+    }
+
+    /**
+     * A callback that calls awaitIdle on its own scheduler cannot see it idle, its own run being in flight: it must
+     * not wait for itself (until the timeout, or for good without one), holding its worker or the thread that runs it
+     * inline. It returns at once, false.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void shouldReturnFromAwaitIdleCalledInsideItsOwnCallbackWithoutWaitingForItself(final boolean inline)
+        throws Exception
+    {
+        final CountDownLatch returned = new CountDownLatch(1);
+        final AtomicReference<Thread> running = new AtomicReference<>();
+        final AtomicReference<Object> result = new AtomicReference<>();
+        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(inline ? new Dispatcher() : Dispatcher.withWorkers(1)).build();
+        final Thread caller = new Thread(scheduler::runPending);
+        try
+        {
+            scheduler.registerOnce("self", START, () ->
+            {
+                running.set(Thread.currentThread());
+                try
+                {
+                    result.set(scheduler.awaitIdle(Duration.ofDays(365)));
+                }
+                catch (final InterruptedException ex)
+                {
+                    result.set(ex);
+                }
+                returned.countDown();
+            });
+            caller.start();
+            final boolean returnedInTime = returned.await(10, TimeUnit.SECONDS);
+            if (!returnedInTime)
+            {
+                running.get().interrupt(); // frees the callback's thread: the failure below says why
+            }
+            assertTrue(returnedInTime, "awaitIdle called inside its own callback still waited for that callback's " +
+                "run after 10 s (" + (inline ? "inline" : "on a worker") + ")");
+            assertEquals(Boolean.FALSE, result.get(), "its own run is still going");
+            caller.join(10_000);
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, scheduler.task("self").orElseThrow().runs());
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(5));
         }
     }
 }
