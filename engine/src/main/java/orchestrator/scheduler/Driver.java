@@ -46,6 +46,14 @@ final class Driver implements Runnable
         thread.start();
     }
 
+    /**
+     * @return whether the calling thread is the driver's (in a listener or an inline callback it calls).
+     */
+    boolean runsOnThisThread()
+    {
+        return thread == Thread.currentThread();
+    }
+
     @Override
     public void run()
     {
@@ -127,7 +135,7 @@ final class Driver implements Runnable
         {
             ((ManualClock)clock).removeListener(wakeUp);
         }
-        if (thread == Thread.currentThread())
+        if (runsOnThisThread())
         {
             return true; // closed from a callback on the driver: it ends when the callback returns
         }

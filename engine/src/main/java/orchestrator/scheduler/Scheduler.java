@@ -616,8 +616,9 @@ public final class Scheduler implements AutoCloseable
      * Waits until no callback is running or queued and the bookkeeping of every finished run is done; once
      * {@link #start()} was called (until {@link #close(Duration) close}), also until no coalesced or triggered run is
      * left pending, since the driver runs them. Without a driver such a run waits for the next {@link #runPending()}
-     * and is not waited for: call {@code runPending()} after this to run it. Called from inside one of this
-     * scheduler's callbacks, it cannot wait for that callback's own run: it returns false at once.
+     * and is not waited for: call {@code runPending()} after this to run it; nor is it on the driver's own thread
+     * (from a listener), where the driver runs it once this returns. Called from inside one of this scheduler's
+     * callbacks, it cannot wait for that callback's own run: it returns false at once.
      *
      * @param timeout the longest to wait; durations too long to count in nanoseconds wait without limit.
      * @return true when idle, false when the timeout passed first (at once from inside a callback).

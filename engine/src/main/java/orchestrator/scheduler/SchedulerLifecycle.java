@@ -23,7 +23,7 @@ final class SchedulerLifecycle
     private final CallbackVault vault;
     private final Object lock = new Object();
     private volatile boolean closed;
-    private volatile boolean driving; // a driver was started: it runs the pending runs, so awaitIdle waits for them
+    private volatile Driver driving; // the driver once started: it runs the pending runs, so awaitIdle waits for them
     private Driver driver; // guarded by lock
 
     SchedulerLifecycle(final Scheduler scheduler, final TaskRegistry registry, final Dispatcher dispatcher,
@@ -62,7 +62,7 @@ final class SchedulerLifecycle
             {
                 driver = new Driver(scheduler, registry, store.clock);
                 driver.start();
-                driving = true;
+                driving = driver;
                 store.firing(); // a cluster node claims once it fires
                 CallbackRunner.log(INFO, "scheduler driver started", null);
             }
@@ -85,11 +85,13 @@ final class SchedulerLifecycle
 
     /**
      * @return true when no fire is in flight and, while a driver runs, no coalesced or triggered run is pending;
-     *         without a driver a pending run waits for a caller of {@code runPending()}, so it is not waited for.
+     *         without a driver a pending run waits for a caller of {@code runPending()}, so it is not waited for, nor
+     *         on the driver's own thread (a listener), whose driver runs it only once this returns.
      */
     private boolean isIdle()
     {
-        final boolean pendingCounts = driving && !closed;
+        final Driver driving = this.driving;
+        final boolean pendingCounts = driving != null && !closed && !driving.runsOnThisThread();
         registry.lock.lock();
         try
         {

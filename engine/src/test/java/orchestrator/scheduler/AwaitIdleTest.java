@@ -20,8 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Scheduler.awaitIdle against the runs it must wait for: a pending run claimed while awaitIdle looks, and its own
- * run when a callback calls it. The
+ * Scheduler.awaitIdle against the runs it must wait for: a pending run claimed while awaitIdle looks, its own run
+ * when a callback calls it, and the pending runs of the driver when a listener calls it on the driver. The
  * interleavings are forced with latches, the driver held in a listener and the registry's lock instrumented.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -161,6 +161,64 @@ class AwaitIdleTest
             caller.join(10_000);
             assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
             assertEquals(1, scheduler.task("self").orElseThrow().runs());
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A listener told of a missed fire on the driver's thread calls awaitIdle while a triggered run is pending: the
+     * driver runs that run only once the listener returns, so awaitIdle must not wait for it (until its timeout, or
+     * for good), holding up every fire. As without a driver, the pending run is not waited for.
+     */
+    @Test
+    void shouldNotWaitForAPendingRunWhenAListenerOnTheDriverCallsAwaitIdle() throws Exception
+    {
+        final CountDownLatch returned = new CountDownLatch(1);
+        final CountDownLatch ran = new CountDownLatch(1);
+        final AtomicReference<Thread> listening = new AtomicReference<>();
+        final AtomicReference<Object> result = new AtomicReference<>();
+        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build();
+        try
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    if (listening.compareAndSet(null, Thread.currentThread()))
+                    {
+                        scheduler.triggerNow("t");
+                        try
+                        {
+                            result.set(scheduler.awaitIdle(Duration.ofDays(365)));
+                        }
+                        catch (final InterruptedException ex)
+                        {
+                            result.set(ex);
+                        }
+                        returned.countDown();
+                    }
+                }
+            });
+            scheduler.registerTask("paused", "* * * * *", () -> { });
+            assertTrue(scheduler.pause("paused"));
+            scheduler.registerTask("t", "0 0 1 1 *", ran::countDown);
+            scheduler.start();
+            clock.advance(Duration.ofMinutes(1)); // the driver counts the paused fire missed and tells it
+            final boolean returnedInTime = returned.await(10, TimeUnit.SECONDS);
+            if (!returnedInTime && listening.get() != null)
+            {
+                listening.get().interrupt(); // frees the driver: the failure below says why
+            }
+            assertTrue(returnedInTime, "awaitIdle called by a listener on the driver still waited after 10 s for a " +
+                "pending run only the driver could start");
+            assertEquals(Boolean.TRUE, result.get(), "no fire in flight, and the pending run is not waited for");
+            assertTrue(ran.await(10, TimeUnit.SECONDS), "the driver ran the triggered run once the listener returned");
+            assertEquals("orchestrator-driver", listening.get().getName(), "positive control: told on the driver");
         }
         finally
         {
