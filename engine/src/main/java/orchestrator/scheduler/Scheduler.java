@@ -622,7 +622,9 @@ public final class Scheduler implements AutoCloseable
      *
      * @param timeout the longest to wait; durations too long to count in nanoseconds wait without limit.
      * @return true when idle, false when the timeout passed first (at once from inside a callback).
-     * @throws InterruptedException when interrupted while waiting.
+     * @throws InterruptedException when interrupted while it has to wait (an interrupt pending at the call included);
+     *                              the interrupt status is then cleared, as by {@link Object#wait()}. An idle
+     *                              scheduler returns true without looking at it, leaving it set.
      */
     public boolean awaitIdle(final Duration timeout) throws InterruptedException
     {

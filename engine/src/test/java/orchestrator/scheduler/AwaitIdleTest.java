@@ -17,6 +17,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -222,6 +223,43 @@ class AwaitIdleTest
         }
         finally
         {
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * An interrupt pending when awaitIdle has to wait ends the wait with an InterruptedException, which clears the
+     * flag as Object.wait does; an idle scheduler returns true at once and leaves the flag set.
+     */
+    @Test
+    void shouldThrowWhenInterruptedWhileNotIdleAndKeepTheFlagWhenIdle() throws Exception
+    {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch finish = new CountDownLatch(1);
+        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build();
+        try
+        {
+            scheduler.registerOnce("held", START, () ->
+            {
+                started.countDown();
+                Latches.awaitUninterruptibly(finish);
+            });
+            assertEquals(1, scheduler.runPending());
+            assertTrue(started.await(10, TimeUnit.SECONDS));
+            Thread.currentThread().interrupt();
+            assertThrows(InterruptedException.class, () -> scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertFalse(Thread.interrupted(), "the flag is cleared once the InterruptedException is thrown");
+            finish.countDown();
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            Thread.currentThread().interrupt();
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)), "idle: nothing to wait for");
+            assertTrue(Thread.interrupted(), "an idle scheduler leaves the flag set");
+        }
+        finally
+        {
+            Thread.interrupted();
+            finish.countDown();
             scheduler.close(Duration.ofSeconds(5));
         }
     }
