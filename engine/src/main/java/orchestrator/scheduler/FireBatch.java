@@ -23,6 +23,7 @@ final class FireBatch
     TaskListener[] listeners = Listeners.NONE;
     MissedEvents missed;       // made when first needed, then kept with the batch
     List<FireContext> timedOut;
+    Thread reporting;          // telling the listeners, its claimed fires not dispatched yet: see FirePool
 
     void missed(final String name, final long at, final long fires)
     {
@@ -42,6 +43,19 @@ final class FireBatch
      * {@link FireCycle#runPending}, which adds up those of all its batches into one WARNING ({@link #logLate}).
      */
     void report(final long now)
+    {
+        reporting = Thread.currentThread(); // the claimed fires wait for this thread: a listener may not wait for them
+        try
+        {
+            tell(now);
+        }
+        finally
+        {
+            reporting = null;
+        }
+    }
+
+    private void tell(final long now)
     {
         if (overlapsStarted > 0)
         {

@@ -8,8 +8,8 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * NOT thread safe: guarded by the registry's lock, but for {@link #runsOnThisThread}, which takes it. The pooled
  * {@link Fire}s and {@link FireBatch}es of one {@link FireCycle}: phase 1 takes them and phase 3 gives them back, so
- * the fire path allocates nothing in steady state. It keeps every fire it made, pooled or out, to tell whether the
- * calling thread runs one of them.
+ * the fire path allocates nothing in steady state. It keeps every fire and batch it made, pooled or out, to tell
+ * whether the calling thread runs one of those fires, or holds claimed ones it has not dispatched yet.
  */
 final class FirePool
 {
@@ -17,6 +17,7 @@ final class FirePool
     private final ArrayDeque<Fire> spareFires = new ArrayDeque<>();
     private final ArrayList<Fire> madeFires = new ArrayList<>();
     private final ArrayDeque<FireBatch> spareBatches = new ArrayDeque<>();
+    private final ArrayList<FireBatch> madeBatches = new ArrayList<>();
     private int firesOut; // handed out by fire() and not yet given back: the fires in flight
 
     FirePool(final FireCycle cycle)
@@ -70,7 +71,13 @@ final class FirePool
      */
     FireBatch batch()
     {
-        return spareBatches.isEmpty() ? new FireBatch() : spareBatches.pop();
+        if (!spareBatches.isEmpty())
+        {
+            return spareBatches.pop();
+        }
+        final FireBatch made = new FireBatch();
+        madeBatches.add(made);
+        return made;
     }
 
     /**
@@ -91,8 +98,9 @@ final class FirePool
     /**
      * @param lock the registry's lock, taken here.
      * @return whether the calling thread is running a fire of this pool's cycle: it is inside one of its callbacks (or
-     *         their listeners), possibly through a fire of another scheduler. For close and awaitIdle, not the fire
-     *         path.
+     *         their listeners), possibly through a fire of another scheduler; or whether fires its collection claimed
+     *         wait for it to dispatch them, as it tells the listeners of that collection's missed fires and timeouts.
+     *         For close and awaitIdle, not the fire path.
      */
     boolean runsOnThisThread(final ReentrantLock lock)
     {
@@ -103,6 +111,13 @@ final class FirePool
             for (final Fire fire : madeFires)
             {
                 if (fire.runningOn == thread) // only this thread writes itself there, and clears it before it ends
+                {
+                    return true;
+                }
+            }
+            for (final FireBatch batch : madeBatches)
+            {
+                if (batch.reporting == thread && batch.size > 0) // both written by this thread, as for a fire
                 {
                     return true;
                 }

@@ -618,7 +618,8 @@ public final class Scheduler implements AutoCloseable
      * left pending, since the driver runs them. Without a driver such a run waits for the next {@link #runPending()}
      * and is not waited for: call {@code runPending()} after this to run it; nor is it on the driver's own thread
      * (from a listener), where the driver runs it once this returns. Called from inside one of this scheduler's
-     * callbacks, it cannot wait for that callback's own run: it returns false at once.
+     * callbacks, it cannot wait for that callback's own run, nor from a listener told of missed fires or timeouts for
+     * the fires the same collection claimed, dispatched once it returns: it returns false at once.
      *
      * @param timeout the longest to wait; durations too long to count in nanoseconds wait without limit.
      * @return true when idle, false when the timeout passed first (at once from inside a callback).

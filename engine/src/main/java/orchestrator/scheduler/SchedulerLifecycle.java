@@ -78,7 +78,7 @@ final class SchedulerLifecycle
         }
         if (registry.cycle.pool.runsOnThisThread(registry.lock))
         {
-            return false; // inside one of its callbacks: its own run is in flight, and would be waited for in vain
+            return false; // in a callback (its own run in flight) or told before a dispatch: waited for in vain
         }
         return registry.cycle.idleSignal().await(this::isIdle, saturatedNanos(timeout));
     }

@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Scheduler.awaitIdle against the runs it must wait for: a pending run claimed while awaitIdle looks, its own run
- * when a callback calls it, and the pending runs of the driver when a listener calls it on the driver. The
+ * when a callback calls it, the pending runs of the driver when a listener calls it on the driver, and the fires a
+ * collection claimed when a listener it tells calls it (or close, which waits for the callbacks in the same way). The
  * interleavings are forced with latches, the driver held in a listener and the registry's lock instrumented.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -260,6 +261,114 @@ class AwaitIdleTest
         {
             Thread.interrupted();
             finish.countDown();
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * A collection tells the listeners of the fires it counted missed before it dispatches the fires it claimed: a
+     * listener that calls awaitIdle then cannot see those fires run, the thread that dispatches them being its own.
+     * awaitIdle must not wait for them (until its timeout, or for good); it returns at once, false.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void shouldReturnFromAwaitIdleCalledByAListenerBeforeItsCollectionDispatches(final boolean inline)
+        throws Exception
+    {
+        final CountDownLatch returned = new CountDownLatch(1);
+        final AtomicReference<Thread> listening = new AtomicReference<>();
+        final AtomicReference<Object> result = new AtomicReference<>();
+        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(inline ? new Dispatcher() : Dispatcher.withWorkers(1)).build();
+        final Thread caller = new Thread(scheduler::runPending);
+        try
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    listening.set(Thread.currentThread());
+                    try
+                    {
+                        result.set(scheduler.awaitIdle(Duration.ofDays(365)));
+                    }
+                    catch (final InterruptedException ex)
+                    {
+                        result.set(ex);
+                    }
+                    returned.countDown();
+                }
+            });
+            scheduler.registerTask("paused", "* * * * *", () -> { });
+            assertTrue(scheduler.pause("paused"));
+            scheduler.registerTask("other", "* * * * *", () -> { });
+            clock.advance(Duration.ofMinutes(1)); // one collection: paused's fire missed, other's claimed
+            caller.start();
+            final boolean returnedInTime = returned.await(10, TimeUnit.SECONDS);
+            if (!returnedInTime)
+            {
+                listening.get().interrupt(); // frees the caller of runPending: the failure below says why
+            }
+            assertTrue(returnedInTime, "awaitIdle called by a listener still waited after 10 s for the fire its own " +
+                "collection had claimed and not dispatched yet (" + (inline ? "inline" : "on a worker") + ")");
+            assertEquals(Boolean.FALSE, result.get(), "the claimed fire is still to run");
+            caller.join(10_000);
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, scheduler.task("other").orElseThrow().runs(), "the claimed fire ran once the listener " +
+                "returned");
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * close waits for the callbacks as awaitIdle does: called by a listener told before its collection dispatches,
+     * it must not wait until its timeout for the fires that collection claimed. They are counted missed, as fires a
+     * close keeps from starting are.
+     */
+    @Test
+    void shouldReturnFromCloseCalledByAListenerBeforeItsCollectionDispatches() throws Exception
+    {
+        final CountDownLatch returned = new CountDownLatch(1);
+        final AtomicReference<Thread> listening = new AtomicReference<>();
+        final Scheduler scheduler = Scheduler.builder().clock(clock).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build();
+        final Thread caller = new Thread(scheduler::runPending);
+        try
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
+                {
+                    if (listening.compareAndSet(null, Thread.currentThread()))
+                    {
+                        scheduler.close(Duration.ofDays(365)); // interrupted below if it waits for the claimed fire
+                        returned.countDown();
+                    }
+                }
+            });
+            scheduler.registerTask("paused", "* * * * *", () -> { });
+            assertTrue(scheduler.pause("paused"));
+            scheduler.registerTask("other", "* * * * *", () -> { });
+            clock.advance(Duration.ofMinutes(1)); // one collection: paused's fire missed, other's claimed
+            caller.start();
+            final boolean returnedInTime = returned.await(10, TimeUnit.SECONDS);
+            if (!returnedInTime)
+            {
+                listening.get().interrupt(); // close(Duration) stops waiting when interrupted
+            }
+            assertTrue(returnedInTime, "close called by a listener still waited after 10 s for the fire its own " +
+                "collection had claimed and not dispatched yet");
+            caller.join(10_000);
+            final TaskInfo other = scheduler.task("other").orElseThrow();
+            assertEquals(1, other.runs() + other.missed(), "the claimed fire ran or was counted missed: " + other);
+        }
+        finally
+        {
             scheduler.close(Duration.ofSeconds(5));
         }
     }
