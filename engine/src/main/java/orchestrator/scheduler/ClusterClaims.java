@@ -36,8 +36,8 @@ final class ClusterClaims
         boolean decided;            // cluster thread: a late claim's runs were set by the misfire policy
         volatile int runs = 1;      // how many runs its start stands for
         volatile long lateMissed;   // instants it covers that do not run (late: by the misfire policy)
-        // late: the first instant after the ones it covers; rescheduled while it runs: the new schedule's first fire
-        volatile long next = Long.MIN_VALUE;
+        volatile long next = Long.MIN_VALUE;        // late: the first instant after the ones it covers
+        volatile long rescheduledTo = Long.MIN_VALUE; // rescheduled while it runs: the new schedule's first fire
 
         Held(final ClusterClaim claim, final long epoch)
         {
@@ -148,7 +148,7 @@ final class ClusterClaims
                 final long after = held.next != Long.MIN_VALUE ? held.next : before.nextFireAfter(held.fireAt);
                 held.lateMissed += dueFires(before, after, at);
             }
-            held.next = next;
+            held.rescheduledTo = next;
         }
     }
 

@@ -73,7 +73,8 @@ final class ClusterCompletions
     {
         final ClusterClaims.Held held = fire.claim;
         final TaskDefinition definition = fire.definition;
-        final long next = definition.fixedDelay() ?
+        // the run's definition is the one it started under: a reschedule meanwhile gave the new schedule's first fire
+        final long next = held.rescheduledTo != Long.MIN_VALUE ? held.rescheduledTo : definition.fixedDelay() ?
             definition.delayAfter(fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : now) : // counts from its end
             held.next != Long.MIN_VALUE ? held.next : definition.nextFireAfter(held.fireAt);
         final boolean over = next == TaskDefinition.NEVER;

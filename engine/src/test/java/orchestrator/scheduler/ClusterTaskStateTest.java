@@ -1,0 +1,69 @@
+package orchestrator.scheduler;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A task's state as each cluster node shows it (in-process nodes on a throwaway PostgreSQL), against what the shared
+ * row says: what one node did to the task is not left out of date on another, nor computed from a schedule that was
+ * replaced.
+ */
+class ClusterTaskStateTest extends ClusterDatabaseTest
+{
+    /**
+     * A fixed-delay task rescheduled to a shorter delay while it runs: its next fire is the new schedule's, in the
+     * row and on the node, as on a single scheduler, and it goes on firing at the new delay. The completion of the
+     * run going took its next fire from the replaced schedule (an hour after the run), so the task did not fire again.
+     */
+    @Test
+    void shouldTakeTheNextFireOfAFixedDelayTaskRescheduledWhileItRunsFromTheNewSchedule() throws Exception
+    {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler node = node("solo"))
+        {
+            node.schedule(TaskSpec.named("t").fixedDelay(Duration.ofHours(1)).initialDelay(Duration.ofMillis(500))
+                .run(() ->
+                {
+                    if (runs.incrementAndGet() == 1)
+                    {
+                        started.countDown();
+                        await(release);
+                    }
+                }));
+            node.start();
+            assertTrue(started.await(30, TimeUnit.SECONDS), "the first run started");
+            assertTrue(node.reschedule("t", TaskSpec.named("t").fixedDelay(Duration.ofSeconds(1))));
+            final long next = node.task("t").orElseThrow().nextFire().orElseThrow().toEpochMilli();
+            release.countDown();
+            ClusterFixture.await("the task fired twice more at the new delay", 15, () -> runs.get() >= 3,
+                () -> "runs " + runs.get() + "; next fire after reschedule " + next + "; task " + node.task("t") +
+                "; row's next fire " + server.queryLong("select next_fire from orchestrator_tasks where name = 't'"));
+        }
+    }
+
+    private static void await(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Scheduler node(final String id)
+    {
+        return ClusterFixture.node(server, id).build();
+    }
+}
