@@ -11,9 +11,10 @@ import static java.lang.System.Logger.Level.WARNING;
 
 /**
  * NOT thread safe: the cluster thread's (and the builder's, for the first join), but for {@link #timesFenced}. A
- * node's lease on the shared store: it joins under a new epoch, heartbeats to keep the lease and learn the live nodes
- * and the earliest claimable fire, and rejoins when a heartbeat finds it fenced (another node took its claims over
- * and bumped its epoch). Every good answer corrects the node's clock to the database's.
+ * node's lease on the shared store: it joins under a new epoch, heartbeats to keep the lease and learn the live nodes,
+ * the earliest claimable fire and which rows {@link ClusterEndings} follows are finished, and rejoins when a heartbeat
+ * finds it fenced (another node took its claims over and bumped its epoch). Every good answer corrects the node's
+ * clock to the database's.
  */
 final class ClusterMembership
 {
@@ -23,11 +24,12 @@ final class ClusterMembership
     private final ClusterClaims claims;
     private final ClusterShare share;
     private final ClusterPacing pacing;
+    private final ClusterEndings endings;
     private final AtomicLong fenced = new AtomicLong();
     private long epoch;
 
     ClusterMembership(final String nodeId, final ClusterStore store, final ClusterClock clock,
-        final ClusterClaims claims, final ClusterShare share, final ClusterPacing pacing)
+        final ClusterClaims claims, final ClusterShare share, final ClusterPacing pacing, final ClusterEndings endings)
     {
         this.nodeId = nodeId;
         this.store = store;
@@ -35,6 +37,7 @@ final class ClusterMembership
         this.claims = claims;
         this.share = share;
         this.pacing = pacing;
+        this.endings = endings;
     }
 
     /**
@@ -91,7 +94,8 @@ final class ClusterMembership
     {
         final long started = System.nanoTime();
         final long before = clock.local().millis();
-        final ClusterLease lease = store.heartbeat(nodeId, epoch, ClusterNode.LEASE_MS, share.all());
+        final ClusterLease lease = store.heartbeat(nodeId, epoch, ClusterNode.LEASE_MS, share.all(),
+            endings.names());
         if (lease == null)
         {
             fenced.incrementAndGet();
@@ -106,6 +110,7 @@ final class ClusterMembership
         claims.heartbeatSucceeded(started);
         pacing.heartbeatSucceeded(started);
         pacing.dueAt(lease.nextDue());
+        endings.found(lease.finished());
         final int liveBefore = share.live().size();
         if (share.live(lease.live()) && (liveBefore > 1 || lease.live().size() > 1)) // a node alone: nothing moves
         {

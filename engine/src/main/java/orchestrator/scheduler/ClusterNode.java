@@ -61,6 +61,7 @@ final class ClusterNode implements Runnable
     private final ClusterStore store;
     private final ClusterClock clock;
     final ClusterClaims claims = new ClusterClaims(LEASE_MS - SAFETY_MS);
+    final ClusterEndings endings = new ClusterEndings();
     private final ClusterShare share;
     private final ClusterCompletions completions;
     private final ClusterLateClaims late;
@@ -83,7 +84,7 @@ final class ClusterNode implements Runnable
         this.completions = new ClusterCompletions(nodeId, MAX_COMPLETIONS);
         this.share = new ClusterShare(nodeId);
         this.late = new ClusterLateClaims(nodeId, claims, completions, clock, misfireThresholdMs, this::keeps);
-        this.membership = new ClusterMembership(nodeId, store, clock, claims, share, pacing);
+        this.membership = new ClusterMembership(nodeId, store, clock, claims, share, pacing, endings);
     }
 
     /**
@@ -146,6 +147,7 @@ final class ClusterNode implements Runnable
     void cancelled(final String name)
     {
         share.cancelled(name);
+        endings.forget(name);
         final ClusterClaims.Held held = claims.dropUnstarted(name);
         if (held != null)
         {
@@ -262,6 +264,7 @@ final class ClusterNode implements Runnable
             membership.heartbeatIfDue();
         }
         late.trigger(registry);
+        endings.endFinished(registry);
     }
 
     /**

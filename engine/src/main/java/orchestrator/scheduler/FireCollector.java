@@ -94,6 +94,10 @@ final class FireCollector
                 {
                     batch.fires[claimed++] = started;
                 }
+                else if (lastNext == TaskDefinition.NEVER && !definition.fixedDelay())
+                {
+                    cluster.endings.lastInstantPassed(table.names[id]); // the row tells how the task ended
+                }
                 continue; // a fire this node holds no claim for belongs to another node: not counted here
             }
             if (table.hasFlag(id, TaskTable.PAUSED))

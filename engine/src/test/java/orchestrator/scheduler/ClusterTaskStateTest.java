@@ -3,6 +3,8 @@ package orchestrator.scheduler;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -17,6 +19,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ClusterTaskStateTest extends ClusterDatabaseTest
 {
+    /**
+     * A one-time task registered on two nodes fires on one of them; the other, which held no claim for its instant,
+     * shows it completed too once the row says so, instead of scheduled for good with no fire left.
+     */
+    @Test
+    void shouldShowAOneTimeTaskAnotherNodeRanAsCompleted()
+    {
+        final AtomicInteger runs = new AtomicInteger();
+        final Instant at = Instant.ofEpochMilli((System.currentTimeMillis() / 1000 + 2) * 1000);
+        try (Scheduler a = node("a"); Scheduler b = node("b"))
+        {
+            a.schedule(TaskSpec.named("once").once(at).run(runs::incrementAndGet));
+            b.schedule(TaskSpec.named("once").once(at).run(runs::incrementAndGet));
+            a.start();
+            b.start();
+            ClusterFixture.await("the one-time task's completion is written", 30, () -> server.queryLong("select " +
+                "count(*) from orchestrator_tasks where name = 'once' and state = 'COMPLETED'") == 1);
+            ClusterFixture.await("both nodes show the task completed", 10, () ->
+                a.task("once").orElseThrow().state() == TaskState.COMPLETED &&
+                b.task("once").orElseThrow().state() == TaskState.COMPLETED,
+                () -> "a: " + a.task("once") + ", b: " + b.task("once"));
+            assertEquals(1, runs.get(), "runs of the one-time task in the cluster");
+            assertEquals(List.of(TaskState.COMPLETED), b.tasks().stream().filter(task -> task.name().equals("once"))
+                .map(TaskInfo::state).toList(), "b's tasks(): " + b.tasks());
+        }
+    }
+
     /**
      * A fixed-delay task rescheduled to a shorter delay while it runs: its next fire is the new schedule's, in the
      * row and on the node, as on a single scheduler, and it goes on firing at the new delay. The completion of the

@@ -75,12 +75,14 @@ public sealed interface ClusterStore permits PostgresCluster
     /**
      * Renews the lease of {@code nodeId} at {@code epoch}.
      *
-     * @param names the tasks this node can run.
-     * @return the database time, the earliest claimable fire among {@code names} and the live nodes; null when the
-     *         node was fenced
-     *         (its epoch moved on: another node took its claims over).
+     * @param names  the tasks this node can run.
+     * @param ending the tasks whose rows may have been finished by another node (a one-time task whose instant
+     *               passed without this node's claim); usually empty.
+     * @return the database time, the earliest claimable fire among {@code names}, the live nodes and the finished
+     *         rows among {@code ending}; null when the node was fenced (its epoch moved on: another node took its
+     *         claims over).
      */
-    ClusterLease heartbeat(String nodeId, long epoch, long leaseMs, String[] names);
+    ClusterLease heartbeat(String nodeId, long epoch, long leaseMs, String[] names, String[] ending);
 
     /**
      * Claims up to {@code max} due rows: not owned, or owned by a node whose lease ran out or whose epoch moved on;

@@ -10,8 +10,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.LongBinaryOperator;
@@ -41,7 +43,9 @@ final class PostgresCluster implements ClusterStore
     private static final String HEARTBEAT = "update orchestrator_nodes set lease_until = clock_timestamp() + ? * " +
         "interval '1 millisecond', heartbeat_at = clock_timestamp() where node_id = ? and epoch = ? returning " +
         DB_NOW + ", (select min(t.next_fire) from orchestrator_tasks t where " + CLAIMABLE + "), (select " +
-        "array_agg(node_id order by node_id) from orchestrator_nodes where lease_until >= clock_timestamp())";
+        "array_agg(node_id order by node_id) from orchestrator_nodes where lease_until >= clock_timestamp()), " +
+        "(select array_agg(t.state || ' ' || t.name) from orchestrator_tasks t where t.state in ('COMPLETED', " +
+        "'FAILED') and t.name in (select unnest(?::text[])))";
     // first in a claim's transaction: the other nodes whose lease ran out and that own due rows move to a new epoch,
     // their rows locked until the claim commits, so that a heartbeat of theirs racing the takeover waits for it and
     // then matches 0 rows (a heartbeat that got there first leaves its node alive and its rows not claimed)
@@ -133,7 +137,8 @@ final class PostgresCluster implements ClusterStore
     }
 
     @Override
-    public ClusterLease heartbeat(final String nodeId, final long epoch, final long leaseMs, final String[] names)
+    public ClusterLease heartbeat(final String nodeId, final long epoch, final long leaseMs, final String[] names,
+        final String[] ending)
     {
         try
         {
@@ -144,6 +149,7 @@ final class PostgresCluster implements ClusterStore
                 statement.setString(2, nodeId);
                 statement.setLong(3, epoch);
                 statement.setArray(4, connection.createArrayOf("text", names));
+                statement.setArray(5, connection.createArrayOf("text", ending));
                 try (ResultSet rows = statement.executeQuery())
                 {
                     if (!rows.next())
@@ -153,8 +159,15 @@ final class PostgresCluster implements ClusterStore
                     final long due = rows.getLong(2);
                     final boolean none = rows.wasNull();
                     final Array live = rows.getArray(3);
+                    final Array ended = rows.getArray(4);
+                    final Map<String, TaskState> finished = new HashMap<>();
+                    for (final String row : ended == null ? new String[0] : (String[])ended.getArray())
+                    {
+                        final int space = row.indexOf(' '); // "STATE name"
+                        finished.put(row.substring(space + 1), TaskState.valueOf(row.substring(0, space)));
+                    }
                     return new ClusterLease(epoch, rows.getLong(1), none ? Long.MAX_VALUE : due,
-                        live == null ? List.of() : List.of((String[])live.getArray()));
+                        live == null ? List.of() : List.of((String[])live.getArray()), finished);
                 }
             }
         }

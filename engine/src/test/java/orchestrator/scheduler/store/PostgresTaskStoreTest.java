@@ -155,7 +155,7 @@ class PostgresTaskStoreTest extends TaskStoreContract
         final ClusterStore b = TaskStore.postgres(server.dataSource()).cluster();
         final long epochA = a.join("a", 60_000).epoch();
         final long epochB = b.join("b", 60_000).epoch();
-        final long now = a.heartbeat("a", epochA, 60_000, new String[]{"x"}).dbMillis();
+        final long now = a.heartbeat("a", epochA, 60_000, new String[]{"x"}, new String[0]).dbMillis();
         a.register(Tasks.runnableTask("x", 1).withProgress(new TaskProgress("x",
             orchestrator.scheduler.TaskState.SCHEDULED, now, 0, 0, 0, TaskProgress.NOT_RUNNING)));
         final String[] names = {"x"};
@@ -183,7 +183,7 @@ class PostgresTaskStoreTest extends TaskStoreContract
         final ClusterStore taker = TaskStore.postgres(server.dataSource()).cluster();
         final long deadEpoch = dead.join("dead", 1).epoch();
         final long takerEpoch = taker.join("taker", 60_000).epoch();
-        final long now = taker.heartbeat("taker", takerEpoch, 60_000, new String[]{"x"}).dbMillis();
+        final long now = taker.heartbeat("taker", takerEpoch, 60_000, new String[]{"x"}, new String[0]).dbMillis();
         dead.register(Tasks.runnableTask("x", 1).withProgress(new TaskProgress("x",
             orchestrator.scheduler.TaskState.SCHEDULED, now - 5_000, 0, 0, 0, TaskProgress.NOT_RUNNING)));
         dead.register(Tasks.runnableTask("y", 1).withProgress(new TaskProgress("y",
@@ -205,7 +205,8 @@ class PostgresTaskStoreTest extends TaskStoreContract
         taken.sort(java.util.Comparator.comparing(ClusterClaim::name));
         assertEquals("dead", taken.get(0).previous(), "x came due while the dead node's lease lasted: maybe started");
         assertNull(taken.get(1).previous(), "y comes due after the dead node's lease ended: it cannot have started");
-        assertNull(dead.heartbeat("dead", deadEpoch, 60_000, names), "the dead node learns it was fenced");
+        assertNull(dead.heartbeat("dead", deadEpoch, 60_000, names, new String[0]),
+            "the dead node learns it was fenced");
         dead.close();
         taker.close();
     }
@@ -224,7 +225,7 @@ class PostgresTaskStoreTest extends TaskStoreContract
         final ClusterStore taker = TaskStore.postgres(afterClaim(server.dataSource(), afterClaim)).cluster();
         final long pausedEpoch = paused.join("paused", 1).epoch(); // its lease runs out at once
         final long takerEpoch = taker.join("taker", 60_000).epoch();
-        final long now = taker.heartbeat("taker", takerEpoch, 60_000, new String[]{"x"}).dbMillis();
+        final long now = taker.heartbeat("taker", takerEpoch, 60_000, new String[]{"x"}, new String[0]).dbMillis();
         paused.register(Tasks.runnableTask("x", 1).withProgress(new TaskProgress("x",
             orchestrator.scheduler.TaskState.SCHEDULED, now + 3_000, 0, 0, 0, TaskProgress.NOT_RUNNING)));
         final String[] names = {"x"};
@@ -234,7 +235,8 @@ class PostgresTaskStoreTest extends TaskStoreContract
         final AtomicReference<Future<ClusterLease>> raced = new AtomicReference<>();
         afterClaim.set(() ->
         {
-            raced.set(wakes.submit(() -> paused.heartbeat("paused", pausedEpoch, 60_000, names))); // it wakes up
+            // it wakes up
+            raced.set(wakes.submit(() -> paused.heartbeat("paused", pausedEpoch, 60_000, names, new String[0])));
             final long deadline = System.nanoTime() + 10_000_000_000L;
             while (!raced.get().isDone() && queryLongUnchecked("select count(*) from pg_locks where not granted") == 0)
             {
@@ -252,7 +254,7 @@ class PostgresTaskStoreTest extends TaskStoreContract
         assertEquals(held.get(0).fireAt(), taken.get(0).fireAt(), "the same instant");
         assertNull(taken.get(0).previous(), "the instant is after the paused node's lease: the taker runs it");
         assertNull(raced.get().get(10, TimeUnit.SECONDS), "the heartbeat that raced the takeover finds the node fenced");
-        assertNull(paused.heartbeat("paused", pausedEpoch, 60_000, names), "the node stays fenced");
+        assertNull(paused.heartbeat("paused", pausedEpoch, 60_000, names, new String[0]), "the node stays fenced");
         wakes.shutdown();
         paused.close();
         taker.close();
