@@ -194,20 +194,25 @@ final class ClusterLateClaims
     /**
      * Completes a claim taken over from a node that may have started it, without running it: its instant counts
      * interrupted, then every later instant up to now past the misfire threshold counts missed.
+     *
+     * @param cancelledHere the task's definition when it was cancelled here while the claim round ran, or null.
      */
-    void takenOver(final TaskRegistry registry, final ClusterClaims.Held held)
+    void takenOver(final TaskRegistry registry, final ClusterClaims.Held held, final TaskDefinition cancelledHere)
     {
         final long now = clock.millis();
         long next = held.fireAt;
         long firstMissed = next;
         long missed = 0;
+        boolean registered = false;
         registry.lock.lock();
         try
         {
             final int id = registry.table.idOf(held.name);
-            if (id != TaskTable.NO_ID)
+            registered = id != TaskTable.NO_ID;
+            // cancelled meanwhile: the row still moves past the instant, so that no node runs it again
+            final TaskDefinition definition = registered ? registry.table.definitions[id] : cancelledHere;
+            if (definition != null)
             {
-                final TaskDefinition definition = registry.table.definitions[id];
                 // a fixed-delay task's next fire counts from the end of the interrupted run, not known: from now
                 next = definition.fixedDelay() ? definition.delayAfter(now) : definition.nextFireAfter(held.fireAt);
                 firstMissed = next;
@@ -216,14 +221,20 @@ final class ClusterLateClaims
                     missed += 1 + definition.firesBetween(next, now - misfireThresholdMs);
                     next = definition.nextFireAfter(next, now - misfireThresholdMs);
                 }
-                countMissed(registry, id, firstMissed, missed);
+                if (registered)
+                {
+                    countMissed(registry, id, firstMissed, missed);
+                }
             }
         }
         finally
         {
             registry.lock.unlock();
         }
-        tellMissed(registry, held.name, firstMissed, missed);
+        if (registered)
+        {
+            tellMissed(registry, held.name, firstMissed, missed);
+        }
         final boolean over = next == TaskDefinition.NEVER;
         completions.add(held.epoch, new ClusterCompletion(held.name, held.fence,
             over ? TaskState.COMPLETED : TaskState.SCHEDULED, over ? TaskProgress.NEVER : next, 0, missed, 0, 1));

@@ -146,7 +146,7 @@ final class ClusterNode implements Runnable
 
     void cancelled(final String name)
     {
-        share.cancelled(name);
+        share.cancelled(name, registry);
         endings.forget(name);
         final ClusterClaims.Held held = claims.dropUnstarted(name);
         if (held != null)
@@ -301,7 +301,7 @@ final class ClusterNode implements Runnable
             }
             if (!reclaimsUnanswered(claim) && claim.previous() != null) // forgets the name's unanswered claim
             {
-                late.takenOver(registry, held);
+                late.takenOver(registry, held, share.cancelledDefinition(claim.name()));
             }
             else
             {

@@ -1,7 +1,10 @@
 package orchestrator.scheduler;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -23,6 +26,7 @@ final class ClusterShare
     private final String nodeId;
     private final Set<String> names = ConcurrentHashMap.newKeySet();
     private final Set<String> adopted = ConcurrentHashMap.newKeySet(); // claimed overdue while settled: kept
+    private final Map<String, TaskDefinition> cancelled = new ConcurrentHashMap<>(); // until no claim names them
     private volatile boolean changed;             // the arrays are built again by the cluster thread, once per burst
     private volatile List<String> live = List.of();
     private String[] all = new String[0];        // cluster thread
@@ -41,13 +45,40 @@ final class ClusterShare
         }
     }
 
-    void cancelled(final String name)
+    /**
+     * The task was cancelled on this node (before the registry lets it go): its definition is kept until no claim
+     * round can name it any more, for a claim round under way that takes its row over from a dead node.
+     */
+    void cancelled(final String name, final TaskRegistry registry)
     {
         adopted.remove(name);
+        registry.lock.lock();
+        try
+        {
+            final int id = registry.table.idOf(name);
+            if (id != TaskTable.NO_ID)
+            {
+                cancelled.put(name, registry.table.definitions[id]);
+            }
+        }
+        finally
+        {
+            registry.lock.unlock();
+        }
         if (names.remove(name))
         {
             changed = true;
         }
+    }
+
+    /**
+     * Cluster thread: the definition of a task cancelled here, which a claim round may still have named.
+     *
+     * @return the definition, or null.
+     */
+    TaskDefinition cancelledDefinition(final String name)
+    {
+        return cancelled.isEmpty() ? null : cancelled.get(name);
     }
 
     /**
@@ -122,6 +153,11 @@ final class ClusterShare
             changed = false;
             all = names.toArray(new String[0]);
             preferred = preferredOf(all, live, nodeId);
+            if (!cancelled.isEmpty()) // the claim rounds from now on name only the tasks in all
+            {
+                final Set<String> named = new HashSet<>(Arrays.asList(all));
+                cancelled.keySet().removeIf(name -> !named.contains(name));
+            }
         }
     }
 

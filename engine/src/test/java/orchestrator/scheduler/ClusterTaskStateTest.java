@@ -1,15 +1,26 @@
 package orchestrator.scheduler;
 
+import orchestrator.scheduler.store.TaskStore;
 import org.junit.jupiter.api.Test;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -79,6 +90,57 @@ class ClusterTaskStateTest extends ClusterDatabaseTest
         }
     }
 
+    /**
+     * A node takes over a row a dead node held at a passed instant (it may have started it there) while a cancel of
+     * the task on the taker races the claim round: the instant is counted interrupted and the row moves on to the next
+     * instant, so that a node that still runs the task does not run the instant again. The takeover wrote the
+     * interrupted instant and left the row at that instant, unowned, and the other node ran it.
+     */
+    @Test
+    void shouldMoveARowTakenOverPastItsInstantWhenTheTakerCancelsTheTaskMeanwhile() throws Exception
+    {
+        final Set<Long> ran = ConcurrentHashMap.newKeySet();
+        final TaskSpec spec = TaskSpec.named("job").cron("* * * * * *").run(context -> ran.add(context.scheduledAt()
+            .toEpochMilli()));
+        try (Scheduler registering = node("registering"))
+        {
+            registering.schedule(spec);
+        }
+        server.execute("insert into orchestrator_nodes (node_id, epoch, lease_until, heartbeat_at) values ('dead', " +
+            "1, clock_timestamp() - interval '1 second', clock_timestamp() - interval '7 seconds')");
+        final long heldAt = server.queryLong("update orchestrator_tasks set next_fire = ((extract(epoch from " +
+            "clock_timestamp()) * 1000)::bigint / 1000 - 2) * 1000, owner = 'dead', owner_epoch = 1 where name = " +
+            "'job' returning next_fire"); // before the end of its lease: it may have started there
+        final AtomicReference<Scheduler> taker = new AtomicReference<>();
+        final CountDownLatch cancelled = new CountDownLatch(1);
+        final DataSource cancelling = ClusterFaults.beforeCommitOf(server.dataSource(), "with due as", () ->
+        {
+            if (cancelled.getCount() > 0 && taker.get() != null && taker.get().cancel("job"))
+            {
+                cancelled.countDown(); // the claim round that takes the row over named the task: it is cancelled now
+            }
+        });
+        try (Scheduler node = ClusterFixture.node(server, "taker").store(TaskStore.postgres(cancelling)).build())
+        {
+            taker.set(node);
+            node.schedule(spec);
+            node.start();
+            assertTrue(cancelled.await(15, TimeUnit.SECONDS), "the task was cancelled during the takeover's claim");
+            ClusterFixture.await("the takeover's completion is written", 15, () -> server.queryLong("select " +
+                "interrupted from orchestrator_tasks where name = 'job'") == 1, ClusterTaskStateTest::row);
+            assertTrue(server.queryLong("select next_fire from orchestrator_tasks where name = 'job'") > heldAt,
+                "the row moved past the interrupted instant " + heldAt + "; " + row());
+        }
+        try (Scheduler other = node("other"))
+        {
+            other.schedule(spec);
+            other.start();
+            ClusterFixture.await("the other node ran the task", 15, () -> !ran.isEmpty(), ClusterTaskStateTest::row);
+            assertFalse(ran.contains(heldAt), "the instant " + heldAt + " the dead node may have started ran again; " +
+                "ran " + ran + "; " + row());
+        }
+    }
+
     private static void await(final CountDownLatch latch)
     {
         try
@@ -88,6 +150,21 @@ class ClusterTaskStateTest extends ClusterDatabaseTest
         catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    private static String row()
+    {
+        try (Connection connection = server.connection(); Statement statement = connection.createStatement();
+            ResultSet rows = statement.executeQuery("select 'next ' || next_fire || ' owner ' || coalesce(owner, " +
+                "'-') || ' runs ' || runs || ' missed ' || missed || ' interrupted ' || interrupted from " +
+                "orchestrator_tasks where name = 'job'"))
+        {
+            return rows.next() ? "row: " + rows.getString(1) : "no row";
+        }
+        catch (final SQLException ex)
+        {
+            return ex.toString();
         }
     }
 
