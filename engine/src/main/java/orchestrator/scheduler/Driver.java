@@ -4,15 +4,14 @@ import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import static java.lang.System.Logger.Level.ERROR;
-
 /**
  * Thread safe: {@link #stop()} may be called from any thread. The thread behind {@link Scheduler#start()}: it waits
  * for the next deadline and calls {@code runPending()}.
  * <p>
  * Caveats: it sleeps at most {@link #MAX_PARK_MS} at a time, so a wall clock stepped forward is noticed within that
  * bound; a new task due before the planned wake-up, or a {@link ManualClock} that moves, wakes it at once. A clock
- * that throws is logged and read again {@link #CLOCK_RETRY_MS} later: the driver never ends on it.
+ * that throws is read again {@link #CLOCK_RETRY_MS} later: the driver never ends on it. A failure that lasts is logged
+ * when it starts, then once a minute with the count of failures since, and its end once ({@link RepeatedFailure}).
  */
 final class Driver implements Runnable
 {
@@ -24,6 +23,10 @@ final class Driver implements Runnable
     private final Clock clock;
     private final Thread thread;
     private final Runnable wakeUp;
+    private final RepeatedFailure runFailures =
+        new RepeatedFailure("runPending failed on the driver thread; the driver goes on");
+    private final RepeatedFailure clockFailures =
+        new RepeatedFailure("the driver could not read the clock; it tries again in " + CLOCK_RETRY_MS + " ms");
     private volatile boolean stopping;
 
     Driver(final Scheduler scheduler, final TaskRegistry registry, final Clock clock)
@@ -62,6 +65,7 @@ final class Driver implements Runnable
             try
             {
                 scheduler.runPending();
+                runFailures.succeeded();
             }
             catch (final IllegalStateException ex)
             {
@@ -69,11 +73,11 @@ final class Driver implements Runnable
                 {
                     break; // closed between our check and the call
                 }
-                CallbackRunner.log(ERROR, "runPending failed on the driver thread; the driver goes on", ex);
+                runFailures.failed(ex);
             }
             catch (final Throwable ex)
             {
-                CallbackRunner.log(ERROR, "runPending failed on the driver thread; the driver goes on", ex);
+                runFailures.failed(ex);
             }
             Thread.interrupted(); // only stop() ends the driver; a stray interrupt must not make every park return
             // from here on a registration due before our wake-up unparks us; the permit is kept if we have not
@@ -85,11 +89,11 @@ final class Driver implements Runnable
                 final long next = registry.nextDeadlineHint();
                 registry.plannedWake(next);
                 waitNanos = nanosUntil(next, clock.instant());
+                clockFailures.succeeded();
             }
             catch (final Throwable ex) // the clock failed: the driver tries again after a short wait, not at once
             {
-                CallbackRunner.log(ERROR, "the driver could not read the clock; it tries again in " + CLOCK_RETRY_MS +
-                    " ms", ex);
+                clockFailures.failed(ex);
                 waitNanos = TimeUnit.MILLISECONDS.toNanos(CLOCK_RETRY_MS);
             }
             if (waitNanos > 0 && !stopping)

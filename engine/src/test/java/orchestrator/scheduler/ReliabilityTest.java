@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -305,6 +306,43 @@ class ReliabilityTest
             driven.registerOnce("due", START, ran::countDown); // due at once: wakes the driver
             assertTrue(failed.await(10, TimeUnit.SECONDS), "the driver read the failing clock twice");
             assertTrue(ran.await(10, TimeUnit.SECONDS), "the task ran once the clock worked again");
+        }
+    }
+
+    /**
+     * A clock that failed for good made the driver log two errors every {@link Driver#CLOCK_RETRY_MS}, about two
+     * hundred lines a second. A failure that lasts is now logged when it starts and once a minute after, and its end
+     * once.
+     */
+    @Test
+    void shouldLogAClockThatKeepsFailingOnceAndItsRecoveryOnce() throws Exception
+    {
+        final AtomicInteger failing = new AtomicInteger(); // reads on the driver thread still to fail
+        final CountDownLatch failed = new CountDownLatch(40);
+        final Clock flaky = utcClock(() ->
+        {
+            if (Thread.currentThread().getName().equals("orchestrator-driver") &&
+                failing.getAndUpdate(left -> Math.max(0, left - 1)) > 0)
+            {
+                failed.countDown();
+                throw new IllegalStateException("time service unreachable");
+            }
+            return clock.instant();
+        });
+        final CountDownLatch ran = new CountDownLatch(1);
+        try (LogCapture log = new LogCapture())
+        {
+            final Scheduler driven = Scheduler.builder().clock(flaky).zone(ZoneOffset.UTC).build();
+            failing.set(40); // twenty turns of the driver: runPending's read, then the wait's
+            driven.start();
+            driven.registerOnce("due", START, ran::countDown);
+            assertTrue(failed.await(10, TimeUnit.SECONDS), "the driver read the failing clock forty times");
+            assertTrue(ran.await(10, TimeUnit.SECONDS), "the task ran once the clock worked again");
+            assertTrue(driven.close(Duration.ofSeconds(10)), "the driver stopped");
+            final Supplier<String> lines = () -> log.records().stream().map(LogRecord::getMessage).toList().toString();
+            assertEquals(1, log.count(Level.SEVERE, "could not read the clock"), lines);
+            assertEquals(1, log.count(Level.SEVERE, "runPending failed"), lines);
+            assertEquals(2, log.count(Level.WARNING, "recovered after"), lines);
         }
     }
 
