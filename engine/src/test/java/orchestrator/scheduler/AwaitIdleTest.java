@@ -141,14 +141,7 @@ class AwaitIdleTest
             scheduler.registerOnce("self", START, () ->
             {
                 running.set(Thread.currentThread());
-                try
-                {
-                    result.set(scheduler.awaitIdle(Duration.ofDays(365)));
-                }
-                catch (final InterruptedException ex)
-                {
-                    result.set(ex);
-                }
+                awaitIdleFor(scheduler, result);
                 returned.countDown();
             });
             caller.start();
@@ -194,14 +187,7 @@ class AwaitIdleTest
                     if (listening.compareAndSet(null, Thread.currentThread()))
                     {
                         scheduler.triggerNow("t");
-                        try
-                        {
-                            result.set(scheduler.awaitIdle(Duration.ofDays(365)));
-                        }
-                        catch (final InterruptedException ex)
-                        {
-                            result.set(ex);
-                        }
+                        awaitIdleFor(scheduler, result);
                         returned.countDown();
                     }
                 }
@@ -289,14 +275,7 @@ class AwaitIdleTest
                 public void onMissed(final String taskName, final Instant scheduledAt, final long fires)
                 {
                     listening.set(Thread.currentThread());
-                    try
-                    {
-                        result.set(scheduler.awaitIdle(Duration.ofDays(365)));
-                    }
-                    catch (final InterruptedException ex)
-                    {
-                        result.set(ex);
-                    }
+                    awaitIdleFor(scheduler, result);
                     returned.countDown();
                 }
             });
@@ -370,6 +349,21 @@ class AwaitIdleTest
         finally
         {
             scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+
+    /**
+     * Calls awaitIdle with a bound of a year and keeps what it returned, or the InterruptedException that ended it.
+     */
+    private static void awaitIdleFor(final Scheduler scheduler, final AtomicReference<Object> result)
+    {
+        try
+        {
+            result.set(scheduler.awaitIdle(Duration.ofDays(365)));
+        }
+        catch (final InterruptedException ex)
+        {
+            result.set(ex);
         }
     }
 }

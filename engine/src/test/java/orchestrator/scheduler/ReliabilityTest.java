@@ -279,16 +279,12 @@ class ReliabilityTest
     }
 
     /**
-     * A clock that fails on the driver thread (a clock backed by a time service, say) failed the driver's wait as
-     * well as its runPending: the wait's read was outside any catch, so the driver thread died and no task fired
-     * again. The driver now logs, waits a little and goes on; the task due while the clock failed runs once it works.
+     * @return a clock that fails on the driver thread while {@code failing} is positive, one read less each time,
+     *         counting each failed read down on {@code failed}, and reads the test's clock otherwise.
      */
-    @Test
-    void shouldKeepTheDriverGoingWhenTheClockFailsOnItsThread() throws Exception
+    private Clock failingOnTheDriver(final AtomicInteger failing, final CountDownLatch failed)
     {
-        final AtomicInteger failing = new AtomicInteger(); // reads on the driver thread still to fail
-        final CountDownLatch failed = new CountDownLatch(2);
-        final Clock flaky = utcClock(() ->
+        return utcClock(() ->
         {
             if (Thread.currentThread().getName().equals("orchestrator-driver") &&
                 failing.getAndUpdate(left -> Math.max(0, left - 1)) > 0)
@@ -298,6 +294,19 @@ class ReliabilityTest
             }
             return clock.instant();
         });
+    }
+
+    /**
+     * A clock that fails on the driver thread (a clock backed by a time service, say) failed the driver's wait as
+     * well as its runPending: the wait's read was outside any catch, so the driver thread died and no task fired
+     * again. The driver now logs, waits a little and goes on; the task due while the clock failed runs once it works.
+     */
+    @Test
+    void shouldKeepTheDriverGoingWhenTheClockFailsOnItsThread() throws Exception
+    {
+        final AtomicInteger failing = new AtomicInteger(); // reads on the driver thread still to fail
+        final CountDownLatch failed = new CountDownLatch(2);
+        final Clock flaky = failingOnTheDriver(failing, failed);
         final CountDownLatch ran = new CountDownLatch(1);
         try (Scheduler driven = Scheduler.builder().clock(flaky).zone(ZoneOffset.UTC).build())
         {
@@ -319,16 +328,7 @@ class ReliabilityTest
     {
         final AtomicInteger failing = new AtomicInteger(); // reads on the driver thread still to fail
         final CountDownLatch failed = new CountDownLatch(40);
-        final Clock flaky = utcClock(() ->
-        {
-            if (Thread.currentThread().getName().equals("orchestrator-driver") &&
-                failing.getAndUpdate(left -> Math.max(0, left - 1)) > 0)
-            {
-                failed.countDown();
-                throw new IllegalStateException("time service unreachable");
-            }
-            return clock.instant();
-        });
+        final Clock flaky = failingOnTheDriver(failing, failed);
         final CountDownLatch ran = new CountDownLatch(1);
         try (LogCapture log = new LogCapture())
         {
