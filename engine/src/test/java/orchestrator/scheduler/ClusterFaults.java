@@ -50,12 +50,18 @@ final class ClusterFaults
         });
     }
 
-    private interface Call
+    /**
+     * A call on a proxy: invoke the target's method or do something else.
+     */
+    interface Call
     {
         Object call(java.lang.reflect.Method method, Object[] args) throws Throwable;
     }
 
-    private static <T> T proxy(final Class<T> type, final T target, final Call call)
+    /**
+     * @return a proxy of {@code type} that hands every call to {@code call}, throwing what the target threw.
+     */
+    static <T> T proxy(final Class<T> type, final T target, final Call call)
     {
         return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) ->
         {

@@ -5,9 +5,6 @@ import orchestrator.scheduler.vault.KeyProvider;
 import org.junit.jupiter.api.Test;
 
 import javax.sql.DataSource;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -205,7 +202,7 @@ class ClusterLostCommitTest extends ClusterDatabaseTest
      */
     private DataSource losing(final DataSource target)
     {
-        return proxy(DataSource.class, target, (method, args) ->
+        return ClusterFaults.proxy(DataSource.class, target, (method, args) ->
         {
             if (method.getName().equals("getConnection") && down.get())
             {
@@ -219,7 +216,7 @@ class ClusterLostCommitTest extends ClusterDatabaseTest
     private Connection losing(final Connection target)
     {
         final AtomicReference<String> ran = new AtomicReference<>(""); // the statements of the open transaction
-        return proxy(Connection.class, target, (method, args) ->
+        return ClusterFaults.proxy(Connection.class, target, (method, args) ->
         {
             if (method.getName().equals("prepareStatement"))
             {
@@ -245,26 +242,6 @@ class ClusterLostCommitTest extends ClusterDatabaseTest
             }
             return method.invoke(target, args);
         });
-    }
-
-    private interface Call
-    {
-        Object call(Method method, Object[] args) throws Throwable;
-    }
-
-    private static <T> T proxy(final Class<T> type, final T target, final Call call)
-    {
-        return type.cast(Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type}, (self, method, args) ->
-        {
-            try
-            {
-                return call.call(method, args);
-            }
-            catch (final InvocationTargetException ex)
-            {
-                throw ex.getCause();
-            }
-        }));
     }
 
     private static String rows()
