@@ -167,6 +167,22 @@ final class Fire implements Runnable
         }
     }
 
+    /**
+     * Phase 3: when the run ended, from which a fixed delay's next fire counts.
+     *
+     * @return the end its running thread read; else the clock now; else, when the clock failed at both reads (it
+     *         reads as long ago), the fire time the run stood for, not a time that would make it due again at once.
+     */
+    long endedAt()
+    {
+        if (finishedAt != Long.MIN_VALUE)
+        {
+            return finishedAt;
+        }
+        final long now = millis();
+        return now != Long.MIN_VALUE ? now : scheduledAt;
+    }
+
     /** @return the scheduler's clock in epoch ms, {@link Long#MIN_VALUE} when it throws. */
     long millis()
     {

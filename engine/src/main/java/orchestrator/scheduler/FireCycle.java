@@ -344,7 +344,7 @@ final class FireCycle
         }
         else if (!wheel.contains(id) && !registry.heldBack.contains(id) && !control.isParked(id) &&
             !(table.definitions[id].fixedDelay() && control.fileFixedDelay(id, table.definitions[id],
-            fire.finishedAt != Long.MIN_VALUE ? fire.finishedAt : millis())) && // phase 3 sets a fixed delay's next
+            fire.endedAt())) && // phase 3 sets a fixed delay's next fire
             control.pending.fires(id) == 0) // a trigger accepted still runs
         {
             final boolean oneTimeFailed = !fire.definition.isRecurring() && fire.failed > 0;

@@ -4,6 +4,7 @@ import orchestrator.core.dispatcher.Dispatcher;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -14,6 +15,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static orchestrator.scheduler.SchedulerTest.START;
@@ -238,6 +240,60 @@ class IntervalTaskTest
             assertEquals(name.equals("skipped") ? 0 : 1, info.runs(), name);
             assertEquals(name.equals("skipped") ? 1 : 0, info.missed(), name);
             assertEquals(Optional.empty(), scheduler.nextFireTime(name), name);
+        }
+    }
+
+    /**
+     * The clock fails from inside the run on (a time service that went away): neither the run's end nor its
+     * completion can read it. The next fire counted from the failed read, as long ago: it showed as year -292275055
+     * and the task ran again at the next runPending(), 1 s after its run instead of 10 s. It now counts from the fire
+     * time the run stood for.
+     */
+    @Test
+    void shouldCountAFixedDelayFromItsFireWhenTheClockFailsAsItsRunEnds()
+    {
+        final AtomicBoolean failing = new AtomicBoolean();
+        final Clock flaky = new Clock()
+        {
+            @Override
+            public Instant instant()
+            {
+                if (failing.get())
+                {
+                    throw new IllegalStateException("time service unreachable");
+                }
+                return clock.instant();
+            }
+
+            @Override
+            public ZoneId getZone()
+            {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(final ZoneId zone)
+            {
+                return this;
+            }
+        };
+        final AtomicInteger runs = new AtomicInteger();
+        try (Scheduler flakyScheduler = Scheduler.builder().clock(flaky).zone(ZoneOffset.UTC).build())
+        {
+            flakyScheduler.schedule(TaskSpec.named("delay").fixedDelay(Duration.ofSeconds(10)).run(() -> {
+                runs.incrementAndGet();
+                failing.set(true);
+            }));
+            clock.advance(Duration.ofSeconds(10));
+            assertEquals(1, flakyScheduler.runPending());
+            failing.set(false);
+            assertEquals(Optional.of(START.plusSeconds(20)), flakyScheduler.nextFireTime("delay"));
+            clock.advance(Duration.ofSeconds(1));
+            assertEquals(0, flakyScheduler.runPending(), "not due again 1 s after its run");
+            clock.set(START.plusSeconds(20));
+            assertEquals(1, flakyScheduler.runPending());
+            assertEquals(2, runs.get());
+            assertEquals(0, flakyScheduler.task("delay").orElseThrow().missed());
         }
     }
 
