@@ -279,7 +279,7 @@ final class CallbackRunner
             }
             fire.ran++;
             final FireContext context = new FireContext(fire.taskName, Instant.ofEpochMilli(fire.scheduledAt),
-                now(), fire.fires, fire.fence(), fire.nodeId());
+                now(fire), fire.fires, fire.fence(), fire.nodeId());
             Listeners.onStart(listeners, context);
             Throwable failure = null;
             final FireEvent event = fire.timing.beforeRun(fire);
@@ -324,15 +324,15 @@ final class CallbackRunner
         }
     }
 
-    private Instant now()
+    private Instant now(final Fire fire)
     {
         try
         {
             return clock.instant();
         }
-        catch (final Throwable ex)
+        catch (final Throwable ex) // it must not stand between a run and its completion: timed from its fire time
         {
-            return Instant.EPOCH; // a clock that throws must not stand between a run and its completion
+            return Instant.ofEpochMilli(fire.scheduledAt);
         }
     }
 

@@ -1,0 +1,87 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static orchestrator.scheduler.SchedulerTest.START;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A clock that fails on the worker threads only (a time service a worker cannot reach) at the moment a run starts:
+ * the run is timed from its fire time, the latest instant known to come before its start, for the listeners too.
+ */
+class FailingClockTest
+{
+    private final ManualClock clock = new ManualClock(START);
+    private final Thread testThread = Thread.currentThread();
+
+    /** Fails on every thread but the test's and the driver's. */
+    private final Clock failingOnWorkers = new Clock()
+    {
+        @Override
+        public Instant instant()
+        {
+            final Thread thread = Thread.currentThread();
+            if (thread != testThread && !thread.getName().equals("orchestrator-driver"))
+            {
+                throw new IllegalStateException("time service unreachable from " + thread.getName());
+            }
+            return clock.instant();
+        }
+
+        @Override
+        public ZoneId getZone()
+        {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(final ZoneId zone)
+        {
+            return this;
+        }
+    };
+
+    /**
+     * A failing read at a run's start gave the listeners' context a start of 1970-01-01, 56 years before its fire
+     * time: a lateness of minus 56 years. It is now the fire time, from which the run's timeout is timed too.
+     */
+    @Test
+    void shouldGiveTheListenersTheFireTimeAsTheStartOfARunWhoseStartTheClockFailedToRead() throws Exception
+    {
+        final List<FireContext> starts = new CopyOnWriteArrayList<>();
+        final Scheduler scheduler = Scheduler.builder().clock(failingOnWorkers).zone(ZoneOffset.UTC)
+            .dispatcher(Dispatcher.withWorkers(1)).build();
+        try
+        {
+            scheduler.addListener(new TaskListener()
+            {
+                @Override
+                public void onStart(final FireContext context)
+                {
+                    starts.add(context);
+                }
+            });
+            scheduler.registerOnce("once", START.plusSeconds(1), () -> {});
+            clock.advance(Duration.ofSeconds(3));
+            assertEquals(1, scheduler.runPending());
+            assertTrue(scheduler.awaitIdle(Duration.ofSeconds(10)));
+            assertEquals(1, starts.size());
+            assertEquals(START.plusSeconds(1), starts.get(0).scheduledAt());
+            assertEquals(START.plusSeconds(1), starts.get(0).startedAt(), starts.get(0).toString());
+        }
+        finally
+        {
+            scheduler.close(Duration.ofSeconds(5));
+        }
+    }
+}
