@@ -50,6 +50,16 @@ final class HeldBack
         return held == null ? TaskDefinition.NEVER : held.fireAt;
     }
 
+    /**
+     * @return the task's armed fire: in the wheel, or held back until a clock that stepped back catches up; else
+     *         {@link TaskDefinition#NEVER}.
+     */
+    long armedAt(final TimerWheel wheel, final int id)
+    {
+        final long due = wheel.deadline(id);
+        return due != TaskDefinition.NEVER ? due : fireAt(id);
+    }
+
     boolean remove(final int id)
     {
         if (byId.isEmpty() || byId.remove(id) == null)

@@ -116,7 +116,7 @@ final class TaskControl
             {
                 // fires that came due while paused and were not collected yet are missed, as collected ones are
                 final long now = registry.clock.millis();
-                final long due = registry.wheel.deadline(id);
+                final long due = registry.heldBack.armedAt(registry.wheel, id);
                 missed = due != TaskDefinition.NEVER && due <= now ? missDueWhilePaused(id, due, now) : 0;
                 missedAt = due;
             }
@@ -164,6 +164,7 @@ final class TaskControl
             return 0;
         }
         registry.wheel.cancel(id);
+        registry.heldBack.remove(id);
         if (next != TaskDefinition.NEVER)
         {
             registry.wheel.schedule(id, next);
@@ -194,7 +195,7 @@ final class TaskControl
     long unrunAtCancel(final int id, final long now)
     {
         final long parked = parkedAt(id);
-        final long due = parked != TaskDefinition.NEVER ? parked : registry.wheel.deadline(id);
+        final long due = parked != TaskDefinition.NEVER ? parked : registry.heldBack.armedAt(registry.wheel, id);
         final long pendingFirst = pending.fires(id) > 0 ? pending.first(id) : TaskDefinition.NEVER;
         return Math.min(due <= now ? due : TaskDefinition.NEVER, pendingFirst);
     }
@@ -208,7 +209,7 @@ final class TaskControl
     long missUnrunAtCancel(final int id, final long first, final long now)
     {
         final long parked = parkedAt(id);
-        final long due = parked != TaskDefinition.NEVER ? parked : registry.wheel.deadline(id);
+        final long due = parked != TaskDefinition.NEVER ? parked : registry.heldBack.armedAt(registry.wheel, id);
         final long count = (due <= now ? registry.table.definitions[id].passedFires(due, now) : 0) + pending.fires(id);
         registry.table.rare.addMissed(id, count);
         registry.metrics.onMissed(registry.table.names[id], first, count, FlightEvents.CANCELLED);
@@ -296,7 +297,7 @@ final class TaskControl
             final TaskDefinition current = table.definitions[id];
             final long now = registry.clock.millis();
             final long parked = parkedAt(id);
-            final long due = parked != TaskDefinition.NEVER ? parked : registry.wheel.deadline(id);
+            final long due = parked != TaskDefinition.NEVER ? parked : registry.heldBack.armedAt(registry.wheel, id);
             missedAt = due <= now ? due : TaskDefinition.NEVER; // NEVER when none is due
             if (missedAt != TaskDefinition.NEVER)
             {
