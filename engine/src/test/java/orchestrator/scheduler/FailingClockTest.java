@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import static orchestrator.scheduler.SchedulerTest.START;
@@ -50,6 +51,35 @@ class FailingClockTest
             return this;
         }
     };
+
+    /**
+     * A read of a task looks at the clock to show a paused or skipped task's next runnable fire; a clock that failed
+     * there made task(name) and tasks() throw the clock's exception. A read now shows the stored next fire then.
+     */
+    @Test
+    void shouldReadTasksOnAThreadWhereTheClockFails() throws Exception
+    {
+        try (Scheduler scheduler = Scheduler.builder().clock(failingOnWorkers).zone(ZoneOffset.UTC).build())
+        {
+            scheduler.registerTask("t", "* * * * *", () -> {});
+            final List<Object> read = new CopyOnWriteArrayList<>();
+            final Thread reader = new Thread(() ->
+            {
+                try
+                {
+                    read.add(scheduler.task("t").orElseThrow().nextFire());
+                    read.add(scheduler.tasks().get(0).nextFire());
+                }
+                catch (final RuntimeException ex)
+                {
+                    read.add(ex);
+                }
+            }, "reader");
+            reader.start();
+            reader.join(10_000);
+            assertEquals(List.of(Optional.of(START.plusSeconds(60)), Optional.of(START.plusSeconds(60))), read);
+        }
+    }
 
     /**
      * A failing read at a run's start gave the listeners' context a start of 1970-01-01, 56 years before its fire
