@@ -175,19 +175,22 @@ final class FireCollector
             {
                 continue; // taken, cancelled, or running: its completion (or its old run's) makes it ready again
             }
-            final long fires = control.pending.fires(id);
+            final long pendingFires = control.pending.fires(id);
             final long first = control.pending.first(id);
-            final long at = control.pending.take(id);
-            ClusterClaims.Held held = null;
-            if (cluster != null)
+            final long others = pendingFires > 1 ? control.pending.latestButTrigger(id) : TaskDefinition.NEVER;
+            final long latest = control.pending.take(id);
+            final ClusterClaims.Held admitted = cluster != null ?
+                cluster.claims.admitTriggered(table.names[id], latest) : null;
+            final boolean refused = admitted == ClusterClaims.SKIP;
+            if (refused && pendingFires == 1)
             {
-                held = cluster.claims.admitTriggered(table.names[id], at);
-                if (held == ClusterClaims.SKIP)
-                {
-                    cycle.idleSignal().signal(); // an awaitIdle may wait for the pending run taken here
-                    continue; // a late claim that may not start now: dropped, or triggered again later
-                }
+                cycle.idleSignal().signal(); // an awaitIdle may wait for the pending run taken here
+                continue; // a late claim that may not start now: dropped, or triggered again later
             }
+            // a refused claim's instant is the latest: the triggers merged with it (an application's) run locally
+            final ClusterClaims.Held held = refused ? null : admitted;
+            final long fires = refused ? pendingFires - 1 : pendingFires;
+            final long at = refused ? others : latest;
             if (table.definitions[id].fixedDelay())
             {
                 wheel.cancel(id); // a fixed delay counts from the end of every run: this run's completion files it

@@ -40,6 +40,7 @@ final class PendingRuns
         long triggers;
         long triggerFirst;
         long triggerLatest;
+        long triggerBeforeLatest; // the latest trigger but the latest one: a cluster's claim refused leaves it
 
         Owed()
         {
@@ -59,6 +60,7 @@ final class PendingRuns
             triggers = 0;
             triggerFirst = Long.MAX_VALUE;
             triggerLatest = Long.MIN_VALUE;
+            triggerBeforeLatest = Long.MIN_VALUE;
         }
 
         long fires()
@@ -75,7 +77,15 @@ final class PendingRuns
         final Owed owed = owe(id);
         owed.triggers++;
         owed.triggerFirst = Math.min(owed.triggerFirst, now);
-        owed.triggerLatest = Math.max(owed.triggerLatest, now);
+        if (now >= owed.triggerLatest)
+        {
+            owed.triggerBeforeLatest = owed.triggerLatest;
+            owed.triggerLatest = now;
+        }
+        else
+        {
+            owed.triggerBeforeLatest = Math.max(owed.triggerBeforeLatest, now);
+        }
         if (!running)
         {
             ready.offerInt(id);
@@ -181,6 +191,16 @@ final class PendingRuns
     {
         final Owed owed = this.owed.get(id);
         return Math.min(owed.coalescedFirst, owed.triggerFirst);
+    }
+
+    /**
+     * @return the latest of the task's pending fires but its latest trigger, epoch ms (only while it has more than
+     *         one): on a cluster, the instant of the triggers merged with a late claim whose run is refused.
+     */
+    long latestButTrigger(final int id)
+    {
+        final Owed owed = this.owed.get(id);
+        return Math.max(owed.coalescedLatest, owed.triggerBeforeLatest);
     }
 
     /**

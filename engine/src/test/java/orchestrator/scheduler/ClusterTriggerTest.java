@@ -1,0 +1,67 @@
+package orchestrator.scheduler;
+
+import orchestrator.core.dispatcher.Dispatcher;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Triggered runs on a cluster node (on a throwaway PostgreSQL): an application's {@code triggerNow} and a late claim
+ * the cluster thread triggers wait as one pending run behind the task's run going on, and neither is lost for the
+ * other.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ClusterTriggerTest extends ClusterDatabaseTest
+{
+    /**
+     * An application's trigger waits behind a run, merged with a late claim of a later instant; the claim's instant
+     * then goes to another node, so the collection refuses the claim's run. The application's trigger still runs.
+     */
+    @Test
+    void shouldRunAnApplicationsTriggerMergedWithALateClaimWhoseRunIsRefused() throws Exception
+    {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch finish = new CountDownLatch(1);
+        final AtomicInteger ran = new AtomicInteger();
+        try (Scheduler node = ClusterFixture.node(server, "solo").dispatcher(Dispatcher.withWorkers(1)).build())
+        {
+            node.schedule(TaskSpec.named("t").cron("0 0 0 1 1 *").run(context ->
+            {
+                ran.incrementAndGet();
+                started.countDown();
+                Latches.awaitUninterruptibly(finish);
+            }));
+            node.start();
+            assertTrue(node.triggerNow("t"), "an application's trigger, run locally without a claim");
+            assertTrue(started.await(30, TimeUnit.SECONDS));
+            assertTrue(node.triggerNow("t"), "an application's trigger, pending behind the run going on");
+            // the cluster thread finds a claim of "t" late and hands it to the fire cycle as a triggered run; its
+            // instant lies ahead so that the cluster thread itself never looks at it
+            final ClusterClaims claims = node.registry().cluster.claims;
+            final long at = System.currentTimeMillis() + TimeUnit.DAYS.toMillis(1);
+            claims.add(new ClusterClaims.Held("t", at, 1, 1));
+            assertEquals(1, claims.late(at + 1).size());
+            assertTrue(node.registry().control.triggerNow("t", at), "pending behind the run, merged with the first");
+            assertNotNull(claims.dropUnstarted("t"), "the instant went to another node: this node may not start it");
+            finish.countDown();
+            assertTrue(node.awaitIdle(Duration.ofSeconds(30)));
+            final TaskInfo task = node.task("t").orElseThrow();
+            assertEquals(2, task.runs() + task.missed(),
+                "the application's second trigger ran or was counted missed: runs " + task.runs() + ", missed " +
+                task.missed());
+            assertEquals(2, ran.get(), "the application's second trigger ran");
+        }
+        finally
+        {
+            finish.countDown();
+        }
+    }
+}
