@@ -215,11 +215,14 @@ final class ClusterClaims
     /**
      * The fire cycle's gate for a triggered run (lock held).
      *
+     * @param paused the task is paused here: the claim does not start, but is triggered again, and the cluster thread
+     *               then counts its instants missed and moves the row on.
      * @return null when the run is not one the cluster thread triggered (an application's {@code triggerNow}, which
-     *         runs locally without a fence); {@link #SKIP} when it is, but its claim was dropped (fenced) or the lease
-     *         is not fresh (then the claim is triggered again later); otherwise the claim, now started.
+     *         runs locally without a fence); {@link #SKIP} when it is, but its claim was dropped (fenced), the lease
+     *         is not fresh or the task is paused (then the claim is triggered again later); otherwise the claim, now
+     *         started.
      */
-    Held admitTriggered(final String name, final long at)
+    Held admitTriggered(final String name, final long at, final boolean paused)
     {
         final Long marked = triggered.get(name);
         if (marked == null || marked != at || !triggered.remove(name, marked))
@@ -231,9 +234,9 @@ final class ClusterClaims
         {
             return SKIP; // a replaced claim is triggered again, then moves its row to the new schedule
         }
-        if (!leaseFresh())
+        if (paused || !leaseFresh())
         {
-            if (held.state.compareAndSet(TRIGGERED, CLAIMED)) // triggered again once the lease is fresh
+            if (held.state.compareAndSet(TRIGGERED, CLAIMED)) // triggered again: once the lease is fresh, or paused
             {
                 rescan = true;
             }

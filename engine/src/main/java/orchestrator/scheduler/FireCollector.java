@@ -180,7 +180,7 @@ final class FireCollector
             final long others = pendingFires > 1 ? control.pending.latestButTrigger(id) : TaskDefinition.NEVER;
             final long latest = control.pending.take(id);
             final ClusterClaims.Held admitted = cluster != null ?
-                cluster.claims.admitTriggered(table.names[id], latest) : null;
+                cluster.claims.admitTriggered(table.names[id], latest, table.hasFlag(id, TaskTable.PAUSED)) : null;
             final boolean refused = admitted == ClusterClaims.SKIP;
             if (refused && pendingFires == 1)
             {

@@ -81,9 +81,10 @@ class ClusterClaimsTest
         assertEquals(List.of(claim), late);
         assertEquals(List.of(), claims.late(2_000), "triggered once");
         assertNull(claims.admit("a", 1_000, Long.MIN_VALUE), "the wheel does not start a triggered claim");
-        assertNull(claims.admitTriggered("a", 999), "another instant is an application's triggerNow");
-        assertSame(claim, claims.admitTriggered("a", 1_000));
-        assertNull(claims.admitTriggered("a", 1_000), "started once; a second run at that instant is not the cluster's");
+        assertNull(claims.admitTriggered("a", 999, false), "another instant is an application's triggerNow");
+        assertSame(claim, claims.admitTriggered("a", 1_000, false));
+        assertNull(claims.admitTriggered("a", 1_000, false),
+            "started once; a second run at that instant is not the cluster's");
     }
 
     @Test
@@ -94,7 +95,7 @@ class ClusterClaimsTest
         final ClusterClaims.Held claim = held("a", 1_000, 3);
         claims.add(claim);
         assertEquals(List.of(claim), claims.late(2_000));
-        assertSame(ClusterClaims.SKIP, claims.admitTriggered("a", 1_000));
+        assertSame(ClusterClaims.SKIP, claims.admitTriggered("a", 1_000, false));
         assertEquals(ClusterClaims.CLAIMED, claim.state.get(), "back to claimed, to be triggered again");
         assertEquals(List.of(claim), claims.late(2_000));
     }
@@ -106,8 +107,9 @@ class ClusterClaimsTest
         claims.add(held("a", 1_000, 1));
         assertEquals(1, claims.late(2_000).size());
         assertEquals(1, claims.dropAll().size());
-        assertSame(ClusterClaims.SKIP, claims.admitTriggered("a", 1_000), "the cluster's run, under a dropped claim");
-        assertNull(claims.admitTriggered("a", 1_000), "then only an application's trigger would run");
+        assertSame(ClusterClaims.SKIP, claims.admitTriggered("a", 1_000, false),
+            "the cluster's run, under a dropped claim");
+        assertNull(claims.admitTriggered("a", 1_000, false), "then only an application's trigger would run");
     }
 
     @Test
@@ -145,7 +147,7 @@ class ClusterClaimsTest
             go.countDown();
             for (final ClusterClaims.Held late : claims.late(2_000))
             {
-                if (claims.admitTriggered(late.name, late.fireAt) != null)
+                if (claims.admitTriggered(late.name, late.fireAt, false) != null)
                 {
                     starts.incrementAndGet();
                 }

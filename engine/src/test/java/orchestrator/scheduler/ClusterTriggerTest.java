@@ -64,4 +64,46 @@ class ClusterTriggerTest extends ClusterDatabaseTest
             finish.countDown();
         }
     }
+
+    /**
+     * A late claim handed to the fire cycle as a triggered run waits behind the task's run going on; the task is
+     * paused meanwhile, then the run ends. A paused task's instants are counted missed, not run: the late claim's run
+     * does not start, and the claim goes back to the cluster thread, which counts its instants missed.
+     */
+    @Test
+    void shouldNotStartALateClaimWaitingBehindARunWhenItsTaskIsPausedMeanwhile() throws Exception
+    {
+        final CountDownLatch started = new CountDownLatch(1);
+        final CountDownLatch finish = new CountDownLatch(1);
+        final AtomicInteger ran = new AtomicInteger();
+        try (Scheduler node = ClusterFixture.node(server, "solo").dispatcher(Dispatcher.withWorkers(1)).build())
+        {
+            node.schedule(TaskSpec.named("t").cron("0 0 0 1 1 *").run(context ->
+            {
+                ran.incrementAndGet();
+                started.countDown();
+                Latches.awaitUninterruptibly(finish);
+            }));
+            node.start();
+            assertTrue(node.triggerNow("t"), "an application's trigger, run locally without a claim");
+            assertTrue(started.await(30, TimeUnit.SECONDS));
+            // the cluster thread finds a claim of "t" late and hands it to the fire cycle as a triggered run; its
+            // instant lies ahead so that the cluster thread itself never looks at it
+            final ClusterClaims claims = node.registry().cluster.claims;
+            final long at = System.currentTimeMillis() + TimeUnit.DAYS.toMillis(1);
+            final ClusterClaims.Held held = new ClusterClaims.Held("t", at, 1, 1);
+            claims.add(held);
+            assertEquals(1, claims.late(at + 1).size());
+            assertTrue(node.registry().control.triggerNow("t", at), "pending behind the run going on");
+            assertTrue(node.pause("t"));
+            finish.countDown();
+            assertTrue(node.awaitIdle(Duration.ofSeconds(30)));
+            assertEquals(1, ran.get(), "the late claim of the paused task did not run");
+            assertEquals(ClusterClaims.CLAIMED, held.state.get(), "the claim went back to the cluster thread");
+        }
+        finally
+        {
+            finish.countDown();
+        }
+    }
 }
