@@ -33,23 +33,11 @@ class ClusterTriggerTest extends ClusterDatabaseTest
         final AtomicInteger ran = new AtomicInteger();
         try (Scheduler node = ClusterFixture.node(server, "solo").dispatcher(Dispatcher.withWorkers(1)).build())
         {
-            node.schedule(TaskSpec.named("t").cron("0 0 0 1 1 *").run(context ->
-            {
-                ran.incrementAndGet();
-                started.countDown();
-                Latches.awaitUninterruptibly(finish);
-            }));
-            node.start();
-            assertTrue(node.triggerNow("t"), "an application's trigger, run locally without a claim");
-            assertTrue(started.await(30, TimeUnit.SECONDS));
+            startHeldRun(node, ran, started, finish);
             assertTrue(node.triggerNow("t"), "an application's trigger, pending behind the run going on");
-            // the cluster thread finds a claim of "t" late and hands it to the fire cycle as a triggered run; its
-            // instant lies ahead so that the cluster thread itself never looks at it
             final ClusterClaims claims = node.registry().cluster.claims;
-            final long at = System.currentTimeMillis() + TimeUnit.DAYS.toMillis(1);
-            claims.add(new ClusterClaims.Held("t", at, 1, 1));
-            assertEquals(1, claims.late(at + 1).size());
-            assertTrue(node.registry().control.triggerNow("t", at), "pending behind the run, merged with the first");
+            triggerLateClaim(node, new ClusterClaims.Held("t", System.currentTimeMillis() + TimeUnit.DAYS.toMillis(1),
+                1, 1));
             assertNotNull(claims.dropUnstarted("t"), "the instant went to another node: this node may not start it");
             finish.countDown();
             assertTrue(node.awaitIdle(Duration.ofSeconds(30)));
@@ -78,23 +66,10 @@ class ClusterTriggerTest extends ClusterDatabaseTest
         final AtomicInteger ran = new AtomicInteger();
         try (Scheduler node = ClusterFixture.node(server, "solo").dispatcher(Dispatcher.withWorkers(1)).build())
         {
-            node.schedule(TaskSpec.named("t").cron("0 0 0 1 1 *").run(context ->
-            {
-                ran.incrementAndGet();
-                started.countDown();
-                Latches.awaitUninterruptibly(finish);
-            }));
-            node.start();
-            assertTrue(node.triggerNow("t"), "an application's trigger, run locally without a claim");
-            assertTrue(started.await(30, TimeUnit.SECONDS));
-            // the cluster thread finds a claim of "t" late and hands it to the fire cycle as a triggered run; its
-            // instant lies ahead so that the cluster thread itself never looks at it
-            final ClusterClaims claims = node.registry().cluster.claims;
-            final long at = System.currentTimeMillis() + TimeUnit.DAYS.toMillis(1);
-            final ClusterClaims.Held held = new ClusterClaims.Held("t", at, 1, 1);
-            claims.add(held);
-            assertEquals(1, claims.late(at + 1).size());
-            assertTrue(node.registry().control.triggerNow("t", at), "pending behind the run going on");
+            startHeldRun(node, ran, started, finish);
+            final ClusterClaims.Held held =
+                new ClusterClaims.Held("t", System.currentTimeMillis() + TimeUnit.DAYS.toMillis(1), 1, 1);
+            triggerLateClaim(node, held);
             assertTrue(node.pause("t"));
             finish.countDown();
             assertTrue(node.awaitIdle(Duration.ofSeconds(30)));
@@ -105,5 +80,36 @@ class ClusterTriggerTest extends ClusterDatabaseTest
         {
             finish.countDown();
         }
+    }
+
+    /**
+     * Registers task "t", which counts its runs on {@code ran} and holds each until {@code finish}, starts the node's
+     * driver and runs "t" once by an application's trigger, held.
+     */
+    private static void startHeldRun(final Scheduler node, final AtomicInteger ran, final CountDownLatch started,
+        final CountDownLatch finish) throws InterruptedException
+    {
+        node.schedule(TaskSpec.named("t").cron("0 0 0 1 1 *").run(context ->
+        {
+            ran.incrementAndGet();
+            started.countDown();
+            Latches.awaitUninterruptibly(finish);
+        }));
+        node.start();
+        assertTrue(node.triggerNow("t"), "an application's trigger, run locally without a claim");
+        assertTrue(started.await(30, TimeUnit.SECONDS));
+    }
+
+    /**
+     * Does what the cluster thread does with a claim it finds late: hands it to the fire cycle as a triggered run,
+     * pending behind the run going on. The claim's instant lies ahead so that the cluster thread itself never looks
+     * at it.
+     */
+    private static void triggerLateClaim(final Scheduler node, final ClusterClaims.Held held)
+    {
+        final ClusterClaims claims = node.registry().cluster.claims;
+        claims.add(held);
+        assertEquals(1, claims.late(held.fireAt + 1).size());
+        assertTrue(node.registry().control.triggerNow(held.name, held.fireAt), "pending behind the run going on");
     }
 }

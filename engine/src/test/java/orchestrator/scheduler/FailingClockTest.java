@@ -5,8 +5,6 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
@@ -26,31 +24,15 @@ class FailingClockTest
     private final Thread testThread = Thread.currentThread();
 
     /** Fails on every thread but the test's and the driver's. */
-    private final Clock failingOnWorkers = new Clock()
+    private final Clock failingOnWorkers = TestClocks.utc(() ->
     {
-        @Override
-        public Instant instant()
+        final Thread thread = Thread.currentThread();
+        if (thread != testThread && !thread.getName().equals("orchestrator-driver"))
         {
-            final Thread thread = Thread.currentThread();
-            if (thread != testThread && !thread.getName().equals("orchestrator-driver"))
-            {
-                throw new IllegalStateException("time service unreachable from " + thread.getName());
-            }
-            return clock.instant();
+            throw new IllegalStateException("time service unreachable from " + thread.getName());
         }
-
-        @Override
-        public ZoneId getZone()
-        {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(final ZoneId zone)
-        {
-            return this;
-        }
-    };
+        return clock.instant();
+    });
 
     /**
      * A read of a task looks at the clock to show a paused or skipped task's next runnable fire; a clock that failed

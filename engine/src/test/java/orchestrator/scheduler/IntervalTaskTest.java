@@ -253,30 +253,14 @@ class IntervalTaskTest
     void shouldCountAFixedDelayFromItsFireWhenTheClockFailsAsItsRunEnds()
     {
         final AtomicBoolean failing = new AtomicBoolean();
-        final Clock flaky = new Clock()
+        final Clock flaky = TestClocks.utc(() ->
         {
-            @Override
-            public Instant instant()
+            if (failing.get())
             {
-                if (failing.get())
-                {
-                    throw new IllegalStateException("time service unreachable");
-                }
-                return clock.instant();
+                throw new IllegalStateException("time service unreachable");
             }
-
-            @Override
-            public ZoneId getZone()
-            {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(final ZoneId zone)
-            {
-                return this;
-            }
-        };
+            return clock.instant();
+        });
         final AtomicInteger runs = new AtomicInteger();
         try (Scheduler flakyScheduler = Scheduler.builder().clock(flaky).zone(ZoneOffset.UTC).build())
         {

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -252,39 +251,12 @@ class ReliabilityTest
     }
 
     /**
-     * @return a UTC clock whose every read asks {@code now}.
-     */
-    private static Clock utcClock(final Supplier<Instant> now)
-    {
-        return new Clock()
-        {
-            @Override
-            public Instant instant()
-            {
-                return now.get();
-            }
-
-            @Override
-            public ZoneId getZone()
-            {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(final ZoneId zone)
-            {
-                return this;
-            }
-        };
-    }
-
-    /**
      * @return a clock that fails on the driver thread while {@code failing} is positive, one read less each time,
      *         counting each failed read down on {@code failed}, and reads the test's clock otherwise.
      */
     private Clock failingOnTheDriver(final AtomicInteger failing, final CountDownLatch failed)
     {
-        return utcClock(() ->
+        return TestClocks.utc(() ->
         {
             if (Thread.currentThread().getName().equals("orchestrator-driver") &&
                 failing.getAndUpdate(left -> Math.max(0, left - 1)) > 0)
@@ -351,7 +323,7 @@ class ReliabilityTest
     {
         final Instant moonLanding = Instant.parse("1969-07-20T20:17:40Z");
         final CountDownLatch reads = new CountDownLatch(1_000);
-        final Clock before1970 = utcClock(() ->
+        final Clock before1970 = TestClocks.utc(() ->
         {
             reads.countDown();
             return moonLanding;
@@ -391,7 +363,7 @@ class ReliabilityTest
     void shouldParkTheDriverWhileARunWithTheLongestTimeoutGoesOn() throws Exception
     {
         final AtomicReference<CountDownLatch> reads = new AtomicReference<>(new CountDownLatch(Integer.MAX_VALUE));
-        final Clock counting = utcClock(() ->
+        final Clock counting = TestClocks.utc(() ->
         {
             reads.get().countDown();
             return START;
